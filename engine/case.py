@@ -1,0 +1,252 @@
+"""Reading a case (an applicant and what it wants to buy, as JSON) against the policy's input
+declarations. Every problem is reported with the field's path, what it got and what it expected;
+money never passes through a float (JSON numbers are read as Decimal)."""
+
+from __future__ import annotations
+
+import datetime
+import difflib
+import json
+from decimal import Decimal
+from fractions import Fraction
+from pathlib import Path
+
+from . import tree
+from .diagnostics import CaseError
+from .literals import MAX_LITERAL
+
+# Top-level keys a case file may carry besides the policy's inputs.
+META_KEYS = ("description", "expected")
+
+_EXPECTED = {
+    "yen": "a whole number of yen (e.g. 500000)",
+    "count": "a whole number (e.g. 12)",
+    "ratio": 'a ratio: "1/2", "50%" or a number from 0 to 1',
+    "bool": "true or false",
+    "date": 'a date "YYYY-MM-DD"',
+}
+MAX_DEPTH = 64
+
+
+class _Duplicate(Exception):
+    pass
+
+
+def _pairs(pairs):
+    seen = {}
+    for key, value in pairs:
+        if key in seen:
+            raise _Duplicate(key)
+        seen[key] = value
+    return seen
+
+
+def _reject_constant(name):
+    raise ValueError(f"{name} is not a number a case may hold")
+
+
+def parse_json(text: str, file: str | None = None) -> object:
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    if not text.strip():
+        raise CaseError(["the case is empty; expected a JSON object"], file)
+    try:
+        return json.loads(text, object_pairs_hook=_pairs, parse_float=Decimal, parse_constant=_reject_constant)
+    except _Duplicate as exc:
+        raise CaseError([f"the key {exc.args[0]!r} appears twice in one object"], file) from None
+    except json.JSONDecodeError as exc:
+        raise CaseError([f"line {exc.lineno} column {exc.colno}: malformed JSON: {exc.msg}"], file) from None
+    except ValueError as exc:
+        raise CaseError([f"malformed JSON: {exc}"], file) from None
+    except RecursionError:
+        raise CaseError(["the JSON is nested too deeply"], file) from None
+
+
+def read_case_file(path: str | Path) -> object:
+    p = Path(path)
+    shown = str(path)
+    try:
+        data = p.read_bytes()
+    except FileNotFoundError:
+        raise CaseError([f"no such file {shown}"]) from None
+    except IsADirectoryError:
+        raise CaseError([f"{shown} is a folder; give a case file (.json)"]) from None
+    except OSError as exc:
+        raise CaseError([f"cannot read {shown}: {exc.strerror}"]) from None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise CaseError([f"not UTF-8 text (byte 0x{data[exc.start]:02x} at offset {exc.start}); save the case as UTF-8"], shown) from None
+    return parse_json(text, shown)
+
+
+def _show(value) -> str:
+    if isinstance(value, str):
+        return json.dumps(value, ensure_ascii=False)
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if value is None:
+        return "null"
+    if isinstance(value, (dict, list)):
+        return "an object" if isinstance(value, dict) else "a list"
+    return str(value)
+
+
+def _suggest(name: str, options) -> str:
+    close = difflib.get_close_matches(name, list(options), n=1, cutoff=0.5)
+    return f" (did you mean {close[0]}?)" if close else ""
+
+
+class _Reader:
+    def __init__(self, policy: tree.Policy):
+        self.policy = policy
+        self.problems: list[str] = []
+
+    def problem(self, path: str, message: str) -> None:
+        self.problems.append(f"{path}: {message}")
+
+    def number(self, path, value, kind):
+        if isinstance(value, bool) or not isinstance(value, (int, Decimal)):
+            self.problem(path, f"got {_show(value)}, expected {_EXPECTED[kind]}")
+            return None
+        if isinstance(value, Decimal):
+            if not value.is_finite() or value != value.to_integral_value():
+                self.problem(path, f"got {value}, expected {_EXPECTED[kind]}; fractions of a yen or a person are not allowed")
+                return None
+            value = int(value)
+        if value < 0:
+            self.problem(path, f"got {value}, expected {_EXPECTED[kind]}; it must not be negative")
+            return None
+        if value > MAX_LITERAL:
+            self.problem(path, f"got {value}, which is larger than {MAX_LITERAL:,}; is it a typo?")
+            return None
+        return value
+
+    def ratio(self, path, value):
+        result = None
+        if isinstance(value, str):
+            text = value.strip()
+            try:
+                if text.endswith("%"):
+                    result = Fraction(Decimal(text[:-1])) / 100
+                else:
+                    result = Fraction(text)
+            except (ValueError, ZeroDivisionError, ArithmeticError):
+                result = None
+        elif isinstance(value, (int, Decimal)) and not isinstance(value, bool):
+            result = Fraction(value) if (not isinstance(value, Decimal) or value.is_finite()) else None
+        if result is None or not 0 <= result <= 1:
+            self.problem(path, f"got {_show(value)}, expected {_EXPECTED['ratio']}")
+            return None
+        return result
+
+    def scalar(self, path, value, field: tree.Field | None, kind: str, type_name: str | None):
+        if kind in ("yen", "count"):
+            return self.number(path, value, kind)
+        if kind == "ratio":
+            return self.ratio(path, value)
+        if kind == "bool":
+            if not isinstance(value, bool):
+                self.problem(path, f"got {_show(value)}, expected {_EXPECTED['bool']}")
+                return None
+            return value
+        if kind == "date":
+            try:
+                if not isinstance(value, str) or len(value) != 10:
+                    raise ValueError
+                return datetime.date.fromisoformat(value)
+            except ValueError:
+                self.problem(path, f"got {_show(value)}, expected {_EXPECTED['date']} that exists")
+                return None
+        if kind == "enum":
+            members = [m for m, _ in self.policy.enums[type_name].members]
+            if not isinstance(value, str) or value not in members:
+                hint = _suggest(value, members) if isinstance(value, str) else ""
+                self.problem(path, f"got {_show(value)}, expected one of: {', '.join(members)}{hint}")
+                return None
+            return value
+        raise AssertionError(kind)  # pragma: no cover - the checker admits no other kind
+
+    def value(self, path, value, f: tree.Field):
+        if f.kind != "list":
+            return self.scalar(path, value, f, f.kind, f.type_name)
+        if not isinstance(value, list):
+            self.problem(path, f"got {_show(value)}, expected a list")
+            return None
+        if f.element == "enum":
+            return tuple(self.scalar(f"{path}[{i}]", v, None, "enum", f.type_name) for i, v in enumerate(value))
+        record = self.policy.records[f.type_name]
+        return tuple(self.fields(f"{path}[{i}]", v, record.fields) for i, v in enumerate(value))
+
+    def fields(self, path: str, obj, fields: tuple[tree.Field, ...], extra: tuple[str, ...] = ()):
+        prefix = f"{path}." if path else ""
+        if not isinstance(obj, dict):
+            self.problem(path or "the case", f"got {_show(obj)}, expected an object with fields {', '.join(f.name for f in fields)}")
+            return None
+        known = {f.name: f for f in fields}
+        for key in obj:
+            if key not in known and key not in extra:
+                self.problem(f"{prefix}{key}", f"unknown field{_suggest(key, known)}; expected one of: {', '.join(known)}")
+        result = {}
+        for f in fields:
+            if f.name not in obj or obj[f.name] is None:
+                if f.optional:
+                    result[f.name] = None
+                elif f.default is not None:
+                    result[f.name] = f.default
+                else:
+                    what = _EXPECTED.get(f.kind) or self.describe(f)
+                    self.problem(f"{prefix}{f.name}", f"missing; expected {what}")
+                continue
+            result[f.name] = self.value(f"{prefix}{f.name}", obj[f.name], f)
+        return result
+
+    def describe(self, f: tree.Field) -> str:
+        if f.kind == "enum":
+            return "one of: " + ", ".join(m for m, _ in self.policy.enums[f.type_name].members)
+        if f.kind == "list":
+            return f"a list of {f.type_name}"
+        return f.kind
+
+    def case(self, raw) -> dict:
+        if not isinstance(raw, dict):
+            self.problem("the case", f"got {_show(raw)}, expected a JSON object")
+            return {}
+        top = [g for g in self.policy.groups if g.name is None]
+        grouped = [g for g in self.policy.groups if g.name is not None]
+        top_fields = tuple(f for g in top for f in g.fields)
+        extra = tuple(g.name for g in grouped) + META_KEYS
+        result = self.fields("", raw, top_fields, extra) or {}
+        for g in grouped:
+            if g.name not in raw:
+                if all(f.optional or f.default is not None for f in g.fields):
+                    result[g.name] = self.fields(g.name, {}, g.fields)
+                else:
+                    self.problem(g.name, f"missing; expected an object with fields {', '.join(f.name for f in g.fields)}")
+                continue
+            result[g.name] = self.fields(g.name, raw[g.name], g.fields)
+        return result
+
+
+def _depth(value, limit: int) -> bool:
+    stack = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if depth > limit:
+            return False
+        if isinstance(item, dict):
+            stack.extend((v, depth + 1) for v in item.values())
+        elif isinstance(item, list):
+            stack.extend((v, depth + 1) for v in item)
+    return True
+
+
+def read_case(policy: tree.Policy, raw, file: str | None = None) -> dict:
+    """The case's values by input path; raises CaseError listing every problem."""
+    if not _depth(raw, MAX_DEPTH):
+        raise CaseError([f"the JSON is nested more than {MAX_DEPTH} levels deep"], file)
+    reader = _Reader(policy)
+    values = reader.case(raw)
+    if reader.problems:
+        raise CaseError(reader.problems, file)
+    return values

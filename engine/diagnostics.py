@@ -1,0 +1,83 @@
+"""Positions, diagnostics and the errors that carry them.
+
+One position type (`Span`) is used by the AST, the checker and the case validator, so every
+message a user sees points at a file, a line and a column.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+
+import attrs
+
+
+@attrs.frozen
+class Span:
+    file: str
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}:{self.column}"
+
+
+@attrs.frozen
+class Diagnostic:
+    severity: str  # "error" | "warning"
+    message: str
+    span: Span | None = None
+    help: str | None = None
+
+
+class PolicyError(Exception):
+    """A policy that cannot be loaded: syntax, names, types or file problems."""
+
+    def __init__(self, diagnostics: list[Diagnostic], sources: dict[str, str] | None = None):
+        self.diagnostics = list(diagnostics)
+        self.sources = dict(sources or {})
+        super().__init__(render_all(self.diagnostics, self.sources))
+
+
+class CaseError(Exception):
+    """A case that does not fit the policy's input declarations."""
+
+    def __init__(self, problems: list[str], file: str | None = None):
+        self.problems = list(problems)
+        self.file = file
+        prefix = f"{file}: " if file else ""
+        super().__init__("\n".join(prefix + p for p in self.problems))
+
+
+def display_width(text: str) -> int:
+    """Terminal columns taken by `text` (wide CJK characters take two)."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def render(diagnostic: Diagnostic, sources: dict[str, str]) -> str:
+    d = diagnostic
+    if d.span is None:
+        head = f"{d.severity}: {d.message}"
+        return head + (f"\n  help: {d.help}" if d.help else "")
+    lines = [f"{d.span}: {d.severity}: {d.message}"]
+    text = sources.get(d.span.file)
+    if text is not None:
+        source_lines = text.splitlines()
+        if 1 <= d.span.line <= len(source_lines):
+            line = source_lines[d.span.line - 1]
+            before = line[: d.span.column - 1]
+            if d.span.end_line == d.span.line and d.span.end_column > d.span.column:
+                marked = line[d.span.column - 1 : d.span.end_column - 1]
+            else:
+                marked = line[d.span.column - 1 : d.span.column]
+            gutter = f"{d.span.line:>4} | "
+            lines.append(gutter + line)
+            lines.append(" " * (len(gutter) + display_width(before)) + "^" * max(1, display_width(marked)))
+    if d.help:
+        lines.append(f"  help: {d.help}")
+    return "\n".join(lines)
+
+
+def render_all(diagnostics: list[Diagnostic], sources: dict[str, str]) -> str:
+    return "\n".join(render(d, sources) for d in diagnostics)

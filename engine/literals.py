@@ -1,0 +1,71 @@
+"""Reading the literals an author writes: 50万円, 5,000万円, 3億円, 300人, 4/5, 50%, 2024-02-16."""
+
+from __future__ import annotations
+
+import datetime
+import re
+from decimal import Decimal, InvalidOperation
+from fractions import Fraction
+
+# Larger than any subsidy programme's figure: a literal above it is surely a typo.
+MAX_LITERAL = 10**15
+
+_GROUPED = re.compile(r"\d{1,3}(?:,\d{3})+|\d+")
+_MONEY = re.compile(r"(?:(?P<oku>[\d,]+)億)?(?:(?P<man>[\d,]+)万)?(?P<rest>[\d,]*)円")
+_COUNT_UNITS = "人者社件個"
+
+
+class LiteralProblem(ValueError):
+    pass
+
+
+def grouped_int(text: str) -> int:
+    """`500,000` or `500000`; commas must separate groups of three digits."""
+    if not _GROUPED.fullmatch(text):
+        raise LiteralProblem(f"malformed number {text!r}: commas must separate groups of three digits")
+    value = int(text.replace(",", ""))
+    if value > MAX_LITERAL:
+        raise LiteralProblem(f"number {text} is larger than {MAX_LITERAL:,}; is it a typo?")
+    return value
+
+
+def money(text: str) -> int:
+    m = _MONEY.fullmatch(text)
+    if not m:
+        raise LiteralProblem(f"malformed amount {text!r}")
+    oku = grouped_int(m["oku"]) if m["oku"] else 0
+    man = grouped_int(m["man"]) if m["man"] else 0
+    rest = grouped_int(m["rest"]) if m["rest"] else 0
+    if m["oku"] and man >= 10_000:
+        raise LiteralProblem(f"malformed amount {text!r}: the 万 part after 億 must be below 1万")
+    if (m["oku"] or m["man"]) and rest >= 10_000:
+        raise LiteralProblem(f"malformed amount {text!r}: the part after 万 must be below 1万")
+    value = oku * 10**8 + man * 10**4 + rest
+    if value > MAX_LITERAL:
+        raise LiteralProblem(f"amount {text} is larger than {MAX_LITERAL:,}円; is it a typo?")
+    return value
+
+
+def count(text: str) -> int:
+    return grouped_int(text.rstrip(_COUNT_UNITS))
+
+
+def ratio(text: str) -> Fraction:
+    numerator, denominator = text.split("/")
+    if int(denominator) == 0:
+        raise LiteralProblem(f"ratio {text} divides by zero")
+    return Fraction(int(numerator), int(denominator))
+
+
+def percent(text: str) -> Fraction:
+    try:
+        return Fraction(Decimal(text.rstrip("%"))) / 100
+    except InvalidOperation as exc:  # pragma: no cover - the grammar admits digits only
+        raise LiteralProblem(f"malformed percentage {text!r}") from exc
+
+
+def date(text: str) -> datetime.date:
+    try:
+        return datetime.date.fromisoformat(text)
+    except ValueError:
+        raise LiteralProblem(f"{text} is not a date that exists") from None

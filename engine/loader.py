@@ -1,0 +1,81 @@
+"""A policy is a folder: `policy.rules` and the files it `include`s. This module reads them
+(UTF-8 only, never outside the folder, no include cycles) and parses each one."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from . import ast
+from .diagnostics import Diagnostic, PolicyError, Span
+from .parser import parse
+
+ENTRY_FILE = "policy.rules"
+
+
+def _display(path: Path) -> str:
+    """The path as a person would type it from here: relative inside the working folder."""
+    try:
+        relative = os.path.relpath(path)
+    except ValueError:  # pragma: no cover - another drive on Windows
+        return str(path)
+    return str(Path(path).absolute()) if relative.startswith("..") else relative
+
+
+def _read(path: Path, shown: str, at: Span | None, sources: dict[str, str]) -> str:
+    try:
+        data = path.read_bytes()
+    except IsADirectoryError:
+        raise PolicyError([Diagnostic("error", f"{shown} is a folder, not a .rules file", at)], sources) from None
+    except OSError as exc:
+        raise PolicyError([Diagnostic("error", f"cannot read {shown}: {exc.strerror}", at)], sources) from None
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+        span = Span(shown, line, column, line, column + 1)
+        message = f"{shown} is not UTF-8 text (byte 0x{data[exc.start]:02x} at line {line}); save it as UTF-8"
+        raise PolicyError([Diagnostic("error", message, span)], sources) from None
+
+
+def load(policy_dir: str | Path) -> tuple[list[ast.Module], dict[str, str]]:
+    """Every module of the policy in `policy_dir`, entry file first, and each file's text."""
+    root = Path(policy_dir)
+    if not root.exists():
+        raise PolicyError([Diagnostic("error", f"policy folder {_display(root)} does not exist")])
+    if not root.is_dir():
+        raise PolicyError([Diagnostic("error", f"{_display(root)} is not a folder; give the folder that holds {ENTRY_FILE}")])
+    entry = root / ENTRY_FILE
+    if not entry.exists():
+        raise PolicyError([Diagnostic("error", f"policy folder {_display(root)} has no {ENTRY_FILE}")])
+    real_root = root.resolve()
+    modules: list[ast.Module] = []
+    sources: dict[str, str] = {}
+    seen: set[Path] = set()
+
+    def visit(path: Path, stack: tuple[Path, ...], at: Span | None) -> None:
+        shown = _display(path)
+        text = _read(path, shown, at, sources)
+        sources[shown] = text
+        module = parse(text, shown)
+        modules.append(module)
+        seen.add(path.resolve())
+        for item in module.items:
+            if isinstance(item, ast.Include):
+                target = (path.parent / item.path)
+                real = target.resolve()
+                if os.path.commonpath([real_root, real]) != str(real_root):
+                    raise PolicyError([Diagnostic("error", f'include "{item.path}" leaves the policy folder {_display(root)}', item.span,
+                                                  help="a policy may only include files inside its own folder")], sources)
+                if real in (p.resolve() for p in stack + (path,)):
+                    chain = " -> ".join(_display(p) for p in stack + (path, target))
+                    raise PolicyError([Diagnostic("error", f"include cycle: {chain}", item.span)], sources)
+                if not real.exists():
+                    raise PolicyError([Diagnostic("error", f'include "{item.path}": no such file {_display(target)}', item.span)], sources)
+                if real in seen:
+                    raise PolicyError([Diagnostic("error", f'"{item.path}" is included twice', item.span)], sources)
+                visit(target, stack + (path,), item.span)
+
+    visit(entry, (), None)
+    return modules, sources

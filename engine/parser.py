@@ -1,0 +1,542 @@
+"""Text -> surface AST. Lark parses (LALR, with an indentation post-lexer); a Transformer builds
+the frozen attrs nodes of `engine.ast`, each with its `Span`. Syntax errors become positioned
+`Diagnostic`s that say, in words, what was expected."""
+
+from __future__ import annotations
+
+import functools
+
+import lark
+from lark import Token, v_args
+from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken, VisitError
+from lark.indenter import DedentError, Indenter
+
+from . import ast, literals
+from .diagnostics import Diagnostic, PolicyError, Span
+from .resources import grammar_path
+
+
+class _PolicyIndenter(Indenter):
+    NL_type = "_NL"
+    OPEN_PAREN_types = ["LPAR", "LBRACE"]
+    CLOSE_PAREN_types = ["RPAR", "RBRACE"]
+    INDENT_type = "_INDENT"
+    DEDENT_type = "_DEDENT"
+    tab_len = 8
+
+    def handle_NL(self, token):
+        try:
+            yield from super().handle_NL(token)
+        except DedentError:
+            raise _BadDedent(token) from None
+
+
+class _BadDedent(Exception):
+    def __init__(self, token: Token):
+        self.token = token
+
+
+@functools.lru_cache(maxsize=1)
+def _lark() -> lark.Lark:
+    return lark.Lark(
+        grammar_path().read_text(encoding="utf-8"),
+        parser="lalr",
+        postlex=_PolicyIndenter(),
+        propagate_positions=True,
+        maybe_placeholders=False,
+    )
+
+
+# What a person should read for each terminal the parser may expect.
+_TERMINAL_WORDS = {
+    "_NL": "the end of the line",
+    "_INDENT": "an indented block",
+    "_DEDENT": "the end of the indented block",
+    "$END": "the end of the file",
+    "NAME": "a name",
+    "STRING": 'a quoted text ("…")',
+    "CITE_KEY": "a source key (e.g. seed-004)",
+    "MONEY": "an amount in yen (e.g. 50万円)",
+    "COUNT": "a count (e.g. 300人)",
+    "RATIO": "a ratio (e.g. 1/2)",
+    "PERCENT": "a percentage (e.g. 50%)",
+    "INT": "a number",
+    "DATE": "a date (YYYY-MM-DD)",
+    "COMP_OP": "a comparison (≤, <, =, ≠, ≥, >)",
+    "ADD_OP": "+ or -",
+    "MUL_OP": "×",
+    "TIER_MEASURE": "subsidy or cost",
+}
+
+
+def _describe_terminal(name: str) -> str:
+    if name in _TERMINAL_WORDS:
+        return _TERMINAL_WORDS[name]
+    try:
+        pattern = _lark().get_terminal(name).pattern
+    except KeyError:
+        return name
+    return f'"{pattern.value}"' if pattern.type == "str" else name
+
+
+def _expected(names) -> str:
+    words = sorted({_describe_terminal(n) for n in names})
+    if not words:
+        return ""
+    if len(words) == 1:
+        return f"; expected {words[0]}"
+    return "; expected one of: " + ", ".join(words)
+
+
+def _describe_token(token: Token) -> str:
+    if token.type in ("_NL", "_INDENT", "_DEDENT", "$END"):
+        return _TERMINAL_WORDS[token.type]
+    return f'"{token.value}"'
+
+
+def _syntax_diagnostic(file: str, exc: UnexpectedInput) -> Diagnostic:
+    if isinstance(exc, UnexpectedCharacters):
+        span = Span(file, exc.line, exc.column, exc.line, exc.column + 1)
+        return Diagnostic("error", f"syntax error: unexpected character {exc.char!r}{_expected(exc.allowed or ())}", span)
+    if isinstance(exc, UnexpectedEOF):
+        return Diagnostic("error", f"syntax error: the file ends too early{_expected(exc.expected)}", Span(file, 1, 1, 1, 1))
+    assert isinstance(exc, UnexpectedToken)
+    token = exc.token
+    line, column = getattr(token, "line", None) or 1, getattr(token, "column", None) or 1
+    end_column = column + max(1, len(str(token.value))) if token.type not in ("_NL", "_DEDENT", "_INDENT") else column + 1
+    span = Span(file, line, column, line, end_column)
+    expected = exc.accepts or exc.expected
+    message = f"syntax error: unexpected {_describe_token(token)}{_expected(expected)}"
+    return Diagnostic("error", message, span)
+
+
+def parse(text: str, file: str) -> ast.Module:
+    """Parse one .rules file. Raises PolicyError with one positioned diagnostic on bad syntax."""
+    if not text.endswith("\n"):
+        text += "\n"
+    try:
+        tree = _lark().parse(text)
+    except UnexpectedInput as exc:
+        raise PolicyError([_syntax_diagnostic(file, exc)], {file: text}) from None
+    except _BadDedent as exc:
+        line = exc.token.end_line
+        width = len(text.splitlines()[line - 1]) - len(text.splitlines()[line - 1].lstrip(" \t\u3000"))
+        span = Span(file, line, width + 1, line, width + 2)
+        message = "indentation does not match any enclosing block"
+        raise PolicyError([Diagnostic("error", message, span, help="indent a block's lines by the same amount")], {file: text}) from None
+    except RecursionError:
+        raise PolicyError([Diagnostic("error", "expression nested too deeply to read", Span(file, 1, 1, 1, 1))], {file: text}) from None
+    try:
+        items = _ToAst(file).transform(tree)
+    except VisitError as exc:
+        if isinstance(exc.orig_exc, _LiteralError):
+            raise PolicyError([exc.orig_exc.diagnostic], {file: text}) from None
+        raise
+    except RecursionError:
+        raise PolicyError([Diagnostic("error", "expression nested too deeply to read", Span(file, 1, 1, 1, 1))], {file: text}) from None
+    return ast.Module(file=file, items=tuple(items))
+
+
+class _LiteralError(Exception):
+    def __init__(self, diagnostic: Diagnostic):
+        self.diagnostic = diagnostic
+
+
+_COMPARISONS = {"<=": "<=", "≤": "<=", ">=": ">=", "≥": ">=", "!=": "!=", "≠": "!=", "==": "=", "=": "=", "<": "<", ">": ">"}
+_ARITHMETIC = {"+": "+", "-": "-", "−": "-", "×": "×", "*": "×"}
+
+
+def _unquote(token: Token) -> str:
+    return str(token)[1:-1]
+
+
+@v_args(meta=True)
+class _ToAst(lark.Transformer):
+    def __init__(self, file: str):
+        super().__init__()
+        self.file = file
+
+    # ------------------------------------------------------------ helpers
+    def _span(self, meta) -> Span:
+        if getattr(meta, "empty", True):
+            return Span(self.file, 1, 1, 1, 1)
+        return Span(self.file, meta.line, meta.column, meta.end_line, meta.end_column)
+
+    def _tspan(self, token: Token) -> Span:
+        return Span(self.file, token.line, token.column, token.end_line, token.end_column)
+
+    def _name(self, token: Token) -> ast.Name:
+        return ast.Name(text=str(token), span=self._tspan(token))
+
+    @staticmethod
+    def _split_label(children):
+        """Peel an optional Label off the front of `children`."""
+        if children and isinstance(children[0], ast.Label):
+            return children[0], children[1:]
+        return None, children
+
+    def _literal(self, meta, children, kind, convert):
+        token = children[0]
+        try:
+            value = convert(str(token))
+        except literals.LiteralProblem as exc:
+            raise _LiteralError(Diagnostic("error", str(exc), self._tspan(token))) from None
+        return ast.Literal(kind=kind, value=value, text=str(token), span=self._tspan(token))
+
+    # ------------------------------------------------------------ file and header
+    def start(self, meta, children):
+        return list(children)
+
+    def programme(self, meta, children):
+        name, lines = _unquote(children[0]), children[1:]
+        found = {"title": None, "year": None, "in_force": None, "applied_on": None}
+        sources = []
+        for line in lines:
+            if isinstance(line, ast.SourceDecl):
+                sources.append(line)
+            else:
+                found[line[0]] = line[1]
+        return ast.Programme(name=name, sources=tuple(sources), span=self._span(meta), **found)
+
+    def title(self, meta, children):
+        return ("title", _unquote(children[0]))
+
+    def year(self, meta, children):
+        return ("year", int(children[0]))
+
+    def in_force(self, meta, children):
+        start = self._literal(meta, [children[0]], "date", literals.date).value
+        end = self._literal(meta, [children[1]], "date", literals.date).value
+        return ("in_force", (start, end))
+
+    def applied_on(self, meta, children):
+        return ("applied_on", self._name(children[0]))
+
+    def source_decl(self, meta, children):
+        return ast.SourceDecl(key=str(children[0]), title=_unquote(children[1]), span=self._span(meta))
+
+    def include(self, meta, children):
+        return ast.Include(path=_unquote(children[0]), span=self._span(meta))
+
+    def label(self, meta, children):
+        return ast.Label(ja=_unquote(children[0]), en=_unquote(children[1]) if len(children) > 1 else None)
+
+    # ------------------------------------------------------------ types and inputs
+    def enum_def(self, meta, children):
+        label, members = self._split_label(children[1:])
+        return ast.EnumDef(name=str(children[0]), label=label, members=tuple(members), span=self._span(meta))
+
+    def enum_member(self, meta, children):
+        return ast.EnumMember(name=str(children[0]), label=children[1] if len(children) > 1 else None, span=self._tspan(children[0]))
+
+    def simple_type(self, meta, children):
+        return ast.TypeRef(name=str(children[0]), is_list=False, span=self._span(meta))
+
+    def list_type(self, meta, children):
+        return ast.TypeRef(name=str(children[0]), is_list=True, span=self._span(meta))
+
+    def optional(self, meta, children):
+        return ("optional", True)
+
+    def fixed(self, meta, children):
+        return ("fixed", True)
+
+    def default(self, meta, children):
+        return ("default", children[0])
+
+    def field(self, meta, children):
+        name, type_ref, rest = children[0], children[1], children[2:]
+        options = {"optional": False, "fixed": False, "default": None}
+        label = None
+        for item in rest:
+            if isinstance(item, ast.Label):
+                label = item
+            else:
+                options[item[0]] = item[1]
+        return ast.Field(name=str(name), type=type_ref, label=label, span=self._tspan(name), **options)
+
+    def record_def(self, meta, children):
+        label, fields = self._split_label(children[1:])
+        return ast.RecordDef(name=str(children[0]), label=label, fields=tuple(fields), span=self._span(meta))
+
+    def input_group(self, meta, children):
+        label, fields = self._split_label(children[1:])
+        return ast.InputDef(group=str(children[0]), label=label, fields=tuple(fields), span=self._tspan(children[0]))
+
+    def input_field(self, meta, children):
+        return ast.InputDef(group=None, label=None, fields=(children[0],), span=self._span(meta))
+
+    # ------------------------------------------------------------ tables
+    def table_def(self, meta, children):
+        name = children[0]
+        label, rest = self._split_label(children[1:])
+        key_input, rest = rest[0], rest[1:]
+        source = next((c for c in rest if isinstance(c, ast.Citation)), None)
+        header = next(c for c in rest if isinstance(c, tuple))
+        rows = tuple(c for c in rest if isinstance(c, ast.TableRow))
+        return ast.TableDef(
+            name=str(name), label=label, key_input=self._name(key_input), source=source,
+            key_column=header[0].text, columns=header[1:], rows=rows, span=self._tspan(name),
+        )
+
+    def table_header(self, meta, children):
+        return tuple(self._name(c) for c in children)
+
+    def table_row(self, meta, children):
+        return ast.TableRow(key=self._name(children[0]), cells=tuple(children[1:]), span=self._span(meta))
+
+    # ------------------------------------------------------------ rules
+    def source_line(self, meta, children):
+        detail = _unquote(children[1]) if len(children) > 1 else None
+        return ast.Citation(key=str(children[0]), detail=detail, span=self._span(meta))
+
+    source_line_inline = source_line
+
+    def help_line(self, meta, children):
+        return ("help", children[0])
+
+    def _rule(self, kind, meta, children):
+        name = children[0]
+        label, rest = self._split_label(children[1:])
+        source = next((c for c in rest if isinstance(c, ast.Citation)), None)
+        help_ = next((c[1] for c in rest if isinstance(c, tuple) and c and c[0] == "help"), None)
+        body = rest[-1]
+        return ast.RuleDef(kind=kind, name=str(name), label=label, source=source, help=help_, body=body, span=self._tspan(name))
+
+    def rule_def(self, meta, children):
+        return self._rule("rule", meta, children)
+
+    def value_def(self, meta, children):
+        return self._rule("value", meta, children)
+
+    def exclusion_def(self, meta, children):
+        return self._rule("exclusion", meta, children)
+
+    def step_def(self, meta, children):
+        return self._rule("step", meta, children)
+
+    def all_block(self, meta, children):
+        return ast.And(items=tuple(children), block=True, span=self._span(meta))
+
+    def any_block(self, meta, children):
+        return ast.Or(items=tuple(children), block=True, span=self._span(meta))
+
+    def cases_block(self, meta, children):
+        return ast.Cases(branches=tuple(children[:-1]), otherwise=children[-1], span=self._span(meta))
+
+    def when_branch(self, meta, children):
+        return (children[0], children[1])
+
+    def otherwise_branch(self, meta, children):
+        return children[0]
+
+    # ------------------------------------------------------------ frames and amounts
+    def name_list(self, meta, children):
+        return tuple(self._name(c) for c in children)
+
+    def requires(self, meta, children):
+        return ("requires", children[0])
+
+    def exclusions_all(self, meta, children):
+        return ("exclusions", children[0] if children else ())
+
+    def exclusions_none(self, meta, children):
+        return ("exclusions", None)
+
+    def steps(self, meta, children):
+        return ("steps", children[0])
+
+    def covers(self, meta, children):
+        return ("covers", (self._name(children[0]), children[1]))
+
+    def deadline(self, meta, children):
+        date = self._literal(meta, [children[1]], "date", literals.date).value
+        return ast.Deadline(name=_unquote(children[0]), date=date, span=self._span(meta))
+
+    def frame_def(self, meta, children):
+        name = children[0]
+        label, lines = self._split_label(children[1:])
+        found = {"requires": (), "exclusions": (), "steps": (), "covers": None, "help": None}
+        source, deadlines, amounts, caps, floors = None, [], [], [], []
+        for line in lines:
+            if isinstance(line, ast.Citation):
+                source = line
+            elif isinstance(line, ast.Deadline):
+                deadlines.append(line)
+            elif isinstance(line, ast.AmountDef):
+                amounts.append(line)
+            elif isinstance(line, ast.Cap):
+                caps.append(line)
+            elif isinstance(line, ast.Floor):
+                floors.append(line)
+            elif line[0] in ("requires", "steps"):
+                found[line[0]] = found[line[0]] + line[1]
+            else:
+                found[line[0]] = line[1]
+        return ast.FrameDef(
+            name=str(name), label=label, source=source, deadlines=tuple(deadlines), amounts=tuple(amounts),
+            caps=tuple(caps), floors=tuple(floors), span=self._tspan(name), **found,
+        )
+
+    def for_each(self, meta, children):
+        return (self._name(children[0]), self._name(children[1]))
+
+    def amount_def(self, meta, children):
+        name = children[0]
+        label, rest = self._split_label(children[1:])
+        for_each = None
+        if rest and isinstance(rest[0], tuple) and isinstance(rest[0][0], ast.Name):
+            for_each, rest = rest[0], rest[1:]
+        source = help_ = base = None
+        bands, caps, floors, parts, round_down = [], [], [], [], False
+        for line in rest:
+            if isinstance(line, ast.Citation):
+                source = line
+            elif isinstance(line, ast.Band):
+                bands.append(line)
+            elif isinstance(line, ast.Cap):
+                caps.append(line)
+            elif isinstance(line, ast.Floor):
+                floors.append(line)
+            elif isinstance(line, ast.AmountDef):
+                parts.append(line)
+            elif line[0] == "help":
+                help_ = line[1]
+            elif line[0] == "base":
+                base = line[1]
+            elif line[0] == "round_down":
+                round_down = True
+        return ast.AmountDef(
+            name=str(name), label=label, for_each=for_each, source=source, help=help_, base=base,
+            bands=tuple(bands), round_down=round_down, caps=tuple(caps), floors=tuple(floors),
+            parts=tuple(parts), span=self._tspan(name),
+        )
+
+    def base(self, meta, children):
+        return ("base", children[0])
+
+    def _band(self, meta, children):
+        until = children[1] if len(children) > 1 else (None, None)
+        return ast.Band(rate=children[0], measure=until[0], limit=until[1], span=self._span(meta))
+
+    first_rate = _band
+    next_rate = _band
+
+    def until(self, meta, children):
+        return (str(children[0]), children[1])
+
+    def round_down(self, meta, children):
+        return ("round_down",)
+
+    def cap_line(self, meta, children):
+        limit, rest = children[0], children[1:]
+        condition, negated, source = None, False, None
+        for item in rest:
+            if isinstance(item, ast.Citation):
+                source = item
+            else:
+                negated, condition = item[0] == "unless", item[1]
+        return ast.Cap(limit=limit, condition=condition, negated=negated, source=source, span=self._span(meta))
+
+    def cap_when(self, meta, children):
+        return ("when", children[0])
+
+    def cap_unless(self, meta, children):
+        return ("unless", children[0])
+
+    def floor_line(self, meta, children):
+        return ast.Floor(limit=children[0], span=self._span(meta))
+
+    # ------------------------------------------------------------ expressions
+    def if_expr(self, meta, children):
+        then, condition, otherwise = children
+        return ast.IfElse(condition=condition, then=then, otherwise=otherwise, span=self._span(meta))
+
+    def or_(self, meta, children):
+        return ast.Or(items=tuple(children), block=False, span=self._span(meta))
+
+    def and_(self, meta, children):
+        return ast.And(items=tuple(children), block=False, span=self._span(meta))
+
+    def not_(self, meta, children):
+        return ast.Not(operand=children[0], span=self._span(meta))
+
+    def compare(self, meta, children):
+        left, op, right = children
+        return ast.Compare(op=_COMPARISONS[str(op)], left=left, right=right, span=self._span(meta))
+
+    def is_member(self, meta, children):
+        return ast.InSet(operand=children[0], members=(self._name(children[1]),), negated=False, span=self._span(meta))
+
+    def is_not_member(self, meta, children):
+        return ast.InSet(operand=children[0], members=(self._name(children[1]),), negated=True, span=self._span(meta))
+
+    def in_set(self, meta, children):
+        return ast.InSet(operand=children[0], members=children[1], negated=False, span=self._span(meta))
+
+    def not_in_set(self, meta, children):
+        return ast.InSet(operand=children[0], members=children[1], negated=True, span=self._span(meta))
+
+    def member_set(self, meta, children):
+        return tuple(self._name(c) for c in children)
+
+    def contains(self, meta, children):
+        return ast.Contains(operand=children[0], member=self._name(children[1]), span=self._span(meta))
+
+    def is_given(self, meta, children):
+        return ast.IsGiven(operand=children[0], span=self._span(meta))
+
+    def arith(self, meta, children):
+        left, op, right = children
+        return ast.Arith(op=_ARITHMETIC[str(op)], left=left, right=right, span=self._span(meta))
+
+    def round_down_expr(self, meta, children):
+        return ast.RoundDown(operand=children[0], span=self._span(meta))
+
+    def smaller(self, meta, children):
+        return ast.Smaller(left=children[0], right=children[1], span=self._span(meta))
+
+    def total(self, meta, children):
+        where = children[2] if len(children) > 2 else None
+        return ast.Total(field=self._name(children[0]), list_name=self._name(children[1]), where=where, span=self._span(meta))
+
+    def number(self, meta, children):
+        where = children[1] if len(children) > 1 else None
+        return ast.Number(list_name=self._name(children[0]), where=where, span=self._span(meta))
+
+    def number_among(self, meta, children):
+        return ast.NumberAmong(list_name=self._name(children[0]), members=children[1], span=self._span(meta))
+
+    def any_item(self, meta, children):
+        return ast.Quantified(quantifier="any", list_name=self._name(children[0]), where=children[1], span=self._span(meta))
+
+    def all_item(self, meta, children):
+        return ast.Quantified(quantifier="all", list_name=self._name(children[0]), where=children[1], span=self._span(meta))
+
+    def name_ref(self, meta, children):
+        return ast.NameRef(parts=tuple(str(c) for c in children), span=self._span(meta))
+
+    # ------------------------------------------------------------ literals
+    def money(self, meta, children):
+        return self._literal(meta, children, "money", literals.money)
+
+    def count(self, meta, children):
+        return self._literal(meta, children, "count", literals.count)
+
+    def ratio(self, meta, children):
+        return self._literal(meta, children, "ratio", literals.ratio)
+
+    def percent(self, meta, children):
+        return self._literal(meta, children, "ratio", literals.percent)
+
+    def integer(self, meta, children):
+        return self._literal(meta, children, "integer", literals.grouped_int)
+
+    def date(self, meta, children):
+        return self._literal(meta, children, "date", literals.date)
+
+    def true(self, meta, children):
+        return ast.Literal(kind="bool", value=True, text="true", span=self._span(meta))
+
+    def false(self, meta, children):
+        return ast.Literal(kind="bool", value=False, text="false", span=self._span(meta))

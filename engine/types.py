@@ -1,0 +1,83 @@
+"""The value types of the policy language and the rules for combining them.
+
+Kept as data (tables keyed by kinds) so the checker's type rules read as a list, not a chain of ifs.
+"""
+
+from __future__ import annotations
+
+import attrs
+
+
+@attrs.frozen
+class Type:
+    kind: str  # yen | count | ratio | bool | date | enum | record | list | number
+    name: str | None = None  # the enum or record's name
+    element: "Type | None" = None  # for lists
+    optional: bool = False
+
+    def required(self) -> "Type":
+        return attrs.evolve(self, optional=False)
+
+    def describe(self) -> str:
+        if self.kind == "list":
+            return f"list of {self.element.describe()}"
+        if self.kind in ("enum", "record"):
+            return f"{self.name}"
+        return KIND_WORDS[self.kind]
+
+
+YEN = Type("yen")
+COUNT = Type("count")
+RATIO = Type("ratio")
+BOOL = Type("bool")
+DATE = Type("date")
+NUMBER = Type("number")  # a bare integer literal: becomes yen or count from what it meets
+
+KIND_WORDS = {
+    "yen": "円 (yen)",
+    "count": "人 (count)",
+    "ratio": "ratio",
+    "bool": "true/false",
+    "date": "date",
+    "number": "number",
+}
+
+# The names an author may use for the built-in types.
+BUILTIN_TYPES = {
+    "円": YEN, "yen": YEN,
+    "人": COUNT, "件": COUNT, "者": COUNT, "count": COUNT,
+    "ratio": RATIO, "比率": RATIO,
+    "bool": BOOL, "真偽": BOOL,
+    "date": DATE, "日付": DATE,
+}
+
+LITERAL_TYPES = {"money": YEN, "count": COUNT, "ratio": RATIO, "integer": NUMBER, "date": DATE, "bool": BOOL}
+
+ORDERED_KINDS = {"yen", "count", "ratio", "date", "number"}
+NUMERIC_KINDS = {"yen", "count", "ratio", "number"}
+
+# (left kind, op, right kind) -> result kind. `number` is unified before lookup.
+ARITHMETIC = {
+    ("yen", "+", "yen"): YEN, ("yen", "-", "yen"): YEN,
+    ("count", "+", "count"): COUNT, ("count", "-", "count"): COUNT,
+    ("ratio", "+", "ratio"): RATIO, ("ratio", "-", "ratio"): RATIO,
+    ("yen", "×", "ratio"): YEN, ("ratio", "×", "yen"): YEN,
+    ("yen", "×", "count"): YEN, ("count", "×", "yen"): YEN,
+    ("count", "×", "count"): COUNT, ("ratio", "×", "ratio"): RATIO,
+    ("count", "×", "ratio"): COUNT, ("ratio", "×", "count"): COUNT,
+    ("number", "+", "number"): NUMBER, ("number", "-", "number"): NUMBER, ("number", "×", "number"): NUMBER,
+}
+
+
+def unify(a: Type, b: Type) -> tuple[Type, Type]:
+    """A bare number takes the other side's kind when that kind is yen or count."""
+    if a.kind == "number" and b.kind in ("yen", "count"):
+        return attrs.evolve(b, optional=a.optional), b
+    if b.kind == "number" and a.kind in ("yen", "count"):
+        return a, attrs.evolve(a, optional=b.optional)
+    return a, b
+
+
+def same(a: Type, b: Type) -> bool:
+    a, b = unify(a.required(), b.required())
+    return a == b
