@@ -8,8 +8,10 @@ from .checker import INFERRED, Checked
 
 
 class _Compiler:
-    def __init__(self, checked: Checked, sources: dict[str, str]):
+    def __init__(self, checked: Checked, modules: list[ast.Module], sources: dict[str, str], inside: dict[str, str]):
         self.checked = checked
+        self.modules = modules
+        self.inside = inside
         self.s = checked.symbols
         self.sources = sources
         prog = self.s.programme
@@ -25,7 +27,7 @@ class _Compiler:
                 text = line[span.column - 1 : span.end_column - 1]
             else:
                 text = line[span.column - 1 :]
-        return tree.Origin(file=span.file, line=span.line, text=text.strip())
+        return tree.Origin(file=self.inside.get(span.file, span.file), line=span.line, text=text.strip())
 
     @staticmethod
     def label(label: ast.Label | None, fallback: str) -> tree.Label:
@@ -187,11 +189,10 @@ class _Compiler:
     def policy(self) -> tree.Policy:
         s = self.s
         prog = s.programme
-        groups, seen = [], set()
-        for module_items in (m for m in self.checked_modules):
-            for item in module_items:
-                if isinstance(item, ast.InputDef) and (item.group, item.span) not in seen:
-                    seen.add((item.group, item.span))
+        groups = []
+        for module in self.modules:
+            for item in module.items:
+                if isinstance(item, ast.InputDef):
                     fields = tuple(self.field(f, s.input_types[f.name]) for f in item.fields)
                     groups.append(tree.Group(name=item.group, label=item.label and tree.Label(ja=item.label.ja, en=item.label.en), fields=fields))
         enums = {
@@ -226,7 +227,5 @@ class _Compiler:
         )
 
 
-def compile_policy(checked: Checked, modules: list[ast.Module], sources: dict[str, str]) -> tree.Policy:
-    compiler = _Compiler(checked, sources)
-    compiler.checked_modules = [m.items for m in modules]
-    return compiler.policy()
+def compile_policy(checked: Checked, modules: list[ast.Module], sources: dict[str, str], inside: dict[str, str]) -> tree.Policy:
+    return _Compiler(checked, modules, sources, inside).policy()

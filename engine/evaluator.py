@@ -50,7 +50,7 @@ class _Evaluation:
         return value
 
     def e_Const(self, n, item):
-        return Trace(kind="const", result=n.value, origin=n.origin)
+        return Trace(kind="const", result=n.value, origin=n.origin, facts=(("kind", n.kind),))
 
     def e_Input(self, n, item):
         return Trace(kind="input", result=self.read(n.path), origin=n.origin, name=n.name, label=n.label,
@@ -116,7 +116,7 @@ class _Evaluation:
     def e_IfElse(self, n, item):
         condition = self.eval(n.condition, item)
         chosen = self.eval(n.then if condition.result else n.otherwise, item)
-        return Trace(kind="if", result=chosen.result, origin=n.origin, children=(condition, chosen))
+        return Trace(kind="if", result=chosen.result, origin=n.origin, facts=(("kind", n.kind),), children=(condition, chosen))
 
     def e_Cases(self, n, item):
         tried = []
@@ -125,22 +125,22 @@ class _Evaluation:
             tried.append(condition)
             if condition.result:
                 body = self.eval(branch.body, item)
-                return Trace(kind="cases", result=body.result, origin=n.origin, facts=(("branch", index),), children=(*tried, body))
+                return Trace(kind="cases", result=body.result, origin=n.origin, facts=(("branch", index), ("kind", n.kind)), children=(*tried, body))
         body = self.eval(n.otherwise, item)
-        return Trace(kind="cases", result=body.result, origin=n.origin, facts=(("branch", "otherwise"),), children=(*tried, body))
+        return Trace(kind="cases", result=body.result, origin=n.origin, facts=(("branch", "otherwise"), ("kind", n.kind)), children=(*tried, body))
 
     def e_Arith(self, n, item):
         left, right = self.eval(n.left, item), self.eval(n.right, item)
         result = _whole(_ARITH[n.op](left.result, right.result))
-        return Trace(kind="arith", result=result, origin=n.origin, op=n.op, children=(left, right))
+        return Trace(kind="arith", result=result, origin=n.origin, op=n.op, facts=(("kind", n.kind),), children=(left, right))
 
     def e_RoundDown(self, n, item):
         operand = self.eval(n.operand, item)
-        return Trace(kind="round", result=math.floor(operand.result), origin=n.origin, children=(operand,))
+        return Trace(kind="round", result=math.floor(operand.result), origin=n.origin, facts=(("kind", n.kind),), children=(operand,))
 
     def e_Smaller(self, n, item):
         left, right = self.eval(n.left, item), self.eval(n.right, item)
-        return Trace(kind="smaller", result=min(left.result, right.result), origin=n.origin, children=(left, right))
+        return Trace(kind="smaller", result=min(left.result, right.result), origin=n.origin, facts=(("kind", n.kind),), children=(left, right))
 
     def _matching(self, n, items):
         """Indices of the items that meet `where` (all of them when there is no `where`)."""
@@ -155,7 +155,7 @@ class _Evaluation:
         values = [(i, items[i].get(n.field)) for i in chosen]
         total = sum(v for _, v in values if v is not None)
         return Trace(kind="total", result=total, origin=n.origin, name=n.list.name, label=n.list.label,
-                     facts=(("field", n.field), ("items", tuple(values))))
+                     facts=(("field", n.field), ("items", tuple(values)), ("kind", n.kind)))
 
     def e_Count(self, n, item):
         items = self.read(n.list.path) or ()

@@ -39,8 +39,9 @@ def _read(path: Path, shown: str, at: Span | None, sources: dict[str, str]) -> s
         raise PolicyError([Diagnostic("error", message, span)], sources) from None
 
 
-def load(policy_dir: str | Path) -> tuple[list[ast.Module], dict[str, str]]:
-    """Every module of the policy in `policy_dir`, entry file first, and each file's text."""
+def load(policy_dir: str | Path) -> tuple[list[ast.Module], dict[str, str], dict[str, str]]:
+    """Every module of the policy in `policy_dir`, entry file first; each file's text; and each
+    file's name inside the policy folder (what decisions cite, whatever the working folder)."""
     root = Path(policy_dir)
     if not root.exists():
         raise PolicyError([Diagnostic("error", f"policy folder {_display(root)} does not exist")])
@@ -52,12 +53,14 @@ def load(policy_dir: str | Path) -> tuple[list[ast.Module], dict[str, str]]:
     real_root = root.resolve()
     modules: list[ast.Module] = []
     sources: dict[str, str] = {}
+    inside: dict[str, str] = {}
     seen: set[Path] = set()
 
     def visit(path: Path, stack: tuple[Path, ...], at: Span | None) -> None:
         shown = _display(path)
         text = _read(path, shown, at, sources)
         sources[shown] = text
+        inside[shown] = path.resolve().relative_to(real_root).as_posix()
         module = parse(text, shown)
         modules.append(module)
         seen.add(path.resolve())
@@ -78,4 +81,4 @@ def load(policy_dir: str | Path) -> tuple[list[ast.Module], dict[str, str]]:
                 visit(target, stack + (path,), item.span)
 
     visit(entry, (), None)
-    return modules, sources
+    return modules, sources, inside

@@ -20,12 +20,12 @@ class LoadedPolicy:
 
 def load_policy(policy_dir: str | Path) -> LoadedPolicy:
     """Parse, check and compile the policy folder; raises PolicyError with every error found."""
-    modules, sources = loader.load(policy_dir)
+    modules, sources, inside = loader.load(policy_dir)
     checked = checker.check(modules, sources)
-    return LoadedPolicy(compile_policy(checked, modules, sources), tuple(checked.warnings), sources)
+    return LoadedPolicy(compile_policy(checked, modules, sources, inside), tuple(checked.warnings), sources)
 
 
 def diagnose(policy_dir: str | Path) -> tuple[list[Diagnostic], dict]:
     """Every error and warning of the policy folder (syntax errors stop at the first)."""
-    modules, sources = loader.load(policy_dir)
+    modules, sources, _ = loader.load(policy_dir)
     return checker.diagnose(modules), sources

@@ -1,0 +1,99 @@
+"""The `policy` command: a thin click layer over the pipeline. Exit codes are one table."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+
+import click
+
+from . import __version__, render_json, render_text
+from .case import read_case, read_case_file
+from .diagnostics import CaseError, PolicyError, render_all
+from .evaluator import evaluate
+from .pipeline import diagnose, load_policy
+from .resources import default_policy_dir
+
+# One table, used by every command (README: "Exit codes").
+EXIT_OK = 0  # evaluated; at least one frame eligible (perhaps once steps are done)
+EXIT_NOT_ELIGIBLE = 1  # evaluated; no frame eligible
+EXIT_USAGE = 2  # wrong command line (click's own code)
+EXIT_BAD_CASE = 3  # the case file is unreadable or does not fit the policy
+EXIT_BAD_POLICY = 4  # the policy does not parse or check
+EXIT_INTERNAL = 70  # a bug in the engine
+
+
+def _fail(message: str, code: int) -> None:
+    click.echo(message, err=True)
+    sys.exit(code)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="policy")
+def cli() -> None:
+    """Rules-as-code for public subsidy programmes."""
+
+
+@cli.command("eval")
+@click.argument("case", type=click.Path(dir_okay=True, allow_dash=False))
+@click.option("--policy", "policy_dir", type=click.Path(), default=None,
+              help="Policy folder (holding policy.rules). Default: the bundled 2024 policy.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--lang", type=click.Choice(["ja", "en"]), default="ja", show_default=True)
+@click.option("--frame", "frames", multiple=True, help="Evaluate only this frame (repeatable).")
+def eval_command(case: str, policy_dir: str | None, fmt: str, lang: str, frames: tuple[str, ...]) -> None:
+    """Evaluate CASE (a JSON file) and explain the decision for every frame."""
+    try:
+        loaded = load_policy(policy_dir or default_policy_dir())
+    except PolicyError as exc:
+        _fail(str(exc), EXIT_BAD_POLICY)
+    policy = loaded.policy
+    known = [f.name for f in policy.frames]
+    unknown = [f for f in frames if f not in known]
+    if unknown:
+        _fail(f"unknown frame {', '.join(unknown)}; the policy's frames are: {', '.join(known)}", EXIT_USAGE)
+    try:
+        values = read_case(policy, read_case_file(case), case)
+    except CaseError as exc:
+        _fail(f"invalid case:\n{exc}" if len(exc.problems) > 1 else f"invalid case: {exc}", EXIT_BAD_CASE)
+    decision = evaluate(policy, values, frames or None)
+    if fmt == "json":
+        click.echo(json.dumps(render_json.decision(decision, lang), ensure_ascii=False, indent=2))
+    else:
+        click.echo(render_text.decision(decision, lang), nl=False)
+    eligible = any(f.status != "not_eligible" for f in decision.frames)
+    sys.exit(EXIT_OK if eligible else EXIT_NOT_ELIGIBLE)
+
+
+@cli.command("check")
+@click.argument("policy_dir", required=False, type=click.Path())
+def check_command(policy_dir: str | None) -> None:
+    """Parse and check a policy folder; report every problem as file:line:col."""
+    try:
+        found, sources = diagnose(policy_dir or default_policy_dir())
+    except PolicyError as exc:
+        _fail(str(exc), EXIT_BAD_POLICY)
+    if found:
+        click.echo(render_all(found, sources), err=True)
+    errors = sum(d.severity == "error" for d in found)
+    warnings = len(found) - errors
+    click.echo(f"{errors} error(s), {warnings} warning(s)", err=True)
+    sys.exit(EXIT_BAD_POLICY if errors else EXIT_OK)
+
+
+def main() -> None:
+    try:
+        cli(standalone_mode=True)
+    except SystemExit:
+        raise
+    except Exception as exc:  # a bug of ours: say so plainly, without a traceback
+        if os.environ.get("POLICY_DEBUG"):
+            raise
+        click.echo(f"internal error: {type(exc).__name__}: {exc}\n"
+                   "This is a bug in the engine; run again with POLICY_DEBUG=1 for details.", err=True)
+        sys.exit(EXIT_INTERNAL)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,233 @@
+"""Decision -> text a person reads: verdict and amount first, then reasons, the arithmetic of
+every band, and the rules with the values they saw and their citations. Japanese by default;
+every phrase comes from `engine.messages`."""
+
+from __future__ import annotations
+
+import datetime
+from fractions import Fraction
+
+from .decision import AmountResult, Decision, FrameDecision, Reason, Trace
+from .explain import unmet_conditions
+from .messages import message
+
+_OPS = {"<": "<", "<=": "≤", ">": ">", ">=": "≥", "=": "=", "!=": "≠"}
+_UNITS = {"yen": "円", "count": "人"}
+
+
+def yen(v) -> str:
+    if isinstance(v, Fraction) and v.denominator != 1:
+        whole, rest = divmod(v, 1)
+        return f"{int(whole):,} {rest.numerator}/{rest.denominator}円"
+    return f"{int(v):,}円"
+
+
+def fmt(v, kind: str | None, lang: str) -> str:
+    if v is None:
+        return message(lang, "missing")
+    if isinstance(v, bool):
+        return message(lang, "yes" if v else "no")
+    if kind == "yen" or (kind is None and isinstance(v, int)):
+        return yen(v)
+    if kind == "count":
+        return f"{int(v):,}" + ("人" if lang == "ja" else "") if isinstance(v, int) else str(v)
+    if isinstance(v, Fraction):
+        return f"{v.numerator}/{v.denominator}" if v.denominator != 1 else str(v.numerator)
+    if isinstance(v, datetime.date):
+        return v.isoformat()
+    if isinstance(v, (tuple, list)):
+        return "{" + ", ".join(str(x) for x in v) + "}"
+    return str(v)
+
+
+def lbl(label, lang: str) -> str:
+    if label is None:
+        return ""
+    return (label.en or label.ja) if lang == "en" else label.ja
+
+
+def cite(c, lang: str) -> str:
+    if c is None:
+        return ""
+    title = message(lang, "inferred") if c.key == "inferred" else c.key
+    return f"[{title}{' ' + c.detail if c.detail else ''}]"
+
+
+def mark(result) -> str:
+    return "✓" if result else "✗"
+
+
+def operand(t: Trace, lang: str) -> str:
+    kind = t.fact("kind")
+    shown = fmt(t.result, kind, lang)
+    if t.kind in ("input", "item"):
+        return f"{lbl(t.label, lang)} {shown}"
+    if t.kind == "table":
+        return f"{shown} ({lbl(t.label, lang)}.{t.fact('column')}, {t.fact('key')})"
+    if t.kind in ("rule", "value"):
+        return f"{lbl(t.label, lang)} {shown}"
+    if t.kind == "total":
+        return f"{message(lang, 'total_of', list=lbl(t.label, lang), field=t.fact('field'))} {yen(t.result) if kind == 'yen' else shown}"
+    if t.kind == "count":
+        return f"{message(lang, 'count', list=lbl(t.label, lang))} {t.result}"
+    if t.kind == "among":
+        members = "・".join(t.fact("members"))
+        return f"{message(lang, 'among', list=lbl(t.label, lang), members=members)} {t.result} ({'・'.join(t.fact('present')) or '-'})"
+    if t.kind == "const":
+        return shown
+    return f"{t.origin.text} = {shown}" if t.origin else shown
+
+
+def condition(t: Trace, lang: str) -> str:
+    """One leaf condition, with the values it saw."""
+    if t.kind == "compare":
+        left, right = t.children
+        return f"{operand(left, lang)} {_OPS[t.op]} {operand(right, lang)}"
+    if t.kind == "member":
+        sign = "∉" if t.fact("negated") else "∈"
+        return f"{operand(t.children[0], lang)} {sign} {{{', '.join(t.fact('members'))}}}"
+    if t.kind == "contains":
+        return f"{lbl(t.children[0].label, lang)} ∋ {t.fact('member')}"
+    if t.kind == "given":
+        return f"{lbl(t.children[0].label, lang)}: {fmt(t.children[0].result, t.children[0].fact('kind'), lang)}"
+    if t.kind in ("rule", "exclusion", "step", "value", "input", "item"):
+        return f"{lbl(t.label, lang) or t.name}: {fmt(t.result, t.fact('kind'), lang)}"
+    return t.origin.text if t.origin else t.kind
+
+
+def trace_lines(t: Trace, lang: str, depth: int) -> list[str]:
+    pad = "  " * depth
+    if t.kind in ("rule", "exclusion", "step", "value"):
+        head = f"{pad}{mark(t.result) if t.kind != 'value' else '='} {t.name}: {lbl(t.label, lang)} {cite(t.cite, lang)}".rstrip()
+        return [head] + trace_lines(t.children[0], lang, depth + 1)
+    if t.kind in ("all", "any"):
+        word = ("すべて満たす" if t.kind == "all" else "いずれかを満たす") if lang == "ja" else ("all of" if t.kind == "all" else "any of")
+        lines = [f"{pad}{mark(t.result)} {word}:"]
+        for child in t.children:
+            lines += trace_lines(child, lang, depth + 1)
+        return lines
+    if t.kind == "not":
+        return [f"{pad}{mark(t.result)} not:"] + trace_lines(t.children[0], lang, depth + 1)
+    if t.kind == "cases":
+        *conditions, body = t.children
+        lines = []
+        for c in conditions:
+            lines.append(f"{pad}{'→' if c.result else '·'} {condition(c, lang)}")
+        if t.fact("branch") == "otherwise":
+            lines.append(f"{pad}→ {message(lang, 'branch.otherwise')}")
+        return lines + trace_lines(body, lang, depth + 1)
+    if t.result is True or t.result is False:
+        lines = [f"{pad}{mark(t.result)} {condition(t, lang)}"]
+        for child in t.children:
+            if child.kind in ("rule", "exclusion", "step"):
+                lines += trace_lines(child, lang, depth + 1)
+        return lines
+    return [f"{pad}= {operand(t, lang)}"]
+
+
+def band_line(b, lang: str) -> str:
+    if b.limit is None:
+        note = message(lang, "band.rest")
+    else:
+        note = message(lang, "band.subsidy" if b.measure == "subsidy" else "band.cost", limit=yen(b.limit))
+    if b.cost == 0:
+        note = f"{note}; {message(lang, 'band.unused')}"
+    return f"{yen(b.cost)} × {fmt(b.rate, 'ratio', lang)} = {yen(b.subsidy)}   ({note})"
+
+
+def amount_lines(a: AmountResult, lang: str, depth: int) -> list[str]:
+    pad = "  " * depth
+    title = lbl(a.label, lang)
+    if a.item_index is not None:
+        title = f"{title} ({message(lang, 'item', n=a.item_index + 1)})"
+    lines = []
+    if a.base is not None:
+        lines.append(f"{pad}{title} — {message(lang, 'cost')} {yen(a.base)} {cite(a.cite, lang)}".rstrip())
+        for b in a.bands:
+            lines.append(f"{pad}  {band_line(b, lang)}")
+        if a.unrounded != a.before_caps:
+            lines.append(f"{pad}  {yen(a.unrounded)} → {yen(a.before_caps)} ({message(lang, 'rounded')})")
+        else:
+            lines.append(f"{pad}  = {yen(a.before_caps)}" + (f" ({message(lang, 'rounded')})" if a.rounded_down else ""))
+    else:
+        lines.append(f"{pad}{title} {cite(a.cite, lang)}".rstrip())
+        for child in a.parts + a.items:
+            lines += amount_lines(child, lang, depth + 1)
+        lines.append(f"{pad}  {message(lang, 'total')} {yen(a.before_caps)}")
+    for c in a.caps:
+        limit = yen(c.limit)
+        condition_note = ""
+        if c.condition is not None:
+            key = "cap.condition.unless" if c.negated else "cap.condition.when"
+            condition_note = f" — {message(lang, key, label=lbl(c.condition.label, lang) or c.condition.origin.text)}"
+        if not c.active:
+            text = message(lang, "cap.inactive", limit=limit)
+        elif c.binding:
+            text = f"✂ {message(lang, 'cap.binding', limit=limit)}"
+        else:
+            text = f"≤ {message(lang, 'cap', limit=limit)}"
+        lines.append(f"{pad}  {text}{condition_note} {cite(c.cite, lang)}".rstrip())
+    for f in a.floors:
+        lines.append(f"{pad}  {mark(f.met)} {message(lang, 'floor.met' if f.met else 'floor.unmet', limit=yen(f.limit))}")
+    if a.caps:
+        lines.append(f"{pad}  → {yen(a.result)}")
+    return lines
+
+
+def reason_lines(r: Reason, lang: str) -> list[str]:
+    facts = {k: (yen(v) if isinstance(v, int) and not isinstance(v, bool) else fmt(v, None, lang)) for k, v in r.facts}
+    text = message(lang, f"reason.{r.kind}", label=lbl(r.label, lang), **facts)
+    lines = [f"  ✗ {text} {cite(r.cite, lang)}".rstrip()]
+    if r.trace is not None:
+        for c in unmet_conditions(r.trace, want=r.kind != "exclusion"):
+            lines.append(f"      {condition(c, lang)}")
+    return lines
+
+
+def frame_lines(f: FrameDecision, lang: str) -> list[str]:
+    status = message(lang, f"status.{f.status}")
+    head = f"{lbl(f.label, lang)}: {status}"
+    if f.status != "not_eligible":
+        head += f" — {message(lang, 'subsidy')} {yen(f.subsidy)}"
+    lines = [head]
+    if f.reasons:
+        lines.append(f" {message(lang, 'reasons')}:")
+        for r in f.reasons:
+            lines += reason_lines(r, lang)
+    if f.pending_steps:
+        lines.append(f" {message(lang, 'pending_steps')}:")
+        lines += [f"  □ {lbl(t.label, lang)} {cite(t.cite, lang)}".rstrip() for t in f.pending_steps]
+    if f.uncovered:
+        lines.append(f" {message(lang, 'uncovered')}:")
+        for u in f.uncovered:
+            lines.append("  - " + ", ".join(f"{k} {yen(v) if isinstance(v, int) and not isinstance(v, bool) else v}" for k, v in u.values))
+    if f.deadline is not None and f.deadline.round is not None:
+        d = f.deadline
+        lines.append(f" {message(lang, 'deadline')}: " + message(lang, "deadline.round", applied_on=d.applied_on, round=d.round, deadline=d.deadline))
+    lines.append(f" {message(lang, 'amount')}:")
+    lines += amount_lines(f.amount, lang, 1)
+    lines.append(f" {message(lang, 'requirements')}:")
+    for t in f.requirements:
+        lines += trace_lines(t, lang, 1)
+    if f.exclusions:
+        applied = [t for t in f.exclusions if t.result]
+        lines.append(f" {message(lang, 'exclusions')}: {message(lang, 'exclusions.none') if not applied else ''}".rstrip())
+        for t in applied:
+            lines += trace_lines(t, lang, 1)
+    if f.steps:
+        lines.append(f" {message(lang, 'steps')}:")
+        lines += [f"  {mark(t.result)} {lbl(t.label, lang)}" for t in f.steps]
+    return lines
+
+
+def decision(d: Decision, lang: str = "ja") -> str:
+    lines = [f"{d.programme}" + (f" — {d.title}" if d.title else "")]
+    if d.best_frame:
+        best = next(f for f in d.frames if f.name == d.best_frame)
+        lines.append(f"{message(lang, 'best_frame')}: {lbl(best.label, lang)} {yen(best.subsidy)}")
+    else:
+        lines.append(message(lang, "no_frame"))
+    for f in d.frames:
+        lines.append("")
+        lines += frame_lines(f, lang)
+    return "\n".join(lines) + "\n"
