@@ -221,7 +221,7 @@ class Field:
     type: TypeRef
     optional: bool
     fixed: bool
-    default: Literal | None
+    default: Literal | Name | None  # a Name is an enum member
     label: Label | None
     span: Span
 

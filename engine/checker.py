@@ -153,7 +153,12 @@ class _Checker:
 
     def field_type(self, f: ast.Field) -> Type:
         t = self.resolve_type(f.type)
-        if f.default is not None and t is not ERROR:
+        if isinstance(f.default, ast.Name) and t is not ERROR:
+            if t.kind != "enum":
+                self.error(f"default {f.default.text} of {f.name}: only an enum field takes a member as its default", f.default.span)
+            else:
+                self._members(t, (f.default,), f.default.span)
+        elif f.default is not None and t is not ERROR:
             dt = LITERAL_TYPES[f.default.kind]
             if not same(dt, t):
                 self.error(f"default {f.default.text} of {f.name} is {dt.describe()}, but {f.name} is {t.describe()}", f.default.span)

@@ -3,7 +3,14 @@ this module only rebuilds each construct as a `tree` node, with its kind and ori
 
 from __future__ import annotations
 
-from . import ast, tree
+from . import ast, literals, tree
+from .types import BUILTIN_TYPES
+
+
+def _unit(f: ast.Field) -> str | None:
+    """The unit a count field was declared in (人, 者, か月…), kept for display."""
+    name = f.type.name
+    return name if BUILTIN_TYPES.get(name) is not None and BUILTIN_TYPES[name].kind == "count" and name != "count" else None
 from .checker import INFERRED, Checked
 
 
@@ -47,7 +54,7 @@ class _Compiler:
         t = self.s.input_types[name]
         path = (group, name) if group else (name,)
         return tree.Input(name=name, path=path, label=self.label(f.label, name), kind=t.kind, optional=t.optional,
-                          origin=self.origin(span))
+                          origin=self.origin(span), unit=_unit(f))
 
     # ------------------------------------------------------------ expressions
     def expr(self, node):
@@ -56,7 +63,8 @@ class _Compiler:
     _LITERAL_KINDS = {"money": "yen", "count": "count", "ratio": "ratio", "integer": "number", "date": "date", "bool": "bool"}
 
     def c_Literal(self, node):
-        return tree.Const(value=node.value, kind=self._LITERAL_KINDS[node.kind], origin=self.origin(node.span))
+        unit = literals.count_unit(node.text) if node.kind == "count" else None
+        return tree.Const(value=node.value, kind=self._LITERAL_KINDS[node.kind], origin=self.origin(node.span), unit=unit)
 
     def c_NameRef(self, node):
         r = self.checked.resolutions[node]
@@ -72,7 +80,7 @@ class _Compiler:
         # a field of the list item in scope
         record_fields = {f.name: f for rec in self.s.records.values() for f in rec.fields}
         f = record_fields[r.name]
-        return tree.Item(name=r.name, label=self.label(f.label, r.name), kind=self.kind(node), origin=origin)
+        return tree.Item(name=r.name, label=self.label(f.label, r.name), kind=self.kind(node), origin=origin, unit=_unit(f))
 
     def c_Compare(self, node):
         return tree.Compare(op=node.op, left=self.expr(node.left), right=self.expr(node.right), kind="bool", origin=self.origin(node.span))
@@ -182,7 +190,7 @@ class _Compiler:
     def field(self, f: ast.Field, t) -> tree.Field:
         element = t.element.kind if t.kind == "list" else None
         type_name = t.element.name if t.kind == "list" else t.name
-        default = f.default.value if f.default is not None else None
+        default = f.default.text if isinstance(f.default, ast.Name) else f.default.value if f.default is not None else None
         return tree.Field(name=f.name, label=self.label(f.label, f.name), kind=t.kind, type_name=type_name, element=element,
                           optional=f.optional, fixed=f.fixed, default=default)
 
@@ -212,6 +220,7 @@ class _Compiler:
             tables[name] = tree.Table(
                 name=name, label=self.label(t.label, name), key_enum=key_type.name, columns=tuple(c.text for c in t.columns),
                 rows={row.key.text: tuple(cell.value for cell in row.cells) for row in t.rows}, kinds=kinds,
+                units=tuple(literals.count_unit(c.text) if c.kind == "count" else None for c in t.rows[0].cells),
                 cite=self.cite(t.source), origin=self.origin(t.span),
             )
         definitions = {

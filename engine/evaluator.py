@@ -50,15 +50,15 @@ class _Evaluation:
         return value
 
     def e_Const(self, n, item):
-        return Trace(kind="const", result=n.value, origin=n.origin, facts=(("kind", n.kind),))
+        return Trace(kind="const", result=n.value, origin=n.origin, facts=(("kind", n.kind), ("unit", n.unit)))
 
     def e_Input(self, n, item):
         return Trace(kind="input", result=self.read(n.path), origin=n.origin, name=n.name, label=n.label,
-                     facts=(("path", n.path), ("kind", n.kind)))
+                     facts=(("path", n.path), ("kind", n.kind), ("unit", n.unit)))
 
     def e_Item(self, n, item):
         return Trace(kind="item", result=item.get(n.name) if item else None, origin=n.origin, name=n.name, label=n.label,
-                     facts=(("kind", n.kind),))
+                     facts=(("kind", n.kind), ("unit", n.unit)))
 
     def e_DefRef(self, n, item):
         return self.definition(n.name)
@@ -76,7 +76,8 @@ class _Evaluation:
         table = self.policy.tables[n.table]
         value = table.rows[key.result][table.columns.index(n.column)] if key.result is not None else None
         return Trace(kind="table", result=value, origin=n.origin, name=n.table, label=table.label, cite=table.cite,
-                     facts=(("column", n.column), ("key", key.result), ("kind", n.kind)), children=(key,))
+                     facts=(("column", n.column), ("key", key.result), ("kind", n.kind),
+                            ("unit", table.units[table.columns.index(n.column)])), children=(key,))
 
     def e_Compare(self, n, item):
         left, right = self.eval(n.left, item), self.eval(n.right, item)

@@ -12,7 +12,7 @@ MAX_LITERAL = 10**15
 
 _GROUPED = re.compile(r"\d{1,3}(?:,\d{3})+|\d+")
 _MONEY = re.compile(r"(?:(?P<oku>[\d,]+)億)?(?:(?P<man>[\d,]+)万)?(?P<rest>[\d,]*)円")
-_COUNT_UNITS = "人者社件個"
+COUNT_UNITS = ("か月", "ヶ月", "人", "者", "社", "件", "個")
 
 
 class LiteralProblem(ValueError):
@@ -46,8 +46,12 @@ def money(text: str) -> int:
     return value
 
 
+def count_unit(text: str) -> str:
+    return next(u for u in COUNT_UNITS if text.endswith(u))
+
+
 def count(text: str) -> int:
-    return grouped_int(text.rstrip(_COUNT_UNITS))
+    return grouped_int(text[: -len(count_unit(text))])
 
 
 def ratio(text: str) -> Fraction:

@@ -244,6 +244,9 @@ class _ToAst(lark.Transformer):
     def default(self, meta, children):
         return ("default", children[0])
 
+    def default_member(self, meta, children):
+        return ("default", self._name(children[0]))
+
     def field(self, meta, children):
         name, type_ref, rest = children[0], children[1], children[2:]
         options = {"optional": False, "fixed": False, "default": None}

@@ -55,7 +55,8 @@ def trace(t: Trace, lang: str) -> dict:
         out["at"] = f"{t.origin.file}:{t.origin.line}"
         out["text"] = t.origin.text
     for key, fact in t.facts:
-        out[key] = value(fact)
+        if fact is not None:
+            out[key] = value(fact)
     if t.children:
         out["children"] = [trace(c, lang) for c in t.children]
     return out

@@ -22,15 +22,15 @@ def yen(v) -> str:
     return f"{int(v):,}円"
 
 
-def fmt(v, kind: str | None, lang: str) -> str:
+def fmt(v, kind: str | None, lang: str, unit: str | None = None) -> str:
     if v is None:
         return message(lang, "missing")
     if isinstance(v, bool):
         return message(lang, "yes" if v else "no")
     if kind == "yen" or (kind is None and isinstance(v, int)):
         return yen(v)
-    if kind == "count":
-        return f"{int(v):,}" + ("人" if lang == "ja" else "") if isinstance(v, int) else str(v)
+    if kind in ("count", "number"):
+        return f"{int(v):,}{unit or ''}" if isinstance(v, int) else f"{v}{unit or ''}"
     if isinstance(v, Fraction):
         return f"{v.numerator}/{v.denominator}" if v.denominator != 1 else str(v.numerator)
     if isinstance(v, datetime.date):
@@ -59,7 +59,7 @@ def mark(result) -> str:
 
 def operand(t: Trace, lang: str) -> str:
     kind = t.fact("kind")
-    shown = fmt(t.result, kind, lang)
+    shown = fmt(t.result, kind, lang, t.fact("unit"))
     if t.kind in ("input", "item"):
         return f"{lbl(t.label, lang)} {shown}"
     if t.kind == "table":

@@ -47,6 +47,7 @@ class Const:
     value: int | Fraction | bool | datetime.date | str
     kind: str
     origin: Origin
+    unit: str | None = None  # a count's unit as written (人, 者, か月…), for display
 
 
 @node
@@ -57,6 +58,7 @@ class Input:
     kind: str
     optional: bool
     origin: Origin
+    unit: str | None = None
 
 
 @node
@@ -67,6 +69,7 @@ class Item:
     label: Label
     kind: str
     origin: Origin
+    unit: str | None = None
 
 
 @node
@@ -242,6 +245,7 @@ class Table:
     columns: tuple[str, ...]
     rows: dict  # member -> tuple of values, in column order
     kinds: tuple[str, ...]
+    units: tuple[str | None, ...]  # a count column's unit as written (人), for display
     cite: Cite
     origin: Origin
 

@@ -45,7 +45,7 @@ KIND_WORDS = {
 # The names an author may use for the built-in types.
 BUILTIN_TYPES = {
     "円": YEN, "yen": YEN,
-    "人": COUNT, "件": COUNT, "者": COUNT, "count": COUNT,
+    "人": COUNT, "件": COUNT, "者": COUNT, "社": COUNT, "個": COUNT, "か月": COUNT, "ヶ月": COUNT, "count": COUNT,
     "ratio": RATIO, "比率": RATIO,
     "bool": BOOL, "真偽": BOOL,
     "date": DATE, "日付": DATE,
@@ -70,10 +70,10 @@ ARITHMETIC = {
 
 
 def unify(a: Type, b: Type) -> tuple[Type, Type]:
-    """A bare number takes the other side's kind when that kind is yen or count."""
-    if a.kind == "number" and b.kind in ("yen", "count"):
+    """A bare number takes the other side's kind when that kind is yen, count or ratio."""
+    if a.kind == "number" and b.kind in ("yen", "count", "ratio"):
         return attrs.evolve(b, optional=a.optional), b
-    if b.kind == "number" and a.kind in ("yen", "count"):
+    if b.kind == "number" and a.kind in ("yen", "count", "ratio"):
         return a, attrs.evolve(a, optional=b.optional)
     return a, b
 
