@@ -42,7 +42,8 @@ def cli() -> None:
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.option("--lang", type=click.Choice(["ja", "en"]), default="ja", show_default=True)
 @click.option("--frame", "frames", multiple=True, help="Evaluate only this frame (repeatable).")
-def eval_command(case: str, policy_dir: str | None, fmt: str, lang: str, frames: tuple[str, ...]) -> None:
+@click.option("--trace", "full", is_flag=True, help="Text: show every rule's trace with the values it saw.")
+def eval_command(case: str, policy_dir: str | None, fmt: str, lang: str, frames: tuple[str, ...], full: bool) -> None:
     """Evaluate CASE (a JSON file) and explain the decision for every frame."""
     try:
         loaded = load_policy(policy_dir or default_policy_dir())
@@ -61,7 +62,7 @@ def eval_command(case: str, policy_dir: str | None, fmt: str, lang: str, frames:
     if fmt == "json":
         click.echo(json.dumps(render_json.decision(decision, lang), ensure_ascii=False, indent=2))
     else:
-        click.echo(render_text.decision(decision, lang), nl=False)
+        click.echo(render_text.decision(decision, lang, full), nl=False)
     eligible = any(f.status != "not_eligible" for f in decision.frames)
     sys.exit(EXIT_OK if eligible else EXIT_NOT_ELIGIBLE)
 

@@ -68,7 +68,7 @@ class _Evaluation:
             d = self.policy.definitions[name]
             body = self.eval(d.body)
             self.memo[name] = Trace(kind=d.kind, result=body.result, origin=d.origin, name=name, label=d.label, cite=d.cite,
-                                    children=(body,))
+                                    facts=(("kind", d.body.kind),), children=(body,))
         return self.memo[name]
 
     def e_TableCell(self, n, item):

@@ -125,7 +125,9 @@ def trace_lines(t: Trace, lang: str, depth: int) -> list[str]:
     return [f"{pad}= {operand(t, lang)}"]
 
 
-def band_line(b, lang: str) -> str:
+def band_line(b, lang: str, only: bool) -> str:
+    if only:
+        return f"{yen(b.cost)} × {fmt(b.rate, 'ratio', lang)} = {yen(b.subsidy)}"
     if b.limit is None:
         note = message(lang, "band.rest")
     else:
@@ -141,10 +143,12 @@ def amount_lines(a: AmountResult, lang: str, depth: int) -> list[str]:
     if a.item_index is not None:
         title = f"{title} ({message(lang, 'item', n=a.item_index + 1)})"
     lines = []
+    if a.base is not None and a.base == 0:
+        return [f"{pad}{title} — {message(lang, 'cost')} 0円 → 0円"]
     if a.base is not None:
         lines.append(f"{pad}{title} — {message(lang, 'cost')} {yen(a.base)} {cite(a.cite, lang)}".rstrip())
         for b in a.bands:
-            lines.append(f"{pad}  {band_line(b, lang)}")
+            lines.append(f"{pad}  {band_line(b, lang, len(a.bands) == 1)}")
         if a.unrounded != a.before_caps:
             lines.append(f"{pad}  {yen(a.unrounded)} → {yen(a.before_caps)} ({message(lang, 'rounded')})")
         else:
@@ -184,7 +188,7 @@ def reason_lines(r: Reason, lang: str) -> list[str]:
     return lines
 
 
-def frame_lines(f: FrameDecision, lang: str) -> list[str]:
+def frame_lines(f: FrameDecision, lang: str, full: bool) -> list[str]:
     status = message(lang, f"status.{f.status}")
     head = f"{lbl(f.label, lang)}: {status}"
     if f.status != "not_eligible":
@@ -200,7 +204,7 @@ def frame_lines(f: FrameDecision, lang: str) -> list[str]:
     if f.uncovered:
         lines.append(f" {message(lang, 'uncovered')}:")
         for u in f.uncovered:
-            lines.append("  - " + ", ".join(f"{k} {yen(v) if isinstance(v, int) and not isinstance(v, bool) else v}" for k, v in u.values))
+            lines.append("  - " + ", ".join(f"{k} {yen(v) if isinstance(v, int) and not isinstance(v, bool) else v}" for k, v in u.values if v is not None))
     if f.deadline is not None and f.deadline.round is not None:
         d = f.deadline
         lines.append(f" {message(lang, 'deadline')}: " + message(lang, "deadline.round", applied_on=d.applied_on, round=d.round, deadline=d.deadline))
@@ -208,19 +212,23 @@ def frame_lines(f: FrameDecision, lang: str) -> list[str]:
     lines += amount_lines(f.amount, lang, 1)
     lines.append(f" {message(lang, 'requirements')}:")
     for t in f.requirements:
-        lines += trace_lines(t, lang, 1)
+        if full:
+            lines += trace_lines(t, lang, 1)
+        else:
+            lines.append(f"  {mark(t.result)} {lbl(t.label, lang)} {cite(t.cite, lang)}".rstrip())
     if f.exclusions:
         applied = [t for t in f.exclusions if t.result]
         lines.append(f" {message(lang, 'exclusions')}: {message(lang, 'exclusions.none') if not applied else ''}".rstrip())
         for t in applied:
-            lines += trace_lines(t, lang, 1)
+            lines += trace_lines(t, lang, 1) if full else [f"  ✗ {lbl(t.label, lang)} {cite(t.cite, lang)}".rstrip()]
     if f.steps:
         lines.append(f" {message(lang, 'steps')}:")
         lines += [f"  {mark(t.result)} {lbl(t.label, lang)}" for t in f.steps]
     return lines
 
 
-def decision(d: Decision, lang: str = "ja") -> str:
+def decision(d: Decision, lang: str = "ja", full: bool = False) -> str:
+    """The explanation; `full` adds every rule's trace with the values each condition saw."""
     lines = [f"{d.programme}" + (f" — {d.title}" if d.title else "")]
     if d.best_frame:
         best = next(f for f in d.frames if f.name == d.best_frame)
@@ -229,5 +237,5 @@ def decision(d: Decision, lang: str = "ja") -> str:
         lines.append(message(lang, "no_frame"))
     for f in d.frames:
         lines.append("")
-        lines += frame_lines(f, lang)
+        lines += frame_lines(f, lang, full)
     return "\n".join(lines) + "\n"
