@@ -79,8 +79,18 @@ def _describe_terminal(name: str) -> str:
     return f'"{pattern.value}"' if pattern.type == "str" else name
 
 
+# Literal terminals are summarised as one word when the parser would take any of them.
+_VALUE_TERMINALS = {"MONEY", "COUNT", "RATIO", "PERCENT", "INT", "DATE", "TRUE", "FALSE"}
+_VALUE_WORDS = "a value (e.g. 50万円, 300人, 1/2, 50%, 2024-02-16, true)"
+
+
 def _expected(names) -> str:
-    words = sorted({_describe_terminal(n) for n in names})
+    names = set(names)
+    words = set()
+    if _VALUE_TERMINALS <= names:
+        names -= _VALUE_TERMINALS
+        words.add(_VALUE_WORDS)
+    words = sorted(words | {_describe_terminal(n) for n in names})
     if not words:
         return ""
     if len(words) == 1:
@@ -88,9 +98,16 @@ def _expected(names) -> str:
     return "; expected one of: " + ", ".join(words)
 
 
+_TOKEN_WORDS = {"_NL": "end of line", "_INDENT": "indented line", "_DEDENT": "end of the indented block", "$END": "end of file"}
+_TOKEN_HELP = {
+    "_INDENT": "this line is indented more than the line before it; a block's lines share one indentation",
+    "_DEDENT": "the indented block ends here; check the indentation of the lines around it",
+}
+
+
 def _describe_token(token: Token) -> str:
-    if token.type in ("_NL", "_INDENT", "_DEDENT", "$END"):
-        return _TERMINAL_WORDS[token.type]
+    if token.type in _TOKEN_WORDS:
+        return _TOKEN_WORDS[token.type]
     return f'"{token.value}"'
 
 
@@ -107,7 +124,7 @@ def _syntax_diagnostic(file: str, exc: UnexpectedInput) -> Diagnostic:
     span = Span(file, line, column, line, end_column)
     expected = exc.accepts or exc.expected
     message = f"syntax error: unexpected {_describe_token(token)}{_expected(expected)}"
-    return Diagnostic("error", message, span)
+    return Diagnostic("error", message, span, help=_TOKEN_HELP.get(token.type))
 
 
 def parse(text: str, file: str) -> ast.Module:

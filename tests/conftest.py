@@ -1,0 +1,57 @@
+"""Shared helpers: write a small policy folder, run the CLI in-process."""
+
+from __future__ import annotations
+
+import json
+import textwrap
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from engine.cli import cli
+
+ROOT = Path(__file__).resolve().parent.parent
+POLICY_2024 = ROOT / "policies" / "2024"
+EXAMPLES = ROOT / "examples"
+
+HEADER = """\
+programme "Test programme"
+  year 2024
+  source doc "The test document"
+"""
+
+
+@pytest.fixture
+def write_policy(tmp_path):
+    """write_policy(body, **other_files) -> folder with policy.rules = HEADER + body."""
+
+    def write(body: str, header: str = HEADER, **files: str) -> Path:
+        folder = tmp_path / "policy"
+        folder.mkdir(exist_ok=True)
+        (folder / "policy.rules").write_text(header + textwrap.dedent(body), encoding="utf-8")
+        for name, text in files.items():
+            (folder / f"{name}.rules").write_text(textwrap.dedent(text), encoding="utf-8")
+        return folder
+
+    return write
+
+
+@pytest.fixture
+def write_case(tmp_path):
+    def write(case, name: str = "case.json") -> Path:
+        path = tmp_path / name
+        path.write_text(case if isinstance(case, str) else json.dumps(case, ensure_ascii=False), encoding="utf-8")
+        return path
+
+    return write
+
+
+@pytest.fixture
+def run():
+    """run(*args) -> click Result (exit_code, stdout, stderr)."""
+
+    def invoke(*args):
+        return CliRunner().invoke(cli, [str(a) for a in args], catch_exceptions=False)
+
+    return invoke

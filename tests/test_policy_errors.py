@@ -1,0 +1,197 @@
+"""Every policy error names file:line:col, shows the line with a caret and says what was expected."""
+
+from __future__ import annotations
+
+import pytest
+
+from engine.diagnostics import PolicyError
+from engine.pipeline import load_policy
+
+BASE = """
+enum 業種:
+  製造業
+  小売業
+input 申請者:
+  業種: 業種
+  資本金: 円, optional
+  従業員数: 人
+"""
+
+
+def rule(body: str) -> str:
+    return BASE + 'rule R "r":\n  source doc\n' + body
+
+
+CASES = [
+    (
+        "syntax",
+        rule("  従業員数 ≤ ≤ 300人\n"),
+        'policy/policy.rules:14:10: error: syntax error: unexpected "≤"; expected one of: "(", "all", "any", "number", '
+        '"round", "smaller", "total", a name, a value (e.g. 50万円, 300人, 1/2, 50%, 2024-02-16, true)\n'
+        "  14 |   従業員数 ≤ ≤ 300人\n"
+        "                    ^",
+    ),
+    (
+        "missing colon",
+        BASE + 'rule R "r"\n  source doc\n  従業員数 ≤ 300人\n',
+        'policy/policy.rules:12:11: error: syntax error: unexpected end of line; expected ":"\n'
+        '  12 | rule R "r"\n'
+        "                 ^",
+    ),
+    (
+        "unexpected character",
+        rule("  従業員数 ≦ 300人\n"),
+        'policy/policy.rules:14:8: error: syntax error: unexpected "≦"; expected one of: ".", "and", "contains", "if", "in", '
+        '"is", "not", "or", + or -, a comparison (≤, <, =, ≠, ≥, >), the end of the line, ×\n'
+        "  14 |   従業員数 ≦ 300人\n"
+        "                  ^",
+    ),
+    (
+        "unknown name with a suggestion",
+        rule("  従業員 ≤ 300人\n"),
+        "policy/policy.rules:14:3: error: unknown name 従業員\n"
+        "  14 |   従業員 ≤ 300人\n"
+        "         ^^^^^^\n"
+        "  help: did you mean 従業員数?",
+    ),
+    (
+        "yen compared with a count",
+        rule("  資本金 ≤ 300人\n"),
+        "policy/policy.rules:14:3: error: cannot compare 円 (yen) with 人 (count)\n"
+        "  14 |   資本金 ≤ 300人\n"
+        "         ^^^^^^^^^^^^^^",
+    ),
+    (
+        "table misses a member",
+        BASE + "table T by 業種:\n  source doc\n  | 業種 | 上限 |\n  | 製造業 | 300人 |\n",
+        "policy/policy.rules:12:7: error: table T has no row for 小売業 (every member of 業種 needs one)\n"
+        "  12 | table T by 業種:\n"
+        "             ^",
+    ),
+    (
+        "duplicate definition",
+        rule("  従業員数 ≤ 300人\n") + 'rule R "r2":\n  source doc\n  従業員数 ≤ 30人\n',
+        "policy/policy.rules:15:6: error: R is defined twice (first as a rule at policy/policy.rules:12:6)\n"
+        '  15 | rule R "r2":\n'
+        "            ^",
+    ),
+    (
+        "cycle",
+        BASE + 'rule A "a":\n  source doc\n  B\nrule B "b":\n  source doc\n  A\n',
+        "policy/policy.rules:17:3: error: rules refer to each other in a cycle: A -> B -> A\n"
+        "  17 |   A\n"
+        "         ^",
+    ),
+    (
+        "no source",
+        BASE + 'rule R "r":\n  従業員数 ≤ 300人\n',
+        'policy/policy.rules:12:6: error: rule R has no source; add a line `source KEY "where it says so"`\n'
+        '  12 | rule R "r":\n'
+        "            ^\n"
+        '  help: use `source inferred "why"` for a rule no document states',
+    ),
+    (
+        "unknown source key",
+        BASE + 'rule R "r":\n  source dok\n  従業員数 ≤ 300人\n',
+        "policy/policy.rules:13:3: error: unknown source dok\n"
+        "  13 |   source dok\n"
+        "         ^\n"
+        "  help: did you mean doc?",
+    ),
+    (
+        "not an enum member",
+        rule("  業種 is 製造\n"),
+        "policy/policy.rules:14:9: error: 製造 is not a member of 業種\n"
+        "  14 |   業種 is 製造\n"
+        "                 ^^^^\n"
+        "  help: did you mean 製造業?",
+    ),
+    (
+        "malformed amount",
+        rule("  資本金 ≤ 50,00円\n"),
+        "policy/policy.rules:14:9: error: malformed number '50,00': commas must separate groups of three digits\n"
+        "  14 |   資本金 ≤ 50,00円\n"
+        "                  ^^^^^^^",
+    ),
+]
+
+
+@pytest.mark.parametrize("name, text, message", CASES, ids=[c[0] for c in CASES])
+def test_policy_error_message(name, text, message, write_policy, tmp_path, monkeypatch):
+    write_policy(text)
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(PolicyError) as exc:
+        load_policy("policy")
+    assert str(exc.value) == message
+
+
+AMOUNT_CASES = [
+    (
+        "bands must ascend",
+        "    rate 4/5 until the subsidy reaches 50万円\n    then rate 2/3 until the subsidy reaches 40万円\n    then rate 1/2\n    round down\n",
+        "band limits of amount A of frame F must ascend: 40万円 comes after a larger or equal limit",
+    ),
+    ("rate outside 0..1", "    rate 5/4\n    round down\n", "rate 5/4 is outside 0…1"),
+    ("rounding must be stated", "    rate 1/2\n", "amount A of frame F does not say how fractional yen are rounded: add `round down`"),
+    ("last band has no until", "    rate 1/2 until the cost reaches 10万円\n    round down\n",
+     "the last band of amount A of frame F needs no `until`: it covers the rest"),
+    ("floor above cap", "    rate 1/2\n    round down\n    at most 5万円\n    at least 10万円\n",
+     "floor 10万円 is above the cap 5万円: nothing could be granted"),
+    ("cost must be yen", "    rate 1/2\n    round down\n", None),
+]
+
+
+@pytest.mark.parametrize("name, lines, message", [c for c in AMOUNT_CASES if c[2]], ids=[c[0] for c in AMOUNT_CASES if c[2]])
+def test_amount_checks(name, lines, message, write_policy):
+    folder = write_policy(BASE + 'frame F "f":\n  source doc\n  amount A "a":\n    on 100万円\n' + lines)
+    with pytest.raises(PolicyError) as exc:
+        load_policy(folder)
+    assert [d.message for d in exc.value.diagnostics] == [message]
+
+
+def test_all_errors_are_reported_at_once(write_policy):
+    folder = write_policy(BASE + 'rule R "r":\n  source dok\n  従業員 ≤ 300人 and 資本金 ≤ 3人\n')
+    with pytest.raises(PolicyError) as exc:
+        load_policy(folder)
+    assert [d.message for d in exc.value.diagnostics] == [
+        "unknown source dok",
+        "unknown name 従業員",
+        "cannot compare 円 (yen) with 人 (count)",
+    ]
+
+
+def test_include_errors(write_policy, tmp_path, monkeypatch):
+    write_policy('include "a.rules"\n', a='include "policy.rules"\n')
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(PolicyError) as exc:
+        load_policy("policy")
+    assert exc.value.diagnostics[0].message == "include cycle: policy/policy.rules -> policy/a.rules -> policy/policy.rules"
+
+    write_policy('include "../../etc/passwd"\n')
+    with pytest.raises(PolicyError) as exc:
+        load_policy("policy")
+    assert exc.value.diagnostics[0].message == 'include "../../etc/passwd" leaves the policy folder policy'
+
+    write_policy('include "missing.rules"\n')
+    with pytest.raises(PolicyError) as exc:
+        load_policy("policy")
+    assert exc.value.diagnostics[0].message == 'include "missing.rules": no such file policy/missing.rules'
+
+
+def test_missing_folder_and_entry(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(PolicyError, match="policy folder nowhere does not exist"):
+        load_policy("nowhere")
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(PolicyError, match="policy folder empty has no policy.rules"):
+        load_policy("empty")
+
+
+def test_non_utf8_policy(tmp_path, monkeypatch):
+    folder = tmp_path / "p"
+    folder.mkdir()
+    (folder / "policy.rules").write_bytes(b'programme "T"\n  year 2024\n# \x82\xa0 shift-jis\n')
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(PolicyError) as exc:
+        load_policy("p")
+    assert str(exc.value).startswith("p/policy.rules:3:3: error: p/policy.rules is not UTF-8 text (byte 0x82 at line 3); save it as UTF-8")
