@@ -70,10 +70,7 @@ def amount(a: AmountResult, lang: str) -> dict:
         out["item"] = a.item_index
     if a.base is not None:
         out["cost"] = value(a.base)
-        out["bands"] = [
-            {"rate": value(b.rate), "measure": b.measure, "limit": value(b.limit), "cost": value(b.cost), "subsidy": value(b.subsidy)}
-            for b in a.bands
-        ]
+        out["bands"] = [_band(b, lang) for b in a.bands]
         out["unrounded"] = value(a.unrounded)
         out["rounding"] = "down" if a.rounded_down else None
     if a.parts:
@@ -90,6 +87,13 @@ def amount(a: AmountResult, lang: str) -> dict:
         ]
     if a.floors:
         out["floors"] = [{"limit": f.limit, "met": f.met, "at": f"{f.origin.file}:{f.origin.line}"} for f in a.floors]
+    return out
+
+
+def _band(b, lang: str) -> dict:
+    out = {"rate": value(b.rate), "measure": b.measure, "limit": value(b.limit), "cost": value(b.cost), "subsidy": value(b.subsidy)}
+    if b.rate_trace.kind != "const":  # a rate that depends on a rule: show why this rate
+        out["rate_from"] = trace(b.rate_trace, lang)
     return out
 
 
