@@ -5,6 +5,9 @@ the frozen attrs nodes of `engine.ast`, each with its `Span`. Syntax errors beco
 from __future__ import annotations
 
 import functools
+import hashlib
+import os
+from pathlib import Path
 
 import lark
 from lark import Token, v_args
@@ -36,14 +39,28 @@ class _BadDedent(Exception):
         self.token = token
 
 
+def _cache_file(grammar: str) -> str | bool:
+    """Lark builds its LALR tables in ~0.5 s; it keeps them in a per-user cache file named by the
+    grammar's hash and Lark's version (it only ever caches our own grammar, never user input)."""
+    folder = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "subsidy-policy"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return False
+    digest = hashlib.sha256((grammar + lark.__version__).encode()).hexdigest()[:16]
+    return str(folder / f"grammar-{digest}.lark-cache")
+
+
 @functools.lru_cache(maxsize=1)
 def _lark() -> lark.Lark:
+    grammar = grammar_path().read_text(encoding="utf-8")
     return lark.Lark(
-        grammar_path().read_text(encoding="utf-8"),
+        grammar,
         parser="lalr",
         postlex=_PolicyIndenter(),
         propagate_positions=True,
         maybe_placeholders=False,
+        cache=_cache_file(grammar),
     )
 
 
