@@ -180,7 +180,7 @@ class _Evaluation:
         test = any if n.quantifier == "any" else all
         matched = tuple(i for i, c in enumerate(checks) if c.result)
         return Trace(kind=f"{n.quantifier}_item", result=test(c.result for c in checks), origin=n.origin, name=n.list.name,
-                     label=n.list.label, facts=(("items", matched), ("of", len(items))))
+                     label=n.list.label, facts=(("items", matched), ("of", len(items)), ("where", n.where.origin.text)))
 
     # ------------------------------------------------------------ amounts
     def amount(self, a: tree.Amount, item=None) -> AmountResult:

@@ -49,6 +49,8 @@ CATALOGUE = {
         "count": "{list}の数",
         "total_of": "{list}の{field}の合計",
         "inferred": "推定",
+        "quantified.any": "{list}のうち「{where}」に当たるもの: {of}件中{matched}件（1件以上が必要）",
+        "quantified.all": "{list}のうち「{where}」に当たるもの: {of}件中{matched}件（すべてが必要）",
     },
     "en": {
         "status.eligible": "eligible",
@@ -96,6 +98,8 @@ CATALOGUE = {
         "count": "number of {list}",
         "total_of": "total {field} of {list}",
         "inferred": "inferred",
+        "quantified.any": "{list} matching “{where}”: {matched} of {of} (at least one needed)",
+        "quantified.all": "{list} matching “{where}”: {matched} of {of} (all needed)",
     },
 }
 

@@ -92,6 +92,9 @@ def condition(t: Trace, lang: str) -> str:
         return f"{lbl(t.children[0].label, lang)}: {fmt(t.children[0].result, t.children[0].fact('kind'), lang)}"
     if t.kind in ("rule", "exclusion", "step", "value", "input", "item"):
         return f"{lbl(t.label, lang) or t.name}: {fmt(t.result, t.fact('kind'), lang)}"
+    if t.kind in ("any_item", "all_item"):
+        key = "quantified.any" if t.kind == "any_item" else "quantified.all"
+        return message(lang, key, list=lbl(t.label, lang), where=t.fact("where"), matched=len(t.fact("items")), of=t.fact("of"))
     return t.origin.text if t.origin else t.kind
 
 
