@@ -255,7 +255,7 @@ class TableRow:
 class TableDef:
     name: str
     label: Label | None
-    key_input: Name
+    key_input: Name | None  # None only in `amend table` (the base's key stays)
     source: Citation | None
     key_column: str
     columns: tuple[Name, ...]
@@ -311,6 +311,8 @@ class AmountDef:
     floors: tuple[Floor, ...]
     parts: tuple["AmountDef", ...]
     span: Span
+    given: frozenset = frozenset()  # which kinds of line the author wrote (for `amend`)
+    removed: tuple[Name, ...] = ()  # `remove amount X` lines (for `amend`)
 
 
 @frozen
@@ -334,6 +336,37 @@ class FrameDef:
     amounts: tuple[AmountDef, ...]
     caps: tuple[Cap, ...]
     floors: tuple[Floor, ...]
+    span: Span
+    given: frozenset = frozenset()
+    removed: tuple[Name, ...] = ()
+
+
+@frozen
+class Extends:
+    path: str
+    span: Span
+
+
+@frozen
+class Override:
+    """`override rule X …`: replaces the base policy's definition of X whole."""
+
+    item: object
+    span: Span
+
+
+@frozen
+class Amend:
+    """`amend frame X:` (and table, enum, input): changes only what the block states."""
+
+    item: object
+    span: Span
+
+
+@frozen
+class Remove:
+    kind: str
+    name: Name
     span: Span
 
 

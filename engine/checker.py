@@ -132,6 +132,10 @@ class _Checker:
                 elif isinstance(item, ast.FrameDef):
                     if self.declare(item.name, item.span, "a frame"):
                         s.frames.append(item)
+                elif isinstance(item, (ast.Override, ast.Amend, ast.Remove)):
+                    verb = type(item).__name__.lower()
+                    self.error(f"`{verb}` changes a base policy, but this policy does not `extends` one", item.span,
+                               help='add `extends "../2024"` (the base policy folder) to policy.rules')
         if s.programme is None:
             self.error("the policy has no programme header (programme \"…\" with its year and sources)", None)
 
@@ -206,6 +210,9 @@ class _Checker:
     # ------------------------------------------------------------ tables
     def check_table(self, table: ast.TableDef) -> None:
         self.check_source(table.source, f"table {table.name}", table.span)
+        if table.key_input is None:
+            self.error(f"table {table.name} needs `by <enum input>` to say which input picks its row", table.span)
+            return
         key_type = self.symbols.input_types.get(table.key_input.text)
         self.used.add(table.key_input.text)
         if key_type is None:

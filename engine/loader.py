@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from . import ast
+from . import ast, inherit
 from .diagnostics import Diagnostic, PolicyError, Span
 from .parser import parse
 
@@ -39,9 +39,10 @@ def _read(path: Path, shown: str, at: Span | None, sources: dict[str, str]) -> s
         raise PolicyError([Diagnostic("error", message, span)], sources) from None
 
 
-def load(policy_dir: str | Path) -> tuple[list[ast.Module], dict[str, str], dict[str, str]]:
+def load(policy_dir: str | Path, _extending: tuple[Path, ...] = ()) -> tuple[list[ast.Module], dict[str, str], dict[str, str]]:
     """Every module of the policy in `policy_dir`, entry file first; each file's text; and each
-    file's name inside the policy folder (what decisions cite, whatever the working folder)."""
+    file's name relative to the policy folder (what decisions cite, whatever the working folder).
+    A policy that `extends` another comes back as one module: the base with the changes applied."""
     root = Path(policy_dir)
     if not root.exists():
         raise PolicyError([Diagnostic("error", f"policy folder {_display(root)} does not exist")])
@@ -81,4 +82,31 @@ def load(policy_dir: str | Path) -> tuple[list[ast.Module], dict[str, str], dict
                 visit(target, stack + (path,), item.span)
 
     visit(entry, (), None)
-    return modules, sources, inside
+    extends = [item for m in modules for item in m.items if isinstance(item, ast.Extends)]
+    if not extends:
+        return modules, sources, inside
+    misplaced = [e for e in extends if e.span.file != modules[0].file] + extends[1:]
+    if misplaced:
+        raise PolicyError([Diagnostic("error", "`extends` must appear once, in policy.rules", misplaced[0].span)], sources)
+    return _extend(root, real_root, extends[0], modules, sources, inside, _extending)
+
+
+def _extend(root, real_root, extends: ast.Extends, modules, sources, inside, extending):
+    base_dir = (root / extends.path)
+    if real_root in extending or base_dir.resolve() in extending + (real_root,):
+        chain = " -> ".join(_display(p) for p in extending + (real_root, base_dir.resolve()))
+        raise PolicyError([Diagnostic("error", f"extends cycle: {chain}", extends.span)], sources)
+    if not (base_dir / ENTRY_FILE).is_file():
+        raise PolicyError([Diagnostic("error", f'extends "{extends.path}": {_display(base_dir)} is not a policy folder (no {ENTRY_FILE})',
+                                      extends.span)], sources)
+    base_modules, base_sources, base_inside = load(base_dir, extending + (real_root,))
+    base_root = base_dir.resolve()
+    for shown, relative in base_inside.items():
+        inside[shown] = Path(os.path.relpath(base_root / relative, real_root)).as_posix()
+    sources = {**base_sources, **sources}
+    base_items = [item for m in base_modules for item in m.items]
+    derived_items = [item for m in modules for item in m.items]
+    items, problems = inherit.merge(base_items, derived_items, extends.path)
+    if problems:
+        raise PolicyError(problems, sources)
+    return [ast.Module(file=modules[0].file, items=tuple(items))], sources, inside

@@ -171,6 +171,17 @@ def parse(text: str, file: str) -> ast.Module:
     return ast.Module(file=file, items=tuple(items))
 
 
+_LINE_KINDS = {ast.Citation: "source", ast.Deadline: "deadlines", ast.AmountDef: "parts", ast.Cap: "caps",
+               ast.Floor: "floors", ast.Band: "bands"}
+
+
+def _line_kind(line) -> str:
+    """What part of a frame or amount a line sets (`amend` replaces exactly those parts)."""
+    if type(line) in _LINE_KINDS:
+        return _LINE_KINDS[type(line)]
+    return line[0]
+
+
 class _LiteralError(Exception):
     def __init__(self, diagnostic: Diagnostic):
         self.diagnostic = diagnostic
@@ -252,6 +263,21 @@ class _ToAst(lark.Transformer):
     def include(self, meta, children):
         return ast.Include(path=_unquote(children[0]), span=self._span(meta))
 
+    def extends(self, meta, children):
+        return ast.Extends(path=_unquote(children[0]), span=self._span(meta))
+
+    def override(self, meta, children):
+        return ast.Override(item=children[0], span=self._span(meta))
+
+    def amend(self, meta, children):
+        return ast.Amend(item=children[0], span=self._span(meta))
+
+    def remove(self, meta, children):
+        return ast.Remove(kind=str(children[0]), name=self._name(children[1]), span=self._span(meta))
+
+    def remove_amount(self, meta, children):
+        return ("remove_amount", self._name(children[0]))
+
     def label(self, meta, children):
         return ast.Label(ja=_unquote(children[0]), en=_unquote(children[1]) if len(children) > 1 else None)
 
@@ -304,15 +330,20 @@ class _ToAst(lark.Transformer):
         return ast.InputDef(group=None, label=None, fields=(children[0],), span=self._span(meta))
 
     # ------------------------------------------------------------ tables
+    def by_key(self, meta, children):
+        return self._name(children[0])
+
     def table_def(self, meta, children):
         name = children[0]
         label, rest = self._split_label(children[1:])
-        key_input, rest = rest[0], rest[1:]
+        key_input = None
+        if rest and isinstance(rest[0], ast.Name):
+            key_input, rest = rest[0], rest[1:]
         source = next((c for c in rest if isinstance(c, ast.Citation)), None)
         header = next(c for c in rest if isinstance(c, tuple))
         rows = tuple(c for c in rest if isinstance(c, ast.TableRow))
         return ast.TableDef(
-            name=str(name), label=label, key_input=self._name(key_input), source=source,
+            name=str(name), label=label, key_input=key_input, source=source,
             key_column=header[0].text, columns=header[1:], rows=rows, span=self._tspan(name),
         )
 
@@ -390,12 +421,17 @@ class _ToAst(lark.Transformer):
         date = self._literal(meta, [children[1]], "date", literals.date).value
         return ast.Deadline(name=_unquote(children[0]), date=date, span=self._span(meta))
 
+    def deadlines_unknown(self, meta, children):
+        return ("deadlines",)
+
     def frame_def(self, meta, children):
         name = children[0]
         label, lines = self._split_label(children[1:])
         found = {"requires": (), "exclusions": (), "steps": (), "covers": None, "help": None}
-        source, deadlines, amounts, caps, floors = None, [], [], [], []
+        source, deadlines, amounts, caps, floors, removed = None, [], [], [], [], []
+        given = {"label"} if label else set()
         for line in lines:
+            given.add(_line_kind(line))
             if isinstance(line, ast.Citation):
                 source = line
             elif isinstance(line, ast.Deadline):
@@ -406,13 +442,17 @@ class _ToAst(lark.Transformer):
                 caps.append(line)
             elif isinstance(line, ast.Floor):
                 floors.append(line)
+            elif line[0] == "remove_amount":
+                removed.append(line[1])
+            elif line[0] == "deadlines":
+                pass  # `deadlines unknown`: none are checked (an `amend` drops the base's)
             elif line[0] in ("requires", "steps"):
                 found[line[0]] = found[line[0]] + line[1]
             else:
                 found[line[0]] = line[1]
         return ast.FrameDef(
             name=str(name), label=label, source=source, deadlines=tuple(deadlines), amounts=tuple(amounts),
-            caps=tuple(caps), floors=tuple(floors), span=self._tspan(name), **found,
+            caps=tuple(caps), floors=tuple(floors), span=self._tspan(name), given=frozenset(given), removed=tuple(removed), **found,
         )
 
     def for_each(self, meta, children):
@@ -425,8 +465,10 @@ class _ToAst(lark.Transformer):
         if rest and isinstance(rest[0], tuple) and isinstance(rest[0][0], ast.Name):
             for_each, rest = rest[0], rest[1:]
         source = help_ = base = None
-        bands, caps, floors, parts, round_down = [], [], [], [], False
+        bands, caps, floors, parts, removed, round_down = [], [], [], [], [], False
+        given = {"label"} if label else set()
         for line in rest:
+            given.add(_line_kind(line))
             if isinstance(line, ast.Citation):
                 source = line
             elif isinstance(line, ast.Band):
@@ -443,10 +485,14 @@ class _ToAst(lark.Transformer):
                 base = line[1]
             elif line[0] == "round_down":
                 round_down = True
+            elif line[0] == "remove_amount":
+                removed.append(line[1])
+        if for_each is not None:
+            given.add("for_each")
         return ast.AmountDef(
             name=str(name), label=label, for_each=for_each, source=source, help=help_, base=base,
             bands=tuple(bands), round_down=round_down, caps=tuple(caps), floors=tuple(floors),
-            parts=tuple(parts), span=self._tspan(name),
+            parts=tuple(parts), span=self._tspan(name), given=frozenset(given), removed=tuple(removed),
         )
 
     def base(self, meta, children):
