@@ -97,9 +97,16 @@ def _suggest(name: str, options) -> str:
     return f" (did you mean {close[0]}?)" if close else ""
 
 
+def field_names(policy: tree.Policy) -> set[str]:
+    """Every input group, field and record field name the policy declares."""
+    names = {g.name for g in policy.groups if g.name} | {f.name for g in policy.groups for f in g.fields}
+    return names | {f.name for r in policy.records.values() for f in r.fields}
+
+
 class _Reader:
-    def __init__(self, policy: tree.Policy):
+    def __init__(self, policy: tree.Policy, also_known: frozenset[str] = frozenset()):
         self.policy = policy
+        self.also_known = also_known  # names another policy year declares: not a typo here, just unused
         self.problems: list[str] = []
 
     def problem(self, path: str, message: str) -> None:
@@ -185,7 +192,7 @@ class _Reader:
             return None
         known = {f.name: f for f in fields}
         for key in obj:
-            if key not in known and key not in extra:
+            if key not in known and key not in extra and key not in self.also_known:
                 self.problem(f"{prefix}{key}", f"unknown field{_suggest(key, known)}; expected one of: {', '.join(known)}")
         result = {}
         for f in fields:
@@ -241,11 +248,12 @@ def _depth(value, limit: int) -> bool:
     return True
 
 
-def read_case(policy: tree.Policy, raw, file: str | None = None) -> dict:
-    """The case's values by input path; raises CaseError listing every problem."""
+def read_case(policy: tree.Policy, raw, file: str | None = None, also_known: frozenset[str] = frozenset()) -> dict:
+    """The case's values by input path; raises CaseError listing every problem. Fields named in
+    `also_known` (declared by another policy year the case is meant for) are ignored, not errors."""
     if not _depth(raw, MAX_DEPTH):
         raise CaseError([f"the JSON is nested more than {MAX_DEPTH} levels deep"], file)
-    reader = _Reader(policy)
+    reader = _Reader(policy, also_known)
     values = reader.case(raw)
     if reader.problems:
         raise CaseError(reader.problems, file)

@@ -8,20 +8,26 @@ import sys
 
 import click
 
-from . import __version__, render_json, render_text
+from . import __version__, diff, render_diff, render_json, render_text
 from .case import read_case, read_case_file
 from .diagnostics import CaseError, PolicyError, render_all
 from .evaluator import evaluate
 from .pipeline import diagnose, load_policy
 from .resources import default_policy_dir
+from .selection import select
 
 # One table, used by every command (README: "Exit codes").
 EXIT_OK = 0  # evaluated; at least one frame eligible (perhaps once steps are done)
 EXIT_NOT_ELIGIBLE = 1  # evaluated; no frame eligible
+EXIT_CHANGED = 1  # `diff`: some decision changed
 EXIT_USAGE = 2  # wrong command line (click's own code)
 EXIT_BAD_CASE = 3  # the case file is unreadable or does not fit the policy
 EXIT_BAD_POLICY = 4  # the policy does not parse or check
 EXIT_INTERNAL = 70  # a bug in the engine
+
+
+def _case_message(exc: CaseError) -> str:
+    return f"invalid case:\n{exc}" if len(exc.problems) > 1 else f"invalid case: {exc}"
 
 
 def _fail(message: str, code: int) -> None:
@@ -39,32 +45,79 @@ def cli() -> None:
 @click.argument("case", type=click.Path(dir_okay=True, allow_dash=False))
 @click.option("--policy", "policy_dir", type=click.Path(), default=None,
               help="Policy folder (holding policy.rules). Default: the bundled 2024 policy.")
+@click.option("--policies", "policies_root", type=click.Path(), default=None,
+              help="A folder of policy years: use the one in force on the case's application date.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.option("--lang", type=click.Choice(["ja", "en"]), default="ja", show_default=True)
 @click.option("--frame", "frames", multiple=True, help="Evaluate only this frame (repeatable).")
 @click.option("--trace", "full", is_flag=True, help="Text: show every rule's trace with the values it saw.")
-def eval_command(case: str, policy_dir: str | None, fmt: str, lang: str, frames: tuple[str, ...], full: bool) -> None:
+def eval_command(case: str, policy_dir: str | None, policies_root: str | None, fmt: str, lang: str,
+                 frames: tuple[str, ...], full: bool) -> None:
     """Evaluate CASE (a JSON file) and explain the decision for every frame."""
+    if policy_dir and policies_root:
+        _fail("give either --policy or --policies, not both", EXIT_USAGE)
+    selection = None
     try:
-        loaded = load_policy(policy_dir or default_policy_dir())
+        raw = read_case_file(case)
+        if policies_root:
+            selection = select(policies_root, raw, case)
+            loaded = selection.loaded
+        else:
+            loaded = load_policy(policy_dir or default_policy_dir())
     except PolicyError as exc:
         _fail(str(exc), EXIT_BAD_POLICY)
+    except CaseError as exc:
+        _fail(_case_message(exc), EXIT_BAD_CASE)
     policy = loaded.policy
     known = [f.name for f in policy.frames]
     unknown = [f for f in frames if f not in known]
     if unknown:
         _fail(f"unknown frame {', '.join(unknown)}; the policy's frames are: {', '.join(known)}", EXIT_USAGE)
     try:
-        values = read_case(policy, read_case_file(case), case)
+        values = read_case(policy, raw, case)
     except CaseError as exc:
-        _fail(f"invalid case:\n{exc}" if len(exc.problems) > 1 else f"invalid case: {exc}", EXIT_BAD_CASE)
+        _fail(_case_message(exc), EXIT_BAD_CASE)
     decision = evaluate(policy, values, frames or None)
+    chosen = None
+    if selection is not None:
+        chosen = {"folder": str(selection.folder), "programme": policy.programme, "in_force": [str(d) for d in policy.in_force],
+                  "chosen_by": {"field": selection.date_field, "date": str(selection.applied_on)}}
     if fmt == "json":
-        click.echo(json.dumps(render_json.decision(decision, lang), ensure_ascii=False, indent=2))
+        out = render_json.decision(decision, lang)
+        if chosen:
+            out = {"selected_policy": chosen, **out}
+        click.echo(json.dumps(out, ensure_ascii=False, indent=2))
     else:
+        if chosen:
+            click.echo(render_text.selection(chosen, lang))
         click.echo(render_text.decision(decision, lang, full), nl=False)
     eligible = any(f.status != "not_eligible" for f in decision.frames)
     sys.exit(EXIT_OK if eligible else EXIT_NOT_ELIGIBLE)
+
+
+@cli.command("diff")
+@click.argument("old_dir", type=click.Path())
+@click.argument("new_dir", type=click.Path())
+@click.argument("cases", nargs=-1, required=True, type=click.Path())
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--lang", type=click.Choice(["ja", "en"]), default="ja", show_default=True)
+def diff_command(old_dir: str, new_dir: str, cases: tuple[str, ...], fmt: str, lang: str) -> None:
+    """Evaluate CASES (files or folders of .json) under OLD_DIR and NEW_DIR and report what changed.
+    Exit status 0 when no decision changed, 1 when one did, 3 when a case could not be read."""
+    try:
+        old, new = load_policy(old_dir).policy, load_policy(new_dir).policy
+    except PolicyError as exc:
+        _fail(str(exc), EXIT_BAD_POLICY)
+    report = diff.diff(old_dir, new_dir, old, new, cases)
+    if not report.cases:
+        _fail(f"no case files in {', '.join(cases)}", EXIT_BAD_CASE)
+    if fmt == "json":
+        click.echo(json.dumps(render_diff.json(report, lang), ensure_ascii=False, indent=2))
+    else:
+        click.echo(render_diff.text(report, lang), nl=False)
+    if any(c.error for c in report.cases):
+        sys.exit(EXIT_BAD_CASE)
+    sys.exit(EXIT_CHANGED if report.changed else EXIT_OK)
 
 
 @cli.command("check")

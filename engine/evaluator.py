@@ -34,9 +34,10 @@ def _whole(value):
 
 
 class _Evaluation:
-    def __init__(self, policy: tree.Policy, case: dict):
+    def __init__(self, policy: tree.Policy, case: dict, check_dates: bool = True):
         self.policy = policy
         self.case = case
+        self.check_dates = check_dates
         self.memo: dict[str, Trace] = {}
 
     # ------------------------------------------------------------ expressions
@@ -244,7 +245,7 @@ class _Evaluation:
 
     # ------------------------------------------------------------ frames
     def deadline(self, frame: tree.Frame) -> DeadlineResult | None:
-        if not frame.deadlines or self.policy.applied_on is None:
+        if not self.check_dates or not frame.deadlines or self.policy.applied_on is None:
             return None
         applied = self.read(self.policy.applied_on.path)
         last = frame.deadlines[-1].date
@@ -269,14 +270,15 @@ class _Evaluation:
         steps = tuple(self.definition(n) for n in frame.steps)
         amount = self.amount(frame.amount)
         deadline = self.deadline(frame)
+        applied = self.read(self.policy.applied_on.path) if self.policy.applied_on is not None else None
         reasons = [Reason(kind="requirement", name=t.name, label=t.label, cite=t.cite, trace=t) for t in requirements if not t.result]
         reasons += [Reason(kind="exclusion", name=t.name, label=t.label, cite=t.cite, trace=t) for t in exclusions if t.result]
-        if deadline is not None and deadline.applied_on is not None:
-            start = self.policy.in_force[0] if self.policy.in_force else None
-            if start is not None and deadline.applied_on < start:
-                reasons.append(Reason(kind="not_open", name=None, label=None, cite=frame.cite,
-                                      facts=(("applied_on", deadline.applied_on), ("opens", start))))
-            elif deadline.round is None:
+        start = self.policy.in_force[0] if self.policy.in_force else None
+        if self.check_dates and applied is not None and start is not None and applied < start:
+            reasons.append(Reason(kind="not_open", name=None, label=None, cite=frame.cite,
+                                  facts=(("applied_on", applied), ("opens", start))))
+        elif deadline is not None and deadline.applied_on is not None:
+            if deadline.round is None:
                 reasons.append(Reason(kind="deadline", name=None, label=None, cite=frame.cite,
                                       facts=(("applied_on", deadline.applied_on), ("last_deadline", deadline.last_deadline))))
         for result in _walk_amounts(amount):
@@ -296,15 +298,23 @@ class _Evaluation:
         )
 
 
+def definition_results(policy: tree.Policy, case: dict, check_dates: bool = True) -> dict[str, object]:
+    """Every rule, value, exclusion and step of the policy, evaluated for `case` (for `policy diff`)."""
+    run = _Evaluation(policy, case, check_dates)
+    return {name: run.definition(name).result for name in policy.definitions}
+
+
 def _walk_amounts(result: AmountResult):
     yield result
     for child in result.parts + result.items:
         yield from _walk_amounts(child)
 
 
-def evaluate(policy: tree.Policy, case: dict, frames: tuple[str, ...] | None = None) -> Decision:
-    """The decision for `case` (values as read by `engine.case.read_case`), for every frame or the named ones."""
-    run = _Evaluation(policy, case)
+def evaluate(policy: tree.Policy, case: dict, frames: tuple[str, ...] | None = None, check_dates: bool = True) -> Decision:
+    """The decision for `case` (values as read by `engine.case.read_case`), for every frame or the
+    named ones. `check_dates=False` judges the case as though applied within the policy's term
+    (its application date is not checked against the call or the deadlines)."""
+    run = _Evaluation(policy, case, check_dates)
     chosen = [f for f in policy.frames if frames is None or f.name in frames]
     decisions = tuple(run.frame(f) for f in chosen)
     exclusions = tuple(run.definition(n) for n, d in policy.definitions.items() if d.kind == "exclusion")

@@ -92,7 +92,7 @@ def load(policy_dir: str | Path, _extending: tuple[Path, ...] = ()) -> tuple[lis
 
 
 def _extend(root, real_root, extends: ast.Extends, modules, sources, inside, extending):
-    base_dir = (root / extends.path)
+    base_dir = (root / extends.path).resolve()
     if real_root in extending or base_dir.resolve() in extending + (real_root,):
         chain = " -> ".join(_display(p) for p in extending + (real_root, base_dir.resolve()))
         raise PolicyError([Diagnostic("error", f"extends cycle: {chain}", extends.span)], sources)

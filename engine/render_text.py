@@ -230,6 +230,12 @@ def frame_lines(f: FrameDecision, lang: str, full: bool) -> list[str]:
     return lines
 
 
+def selection(chosen: dict, lang: str) -> str:
+    """Which policy year effective dating picked, and why."""
+    return message(lang, "selected", folder=chosen["folder"], programme=chosen["programme"], start=chosen["in_force"][0],
+                   end=chosen["in_force"][1], field=chosen["chosen_by"]["field"], date=chosen["chosen_by"]["date"])
+
+
 def decision(d: Decision, lang: str = "ja", full: bool = False) -> str:
     """The explanation; `full` adds every rule's trace with the values each condition saw."""
     lines = [f"{d.programme}" + (f" — {d.title}" if d.title else "")]

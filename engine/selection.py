@@ -1,0 +1,63 @@
+"""Effective dating: from a folder of policy years, the policy in force on the case's
+application date."""
+
+from __future__ import annotations
+
+import datetime
+from pathlib import Path
+
+import attrs
+
+from .diagnostics import CaseError, PolicyError, Diagnostic
+from .pipeline import LoadedPolicy, load_policy
+
+
+@attrs.frozen
+class Selection:
+    folder: Path
+    loaded: LoadedPolicy
+    applied_on: datetime.date
+    date_field: str
+
+
+def policy_folders(root: str | Path) -> list[Path]:
+    root = Path(root)
+    if not root.is_dir():
+        raise PolicyError([Diagnostic("error", f"policies folder {root} does not exist")])
+    folders = sorted(p for p in root.iterdir() if (p / "policy.rules").is_file())
+    if not folders:
+        raise PolicyError([Diagnostic("error", f"{root} holds no policy folder (a folder with policy.rules)")])
+    return folders
+
+
+def _date_at(raw, path) -> object:
+    value = raw
+    for key in path:
+        value = value.get(key) if isinstance(value, dict) else None
+    return value
+
+
+def select(root: str | Path, raw_case, file: str | None = None) -> Selection:
+    """The policy under `root` whose `in force` range holds the case's application date."""
+    loaded = [(folder, load_policy(folder)) for folder in policy_folders(root)]
+    dated = [(f, lp) for f, lp in loaded if lp.policy.in_force and lp.policy.applied_on]
+    fields = {".".join(lp.policy.applied_on.path) for _, lp in dated}
+    terms = "; ".join(f"{f.name}: {lp.policy.in_force[0]}..{lp.policy.in_force[1]}" for f, lp in dated)
+    for folder, lp in dated:
+        text = _date_at(raw_case if isinstance(raw_case, dict) else {}, lp.policy.applied_on.path)
+        field = ".".join(lp.policy.applied_on.path)
+        if text is None:
+            continue
+        try:
+            applied = datetime.date.fromisoformat(text) if isinstance(text, str) else None
+        except ValueError:
+            applied = None
+        if applied is None:
+            raise CaseError([f'{field}: got {text!r}, expected a date "YYYY-MM-DD" that exists'], file)
+        start, end = lp.policy.in_force
+        if start <= applied <= end:
+            return Selection(folder=folder, loaded=lp, applied_on=applied, date_field=field)
+    if not any(_date_at(raw_case if isinstance(raw_case, dict) else {}, lp.policy.applied_on.path) for _, lp in dated):
+        raise CaseError([f"{' or '.join(sorted(fields)) or 'the application date'}: missing; choosing the policy in force "
+                         f"needs the case's application date (or give --policy)"], file)
+    raise CaseError([f"no policy under {root} is in force on the case's application date; policies: {terms}"], file)

@@ -1,0 +1,135 @@
+"""`policy diff` between years, and effective dating with --policies."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from conftest import ROOT
+
+STEPS = {"国内で事業を営む": True, "最低賃金以上": True, "gBizIDプライム取得済": True, "SECURITY_ACTION宣言済": True,
+         "みらデジ経営チェック実施済": True, "労働生産性計画策定済": True, "賃上げ計画策定済": True}
+SMALL = {"組織形態": "会社", "業種": "小売業", "資本金": 10_000_000, "従業員数": 5}
+MEDIUM = {"組織形態": "会社", "業種": "製造業", "資本金": 10_000_000, "従業員数": 30}
+FOUR = ["顧客対応・販売支援", "供給・在庫・物流", "会計・財務・経営", "総務・人事・給与・労務等"]
+
+CORPUS = {
+    "a_security_small.json": {"申請者": SMALL, "申請要件": STEPS, "経費": [{"区分": "お助け隊サービス利用料", "金額": 2_000_000, "利用月数": 24}]},
+    "b_services_over_2m.json": {"申請者": MEDIUM, "申請要件": STEPS, "ITツール": {"プロセス": FOUR},
+                                "経費": [{"区分": "ソフトウェア", "金額": 1_000_000}, {"区分": "役務", "金額": 3_000_000}]},
+    "c_near_minimum_wage.json": {"申請者": {**MEDIUM, "最低賃金近傍事業者": True}, "申請要件": STEPS, "ITツール": {"プロセス": ["会計・財務・経営"]},
+                                 "経費": [{"区分": "ソフトウェア", "金額": 300_000}]},
+    "d_same_group_applied.json": {"申請者": MEDIUM, "申請要件": STEPS, "対象外事由": {"みなし同一法人の他社が申請": True},
+                                  "ITツール": {"プロセス": ["会計・財務・経営"]}, "経費": [{"区分": "ソフトウェア", "金額": 300_000}]},
+    "e_unchanged.json": {"申請者": MEDIUM, "申請要件": STEPS, "ITツール": {"インボイス機能": ["会計"]}, "経費": [{"区分": "PC等", "金額": 100}]},
+}
+
+
+@pytest.fixture
+def corpus(tmp_path):
+    folder = tmp_path / "cases"
+    folder.mkdir()
+    for name, case in CORPUS.items():
+        (folder / name).write_text(json.dumps(case, ensure_ascii=False), encoding="utf-8")
+    return folder
+
+
+def test_diff_2024_2025_report(run, corpus, monkeypatch):
+    monkeypatch.chdir(ROOT)
+    result = run("diff", "policies/2024", "policies/2025", corpus, "--format", "json")
+    assert result.exit_code == 1  # something changed
+    report = json.loads(result.stdout)
+    by_case = {c["case"].rsplit("/", 1)[-1]: c for c in report["cases"]}
+    frames = {name: [(f["frame"], f["old_subsidy"], f["new_subsidy"], f["delta"], f["kinds"]) for f in c["frames"]]
+              for name, c in by_case.items()}
+    assert frames == {
+        # 2/3 for a 小規模事業者 and a 150万円 cap: 2,000,000 × 2/3 = 1,333,333
+        "a_security_small.json": [("セキュリティ対策推進枠", 1_000_000, 1_333_333, 333_333, ["amount_up"])],
+        # 役務 counts up to 200万円: (1,000,000 + 2,000,000) / 2
+        "b_services_over_2m.json": [("通常枠", 2_000_000, 1_500_000, -500_000, ["amount_down"])],
+        # 最低賃金近傍事業者: 2/3 of 300,000
+        "c_near_minimum_wage.json": [("通常枠", 150_000, 200_000, 50_000, ["amount_up"])],
+        "d_same_group_applied.json": [("通常枠", 150_000, 0, -150_000, ["eligibility_lost"])],
+        "e_unchanged.json": [],
+    }
+    assert [(r["name"], r["old"], r["new"]) for r in by_case["d_same_group_applied.json"]["rules"]] == []
+    assert [(r["name"], r["old"], r["new"]) for r in by_case["b_services_over_2m.json"]["rules"]] == []
+    assert by_case["e_unchanged.json"]["changed"] is False
+    assert report["definitions_added"] == ["最低賃金近傍", "補助対象の役務費", "みなし同一法人"]
+    assert report["definitions_removed"] == ["みらデジ経営チェック"]
+    assert report["summary"] == {
+        "cases": 5, "changed": 4,
+        "counts": {"eligibility_gained": 0, "eligibility_lost": 1, "amount_up": 2, "amount_down": 1, "status_changed": 0,
+                   "frame_added": 0, "frame_removed": 0},
+        "old_total": 3_300_000, "new_total": 3_033_333, "delta": -266_667,
+    }
+
+
+def test_diff_text(run, corpus, monkeypatch):
+    monkeypatch.chdir(ROOT)
+    result = run("diff", "policies/2024", "policies/2025", corpus / "a_security_small.json", corpus / "e_unchanged.json")
+    assert result.exit_code == 1
+    lines = result.stdout.splitlines()
+    assert lines[0] == "policy diff: policies/2024（IT導入補助金2024）→ policies/2025（IT導入補助金2025）"
+    assert "  セキュリティ対策推進枠: 対象 1,000,000円 → 対象 1,333,333円 (+333,333円)" in lines
+    assert lines[-9:] == [
+        "まとめ: 2件中 1件が変化",
+        "  対象になった枠: 0",
+        "  対象外になった枠: 0",
+        "  補助額が増えた枠: 1",
+        "  補助額が減った枠: 0",
+        "  手続きの要否が変わった枠: 0",
+        "  新しい枠: 0",
+        "  なくなった枠: 0",
+        "  補助額の合計: 1,000,000円 → 1,333,333円 (+333,333円)",
+    ]
+
+
+def test_diff_of_a_policy_with_itself_exits_0(run, corpus, monkeypatch):
+    monkeypatch.chdir(ROOT)
+    result = run("diff", "policies/2024", "policies/2024", corpus / "a_security_small.json", corpus / "e_unchanged.json")
+    assert result.exit_code == 0
+    assert result.stdout.splitlines()[-1] == "  補助額の合計: 1,000,000円 → 1,000,000円 (+0円)"
+
+
+def test_diff_reports_an_unreadable_case_and_exits_3(run, corpus, monkeypatch):
+    monkeypatch.chdir(ROOT)
+    result = run("diff", "policies/2024", "policies/2024", corpus / "c_near_minimum_wage.json")
+    assert result.exit_code == 3
+    assert "  ✗ 申請者.最低賃金近傍事業者: unknown field; expected one of: 組織形態, 業種, 資本金, 従業員数, 賃上げ特例" in result.stdout
+
+
+def test_2023_in_the_lower_band_gives_3_4_to_small_businesses(run, write_case, monkeypatch):
+    monkeypatch.chdir(ROOT)
+    case = {"申請者": SMALL, "申請要件": STEPS, "ITツール": {"インボイス機能": ["会計", "受発注"]}, "経費": [{"区分": "ソフトウェア", "金額": 600_000}]}
+    result = run("diff", "policies/2023", "policies/2024", write_case(case), "--format", "json")
+    f = json.loads(result.stdout)["cases"][0]["frames"]
+    assert [(x["frame"], x["old_subsidy"], x["new_subsidy"]) for x in f] == [("インボイス対応類型", 450_000, 480_000)]
+
+
+@pytest.mark.parametrize("date, folder, programme", [("2024-07-01", "2024", "IT導入補助金2024"), ("2025-05-12", "2025", "IT導入補助金2025"),
+                                                     ("2023-06-01", "2023", "IT導入補助金2023")])
+def test_effective_dating_picks_the_policy_in_force(run, write_case, monkeypatch, date, folder, programme):
+    monkeypatch.chdir(ROOT)
+    case = {**CORPUS["c_near_minimum_wage.json"], "申請日": date}
+    case["申請者"] = MEDIUM
+    result = run("eval", write_case(case), "--policies", "policies", "--format", "json")
+    out = json.loads(result.stdout)
+    assert out["selected_policy"]["folder"] == f"policies/{folder}"
+    assert out["selected_policy"]["chosen_by"] == {"field": "申請日", "date": date}
+    assert out["programme"] == programme
+    text = run("eval", write_case(case), "--policies", "policies").stdout.splitlines()[0]
+    assert text.startswith(f"適用する公募: policies/{folder}（{programme}, ") and text.endswith(f"— 申請日 {date} により選択")
+
+
+def test_effective_dating_errors(run, write_case, monkeypatch):
+    monkeypatch.chdir(ROOT)
+    case = dict(CORPUS["e_unchanged.json"])
+    result = run("eval", write_case(case), "--policies", "policies")
+    assert (result.exit_code, result.stderr.strip().split(": ", 2)[-1]) == (
+        3, "申請日: missing; choosing the policy in force needs the case's application date (or give --policy)")
+    result = run("eval", write_case({**case, "申請日": "2026-01-05"}), "--policies", "policies")
+    assert result.exit_code == 3
+    assert result.stderr.strip().endswith("no policy under policies is in force on the case's application date; policies: "
+                                          "2023: 2023-01-01..2024-02-15; 2024: 2024-02-16..2024-10-15; 2025: 2024-10-16..2025-12-31")
