@@ -97,10 +97,10 @@ def _suggest(name: str, options) -> str:
     return f" (did you mean {close[0]}?)" if close else ""
 
 
-def field_names(policy: tree.Policy) -> set[str]:
+def field_names(policy: tree.Policy) -> frozenset[str]:
     """Every input group, field and record field name the policy declares."""
     names = {g.name for g in policy.groups if g.name} | {f.name for g in policy.groups for f in g.fields}
-    return names | {f.name for r in policy.records.values() for f in r.fields}
+    return frozenset(names | {f.name for r in policy.records.values() for f in r.fields})
 
 
 class _Reader:

@@ -5,16 +5,17 @@ from __future__ import annotations
 import json
 import os
 import sys
+from pathlib import Path
 
 import click
 
 from . import __version__, diff, render_diff, render_json, render_text
-from .case import read_case, read_case_file
+from .case import field_names, read_case, read_case_file
 from .diagnostics import CaseError, PolicyError, render_all
 from .evaluator import evaluate
 from .pipeline import diagnose, load_policy
 from .resources import default_policy_dir
-from .selection import select
+from .selection import policy_folders, select
 
 # One table, used by every command (README: "Exit codes").
 EXIT_OK = 0  # evaluated; at least one frame eligible (perhaps once steps are done)
@@ -50,7 +51,8 @@ def cli() -> None:
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.option("--lang", type=click.Choice(["ja", "en"]), default="ja", show_default=True)
 @click.option("--frame", "frames", multiple=True, help="Evaluate only this frame (repeatable).")
-@click.option("--trace", "full", is_flag=True, help="Text: show every rule's trace with the values it saw.")
+@click.option("--trace/--no-trace", "full", default=None,
+              help="Show every rule's trace with the values it saw (default: on for JSON, off for text).")
 def eval_command(case: str, policy_dir: str | None, policies_root: str | None, fmt: str, lang: str,
                  frames: tuple[str, ...], full: bool) -> None:
     """Evaluate CASE (a JSON file) and explain the decision for every frame."""
@@ -83,14 +85,14 @@ def eval_command(case: str, policy_dir: str | None, policies_root: str | None, f
         chosen = {"folder": str(selection.folder), "programme": policy.programme, "in_force": [str(d) for d in policy.in_force],
                   "chosen_by": {"field": selection.date_field, "date": str(selection.applied_on)}}
     if fmt == "json":
-        out = render_json.decision(decision, lang)
+        out = render_json.decision(decision, lang, traces=full is not False)
         if chosen:
             out = {"selected_policy": chosen, **out}
         click.echo(json.dumps(out, ensure_ascii=False, indent=2))
     else:
         if chosen:
             click.echo(render_text.selection(chosen, lang))
-        click.echo(render_text.decision(decision, lang, full), nl=False)
+        click.echo(render_text.decision(decision, lang, bool(full)), nl=False)
     eligible = any(f.status != "not_eligible" for f in decision.frames)
     sys.exit(EXIT_OK if eligible else EXIT_NOT_ELIGIBLE)
 
@@ -106,9 +108,12 @@ def diff_command(old_dir: str, new_dir: str, cases: tuple[str, ...], fmt: str, l
     Exit status 0 when no decision changed, 1 when one did, 3 when a case could not be read."""
     try:
         old, new = load_policy(old_dir).policy, load_policy(new_dir).policy
+        # fields declared by the other years beside OLD and NEW are not typos in a shared corpus
+        years = {f.resolve() for d in (old_dir, new_dir) for f in policy_folders(Path(d).resolve().parent)}
+        known = frozenset().union(*(field_names(load_policy(f).policy) for f in years))
     except PolicyError as exc:
         _fail(str(exc), EXIT_BAD_POLICY)
-    report = diff.diff(old_dir, new_dir, old, new, cases)
+    report = diff.diff(old_dir, new_dir, old, new, cases, known)
     if not report.cases:
         _fail(f"no case files in {', '.join(cases)}", EXIT_BAD_CASE)
     if fmt == "json":

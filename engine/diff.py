@@ -117,12 +117,13 @@ def _kinds(old, new) -> tuple[str, ...]:
     return tuple(kinds)
 
 
-def compare_case(old: tree.Policy, new: tree.Policy, path: Path) -> CaseDiff:
+def compare_case(old: tree.Policy, new: tree.Policy, path: Path, also_known: frozenset[str] = frozenset()) -> CaseDiff:
     name = str(path)
     try:
         raw = read_case_file(path)
-        old_values = read_case(old, raw, also_known=frozenset(field_names(new)))
-        new_values = read_case(new, raw, also_known=frozenset(field_names(old)))
+        known = also_known | field_names(old) | field_names(new)
+        old_values = read_case(old, raw, also_known=known)
+        new_values = read_case(new, raw, also_known=known)
     except CaseError as exc:
         return CaseDiff(case=name, error="; ".join(exc.problems))
     a = evaluate(old, old_values, check_dates=False)
@@ -148,8 +149,9 @@ def compare_case(old: tree.Policy, new: tree.Policy, path: Path) -> CaseDiff:
                     new_total=sum(f.subsidy for f in b.frames))
 
 
-def diff(old_dir: str, new_dir: str, old: tree.Policy, new: tree.Policy, paths) -> DiffReport:
+def diff(old_dir: str, new_dir: str, old: tree.Policy, new: tree.Policy, paths, also_known: frozenset[str] = frozenset()) -> DiffReport:
+    """`also_known`: input names other years of the programme declare (a corpus may carry them)."""
     return DiffReport(old=old_dir, new=new_dir, old_programme=old.programme, new_programme=new.programme,
-                      cases=tuple(compare_case(old, new, p) for p in case_files(paths)),
+                      cases=tuple(compare_case(old, new, p, also_known) for p in case_files(paths)),
                       added=tuple(n for n in new.definitions if n not in old.definitions),
                       removed=tuple(n for n in old.definitions if n not in new.definitions))

@@ -62,7 +62,7 @@ def trace(t: Trace, lang: str) -> dict:
     return out
 
 
-def amount(a: AmountResult, lang: str) -> dict:
+def amount(a: AmountResult, lang: str, traces: bool = True) -> dict:
     out = {"name": a.name, "label": label(a.label, lang), "result": a.result, "at": f"{a.origin.file}:{a.origin.line}"}
     if a.cite is not None:
         out["source"] = cite(a.cite)
@@ -70,13 +70,13 @@ def amount(a: AmountResult, lang: str) -> dict:
         out["item"] = a.item_index
     if a.base is not None:
         out["cost"] = value(a.base)
-        out["bands"] = [_band(b, lang) for b in a.bands]
+        out["bands"] = [_band(b, lang, traces) for b in a.bands]
         out["unrounded"] = value(a.unrounded)
         out["rounding"] = "down" if a.rounded_down else None
     if a.parts:
-        out["parts"] = [amount(p, lang) for p in a.parts]
+        out["parts"] = [amount(p, lang, traces) for p in a.parts]
     if a.items or (a.base is None and not a.parts):
-        out["items"] = [amount(i, lang) for i in a.items]
+        out["items"] = [amount(i, lang, traces) for i in a.items]
     out["before_caps"] = a.before_caps
     if a.caps:
         out["caps"] = [
@@ -90,10 +90,14 @@ def amount(a: AmountResult, lang: str) -> dict:
     return out
 
 
-def _band(b, lang: str) -> dict:
+def _band(b, lang: str, traces: bool) -> dict:
     out = {"rate": value(b.rate), "measure": b.measure, "limit": value(b.limit), "cost": value(b.cost), "subsidy": value(b.subsidy)}
     if b.rate_trace.kind != "const":  # a rate that depends on a rule: show why this rate
-        out["rate_from"] = trace(b.rate_trace, lang)
+        if traces:
+            out["rate_from"] = trace(b.rate_trace, lang)
+        elif b.rate_trace.kind == "if":
+            condition = b.rate_trace.children[0]
+            out["rate_from"] = {"name": condition.name or condition.origin.text, "result": value(condition.result)}
     return out
 
 
@@ -122,7 +126,12 @@ def step(t: Trace, lang: str) -> dict:
     return {"name": t.name, "label": label(t.label, lang), "source": cite(t.cite)}
 
 
-def frame(f: FrameDecision, lang: str) -> dict:
+def outcome(t: Trace, lang: str) -> dict:
+    """A rule's name and result without its trace (the summary form)."""
+    return {"name": t.name, "result": value(t.result)}
+
+
+def frame(f: FrameDecision, lang: str, traces: bool = True) -> dict:
     deadline = None
     if f.deadline is not None:
         d = f.deadline
@@ -138,14 +147,16 @@ def frame(f: FrameDecision, lang: str) -> dict:
         "pending_steps": [step(t, lang) for t in f.pending_steps],
         "uncovered_expenses": [{"index": u.index, **{k: value(v) for k, v in u.values}} for u in f.uncovered],
         "deadline": deadline,
-        "amount": amount(f.amount, lang),
-        "requirements": [trace(t, lang) for t in f.requirements],
-        "exclusions": [trace(t, lang) for t in f.exclusions],
-        "steps": [trace(t, lang) for t in f.steps],
+        "amount": amount(f.amount, lang, traces),
+        "requirements": [(trace if traces else outcome)(t, lang) for t in f.requirements],
+        "exclusions": [(trace if traces else outcome)(t, lang) for t in f.exclusions],
+        "steps": [(trace if traces else outcome)(t, lang) for t in f.steps],
     }
 
 
-def decision(d: Decision, lang: str = "ja") -> dict:
+def decision(d: Decision, lang: str = "ja", traces: bool = True) -> dict:
+    """The JSON decision; `traces=False` gives each requirement, exclusion and step as its name and
+    result only (reasons keep the conditions that failed)."""
     return {
         "format": FORMAT,
         "engine_version": __version__,
@@ -153,6 +164,6 @@ def decision(d: Decision, lang: str = "ja") -> dict:
         "title": d.title,
         "year": d.year,
         "best_frame": d.best_frame,
-        "frames": [frame(f, lang) for f in d.frames],
+        "frames": [frame(f, lang, traces) for f in d.frames],
         "exclusions_applied": [t.name for t in d.exclusions if t.result],
     }

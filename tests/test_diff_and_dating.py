@@ -93,11 +93,19 @@ def test_diff_of_a_policy_with_itself_exits_0(run, corpus, monkeypatch):
     assert result.stdout.splitlines()[-1] == "  補助額の合計: 1,000,000円 → 1,000,000円 (+0円)"
 
 
-def test_diff_reports_an_unreadable_case_and_exits_3(run, corpus, monkeypatch):
+def test_diff_reports_an_unreadable_case_and_exits_3(run, write_case, monkeypatch):
     monkeypatch.chdir(ROOT)
-    result = run("diff", "policies/2024", "policies/2024", corpus / "c_near_minimum_wage.json")
+    case = {"申請者": {**MEDIUM, "従業員": 3}, "申請要件": STEPS, "経費": []}
+    result = run("diff", "policies/2024", "policies/2024", write_case(case))
     assert result.exit_code == 3
-    assert "  ✗ 申請者.最低賃金近傍事業者: unknown field; expected one of: 組織形態, 業種, 資本金, 従業員数, 賃上げ特例" in result.stdout
+    assert ("  ✗ 申請者.従業員: unknown field (did you mean 従業員数?); expected one of: 組織形態, 業種, 資本金, 従業員数, 賃上げ特例"
+            in result.stdout)
+
+
+def test_a_field_of_another_year_is_not_a_typo_in_a_diff(run, corpus, monkeypatch):
+    monkeypatch.chdir(ROOT)  # 最低賃金近傍事業者 is a 2025 field; 2023 and 2024 ignore it
+    result = run("diff", "policies/2023", "policies/2024", corpus / "c_near_minimum_wage.json")
+    assert result.exit_code == 0
 
 
 def test_2023_in_the_lower_band_gives_3_4_to_small_businesses(run, write_case, monkeypatch):
@@ -133,3 +141,37 @@ def test_effective_dating_errors(run, write_case, monkeypatch):
     assert result.exit_code == 3
     assert result.stderr.strip().endswith("no policy under policies is in force on the case's application date; policies: "
                                           "2023: 2023-01-01..2024-02-15; 2024: 2024-02-16..2024-10-15; 2025: 2024-10-16..2025-12-31")
+
+
+def _report(run, old, new):
+    result = run("diff", f"policies/{old}", f"policies/{new}", "examples", "--format", "json")
+    assert result.exit_code == 1
+    report = json.loads(result.stdout)
+    changed = {c["case"].removeprefix("examples/"): [(f["frame"], f["old_subsidy"], f["new_subsidy"]) for f in c["frames"]]
+               for c in report["cases"] if c["changed"]}
+    return report["summary"], changed
+
+
+def test_diff_2024_2025_on_the_examples(run, monkeypatch):
+    monkeypatch.chdir(ROOT)
+    summary, changed = _report(run, "2024", "2025")
+    assert changed == {
+        "security_cap_1m_exceeded.json": [("セキュリティ対策推進枠", 1_000_000, 1_000_001)],  # 2,000,002 × 1/2 under the 150万円 cap
+        "year2025_near_minimum_wage.json": [("通常枠", 150_000, 200_000)],
+        "year2025_security_small_business_2m.json": [("セキュリティ対策推進枠", 1_000_000, 1_333_333)],
+        "year2025_services_over_2m.json": [("通常枠", 2_000_000, 1_500_000)],
+    }
+    assert (summary["changed"], summary["counts"]["amount_up"], summary["counts"]["amount_down"]) == (4, 3, 1)
+    assert summary["delta"] == 1 + 50_000 + 333_333 - 500_000
+
+
+def test_diff_2023_2024_on_the_examples(run, monkeypatch):
+    monkeypatch.chdir(ROOT)
+    summary, changed = _report(run, "2023", "2024")
+    # 2024 raised the lower band to 4/5 for 小規模事業者 and dropped EC sites from 通常枠
+    assert changed["seed_invoice_small_1m.json"] == [("インボイス対応類型", 722_222, 750_000)]
+    assert changed["invoice_small_band_edge_625000.json"] == [("インボイス対応類型", 468_750, 500_000)]
+    assert changed["year2023_ec_site_eligible.json"] == [("通常枠", 500_000, 150_000)]
+    assert changed["multi_ten_members_mixed.json"] == [("複数社連携IT導入枠", 5_638_194, 5_742_222)]
+    assert (summary["cases"], summary["changed"], summary["counts"]["amount_up"], summary["counts"]["amount_down"]) == (144, 26, 24, 2)
+    assert (summary["old_total"], summary["new_total"]) == (181_937_339, 182_171_368)
