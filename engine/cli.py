@@ -12,6 +12,7 @@ import click
 from . import __version__, diff, render_diff, render_json, render_text
 from .case import field_names, read_case, read_case_file
 from .diagnostics import CaseError, PolicyError, render_all
+from .counterfactual import what_if
 from .evaluator import evaluate
 from .pipeline import diagnose, load_policy
 from .resources import default_policy_dir
@@ -79,7 +80,7 @@ def eval_command(case: str, policy_dir: str | None, policies_root: str | None, f
         values = read_case(policy, raw, case)
     except CaseError as exc:
         _fail(_case_message(exc), EXIT_BAD_CASE)
-    decision = evaluate(policy, values, frames or None)
+    decision = what_if(policy, values, evaluate(policy, values, frames or None))
     chosen = None
     if selection is not None:
         chosen = {"folder": str(selection.folder), "programme": policy.programme, "in_force": [str(d) for d in policy.in_force],

@@ -123,6 +123,7 @@ class FrameDecision:
     pending_steps: tuple[Trace, ...]
     deadline: DeadlineResult | None
     uncovered: tuple[UncoveredItem, ...]
+    what_if: tuple = ()  # engine.counterfactual.WhatIf offers, once computed
 
 
 @data

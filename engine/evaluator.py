@@ -26,6 +26,22 @@ _ARITH = {
 }
 
 
+class _Item(dict):
+    """A list item in scope, knowing where it sits in the case (for traces and what-ifs)."""
+
+    path: tuple = ()
+
+
+def _items(values, path) -> list[_Item]:
+    items = []
+    for i, value in enumerate(values or ()):
+        item = _Item(value) if isinstance(value, dict) else value
+        if isinstance(item, _Item):
+            item.path = path + (i,)
+        items.append(item)
+    return items
+
+
 def _whole(value):
     """Fractions that are whole become ints, so traces and JSON show 500000, not 500000/1."""
     if isinstance(value, Fraction) and value.denominator == 1:
@@ -58,8 +74,9 @@ class _Evaluation:
                      facts=(("path", n.path), ("kind", n.kind), ("unit", n.unit)))
 
     def e_Item(self, n, item):
+        path = getattr(item, "path", ()) + (n.name,)
         return Trace(kind="item", result=item.get(n.name) if item else None, origin=n.origin, name=n.name, label=n.label,
-                     facts=(("kind", n.kind), ("unit", n.unit)))
+                     facts=(("kind", n.kind), ("unit", n.unit), ("path", path)))
 
     def e_DefRef(self, n, item):
         return self.definition(n.name)
@@ -152,7 +169,7 @@ class _Evaluation:
         return [i for i, c in enumerate(checks) if c.result], tuple(checks)
 
     def e_Total(self, n, item):
-        items = self.read(n.list.path) or ()
+        items = _items(self.read(n.list.path), n.list.path)
         chosen, _ = self._matching(n, items)
         values = [(i, items[i].get(n.field)) for i in chosen]
         total = sum(v for _, v in values if v is not None)
@@ -160,7 +177,7 @@ class _Evaluation:
                      facts=(("field", n.field), ("items", tuple(values)), ("kind", n.kind)))
 
     def e_Count(self, n, item):
-        items = self.read(n.list.path) or ()
+        items = _items(self.read(n.list.path), n.list.path)
         if n.where is None and items and not isinstance(items[0], dict):
             result = len(set(items))  # distinct members of an enum list
             chosen = sorted(set(items), key=list(items).index)
@@ -176,18 +193,19 @@ class _Evaluation:
                      facts=(("members", n.members), ("present", present)))
 
     def e_Quantified(self, n, item):
-        items = self.read(n.list.path) or ()
+        items = _items(self.read(n.list.path), n.list.path)
         checks = tuple(self.eval(n.where, it) for it in items)
         test = any if n.quantifier == "any" else all
         matched = tuple(i for i, c in enumerate(checks) if c.result)
         return Trace(kind=f"{n.quantifier}_item", result=test(c.result for c in checks), origin=n.origin, name=n.list.name,
-                     label=n.list.label, facts=(("items", matched), ("of", len(items)), ("where", n.where.origin.text)))
+                     label=n.list.label, facts=(("items", matched), ("of", len(items)), ("where", n.where.origin.text)),
+                     children=checks)
 
     # ------------------------------------------------------------ amounts
     def amount(self, a: tree.Amount, item=None) -> AmountResult:
         if a.for_each is None:
             return self.amount_body(a, item)
-        items = self.read(a.for_each.list.path) or ()
+        items = _items(self.read(a.for_each.list.path), a.for_each.list.path)
         each = tuple(self.amount_body(a, it, index) for index, it in enumerate(items))
         return AmountResult(name=a.name, label=a.label, cite=a.cite, origin=a.origin, items=each,
                             before_caps=sum(r.result for r in each), result=sum(r.result for r in each))
@@ -257,7 +275,7 @@ class _Evaluation:
     def uncovered(self, frame: tree.Frame) -> tuple[UncoveredItem, ...]:
         if frame.covers is None:
             return ()
-        items = self.read(frame.covers.list.path) or ()
+        items = _items(self.read(frame.covers.list.path), frame.covers.list.path)
         return tuple(
             UncoveredItem(index=i, values=tuple(it.items()))
             for i, it in enumerate(items)

@@ -122,6 +122,24 @@ def reason(r: Reason, lang: str) -> dict:
     return out
 
 
+def path_text(path) -> str:
+    """("経費", 0, "金額") -> "経費[0].金額"."""
+    text = ""
+    for key in path:
+        text += f"[{key}]" if isinstance(key, int) else (f".{key}" if text else str(key))
+    return text
+
+
+def what_if(w, lang: str) -> dict:
+    out = {"kind": w.kind,
+           "changes": [{"field": path_text(c.path), "label": label(c.label, lang), "from": value(c.old), "to": value(c.new)}
+                       for c in w.changes],
+           "status": w.status, "subsidy": w.subsidy, "addresses": list(w.addresses)}
+    for key, fact in w.facts:
+        out[key] = value(fact)
+    return out
+
+
 def step(t: Trace, lang: str) -> dict:
     return {"name": t.name, "label": label(t.label, lang), "source": cite(t.cite)}
 
@@ -145,6 +163,7 @@ def frame(f: FrameDecision, lang: str, traces: bool = True) -> dict:
         "source": cite(f.cite),
         "reasons": [reason(r, lang) for r in f.reasons],
         "pending_steps": [step(t, lang) for t in f.pending_steps],
+        "what_if": [what_if(w, lang) for w in f.what_if],
         "uncovered_expenses": [{"index": u.index, **{k: value(v) for k, v in u.values}} for u in f.uncovered],
         "deadline": deadline,
         "amount": amount(f.amount, lang, traces),

@@ -12,6 +12,7 @@ from .explain import unmet_conditions
 from .messages import message
 
 _OPS = {"<": "<", "<=": "≤", ">": ">", ">=": "≥", "=": "=", "!=": "≠"}
+_NEGATED = {"<": ">=", "<=": ">", ">": "<=", ">=": "<", "=": "!=", "!=": "="}
 _UNITS = {"yen": "円", "count": "人"}
 
 
@@ -82,7 +83,10 @@ def condition(t: Trace, lang: str) -> str:
     """One leaf condition, with the values it saw."""
     if t.kind == "compare":
         left, right = t.children
-        return f"{operand(left, lang)} {_OPS[t.op]} {operand(right, lang)}"
+        # a failed comparison shows the relation the case actually has: 従業員数 301人 > 300人
+        known = left.result is not None and right.result is not None
+        op = _NEGATED[t.op] if t.result is False and known else t.op
+        return f"{operand(left, lang)} {_OPS[op]} {operand(right, lang)}"
     if t.kind == "member":
         sign = "∉" if t.fact("negated") else "∈"
         return f"{operand(t.children[0], lang)} {sign} {{{', '.join(t.fact('members'))}}}"
@@ -181,6 +185,22 @@ def amount_lines(a: AmountResult, lang: str, depth: int) -> list[str]:
     return lines
 
 
+def change_text(c, lang: str) -> str:
+    return f"{lbl(c.label, lang)} {fmt(c.old, c.kind, lang, c.unit)} → {fmt(c.new, c.kind, lang, c.unit)}"
+
+
+def what_if_lines(f: FrameDecision, lang: str) -> list[str]:
+    lines = []
+    for i, w in enumerate(f.what_if):
+        facts = dict(w.facts)
+        changes = "、".join(change_text(c, lang) for c in w.changes) if lang == "ja" else "; ".join(change_text(c, lang) for c in w.changes)
+        key = f"what_if.{w.kind}"
+        lead = message(lang, "what_if.or") if i and w.kind == f.what_if[i - 1].kind and w.kind != "cap_reached" else ""
+        lines.append("  " + lead + message(lang, key, changes=changes, subsidy=yen(w.subsidy), cap=yen(facts.get("cap", 0)),
+                                           floor=yen(facts.get("floor", 0)), amount=yen(facts.get("amount", 0))))
+    return lines
+
+
 def reason_lines(r: Reason, lang: str) -> list[str]:
     facts = {k: (yen(v) if isinstance(v, int) and not isinstance(v, bool) else fmt(v, None, lang)) for k, v in r.facts}
     text = message(lang, f"reason.{r.kind}", label=lbl(r.label, lang), **facts)
@@ -201,6 +221,9 @@ def frame_lines(f: FrameDecision, lang: str, full: bool) -> list[str]:
         lines.append(f" {message(lang, 'reasons')}:")
         for r in f.reasons:
             lines += reason_lines(r, lang)
+    if f.what_if:
+        lines.append(f" {message(lang, 'what_if')}:")
+        lines += what_if_lines(f, lang)
     if f.pending_steps:
         lines.append(f" {message(lang, 'pending_steps')}:")
         lines += [f"  □ {lbl(t.label, lang)} {cite(t.cite, lang)}".rstrip() for t in f.pending_steps]
