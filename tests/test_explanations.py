@@ -1,0 +1,136 @@
+"""Why not, and what if: every unmet condition, and verified changes that would change the outcome."""
+
+from __future__ import annotations
+
+import copy
+import json
+from fractions import Fraction
+
+import pytest
+
+from conftest import EXAMPLES, POLICY_2024, ROOT
+from engine.case import field_names, read_case, read_case_file
+from engine.counterfactual import what_if
+from engine.evaluator import evaluate
+from engine.pipeline import load_policy
+from engine.render_json import path_text
+
+
+@pytest.fixture(scope="module")
+def policy():
+    return load_policy(POLICY_2024).policy
+
+
+@pytest.fixture(scope="module")
+def known():
+    """Fields other years declare (an example may carry one)."""
+    return frozenset().union(*(field_names(load_policy(ROOT / "policies" / y).policy) for y in ("2023", "2025")))
+
+
+def explain(policy, name):
+    values = read_case(policy, read_case_file(EXAMPLES / f"{name}.json"))
+    return {f.name: f for f in what_if(policy, values, evaluate(policy, values)).frames}
+
+
+def offers(frame):
+    return [(w.kind, [(path_text(c.path), c.old, c.new) for c in w.changes], w.status, w.subsidy) for w in frame.what_if]
+
+
+def eval_text(run, name, *args):
+    return run("eval", EXAMPLES / f"{name}.json", *args).stdout.splitlines()
+
+
+def test_threshold_every_unmet_condition_and_both_ways_out(policy, run):
+    f = explain(policy, "sme_manufacturing_one_over_capital_and_employees")["通常枠"]
+    assert offers(f) == [
+        ("eligible", [("申請者.資本金", 300_000_001, 300_000_000)], "eligible", 200_000),
+        ("eligible", [("申請者.従業員数", 301, 300)], "eligible", 200_000),
+    ]
+    lines = eval_text(run, "sme_manufacturing_one_over_capital_and_employees", "--frame", "通常枠")
+    assert lines[5:11] == [
+        "  ✗ 中小企業・小規模事業者等に該当するを満たしていません [seed-004 資本金・従業員規模の一方が上限以下（個人事業を含む）; 医療法人等は従業員規模で判定]",
+        "      資本金 300,000,001円 > 300,000,000円 (中小企業者の範囲.資本金上限, 製造業)",
+        "      従業員数 301人 > 300人 (中小企業者の範囲.従業員上限, 製造業)",
+        " 結果を変える変更（再評価で確認済み）:",
+        "  資本金 300,000,001円 → 300,000,000円 で対象になります（補助額 200,000円）",
+        "  または 従業員数 301人 → 300人 で対象になります（補助額 200,000円）",
+    ]
+
+
+def test_exclusion(policy, run):
+    f = explain(policy, "minashi_one_large_company_holds_half")["通常枠"]
+    assert [(r.kind, r.name) for r in f.reasons] == [("exclusion", "みなし大企業")]
+    assert offers(f) == [("eligible", [("資本関係.最大大企業株主の持株比率", Fraction(1, 2), Fraction(49, 100))], "eligible", 500_000)]
+    lines = eval_text(run, "minashi_one_large_company_holds_half", "--frame", "通常枠", "--lang", "en")
+    assert "  ✗ excluded: is a deemed large company [交付規程 第2条（みなし大企業）一〜六; 中小企業投資育成株式会社・投資事業有限責任組合は大企業に含めない]" in lines
+    assert "      share held by the largest single large company 1/2 ≥ 1/2" in lines
+    assert "  eligible with share held by the largest single large company 1/2 → 49/100 (subsidy 500,000円)" in lines
+
+
+def test_floor(policy, run):
+    f = explain(policy, "normal_floor_one_yen_below")["通常枠"]
+    assert [(r.kind, dict(r.facts)) for r in f.reasons] == [("floor", {"amount": 49_999, "floor": 50_000})]
+    assert offers(f) == [("meet_floor", [("経費[0].金額", 99_999, 100_000)], "eligible", 50_000)]
+    assert ("  補助額 49,999円 は下限 50,000円 未満: 金額（税抜） 99,999円 → 100,000円 で対象になります（補助額 50,000円）"
+            in eval_text(run, "normal_floor_one_yen_below", "--frame", "通常枠"))
+
+
+def test_band_requirement_lifts_a_cap(policy):
+    frames = explain(policy, "invoice_one_function_capped_500000")
+    assert offers(frames["インボイス対応類型"])[0] == (
+        "raise_cap", [("ITツール.インボイス機能", ("会計",), ("会計", "受発注"))], "eligible", 750_000)
+    normal = offers(explain(policy, "normal_3m_one_process_capped")["通常枠"])
+    four = ("会計・財務・経営", "顧客対応・販売支援", "決済・債権債務・資金回収管理", "供給・在庫・物流")
+    assert normal[0] == ("raise_cap", [("ITツール.プロセス", ("会計・財務・経営",), four), ("申請要件.賃上げ計画策定済", False, True)],
+                         "eligible", 1_500_000)
+
+
+def test_cap_reached_at_a_cost(policy):
+    frames = explain(policy, "seed_invoice_small_1m")
+    assert offers(frames["インボイス対応類型"]) == [("cap_reached", [("経費[0].金額", 1_000_000, 5_125_000)], "eligible", 3_500_000)]
+    # the applicant lacks the upper band's requirements, so its 通常枠 stops at 1,499,999 (cost 2,999,998)
+    assert offers(frames["通常枠"]) == [("cap_reached", [("経費[0].金額", 1_000_000, 2_999_998)], "eligible", 1_499_999)]
+
+
+def test_missing_prerequisite(policy):
+    f = explain(policy, "requirement_below_minimum_wage")["通常枠"]
+    assert offers(f) == [("eligible", [("申請要件.最低賃金以上", False, True)], "eligible", 500_000)]
+
+
+def test_fixed_inputs_are_never_changed(policy):
+    """業種 and 組織形態 are `fixed`: a religious corporation is not told to change its legal form."""
+    frames = explain(policy, "exclusion_religious_corporation")
+    assert all(f.what_if == () for f in frames.values())
+
+
+def _set(case, path, value):
+    target = case
+    for key in path[:-1]:
+        target = target[key]
+    target[path[-1]] = value
+
+
+def _json_value(v):
+    if isinstance(v, Fraction):
+        return f"{v.numerator}/{v.denominator}"
+    if isinstance(v, tuple):
+        return list(v)
+    return v
+
+
+@pytest.mark.parametrize("path", sorted(EXAMPLES.glob("*.json")), ids=lambda p: p.stem)
+def test_every_offer_holds_when_applied_to_the_case(policy, known, path):
+    raw = read_case_file(path)
+    values = read_case(policy, raw, also_known=known)
+    for frame in what_if(policy, values, evaluate(policy, values)).frames:
+        for offer in frame.what_if:
+            changed = copy.deepcopy(raw)
+            for c in offer.changes:
+                _set(changed, c.path, _json_value(c.new))
+            again = read_case(policy, json.loads(json.dumps(changed)), also_known=known)
+            after = {f.name: f for f in evaluate(policy, again).frames}[frame.name]
+            assert (after.status, after.subsidy) == (offer.status, offer.subsidy)
+            if offer.kind in ("eligible", "meet_floor"):
+                assert after.status != "not_eligible"
+            if offer.kind == "raise_cap":
+                assert after.subsidy > frame.subsidy
