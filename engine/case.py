@@ -16,7 +16,7 @@ from .diagnostics import CaseError
 from .literals import MAX_LITERAL
 
 # Top-level keys a case file may carry besides the policy's inputs.
-META_KEYS = ("description", "expected")
+META_KEYS = ("description", "expected", "frame")
 
 _EXPECTED = {
     "yen": "a whole number of yen (e.g. 500000)",
@@ -223,6 +223,9 @@ class _Reader:
         grouped = [g for g in self.policy.groups if g.name is not None]
         top_fields = tuple(f for g in top for f in g.fields)
         extra = tuple(g.name for g in grouped) + META_KEYS
+        frame = raw.get("frame")
+        if frame is not None and not (isinstance(frame, str) or (isinstance(frame, list) and all(isinstance(f, str) for f in frame))):
+            self.problem("frame", f"got {_show(frame)}, expected the name of a frame or a list of names")
         result = self.fields("", raw, top_fields, extra) or {}
         for g in grouped:
             if g.name not in raw:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from . import __version__, diff, render_diff, render_json, render_text
+from . import __version__, diff, render_diff, render_html, render_json, render_text
 from .case import field_names, read_case, read_case_file
 from .diagnostics import CaseError, PolicyError, render_all
 from .counterfactual import what_if
@@ -30,6 +30,29 @@ EXIT_INTERNAL = 70  # a bug in the engine
 
 def _case_message(exc: CaseError) -> str:
     return f"invalid case:\n{exc}" if len(exc.problems) > 1 else f"invalid case: {exc}"
+
+
+def _load(case: str, policy_dir: str | None, policies_root: str | None):
+    """The policy (given, bundled, or in force on the case's date), the raw case, and the selection."""
+    if policy_dir and policies_root:
+        _fail("give either --policy or --policies, not both", EXIT_USAGE)
+    try:
+        raw = read_case_file(case)
+        if policies_root:
+            selection = select(policies_root, raw, case)
+            return selection.loaded.policy, raw, selection
+        return load_policy(policy_dir or default_policy_dir()).policy, raw, None
+    except PolicyError as exc:
+        _fail(str(exc), EXIT_BAD_POLICY)
+    except CaseError as exc:
+        _fail(_case_message(exc), EXIT_BAD_CASE)
+
+
+def _values(policy, raw, case: str) -> dict:
+    try:
+        return read_case(policy, raw, case)
+    except CaseError as exc:
+        _fail(_case_message(exc), EXIT_BAD_CASE)
 
 
 def _fail(message: str, code: int) -> None:
@@ -57,29 +80,14 @@ def cli() -> None:
 def eval_command(case: str, policy_dir: str | None, policies_root: str | None, fmt: str, lang: str,
                  frames: tuple[str, ...], full: bool) -> None:
     """Evaluate CASE (a JSON file) and explain the decision for every frame."""
-    if policy_dir and policies_root:
-        _fail("give either --policy or --policies, not both", EXIT_USAGE)
-    selection = None
-    try:
-        raw = read_case_file(case)
-        if policies_root:
-            selection = select(policies_root, raw, case)
-            loaded = selection.loaded
-        else:
-            loaded = load_policy(policy_dir or default_policy_dir())
-    except PolicyError as exc:
-        _fail(str(exc), EXIT_BAD_POLICY)
-    except CaseError as exc:
-        _fail(_case_message(exc), EXIT_BAD_CASE)
-    policy = loaded.policy
+    policy, raw, selection = _load(case, policy_dir, policies_root)
     known = [f.name for f in policy.frames]
+    if not frames and isinstance(raw, dict) and raw.get("frame"):  # the case names the frame it applies for
+        frames = (raw["frame"],) if isinstance(raw["frame"], str) else tuple(raw["frame"])
     unknown = [f for f in frames if f not in known]
     if unknown:
         _fail(f"unknown frame {', '.join(unknown)}; the policy's frames are: {', '.join(known)}", EXIT_USAGE)
-    try:
-        values = read_case(policy, raw, case)
-    except CaseError as exc:
-        _fail(_case_message(exc), EXIT_BAD_CASE)
+    values = _values(policy, raw, case)
     decision = what_if(policy, values, evaluate(policy, values, frames or None))
     chosen = None
     if selection is not None:
@@ -96,6 +104,22 @@ def eval_command(case: str, policy_dir: str | None, policies_root: str | None, f
         click.echo(render_text.decision(decision, lang, bool(full)), nl=False)
     eligible = any(f.status != "not_eligible" for f in decision.frames)
     sys.exit(EXIT_OK if eligible else EXIT_NOT_ELIGIBLE)
+
+
+@cli.command("explain")
+@click.argument("case", type=click.Path())
+@click.option("--policy", "policy_dir", type=click.Path(), default=None, help="Policy folder. Default: the bundled 2024 policy.")
+@click.option("--lang", type=click.Choice(["ja", "en"]), default="ja", show_default=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False), default=None, help="Write the page here (default: standard output).")
+def explain_command(case: str, policy_dir: str | None, lang: str, output: str | None) -> None:
+    """Render the explained decision for CASE as one self-contained HTML page."""
+    policy, raw, _ = _load(case, policy_dir, None)
+    values = _values(policy, raw, case)
+    page = render_html.decision(what_if(policy, values, evaluate(policy, values)), lang, Path(case).name)
+    if output:
+        Path(output).write_text(page, encoding="utf-8")
+    else:
+        click.echo(page, nl=False)
 
 
 @cli.command("diff")

@@ -183,6 +183,9 @@ def decision(d: Decision, lang: str = "ja", traces: bool = True) -> dict:
         "title": d.title,
         "year": d.year,
         "best_frame": d.best_frame,
+        # why: every frame the case may apply to, highest subsidy first
+        "ranking": [{"frame": f.name, "status": f.status, "subsidy": f.subsidy}
+                    for f in sorted((f for f in d.frames if f.status != "not_eligible"), key=lambda f: -f.subsidy)],
         "frames": [frame(f, lang, traces) for f in d.frames],
         "exclusions_applied": [t.name for t in d.exclusions if t.result],
     }

@@ -108,13 +108,12 @@ def trace_lines(t: Trace, lang: str, depth: int) -> list[str]:
         head = f"{pad}{mark(t.result) if t.kind != 'value' else '='} {t.name}: {lbl(t.label, lang)} {cite(t.cite, lang)}".rstrip()
         return [head] + trace_lines(t.children[0], lang, depth + 1)
     if t.kind in ("all", "any"):
-        word = ("すべて満たす" if t.kind == "all" else "いずれかを満たす") if lang == "ja" else ("all of" if t.kind == "all" else "any of")
-        lines = [f"{pad}{mark(t.result)} {word}:"]
+        lines = [f"{pad}{mark(t.result)} {message(lang, 'block.' + t.kind)}:"]
         for child in t.children:
             lines += trace_lines(child, lang, depth + 1)
         return lines
     if t.kind == "not":
-        return [f"{pad}{mark(t.result)} not:"] + trace_lines(t.children[0], lang, depth + 1)
+        return [f"{pad}{mark(t.result)} {message(lang, 'block.not')}:"] + trace_lines(t.children[0], lang, depth + 1)
     if t.kind == "cases":
         *conditions, body = t.children
         lines = []
@@ -263,8 +262,12 @@ def decision(d: Decision, lang: str = "ja", full: bool = False) -> str:
     """The explanation; `full` adds every rule's trace with the values each condition saw."""
     lines = [f"{d.programme}" + (f" — {d.title}" if d.title else "")]
     if d.best_frame:
-        best = next(f for f in d.frames if f.name == d.best_frame)
-        lines.append(f"{message(lang, 'best_frame')}: {lbl(best.label, lang)} {yen(best.subsidy)}")
+        ranked = sorted((f for f in d.frames if f.status != "not_eligible"), key=lambda f: -f.subsidy)
+        best, others = ranked[0], ranked[1:]
+        why = ""
+        if others:
+            why = " " + message(lang, "best_frame.why", others="、".join(f"{lbl(f.label, lang)} {yen(f.subsidy)}" for f in others))
+        lines.append(f"{message(lang, 'best_frame')}: {lbl(best.label, lang)} {yen(best.subsidy)}{why}")
     else:
         lines.append(message(lang, "no_frame"))
     for f in d.frames:
