@@ -600,6 +600,19 @@ class _Checker:
                 if low is not None and high is not None and cap.condition is None and low > high:
                     self.error(f"floor {floor.limit.text} is above the cap {cap.limit.text}: nothing could be granted", floor.span)
 
+    def most(self, amount: ast.AmountDef) -> int | None:
+        """The most an amount can ever grant, from its unconditional constant caps (None: unbounded)."""
+        caps = [self.constant(c.limit) for c in amount.caps if c.condition is None and self.constant(c.limit) is not None]
+        if amount.parts:
+            parts = [self.most(p) for p in amount.parts]
+            inner = None if None in parts else sum(parts)
+        else:
+            inner = None
+        if amount.for_each is not None:
+            return None  # per member: as many as the group has
+        bounds = caps + ([inner] if inner is not None else [])
+        return min(bounds) if bounds else None
+
     def check_frame(self, frame: ast.FrameDef) -> None:
         s = self.symbols
         self.check_source(frame.source, f"frame {frame.name}", frame.span)
@@ -631,6 +644,13 @@ class _Checker:
         for floor in frame.floors:
             self.expect(floor.limit, YEN, None, f"the floor of frame {frame.name}")
         self.check_floor_vs_caps(frame.floors, frame.caps)
+        parts = [self.most(a) for a in frame.amounts]
+        ceiling = None if None in parts or not parts else sum(parts)
+        for floor in frame.floors:
+            low = self.constant(floor.limit)
+            if low is not None and ceiling is not None and low > ceiling:
+                self.error(f"frame {frame.name} can never be eligible: its floor {floor.limit.text} is above the most "
+                           f"its amounts can grant ({ceiling:,}円)", floor.span)
 
     # ------------------------------------------------------------ the whole policy
     def run(self) -> Checked:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from . import __version__, diff, render_diff, render_html, render_json, render_text
+from . import __version__, diff, graph, render_diff, render_html, render_json, render_text, schema
 from .case import field_names, read_case, read_case_file
 from .diagnostics import CaseError, PolicyError, render_all
 from .counterfactual import what_if
@@ -148,6 +148,33 @@ def diff_command(old_dir: str, new_dir: str, cases: tuple[str, ...], fmt: str, l
     if any(c.error for c in report.cases):
         sys.exit(EXIT_BAD_CASE)
     sys.exit(EXIT_CHANGED if report.changed else EXIT_OK)
+
+
+@cli.command("schema")
+@click.argument("policy_dir", required=False, type=click.Path())
+def schema_command(policy_dir: str | None) -> None:
+    """Print the JSON Schema of a case for the policy (for editors and validators)."""
+    try:
+        policy = load_policy(policy_dir or default_policy_dir()).policy
+    except PolicyError as exc:
+        _fail(str(exc), EXIT_BAD_POLICY)
+    click.echo(json.dumps(schema.case_schema(policy), ensure_ascii=False, indent=2))
+
+
+@cli.command("graph")
+@click.argument("policy_dir", required=False, type=click.Path())
+@click.option("--format", "fmt", type=click.Choice(["mermaid", "dot"]), default="mermaid", show_default=True)
+@click.option("--frame", default=None, help="Only this frame and what it depends on.")
+def graph_command(policy_dir: str | None, fmt: str, frame: str | None) -> None:
+    """Print the compiled evaluation tree as Mermaid or Graphviz dot source."""
+    try:
+        policy = load_policy(policy_dir or default_policy_dir()).policy
+    except PolicyError as exc:
+        _fail(str(exc), EXIT_BAD_POLICY)
+    if frame is not None and frame not in [f.name for f in policy.frames]:
+        _fail(f"unknown frame {frame}; the policy's frames are: {', '.join(f.name for f in policy.frames)}", EXIT_USAGE)
+    g = graph.build(policy, frame)
+    click.echo(graph.mermaid(g) if fmt == "mermaid" else graph.dot(g), nl=False)
 
 
 @cli.command("check")

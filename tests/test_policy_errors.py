@@ -195,3 +195,44 @@ def test_non_utf8_policy(tmp_path, monkeypatch):
     with pytest.raises(PolicyError) as exc:
         load_policy("p")
     assert str(exc.value).startswith("p/policy.rules:3:3: error: p/policy.rules is not UTF-8 text (byte 0x82 at line 3); save it as UTF-8")
+
+
+def test_frame_that_can_never_be_eligible(write_policy):
+    folder = write_policy(BASE + 'frame F "f":\n  source doc\n  amount A "a":\n    on 100万円\n    rate 1/2\n    round down\n'
+                                 "    at most 3万円\n  amount B \"b\":\n    on 100万円\n    rate 1/2\n    round down\n    at most 1万円\n"
+                                 "  at least 5万円\n")
+    with pytest.raises(PolicyError) as exc:
+        load_policy(folder)
+    d = exc.value.diagnostics[0]
+    assert (d.message, d.span.line, d.span.column) == (
+        "frame F can never be eligible: its floor 5万円 is above the most its amounts can grant (40,000円)", 24, 3)
+
+
+def test_check_command_lists_errors_and_warnings_with_positions(write_policy, run, tmp_path, monkeypatch):
+    write_policy(BASE + 'rule R "r":\n  source dok\n  従業員 ≤ 300人\nrule U "unused":\n  source doc\n  従業員数 ≤ 3人\n')
+    monkeypatch.chdir(tmp_path)
+    result = run("check", "policy")
+    assert result.exit_code == 4
+    assert result.stderr.splitlines() == [
+        "policy/policy.rules:9:3: warning: input 業種 is never used",
+        "   9 |   業種: 業種",
+        "         ^^^^",
+        "policy/policy.rules:10:3: warning: input 資本金 is never used",
+        "  10 |   資本金: 円, optional",
+        "         ^^^^^^",
+        "policy/policy.rules:12:6: warning: rule R is never used",
+        '  12 | rule R "r":',
+        "            ^",
+        "policy/policy.rules:13:3: error: unknown source dok",
+        "  13 |   source dok",
+        "         ^",
+        "  help: did you mean doc?",
+        "policy/policy.rules:14:3: error: unknown name 従業員",
+        "  14 |   従業員 ≤ 300人",
+        "         ^^^^^^",
+        "  help: did you mean 従業員数?",
+        "policy/policy.rules:15:6: warning: rule U is never used",
+        '  15 | rule U "unused":',
+        "            ^",
+        "2 error(s), 4 warning(s)",
+    ]
