@@ -9,7 +9,8 @@ from pathlib import Path
 
 import click
 
-from . import __version__, diff, graph, render_diff, render_html, render_json, render_text, schema
+from . import (__version__, casetest, coverage, diff, graph, render_casetest, render_diff, render_html, render_json, render_text,
+               schema)
 from .case import field_names, read_case, read_case_file
 from .diagnostics import CaseError, PolicyError, render_all
 from .counterfactual import what_if
@@ -22,6 +23,7 @@ from .selection import policy_folders, select
 EXIT_OK = 0  # evaluated; at least one frame eligible (perhaps once steps are done)
 EXIT_NOT_ELIGIBLE = 1  # evaluated; no frame eligible
 EXIT_CHANGED = 1  # `diff`: some decision changed
+EXIT_TEST_FAILED = 1  # `test`: some case did not get the decision it expects
 EXIT_USAGE = 2  # wrong command line (click's own code)
 EXIT_BAD_CASE = 3  # the case file is unreadable or does not fit the policy
 EXIT_BAD_POLICY = 4  # the policy does not parse or check
@@ -134,8 +136,7 @@ def diff_command(old_dir: str, new_dir: str, cases: tuple[str, ...], fmt: str, l
     try:
         old, new = load_policy(old_dir).policy, load_policy(new_dir).policy
         # fields declared by the other years beside OLD and NEW are not typos in a shared corpus
-        years = {f.resolve() for d in (old_dir, new_dir) for f in policy_folders(Path(d).resolve().parent)}
-        known = frozenset().union(*(field_names(load_policy(f).policy) for f in years))
+        known = _sibling_fields(old_dir) | _sibling_fields(new_dir)
     except PolicyError as exc:
         _fail(str(exc), EXIT_BAD_POLICY)
     report = diff.diff(old_dir, new_dir, old, new, cases, known)
@@ -175,6 +176,41 @@ def graph_command(policy_dir: str | None, fmt: str, frame: str | None) -> None:
         _fail(f"unknown frame {frame}; the policy's frames are: {', '.join(f.name for f in policy.frames)}", EXIT_USAGE)
     g = graph.build(policy, frame)
     click.echo(graph.mermaid(g) if fmt == "mermaid" else graph.dot(g), nl=False)
+
+
+@cli.command("test")
+@click.argument("cases", nargs=-1, type=click.Path())
+@click.option("--policy", "policy_dir", type=click.Path(), default=None, help="Policy folder. Default: the bundled 2024 policy.")
+@click.option("--coverage", "show_coverage", is_flag=True, help="Report what of the policy no case reached, per file and line.")
+def test_command(cases: tuple[str, ...], policy_dir: str | None, show_coverage: bool) -> None:
+    """Evaluate every case (files or folders; default examples/) against the decision it expects."""
+    try:
+        policy = load_policy(policy_dir or default_policy_dir()).policy
+        known = _sibling_fields(policy_dir or default_policy_dir())
+    except PolicyError as exc:
+        _fail(str(exc), EXIT_BAD_POLICY)
+    paths = diff.case_files(cases or ("examples",))
+    if not paths:
+        _fail(f"no case files in {', '.join(cases or ('examples',))}", EXIT_BAD_CASE)
+    cov, keys = coverage.start(policy)
+    record = (lambda values, decision: coverage.record(cov, keys, policy, values, decision)) if show_coverage else None
+    results = [casetest.run_case(policy, p, known, record) for p in paths]
+    click.echo(render_casetest.results(results), nl=False)
+    if show_coverage:
+        click.echo(render_casetest.coverage(cov, len(paths)), nl=False)
+    if any(r.outcome == "invalid" for r in results):
+        sys.exit(EXIT_BAD_CASE)
+    sys.exit(EXIT_TEST_FAILED if any(r.outcome == "failed" for r in results) else EXIT_OK)
+
+
+def _sibling_fields(policy_dir) -> frozenset:
+    """Input names the other policy years beside `policy_dir` declare (a shared corpus may carry them)."""
+    parent = Path(policy_dir).resolve().parent
+    try:
+        folders = policy_folders(parent)
+    except PolicyError:
+        return frozenset()
+    return frozenset().union(*(field_names(load_policy(f).policy) for f in folders))
 
 
 @cli.command("check")

@@ -152,7 +152,8 @@ class _Compiler:
             variable, list_name = a.for_each
             for_each = tree.ForEach(variable=variable.text, list=self.input(list_name.text, list_name.span))
         bands = tuple(
-            tree.Band(rate=self.expr(b.rate), measure=b.measure, limit=self.expr(b.limit) if b.limit is not None else None)
+            tree.Band(rate=self.expr(b.rate), measure=b.measure, limit=self.expr(b.limit) if b.limit is not None else None,
+                      origin=self.origin(b.span))
             for b in a.bands
         )
         return tree.Amount(
@@ -221,6 +222,7 @@ class _Compiler:
                 name=name, label=self.label(t.label, name), key_enum=key_type.name, columns=tuple(c.text for c in t.columns),
                 rows={row.key.text: tuple(cell.value for cell in row.cells) for row in t.rows}, kinds=kinds,
                 units=tuple(literals.count_unit(c.text) if c.kind == "count" else None for c in t.rows[0].cells),
+                row_lines={row.key.text: row.span.line for row in t.rows},
                 cite=self.cite(t.source), origin=self.origin(t.span),
             )
         definitions = {

@@ -246,6 +246,7 @@ class Table:
     rows: dict  # member -> tuple of values, in column order
     kinds: tuple[str, ...]
     units: tuple[str | None, ...]  # a count column's unit as written (人), for display
+    row_lines: dict  # member -> line of its row (for coverage reports)
     cite: Cite
     origin: Origin
 
@@ -255,6 +256,7 @@ class Band:
     rate: object
     measure: str | None  # subsidy | cost | None for the last band
     limit: object | None
+    origin: Origin | None = None
 
 
 @node

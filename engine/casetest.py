@@ -1,0 +1,84 @@
+"""`policy test`: cases that carry the decision they expect, checked against the policy.
+
+A case's "expected" key: {"frames": {FRAME: {"eligible": bool, "status": str, "subsidy": int}},
+"rules": {RULE: bool}} — any subset; "rules" names rules (or exclusions, steps) that must come
+out true or false."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import attrs
+
+from . import tree
+from .case import read_case, read_case_file
+from .diagnostics import CaseError
+from .evaluator import definition_results, evaluate
+
+_FRAME_KEYS = ("status", "eligible", "subsidy")
+
+
+@attrs.frozen
+class Mismatch:
+    where: str  # 通常枠.subsidy / rule 中小企業 / expected
+    expected: object
+    got: object
+
+
+@attrs.frozen
+class CaseResult:
+    case: str
+    outcome: str  # passed | failed | no_expectation | invalid
+    mismatches: tuple[Mismatch, ...] = ()
+    error: str | None = None
+
+
+def _expectation_problems(expected, policy: tree.Policy) -> list[str]:
+    frames = {f.name for f in policy.frames}
+    problems = []
+    if not isinstance(expected, dict) or set(expected) - {"frames", "rules"}:
+        return ['"expected" must be an object with "frames" and/or "rules"']
+    for name, want in (expected.get("frames") or {}).items():
+        if name not in frames:
+            problems.append(f"expected.frames: unknown frame {name}; the policy's frames are: {', '.join(sorted(frames))}")
+        elif not isinstance(want, dict) or set(want) - set(_FRAME_KEYS):
+            problems.append(f"expected.frames.{name}: expected an object with any of {', '.join(_FRAME_KEYS)}")
+    for name in expected.get("rules") or {}:
+        if name not in policy.definitions:
+            problems.append(f"expected.rules: unknown rule {name}")
+    return problems
+
+
+def run_case(policy: tree.Policy, path: Path, also_known: frozenset = frozenset(), on_decision=None) -> CaseResult:
+    name = str(path)
+    try:
+        raw = read_case_file(path)
+        values = read_case(policy, raw, also_known=also_known)
+    except CaseError as exc:
+        return CaseResult(case=name, outcome="invalid", error="; ".join(exc.problems))
+    decision = evaluate(policy, values)
+    if on_decision is not None:
+        on_decision(values, decision)
+    expected = raw.get("expected")
+    if expected is None:
+        return CaseResult(case=name, outcome="no_expectation")
+    problems = _expectation_problems(expected, policy)
+    if problems:
+        return CaseResult(case=name, outcome="invalid", error="; ".join(problems))
+    frames = {f.name: f for f in decision.frames}
+    mismatches = []
+    for frame, want in (expected.get("frames") or {}).items():
+        got = frames.get(frame)
+        if got is None:  # the case named other frames to evaluate
+            mismatches.append(Mismatch(where=frame, expected="evaluated", got="not evaluated"))
+            continue
+        actual = {"status": got.status, "eligible": got.status != "not_eligible", "subsidy": got.subsidy}
+        for key in _FRAME_KEYS:
+            if key in want and want[key] != actual[key]:
+                mismatches.append(Mismatch(where=f"{frame}.{key}", expected=want[key], got=actual[key]))
+    if expected.get("rules"):
+        results = definition_results(policy, values)
+        for rule, want in expected["rules"].items():
+            if bool(results[rule]) != want:
+                mismatches.append(Mismatch(where=f"rule {rule}", expected=want, got=bool(results[rule])))
+    return CaseResult(case=name, outcome="failed" if mismatches else "passed", mismatches=tuple(mismatches))

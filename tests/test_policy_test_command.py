@@ -1,0 +1,87 @@
+"""policy test: expected decisions in case files, readable mismatches, and coverage."""
+
+from __future__ import annotations
+
+import json
+
+from conftest import EXAMPLES, ROOT
+
+CASE = json.loads((EXAMPLES / "seed_invoice_small_1m.json").read_text(encoding="utf-8"))
+
+
+def with_expected(expected):
+    return {**{k: v for k, v in CASE.items() if k != "expected"}, "expected": expected}
+
+
+def test_examples_meet_their_expectations_and_cover_the_2024_policy(run, monkeypatch):
+    monkeypatch.chdir(ROOT)
+    result = run("test", "examples", "--coverage")
+    assert result.exit_code == 0, result.stdout
+    lines = result.stdout.splitlines()
+    assert lines[0] == f"{len(list(EXAMPLES.glob('*.json')))} passed, 0 failed"
+    assert lines[2].startswith("coverage by ") and lines[2].endswith(": 73/73 (100.0%)")
+    assert "not reached:" not in lines
+
+
+def test_mismatches_are_listed_readably(run, write_case):
+    case = with_expected({"frames": {"インボイス対応類型": {"status": "eligible", "subsidy": 800_000},
+                                      "通常枠": {"eligible": False}},
+                          "rules": {"小規模事業者": False, "中小企業": True}})
+    path = write_case(case)
+    result = run("test", path)
+    assert result.exit_code == 1
+    assert result.stdout.splitlines() == [
+        f"FAIL {path}",
+        "  インボイス対応類型.subsidy: expected 800,000円, got 750,000円",
+        "  通常枠.eligible: expected false, got true",
+        "  rule 小規模事業者: expected false, got true",
+        "0 passed, 1 failed",
+    ]
+
+
+def test_bad_expectation_and_missing_expectation(run, write_case):
+    bad = write_case(with_expected({"frames": {"通常": {"subsidy": 1}}}), "bad.json")
+    none = write_case({k: v for k, v in CASE.items() if k != "expected"}, "none.json")
+    result = run("test", bad, none)
+    assert result.exit_code == 3
+    assert result.stdout.splitlines() == [
+        f"ERROR {bad}: expected.frames: unknown frame 通常; the policy's frames are: インボイス対応類型, セキュリティ対策推進枠, "
+        "複数社連携IT導入枠, 通常枠, 電子取引類型",
+        "0 passed, 0 failed, 1 invalid, 1 without expectations",
+    ]
+
+
+def test_coverage_of_a_small_policy(write_policy, write_case, run, tmp_path, monkeypatch):
+    folder = write_policy("""
+input 申請者:
+  従業員数: 人
+  小規模: bool, default false
+
+rule 中小企業 "中小企業":
+  source doc
+  従業員数 ≤ 300人
+
+frame F "枠":
+  source doc
+  requires 中小企業
+  amount A "A":
+    on 100万円
+    rate 4/5 if 小規模 else 3/4 until the subsidy reaches 50万円
+    then rate 2/3
+    round down
+    at most 60万円
+  at least 5万円
+""")
+    write_case({"申請者": {"従業員数": 10}, "expected": {"frames": {"F": {"subsidy": 600_000}}}}, "a.json")
+    monkeypatch.chdir(tmp_path)
+    result = run("test", "a.json", "--policy", "policy", "--coverage")
+    assert result.exit_code == 0
+    assert result.stdout.splitlines() == [
+        "1 passed, 0 failed",
+        "",
+        "coverage by 1 cases: 3/5 (60.0%)",
+        "  policy.rules: 3/5 (60.0%)",
+        "not reached:",
+        "  policy.rules:9: rule 中小企業 (needs: true and false)",
+        "  policy.rules:22: floor of F (needs: met and unmet)",
+    ]
