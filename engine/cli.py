@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from . import (__version__, casetest, coverage, diff, graph, render_casetest, render_diff, render_html, render_json, render_text,
+from . import (__version__, casetest, coverage, diff, fmt, graph, render_casetest, render_diff, render_html, render_json, render_text,
                schema)
 from .case import field_names, read_case, read_case_file
 from .diagnostics import CaseError, PolicyError, render_all
@@ -211,6 +211,40 @@ def _sibling_fields(policy_dir) -> frozenset:
     except PolicyError:
         return frozenset()
     return frozenset().union(*(field_names(load_policy(f).policy) for f in folders))
+
+
+@cli.command("fmt")
+@click.argument("paths", nargs=-1, type=click.Path())
+@click.option("--check", "check_only", is_flag=True, help="List the files that would change and exit 1 if any; change nothing.")
+def fmt_command(paths: tuple[str, ...], check_only: bool) -> None:
+    """Lay out .rules files (PATHS: files or folders; default: policies/) in the one canonical way."""
+    files = []
+    for p in map(Path, paths or ("policies",)):
+        if p.is_dir():
+            files.extend(sorted(p.rglob("*.rules")))
+        elif p.exists():
+            files.append(p)
+        else:
+            _fail(f"no such file or folder {p}", EXIT_USAGE)
+    changed, failed = [], False
+    for path in files:
+        text = path.read_text(encoding="utf-8")
+        try:
+            formatted = fmt.format_file_text(text, str(path))
+        except PolicyError as exc:
+            click.echo(str(exc), err=True)
+            failed = True
+            continue
+        if formatted != text:
+            changed.append(path)
+            if not check_only:
+                path.write_text(formatted, encoding="utf-8")
+    for path in changed:
+        click.echo(f"{'would reformat' if check_only else 'reformatted'} {path}")
+    click.echo(f"{len(files)} file(s), {len(changed)} {'to reformat' if check_only else 'reformatted'}", err=True)
+    if failed:
+        sys.exit(EXIT_BAD_POLICY)
+    sys.exit(1 if check_only and changed else EXIT_OK)
 
 
 @cli.command("check")

@@ -247,7 +247,7 @@ class _ToAst(lark.Transformer):
         return ("title", _unquote(children[0]))
 
     def year(self, meta, children):
-        return ("year", int(children[0]))
+        return ("year", self._literal(meta, children, "integer", literals.grouped_int).value)
 
     def in_force(self, meta, children):
         start = self._literal(meta, [children[0]], "date", literals.date).value

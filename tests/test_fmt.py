@@ -1,0 +1,97 @@
+"""policy fmt: canonical layout, comments kept, idempotent, meaning unchanged; --check for CI."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT
+from engine.fmt import format_file_text, format_text
+
+MESSY = '''# header comment
+programme "T"
+    year 2024
+    source doc "D"
+input 申請者:
+    業種: 業種   # trailing comment
+    資本金: 円, optional
+  # comment before a rule, oddly indented
+rule R "r":
+    source doc
+    資本金<=50000000円 and 資本金>=1000000
+table T by 業種:
+    source doc
+    | 業種 | 上限 |
+    | 製造業 | 3000人 |
+    | 小売業|50人|
+
+
+frame F "f":
+    source doc
+    amount A "a":
+        on 5000万円*1/2
+        rate 1/2
+        round down
+'''
+
+TIDY = '''# header comment
+programme "T"
+  year 2024
+  source doc "D"
+
+input 申請者:
+  業種: 業種  # trailing comment
+  資本金: 円, optional
+
+# comment before a rule, oddly indented
+rule R "r":
+  source doc
+  資本金 ≤ 50,000,000円 and 資本金 ≥ 1,000,000
+
+table T by 業種:
+  source doc
+  | 業種   | 上限    |
+  | 製造業 | 3,000人 |
+  | 小売業 | 50人    |
+
+frame F "f":
+  source doc
+  amount A "a":
+    on 5,000万円 × 1/2
+    rate 1/2
+    round down
+'''
+
+
+def test_canonical_layout_keeps_comments():
+    assert format_file_text(MESSY, "x.rules") == TIDY
+
+
+def test_idempotent():
+    assert format_text(TIDY) == TIDY
+
+
+@pytest.mark.parametrize("path", sorted((ROOT / "policies").rglob("*.rules")), ids=lambda p: str(p.relative_to(ROOT)))
+def test_policies_are_formatted(path):
+    text = path.read_text(encoding="utf-8")
+    assert format_file_text(text, str(path)) == text
+
+
+def test_fmt_check_and_write(run, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    Path("a.rules").write_text(MESSY, encoding="utf-8")
+    Path("b.rules").write_text(TIDY, encoding="utf-8")
+    result = run("fmt", "--check", "a.rules", "b.rules")
+    assert (result.exit_code, result.stdout, result.stderr) == (1, "would reformat a.rules\n", "2 file(s), 1 to reformat\n")
+    assert Path("a.rules").read_text(encoding="utf-8") == MESSY
+    result = run("fmt", "a.rules", "b.rules")
+    assert (result.exit_code, result.stdout) == (0, "reformatted a.rules\n")
+    assert Path("a.rules").read_text(encoding="utf-8") == TIDY
+    assert run("fmt", "--check", ".").exit_code == 0
+
+
+def test_fmt_check_of_the_repository_policies(run, monkeypatch):
+    monkeypatch.chdir(ROOT)
+    result = run("fmt", "--check", "policies")
+    assert result.exit_code == 0 and result.stdout == ""
