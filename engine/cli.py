@@ -9,8 +9,7 @@ from pathlib import Path
 
 import click
 
-from . import (__version__, casetest, coverage, diff, fmt, graph, render_casetest, render_diff, render_html, render_json, render_text,
-               schema)
+from . import __version__, render_json, render_text
 from .case import field_names, read_case, read_case_file
 from .diagnostics import CaseError, PolicyError, render_all
 from .counterfactual import what_if
@@ -115,6 +114,7 @@ def eval_command(case: str, policy_dir: str | None, policies_root: str | None, f
 @click.option("-o", "--output", type=click.Path(dir_okay=False), default=None, help="Write the page here (default: standard output).")
 def explain_command(case: str, policy_dir: str | None, lang: str, output: str | None) -> None:
     """Render the explained decision for CASE as one self-contained HTML page."""
+    from . import render_html
     policy, raw, _ = _load(case, policy_dir, None)
     values = _values(policy, raw, case)
     page = render_html.decision(what_if(policy, values, evaluate(policy, values)), lang, Path(case).name)
@@ -133,6 +133,7 @@ def explain_command(case: str, policy_dir: str | None, lang: str, output: str | 
 def diff_command(old_dir: str, new_dir: str, cases: tuple[str, ...], fmt: str, lang: str) -> None:
     """Evaluate CASES (files or folders of .json) under OLD_DIR and NEW_DIR and report what changed.
     Exit status 0 when no decision changed, 1 when one did, 3 when a case could not be read."""
+    from . import diff, render_diff
     try:
         old, new = load_policy(old_dir).policy, load_policy(new_dir).policy
         # fields declared by the other years beside OLD and NEW are not typos in a shared corpus
@@ -155,6 +156,7 @@ def diff_command(old_dir: str, new_dir: str, cases: tuple[str, ...], fmt: str, l
 @click.argument("policy_dir", required=False, type=click.Path())
 def schema_command(policy_dir: str | None) -> None:
     """Print the JSON Schema of a case for the policy (for editors and validators)."""
+    from . import schema
     try:
         policy = load_policy(policy_dir or default_policy_dir()).policy
     except PolicyError as exc:
@@ -168,6 +170,7 @@ def schema_command(policy_dir: str | None) -> None:
 @click.option("--frame", default=None, help="Only this frame and what it depends on.")
 def graph_command(policy_dir: str | None, fmt: str, frame: str | None) -> None:
     """Print the compiled evaluation tree as Mermaid or Graphviz dot source."""
+    from . import graph
     try:
         policy = load_policy(policy_dir or default_policy_dir()).policy
     except PolicyError as exc:
@@ -184,6 +187,7 @@ def graph_command(policy_dir: str | None, fmt: str, frame: str | None) -> None:
 @click.option("--coverage", "show_coverage", is_flag=True, help="Report what of the policy no case reached, per file and line.")
 def test_command(cases: tuple[str, ...], policy_dir: str | None, show_coverage: bool) -> None:
     """Evaluate every case (files or folders; default examples/) against the decision it expects."""
+    from . import casetest, coverage, diff, render_casetest
     try:
         policy = load_policy(policy_dir or default_policy_dir()).policy
         known = _sibling_fields(policy_dir or default_policy_dir())
@@ -218,6 +222,7 @@ def _sibling_fields(policy_dir) -> frozenset:
 @click.option("--check", "check_only", is_flag=True, help="List the files that would change and exit 1 if any; change nothing.")
 def fmt_command(paths: tuple[str, ...], check_only: bool) -> None:
     """Lay out .rules files (PATHS: files or folders; default: policies/) in the one canonical way."""
+    from . import fmt  # the parser (and Lark) load only for the commands that parse
     files = []
     for p in map(Path, paths or ("policies",)):
         if p.is_dir():

@@ -6,8 +6,7 @@ from pathlib import Path
 
 import attrs
 
-from . import checker, loader, tree
-from .compiler import compile_policy
+from . import cache, tree
 from .diagnostics import Diagnostic
 
 
@@ -18,14 +17,32 @@ class LoadedPolicy:
     sources: dict
 
 
-def load_policy(policy_dir: str | Path) -> LoadedPolicy:
-    """Parse, check and compile the policy folder; raises PolicyError with every error found."""
+def load_policy(policy_dir: str | Path, use_cache: bool = True) -> LoadedPolicy:
+    """Parse, check and compile the policy folder; raises PolicyError with every error found.
+    A policy already compiled (same files, grammar and engine) comes from the cache (engine/cache.py)."""
+    policy_key = None
+    if use_cache and cache.enabled() and Path(policy_dir).is_dir():
+        try:
+            policy_key = cache.key(policy_dir)
+        except OSError:
+            policy_key = None
+        cached = cache.load(policy_key) if policy_key else None
+        if cached is not None:
+            return LoadedPolicy(cached, (), {})
+    from . import checker, loader  # parsing (and Lark) is only needed when the cache cannot answer
+    from .compiler import compile_policy
+
     modules, sources, inside = loader.load(policy_dir)
     checked = checker.check(modules, sources)
-    return LoadedPolicy(compile_policy(checked, modules, sources, inside), tuple(checked.warnings), sources)
+    policy = compile_policy(checked, modules, sources, inside)
+    if policy_key:
+        cache.store(policy_key, policy)
+    return LoadedPolicy(policy, tuple(checked.warnings), sources)
 
 
 def diagnose(policy_dir: str | Path) -> tuple[list[Diagnostic], dict]:
     """Every error and warning of the policy folder (syntax errors stop at the first)."""
+    from . import checker, loader
+
     modules, sources, _ = loader.load(policy_dir)
     return checker.diagnose(modules), sources

@@ -55,3 +55,9 @@ def run():
         return CliRunner().invoke(cli, [str(a) for a in args], catch_exceptions=False)
 
     return invoke
+
+
+@pytest.fixture(autouse=True)
+def _no_shared_cache(monkeypatch, tmp_path):
+    """Tests never read or fill the user's compiled-policy cache; test_cache.py turns it on in a temp folder."""
+    monkeypatch.setenv("POLICY_CACHE", "off")
