@@ -107,6 +107,114 @@ def eval_command(case: str, policy_dir: str | None, policies_root: str | None, f
     sys.exit(EXIT_OK if eligible else EXIT_NOT_ELIGIBLE)
 
 
+@cli.command("batch")
+@click.argument("input_path", metavar="INPUT", type=click.Path(allow_dash=True))
+@click.option("-o", "--output", "output_path", required=True, type=click.Path(allow_dash=True), help="Output file, or - for standard output.")
+@click.option("--policy", "policy_dir", type=click.Path(), default=None, help="Policy folder. Default: the bundled 2024 policy.")
+@click.option("--trace", is_flag=True, help="Add each case's full explained decision (slower: the tree evaluator).")
+@click.option("--workers", type=click.IntRange(1, 64), default=1, show_default=True, help="Worker processes.")
+@click.option("--input-format", type=click.Choice(["jsonl", "csv"]), default=None, help="Default: from INPUT's extension.")
+@click.option("--output-format", type=click.Choice(["jsonl", "csv"]), default=None, help="Default: from OUTPUT's extension.")
+@click.option("--resume", is_flag=True, help="Continue an interrupted run: keep OUTPUT's whole records and skip their inputs.")
+def batch_command(input_path, output_path, policy_dir, trace, workers, input_format, output_format, resume) -> None:
+    """Evaluate every case of INPUT (JSON Lines or CSV) into OUTPUT, one record per case, in order."""
+    from . import batch
+
+    input_format = input_format or _format_of(input_path, "input")
+    output_format = output_format or _format_of(output_path, "output")
+    if resume and output_path == "-":
+        _fail("--resume needs an output file", EXIT_USAGE)
+    try:
+        policy = load_policy(policy_dir or default_policy_dir()).policy
+    except PolicyError as exc:
+        _fail(str(exc), EXIT_BAD_POLICY)
+    try:
+        source = sys.stdin if input_path == "-" else open(input_path, encoding="utf-8-sig", newline="")
+    except OSError as exc:
+        _fail(f"cannot read {input_path}: {exc.strerror}", EXIT_BAD_CASE)
+    done = batch.whole_records(Path(output_path), output_format) if resume else 0
+    header = batch.csv_header(policy)
+    if output_path == "-":
+        out = sys.stdout
+    else:
+        out = open(output_path, "a" if resume else "w", encoding="utf-8", newline="")
+    if output_format == "csv" and done == 0:
+        out.write(",".join(header) + "\n")
+    records = batch.json_lines(source) if input_format == "jsonl" else batch.csv_records(source)
+    for _ in range(done):  # the records an earlier run already wrote
+        next(records, None)
+    total = _count_records(input_path, input_format) if input_path != "-" and sys.stderr.isatty() else None
+    progress = _Progress(total, done) if sys.stderr.isatty() else None
+    summary = batch.Summary()
+    try:
+        for record in batch.decide_all(policy, records, trace, input_format, workers):
+            out.write(batch.format_record(record, output_format, header))
+            summary.add(record)
+            if progress and summary.read % 200 == 0:
+                out.flush()
+                progress.show(summary.read)
+    except KeyboardInterrupt:
+        out.flush()
+        click.echo(f"\ninterrupted after {done + summary.read} records; run again with --resume to continue", err=True)
+        sys.exit(130)
+    finally:
+        out.flush()
+        if out is not sys.stdout:
+            out.close()
+    if progress:
+        progress.done()
+    click.echo(_batch_summary(summary, done), err=True)
+    sys.exit(EXIT_OK)
+
+
+def _format_of(path: str, what: str) -> str:
+    suffix = Path(path).suffix.lower()
+    if suffix in (".jsonl", ".ndjson", ".json"):
+        return "jsonl"
+    if suffix == ".csv":
+        return "csv"
+    _fail(f"cannot tell the {what} format of {path}; use --{what}-format jsonl|csv", EXIT_USAGE)
+
+
+def _count_records(path: str, input_format: str) -> int | None:
+    try:
+        with open(path, "rb") as f:
+            lines = sum(1 for line in f if line.strip())
+    except OSError:
+        return None
+    return lines - 1 if input_format == "csv" else lines
+
+
+class _Progress:
+    """records done, rate and time left, on one terminal line (only when stderr is a terminal)."""
+
+    def __init__(self, total, skipped):
+        import time
+
+        self.time, self.start, self.total, self.skipped = time, time.monotonic(), total, skipped
+
+    def show(self, done: int) -> None:
+        elapsed = max(self.time.monotonic() - self.start, 1e-9)
+        rate = done / elapsed
+        left = ""
+        if self.total:
+            remaining = max(self.total - self.skipped - done, 0)
+            left = f", {remaining / rate:,.0f} s left" if rate else ""
+        click.echo(f"\r{self.skipped + done:,} records, {rate:,.0f}/s{left}   ", err=True, nl=False)
+
+    def done(self) -> None:
+        click.echo("", err=True)
+
+
+def _batch_summary(summary, skipped: int) -> str:
+    lines = [f"records read: {summary.read:,}" + (f" (after {skipped:,} resumed)" if skipped else ""),
+             f"decisions: {summary.decisions:,}", f"errors: {summary.errors:,}"]
+    for frame, count in summary.eligible.items():
+        lines.append(f"eligible for {frame}: {count:,} (subsidy {summary.subsidy[frame]:,}円)")
+    lines.append(f"total subsidy of each case's best frame: {summary.best_total:,}円")
+    return "\n".join(lines)
+
+
 @cli.command("explain")
 @click.argument("case", type=click.Path())
 @click.option("--policy", "policy_dir", type=click.Path(), default=None, help="Policy folder. Default: the bundled 2024 policy.")

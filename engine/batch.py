@@ -1,0 +1,194 @@
+"""`policy batch`: many cases in (JSON Lines or CSV), one record out per case, in input order,
+streaming (memory does not grow with the input), on one or more worker processes.
+
+* a bad record gives an error record naming its line, the field and what was wrong; it never stops
+  the batch;
+* every output record is written whole (one write of one line), so an interrupted run leaves whole
+  records only; `resume` counts them, drops a torn last line, and continues after them;
+* without a trace, decisions come from the fast form (engine/fast.py); with one, from the tree."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+from collections import deque
+from multiprocessing import get_context
+from pathlib import Path
+
+import attrs
+
+from . import render_json
+from .case import parse_json, read_case
+from .csvmap import row_to_case
+from .diagnostics import CaseError
+
+CHUNK = 256  # records per task
+WINDOW = 8  # tasks in flight per worker: bounds memory whatever the input size
+
+
+@attrs.define
+class Summary:
+    read: int = 0
+    decisions: int = 0
+    errors: int = 0
+    eligible: dict = attrs.field(factory=dict)  # frame -> count
+    subsidy: dict = attrs.field(factory=dict)  # frame -> total yen
+    best_total: int = 0  # the sum over cases of their best frame's subsidy
+
+    def add(self, record: dict) -> None:
+        self.read += 1
+        if not record["ok"]:
+            self.errors += 1
+            return
+        self.decisions += 1
+        decision = record["decision"]
+        for f in decision["frames"]:
+            if f["status"] != "not_eligible":
+                self.eligible[f["frame"]] = self.eligible.get(f["frame"], 0) + 1
+                self.subsidy[f["frame"]] = self.subsidy.get(f["frame"], 0) + f["subsidy"]
+        best = decision.get("best_frame")
+        if best:
+            self.best_total += next(f["subsidy"] for f in decision["frames"] if f["frame"] == best)
+
+
+# ---------------------------------------------------------------- reading records
+def json_lines(stream):
+    """(line number, text) for every non-blank line."""
+    for number, line in enumerate(stream, 1):
+        if line.strip():
+            yield number, line
+
+
+def csv_records(stream):
+    """(line number, row dict) for every CSV row after the header."""
+    reader = csv.DictReader(stream)
+    for row in reader:
+        yield reader.line_num, row
+
+
+# ---------------------------------------------------------------- evaluating (in a worker)
+_STATE: dict = {}
+
+
+def _init(policy, trace: bool, input_format: str) -> None:
+    from .fast import FastPolicy
+
+    _STATE.update(policy=policy, fast=None if trace else FastPolicy(policy), trace=trace, input_format=input_format)
+
+
+def _problems(exc: CaseError) -> list[dict]:
+    """Each problem as {field, message}; JSON syntax errors and whole-record problems have no field."""
+    out = []
+    for p in exc.problems:
+        field, _, message = p.partition(": ")
+        if not message or field.startswith("line ") or field in ("the case", "malformed JSON"):
+            out.append({"field": None, "message": p})
+        else:
+            out.append({"field": field, "message": message})
+    return out
+
+
+def _decide(number: int, record) -> dict:
+    policy = _STATE["policy"]
+    try:
+        raw = parse_json(record) if _STATE["input_format"] == "jsonl" else row_to_case(policy, record)
+        values = read_case(policy, raw)
+    except CaseError as exc:
+        return {"line": number, "ok": False, "errors": _problems(exc)}
+    if _STATE["trace"]:  # the tree evaluator: the same summary, plus the full explained decision
+        from .evaluator import evaluate
+        from .fast import summary
+
+        decision = evaluate(policy, values)
+        return {"line": number, "ok": True, "decision": {**summary(decision), "trace": render_json.decision(decision)}}
+    return {"line": number, "ok": True, "decision": _STATE["fast"].decide(values)}
+
+
+def _decide_chunk(chunk) -> list[dict]:
+    return [_decide(number, record) for number, record in chunk]
+
+
+def _chunks(records, size: int):
+    chunk = []
+    for record in records:
+        chunk.append(record)
+        if len(chunk) == size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def decide_all(policy, records, trace: bool, input_format: str, workers: int):
+    """Output records in input order; `records` is consumed lazily, a bounded window at a time."""
+    if workers <= 1:
+        _init(policy, trace, input_format)
+        for chunk in _chunks(records, CHUNK):
+            yield from _decide_chunk(chunk)
+        return
+    with get_context("fork").Pool(workers, initializer=_init, initargs=(policy, trace, input_format)) as pool:
+        pending: deque = deque()
+        for chunk in _chunks(records, CHUNK):
+            pending.append(pool.apply_async(_decide_chunk, (chunk,)))
+            if len(pending) >= WINDOW * workers:
+                yield from pending.popleft().get()
+        while pending:
+            yield from pending.popleft().get()
+
+
+# ---------------------------------------------------------------- writing records
+FRAME_COLUMNS = ("status", "subsidy", "reasons", "pending_steps")
+
+
+def csv_header(policy) -> list[str]:
+    columns = ["line", "ok", "errors", "best_frame"]
+    for f in policy.frames:
+        columns += [f"{f.name}.{c}" for c in FRAME_COLUMNS]
+    return columns + ["trace"]
+
+
+def csv_row(record: dict) -> dict:
+    row = {"line": record["line"], "ok": "true" if record["ok"] else "false"}
+    if not record["ok"]:
+        row["errors"] = "; ".join(f"{e['field']}: {e['message']}" if e["field"] else e["message"] for e in record["errors"])
+        return row
+    decision = record["decision"]
+    row["best_frame"] = decision["best_frame"] or ""
+    for f in decision["frames"]:
+        row[f"{f['frame']}.status"] = f["status"]
+        row[f"{f['frame']}.subsidy"] = f["subsidy"]
+        row[f"{f['frame']}.reasons"] = "|".join(f"{kind}:{name}" if name else kind for kind, name in f["reasons"])
+        row[f"{f['frame']}.pending_steps"] = "|".join(f["pending_steps"])
+    if "trace" in decision:
+        row["trace"] = json.dumps(decision["trace"], ensure_ascii=False)
+    return row
+
+
+def format_record(record: dict, output_format: str, header: list[str]) -> str:
+    if output_format == "jsonl":
+        return json.dumps(record, ensure_ascii=False, default=_json_default) + "\n"
+    buffer = io.StringIO()
+    csv.DictWriter(buffer, fieldnames=header, lineterminator="\n").writerow(csv_row(record))
+    return buffer.getvalue()
+
+
+def _json_default(value):
+    if isinstance(value, tuple):
+        return list(value)
+    raise TypeError(type(value).__name__)  # pragma: no cover
+
+
+def whole_records(path: Path, output_format: str) -> int:
+    """How many whole records an earlier run left in `path`; a torn last line is cut off."""
+    if not path.exists():
+        return 0
+    data = path.read_bytes()
+    end = data.rfind(b"\n") + 1
+    if end != len(data):
+        with open(path, "r+b") as out:
+            out.truncate(end)
+            os.fsync(out.fileno())
+    lines = data[:end].count(b"\n")
+    return max(0, lines - 1) if output_format == "csv" else lines

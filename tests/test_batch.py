@@ -1,0 +1,157 @@
+"""policy batch: order, one record out per record in, bad records, CSV both ways, workers,
+interruption and --resume — end to end through the CLI."""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+
+from conftest import EXAMPLES, POLICY_2024
+from engine.csvmap import case_to_row, row_to_case
+from engine.pipeline import load_policy
+
+CASES = []
+for path in sorted(EXAMPLES.glob("*.json")):
+    case = json.loads(path.read_text(encoding="utf-8"))
+    if "最低賃金近傍事業者" in json.dumps(case, ensure_ascii=False):
+        continue  # a 2025 field: not a 2024 case
+    case.pop("description")
+    expected = case.pop("expected")
+    CASES.append((case, expected))
+
+
+def write_jsonl(path, lines):
+    path.write_text("".join(line + "\n" for line in lines), encoding="utf-8")
+
+
+def read_jsonl(path):
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+
+
+def policy_cmd(*args, **kwargs):
+    env = dict(os.environ, POLICY_CACHE="off")
+    return subprocess.run([sys.executable, "-m", "engine.cli", *map(str, args)], capture_output=True, text=True, env=env, **kwargs)
+
+
+def test_order_and_one_record_per_record_with_bad_ones_mixed_in(tmp_path, run):
+    lines = [json.dumps(c, ensure_ascii=False) for c, _ in CASES[:20]]
+    lines.insert(3, "{ this is not JSON")
+    lines.insert(7, json.dumps({**CASES[0][0], "申請者": {**CASES[0][0]["申請者"], "業種": "製造"}}, ensure_ascii=False))
+    source = tmp_path / "in.jsonl"
+    write_jsonl(source, lines)
+    result = run("batch", source, "-o", tmp_path / "out.jsonl")
+    assert result.exit_code == 0
+    out = read_jsonl(tmp_path / "out.jsonl")
+    assert [r["line"] for r in out] == list(range(1, 23))
+    assert out[3] == {"line": 4, "ok": False, "errors": [
+        {"field": None, "message": "line 1 column 3: malformed JSON: Expecting property name enclosed in double quotes"}]}
+    assert out[7]["ok"] is False and out[7]["errors"][0]["field"] == "申請者.業種"
+    assert out[7]["errors"][0]["message"].startswith('got "製造", expected one of: 製造業')
+    good = [r for r in out if r["ok"]]
+    for record, (_, expected) in zip(good, CASES[:20]):
+        got = {f["frame"]: {"status": f["status"], "subsidy": f["subsidy"]} for f in record["decision"]["frames"]}
+        assert got == expected["frames"]
+    assert result.stderr.splitlines()[:3] == ["records read: 22", "decisions: 20", "errors: 2"]
+
+
+def test_two_workers_and_trace_give_the_same_decisions(tmp_path, run):
+    source = tmp_path / "in.jsonl"
+    write_jsonl(source, [json.dumps(c, ensure_ascii=False) for c, _ in CASES] * 3)
+    run("batch", source, "-o", tmp_path / "one.jsonl")
+    run("batch", source, "-o", tmp_path / "two.jsonl", "--workers", "2")
+    run("batch", source, "-o", tmp_path / "traced.jsonl", "--trace")
+    one, two, traced = read_jsonl(tmp_path / "one.jsonl"), read_jsonl(tmp_path / "two.jsonl"), read_jsonl(tmp_path / "traced.jsonl")
+    assert one == two
+    assert [{k: v for k, v in r["decision"].items() if k != "trace"} for r in traced] == [r["decision"] for r in one]
+    assert traced[0]["decision"]["trace"]["format"] == "subsidy-decision/1"
+
+
+def test_csv_mapping_both_ways_and_csv_batch(tmp_path, run):
+    policy = load_policy(POLICY_2024).policy
+    for case, _ in CASES:
+        assert row_to_case(policy, case_to_row(policy, case)) == case or _same_after_defaults(policy, case)
+    rows = [case_to_row(policy, c) for c, _ in CASES]
+    columns = sorted({k for r in rows for k in r})
+    source = tmp_path / "in.csv"
+    with open(source, "w", encoding="utf-8", newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=columns)
+        writer.writeheader()
+        writer.writerows(rows)
+    result = run("batch", source, "-o", tmp_path / "out.csv")
+    assert result.exit_code == 0
+    with open(tmp_path / "out.csv", encoding="utf-8", newline="") as f:
+        out = list(csv.DictReader(f))
+    assert len(out) == len(CASES)
+    for row, (_, expected) in zip(out, CASES):
+        assert row["ok"] == "true"
+        for frame, want in expected["frames"].items():
+            assert (row[f"{frame}.status"], int(row[f"{frame}.subsidy"])) == (want["status"], want["subsidy"])
+
+
+def _same_after_defaults(policy, case):
+    from engine.case import read_case
+
+    return read_case(policy, row_to_case(policy, case_to_row(policy, case))) == read_case(policy, case)
+
+
+def test_stdin_to_stdout(tmp_path):
+    lines = "".join(json.dumps(c, ensure_ascii=False) + "\n" for c, _ in CASES[:3])
+    result = policy_cmd("batch", "-", "-o", "-", "--input-format", "jsonl", "--output-format", "jsonl", input=lines)
+    assert result.returncode == 0, result.stderr
+    assert [json.loads(x)["line"] for x in result.stdout.splitlines()] == [1, 2, 3]
+    assert result.stderr.splitlines()[0] == "records read: 3"  # no progress bar: stderr is not a terminal
+
+
+def test_killed_run_then_resume_loses_nothing_and_repeats_nothing(tmp_path):
+    source = tmp_path / "in.jsonl"
+    write_jsonl(source, [json.dumps(c, ensure_ascii=False) for c, _ in CASES] * 80)
+    total = len(CASES) * 80
+    full = tmp_path / "full.jsonl"
+    assert policy_cmd("batch", source, "-o", full).returncode == 0
+    out = tmp_path / "out.jsonl"
+    process = subprocess.Popen([sys.executable, "-m", "engine.cli", "batch", str(source), "-o", str(out)],
+                               env=dict(os.environ, POLICY_CACHE="off"), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and (not out.exists() or out.stat().st_size < 200_000):
+        time.sleep(0.05)
+    process.send_signal(signal.SIGKILL)
+    process.wait()
+    with open(out, "ab") as f:
+        f.write(b'{"line": 99999, "ok": tr')  # a torn last record, as a crash mid-write would leave
+    partial = out.read_text(encoding="utf-8").count("\n")
+    assert 0 < partial < total
+    result = policy_cmd("batch", source, "-o", out, "--resume")
+    assert result.returncode == 0, result.stderr
+    assert result.stderr.splitlines()[0] == f"records read: {total - partial:,} (after {partial:,} resumed)"
+    assert out.read_text(encoding="utf-8") == full.read_text(encoding="utf-8")
+
+
+def test_ctrl_c_leaves_whole_records(tmp_path):
+    source = tmp_path / "in.jsonl"
+    write_jsonl(source, [json.dumps(c, ensure_ascii=False) for c, _ in CASES] * 80)
+    out = tmp_path / "out.jsonl"
+    process = subprocess.Popen([sys.executable, "-m", "engine.cli", "batch", str(source), "-o", str(out)],
+                               env=dict(os.environ, POLICY_CACHE="off"), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and (not out.exists() or out.stat().st_size < 100_000):
+        time.sleep(0.05)
+    process.send_signal(signal.SIGINT)
+    _, err = process.communicate(timeout=30)
+    assert process.returncode == 130
+    text = out.read_text(encoding="utf-8")
+    assert text.endswith("\n")
+    done = text.count("\n")
+    assert f"interrupted after {done} records; run again with --resume to continue" in err
+    assert [json.loads(x)["line"] for x in text.splitlines()] == list(range(1, done + 1))
+
+
+def test_unknown_format_is_a_usage_error(run, tmp_path):
+    result = run("batch", tmp_path / "in.txt", "-o", tmp_path / "out.jsonl")
+    assert (result.exit_code, result.stderr.strip()) == (2, f"cannot tell the input format of {tmp_path / 'in.txt'}; use --input-format jsonl|csv")
