@@ -160,6 +160,11 @@ def parse(text: str, file: str) -> ast.Module:
         raise PolicyError([Diagnostic("error", message, span, help="indent a block's lines by the same amount")], {file: text}) from None
     except RecursionError:
         raise PolicyError([Diagnostic("error", "expression nested too deeply to read", Span(file, 1, 1, 1, 1))], {file: text}) from None
+    too_deep = _too_deep(tree)
+    if too_deep is not None:
+        line, column = too_deep
+        message = f"expression nested more than {MAX_NESTING} levels deep; split it into named rules or values"
+        raise PolicyError([Diagnostic("error", message, Span(file, line, column, line, column + 1))], {file: text})
     try:
         items = _ToAst(file).transform(tree)
     except VisitError as exc:
@@ -180,6 +185,25 @@ def _line_kind(line) -> str:
     if type(line) in _LINE_KINDS:
         return _LINE_KINDS[type(line)]
     return line[0]
+
+
+MAX_NESTING = 150  # far beyond any guideline's sentence; keeps every later stage well inside Python's stack
+
+
+def _too_deep(tree) -> tuple[int, int] | None:
+    """Where the parse tree first nests deeper than MAX_NESTING (found without recursion)."""
+    stack = [(tree, 1, (1, 1))]
+    while stack:
+        node, depth, at = stack.pop()
+        meta = getattr(node, "meta", None)
+        if meta is not None and not getattr(meta, "empty", True):
+            at = (meta.line, meta.column)
+        if depth > MAX_NESTING:
+            return at
+        for child in getattr(node, "children", ()):
+            if isinstance(child, lark.Tree):
+                stack.append((child, depth + 1, at))
+    return None
 
 
 class _LiteralError(Exception):
