@@ -61,3 +61,16 @@ def run():
 def _no_shared_cache(monkeypatch, tmp_path):
     """Tests never read or fill the user's compiled-policy cache; test_cache.py turns it on in a temp folder."""
     monkeypatch.setenv("POLICY_CACHE", "off")
+
+
+def changed_case(case: dict, path: list, value) -> dict:
+    """A copy of `case` with the value at `path` replaced (or removed, when `value` is KeyError)."""
+    changed = json.loads(json.dumps(case))
+    target = changed
+    for key in path[:-1]:
+        target = target[key]
+    if value is KeyError:
+        del target[path[-1]]
+    else:
+        target[path[-1]] = value
+    return changed

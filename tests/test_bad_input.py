@@ -10,18 +10,13 @@ import sys
 
 import pytest
 
-from conftest import EXAMPLES, ROOT
+from conftest import EXAMPLES, ROOT, changed_case
 
 GOOD = json.loads((EXAMPLES / "seed_invoice_small_1m.json").read_text(encoding="utf-8"))
 
 
 def with_(path, value):
-    case = json.loads(json.dumps(GOOD))
-    target = case
-    for key in path[:-1]:
-        target = target[key]
-    target[path[-1]] = value
-    return json.dumps(case, ensure_ascii=False)
+    return json.dumps(changed_case(GOOD, path, value), ensure_ascii=False)
 
 
 ENUM = ("製造業, 建設業, 運輸業, 卸売業, サービス業, 娯楽業, 小売業, ゴム製品製造業, ソフトウェア業・情報処理サービス業, 旅館業, その他の業種")

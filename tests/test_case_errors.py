@@ -6,21 +6,13 @@ import json
 
 import pytest
 
-from conftest import EXAMPLES
+from conftest import EXAMPLES, changed_case
 
 GOOD = json.loads((EXAMPLES / "seed_invoice_small_1m.json").read_text(encoding="utf-8"))
 
 
 def with_change(path, value):
-    case = json.loads(json.dumps(GOOD))
-    target = case
-    for key in path[:-1]:
-        target = target[key]
-    if value is KeyError:
-        del target[path[-1]]
-    else:
-        target[path[-1]] = value
-    return case
+    return changed_case(GOOD, path, value)
 
 
 CASES = [
