@@ -196,7 +196,10 @@ class _Compiler:
         round_down = a.round_down
 
         def schedule(env, item):
-            remaining, subsidy, cost = Fraction(base(env, item) or 0), Fraction(0), Fraction(0)
+            cost_in = base(env, item) or 0
+            if cost_in == 0:
+                return 0  # most frames of most cases buy nothing in this category: skip the fractions
+            remaining, subsidy, cost = Fraction(cost_in), Fraction(0), Fraction(0)
             for rate_fn, measure, limit_fn in bands:
                 rate = Fraction(rate_fn(env, item))
                 limit = limit_fn(env, item) if limit_fn is not None else None
