@@ -194,6 +194,8 @@ class _Compiler:
             return lambda env, item: (base(env, item) or 0) * num // den
         bands = tuple((self.expr(b.rate), b.measure, self.expr(b.limit) if b.limit is not None else None) for b in a.bands)
         round_down = a.round_down
+        if round_down:
+            return self.integer_schedule(base, bands)
 
         def schedule(env, item):
             cost_in = base(env, item) or 0
@@ -214,6 +216,46 @@ class _Compiler:
                 subsidy += portion * rate
                 cost += portion
             return math.floor(subsidy) if round_down else _whole(subsidy)
+
+        return schedule
+
+    @staticmethod
+    def integer_schedule(base, bands):
+        """The band walk of `schedule` with rationals as unreduced (numerator, denominator) pairs of
+        ints — exact like Fraction, without its gcd on every step — then rounded down."""
+
+        def schedule(env, item):
+            cost_in = base(env, item) or 0
+            if cost_in == 0:
+                return 0
+            rn, rd = cost_in, 1  # remaining cost
+            sn, sd = 0, 1  # subsidy so far
+            cn, cd = 0, 1  # cost so far
+            for rate_fn, measure, limit_fn in bands:
+                rate = rate_fn(env, item)
+                a, b = (rate.numerator, rate.denominator)
+                limit = limit_fn(env, item) if limit_fn is not None else None
+                if limit is None:
+                    pn, pd = rn, rd
+                else:
+                    if measure == "subsidy":  # room = limit − subsidy; its cost = room · b / a
+                        qn, qd = limit * sd - sn, sd
+                        if qn < 0:
+                            qn = 0
+                        if a == 0:
+                            pn, pd = rn, rd
+                        else:
+                            qn, qd = qn * b, qd * a
+                            pn, pd = (rn, rd) if rn * qd <= qn * rd else (qn, qd)
+                    else:  # room = limit − cost so far
+                        qn, qd = limit * cd - cn, cd
+                        if qn < 0:
+                            qn = 0
+                        pn, pd = (rn, rd) if rn * qd <= qn * rd else (qn, qd)
+                rn, rd = rn * pd - pn * rd, rd * pd
+                sn, sd = sn * pd * b + pn * a * sd, sd * pd * b
+                cn, cd = cn * pd + pn * cd, cd * pd
+            return sn // sd
 
         return schedule
 
