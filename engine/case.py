@@ -25,7 +25,6 @@ _EXPECTED = {
     "bool": "true or false",
     "date": 'a date "YYYY-MM-DD"',
 }
-MAX_DEPTH = 64
 
 
 class _Duplicate(Exception):
@@ -238,24 +237,11 @@ class _Reader:
         return result
 
 
-def _depth(value, limit: int) -> bool:
-    stack = [(value, 1)]
-    while stack:
-        item, depth = stack.pop()
-        if depth > limit:
-            return False
-        if isinstance(item, dict):
-            stack.extend((v, depth + 1) for v in item.values())
-        elif isinstance(item, list):
-            stack.extend((v, depth + 1) for v in item)
-    return True
-
-
 def read_case(policy: tree.Policy, raw, file: str | None = None, also_known: frozenset[str] = frozenset()) -> dict:
     """The case's values by input path; raises CaseError listing every problem. Fields named in
     `also_known` (declared by another policy year the case is meant for) are ignored, not errors."""
-    if not _depth(raw, MAX_DEPTH):
-        raise CaseError([f"the JSON is nested more than {MAX_DEPTH} levels deep"], file)
+    # JSON nested deeper than the inputs is never walked: the reader reports the field that got an
+    # object or a list it did not expect, and json itself refuses nesting too deep for Python.
     reader = _Reader(policy, also_known)
     values = reader.case(raw)
     if reader.problems:

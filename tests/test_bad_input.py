@@ -47,7 +47,8 @@ CASE_ROWS = [
      f'申請者.業種: got "製造", expected one of: {ENUM} (did you mean 製造業?)'),
     ("date that does not exist", with_(["申請日"], "2024-02-30").encode(), 3, '申請日: got "2024-02-30", expected a date "YYYY-MM-DD" that exists'),
     ("deeply nested JSON", b"[" * 100_000 + b"]" * 100_000, 3, "the JSON is nested too deeply"),
-    ("nested past the limit", ("{" + '"a": {' * 70 + "}" * 71).encode(), 3, "the JSON is nested more than 64 levels deep"),
+    ("nested where a value is expected", with_(["申請者", "従業員数"], [[[[[[{"a": [[[1]]]}]]]]]]).encode(), 3,
+     "申請者.従業員数: got a list, expected a whole number (e.g. 12)"),
 ]
 
 
