@@ -72,10 +72,11 @@ def csv_records(stream):
 _STATE: dict = {}
 
 
-def _init(policy, trace: bool, input_format: str) -> None:
+def _init(policy, trace: bool, input_format: str, output_format: str) -> None:
     from .fast import FastPolicy
 
-    _STATE.update(policy=policy, fast=None if trace else FastPolicy(policy), trace=trace, input_format=input_format)
+    _STATE.update(policy=policy, fast=None if trace else FastPolicy(policy), trace=trace, input_format=input_format,
+                  output_format=output_format, header=csv_header(policy))
 
 
 def _problems(exc: CaseError) -> list[dict]:
@@ -106,8 +107,17 @@ def _decide(number: int, record) -> dict:
     return {"line": number, "ok": True, "decision": _STATE["fast"].decide(values)}
 
 
-def _decide_chunk(chunk) -> list[dict]:
-    return [_decide(number, record) for number, record in chunk]
+def _decide_chunk(chunk) -> list[tuple[str, dict]]:
+    """Each record's output line, formatted in the worker, and the record without its trace (for
+    the summary): only short strings and small dicts cross between processes."""
+    out = []
+    for number, record in chunk:
+        result = _decide(number, record)
+        text = format_record(result, _STATE["output_format"], _STATE["header"])
+        if result["ok"] and "trace" in result["decision"]:
+            result = {**result, "decision": {k: v for k, v in result["decision"].items() if k != "trace"}}
+        out.append((text, result))
+    return out
 
 
 def _chunks(records, size: int):
@@ -121,14 +131,14 @@ def _chunks(records, size: int):
         yield chunk
 
 
-def decide_all(policy, records, trace: bool, input_format: str, workers: int):
-    """Output records in input order; `records` is consumed lazily, a bounded window at a time."""
+def decide_all(policy, records, trace: bool, input_format: str, workers: int, output_format: str = "jsonl"):
+    """(output line, record) in input order; `records` is consumed lazily, a bounded window at a time."""
     if workers <= 1:
-        _init(policy, trace, input_format)
+        _init(policy, trace, input_format, output_format)
         for chunk in _chunks(records, CHUNK):
             yield from _decide_chunk(chunk)
         return
-    with get_context("fork").Pool(workers, initializer=_init, initargs=(policy, trace, input_format)) as pool:
+    with get_context("fork").Pool(workers, initializer=_init, initargs=(policy, trace, input_format, output_format)) as pool:
         pending: deque = deque()
         for chunk in _chunks(records, CHUNK):
             pending.append(pool.apply_async(_decide_chunk, (chunk,)))

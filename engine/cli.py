@@ -147,8 +147,8 @@ def batch_command(input_path, output_path, policy_dir, trace, workers, input_for
     progress = _Progress(total, done) if sys.stderr.isatty() else None
     summary = batch.Summary()
     try:
-        for record in batch.decide_all(policy, records, trace, input_format, workers):
-            out.write(batch.format_record(record, output_format, header))
+        for text, record in batch.decide_all(policy, records, trace, input_format, workers, output_format):
+            out.write(text)
             summary.add(record)
             if progress and summary.read % 200 == 0:
                 out.flush()
