@@ -84,8 +84,8 @@ def main(full: bool) -> None:
     fast_us = per_call(fast.decide, values)
     tree_us = per_call(lambda v: evaluate(policy, v), values[:800], repeat=1)
     read_us = per_call(lambda r: read_case(policy, r, also_known=known), raws[:2000], repeat=1)
-    row("per case, trace off (fast form), all 5 frames", f"{fast_us:.1f} µs", f"{hand_us:.2f} µs", f"{fast_us / hand_us:.0f}× (target ≤ 3×)")
-    row("per case, full trace (tree evaluator)", f"{tree_us:.0f} µs", f"{hand_us:.2f} µs", f"{tree_us / hand_us:.0f}× (target ≤ 15×)")
+    row("per case, trace off (fast form), all 5 frames", f"{fast_us:.1f} µs", f"{hand_us:.2f} µs", f"{fast_us / hand_us:.1f}× (target ≤ 3×)")
+    row("per case, full trace (tree evaluator)", f"{tree_us:.0f} µs", f"{hand_us:.2f} µs", f"{tree_us / hand_us:.1f}× (target ≤ 15×)")
     row("reading and validating one case (JSON object → typed values)", f"{read_us:.0f} µs")
 
     # ---------------------------------------------------------------- batch
