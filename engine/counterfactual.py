@@ -63,6 +63,7 @@ class _Search:
         self.policy = policy
         self.case = case
         self.fields = {f.name: f for g in policy.groups for f in g.fields}
+        self.fast = None
         self.item_fields = {f.name: f for r in policy.records.values() for f in r.fields}
 
     # ------------------------------------------------------------ candidate changes from a trace
@@ -199,18 +200,26 @@ class _Search:
                         return leaf, base.list.path + (i, base.field), it.get(base.field) or 0
         return None
 
+    def eligible_fast(self, name: str):
+        """A probe for the binary search: is frame `name` eligible for this case? (the fast form)"""
+        if self.fast is None:
+            from .fast import FastPolicy
+
+            self.fast = FastPolicy(self.policy)
+        return lambda case: self.fast.decide(case, (name,))["frames"][0]["status"] != NOT_ELIGIBLE
+
     def least_cost(self, frame: tree.Frame, case: dict, good) -> Change | None:
-        """The smallest raise of one counted expense after which `good(frame decision)` holds."""
+        """The smallest raise of one counted expense of `frame` after which `good(changed case)` holds."""
         found = self.cost_item(frame, case)
         if found is None:
             return None
         leaf, path, now = found
-        if not good(self.decide(frame, _set(case, path, MAX_COST))):
+        if not good(_set(case, path, MAX_COST)):
             return None
         low, high = now, MAX_COST  # good(high) holds, good(low) does not: the outcome only grows with cost
         while high - low > 1:
             mid = (low + high) // 2
-            if good(self.decide(frame, _set(case, path, mid))):
+            if good(_set(case, path, mid)):
                 high = mid
             else:
                 low = mid
@@ -272,7 +281,7 @@ def _for_ineligible(search: _Search, frame: tree.Frame, fd: FrameDecision) -> li
             found.append(WhatIf(kind="eligible", changes=changes, status=after.status, subsidy=after.subsidy,
                                 addresses=tuple(r.name for r in problems if r.name)))
         elif {r.kind for r in after.reasons} == {"floor"}:
-            raise_cost = search.least_cost(frame, changed, eligible)
+            raise_cost = search.least_cost(frame, changed, search.eligible_fast(frame.name))
             if raise_cost is not None:
                 final = search.decide(frame, _apply(changed, (raise_cost,)))
                 floors = tuple((k, v) for r in after.reasons for k, v in r.facts)
@@ -313,8 +322,8 @@ def _caps_reached(search: _Search, frame: tree.Frame, fd: FrameDecision) -> list
                 continue
             one = attrs.evolve(frame, amount=attrs.evolve(frame.amount, parts=(leaf,), caps=(), floors=()))
 
-            def reached(f, limit=cap.limit, name=leaf.name):
-                part = next(p for p in _walk(f.amount) if p.name == name)
+            def reached(case, limit=cap.limit, name=leaf.name, one=one):
+                part = next(p for p in _walk(search.decide(one, case).amount) if p.name == name)
                 return part.before_caps >= limit
 
             change = search.least_cost(one, search.case, reached)
