@@ -241,6 +241,8 @@ class _Checker:
                 previous = column_kinds.setdefault(column.text, t)
                 if not same(previous, t):
                     self.error(f"column {column.text} mixes {previous.describe()} and {t.describe()}", cell.span)
+                elif previous == NUMBER:
+                    column_kinds[column.text] = t  # the first cell with a unit decides the column's kind
         missing = [m for m in members if m not in rows_seen]
         if missing:
             self.error(f"table {table.name} has no row for {', '.join(missing)} (every member of {enum.name} needs one)", table.span)

@@ -85,9 +85,15 @@ def eval_command(case: str, policy_dir: str | None, policies_root: str | None, f
     known = [f.name for f in policy.frames]
     if not frames and isinstance(raw, dict) and raw.get("frame"):  # the case names the frame it applies for
         frames = (raw["frame"],) if isinstance(raw["frame"], str) else tuple(raw["frame"])
+    by_label = {f.label.ja: f.name for f in policy.frames} | {f.label.en: f.name for f in policy.frames if f.label.en}
+    frames = tuple(by_label.get(f, f) for f in frames)  # a frame may be named by its label too
     unknown = [f for f in frames if f not in known]
     if unknown:
-        _fail(f"unknown frame {', '.join(unknown)}; the policy's frames are: {', '.join(known)}", EXIT_USAGE)
+        import difflib
+
+        close = difflib.get_close_matches(unknown[0], known, n=1, cutoff=0.4)
+        hint = f" (did you mean {close[0]}?)" if close else ""
+        _fail(f"unknown frame {', '.join(unknown)}{hint}; the policy's frames are: {', '.join(known)}", EXIT_USAGE)
     values = _values(policy, raw, case)
     decision = what_if(policy, values, evaluate(policy, values, frames or None))
     chosen = None
@@ -168,6 +174,8 @@ def batch_command(input_path, output_path, policy_dir, trace, workers, input_for
 
 
 def _format_of(path: str, what: str) -> str:
+    if path == "-":
+        return "jsonl"  # standard input and output carry JSON Lines unless --input/--output-format says csv
     suffix = Path(path).suffix.lower()
     if suffix in (".jsonl", ".ndjson", ".json"):
         return "jsonl"

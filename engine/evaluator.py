@@ -293,11 +293,12 @@ class _Evaluation:
         reasons += [Reason(kind="exclusion", name=t.name, label=t.label, cite=t.cite, trace=t) for t in exclusions if t.result]
         start = self.policy.in_force[0] if self.policy.in_force else None
         if self.check_dates and applied is not None and start is not None and applied < start:
-            reasons.append(Reason(kind="not_open", name=None, label=None, cite=frame.cite,
+            reasons.append(Reason(kind="not_open", name=None, label=None, cite=None,
                                   facts=(("applied_on", applied), ("opens", start))))
+            deadline = None  # a call not yet open has no round
         elif deadline is not None and deadline.applied_on is not None:
             if deadline.round is None:
-                reasons.append(Reason(kind="deadline", name=None, label=None, cite=frame.cite,
+                reasons.append(Reason(kind="deadline", name=None, label=None, cite=None,
                                       facts=(("applied_on", deadline.applied_on), ("last_deadline", deadline.last_deadline))))
         for result in _walk_amounts(amount):
             for f in result.floors:

@@ -8,7 +8,7 @@ from html import escape
 
 from .decision import AmountResult, Decision, FrameDecision, Trace
 from .messages import message
-from .render_text import band_line, cite, condition, lbl, mark, operand, reason_lines, what_if_lines, yen
+from .render_text import amount_lines, cite, condition, deadline_lines, lbl, mark, operand, reason_lines, what_if_lines, yen
 
 _CSS = """
 body{font-family:"Noto Sans CJK JP","Hiragino Sans","Yu Gothic",sans-serif;margin:0;background:#f6f7f9;color:#1b1f24;line-height:1.55}
@@ -33,6 +33,7 @@ td.l,th.l{text-align:left}
 details{margin:.15rem 0 .15rem 1rem}
 summary{cursor:pointer}
 .ok{color:#0b5d1e}.ng{color:#8a1010}
+pre.arith{background:#f6f8fa;border:1px solid #d0d7de;border-radius:.3rem;padding:.6rem;overflow-x:auto;font-family:inherit;line-height:1.5}
 """
 
 
@@ -59,30 +60,14 @@ def _trace(t: Trace, lang: str) -> str:
     return f'<span class="{_mark_class(t.result is not False)}">{symbol}</span> {escape(text)}' + (f"<ul>{nested}</ul>" if nested else "")
 
 
+def _cite(c, lang: str) -> str:
+    text = cite(c, lang)
+    return f' <span class="cite">{escape(text)}</span>' if text else ""
+
+
 def _amount(a: AmountResult, lang: str) -> str:
-    title = escape(lbl(a.label, lang)) + (f" ({escape(message(lang, 'item', n=a.item_index + 1))})" if a.item_index is not None else "")
-    rows = []
-    if a.base is not None:
-        rows.append(f"<p>{title} — {escape(message(lang, 'cost'))} {yen(a.base)} <span class=\"cite\">{escape(cite(a.cite, lang))}</span></p>")
-        if a.bands:
-            cells = "".join(f"<tr><td class=\"l\">{escape(band_line(b, lang, len(a.bands) == 1))}</td></tr>" for b in a.bands)
-            rows.append(f"<table class=\"bands\"><tbody>{cells}</tbody></table>")
-        if a.unrounded != a.before_caps:
-            rows.append(f"<p>{yen(a.unrounded)} → {yen(a.before_caps)} ({escape(message(lang, 'rounded'))})</p>")
-    else:
-        rows.append(f"<p>{title} <span class=\"cite\">{escape(cite(a.cite, lang))}</span></p>")
-        rows += [f"<div style=\"margin-left:1rem\">{_amount(p, lang)}</div>" for p in a.parts + a.items]
-        rows.append(f"<p>{escape(message(lang, 'total'))} {yen(a.before_caps)}</p>")
-    for c in a.caps:
-        state = message(lang, "cap.binding", limit=yen(c.limit)) if c.binding else (
-            message(lang, "cap", limit=yen(c.limit)) if c.active else message(lang, "cap.inactive", limit=yen(c.limit)))
-        rows.append(f"<p>{'✂ ' if c.binding else ''}{escape(state)} <span class=\"cite\">{escape(cite(c.cite, lang))}</span></p>")
-    for f in a.floors:
-        rows.append(f"<p class=\"{_mark_class(f.met)}\">{mark(f.met)} "
-                    f"{escape(message(lang, 'floor.met' if f.met else 'floor.unmet', limit=yen(f.limit)))}</p>")
-    if a.caps:
-        rows.append(f"<p>→ <b>{yen(a.result)}</b></p>")
-    return "".join(rows)
+    """The arithmetic, line for line as the text explanation shows it."""
+    return f'<pre class="arith">{escape(chr(10).join(line[2:] for line in amount_lines(a, lang, 1)))}</pre>'
 
 
 def _frame(f: FrameDecision, lang: str) -> str:
@@ -91,6 +76,7 @@ def _frame(f: FrameDecision, lang: str) -> str:
     parts = [f'<section class="frame" id="frame-{escape(f.name)}"><div class="verdict"><h2>{escape(lbl(f.label, lang))}</h2>'
              f'<span class="badge {f.status}">{escape(status)}</span>{amount}</div>'
              f'<p class="cite">{escape(cite(f.cite, lang))}</p>']
+    parts += [f"<p class=\"deadline\">{escape(line)}</p>" for line in deadline_lines(f, lang)]
     if f.reasons:
         items = "".join(f"<li>{escape(line.strip())}</li>" for r in f.reasons for line in reason_lines(r, lang))
         parts.append(f"<h3>{escape(message(lang, 'reasons'))}</h3><ul class=\"reasons\">{items}</ul>")
@@ -98,23 +84,33 @@ def _frame(f: FrameDecision, lang: str) -> str:
         items = "".join(f"<li>{escape(line.strip())}</li>" for line in what_if_lines(f, lang))
         parts.append(f"<h3>{escape(message(lang, 'what_if'))}</h3><ul class=\"what-if\">{items}</ul>")
     if f.pending_steps:
-        items = "".join(f"<li>□ {escape(lbl(t.label, lang))} <span class=\"cite\">{escape(cite(t.cite, lang))}</span></li>"
-                        for t in f.pending_steps)
+        items = "".join(f"<li>□ {escape(lbl(t.label, lang))}{_cite(t.cite, lang)}</li>" for t in f.pending_steps)
         parts.append(f"<h3>{escape(message(lang, 'pending_steps'))}</h3><ul>{items}</ul>")
     if f.uncovered:
         items = "".join("<li>" + escape(", ".join(f"{k} {yen(v) if isinstance(v, int) and not isinstance(v, bool) else v}"
                                                     for k, v in u.values if v is not None)) + "</li>" for u in f.uncovered)
         parts.append(f"<h3>{escape(message(lang, 'uncovered'))}</h3><ul>{items}</ul>")
     parts.append(f"<h3>{escape(message(lang, 'amount'))}</h3>{_amount(f.amount, lang)}")
-    rules = "".join(_trace(t, lang) for t in f.requirements + tuple(t for t in f.exclusions if t.result) + f.steps)
-    parts.append(f"<h3>{escape(message(lang, 'requirements'))}</h3><div class=\"trace-tree\">{rules}</div></section>")
-    return "".join(parts)
+    rules = "".join(_trace(t, lang) for t in f.requirements)
+    parts.append(f"<h3>{escape(message(lang, 'requirements'))}</h3><div class=\"trace-tree\">{rules}</div>")
+    if f.exclusions:
+        applied = [t for t in f.exclusions if t.result]
+        body = "".join(_trace(t, lang) for t in applied) or f"<p>{escape(message(lang, 'exclusions.none'))}</p>"
+        parts.append(f"<h3>{escape(message(lang, 'exclusions'))}</h3><div class=\"trace-tree\">{body}</div>")
+    if f.steps:
+        items = "".join(f'<li><span class="{_mark_class(t.result)}">{mark(t.result)}</span> {escape(lbl(t.label, lang))}{_cite(t.cite, lang)}</li>'
+                        for t in f.steps)
+        parts.append(f"<h3>{escape(message(lang, 'steps'))}</h3><ul>{items}</ul>")
+    return "".join(parts) + "</section>"
 
 
 def decision(d: Decision, lang: str = "ja", case_name: str = "") -> str:
     best = next((f for f in d.frames if f.name == d.best_frame), None)
     banner = (f'<p class="best" id="verdict">{escape(message(lang, "best_frame"))}: {escape(lbl(best.label, lang))} {yen(best.subsidy)}</p>'
               if best else f'<p class="best" id="verdict" style="background:#8a1010">{escape(message(lang, "no_frame"))}</p>')
+    others = sorted((f for f in d.frames if f.status != "not_eligible" and f.name != d.best_frame), key=lambda f: -f.subsidy)
+    if others:
+        banner += "<p>" + escape(message(lang, "best_frame.why", others="、".join(f"{lbl(f.label, lang)} {yen(f.subsidy)}" for f in others))) + "</p>"
     frames = "".join(_frame(f, lang) for f in d.frames)
     title = f"{d.programme} — {case_name}" if case_name else d.programme
     return (f'<!DOCTYPE html><html lang="{lang}"><head><meta charset="utf-8">'

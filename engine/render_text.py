@@ -210,6 +210,17 @@ def reason_lines(r: Reason, lang: str) -> list[str]:
     return lines
 
 
+def deadline_lines(f: FrameDecision, lang: str) -> list[str]:
+    d = f.deadline
+    if d is None:
+        return []
+    if d.applied_on is None:
+        return [f"{message(lang, 'deadline')}: {message(lang, 'deadline.unchecked')}"]
+    if d.round is not None:
+        return [f"{message(lang, 'deadline')}: " + message(lang, "deadline.round", applied_on=d.applied_on, round=d.round, deadline=d.deadline)]
+    return []
+
+
 def frame_lines(f: FrameDecision, lang: str, full: bool) -> list[str]:
     status = message(lang, f"status.{f.status}")
     head = f"{lbl(f.label, lang)}: {status}"
@@ -230,9 +241,7 @@ def frame_lines(f: FrameDecision, lang: str, full: bool) -> list[str]:
         lines.append(f" {message(lang, 'uncovered')}:")
         for u in f.uncovered:
             lines.append("  - " + ", ".join(f"{k} {yen(v) if isinstance(v, int) and not isinstance(v, bool) else v}" for k, v in u.values if v is not None))
-    if f.deadline is not None and f.deadline.round is not None:
-        d = f.deadline
-        lines.append(f" {message(lang, 'deadline')}: " + message(lang, "deadline.round", applied_on=d.applied_on, round=d.round, deadline=d.deadline))
+    lines += [f" {line}" for line in deadline_lines(f, lang)]
     lines.append(f" {message(lang, 'amount')}:")
     lines += amount_lines(f.amount, lang, 1)
     lines.append(f" {message(lang, 'requirements')}:")

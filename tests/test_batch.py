@@ -103,7 +103,7 @@ def _same_after_defaults(policy, case):
 
 def test_stdin_to_stdout(tmp_path):
     lines = "".join(json.dumps(c, ensure_ascii=False) + "\n" for c, _ in CASES[:3])
-    result = policy_cmd("batch", "-", "-o", "-", "--input-format", "jsonl", "--output-format", "jsonl", input=lines)
+    result = policy_cmd("batch", "-", "-o", "-", input=lines)  # standard input and output default to JSON Lines
     assert result.returncode == 0, result.stderr
     assert [json.loads(x)["line"] for x in result.stdout.splitlines()] == [1, 2, 3]
     assert result.stderr.splitlines()[0] == "records read: 3"  # no progress bar: stderr is not a terminal

@@ -116,7 +116,7 @@ def test_not_eligible_anywhere_exits_1(run, write_case):
 def test_unknown_frame_is_a_usage_error(run, write_case):
     result = run("eval", write_case(case(SMALL_RETAILER, SOFTWARE_1M)), "--frame", "通常")
     assert result.exit_code == 2
-    assert result.stderr.strip() == ("unknown frame 通常; the policy's frames are: 通常枠, インボイス対応類型, 電子取引類型, "
+    assert result.stderr.strip() == ("unknown frame 通常 (did you mean 通常枠?); the policy's frames are: 通常枠, インボイス対応類型, 電子取引類型, "
                                      "複数社連携IT導入枠, セキュリティ対策推進枠")
 
 

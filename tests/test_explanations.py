@@ -48,7 +48,7 @@ def test_threshold_every_unmet_condition_and_both_ways_out(policy, run):
     ]
     lines = eval_text(run, "sme_manufacturing_one_over_capital_and_employees", "--frame", "通常枠")
     assert lines[5:11] == [
-        "  ✗ 中小企業・小規模事業者等に該当するを満たしていません [seed-004 資本金・従業員規模の一方が上限以下（個人事業を含む）; 医療法人等は従業員規模で判定]",
+        "  ✗ 要件を満たしていません: 中小企業・小規模事業者等に該当する [seed-004 資本金・従業員規模の一方が上限以下（個人事業を含む）; 医療法人等は従業員規模で判定]",
         "      資本金 300,000,001円 > 300,000,000円 (中小企業者の範囲.資本金上限, 製造業)",
         "      従業員数 301人 > 300人 (中小企業者の範囲.従業員上限, 製造業)",
         " 結果を変える変更（再評価で確認済み）:",
@@ -134,3 +134,18 @@ def test_every_offer_holds_when_applied_to_the_case(policy, known, path):
                 assert after.status != "not_eligible"
             if offer.kind == "raise_cap":
                 assert after.subsidy > frame.subsidy
+
+
+def test_grounds_for_exclusion_are_not_offered_as_changes(policy):
+    frames = explain(policy, "exclusion_several_at_once")
+    assert all(f.what_if == () for f in frames.values())
+
+
+def test_a_case_without_an_application_date_says_the_dates_were_not_checked(run):
+    lines = eval_text(run, "deadline_no_application_date", "--frame", "通常枠")
+    assert " 締切: 申請日が未入力のため、公募期間と締切は確認していません" in lines
+
+
+def test_a_frame_may_be_named_by_its_label(run):
+    lines = eval_text(run, "seed_invoice_small_1m", "--frame", "インボイス枠（インボイス対応類型）")
+    assert lines[3] == "インボイス枠（インボイス対応類型）: 対象 — 補助額 750,000円"

@@ -236,3 +236,14 @@ def test_check_command_lists_errors_and_warnings_with_positions(write_policy, ru
         "            ^",
         "2 error(s), 4 warning(s)",
     ]
+
+
+def test_a_table_column_mixing_units_is_reported_at_the_cell(write_policy):
+    folder = write_policy(BASE + "table T by 業種:\n  source doc\n  | 業種 | 上限 |\n  | 製造業 | 300 |\n  | 小売業 | 50人 |\n"
+                          "rule R \"r\":\n  source doc\n  資本金 ≤ T.上限\n")
+    folder_text = (folder / "policy.rules").read_text(encoding="utf-8").replace("| 製造業 | 300 |", "| 製造業 | 100万円 |")
+    (folder / "policy.rules").write_text(folder_text, encoding="utf-8")
+    with pytest.raises(PolicyError) as exc:
+        load_policy(folder)
+    d = exc.value.diagnostics[0]
+    assert (d.message, d.span.line) == ("column 上限 mixes 円 (yen) and 人 (count)", 16)
