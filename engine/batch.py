@@ -55,8 +55,15 @@ class Summary:
 
 # ---------------------------------------------------------------- reading records
 def json_lines(stream):
-    """(line number, text) for every non-blank line."""
+    """(line number, text) for every non-blank line; a line that is not UTF-8 comes as bytes and
+    gives an error record."""
     for number, line in enumerate(stream, 1):
+        if isinstance(line, bytes):
+            try:
+                line = line.decode("utf-8-sig" if number == 1 else "utf-8")
+            except UnicodeDecodeError as exc:
+                yield number, exc
+                continue
         if line.strip():
             yield number, line
 
@@ -93,6 +100,8 @@ def _problems(exc: CaseError) -> list[dict]:
 
 def _decide(number: int, record) -> dict:
     policy = _STATE["policy"]
+    if isinstance(record, UnicodeDecodeError):
+        return {"line": number, "ok": False, "errors": [{"field": None, "message": "not UTF-8 text; save the input as UTF-8"}]}
     try:
         raw = parse_json(record) if _STATE["input_format"] == "jsonl" else row_to_case(policy, record)
         values = read_case(policy, raw)

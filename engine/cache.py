@@ -36,7 +36,7 @@ def folder() -> Path:
 
 
 def key(policy_dir: str | Path) -> str:
-    """A hash of every .rules file of the policy and of the policies it extends, the grammar and
+    """A hash of every file in the policy's folder and in the folders it extends, the grammar and
     the engine version."""
     digest = hashlib.sha256()
     digest.update(f"engine {__version__} format {FORMAT}\n".encode())
@@ -47,7 +47,7 @@ def key(policy_dir: str | Path) -> str:
         if root in seen:
             continue
         seen.add(root)
-        for path in sorted(root.rglob("*.rules")):
+        for path in sorted(p for p in root.rglob("*") if p.is_file()):  # `include` may name any file
             data = path.read_bytes()
             digest.update(f"{path}\n{len(data)}\n".encode())
             digest.update(data)

@@ -116,6 +116,9 @@ class _Reader:
             self.problem(path, f"got {_show(value)}, expected {_EXPECTED[kind]}")
             return None
         if isinstance(value, Decimal):
+            if value.is_finite() and value.adjusted() > 15:  # checked before any exact arithmetic: 1e99999999 is cheap to spot
+                self.problem(path, f"got {value}, which is larger than {MAX_LITERAL:,}; is it a typo?")
+                return None
             if not value.is_finite() or value != value.to_integral_value():
                 self.problem(path, f"got {value}, expected {_EXPECTED[kind]}; fractions of a yen or a person are not allowed")
                 return None
@@ -130,7 +133,12 @@ class _Reader:
 
     def ratio(self, path, value):
         result = None
-        if isinstance(value, str):
+        # a ratio never needs an exponent or forty digits; refusing them first keeps 1e99999999 cheap
+        absurd = (isinstance(value, str) and (len(value) > 40 or "e" in value.lower())) or (
+            isinstance(value, Decimal) and value.is_finite() and abs(value.adjusted()) > 15)
+        if absurd:
+            value = f"{value[:40]}…" if isinstance(value, str) and len(value) > 40 else value
+        elif isinstance(value, str):
             text = value.strip()
             try:
                 if text.endswith("%"):

@@ -6,6 +6,7 @@ out true or false."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import attrs
@@ -38,14 +39,18 @@ def _expectation_problems(expected, policy: tree.Policy) -> list[str]:
     problems = []
     if not isinstance(expected, dict) or set(expected) - {"frames", "rules"}:
         return ['"expected" must be an object with "frames" and/or "rules"']
+    if not isinstance(expected.get("frames") or {}, dict) or not isinstance(expected.get("rules") or {}, dict):
+        return ['expected.frames and expected.rules must be objects keyed by frame and rule names']
     for name, want in (expected.get("frames") or {}).items():
         if name not in frames:
             problems.append(f"expected.frames: unknown frame {name}; the policy's frames are: {', '.join(sorted(frames))}")
         elif not isinstance(want, dict) or set(want) - set(_FRAME_KEYS):
             problems.append(f"expected.frames.{name}: expected an object with any of {', '.join(_FRAME_KEYS)}")
-    for name in expected.get("rules") or {}:
+    for name, want in (expected.get("rules") or {}).items():
         if name not in policy.definitions:
             problems.append(f"expected.rules: unknown rule {name}")
+        elif not isinstance(want, bool):
+            problems.append(f"expected.rules.{name}: expected true or false, got {json.dumps(want, ensure_ascii=False)}")
     return problems
 
 

@@ -424,7 +424,7 @@ class _Checker:
         if a.required() != b.required():
             self.error(f"both sides of `if … else` must have one type: {a.describe()} vs {b.describe()}", node.span)
             return ERROR
-        return a
+        return attrs.evolve(a, optional=a.optional or b.optional)  # missing if either side may be
 
     def t_Cases(self, node, scope):
         result = None
@@ -458,6 +458,9 @@ class _Checker:
 
     def t_RoundDown(self, node, scope):
         t = self.expr(node.operand, scope)
+        if t is not ERROR and t.optional:
+            self.error("round down of an optional value that may be missing; test `is given` first", node.span)
+            return ERROR
         if t is not ERROR and t.kind not in ("yen", "count", "number"):
             self.error(f"round down applies to yen or counts, not {t.describe()}", node.span)
         return t
@@ -465,6 +468,9 @@ class _Checker:
     def t_Smaller(self, node, scope):
         a, b = self.expr(node.left, scope), self.expr(node.right, scope)
         if ERROR in (a, b):
+            return ERROR
+        if a.optional or b.optional:
+            self.error("`smaller of` an optional value that may be missing; test `is given` first", node.span)
             return ERROR
         a, b = unify(a, b)
         if a.required() != b.required() or a.kind not in ORDERED_KINDS:

@@ -82,6 +82,7 @@ def eval_command(case: str, policy_dir: str | None, policies_root: str | None, f
                  frames: tuple[str, ...], full: bool) -> None:
     """Evaluate CASE (a JSON file) and explain the decision for every frame."""
     policy, raw, selection = _load(case, policy_dir, policies_root)
+    values = _values(policy, raw, case)  # before anything reads the case (its "frame" key included)
     known = [f.name for f in policy.frames]
     if not frames and isinstance(raw, dict) and raw.get("frame"):  # the case names the frame it applies for
         frames = (raw["frame"],) if isinstance(raw["frame"], str) else tuple(raw["frame"])
@@ -94,7 +95,6 @@ def eval_command(case: str, policy_dir: str | None, policies_root: str | None, f
         close = difflib.get_close_matches(unknown[0], known, n=1, cutoff=0.4)
         hint = f" (did you mean {close[0]}?)" if close else ""
         _fail(f"unknown frame {', '.join(unknown)}{hint}; the policy's frames are: {', '.join(known)}", EXIT_USAGE)
-    values = _values(policy, raw, case)
     decision = what_if(policy, values, evaluate(policy, values, frames or None))
     chosen = None
     if selection is not None:
@@ -135,7 +135,10 @@ def batch_command(input_path, output_path, policy_dir, trace, workers, input_for
     except PolicyError as exc:
         _fail(str(exc), EXIT_BAD_POLICY)
     try:
-        source = sys.stdin if input_path == "-" else open(input_path, encoding="utf-8-sig", newline="")
+        if input_format == "jsonl":  # read as bytes: a line that is not UTF-8 is one bad record, not a crash
+            source = sys.stdin.buffer if input_path == "-" else open(input_path, "rb")
+        else:
+            source = sys.stdin if input_path == "-" else open(input_path, encoding="utf-8-sig", errors="replace", newline="")
     except OSError as exc:
         _fail(f"cannot read {input_path}: {exc.strerror}", EXIT_BAD_CASE)
     done = batch.whole_records(Path(output_path), output_format) if resume else 0
@@ -143,8 +146,12 @@ def batch_command(input_path, output_path, policy_dir, trace, workers, input_for
     if output_path == "-":
         out = sys.stdout
     else:
-        out = open(output_path, "a" if resume else "w", encoding="utf-8", newline="")
-    if output_format == "csv" and done == 0:
+        try:
+            had_header = resume and output_format == "csv" and Path(output_path).exists() and Path(output_path).stat().st_size > 0
+            out = open(output_path, "a" if resume else "w", encoding="utf-8", newline="")
+        except OSError as exc:
+            _fail(f"cannot write {output_path}: {exc.strerror}", EXIT_USAGE)
+    if output_format == "csv" and done == 0 and not (output_path != "-" and had_header):
         out.write(",".join(header) + "\n")
     records = batch.json_lines(source) if input_format == "jsonl" else batch.csv_records(source)
     for _ in range(done):  # the records an earlier run already wrote
@@ -235,7 +242,10 @@ def explain_command(case: str, policy_dir: str | None, lang: str, output: str | 
     values = _values(policy, raw, case)
     page = render_html.decision(what_if(policy, values, evaluate(policy, values)), lang, Path(case).name)
     if output:
-        Path(output).write_text(page, encoding="utf-8")
+        try:
+            Path(output).write_text(page, encoding="utf-8")
+        except OSError as exc:
+            _fail(f"cannot write {output}: {exc.strerror}", EXIT_USAGE)
     else:
         click.echo(page, nl=False)
 
@@ -349,10 +359,14 @@ def fmt_command(paths: tuple[str, ...], check_only: bool) -> None:
             _fail(f"no such file or folder {p}", EXIT_USAGE)
     changed, failed = [], False
     for path in files:
-        text = path.read_text(encoding="utf-8")
         try:
+            text = path.read_text(encoding="utf-8")
             formatted = fmt.format_file_text(text, str(path))
-        except PolicyError as exc:
+        except UnicodeDecodeError:
+            click.echo(f"{path}: not UTF-8 text; save it as UTF-8", err=True)
+            failed = True
+            continue
+        except (PolicyError, fmt.FormatChangedMeaning) as exc:
             click.echo(str(exc), err=True)
             failed = True
             continue

@@ -142,7 +142,8 @@ class _Search:
         mirror = {"<": ">", "<=": ">=", ">": "<", ">=": "<=", "=": "=", "!=": "!="}
         found = []
         for side, other, op in ((left, right, t.op), (right, left, mirror[t.op])):
-            if self.changeable(side) and side.result is not None and other.result is not None and side.fact("kind") != "list":
+            if (self.changeable(side) and side.result is not None and other.result is not None
+                    and side.fact("kind") in ("yen", "count", "number", "ratio")):  # dates and members: no nearest value
                 new = self.target(op, other.result, side.fact("kind"), want)
                 if new is not None and new != side.result and new >= 0:
                     found.append((self.input_change(side, new),))

@@ -23,7 +23,7 @@ def _fields(policy: tree.Policy):
 
 
 def _cell_to_value(text: str, kind: str):
-    if kind in ("yen", "count") and text.isdigit():
+    if kind in ("yen", "count") and text.isascii() and text.isdigit():
         return int(text)
     if kind == "bool" and text in ("true", "false"):
         return text == "true"

@@ -145,8 +145,12 @@ def compare_case(old: tree.Policy, new: tree.Policy, path: Path, also_known: fro
         for n in old_rules
         if n in new_rules and old_rules[n] != new_rules[n]
     )
-    return CaseDiff(case=name, frames=tuple(changes), rules=rules, old_total=sum(f.subsidy for f in a.frames),
-                    new_total=sum(f.subsidy for f in b.frames))
+    # an applicant receives one frame's subsidy: the total is each case's best frame, as in `batch`
+    return CaseDiff(case=name, frames=tuple(changes), rules=rules, old_total=_best(a), new_total=_best(b))
+
+
+def _best(decision) -> int:
+    return next((f.subsidy for f in decision.frames if f.name == decision.best_frame), 0)
 
 
 def diff(old_dir: str, new_dir: str, old: tree.Policy, new: tree.Policy, paths, also_known: frozenset[str] = frozenset()) -> DiffReport:

@@ -296,6 +296,9 @@ class _Evaluation:
             reasons.append(Reason(kind="not_open", name=None, label=None, cite=None,
                                   facts=(("applied_on", applied), ("opens", start))))
             deadline = None  # a call not yet open has no round
+        elif self.check_dates and applied is not None and not frame.deadlines and self.policy.in_force and applied > self.policy.in_force[1]:
+            reasons.append(Reason(kind="closed", name=None, label=None, cite=None,
+                                  facts=(("applied_on", applied), ("closes", self.policy.in_force[1]))))
         elif deadline is not None and deadline.applied_on is not None:
             if deadline.round is None:
                 reasons.append(Reason(kind="deadline", name=None, label=None, cite=None,

@@ -272,6 +272,7 @@ class _Compiler:
             inner = lambda env, item, unmet: schedule(env, item)  # noqa: E731
 
         def body(env, item, unmet):
+            mark = len(unmet)  # the tree lists an amount's floors before its parts'
             value = inner(env, item, unmet)
             for limit_fn, condition, negated in caps:
                 active = condition is None or (bool(condition(env, item)) != negated)
@@ -280,7 +281,8 @@ class _Compiler:
                     value = limit
             for floor in floors:
                 if value < math.floor(floor(env, item)):
-                    unmet.append(name)
+                    unmet.insert(mark, name)
+                    mark += 1
             return value
 
         if a.for_each is None:
@@ -296,6 +298,7 @@ class _Compiler:
         deadlines = tuple(d.date for d in f.deadlines)
         applied = _reader(self.policy.applied_on.path) if self.policy.applied_on is not None else None
         start = self.policy.in_force[0] if self.policy.in_force else None
+        end = self.policy.in_force[1] if self.policy.in_force else None
         name = f.name
 
         def decide(env):
@@ -306,6 +309,8 @@ class _Compiler:
             date = applied(env, None) if applied is not None else None
             if date is not None and start is not None and date < start:
                 reasons.append(("not_open", None))
+            elif not deadlines and date is not None and end is not None and date > end:
+                reasons.append(("closed", None))
             elif deadlines and date is not None and not any(date <= d for d in deadlines):
                 reasons.append(("deadline", None))
             reasons += [("floor", n) for n in unmet]

@@ -18,7 +18,7 @@ from .parser import parse
 
 _OPERATORS = [("<=", "≤"), (">=", "≥"), ("!=", "≠"), ("==", "="), ("*", "×")]
 _SPACED = re.compile(r"\s*(≤|≥|≠|×|(?<![<>≤≥≠])=|<|>|\+)\s*")
-_DIGITS = re.compile(r"(?<![\d,./\-])(\d{4,})(?![\d/.%\-])")
+_DIGITS = re.compile(r"(?:(?<![\w,./\-])|(?<=[億万]))(\d{4,})(?![\d/.%\-])")  # not inside names (要件2024)
 _BLOCK_WORDS = ("programme", "enum", "record", "input", "table", "rule", "value", "exclusion", "step", "frame", "amend", "override")
 
 
@@ -105,7 +105,8 @@ def format_text(text: str) -> str:
                 levels.append(width)
             code, comment = _code_and_comment(stripped)
             shaped.append((len(levels) - 1, code, comment))
-        depth += code.count("(") - code.count(")") + code.count("{") - code.count("}")
+        plain = "".join(text for is_string, text in _split_strings(code) if not is_string)
+        depth += plain.count("(") - plain.count(")") + plain.count("{") - plain.count("}")
         depth = max(depth, 0)
     out: list[str] = []
     pending_comments: list[str] = []

@@ -174,3 +174,46 @@ def test_hostile_labels_and_names_are_only_data(run, tmp_path):
     (tmp_path / "in.jsonl").write_text(case.read_text(encoding="utf-8") + "\n", encoding="utf-8")
     assert run("batch", tmp_path / "in.jsonl", "-o", tmp_path / "out.jsonl", "--policy", folder).exit_code == 0
     assert json.loads((tmp_path / "out.jsonl").read_text(encoding="utf-8"))["decision"]["frames"][0]["subsidy"] == 50_000
+
+
+REVIEW_ROWS = [  # found by review: each once crashed, hung or misled
+    ("huge exponent for a count", with_(["申請者", "従業員数"], "__HUGE__").replace('"__HUGE__"', "1e99999999").encode(), 3,
+     "申請者.従業員数: got 1E+99999999, which is larger than 1,000,000,000,000,000; is it a typo?"),
+    ("huge exponent for a ratio", with_(["資本関係"], {"大企業の持株比率合計": "1e99999999"}).encode(), 3,
+     '資本関係.大企業の持株比率合計: got "1e99999999", expected a ratio: "1/2", "50%" or a number from 0 to 1'),
+    ("a frame key that is not a name", json.dumps({**GOOD, "frame": 5}, ensure_ascii=False).encode(), 3,
+     "frame: got 5, expected the name of a frame or a list of names"),
+]
+
+
+@pytest.mark.parametrize("name, data, code, message", REVIEW_ROWS, ids=[r[0] for r in REVIEW_ROWS])
+def test_bad_case_found_by_review(name, data, code, message, run, tmp_path):
+    path = tmp_path / "case.json"
+    path.write_bytes(data)
+    result = run("eval", path)
+    assert (result.exit_code, result.stderr.strip()) == (code, f"invalid case: {path}: {message}")
+
+
+def test_unwritable_outputs_and_a_non_utf8_rules_file_for_fmt(run, tmp_path):
+    case = EXAMPLES / "seed_invoice_small_1m.json"
+    result = run("explain", case, "-o", tmp_path / "no" / "x.html")
+    assert (result.exit_code, result.stderr.strip()) == (2, f"cannot write {tmp_path / 'no' / 'x.html'}: No such file or directory")
+    (tmp_path / "bad.rules").write_bytes(b"# \x82\xa0\n")
+    result = run("fmt", "--check", tmp_path / "bad.rules")
+    assert result.exit_code == 4 and f"{tmp_path / 'bad.rules'}: not UTF-8 text; save it as UTF-8" in result.stderr
+
+
+def test_a_non_utf8_line_and_a_superscript_digit_are_bad_records_not_a_stopped_batch(run, tmp_path):
+    good = json.dumps({k: v for k, v in GOOD.items() if k not in ("description", "expected")}, ensure_ascii=False)
+    (tmp_path / "in.jsonl").write_bytes(good.encode() + b"\n\x90\x90\n" + good.encode() + b"\n")
+    result = run("batch", tmp_path / "in.jsonl", "-o", tmp_path / "out.jsonl")
+    out = [json.loads(x) for x in (tmp_path / "out.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert result.exit_code == 0 and [r["ok"] for r in out] == [True, False, True]
+    assert out[1]["errors"] == [{"field": None, "message": "not UTF-8 text; save the input as UTF-8"}]
+    (tmp_path / "in.csv").write_text("申請者.組織形態,申請者.業種,申請者.従業員数,申請要件.国内で事業を営む,申請要件.最低賃金以上\n"
+                                     "会社,小売業,²,true,true\n会社,小売業,１０,true,true\n", encoding="utf-8")
+    result = run("batch", tmp_path / "in.csv", "-o", tmp_path / "out.jsonl")
+    out = [json.loads(x) for x in (tmp_path / "out.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert result.exit_code == 0
+    assert [e["message"] for r in out for e in r["errors"]] == ['got "²", expected a whole number (e.g. 12)',
+                                                                  'got "１０", expected a whole number (e.g. 12)']

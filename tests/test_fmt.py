@@ -95,3 +95,9 @@ def test_fmt_check_of_the_repository_policies(run, monkeypatch):
     monkeypatch.chdir(ROOT)
     result = run("fmt", "--check", "policies")
     assert result.exit_code == 0 and result.stdout == ""
+
+
+def test_digits_inside_names_and_parentheses_inside_labels_are_left_alone():
+    text = 'rule 要件2024 "(a 要件":\n  source doc\n  従業員数 ≤ 3000人\n'
+    assert format_text(text) == 'rule 要件2024 "(a 要件":\n  source doc\n  従業員数 ≤ 3,000人\n'
+    assert format_text("  on 1億5000万円\n") == "  on 1億5,000万円\n"

@@ -85,3 +85,11 @@ frame F "枠":
         "  policy.rules:9: rule 中小企業 (needs: true and false)",
         "  policy.rules:22: floor of F (needs: met and unmet)",
     ]
+
+
+def test_malformed_expectations_are_invalid_not_a_crash(run, write_case):
+    for expected, message in (({"frames": [1]}, "expected.frames and expected.rules must be objects keyed by frame and rule names"),
+                              ({"rules": {"中小企業": "no"}}, 'expected.rules.中小企業: expected true or false, got "no"')):
+        path = write_case(with_expected(expected))
+        result = run("test", path)
+        assert result.exit_code == 3 and f"ERROR {path}: {message}" in result.stdout
