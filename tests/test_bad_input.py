@@ -52,7 +52,17 @@ CASE_ROWS = [
 ]
 
 
-@pytest.mark.parametrize("name, data, code, message", CASE_ROWS, ids=[r[0] for r in CASE_ROWS])
+REVIEW_ROWS = [  # found by review: each once crashed, hung or misled
+    ("huge exponent for a count", with_(["申請者", "従業員数"], "__HUGE__").replace('"__HUGE__"', "1e99999999").encode(), 3,
+     "申請者.従業員数: got 1E+99999999, which is larger than 1,000,000,000,000,000; is it a typo?"),
+    ("huge exponent for a ratio", with_(["資本関係"], {"大企業の持株比率合計": "1e99999999"}).encode(), 3,
+     '資本関係.大企業の持株比率合計: got "1e99999999", expected a ratio: "1/2", "50%" or a number from 0 to 1'),
+    ("a frame key that is not a name", json.dumps({**GOOD, "frame": 5}, ensure_ascii=False).encode(), 3,
+     "frame: got 5, expected the name of a frame or a list of names"),
+]
+
+
+@pytest.mark.parametrize("name, data, code, message", CASE_ROWS + REVIEW_ROWS, ids=[r[0] for r in CASE_ROWS + REVIEW_ROWS])
 def test_bad_case(name, data, code, message, run, tmp_path):
     path = tmp_path / "case.json"
     path.write_bytes(data)
@@ -176,22 +186,6 @@ def test_hostile_labels_and_names_are_only_data(run, tmp_path):
     assert json.loads((tmp_path / "out.jsonl").read_text(encoding="utf-8"))["decision"]["frames"][0]["subsidy"] == 50_000
 
 
-REVIEW_ROWS = [  # found by review: each once crashed, hung or misled
-    ("huge exponent for a count", with_(["申請者", "従業員数"], "__HUGE__").replace('"__HUGE__"', "1e99999999").encode(), 3,
-     "申請者.従業員数: got 1E+99999999, which is larger than 1,000,000,000,000,000; is it a typo?"),
-    ("huge exponent for a ratio", with_(["資本関係"], {"大企業の持株比率合計": "1e99999999"}).encode(), 3,
-     '資本関係.大企業の持株比率合計: got "1e99999999", expected a ratio: "1/2", "50%" or a number from 0 to 1'),
-    ("a frame key that is not a name", json.dumps({**GOOD, "frame": 5}, ensure_ascii=False).encode(), 3,
-     "frame: got 5, expected the name of a frame or a list of names"),
-]
-
-
-@pytest.mark.parametrize("name, data, code, message", REVIEW_ROWS, ids=[r[0] for r in REVIEW_ROWS])
-def test_bad_case_found_by_review(name, data, code, message, run, tmp_path):
-    path = tmp_path / "case.json"
-    path.write_bytes(data)
-    result = run("eval", path)
-    assert (result.exit_code, result.stderr.strip()) == (code, f"invalid case: {path}: {message}")
 
 
 def test_unwritable_outputs_and_a_non_utf8_rules_file_for_fmt(run, tmp_path):
