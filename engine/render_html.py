@@ -33,7 +33,7 @@ td.l,th.l{text-align:left}
 details{margin:.15rem 0 .15rem 1rem}
 summary{cursor:pointer}
 .ok{color:#0b5d1e}.ng{color:#8a1010}
-pre.arith{background:#f6f8fa;border:1px solid #d0d7de;border-radius:.3rem;padding:.6rem;overflow-x:auto;font-family:inherit;line-height:1.5}
+pre.arith{background:#f6f8fa;border:1px solid #d0d7de;border-radius:.3rem;padding:.6rem;white-space:pre-wrap;font-family:inherit;line-height:1.5}
 """
 
 
@@ -111,7 +111,8 @@ def decision(d: Decision, lang: str = "ja", case_name: str = "") -> str:
     others = sorted((f for f in d.frames if f.status != "not_eligible" and f.name != d.best_frame), key=lambda f: -f.subsidy)
     if others:
         banner += "<p>" + escape(message(lang, "best_frame.why", others="、".join(f"{lbl(f.label, lang)} {yen(f.subsidy)}" for f in others))) + "</p>"
-    frames = "".join(_frame(f, lang) for f in d.frames)
+    ordered = sorted(d.frames, key=lambda f: f.name != d.best_frame)  # the verdict's frame first, then the policy's order
+    frames = "".join(_frame(f, lang) for f in ordered)
     title = f"{d.programme} — {case_name}" if case_name else d.programme
     return (f'<!DOCTYPE html><html lang="{lang}"><head><meta charset="utf-8">'
             f'<meta name="viewport" content="width=device-width, initial-scale=1"><title>{escape(title)}</title>'
