@@ -155,3 +155,20 @@ def test_ctrl_c_leaves_whole_records(tmp_path):
 def test_unknown_format_is_a_usage_error(run, tmp_path):
     result = run("batch", tmp_path / "in.txt", "-o", tmp_path / "out.jsonl")
     assert (result.exit_code, result.stderr.strip()) == (2, f"cannot tell the input format of {tmp_path / 'in.txt'}; use --input-format jsonl|csv")
+
+
+def test_csv_resume_keeps_one_header(tmp_path, run):
+    policy = load_policy(POLICY_2024).policy
+    rows = [case_to_row(policy, c) for c, _ in CASES[:4]]
+    columns = sorted({k for r in rows for k in r})
+    source = tmp_path / "in.csv"
+    with open(source, "w", encoding="utf-8", newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=columns)
+        writer.writeheader()
+        writer.writerows(rows)
+    out = tmp_path / "out.csv"
+    run("batch", source, "-o", out)
+    full = out.read_text(encoding="utf-8")
+    out.write_text(full.splitlines(keepends=True)[0], encoding="utf-8")  # only the header survived
+    assert run("batch", source, "-o", out, "--resume").exit_code == 0
+    assert out.read_text(encoding="utf-8") == full

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from fractions import Fraction
 
 import pytest
 
@@ -81,3 +82,17 @@ def test_concurrent_writers_leave_one_whole_entry(cached):
 
 def _load_year(folder: str) -> int:
     return load_policy(folder).policy.year
+
+
+def test_an_included_file_of_any_name_is_part_of_the_key(monkeypatch, tmp_path):
+    monkeypatch.setenv("POLICY_CACHE", "on")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    folder = tmp_path / "p"
+    folder.mkdir()
+    (folder / "policy.rules").write_text('programme "T"\n  year 2024\n  source doc "D"\ninput 申請者:\n  従業員数: 人\n'
+                                         'include "frame.inc"\n', encoding="utf-8")
+    (folder / "frame.inc").write_text('frame F "f":\n  source doc\n  amount A "a":\n    on 10万円\n    rate 1/2\n    round down\n',
+                                      encoding="utf-8")
+    assert load_policy(folder).policy.frames[0].amount.parts[0].bands[0].rate.value == Fraction(1, 2)
+    (folder / "frame.inc").write_text((folder / "frame.inc").read_text(encoding="utf-8").replace("1/2", "1/4"), encoding="utf-8")
+    assert load_policy(folder).policy.frames[0].amount.parts[0].bands[0].rate.value == Fraction(1, 4)

@@ -177,3 +177,12 @@ def test_diff_2023_2024_on_the_examples(run, monkeypatch):
     assert (summary["cases"], summary["changed"], summary["counts"]["amount_up"], summary["counts"]["amount_down"]) == (
         len(list(EXAMPLES.glob("*.json"))), 27, 25, 2)
     assert summary["new_total"] - summary["old_total"] == sum(new - old for frames in changed.values() for _, old, new in frames)
+
+
+def test_a_date_after_the_call_closed_is_not_eligible_without_deadlines(run, write_case, monkeypatch):
+    """2025's frames list no deadlines; its `in force` end still closes the call."""
+    monkeypatch.chdir(ROOT)
+    case = {**CORPUS["c_near_minimum_wage.json"], "申請日": "2026-01-05"}
+    result = run("eval", write_case(case), "--policy", "policies/2025", "--frame", "通常枠")
+    assert result.exit_code == 1
+    assert "  ✗ 申請日 2026-01-05 は公募期間の終了 2025-12-31 より後です" in result.stdout.splitlines()
