@@ -302,8 +302,9 @@ class _Compiler:
         name = f.name
 
         def decide(env):
-            reasons = [("requirement", n) for n, fn in requires if not fn(env, None)]
-            reasons += [("exclusion", n) for n, fn in exclusions if fn(env, None)]
+            memo = env.memo  # rules shared by the frames are looked up, not called again
+            reasons = [("requirement", n) for n, fn in requires if not (memo[n] if n in memo else fn(env, None))]
+            reasons += [("exclusion", n) for n, fn in exclusions if (memo[n] if n in memo else fn(env, None))]
             unmet: list = []
             subsidy = amount(env, None, unmet)
             date = applied(env, None) if applied is not None else None
@@ -316,7 +317,7 @@ class _Compiler:
             reasons += [("floor", n) for n in unmet]
             if not reasons and subsidy <= 0:
                 reasons.append(("no_subsidy", name))
-            pending = [n for n, fn in steps if not fn(env, None)]
+            pending = [n for n, fn in steps if not (memo[n] if n in memo else fn(env, None))]
             status = NOT_ELIGIBLE if reasons else (ELIGIBLE_AFTER_STEPS if pending else ELIGIBLE)
             return {"frame": name, "status": status, "subsidy": subsidy if status != NOT_ELIGIBLE else 0,
                     "reasons": reasons, "pending_steps": pending}
