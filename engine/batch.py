@@ -187,16 +187,10 @@ def csv_row(record: dict) -> dict:
 
 def format_record(record: dict, output_format: str, header: list[str]) -> str:
     if output_format == "jsonl":
-        return json.dumps(record, ensure_ascii=False, default=_json_default) + "\n"
+        return json.dumps(record, ensure_ascii=False) + "\n"
     buffer = io.StringIO()
     csv.DictWriter(buffer, fieldnames=header, lineterminator="\n").writerow(csv_row(record))
     return buffer.getvalue()
-
-
-def _json_default(value):
-    if isinstance(value, tuple):
-        return list(value)
-    raise TypeError(type(value).__name__)  # pragma: no cover
 
 
 def whole_records(path: Path, output_format: str) -> int:

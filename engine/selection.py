@@ -44,7 +44,7 @@ def select(root: str | Path, raw_case, file: str | None = None) -> Selection:
     fields = {".".join(lp.policy.applied_on.path) for _, lp in dated}
     terms = "; ".join(f"{f.name}: {lp.policy.in_force[0]}..{lp.policy.in_force[1]}" for f, lp in dated)
     for folder, lp in dated:
-        text = _date_at(raw_case if isinstance(raw_case, dict) else {}, lp.policy.applied_on.path)
+        text = _date_at(raw_case, lp.policy.applied_on.path)
         field = ".".join(lp.policy.applied_on.path)
         if text is None:
             continue
@@ -57,7 +57,7 @@ def select(root: str | Path, raw_case, file: str | None = None) -> Selection:
         start, end = lp.policy.in_force
         if start <= applied <= end:
             return Selection(folder=folder, loaded=lp, applied_on=applied, date_field=field)
-    if not any(_date_at(raw_case if isinstance(raw_case, dict) else {}, lp.policy.applied_on.path) for _, lp in dated):
+    if not any(_date_at(raw_case, lp.policy.applied_on.path) for _, lp in dated):
         raise CaseError([f"{' or '.join(sorted(fields)) or 'the application date'}: missing; choosing the policy in force "
                          f"needs the case's application date (or give --policy)"], file)
     raise CaseError([f"no policy under {root} is in force on the case's application date; policies: {terms}"], file)

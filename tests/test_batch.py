@@ -31,6 +31,15 @@ def write_jsonl(path, lines):
     path.write_text("".join(line + "\n" for line in lines), encoding="utf-8")
 
 
+def write_csv(path, rows):
+    """The rows as a CSV file whose header is every column any row has."""
+    with open(path, "w", encoding="utf-8", newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=sorted({k for r in rows for k in r}))
+        writer.writeheader()
+        writer.writerows(rows)
+    return path
+
+
 def read_jsonl(path):
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
 
@@ -78,12 +87,7 @@ def test_csv_mapping_both_ways_and_csv_batch(tmp_path, run):
     for case, _ in CASES:
         assert row_to_case(policy, case_to_row(policy, case)) == case or _same_after_defaults(policy, case)
     rows = [case_to_row(policy, c) for c, _ in CASES]
-    columns = sorted({k for r in rows for k in r})
-    source = tmp_path / "in.csv"
-    with open(source, "w", encoding="utf-8", newline="") as f:
-        writer = csv.DictWriter(f, fieldnames=columns)
-        writer.writeheader()
-        writer.writerows(rows)
+    source = write_csv(tmp_path / "in.csv", rows)
     result = run("batch", source, "-o", tmp_path / "out.csv")
     assert result.exit_code == 0
     with open(tmp_path / "out.csv", encoding="utf-8", newline="") as f:
@@ -160,12 +164,7 @@ def test_unknown_format_is_a_usage_error(run, tmp_path):
 def test_csv_resume_keeps_one_header(tmp_path, run):
     policy = load_policy(POLICY_2024).policy
     rows = [case_to_row(policy, c) for c, _ in CASES[:4]]
-    columns = sorted({k for r in rows for k in r})
-    source = tmp_path / "in.csv"
-    with open(source, "w", encoding="utf-8", newline="") as f:
-        writer = csv.DictWriter(f, fieldnames=columns)
-        writer.writeheader()
-        writer.writerows(rows)
+    source = write_csv(tmp_path / "in.csv", rows)
     out = tmp_path / "out.csv"
     run("batch", source, "-o", out)
     full = out.read_text(encoding="utf-8")
