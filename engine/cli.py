@@ -398,6 +398,35 @@ def check_command(policy_dir: str | None) -> None:
     sys.exit(EXIT_BAD_POLICY if errors else EXIT_OK)
 
 
+@cli.command("serve")
+@click.option("--policies", "policies_root", type=click.Path(), default=None, help="A folder of policy years. Default: the bundled policies.")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True, help="0: any free port (printed).")
+@click.option("--workers", type=click.IntRange(1, 64), default=None, help="Worker processes. Default: one per CPU.")
+@click.option("--log", "log_path", type=click.Path(dir_okay=False), default=None, help="Append every decision to this JSON Lines file.")
+@click.option("--log-fsync", is_flag=True, help="Flush each log record to disk before answering (survives a power cut).")
+@click.option("--log-mask", multiple=True, help="Also mask this field in the log (e.g. 申請者.従業員数; repeatable).")
+@click.option("--max-body", type=click.IntRange(1024), default=256 * 1024, show_default=True, help="Largest request body, bytes (batch: 16×).")
+@click.option("--max-batch", type=click.IntRange(1), default=1000, show_default=True, help="Most cases in one /v1/batch request.")
+@click.option("--watch", type=click.FloatRange(0.1), default=None, help="Check the policy files every N seconds; reload when they change.")
+def serve_command(policies_root, host, port, workers, log_path, log_fsync, log_mask, max_body, max_batch, watch) -> None:
+    """Serve decisions over HTTP (POST /v1/decide …) and the self-check page at /. SIGHUP reloads the policies."""
+    try:
+        from .serve.server import serve
+    except ImportError as exc:
+        _fail(f"policy serve needs the serve extra: pip install 'subsidy-policy[serve]' ({exc})", EXIT_USAGE)
+    from .resources import policies_root as bundled
+    options = {"log": log_path, "log_fsync": log_fsync, "log_mask": tuple(log_mask), "max_body": max_body,
+               "max_batch": max_batch, "watch": watch}
+    try:
+        serve(policies_root or str(bundled()), host, port, workers or os.cpu_count() or 1, options,
+              announce=lambda text: click.echo(text, err=True))
+    except PolicyError as exc:
+        _fail(str(exc), EXIT_BAD_POLICY)
+    except OSError as exc:
+        _fail(f"cannot serve on {host}:{port}: {exc.strerror or exc}", EXIT_USAGE)
+
+
 def main() -> None:
     try:
         cli(standalone_mode=True)
