@@ -53,20 +53,29 @@ def create_table_sql(policy: tree.Policy, name: str = "cases") -> str:
     return f"CREATE TABLE {_quote(name)} (\n  {body}\n)"
 
 
-def _cell(value):
-    if isinstance(value, Fraction):
+def _cell(policy: tree.Policy, f: tree.Field, value):
+    if value is None:
+        return None
+    if f.kind == "ratio":
+        value = Fraction(value)
         return {"num": value.numerator, "den": value.denominator}
-    if isinstance(value, dict):
-        return {k: _cell(v) for k, v in value.items()}
-    if isinstance(value, tuple):
-        return [_cell(v) for v in value]
+    if f.kind == "list" and f.element == "record":
+        fields = policy.records[f.type_name].fields
+        return [{r.name: _cell(policy, r, item.get(r.name)) for r in fields} for item in value]
+    if f.kind == "list":
+        return list(value)
     return value
 
 
-def to_row(case_id: int, values: dict) -> dict:
+def to_row(policy: tree.Policy, case_id: int, values: dict) -> dict:
     """A case as read by `case.read_case` (defaults applied) -> one row of the table."""
     row = {ID_COLUMN: case_id}
-    row.update({k: _cell(v) for k, v in values.items()})
+    for g in policy.groups:
+        if g.name is None:
+            row.update({f.name: _cell(policy, f, values.get(f.name)) for f in g.fields})
+        else:
+            group = values.get(g.name) or {}
+            row[g.name] = {f.name: _cell(policy, f, group.get(f.name)) for f in g.fields}
     return row
 
 

@@ -1,0 +1,308 @@
+"""The evaluation tree as one SQL query over a table of cases (engine/case_table.py), built as a
+sqlglot expression tree so that each dialect sqlglot writes comes with it (DuckDB and Spark are
+tested against the tree evaluator).
+
+The query is a chain of named steps, one per rule and per amount, each a comment away from its
+rule's name, file:line and citation:
+
+  inputs            one column per input ("申請者.業種"), defaults applied, numbers widened
+  "rule: 中小企業"   SELECT *, <condition> AS "中小企業" FROM <the step before>
+  …
+  "amount: 通常枠/ソフトウェア等"   the amount's band walk, caps and floors
+  "frame: 通常枠"    unmet conditions, pending steps, status, subsidy
+  decisions          the best frame
+
+and it yields per case: `id`, `best_frame`, `best_subsidy` and per frame F the columns
+"F.status", "F.subsidy" (whole yen), "F.reasons" (the unmet conditions, as
+"requirement:<rule>", "exclusion:<name>", "floor:<amount>", "no_subsidy:<frame>",
+"not_open", "closed" or "deadline") and "F.pending_steps"."""
+
+from __future__ import annotations
+
+import attrs
+from sqlglot import exp
+
+from . import tree
+from .decision import ELIGIBLE, ELIGIBLE_AFTER_STEPS, NOT_ELIGIBLE
+from .sql_amount import AmountCompiler, column_value
+from .sql_expr import ExpressionCompiler, Unsupported, array_size, col, date, den_column, field_value, ident, string
+from .sql_values import Arith, Num
+
+# The wide integer type every money expression is computed in: products of yen and rates can
+# pass 2^63. DuckDB's DECIMAL `//` returns a DOUBLE, so DuckDB gets HUGEINT; Spark has no
+# 128-bit integer, and its DIV on DECIMAL(38,0) is exact.
+WIDE_TYPES = {"duckdb": "HUGEINT"}
+DEFAULT_WIDE = "DECIMAL(38, 0)"
+SOURCE = "cases"
+TESTED_DIALECTS = ("duckdb", "spark")
+
+__all__ = ["Unsupported", "compile_query", "to_sql", "output_columns", "TESTED_DIALECTS"]
+
+
+def _comment(text: str) -> str:
+    return " " + text.replace("*/", "* /").replace("\n", " ") + " "
+
+
+def _cite(c: tree.Cite | None) -> str:
+    if c is None:
+        return ""
+    return f" — source {c.key}" + (f" \"{c.detail}\"" if c.detail else "")
+
+
+def output_columns(policy: tree.Policy, frames: tuple[str, ...] | None = None) -> list[str]:
+    names = ["id", "best_frame", "best_subsidy"]
+    for f in _frames(policy, frames):
+        names += [f"{f.name}.status", f"{f.name}.subsidy", f"{f.name}.reasons", f"{f.name}.pending_steps"]
+    return names
+
+
+def _frames(policy, frames):
+    return [f for f in policy.frames if frames is None or f.name in frames]
+
+
+def _references(node, found: set) -> set:
+    """The definitions an expression refers to."""
+    if isinstance(node, tree.DefRef):
+        found.add(node.name)
+    elif isinstance(node, (tuple, list)):
+        for n in node:
+            _references(n, found)
+    elif attrs.has(type(node)) and not isinstance(node, (tree.Origin, tree.Label, tree.Cite, tree.Input)):
+        for a in attrs.fields(type(node)):
+            _references(getattr(node, a.name), found)
+    return found
+
+
+def _ordered_definitions(policy: tree.Policy) -> list[tree.Definition]:
+    """Definitions with every one a rule refers to before it (rules may refer to later rules)."""
+    done: dict[str, tree.Definition] = {}
+
+    def visit(name, path=()):
+        if name in done:
+            return
+        for ref in sorted(_references(policy.definitions[name].body, set()), key=list(policy.definitions).index):
+            visit(ref, path + (name,))
+        done[name] = policy.definitions[name]
+
+    for name in policy.definitions:
+        visit(name)
+    return list(done.values())
+
+
+class _Query:
+    def __init__(self, policy: tree.Policy, dialect: str, frames):
+        self.policy = policy
+        self.arith = Arith(WIDE_TYPES.get(dialect, DEFAULT_WIDE), dialect)
+        self.kinds: dict = {}
+        self.x = ExpressionCompiler(policy, self.arith, self.kinds)
+        self.amounts = AmountCompiler(self.x)
+        self.frames = _frames(policy, frames)
+        self.ctes: list[exp.CTE] = []
+        self.previous = SOURCE
+
+    def step(self, name: str, columns: list[exp.Expression], comment: str | None, select_all: bool = True):
+        select = exp.select(*((exp.Star(),) if select_all else ()), *columns).from_(exp.to_identifier(self.previous, quoted=True))
+        cte = exp.CTE(this=select, alias=exp.TableAlias(this=ident(name)))
+        if comment:
+            cte.add_comments([_comment(comment)])
+        self.ctes.append(cte)
+        self.previous = name
+
+    def numeric_columns(self, name: str, value: Num) -> list[exp.Expression]:
+        num = self.arith.numerator(value)
+        if not value.wide:
+            num = self.arith.widen(num)
+        columns = [exp.alias_(num, ident(name))]
+        den = self.arith.denominator(value)
+        if den is not None:
+            columns.append(exp.alias_(self.arith.widen(den) if not value.wide else den, ident(den_column(name))))
+        return columns
+
+    # ------------------------------------------------------------ inputs
+    def inputs(self):
+        columns = [exp.alias_(exp.column("id", table=SOURCE, quoted=True), ident("id"))]
+        for g in self.policy.groups:
+            for f in g.fields:
+                if g.name is None:
+                    raw = exp.column(f.name, table=SOURCE, quoted=True)
+                    name = f.name
+                else:
+                    raw = exp.Dot(this=exp.column(g.name, table=SOURCE, quoted=True), expression=ident(f.name))
+                    name = f"{g.name}.{f.name}"
+                columns += self.input_columns(name, raw, f)
+        self.step("inputs", columns, "one column per input, named by its path; defaults applied", select_all=False)
+
+    def input_columns(self, name: str, raw: exp.Expression, f: tree.Field) -> list[exp.Expression]:
+        if f.kind == "list" or (f.kind == "bool" and f.optional and f.default is None):
+            return [exp.alias_(raw, ident(name))]  # a missing yes/no stays NULL: `is given` reads it
+        value = field_value(self.arith, raw, f)  # as a list item's field is read: default applied, numbers widened
+        if isinstance(value, Num):
+            columns = [exp.alias_(value.num, ident(name))]
+            if value.den is not None:
+                columns.append(exp.alias_(value.den, ident(den_column(name))))
+            return columns
+        return [exp.alias_(value.e, ident(name))]
+
+    # ------------------------------------------------------------ rules and values
+    def definitions(self):
+        for d in _ordered_definitions(self.policy):
+            value = self.x.expr(d.body)
+            if isinstance(value, Num):
+                columns = self.numeric_columns(d.name, value)
+                self.kinds[d.name] = (d.body.kind, len(columns) > 1, value.nullable)
+            else:
+                columns = [exp.alias_(value.e, ident(d.name))]
+                self.kinds[d.name] = (d.body.kind, False, value.nullable)
+            self.step(f"{d.kind}: {d.name}", columns, f"{d.kind} {d.name} ({d.origin}){_cite(d.cite)}")
+
+    # ------------------------------------------------------------ amounts and frames
+    def amount(self, frame: tree.Frame, a: tree.Amount, path: str):
+        """Steps for the amount and its parts (post-order); returns (value, floor arrays)."""
+        name = frame.name + path
+        if a.for_each is not None:
+            result = self.amounts.inline(a)
+        elif not a.parts:
+            result = self.amounts.body(a, [], self.schedule(a, name))
+        else:
+            parts = []
+            for p in a.parts:
+                value, floors = self.amount(frame, p, f"{path}/{p.name}")
+                parts.append(_Part(value, floors))
+            result = self.amounts.body(a, parts)
+        columns = self.numeric_columns(name, result.value)
+        self.step(f"amount: {name}", columns, f"amount {a.name} ({a.origin}){_cite(a.cite)}")
+        return column_value(name, result.value), result.floors
+
+    def schedule(self, a: tree.Amount, name: str) -> Num:
+        """The band walk over columns: the base and every rate or limit that is not a constant
+        are computed first, in a step of their own, so the walk reads as arithmetic on names."""
+        base, bands = self.amounts.operands(a)
+        columns, named = [], []
+
+        def column(label, value):
+            if value is None or value.const is not None:
+                return value
+            columns.extend(self.numeric_columns(f"{name}.{label}", value))
+            return attrs.evolve(column_value(f"{name}.{label}", value), nonneg=value.nonneg)
+
+        base = column("base", base)
+        for i, b in enumerate(bands, 1):
+            named.append(attrs.evolve(b, rate=column(f"rate{i}", b.rate), limit=column(f"limit{i}", b.limit)))
+        if columns:
+            self.step(f"operands: {name}", columns, f"the cost {a.name} is paid on, and its rates")
+        value = self.amounts.schedule(base, named, a.round_down)
+        if a.caps and value.const is None and not isinstance(value.num, exp.Column):  # the caps read a name
+            self.step(f"bands: {name}", self.numeric_columns(f"{name}.bands", value), f"{a.name} before its caps")
+            value = attrs.evolve(column_value(f"{name}.bands", value), nonneg=value.nonneg)
+        return value
+
+    def frame(self, f: tree.Frame):
+        value, floors = self.amount(f, f.amount, "")
+        if not value.integral:
+            raise Unsupported(f"{f.origin}: the subsidy of {f.name} is not rounded down to whole yen")
+        subsidy = self.arith.integer(value)
+        named = [exp.Case(ifs=[exp.If(this=exp.Not(this=col(n)), true=string(f"requirement:{n}"))]) for n in f.requires]
+        named += [exp.Case(ifs=[exp.If(this=col(n), true=string(f"exclusion:{n}"))]) for n in f.exclusions]
+        dated = self.date_reason(f)
+        if dated is not None:
+            named.append(dated)
+        pieces = [exp.Array(expressions=named)] if named else []
+        pieces += [exp.Transform(this=fl, expression=_prefix("floor:")) for fl in floors]
+        reasons = _not_null(_concat(pieces) if pieces else exp.Array(expressions=[]))
+        pending = _not_null(exp.Array(expressions=[exp.Case(ifs=[exp.If(this=exp.Not(this=col(n)), true=string(n))])
+                                                  for n in f.steps]))
+        cols = [exp.alias_(reasons, ident(f"{f.name}.unmet")), exp.alias_(pending, ident(f"{f.name}.pending_steps")),
+                exp.alias_(subsidy, ident(f"{f.name}.amount"))]
+        self.step(f"frame: {f.name}", cols, f"frame {f.name} ({f.origin}){_cite(f.cite)}")
+        unmet, amount = col(f"{f.name}.unmet"), col(f"{f.name}.amount")
+        nothing = exp.and_(exp.EQ(this=array_size(unmet.copy()), expression=exp.Literal.number(0)),
+                           exp.LTE(this=amount.copy(), expression=exp.Literal.number(0)))
+        final = exp.Case(ifs=[exp.If(this=nothing, true=exp.Array(expressions=[string(f"no_subsidy:{f.name}")]))],
+                         default=unmet.copy())
+        self.step(f"outcome: {f.name}", [exp.alias_(final, ident(f"{f.name}.reasons"))], None)
+        refused = exp.GT(this=array_size(col(f"{f.name}.reasons")), expression=exp.Literal.number(0))
+        status = exp.Case(ifs=[exp.If(this=refused.copy(), true=string(NOT_ELIGIBLE)),
+                               exp.If(this=exp.GT(this=array_size(col(f"{f.name}.pending_steps")), expression=exp.Literal.number(0)),
+                                      true=string(ELIGIBLE_AFTER_STEPS))], default=string(ELIGIBLE))
+        paid = exp.Case(ifs=[exp.If(this=refused, true=exp.Literal.number(0))], default=amount)
+        self.step(f"status: {f.name}", [exp.alias_(status, ident(f"{f.name}.status")),
+                                         exp.alias_(exp.cast(paid, exp.DataType.build("BIGINT")), ident(f"{f.name}.subsidy"))], None)
+
+    def date_reason(self, f: tree.Frame) -> exp.Expression | None:
+        policy = self.policy
+        if policy.applied_on is None:
+            return None
+        applied = col(".".join(policy.applied_on.path))
+        ifs = []
+        if policy.in_force:
+            ifs.append(exp.If(this=exp.LT(this=applied.copy(), expression=date(policy.in_force[0])), true=string("not_open")))
+        if f.deadlines:
+            last = max(d.date for d in f.deadlines)
+            ifs.append(exp.If(this=exp.GT(this=applied.copy(), expression=date(last)), true=string("deadline")))
+        elif policy.in_force:
+            ifs.append(exp.If(this=exp.GT(this=applied.copy(), expression=date(policy.in_force[1])), true=string("closed")))
+        return exp.Case(ifs=ifs) if ifs else None
+
+    def decisions(self) -> exp.Select:
+        """The best frame: the largest subsidy among the frames granted, the first on a tie (as the tree)."""
+        granted = {f.name: exp.NEQ(this=col(f"{f.name}.status"), expression=string(NOT_ELIGIBLE)) for f in self.frames}
+        ifs = []
+        for i, f in enumerate(self.frames):
+            beats = [granted[f.name]]
+            for j, g in enumerate(self.frames):
+                if g is f:
+                    continue
+                op = exp.GT if j < i else exp.GTE
+                beats.append(exp.or_(exp.Not(this=granted[g.name].copy()),
+                                     op(this=col(f"{f.name}.subsidy"), expression=col(f"{g.name}.subsidy"))))
+            ifs.append((f.name, exp.and_(*[b.copy() for b in beats])))
+        best = exp.Case(ifs=[exp.If(this=c, true=string(n)) for n, c in ifs])
+        best_subsidy = exp.Case(ifs=[exp.If(this=c.copy(), true=col(f"{n}.subsidy")) for n, c in ifs],
+                                default=exp.cast(exp.Literal.number(0), exp.DataType.build("BIGINT")))
+        self.step("decisions", [exp.alias_(best, ident("best_frame")), exp.alias_(best_subsidy, ident("best_subsidy"))],
+                  "the best frame: the largest subsidy granted, the first frame on a tie")
+        outputs = [exp.column("id", quoted=True), col("best_frame"), col("best_subsidy")]
+        for f in self.frames:
+            outputs += [col(f"{f.name}.{c}") for c in ("status", "subsidy", "reasons", "pending_steps")]
+        query = exp.select(*outputs).from_(exp.to_identifier(self.previous, quoted=True))
+        query.set("with_", exp.With(expressions=self.ctes))
+        return query
+
+    def build(self) -> exp.Select:
+        self.inputs()
+        self.definitions()
+        for f in self.frames:
+            self.frame(f)
+        return self.decisions()
+
+
+@attrs.frozen
+class _Part:
+    value: Num
+    floors: tuple
+
+
+def _prefix(text: str) -> exp.Lambda:
+    x = exp.to_identifier("n")
+    return exp.Lambda(this=exp.DPipe(this=string(text), expression=exp.Column(this=x.copy())), expressions=[x])
+
+
+def _concat(arrays):
+    return arrays[0] if len(arrays) == 1 else exp.ArrayConcat(this=arrays[0], expressions=arrays[1:])
+
+
+def _not_null(arr: exp.Expression) -> exp.Expression:
+    x = exp.to_identifier("r")
+    return exp.ArrayFilter(this=arr, expression=exp.Lambda(
+        this=exp.Not(this=exp.Is(this=exp.Column(this=x.copy()), expression=exp.Null())), expressions=[x]))
+
+
+def compile_query(policy: tree.Policy, dialect: str = "duckdb", frames: tuple[str, ...] | None = None) -> exp.Select:
+    """The policy as one SELECT over the table `cases`; raises Unsupported for what SQL cannot
+    write exactly."""
+    return _Query(policy, dialect, frames).build()
+
+
+def to_sql(policy: tree.Policy, dialect: str = "duckdb", frames=None, pretty: bool = True) -> str:
+    return compile_query(policy, dialect, frames).sql(dialect=dialect, pretty=pretty)
+
