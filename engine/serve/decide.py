@@ -1,0 +1,162 @@
+"""One request's decision, independent of HTTP: the body's bytes in, the year picked, the case read
+with the CLI's messages, the decision rendered by engine/render_json (or the fast form's summary).
+Every failure is a `Problem` carrying its HTTP status and the field path of each message."""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import json
+import os
+import time
+
+import attrs
+
+from .. import __version__, render_json
+from ..batch import _problems
+from ..case import parse_json, read_case
+from ..counterfactual import what_if
+from ..diagnostics import CaseError
+from ..evaluator import evaluate
+from .registry import Snapshot, UnknownYear, Year
+
+SUMMARY_FORMAT = "subsidy-decision-summary/1"
+
+
+class Problem(Exception):
+    """A request the service cannot answer: `status` (4xx) and errors as [{field, message}]."""
+
+    def __init__(self, status: int, errors: list[dict], year: Year | None = None, extra: dict | None = None):
+        self.status, self.errors, self.year, self.extra = status, errors, year, extra or {}
+        super().__init__("; ".join(f"{e['field']}: {e['message']}" if e.get("field") else e["message"] for e in errors))
+
+    def body(self) -> dict:
+        out = {"error": self.errors[0]["message"] if len(self.errors) == 1 else f"{len(self.errors)} problems", "errors": self.errors,
+               "engine_version": __version__, **self.extra}
+        if self.year is not None:
+            out["policy"] = policy_ref(self.year)
+        return out
+
+
+@attrs.frozen
+class Options:
+    lang: str = "ja"
+    trace: bool = False
+    what_if: bool = True
+    form: str = "full"  # full | summary
+    year: str | None = None
+    frames: tuple[str, ...] = ()
+
+
+@attrs.frozen
+class Outcome:
+    year: Year
+    body: dict  # the response, decision_id included
+    log: dict  # the decision log's record (the case masked)
+    decision: object = None  # the explained Decision (full form), for the HTML renderers
+
+
+def policy_ref(year: Year) -> dict:
+    return {"year": year.policy.year, "folder": year.name, "programme": year.policy.programme, "content_hash": year.content_hash}
+
+
+def decision_id() -> str:
+    """Time-ordered and unique across workers: milliseconds since the epoch, then 80 random bits."""
+    return f"{time.time_ns() // 1_000_000:012x}-{os.urandom(10).hex()}"
+
+
+def parse_body(body: bytes):
+    """The JSON case from the request body, with the case reader's messages."""
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise Problem(400, [{"field": None, "message": f"not UTF-8 text (byte 0x{body[exc.start]:02x} at offset {exc.start}); send the case as UTF-8"}]) from None
+    try:
+        return parse_json(text)
+    except CaseError as exc:
+        raise Problem(400, _problems(exc)) from None
+
+
+def pick_year(snapshot: Snapshot, raw, pinned) -> Year:
+    try:
+        return snapshot.select(raw, pinned)
+    except UnknownYear as exc:
+        raise Problem(422, [{"field": "year" if exc.asked is not None else None, "message": str(exc)}],
+                      extra={"years_available": [y.policy.year for y in snapshot.years]}) from None
+    except CaseError as exc:
+        raise Problem(422, _problems(exc)) from None
+
+
+def _frames(year: Year, raw, asked: tuple[str, ...]) -> tuple[str, ...] | None:
+    """The frames to evaluate: `?frame=`, else the case's "frame" key, by name or label (as `policy eval`)."""
+    policy = year.policy
+    frames = asked
+    if not frames and isinstance(raw, dict) and raw.get("frame"):
+        frames = (raw["frame"],) if isinstance(raw["frame"], str) else tuple(raw["frame"])
+    if not frames:
+        return None
+    known = [f.name for f in policy.frames]
+    by_label = {f.label.ja: f.name for f in policy.frames} | {f.label.en: f.name for f in policy.frames if f.label.en}
+    frames = tuple(by_label.get(f, f) for f in frames)
+    unknown = [f for f in frames if f not in known]
+    if unknown:
+        close = difflib.get_close_matches(unknown[0], known, n=1, cutoff=0.4)
+        hint = f" (did you mean {close[0]}?)" if close else ""
+        raise Problem(422, [{"field": "frame", "message": f"unknown frame {', '.join(unknown)}{hint}; the policy's frames are: {', '.join(known)}"}], year)
+    return frames
+
+
+def decide(snapshot: Snapshot, raw, options: Options, masker) -> Outcome:
+    """The decision for one parsed case (raises Problem)."""
+    year = pick_year(snapshot, raw, options.year)
+    try:
+        values = read_case(year.policy, raw)
+    except CaseError as exc:
+        raise Problem(422, _problems(exc), year) from None
+    frames = _frames(year, raw, options.frames)
+    did = decision_id()
+    head = {"decision_id": did, "policy": policy_ref(year)}
+    selected = _selected(year, raw, options.year)
+    decision = None
+    if options.form == "summary":
+        summary = year.fast.decide(values, frames)
+        body = {**head, "format": SUMMARY_FORMAT, "engine_version": __version__, "programme": year.policy.programme,
+                "year": year.policy.year, "selected_policy": selected, **summary}
+        frames_out = summary["frames"]
+    else:
+        decision = evaluate(year.policy, values, frames)
+        if options.what_if:
+            decision = what_if(year.policy, values, decision)
+        rendered = render_json.decision(decision, options.lang, traces=options.trace)
+        body = {**head, "selected_policy": selected, **rendered}
+        frames_out = [{"frame": f["frame"], "status": f["status"], "subsidy": f["subsidy"],
+                       "reasons": [[r["kind"], r.get("name")] for r in f["reasons"]]} for f in rendered["frames"]]
+    log = {"decision_id": did, "at": _utc_now(), "year": year.policy.year, "content_hash": year.content_hash,
+           "engine_version": __version__, "case_sha256": case_fingerprint(raw), "case": masker(year.policy, raw),
+           "best_frame": body["best_frame"],
+           "frames": [{"frame": f["frame"], "status": f["status"], "subsidy": f["subsidy"],
+                       "reasons": [list(r) for r in f["reasons"]]} for f in frames_out]}
+    return Outcome(year=year, body=body, log=log, decision=decision)
+
+
+def _selected(year: Year, raw, pinned) -> dict:
+    p = year.policy
+    out = {"folder": year.name, "programme": p.programme, "in_force": [str(d) for d in p.in_force] if p.in_force else None}
+    if pinned is not None:
+        out["chosen_by"] = {"pinned": str(pinned)}
+    elif p.applied_on is not None:
+        date = raw
+        for key in p.applied_on.path:
+            date = date.get(key) if isinstance(date, dict) else None
+        out["chosen_by"] = {"field": ".".join(p.applied_on.path), "date": date}
+    return out
+
+
+def case_fingerprint(raw) -> str:
+    """SHA-256 of the case in canonical JSON (sorted keys): whoever holds the case can show which it was."""
+    return hashlib.sha256(json.dumps(raw, ensure_ascii=False, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def _utc_now() -> str:
+    t = time.time()
+    return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(t)) + f".{int(t * 1000) % 1000:03d}Z"

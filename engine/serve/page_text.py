@@ -1,0 +1,91 @@
+"""The self-check page's own words (its headings, buttons and hints), Japanese and English. Labels
+of questions, members and frames come from the policy; phrases of the result from engine/messages."""
+
+from __future__ import annotations
+
+TEXT = {
+    "ja": {
+        "title": "{programme} 申請前セルフチェック",
+        "intro": "質問に答えると、申請できる枠・補助額・自己負担額・残りの手続きを表示します。入力内容はこのサーバーの判定にのみ使われます。",
+        "stage.gate": "1. 申請できる事業者か",
+        "stage.frame": "2. 申請する枠",
+        "stage.cost": "3. 経費",
+        "stage.step": "4. 申請前の手続き",
+        "frame.choice": "申請を考えている枠",
+        "frame.all": "すべての枠を比較する",
+        "required": "必須",
+        "optional": "任意",
+        "choose": "選択してください",
+        "yes": "はい",
+        "no": "いいえ",
+        "hint.yen": "例: 1,000,000 ／ 100万円 ／ 全角数字も可",
+        "hint.count": "例: 30",
+        "hint.ratio": "例: 1/2、50%",
+        "hint.date": "YYYY-MM-DD",
+        "add": "{label}を追加",
+        "remove": "この{label}を削除",
+        "item": "{label} {n}",
+        "submit": "判定する",
+        "reset": "入力を消去",
+        "result": "判定結果",
+        "errors": "入力を確認してください",
+        "download.json": "判定結果をJSONで保存",
+        "download.html": "説明ページをHTMLで保存",
+        "lang.switch": "English",
+        "year": "公募年度",
+        "hidden.note": "選んだ枠の判定に関係しない質問は表示していません。",
+        "bad.amount": "金額として読めません（例: 1,000,000 または 100万円）",
+        "bad.fraction": "1円未満の端数は入力できません",
+        "bad.number": "整数で入力してください",
+        "working": "判定中…",
+        "failed": "判定できませんでした",
+    },
+    "en": {
+        "title": "{programme}: check before you apply",
+        "intro": "Answer the questions to see the frames you may apply for, the subsidy, your own share and the steps still to take.",
+        "stage.gate": "1. May you apply?",
+        "stage.frame": "2. The frame",
+        "stage.cost": "3. Costs",
+        "stage.step": "4. Steps before applying",
+        "frame.choice": "Frame you are considering",
+        "frame.all": "Compare every frame",
+        "required": "required",
+        "optional": "optional",
+        "choose": "Choose…",
+        "yes": "yes",
+        "no": "no",
+        "hint.yen": "e.g. 1,000,000 or 100万円; full-width digits are fine",
+        "hint.count": "e.g. 30",
+        "hint.ratio": "e.g. 1/2 or 50%",
+        "hint.date": "YYYY-MM-DD",
+        "add": "Add {label}",
+        "remove": "Remove this {label}",
+        "item": "{label} {n}",
+        "submit": "Check",
+        "reset": "Clear",
+        "result": "Result",
+        "errors": "Please check your answers",
+        "download.json": "Save the decision (JSON)",
+        "download.html": "Save the explanation page (HTML)",
+        "lang.switch": "日本語",
+        "year": "Programme year",
+        "hidden.note": "Questions that cannot change the chosen frame's result are not shown.",
+        "bad.amount": "not an amount (e.g. 1,000,000 or 100万円)",
+        "bad.fraction": "fractions of a yen are not allowed",
+        "bad.number": "enter a whole number",
+        "working": "Checking…",
+        "failed": "Could not check",
+    },
+}
+
+# The words of the result panel that engine/messages.py does not have.
+RESULT = {
+    "ja": {"own_share": "自己負担額", "covered": "補助対象経費", "caps_reached": "上限に達しています", "download": "保存",
+           "decision_id": "判定ID", "policy": "適用した公募"},
+    "en": {"own_share": "your own share", "covered": "eligible cost", "caps_reached": "caps reached", "download": "save",
+           "decision_id": "decision id", "policy": "policy applied"},
+}
+
+
+def text(lang: str, key: str, **values) -> str:
+    return TEXT[lang][key].format(**values)

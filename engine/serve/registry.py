@@ -1,0 +1,155 @@
+"""The policy years a server answers with: every policy folder under a root, compiled once, each
+with its content hash; picked by the case's application date or pinned by year; reloaded as a whole
+and swapped in atomically (a failed reload leaves the old set serving and says why)."""
+
+from __future__ import annotations
+
+import datetime
+import threading
+from pathlib import Path
+
+import attrs
+
+from .. import cache, tree
+from ..diagnostics import CaseError, PolicyError
+from ..fast import FastPolicy
+from ..pipeline import load_policy
+from ..selection import policy_folders
+
+
+@attrs.frozen(eq=False)
+class Year:
+    folder: Path
+    policy: tree.Policy
+    fast: FastPolicy
+    content_hash: str  # engine/cache.py's key: every file of the folder and its bases, grammar, engine
+
+    @property
+    def name(self) -> str:
+        return self.folder.name
+
+    def describe(self) -> dict:
+        p = self.policy
+        return {"year": p.year, "folder": self.name, "programme": p.programme, "title": p.title,
+                "in_force": [str(d) for d in p.in_force] if p.in_force else None,
+                "applied_on": ".".join(p.applied_on.path) if p.applied_on else None,
+                "content_hash": self.content_hash, "frames": [f.name for f in p.frames]}
+
+
+@attrs.frozen(eq=False)
+class Snapshot:
+    """One consistent set of years; a request holds on to the snapshot it started with."""
+
+    years: tuple[Year, ...]
+    loaded_at: str
+    generation: int
+
+    def by_year(self, year) -> Year | None:
+        return next((y for y in self.years if str(y.policy.year) == str(year) or y.name == str(year)), None)
+
+    def available(self) -> str:
+        return ", ".join(str(y.policy.year) for y in self.years)
+
+    def latest_in_force(self, today: datetime.date | None = None) -> Year:
+        today = today or datetime.date.today()
+        for y in self.years:
+            if y.policy.in_force and y.policy.in_force[0] <= today <= y.policy.in_force[1]:
+                return y
+        return max(self.years, key=lambda y: (y.policy.year or 0))
+
+    def select(self, raw, pinned=None) -> Year:
+        """The year pinned (by number or folder name), or the one in force on the case's date;
+        CaseError with the same words as `policy eval --policies` otherwise."""
+        if pinned is not None:
+            year = self.by_year(pinned)
+            if year is None:
+                raise UnknownYear(str(pinned), self.available())
+            return year
+        dated = [y for y in self.years if y.policy.in_force and y.policy.applied_on]
+        fields = sorted({".".join(y.policy.applied_on.path) for y in dated})
+        seen_date = False
+        for y in dated:
+            text = _at(raw, y.policy.applied_on.path)
+            if text is None:
+                continue
+            seen_date = True
+            field = ".".join(y.policy.applied_on.path)
+            try:
+                applied = datetime.date.fromisoformat(text) if isinstance(text, str) and len(text) == 10 else None
+            except ValueError:
+                applied = None
+            if applied is None:
+                raise CaseError([f'{field}: got {text!r}, expected a date "YYYY-MM-DD" that exists'])
+            if y.policy.in_force[0] <= applied <= y.policy.in_force[1]:
+                return y
+        if not seen_date:
+            raise CaseError([f"{' or '.join(fields) or 'the application date'}: missing; choosing the policy in force "
+                             f"needs the case's application date (or pin a year: ?year=…)"])
+        terms = "; ".join(f"{y.policy.year}: {y.policy.in_force[0]}..{y.policy.in_force[1]}" for y in dated)
+        raise UnknownYear(None, self.available(), f"no policy year is in force on the case's application date; years: {terms}")
+
+
+class UnknownYear(Exception):
+    def __init__(self, asked: str | None, available: str, message: str | None = None):
+        self.asked, self.available = asked, available
+        super().__init__(message or f"no policy year {asked}; the years available are: {available}")
+
+
+def _at(raw, path):
+    value = raw
+    for key in path:
+        value = value.get(key) if isinstance(value, dict) else None
+    return value
+
+
+def load_years(root: str | Path) -> tuple[Year, ...]:
+    """Every policy folder under `root`, checked and compiled; PolicyError (naming the folder) if any fails."""
+    years = []
+    for folder in policy_folders(root):
+        try:
+            key = cache.key(folder)
+        except OSError as exc:
+            raise _error(f"{folder}: cannot read: {exc.strerror}") from None
+        policy = load_policy(folder).policy
+        years.append(Year(folder=folder, policy=policy, fast=FastPolicy(policy), content_hash=key))
+    return tuple(years)
+
+
+def _error(text: str) -> PolicyError:
+    from ..diagnostics import Diagnostic
+
+    return PolicyError([Diagnostic("error", text)])
+
+
+class Registry:
+    """The snapshot in service, and reloads: `reload()` compiles everything anew and swaps only on success."""
+
+    def __init__(self, root: str | Path):
+        self.root = Path(root)
+        self._lock = threading.Lock()
+        self.snapshot = Snapshot(years=load_years(self.root), loaded_at=_now(), generation=1)
+        self.last_reload: dict = {"ok": True, "at": self.snapshot.loaded_at, "generation": 1, "error": None}
+
+    def hashes(self) -> dict:
+        try:
+            return {str(f): cache.key(f) for f in policy_folders(self.root)}
+        except (PolicyError, OSError):
+            return {}
+
+    def reload(self) -> dict:
+        """Recompile every year; swap atomically when all check, else keep serving the old set."""
+        with self._lock:
+            try:
+                years = load_years(self.root)
+            except PolicyError as exc:
+                self.last_reload = {"ok": False, "at": _now(), "generation": self.snapshot.generation, "error": str(exc)}
+                return self.last_reload
+            changed = [y.name for y in years if (old := self.snapshot.by_year(y.name)) is None or old.content_hash != y.content_hash]
+            self.snapshot = Snapshot(years=years, loaded_at=_now(), generation=self.snapshot.generation + 1)
+            self.last_reload = {"ok": True, "at": self.snapshot.loaded_at, "generation": self.snapshot.generation,
+                                "changed": changed, "error": None}
+            return self.last_reload
+
+
+def _now() -> str:
+    return datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")

@@ -1,0 +1,82 @@
+"""The self-check page's result panel: per frame the verdict, the subsidy, the applicant's own
+share (自己負担), the arithmetic of every band, the caps reached, each unmet condition with its
+citation, the verified what-ifs and the steps still to take. Every phrase is the CLI's
+(engine/render_text, engine/messages); this module only arranges them as HTML."""
+
+from __future__ import annotations
+
+from html import escape
+
+from ..decision import AmountResult, FrameDecision
+from ..messages import message
+from ..render_text import amount_lines, cite, lbl, reason_lines, what_if_lines, yen
+from .decide import Outcome
+from .page_text import RESULT
+
+
+def _leaves(a: AmountResult):
+    if a.base is not None:
+        yield a
+    for p in a.parts + a.items:
+        yield from _leaves(p)
+
+
+def _binding_caps(a: AmountResult):
+    for c in a.caps:
+        if c.binding:
+            yield a, c
+    for p in a.parts + a.items:
+        yield from _binding_caps(p)
+
+
+def covered_cost(f: FrameDecision) -> int:
+    """The cost the frame's amounts are computed on (whole yen: costs are whole yen)."""
+    return int(sum(leaf.base for leaf in _leaves(f.amount)))
+
+
+def _frame(f: FrameDecision, lang: str) -> str:
+    words = RESULT[lang]
+    status = message(lang, f"status.{f.status}")
+    granted = f.status != "not_eligible"
+    cost = covered_cost(f)
+    out = [f'<article class="frame-result" id="result-frame-{escape(f.name)}" data-status="{f.status}">'
+           f'<h3>{escape(lbl(f.label, lang))} <span class="badge {f.status}">{escape(status)}</span></h3>']
+    if granted:
+        out.append(f'<dl class="money"><dt>{escape(message(lang, "subsidy"))}</dt><dd class="subsidy">{yen(f.subsidy)}</dd>'
+                   f'<dt>{escape(words["covered"])}</dt><dd class="covered">{yen(cost)}</dd>'
+                   f'<dt>{escape(words["own_share"])}</dt><dd class="own-share">{yen(cost - f.subsidy)}</dd></dl>')
+    if f.reasons:
+        items = "".join(f"<li>{escape(line.strip())}</li>" for r in f.reasons for line in reason_lines(r, lang))
+        out.append(f'<h4>{escape(message(lang, "reasons"))}</h4><ul class="reasons">{items}</ul>')
+    if f.what_if:
+        items = "".join(f"<li>{escape(line.strip())}</li>" for line in what_if_lines(f, lang))
+        out.append(f'<h4>{escape(message(lang, "what_if"))}</h4><ul class="what-if">{items}</ul>')
+    if f.pending_steps:
+        items = "".join(f"<li>□ {escape(lbl(t.label, lang))} <span class=\"cite\">{escape(cite(t.cite, lang))}</span></li>"
+                        for t in f.pending_steps)
+        out.append(f'<h4>{escape(message(lang, "pending_steps"))}</h4><ul class="steps">{items}</ul>')
+    caps = list(_binding_caps(f.amount))
+    if caps and granted:
+        items = "".join(f"<li>{escape(lbl(a.label, lang))}: {escape(message(lang, 'cap.binding', limit=yen(c.limit)))}"
+                        f" <span class=\"cite\">{escape(cite(c.cite, lang))}</span></li>" for a, c in caps)
+        out.append(f'<h4>{escape(words["caps_reached"])}</h4><ul class="caps">{items}</ul>')
+    arithmetic = "\n".join(line[2:] for line in amount_lines(f.amount, lang, 1))
+    out.append(f'<details class="arith"{" open" if granted else ""}><summary>{escape(message(lang, "amount"))}</summary>'
+               f'<pre>{escape(arithmetic)}</pre></details></article>')
+    return "".join(out)
+
+
+def render(outcome: Outcome, lang: str) -> str:
+    d = outcome.decision
+    best = next((f for f in d.frames if f.name == d.best_frame), None)
+    if best is not None:
+        verdict = (f'<p class="verdict ok" id="result-verdict">{escape(message(lang, "best_frame"))}: '
+                   f'{escape(lbl(best.label, lang))} <strong>{yen(best.subsidy)}</strong></p>')
+    else:
+        verdict = f'<p class="verdict ng" id="result-verdict">{escape(message(lang, "no_frame"))}</p>'
+    ordered = sorted(d.frames, key=lambda f: (f.name != d.best_frame, f.status == "not_eligible"))
+    ref = outcome.body["policy"]
+    words = RESULT[lang]
+    meta = (f'<p class="meta">{escape(words["decision_id"])}: <code id="decision-id">{escape(outcome.body["decision_id"])}</code> · '
+            f'{escape(words["policy"])}: {escape(ref["programme"])} <code>{escape(ref["content_hash"][:12])}</code></p>')
+    return verdict + meta + "".join(_frame(f, lang) for f in ordered)

@@ -1,0 +1,246 @@
+// The self-check page: reads the answers the generated form holds, sends them to this server and
+// shows the result. Nothing is loaded from anywhere else. Amounts accept full-width digits,
+// commas, 円, 万 and 億 ("１００万円", "62.5万", "1億2,000万"), converted exactly (BigInt).
+"use strict";
+(function () {
+  const config = JSON.parse(document.getElementById("config").textContent);
+  const T = config.text;
+  const form = document.getElementById("check");
+  const result = document.getElementById("result");
+  const errorsBox = document.getElementById("form-errors");
+  let lastCase = null;
+
+  function halfWidth(s) {
+    return s.replace(/[\uFF01-\uFF5E]/g, (c) => String.fromCharCode(c.charCodeAt(0) - 0xFEE0)).replace(/\u3000/g, " ");
+  }
+
+  // "62.5万" -> 625000n exactly; an error message otherwise.
+  function scaled(text, zeros) {
+    const m = /^(\d+)(?:\.(\d+))?$/.exec(text);
+    if (!m) return null;
+    const frac = m[2] || "";
+    if (frac.length > zeros && /[1-9]/.test(frac.slice(zeros))) return { error: T["bad.fraction"] };
+    return { value: BigInt(m[1] + (frac + "0".repeat(zeros)).slice(0, zeros)) };
+  }
+
+  function parseYen(raw) {
+    let s = halfWidth(raw).replace(/[,\s、]/g, "").replace(/円$/, "");
+    if (s === "") return { empty: true };
+    const m = /^(?:([\d.]+)億)?(?:([\d.]+)万)?([\d.]+)?$/.exec(s);
+    if (!m || !(m[1] || m[2] || m[3])) return { error: T["bad.amount"] };
+    let total = 0n;
+    for (const [part, zeros] of [[m[1], 8], [m[2], 4], [m[3], 0]]) {
+      if (!part) continue;
+      const v = scaled(part, zeros);
+      if (v === null) return { error: T["bad.amount"] };
+      if (v.error) return v;
+      total += v.value;
+    }
+    return { value: Number(total) };
+  }
+
+  function parseCount(raw) {
+    const s = halfWidth(raw).replace(/[,\s]/g, "").replace(/(人|者|件|か月|ヶ月)$/, "");
+    if (s === "") return { empty: true };
+    if (!/^\d+$/.test(s)) return { error: T["bad.number"] };
+    return { value: Number(s) };
+  }
+
+  function visible(el) {
+    for (let n = el; n && n !== form; n = n.parentElement) if (n.hidden) return false;
+    return true;
+  }
+
+  function readControl(el, problems) {
+    const kind = el.dataset.kind;
+    const required = el.hasAttribute("required");
+    if (kind === "enum") return el.value === "" ? undefined : el.value;
+    if (kind === "bool") {
+      const on = el.querySelector("input:checked");
+      return on ? on.value === "true" : undefined;
+    }
+    if (kind === "enumlist") {
+      const vals = Array.from(el.querySelectorAll("input:checked")).map((i) => i.value);
+      return vals.length || required ? vals : undefined;
+    }
+    const raw = el.value.trim();
+    if (kind === "yen" || kind === "count") {
+      const r = kind === "yen" ? parseYen(raw) : parseCount(raw);
+      if (r.error) { problems.push([el, r.error]); return undefined; }
+      if (!r.empty) el.value = kind === "yen" ? r.value.toLocaleString("ja-JP") : String(r.value);
+      return r.empty ? undefined : r.value;
+    }
+    if (kind === "ratio") return raw === "" ? undefined : halfWidth(raw).replace(/\s/g, "");
+    return raw === "" ? undefined : raw; // date
+  }
+
+  function put(obj, path, value) {
+    const keys = path.split(".");
+    let o = obj;
+    for (const k of keys.slice(0, -1)) o = o[k] = o[k] || {};
+    o[keys[keys.length - 1]] = value;
+  }
+
+  function buildCase() {
+    const c = {}, problems = [];
+    form.querySelectorAll("[data-path]").forEach((el) => {
+      if (el.closest("template") || el.closest(".list") || !visible(el)) return;
+      const v = readControl(el, problems);
+      if (v !== undefined) put(c, el.dataset.path, v);
+    });
+    form.querySelectorAll(".list[data-list]").forEach((list) => {
+      if (!visible(list)) return;
+      const items = Array.from(list.querySelectorAll(".items > fieldset.item")).map((item) => {
+        const o = {};
+        item.querySelectorAll("[data-field]").forEach((el) => {
+          const v = readControl(el, problems);
+          if (v !== undefined) o[el.dataset.field] = v;
+        });
+        return o;
+      });
+      if (items.length || list.dataset.required === "true") put(c, list.dataset.list, items);
+    });
+    const frame = form.querySelector("[data-frame-choice]").value;
+    if (frame) c.frame = frame;
+    return { c, problems };
+  }
+
+  function renumber(list) {
+    const label = list.dataset.itemLabel;
+    list.querySelectorAll(".items > fieldset.item").forEach((item, i) => {
+      item.querySelector("legend").textContent = T.item.replace("{label}", label).replace("{n}", i + 1);
+      item.querySelectorAll("[id],[for],[aria-describedby],[data-path],[name]").forEach((el) => {
+        for (const attr of ["id", "for", "aria-describedby", "data-path", "name"]) {
+          const v = el.getAttribute(attr);
+          if (v) el.setAttribute(attr, v.replace(/\[(#|\d+)\]/g, "[" + i + "]"));
+        }
+      });
+    });
+  }
+
+  function addItem(list) {
+    const item = document.createElement("fieldset");
+    item.className = "item";
+    item.appendChild(document.createElement("legend"));
+    item.appendChild(list.querySelector("template").content.cloneNode(true));
+    const remove = document.createElement("button");
+    remove.type = "button";
+    remove.className = "remove";
+    remove.textContent = list.dataset.removeLabel;
+    remove.addEventListener("click", () => { item.remove(); renumber(list); });
+    item.appendChild(remove);
+    list.querySelector(".items").appendChild(item);
+    renumber(list);
+    return item;
+  }
+
+  form.querySelectorAll(".list[data-list]").forEach((list) => {
+    list.querySelector("button.add").addEventListener("click", () => {
+      const item = addItem(list);
+      const first = item.querySelector("select,input");
+      if (first) first.focus();
+    });
+    if (list.dataset.required === "true") addItem(list);
+  });
+
+  function showFrameQuestions() {
+    const chosen = form.querySelector("[data-frame-choice]").value;
+    form.querySelectorAll(".q[data-frames]").forEach((q) => {
+      q.hidden = chosen !== "" && !q.dataset.frames.split("|").includes(chosen);
+    });
+    form.querySelectorAll("fieldset.group").forEach((g) => {
+      g.hidden = g.querySelectorAll(".q[data-frames]").length > 0 && !Array.from(g.querySelectorAll(".q[data-frames]")).some((q) => !q.hidden);
+    });
+    form.querySelectorAll("[data-help-frame]").forEach((p) => { p.hidden = p.dataset.helpFrame !== chosen; });
+  }
+  form.querySelector("[data-frame-choice]").addEventListener("change", showFrameQuestions);
+
+  function clearErrors() {
+    form.querySelectorAll("[aria-invalid]").forEach((el) => el.removeAttribute("aria-invalid"));
+    form.querySelectorAll(".err").forEach((el) => { el.textContent = ""; });
+    errorsBox.hidden = true;
+    errorsBox.querySelector("ul").innerHTML = "";
+  }
+
+  function showErrors(list) {
+    const ul = errorsBox.querySelector("ul");
+    let first = null;
+    for (const [field, message] of list) {
+      const el = field ? document.getElementById("q-" + field) : null;
+      const li = document.createElement("li");
+      li.textContent = field ? field + ": " + message : message;
+      ul.appendChild(li);
+      if (el) {
+        el.setAttribute("aria-invalid", "true");
+        const err = document.getElementById("e-q-" + field);
+        if (err) err.textContent = message;
+        first = first || el;
+      }
+    }
+    errorsBox.hidden = false;
+    (first || errorsBox).focus && (first || errorsBox).focus();
+  }
+
+  function query(extra) {
+    const p = new URLSearchParams({ lang: config.lang, year: config.year, ...(extra || {}) });
+    return "?" + p.toString();
+  }
+
+  async function post(url, body) {
+    return fetch(url, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) });
+  }
+
+  form.addEventListener("submit", async (ev) => {
+    ev.preventDefault();
+    clearErrors();
+    const { c, problems } = buildCase();
+    if (problems.length) {
+      showErrors(problems.map(([el, m]) => [el.id.replace(/^q-/, ""), m]));
+      return;
+    }
+    result.textContent = T.working;
+    const response = await post("/page/result" + query(), c);
+    if (!response.ok) {
+      result.textContent = "";
+      let body = null;
+      try { body = await response.json(); } catch (e) { body = { errors: [{ field: null, message: T.failed + " (" + response.status + ")" }] }; }
+      showErrors(body.errors.map((e) => [e.field, e.message]));
+      document.getElementById("downloads").hidden = true;
+      return;
+    }
+    lastCase = c;
+    result.innerHTML = await response.text();
+    document.getElementById("downloads").hidden = false;
+    result.focus();
+  });
+
+  form.addEventListener("reset", () => {
+    clearErrors();
+    result.innerHTML = "";
+    document.getElementById("downloads").hidden = true;
+    setTimeout(showFrameQuestions, 0);
+  });
+
+  async function download(url, name, type) {
+    if (!lastCase) return;
+    const response = await post(url, lastCase);
+    const blob = new Blob([await response.text()], { type });
+    const a = document.createElement("a");
+    a.href = URL.createObjectURL(blob);
+    a.download = name;
+    document.body.appendChild(a);
+    a.click();
+    a.remove();
+  }
+  document.getElementById("download-json").addEventListener("click", () => {
+    const id = (document.getElementById("decision-id") || {}).textContent || "decision";
+    download("/v1/decide" + query({ trace: "true" }), id + ".json", "application/json");
+  });
+  document.getElementById("download-html").addEventListener("click", () => {
+    const id = (document.getElementById("decision-id") || {}).textContent || "decision";
+    download("/v1/explain" + query(), id + ".html", "text/html");
+  });
+
+  window.policyPage = { parseYen, parseCount, buildCase };
+  showFrameQuestions();
+})();
