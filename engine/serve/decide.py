@@ -14,7 +14,7 @@ import attrs
 
 from .. import __version__, render_json
 from ..batch import _problems
-from ..case import parse_json, read_case
+from ..case import _show, parse_json, read_case
 from ..counterfactual import what_if
 from ..diagnostics import CaseError
 from ..evaluator import evaluate
@@ -108,6 +108,8 @@ def _frames(year: Year, raw, asked: tuple[str, ...]) -> tuple[str, ...] | None:
 
 def decide(snapshot: Snapshot, raw, options: Options, masker) -> Outcome:
     """The decision for one parsed case (raises Problem)."""
+    if not isinstance(raw, dict):  # the case reader's words, before any year is picked
+        raise Problem(422, _problems(CaseError([f"the case: got {_show(raw)}, expected a JSON object"])))
     year = pick_year(snapshot, raw, options.year)
     try:
         values = read_case(year.policy, raw)

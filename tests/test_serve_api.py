@@ -1,0 +1,219 @@
+"""`policy serve` against a real server process on localhost: the decisions equal the CLI's, bad
+requests get the CLI's messages with their field paths and exact status codes, and every response
+names the policy year, its content hash and the engine version."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from urllib.parse import quote
+import sys
+
+import pytest
+
+from conftest import EXAMPLES, ROOT
+from engine import __version__
+from test_serve_support import Server
+
+SMALL = EXAMPLES / "seed_invoice_small_1m.json"
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    log = tmp_path_factory.mktemp("log") / "decisions.jsonl"
+    s = Server("--policies", str(ROOT / "policies"), "--workers", "1", "--log", str(log), "--max-body", "65536")
+    s.log = log
+    yield s
+    s.stop()
+
+
+def cli_json(*args: str) -> dict:
+    out = subprocess.run([sys.executable, "-m", "engine.cli", "eval", *args, "--format", "json", "--policies", "policies"],
+                         cwd=ROOT, capture_output=True, text=True)
+    return json.loads(out.stdout)
+
+
+def hash_of(server, year: int) -> str:
+    _, _, body = server.get("/v1/policies")
+    return next(y["content_hash"] for y in json.loads(body)["years"] if y["year"] == year)
+
+
+def test_decide_gives_the_cli_decision_and_names_year_hash_engine(server):
+    status, headers, body = server.post_json("/v1/decide", SMALL.read_text(encoding="utf-8"))
+    assert status == 200
+    assert headers["X-Policy-Year"] == "2024" and headers["X-Engine-Version"] == __version__
+    assert headers["X-Policy-Content-Hash"] == hash_of(server, 2024) == body["policy"]["content_hash"]
+    assert headers["X-Decision-Id"] == body["decision_id"]
+    assert body["policy"]["year"] == 2024 and body["engine_version"] == __version__
+    assert {f["frame"]: f["subsidy"] for f in body["frames"]}["インボイス対応類型"] == 750000
+    assert body["selected_policy"]["chosen_by"] == {"field": "申請日", "date": "2024-07-01"}
+    cli = cli_json(str(SMALL), "--no-trace")
+    strip = lambda d: {k: v for k, v in d.items() if k not in ("decision_id", "policy", "selected_policy")}  # noqa: E731
+    assert strip(body) == strip(cli)
+
+
+def test_trace_and_lang_are_query_parameters(server):
+    _, _, body = server.post_json("/v1/decide?trace=true&lang=en", SMALL.read_text(encoding="utf-8"))
+    cli = cli_json(str(SMALL), "--trace", "--lang", "en")
+    strip = lambda d: {k: v for k, v in d.items() if k not in ("decision_id", "policy", "selected_policy")}  # noqa: E731
+    assert strip(body) == strip(cli)
+    assert body["frames"][1]["label"] == "invoice frame (invoice-compliance type)"
+
+
+def test_the_summary_form_is_the_fast_forms_answer(server):
+    _, _, body = server.post_json("/v1/decide?form=summary", (EXAMPLES / "seed_normal_1m_software.json").read_text(encoding="utf-8"))
+    assert body["format"] == "subsidy-decision-summary/1" and body["best_frame"] == "通常枠"
+    assert body["frames"][0] == {"frame": "通常枠", "status": "eligible", "subsidy": 500000, "reasons": [], "pending_steps": []}
+    assert body["frames"][1]["reasons"] == [["requirement", "インボイス対応の機能"]]
+
+
+def test_the_year_is_picked_by_date_or_pinned(server):
+    case = json.loads(SMALL.read_text(encoding="utf-8"))
+    case["申請日"] = "2025-03-01"
+    _, headers, body = server.post_json("/v1/decide?form=summary", case)
+    assert headers["X-Policy-Year"] == "2025" and body["policy"]["year"] == 2025
+    _, headers, body = server.post_json("/v1/decide?form=summary&year=2024", case)
+    assert body["policy"]["year"] == 2024 and body["selected_policy"]["chosen_by"] == {"pinned": "2024"}
+
+
+def test_an_unknown_year_gets_422_with_the_years_available(server):
+    status, _, body = server.post_json("/v1/decide?year=2030", SMALL.read_text(encoding="utf-8"))
+    assert status == 422
+    assert body["errors"] == [{"field": "year", "message": "no policy year 2030; the years available are: 2023, 2024, 2025"}]
+    assert body["years_available"] == [2023, 2024, 2025]
+    case = json.loads(SMALL.read_text(encoding="utf-8"))
+    case["申請日"] = "2031-01-01"
+    status, _, body = server.post_json("/v1/decide", case)
+    assert status == 422
+    assert body["error"] == ("no policy year is in force on the case's application date; years: "
+                             "2023: 2023-01-01..2024-02-15; 2024: 2024-02-16..2024-10-15; 2025: 2024-10-16..2025-12-31")
+
+
+def test_a_case_that_does_not_fit_gets_422_naming_each_field_with_the_cli_message(server, tmp_path):
+    case = {"申請者": {"組織形態": "会社", "業種": "製造", "従業員": 3, "資本金": -5}, "申請日": "2024-07-01"}
+    status, headers, body = server.post_json("/v1/decide", case)
+    assert status == 422 and headers["X-Policy-Year"] == "2024"
+    fields = {e["field"]: e["message"] for e in body["errors"]}
+    assert fields["申請者.業種"] == ("got \"製造\", expected one of: 製造業, 建設業, 運輸業, 卸売業, サービス業, 娯楽業, 小売業, ゴム製品製造業, "
+                                  "ソフトウェア業・情報処理サービス業, 旅館業, その他の業種 (did you mean 製造業?)")
+    assert fields["申請者.従業員"] == "unknown field (did you mean 従業員数?); expected one of: 組織形態, 業種, 資本金, 従業員数, 賃上げ特例"
+    assert fields["申請者.資本金"] == "got -5, expected a whole number of yen (e.g. 500000); it must not be negative"
+    assert fields["経費"] == "missing; expected a list of 経費明細"
+    path = tmp_path / "bad.json"
+    path.write_text(json.dumps(case, ensure_ascii=False), encoding="utf-8")
+    cli = subprocess.run([sys.executable, "-m", "engine.cli", "eval", str(path), "--policies", "policies"], cwd=ROOT, capture_output=True, text=True)
+    assert cli.returncode == 3
+    for field, message in fields.items():
+        assert f"{path}: {field}: {message}" in cli.stderr
+
+
+@pytest.mark.parametrize("body, message", [
+    (b'{"a": ', "line 1 column 7: malformed JSON: Expecting value"),
+    (b"", "the case is empty; expected a JSON object"),
+    (b'{"a": 1, "a": 2}', "the key 'a' appears twice in one object"),
+    (b"\x90\x00", "not UTF-8 text (byte 0x90 at offset 0); send the case as UTF-8"),
+    (b"[" * 50000, "the JSON is nested too deeply"),
+])
+def test_malformed_bodies_get_400_with_the_case_readers_message(server, body, message):
+    status, headers, data = server.post("/v1/decide", body)
+    assert status == 400 and headers["X-Engine-Version"] == __version__
+    assert json.loads(data)["errors"] == [{"field": None, "message": message}]
+
+
+def test_bad_query_parameters_get_400(server):
+    status, _, body = server.post_json("/v1/decide?lang=fr", SMALL.read_text(encoding="utf-8"))
+    assert (status, body["errors"]) == (400, [{"field": "?lang", "message": "got 'fr', expected one of: ja, en"}])
+    status, _, body = server.post_json("/v1/decide?trace=maybe", SMALL.read_text(encoding="utf-8"))
+    assert (status, body["errors"]) == (400, [{"field": "?trace", "message": "got 'maybe', expected true or false"}])
+    status, _, body = server.post_json("/v1/decide?frame=" + quote("通常"), SMALL.read_text(encoding="utf-8"))
+    assert status == 422 and body["errors"][0]["field"] == "frame"
+    assert body["errors"][0]["message"].startswith("unknown frame 通常 (did you mean 通常枠?)")
+
+
+def test_a_body_over_the_limit_gets_413(server):
+    status, _, data = server.post("/v1/decide", b"{" + b" " * 70000 + b"}")
+    assert status == 413
+    assert json.loads(data)["error"] == ("the request body is larger than 65,536 bytes; "
+                                         "send one case per request, or fewer cases per batch")
+
+
+def test_wrong_method_and_unknown_path(server):
+    assert server.get("/v1/decide")[0] == 405
+    assert server.get("/v1/nothing")[0] == 404
+
+
+def test_batch_answers_every_case_in_order_with_an_error_per_bad_case(server):
+    good = json.loads(SMALL.read_text(encoding="utf-8"))
+    normal = json.loads((EXAMPLES / "seed_normal_1m_software.json").read_text(encoding="utf-8"))
+    status, _, body = server.post_json("/v1/batch", {"cases": [good, {"申請日": "2024-07-01", "申請者": 5}, normal, "x"]})
+    assert status == 200 and body["count"] == 4 and body["errors"] == 2
+    r = body["results"]
+    assert [x["index"] for x in r] == [0, 1, 2, 3] and [x["ok"] for x in r] == [True, False, True, False]
+    assert r[0]["decision"]["best_frame"] == "インボイス対応類型" and r[2]["decision"]["best_frame"] == "通常枠"
+    assert r[0]["decision"]["policy"]["year"] == 2024 and r[0]["decision"]["decision_id"] != r[2]["decision"]["decision_id"]
+    assert r[1]["status"] == 422
+    assert {"field": "申請者", "message": "got 5, expected an object with fields 組織形態, 業種, 資本金, 従業員数, 賃上げ特例"} in r[1]["errors"]
+    assert r[3]["status"] == 422 and r[3]["errors"] == [{"field": None, "message": 'the case: got "x", expected a JSON object'}]
+    status, _, body = server.post_json("/v1/batch", {"cases": 3})
+    assert status == 400 and body["errors"][0]["field"] == "cases"
+
+
+def test_policies_schema_and_openapi_come_from_the_policy_files(server):
+    _, _, body = server.post_json("/v1/decide?form=summary", SMALL.read_text(encoding="utf-8"))
+    status, _, data = server.get("/v1/policies")
+    years = json.loads(data)["years"]
+    assert [(y["year"], y["in_force"]) for y in years] == [(2023, ["2023-01-01", "2024-02-15"]), (2024, ["2024-02-16", "2024-10-15"]),
+                                                          (2025, ["2024-10-16", "2025-12-31"])]
+    assert all(len(y["content_hash"]) == 64 for y in years) and len({y["content_hash"] for y in years}) == 3
+    status, headers, data = server.get("/v1/schema/2024")
+    cli = subprocess.run([sys.executable, "-m", "engine.cli", "schema", "policies/2024"], cwd=ROOT, capture_output=True, text=True)
+    assert status == 200 and json.loads(data) == json.loads(cli.stdout) and headers["X-Policy-Year"] == "2024"
+    assert server.get("/v1/schema/1999")[0] == 404
+    _, _, data = server.get("/v1/schema")
+    assert sorted(json.loads(data)["years"]) == ["2023", "2024", "2025"]
+    _, _, data = server.get("/openapi.json")
+    doc = json.loads(data)
+    assert doc["openapi"] == "3.1.0" and sorted(doc["components"]["schemas"]) == ["Case2023", "Case2024", "Case2025", "Error"]
+    assert doc["components"]["schemas"]["Case2024"]["properties"]["申請者"]["properties"]["業種"]["enum"][0] == "製造業"
+    assert {"/v1/decide", "/v1/batch", "/v1/policies", "/v1/schema", "/healthz", "/readyz", "/metrics"} <= set(doc["paths"])
+
+
+def test_health_and_readiness(server):
+    status, _, data = server.get("/healthz")
+    assert status == 200 and json.loads(data)["status"] == "ok"
+    status, _, data = server.get("/readyz")
+    assert status == 200 and json.loads(data)["years"] == [2023, 2024, 2025]
+
+
+def _metric(text: str, line_start: str) -> float:
+    return sum(float(line.rsplit(" ", 1)[1]) for line in text.splitlines() if line.startswith(line_start))
+
+
+def test_metrics_count_decisions_per_programme_and_frame_errors_and_latency(server):
+    before = server.get("/metrics")[2].decode()
+    server.post("/v1/decide", SMALL.read_bytes())
+    server.post("/v1/decide", b"{")
+    after = server.get("/metrics")[2].decode()
+    key = 'policy_decisions_total{frame="インボイス対応類型",programme="IT導入補助金2024",status="eligible",year="2024"}'
+    assert _metric(after, key) - _metric(before, key) == 1
+    key = 'policy_errors_total{route="/v1/decide",status="400"}'
+    assert _metric(after, key) - _metric(before, key) == 1
+    key = 'policy_http_request_duration_seconds_count{route="/v1/decide"}'
+    assert _metric(after, key) - _metric(before, key) == 2
+    assert f'policy_year_info{{year="2024",content_hash="{hash_of(server, 2024)}",engine_version="{__version__}"}} 1' in after
+
+
+def test_every_decision_is_logged_with_personal_fields_masked(server):
+    _, _, body = server.post_json("/v1/decide", SMALL.read_text(encoding="utf-8"))
+    records = [json.loads(line) for line in server.log.read_text(encoding="utf-8").splitlines()]
+    mine = [r for r in records if r["decision_id"] == body["decision_id"]]
+    assert len(mine) == 1
+    r = mine[0]
+    assert r["year"] == 2024 and r["content_hash"] == body["policy"]["content_hash"] and r["engine_version"] == __version__
+    assert r["case"]["申請者"]["資本金"] == "***" and r["case"]["description"] == "***"
+    assert r["case"]["申請者"]["従業員数"] == 5 and r["case"]["経費"] == [{"区分": "ソフトウェア", "金額": 1000000}]
+    assert {f["frame"]: f["subsidy"] for f in r["frames"]} == {"通常枠": 500000, "インボイス対応類型": 750000, "電子取引類型": 0,
+                                                               "複数社連携IT導入枠": 0, "セキュリティ対策推進枠": 0}
+    assert "10000000" not in json.dumps(r, ensure_ascii=False)
+    ids = [x["decision_id"] for x in records]
+    assert len(ids) == len(set(ids))
