@@ -34,7 +34,11 @@ RECORDS = {(None, "経費"): ("区分", "金額", "利用月数"),
 
 
 class SynthError(ValueError):
-    """Bad arguments or policies the generator cannot serve; the message says which."""
+    """Bad arguments (n, seed, the output's kind); the message says which."""
+
+
+class PolicyMismatch(SynthError):
+    """Policies the generator cannot serve together (a field typed differently, a missing enum member)."""
 
 
 def layout(policies: list[tree.Policy]) -> list:
@@ -48,7 +52,7 @@ def layout(policies: list[tree.Policy]) -> list:
                 type_ = case_table.field_type(p, f)
                 nullable = f.optional or f.default is not None
                 if f.name in fields and fields[f.name][0] != type_:
-                    raise SynthError(f"{g.name + '.' if g.name else ''}{f.name} has type {fields[f.name][0]} in one policy "
+                    raise PolicyMismatch(f"{g.name + '.' if g.name else ''}{f.name} has type {fields[f.name][0]} in one policy "
                                      f"and {type_} in {p.programme}; generate one population per policy")
                 fields[f.name] = (type_, nullable and fields.get(f.name, (None, True))[1])
     return [(g, [(name, t, nullable) for name, (t, nullable) in fields.items()]) for g, fields in groups.items()]
@@ -76,17 +80,17 @@ def _check(policies: list[tree.Policy]) -> dict:
             valid = {m for m, _ in p.enums[enum].members}
             missing = [m for m in emitted if m not in valid]
             if missing:
-                raise SynthError(f"{p.programme} does not declare {', '.join(missing)} in {enum}; the generator emits it for {name}")
+                raise PolicyMismatch(f"{p.programme} does not declare {', '.join(missing)} in {enum}; the generator emits it for {name}")
     for (group, name), expected in RECORDS.items():
         for p in policies:
             f = _field(p, group, name)
             if f is not None and tuple(r.name for r in p.records[f.type_name].fields) != expected:
-                raise SynthError(f"{p.programme}: the record of {name} has fields the generator does not build")
+                raise PolicyMismatch(f"{p.programme}: the record of {name} has fields the generator does not build")
     tables = [p.tables.get(LIMITS_TABLE) for p in policies]
     if any(t is None for t in tables):
-        raise SynthError(f"every policy needs the table {LIMITS_TABLE} (the SME limits by industry)")
+        raise PolicyMismatch(f"every policy needs the table {LIMITS_TABLE} (the SME limits by industry)")
     if any(t.rows != tables[0].rows for t in tables):
-        raise SynthError(f"the policies disagree on {LIMITS_TABLE}; generate one population per policy")
+        raise PolicyMismatch(f"the policies disagree on {LIMITS_TABLE}; generate one population per policy")
     return tables[0].rows
 
 
@@ -120,24 +124,24 @@ def generate(policies: list[tree.Policy], n: int = DEFAULT_N, seed: int = 0, out
         raise SynthError("CSV cannot hold the nested case-table layout; write .parquet (or .jsonl)")
     with open(path, "wb"):  # fails early, with the OS's reason, for a folder or an unwritable place
         pass
-    con = duckdb.connect(config={"enable_progress_bar": False})
+    con = duckdb.connect()
+    con.execute("SET enable_progress_bar = false")
     try:
         if threads is not None:
             con.execute(f"SET threads = {int(threads)}")
         con.execute("SET preserve_insertion_order = true")
-        relation = con.sql(sql)
         if suffix in (".jsonl", ".ndjson"):
-            _write_jsonl(relation, path)
+            _write_jsonl(con.execute(sql), path)
         else:  # the path goes to DuckDB as an argument, never into the SQL text
-            relation.write_parquet(str(path), compression="zstd")
+            con.sql(sql).write_parquet(str(path), compression="zstd")
     finally:
         con.close()
     return path
 
 
-def _write_jsonl(relation, path: Path) -> None:
-    names = relation.columns
+def _write_jsonl(cursor, path: Path) -> None:
+    names = [d[0] for d in cursor.description]
     with open(path, "w", encoding="utf-8") as f:
-        while batch := relation.fetchmany(10_000):
+        while batch := cursor.fetchmany(10_000):
             for row in batch:
                 f.write(json.dumps(case_table.from_row(dict(zip(names, row))), ensure_ascii=False) + "\n")

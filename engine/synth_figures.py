@@ -95,7 +95,9 @@ def measure(source, con=None) -> dict[str, Fraction]:
     """The generated shares of MEASURES (exact fractions) from a Parquet file name or a DuckDB relation name."""
     import duckdb
 
-    con = con or duckdb.connect(config={"enable_progress_bar": False})
+    if con is None:
+        con = duckdb.connect()
+        con.execute("SET enable_progress_bar = false")
     table = con.read_parquet(str(source)) if not isinstance(source, duckdb.DuckDBPyRelation) else source
     sums = ", ".join(f"count(*) FILTER (WHERE {num} AND {den}), count(*) FILTER (WHERE {den})" for num, den in MEASURES.values())
     counts = table.query("population", f"SELECT {sums} FROM population").fetchall()[0]
