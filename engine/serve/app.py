@@ -277,7 +277,7 @@ async def _html_decision(request: Request, explain: bool) -> Response:
     settings = request.app.state.settings
     opts = options(request)
     body = await read_body(request, settings.max_body)
-    html, outcome = await _offload(settings, False, _page_result, settings, body, opts)
+    html, outcome = await _offload(settings, False, _page_result, settings, body, opts, explain)
     return HTMLResponse(html, headers={"X-Policy-Year": str(outcome.year.policy.year), "X-Policy-Content-Hash": outcome.year.content_hash,
                                        "X-Engine-Version": __version__, "X-Decision-Id": outcome.body["decision_id"]})
 
@@ -349,6 +349,7 @@ def create_app(settings: Settings) -> Starlette:
         Route("/", page_route, methods=["GET"]),
         Route("/page/result", result_route, methods=["POST"]),
         Route("/static/{name}", static_route, methods=["GET"]),
+        Route("/favicon.ico", lambda request: Response(status_code=204), methods=["GET"]),
     ]
     app = Starlette(routes=routes, lifespan=lifespan)
     app.state.settings = settings
