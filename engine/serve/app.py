@@ -313,6 +313,13 @@ async def _watch(app, every: float) -> None:
             await _reload(app, "files changed")
 
 
+async def _save_metrics(metrics) -> None:
+    """This worker's counters for the other workers' /metrics, also when no request comes."""
+    while True:
+        await asyncio.sleep(0.5)
+        metrics.save(force=True)
+
+
 @asynccontextmanager
 async def lifespan(app):
     loop = asyncio.get_running_loop()
@@ -325,9 +332,11 @@ async def lifespan(app):
 
     loop.add_signal_handler(signal.SIGHUP, on_hup)
     watcher = loop.create_task(_watch(app, app.state.settings.watch)) if app.state.settings.watch else None
+    saver = loop.create_task(_save_metrics(app.state.settings.metrics))
     try:
         yield
     finally:
+        saver.cancel()
         if watcher:
             watcher.cancel()
         loop.remove_signal_handler(signal.SIGHUP)

@@ -1,0 +1,204 @@
+"""Load test of `policy serve` on loopback with wrk: decisions/s and p50/p99 latency of /v1/decide at
+1, 8 and 32 concurrent clients, for the summary form (the fast form) and the full explained decision,
+cycling through every 2024 example (not one cached case); then checks that the decision log holds
+exactly one record per decision answered. Then the fault run: the server is killed (SIGKILL, the
+whole process group) in the middle of a load run and restarted on the same log; every decision a
+client had received must be in the log, and no line may be torn.
+
+    python benchmarks/load.py [--seconds 10] [--workers 2]
+
+Prints figures; asserts nothing about speed."""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from engine.case import read_case  # noqa: E402
+from engine.diagnostics import CaseError  # noqa: E402
+from engine.pipeline import load_policy  # noqa: E402
+
+
+def corpus() -> list[str]:
+    policy = load_policy(ROOT / "policies" / "2024").policy
+    bodies = []
+    for path in sorted((ROOT / "examples").glob("*.json")):
+        raw = json.loads(path.read_text(encoding="utf-8"))
+        raw.pop("expected", None)
+        raw.pop("description", None)
+        try:
+            read_case(policy, raw)
+        except CaseError:
+            continue
+        bodies.append(json.dumps(raw, ensure_ascii=False))
+    return bodies
+
+
+def lua_script(bodies: list[str], path: str) -> str:
+    items = ",\n".join(f"[==[{b}]==]" for b in bodies)
+    return f"""
+local bodies = {{ {items} }}
+local i = math.random(#bodies)
+wrk.method = "POST"
+wrk.headers["Content-Type"] = "application/json"
+request = function()
+  i = i % #bodies + 1
+  return wrk.format("POST", "{path}", nil, bodies[i])
+end
+"""
+
+
+def start(port: int, log: Path, workers: int) -> subprocess.Popen:
+    proc = subprocess.Popen([sys.executable, "-m", "engine.cli", "serve", "--port", str(port), "--workers", str(workers),
+                             "--log", str(log), "--policies", str(ROOT / "policies")], cwd=ROOT,
+                            stderr=subprocess.PIPE, text=True, start_new_session=True)
+    line = proc.stderr.readline()
+    threading.Thread(target=proc.stderr.read, daemon=True).start()
+    port = int(re.search(r":(\d+)/ ", line).group(1))
+    for _ in range(200):
+        try:
+            c = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+            c.request("GET", "/readyz")
+            if c.getresponse().status == 200:
+                break
+        except OSError:
+            time.sleep(0.05)
+    proc.port = port
+    return proc
+
+
+def stop(proc: subprocess.Popen, sig=signal.SIGTERM) -> None:
+    try:
+        os.killpg(proc.pid, sig)
+    except ProcessLookupError:
+        pass
+    proc.wait(timeout=20)
+
+
+def wrk(port: int, script: Path, clients: int, seconds: int) -> dict:
+    out = subprocess.run(["wrk", f"-t{min(clients, 2)}", f"-c{clients}", f"-d{seconds}s", "--latency", "-s", str(script),
+                          f"http://127.0.0.1:{port}"], capture_output=True, text=True).stdout
+
+    def ms(label):
+        m = re.search(rf"^\s+{label}%\s+([\d.]+)(us|ms|s)", out, re.M)
+        return float(m.group(1)) * {"us": 0.001, "ms": 1, "s": 1000}[m.group(2)] if m else float("nan")
+
+    requests = int(re.search(r"(\d+) requests in", out).group(1))
+    non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    socket_errors = re.search(r"Socket errors: (.*)", out)
+    return {"rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)), "p50": ms(50), "p99": ms(99),
+            "requests": requests, "non2xx": int(non2xx.group(1)) if non2xx else 0,
+            "socket_errors": socket_errors.group(1) if socket_errors else "none"}
+
+
+def decided(port: int) -> int:
+    c = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    c.request("GET", "/metrics")
+    text = c.getresponse().read().decode()
+    return int(sum(float(line.rsplit(" ", 1)[1]) for line in text.splitlines()
+                   if line.startswith('policy_http_requests_total{route="/v1/decide",status="200"}')))
+
+
+def load_runs(bodies, seconds: int, workers: int) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        print(f"{len(bodies)} distinct cases (the 2024 examples), {workers} server workers, wrk on the same 2 cores, {seconds} s per run")
+        print(f"| form | clients | decisions/s | p50 ms | p99 ms | errors | log records = decisions answered |")
+        print(f"| --- | --- | --- | --- | --- | --- | --- |")
+        for form, path in (("summary", "/v1/decide?form=summary&year=2024"), ("full (what-ifs, no trace)", "/v1/decide?year=2024")):
+            script = Path(tmp) / "cases.lua"
+            script.write_text(lua_script(bodies, path), encoding="utf-8")
+            for clients in (1, 8, 32):
+                log = Path(tmp) / f"log-{form[:4]}-{clients}.jsonl"
+                proc = start(0, log, workers)
+                try:
+                    r = wrk(proc.port, script, clients, seconds)
+                    time.sleep(1.0)  # the workers' metrics files settle (written twice a second)
+                    answered = decided(proc.port)
+                finally:
+                    stop(proc)
+                records = sum(1 for _ in log.open(encoding="utf-8"))
+                errors = r["non2xx"] + (0 if r["socket_errors"] == "none" else 1)
+                print(f"| {form} | {clients} | {r['rps']:,.0f} | {r['p50']:.1f} | {r['p99']:.1f} | "
+                      f"{r['non2xx']} non-2xx, socket errors: {r['socket_errors']} | {records:,} = {answered:,}: "
+                      f"{'yes' if records == answered else 'NO'} (wrk counted {r['requests']:,}) |", flush=True)
+                del errors
+
+
+def fault_run(bodies, workers: int) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        log = Path(tmp) / "decisions.jsonl"
+        proc = start(0, log, workers)
+        port = proc.port
+        acknowledged, failures, lock = [], [0], threading.Lock()
+        running = [True]
+
+        def client(n):
+            i = n
+            conn = None
+            while running[0]:
+                i = (i + 1) % len(bodies)
+                try:
+                    conn = conn or http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+                    conn.request("POST", "/v1/decide?form=summary&year=2024", bodies[i].encode(), {"Content-Type": "application/json"})
+                    response = conn.getresponse()
+                    data = response.read()
+                    if response.status == 200:
+                        with lock:
+                            acknowledged.append(json.loads(data)["decision_id"])
+                except (OSError, http.client.HTTPException):
+                    failures[0] += 1
+                    conn = None
+                    time.sleep(0.01)
+
+        threads = [threading.Thread(target=client, args=(n,)) for n in range(8)]
+        for t in threads:
+            t.start()
+        time.sleep(3)
+        before = len(acknowledged)
+        stop(proc, signal.SIGKILL)  # the supervisor and every worker, mid-run
+        killed_at = len(acknowledged)
+        proc = start(port, log, workers)
+        time.sleep(3)
+        running[0] = False
+        for t in threads:
+            t.join()
+        stop(proc)
+        lines = log.read_text(encoding="utf-8").splitlines()
+        logged, torn = set(), 0
+        for line in lines:
+            try:
+                logged.add(json.loads(line)["decision_id"])
+            except ValueError:
+                torn += 1
+        lost = [d for d in acknowledged if d not in logged]
+        print(f"fault run: 8 clients; SIGKILL after {before:,} acknowledged decisions, restarted on the same port and log; "
+              f"{len(acknowledged):,} acknowledged in all ({len(acknowledged) - killed_at:,} after the restart), "
+              f"{failures[0]} requests failed while it was down; log: {len(lines):,} records, {torn} torn; "
+              f"acknowledged but not logged: {len(lost)}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--seconds", type=int, default=10)
+    parser.add_argument("--workers", type=int, default=2)
+    args = parser.parse_args()
+    bodies = corpus()
+    load_runs(bodies, args.seconds, args.workers)
+    fault_run(bodies, args.workers)
+
+
+if __name__ == "__main__":
+    main()
