@@ -9,6 +9,7 @@ import functools
 import json
 import signal
 import sys
+import threading
 import time
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -28,6 +29,7 @@ from .metrics import Metrics
 from .registry import Registry
 
 STATIC = Path(__file__).resolve().parent / "static"
+EARLY_HUP = threading.Event()  # a SIGHUP that reached a worker before its event loop could take it
 INLINE_BYTES = 4096  # a small case in the summary form is answered on the event loop; the rest in threads
 
 
@@ -331,6 +333,9 @@ async def lifespan(app):
         task.add_done_callback(tasks.discard)
 
     loop.add_signal_handler(signal.SIGHUP, on_hup)
+    if EARLY_HUP.is_set():
+        EARLY_HUP.clear()
+        on_hup()
     watcher = loop.create_task(_watch(app, app.state.settings.watch)) if app.state.settings.watch else None
     saver = loop.create_task(_save_metrics(app.state.settings.metrics))
     try:

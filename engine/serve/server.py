@@ -14,7 +14,7 @@ import tempfile
 
 import uvicorn
 
-from .app import Settings, create_app
+from .app import EARLY_HUP, Settings, create_app
 from .log import DecisionLog
 from .metrics import Metrics
 from .registry import Registry
@@ -74,7 +74,7 @@ def serve(policies: str, host: str, port: int, workers: int, options: dict, anno
         if pid == 0:
             for sig in (signal.SIGTERM, signal.SIGINT):
                 signal.signal(sig, signal.SIG_DFL)
-            signal.signal(signal.SIGHUP, signal.SIG_IGN)  # until the app's own handler is in place
+            signal.signal(signal.SIGHUP, lambda *_: EARLY_HUP.set())  # until the app's own handler is in place
             _die_with_parent()
             code = 0
             try:
