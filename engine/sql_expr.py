@@ -61,10 +61,16 @@ def coalesce_false(e: exp.Expression) -> exp.Expression:
     return exp.Coalesce(this=e, expressions=[exp.false()])
 
 
-def array_size(arr: exp.Expression) -> exp.Expression:
-    """Items in an array; a missing list has none (Spark's size(NULL) is −1 without ANSI)."""
-    return exp.Case(ifs=[exp.If(this=exp.Is(this=arr.copy(), expression=exp.Null()), true=exp.Literal.number(0))],
-                    default=exp.ArraySize(this=arr))
+def array_size(arr: exp.Expression, base: exp.Expression | None = None) -> exp.Expression:
+    """Items in an array (`arr`, derived from the list column `base`); a missing list has none
+    (and Spark's size(NULL) is −1 without ANSI)."""
+    return when_present(base if base is not None else arr, exp.Literal.number(0), exp.ArraySize(this=arr))
+
+
+def when_present(base: exp.Expression, empty: exp.Expression, e: exp.Expression) -> exp.Expression:
+    """`e`, or `empty` where the list column `base` is NULL — checked first, so the engine skips
+    the higher-order functions on cases without the list."""
+    return exp.Case(ifs=[exp.If(this=exp.Is(this=base.copy(), expression=exp.Null()), true=empty)], default=e)
 
 
 @attrs.frozen
@@ -247,7 +253,7 @@ class ExpressionCompiler:
         add = exp.Lambda(this=exp.Add(this=exp.Column(this=acc.copy()), expression=exp.Column(this=item.copy())),
                          expressions=[acc, item])
         reduced = exp.Reduce(this=values, initial=self.arith.wide_zero(), merge=add)
-        return exp.Coalesce(this=reduced, expressions=[self.arith.wide_zero()])
+        return when_present(self.c_Input(list_input).e, self.arith.wide_zero(), reduced)
 
     def c_Total(self, n: tree.Total):
         def value(scope):
@@ -263,9 +269,10 @@ class ExpressionCompiler:
     def c_Count(self, n: tree.Count):
         field = self.fields[n.list.path]
         arr = self.filtered(n.list, n.where)
+        base = self.c_Input(n.list).e
         if n.where is None and field.element == "enum":
-            return column_num(array_size(exp.ArrayDistinct(this=arr)))  # distinct members, as the tree counts
-        return column_num(array_size(arr))
+            return column_num(array_size(exp.ArrayDistinct(this=arr), base))  # distinct members, as the tree counts
+        return column_num(array_size(arr, base))
 
     def c_CountAmong(self, n: tree.CountAmong):
         arr = self.c_Input(n.list).e
@@ -280,10 +287,10 @@ class ExpressionCompiler:
         arr = self.c_Input(n.list).e
         if n.quantifier == "any":
             matching = exp.ArrayFilter(this=arr, expression=self.lambda_over(n.list, lambda s: self.boolean(n.where)))
-            return Scalar(exp.GT(this=array_size(matching), expression=exp.Literal.number(0)))
+            return Scalar(exp.GT(this=array_size(matching, arr), expression=exp.Literal.number(0)))
         failing = exp.ArrayFilter(this=arr, expression=self.lambda_over(
             n.list, lambda s: exp.Not(this=exp.Paren(this=self.boolean(n.where)))))
-        return Scalar(exp.EQ(this=array_size(failing), expression=exp.Literal.number(0)))
+        return Scalar(exp.EQ(this=array_size(failing, arr), expression=exp.Literal.number(0)))
 
 
 def item_value(arith: Arith, variable: str, field: tree.Field):
