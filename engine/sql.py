@@ -90,8 +90,10 @@ def _ordered_definitions(policy: tree.Policy) -> list[tree.Definition]:
 
 
 class _Query:
-    def __init__(self, policy: tree.Policy, dialect: str, frames):
+    def __init__(self, policy: tree.Policy, dialect: str, frames, check_dates: bool = True, keep=()):
         self.policy = policy
+        self.check_dates = check_dates
+        self.keep = tuple(keep)
         self.arith = Arith(WIDE_TYPES.get(dialect, DEFAULT_WIDE), dialect)
         self.kinds: dict = {}
         self.x = ExpressionCompiler(policy, self.arith, self.kinds)
@@ -230,7 +232,7 @@ class _Query:
 
     def date_reason(self, f: tree.Frame) -> exp.Expression | None:
         policy = self.policy
-        if policy.applied_on is None:
+        if policy.applied_on is None or not self.check_dates:
             return None
         applied = col(".".join(policy.applied_on.path))
         ifs = []
@@ -261,7 +263,7 @@ class _Query:
                                 default=exp.cast(exp.Literal.number(0), exp.DataType.build("BIGINT")))
         self.step("decisions", [exp.alias_(best, ident("best_frame")), exp.alias_(best_subsidy, ident("best_subsidy"))],
                   "the best frame: the largest subsidy granted, the first frame on a tie")
-        outputs = [exp.column("id", quoted=True), col("best_frame"), col("best_subsidy")]
+        outputs = [exp.column("id", quoted=True)] + [col(k) for k in self.keep] + [col("best_frame"), col("best_subsidy")]
         for f in self.frames:
             outputs += [col(f"{f.name}.{c}") for c in ("status", "subsidy", "reasons", "pending_steps")]
         query = exp.select(*outputs).from_(exp.to_identifier(self.previous, quoted=True))
@@ -297,12 +299,16 @@ def _not_null(arr: exp.Expression) -> exp.Expression:
         this=exp.Not(this=exp.Is(this=exp.Column(this=x.copy()), expression=exp.Null())), expressions=[x]))
 
 
-def compile_query(policy: tree.Policy, dialect: str = "duckdb", frames: tuple[str, ...] | None = None) -> exp.Select:
+def compile_query(policy: tree.Policy, dialect: str = "duckdb", frames: tuple[str, ...] | None = None,
+                  check_dates: bool = True, keep: tuple[str, ...] = ()) -> exp.Select:
     """The policy as one SELECT over the table `cases`; raises Unsupported for what SQL cannot
-    write exactly."""
-    return _Query(policy, dialect, frames).build()
+    write exactly. `check_dates=False` judges every case as though applied within the policy's
+    term (as `policy diff` does); `keep` carries input columns ("申請者.業種") or rule values
+    ("小規模事業者") into the output."""
+    return _Query(policy, dialect, frames, check_dates, keep).build()
 
 
-def to_sql(policy: tree.Policy, dialect: str = "duckdb", frames=None, pretty: bool = True) -> str:
-    return compile_query(policy, dialect, frames).sql(dialect=dialect, pretty=pretty)
+def to_sql(policy: tree.Policy, dialect: str = "duckdb", frames=None, pretty: bool = True, check_dates: bool = True,
+           keep: tuple[str, ...] = ()) -> str:
+    return compile_query(policy, dialect, frames, check_dates, keep).sql(dialect=dialect, pretty=pretty)
 

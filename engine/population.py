@@ -1,0 +1,207 @@
+"""Population-scale runs: the policy's SQL form over a table of cases, on DuckDB (embedded, the
+default) or Spark (local[*], or a cluster through Spark's own settings).
+
+Cases come as Parquet in the case-table layout (engine/case_table.py), or as JSON Lines / CSV
+(read and checked case by case like `policy batch`, then handed over as Parquet). The query is
+generated as a SELECT; files are read and written through each engine's own API."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+from . import case_table, tree
+from .case import CaseError, parse_json, read_case
+from .sql import to_sql
+
+ENGINES = ("duckdb", "spark")
+OUTPUT_FORMATS = {".parquet": "parquet", ".csv": "csv"}
+MAX_SHOWN_PROBLEMS = 10
+
+
+class PopulationError(Exception):
+    """A population run that cannot go on (the message says why)."""
+
+
+def output_format(path: str) -> str:
+    fmt = OUTPUT_FORMATS.get(Path(path).suffix.lower())
+    if fmt is None:
+        raise PopulationError(f"{path}: the decisions are written as Parquet (.parquet) or CSV (.csv)")
+    return fmt
+
+
+# ---------------------------------------------------------------- reading cases
+def union_schema(policies: list[tree.Policy]):
+    """The case table of several policy years: every field any of them declares."""
+    import pyarrow as pa
+
+    merged: dict = {}
+    for p in policies:
+        for field in case_table.arrow_schema(p):
+            if field.name not in merged:
+                merged[field.name] = field
+            elif pa.types.is_struct(field.type):
+                known = {f.name: f for f in merged[field.name].type}
+                known.update({f.name: f for f in field.type if f.name not in known})
+                merged[field.name] = pa.field(field.name, pa.struct(list(known.values())))
+    return pa.schema(list(merged.values()))
+
+
+def _records(path: Path):
+    from .batch import csv_records, json_lines
+    from .csvmap import row_to_case
+
+    if path.suffix.lower() == ".csv":
+        with open(path, newline="", encoding="utf-8-sig") as stream:
+            for number, row in csv_records(stream):
+                yield number, row, row_to_case
+    else:
+        with open(path, "rb") as stream:
+            for number, line in json_lines(stream):
+                yield number, line, None
+
+
+def cases_to_parquet(path: Path, policies: list[tree.Policy], out: Path) -> int:
+    """JSON Lines or CSV -> Parquet in the union layout; every case is checked against every
+    policy (fields another year declares are not typos). Raises CaseError listing the first
+    problems with their line numbers."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from .case import field_names
+
+    schema = union_schema(policies)
+    names = [field_names(p) for p in policies]
+    problems: list[str] = []
+    writer = pq.ParquetWriter(out, schema)
+    rows: list = []
+    count = 0
+    try:
+        for number, record, from_csv in _records(path):
+            try:
+                if isinstance(record, Exception):
+                    raise CaseError([f"not UTF-8 text ({record.reason})"])
+                raw = from_csv(policies[0], record) if from_csv else parse_json(record)
+                row: dict = {}
+                for i, p in enumerate(policies):
+                    also = frozenset().union(*(n for j, n in enumerate(names) if j != i))
+                    if from_csv and i:
+                        raw = {**from_csv(p, record), **raw}
+                    _merge(row, case_table.to_row(p, count, read_case(p, raw, also_known=also)))
+            except CaseError as exc:
+                problems += [f"line {number}: {m}" for m in exc.problems]
+                if len(problems) >= MAX_SHOWN_PROBLEMS:
+                    break
+                continue
+            rows.append(row)
+            count += 1
+            if len(rows) == 50_000:
+                writer.write_table(pa.Table.from_pylist(rows, schema=schema))
+                rows = []
+        if rows:
+            writer.write_table(pa.Table.from_pylist(rows, schema=schema))
+    finally:
+        writer.close()
+    if problems:
+        raise CaseError(problems[:MAX_SHOWN_PROBLEMS], str(path))
+    return count
+
+
+def _merge(into: dict, row: dict) -> None:
+    for k, v in row.items():
+        if isinstance(v, dict) and isinstance(into.get(k), dict):
+            into[k].update({kk: vv for kk, vv in v.items() if kk not in into[k] or vv is not None})
+        elif k not in into or v is not None:
+            into[k] = v
+
+
+class Source:
+    """The cases as a Parquet file (converted to a temporary one when they are JSON Lines or CSV)."""
+
+    def __init__(self, path: str, policies: list[tree.Policy]):
+        p = Path(path)
+        if not p.is_file():
+            raise PopulationError(f"no such file {path}")
+        self.temp = None
+        if p.suffix.lower() in (".jsonl", ".ndjson", ".json", ".csv"):
+            handle, name = tempfile.mkstemp(suffix=".parquet")
+            os.close(handle)
+            self.temp = Path(name)
+            cases_to_parquet(p, policies, self.temp)
+            self.parquet = self.temp
+        elif p.suffix.lower() == ".parquet":
+            self.parquet = p
+        else:
+            raise PopulationError(f"{path}: cases are read from Parquet (.parquet), JSON Lines (.jsonl) or CSV (.csv)")
+        self.check_layout(policies)
+
+    def check_layout(self, policies):
+        """Every column and field the policies read must be in the file, with a type that holds it."""
+        import pyarrow.parquet as pq
+
+        have = pq.read_schema(self.parquet)
+        want = union_schema(policies)
+        problems = []
+        for field in want:
+            if field.name not in have.names:
+                problems.append(f"column {field.name}: missing; expected {field.type}")
+                continue
+            got = have.field(field.name).type
+            problems += _type_problems(field.name, got, field.type)
+        if problems:
+            raise CaseError(problems[:MAX_SHOWN_PROBLEMS], str(self.parquet))
+
+    def close(self):
+        if self.temp is not None:
+            self.temp.unlink(missing_ok=True)
+
+
+def _type_problems(path: str, got, want) -> list[str]:
+    import pyarrow as pa
+
+    if pa.types.is_struct(want):
+        if not pa.types.is_struct(got):
+            return [f"column {path}: got {got}, expected {want}"]
+        have = {f.name: f.type for f in got}
+        out = []
+        for f in want:
+            if f.name not in have:
+                out.append(f"column {path}.{f.name}: missing; expected {f.type}")
+            else:
+                out += _type_problems(f"{path}.{f.name}", have[f.name], f.type)
+        return out
+    if pa.types.is_list(want):
+        if not (pa.types.is_list(got) or pa.types.is_large_list(got)):
+            return [f"column {path}: got {got}, expected {want}"]
+        return _type_problems(f"{path}[]", got.value_type, want.value_type)
+    exact_enough = (pa.types.is_integer(want) and pa.types.is_integer(got)) or (
+        pa.types.is_string(want) and (pa.types.is_string(got) or pa.types.is_large_string(got))) or got == want
+    return [] if exact_enough else [f"column {path}: got {got}, expected {want}"]
+
+
+# ---------------------------------------------------------------- one policy over the cases
+def decide(policy: tree.Policy, cases: str, out: str, engine: str = "duckdb", frames=None, progress=None,
+           check_dates: bool = True) -> int:
+    """Decisions for every case, written to `out` (Parquet or CSV); returns the number of cases."""
+    from .population_engines import csv_select, open_engine
+    from .sql import output_columns
+
+    fmt = output_format(out)
+    out_path = Path(out)
+    if not out_path.parent.is_dir():
+        raise PopulationError(f"cannot write {out}: no such folder {out_path.parent}")
+    source = Source(cases, [policy])
+    runner = open_engine(engine, progress)
+    try:
+        runner.register_cases(source.parquet)
+        query = to_sql(policy, runner.dialect, frames, pretty=False, check_dates=check_dates)
+        if fmt == "csv":
+            names = output_columns(policy, frames)
+            arrays = {n for n in names if n.endswith((".reasons", ".pending_steps"))}
+            query = f"WITH decisions AS ({query}) " + csv_select(names, arrays, runner.dialect).sql(runner.dialect)
+        runner.write(query, out_path, fmt)
+        return runner.rows("SELECT COUNT(*) AS n FROM cases")[0]["n"]
+    finally:
+        runner.close()
+        source.close()

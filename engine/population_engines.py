@@ -1,0 +1,116 @@
+"""The two engines a population query runs on. Both get the same generated SELECT (written for
+each by sqlglot); each reads and writes files through its own API.
+
+DuckDB runs embedded. Its `in_clause` optimizer turns every `x IN (…)` into a join, which on
+these queries (an IN inside nearly every rule and lambda) costs far more than it saves: it is
+switched off for our queries only.
+
+Spark: `local[*]` unless Spark's own settings name a master (spark-submit, SPARK_REMOTE for
+Spark Connect). ANSI mode is set and then checked, because with it off a BIGINT overflow wraps
+silently instead of failing."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+
+from sqlglot import exp
+
+from .population import PopulationError
+
+
+def csv_select(select_sql_columns: list[str], array_columns: set[str], dialect: str) -> exp.Select:
+    """SELECT over the decisions with every array joined by `|` (the batch CSV's convention)."""
+    columns = []
+    for name in select_sql_columns:
+        c = exp.column(name, quoted=True)
+        if name in array_columns:
+            c = exp.alias_(exp.ArrayToString(this=c, expression=exp.Literal.string("|")), exp.to_identifier(name, quoted=True))
+        columns.append(c)
+    return exp.select(*columns).from_("decisions")
+
+
+class DuckDB:
+    dialect = "duckdb"
+
+    def __init__(self, progress: bool = False):
+        import duckdb
+
+        self.con = duckdb.connect()
+        self.con.execute("SET disabled_optimizers = 'in_clause'")
+        self.con.execute(f"SET enable_progress_bar = {'true' if progress else 'false'}")
+
+    def register_cases(self, parquet: Path, name: str = "cases") -> None:
+        self.con.read_parquet(str(parquet)).create_view(name)
+
+    def materialize(self, name: str, sql: str) -> None:
+        self.con.execute(f'CREATE OR REPLACE TEMP TABLE "{name}" AS {sql}')  # `name` is ours, never the user's
+
+    def rows(self, sql: str) -> list[dict]:
+        cursor = self.con.execute(sql)
+        names = [d[0] for d in cursor.description]
+        return [dict(zip(names, r)) for r in cursor.fetchall()]
+
+    def write(self, sql: str, out: Path, fmt: str) -> None:
+        relation = self.con.sql(sql)
+        if fmt == "parquet":
+            relation.write_parquet(str(out))
+        else:
+            relation.write_csv(str(out))
+
+    def close(self):
+        self.con.close()
+
+
+class Spark:
+    dialect = "spark"
+
+    def __init__(self, progress: bool = False):
+        try:
+            from pyspark.sql import SparkSession
+        except ImportError:
+            raise PopulationError("--engine spark needs PySpark: pip install 'subsidy-policy[spark]' (and Java)") from None
+        builder = SparkSession.builder.appName("subsidy-policy population")
+        if not os.environ.get("SPARK_REMOTE") and not os.environ.get("MASTER"):
+            builder = builder.master(os.environ.get("SPARK_MASTER", "local[*]"))
+        builder = (builder.config("spark.sql.ansi.enabled", "true")
+                   .config("spark.ui.showConsoleProgress", "true" if progress else "false")
+                   .config("spark.sql.session.timeZone", "UTC"))
+        self.spark = builder.getOrCreate()
+        if self.spark.conf.get("spark.sql.ansi.enabled").lower() != "true":
+            raise PopulationError("Spark's ANSI mode is off (spark.sql.ansi.enabled): an overflow would wrap silently; "
+                                  "turn it on")
+
+    def register_cases(self, parquet: Path, name: str = "cases") -> None:
+        self.spark.read.parquet(str(parquet)).createOrReplaceTempView(name)
+
+    def materialize(self, name: str, sql: str) -> None:
+        df = self.spark.sql(sql).cache()
+        df.count()
+        df.createOrReplaceTempView(name)
+
+    def rows(self, sql: str) -> list[dict]:
+        return [r.asDict(recursive=True) for r in self.spark.sql(sql).collect()]
+
+    def write(self, sql: str, out: Path, fmt: str) -> None:
+        """One file, as DuckDB writes it: Spark writes a folder of parts, so one part is moved out."""
+        folder = Path(tempfile.mkdtemp(prefix="population-", dir=out.parent if out.parent.exists() else None))
+        try:
+            writer = self.spark.sql(sql).coalesce(1).write.mode("overwrite")
+            (writer.parquet if fmt == "parquet" else writer.option("header", "true").csv)(str(folder / "out"))
+            part = next((folder / "out").glob("part-*"))
+            shutil.move(str(part), str(out))
+        finally:
+            shutil.rmtree(folder, ignore_errors=True)
+
+    def close(self):
+        pass  # the session is reused by later runs in the same process (tests), and ends with it
+
+
+def open_engine(name: str, progress: bool | None = None):
+    if progress is None:
+        progress = sys.stderr.isatty()
+    return {"duckdb": DuckDB, "spark": Spark}[name](progress)
