@@ -458,6 +458,100 @@ def synth_command(policy_dirs, n, seed, output) -> None:
     click.echo(f"wrote {n:,} firms (seed {seed}) to {output} in {time.monotonic() - start:.1f} s", err=True)
 
 
+@cli.command("sql")
+@click.option("--policy", "policy_dir", type=click.Path(), default=None, help="Policy folder. Default: the bundled 2024 policy.")
+@click.option("--dialect", default="duckdb", show_default=True,
+              help="Any SQL dialect sqlglot writes (duckdb and spark are tested against the tree evaluator).")
+@click.option("--frame", "frames", multiple=True, help="Only this frame (repeatable).")
+@click.option("--no-dates", is_flag=True, help="Judge every case as though applied within the policy's term.")
+def sql_command(policy_dir, dialect, frames, no_dates) -> None:
+    """Print the policy as one SQL query over a table `cases` (layout: engine/case_table.py, README)."""
+    try:
+        import sqlglot
+
+        from . import sql
+    except ImportError as exc:
+        _fail(f"policy sql needs the population extra: pip install 'subsidy-policy[population]' ({exc})", EXIT_USAGE)
+    if dialect not in sqlglot.dialects.DIALECTS and dialect not in [d.lower() for d in sqlglot.dialects.DIALECTS]:
+        known = sorted(d.value for d in sqlglot.dialects.Dialects if d.value)
+        _fail(f"unknown dialect {dialect!r}; sqlglot writes: {', '.join(known)}", EXIT_USAGE)
+    try:
+        policy = load_policy(policy_dir or default_policy_dir()).policy
+    except PolicyError as exc:
+        _fail(str(exc), EXIT_BAD_POLICY)
+    unknown = [f for f in frames if f not in [fr.name for fr in policy.frames]]
+    if unknown:
+        _fail(f"no frame {unknown[0]!r}; the frames are: {', '.join(f.name for f in policy.frames)}", EXIT_USAGE)
+    try:
+        click.echo(sql.to_sql(policy, dialect, tuple(frames) or None, check_dates=not no_dates))
+    except sql.Unsupported as exc:
+        _fail(f"the SQL form cannot write this policy exactly: {exc}", EXIT_BAD_POLICY)
+
+
+@cli.command("population")
+@click.argument("paths", nargs=-1, required=True, type=click.Path())
+@click.option("-o", "--output", type=click.Path(dir_okay=False), default=None,
+              help="Decisions file (.parquet or .csv); with --compare, the report (.txt, .json or .html; default: standard output).")
+@click.option("--policy", "policy_dir", type=click.Path(), default=None, help="Policy folder. Default: the bundled 2024 policy.")
+@click.option("--engine", type=click.Choice(["duckdb", "spark"]), default="duckdb", show_default=True)
+@click.option("--frame", "frames", multiple=True, help="Only this frame (repeatable; not with --compare).")
+@click.option("--compare", is_flag=True, help="PATHS are OLD_POLICY NEW_POLICY CASES: report what the change does.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "html"]), default=None,
+              help="The --compare report's format. Default: from -o's extension, else text.")
+@click.option("--lang", type=click.Choice(["ja", "en"]), default="ja", show_default=True)
+def population_command(paths, output, policy_dir, engine, frames, compare, fmt, lang) -> None:
+    """Decide every case of CASES (Parquet in the case-table layout, JSON Lines or CSV) with the
+    policy's SQL form, or with --compare report what changing OLD_POLICY to NEW_POLICY does."""
+    import time
+
+    try:
+        from . import population, population_compare, sql
+    except ImportError as exc:
+        _fail(f"policy population needs the population extra: pip install 'subsidy-policy[population]' ({exc})", EXIT_USAGE)
+    start = time.monotonic()
+    try:
+        if compare:
+            if len(paths) != 3:
+                _fail("--compare takes OLD_POLICY NEW_POLICY CASES", EXIT_USAGE)
+            old_dir, new_dir, cases = paths
+            old, new = load_policy(old_dir).policy, load_policy(new_dir).policy
+            report = population_compare.compare(old, new, cases, engine, labels=(old_dir, new_dir))
+            _write_report(report, output, fmt, lang)
+            click.echo(f"compared {report['cases']:,} cases on {engine} in {time.monotonic() - start:.1f} s", err=True)
+            return
+        if len(paths) != 1 or output is None:
+            _fail("policy population CASES -o DECISIONS (or --compare OLD_POLICY NEW_POLICY CASES)", EXIT_USAGE)
+        policy = load_policy(policy_dir or default_policy_dir()).policy
+        unknown = [f for f in frames if f not in [fr.name for fr in policy.frames]]
+        if unknown:
+            _fail(f"no frame {unknown[0]!r}; the frames are: {', '.join(f.name for f in policy.frames)}", EXIT_USAGE)
+        n = population.decide(policy, paths[0], output, engine, tuple(frames) or None)
+        click.echo(f"decided {n:,} cases on {engine} in {time.monotonic() - start:.1f} s → {output}", err=True)
+    except PolicyError as exc:
+        _fail(str(exc), EXIT_BAD_POLICY)
+    except CaseError as exc:
+        _fail(_case_message(exc), EXIT_BAD_CASE)
+    except population.PopulationError as exc:
+        _fail(str(exc), EXIT_USAGE)
+    except sql.Unsupported as exc:
+        _fail(f"the SQL form cannot write this policy exactly: {exc}", EXIT_BAD_POLICY)
+
+
+def _write_report(report, output, fmt, lang) -> None:
+    from . import render_population
+
+    fmt = fmt or {".json": "json", ".html": "html"}.get(Path(output).suffix.lower() if output else "", "text")
+    text = {"json": lambda: render_population.json_text(report), "html": lambda: render_population.html(report, lang),
+            "text": lambda: render_population.text(report, lang)}[fmt]()
+    if output is None:
+        click.echo(text, nl=False)
+        return
+    try:
+        Path(output).write_text(text, encoding="utf-8")
+    except OSError as exc:
+        _fail(f"cannot write {output}: {exc.strerror or exc}", EXIT_USAGE)
+
+
 def main() -> None:
     try:
         cli(standalone_mode=True)
