@@ -147,9 +147,9 @@ main{max-width:76rem;margin:0 auto;padding:1.5rem}
 h1{font-size:1.35rem;margin:.2rem 0}h2{font-size:1.1rem;margin:1.4rem 0 .4rem}
 .sub{color:#3d4751;margin:0}
 section{overflow-x:auto;background:#fff;border:1px solid #d0d7de;border-radius:.5rem;margin:1rem 0;padding:.6rem 1.2rem 1rem}
-table{border-collapse:collapse;margin:.5rem 0;font-variant-numeric:tabular-nums}
-caption{text-align:left;font-weight:bold;padding:.2rem 0}
-td,th{border:1px solid #d0d7de;padding:.2rem .5rem;text-align:right;white-space:nowrap}
+table{border-collapse:collapse;margin:.5rem 0;font-variant-numeric:tabular-nums;font-size:.85rem}
+caption{position:absolute;left:-9999px}  /* for screen readers: the section's heading already shows it */
+td,th{border:1px solid #d0d7de;padding:.2rem .4rem;text-align:right;white-space:nowrap}
 thead th{white-space:normal}
 th{background:#eef1f4}td.l,th.l{text-align:left}
 .up{color:#0b6e2a}.down{color:#a3231b}
