@@ -77,6 +77,8 @@ class Spark:
         if not os.environ.get("SPARK_REMOTE") and not os.environ.get("MASTER"):
             builder = builder.master(os.environ.get("SPARK_MASTER", "local[*]"))
         builder = (builder.config("spark.sql.ansi.enabled", "true")
+                   # one analyzer pass per named step: a policy has about a hundred
+                   .config("spark.sql.analyzer.maxIterations", "2000")
                    .config("spark.ui.showConsoleProgress", "true" if progress else "false")
                    .config("spark.sql.session.timeZone", "UTC"))
         self.spark = builder.getOrCreate()
