@@ -1,0 +1,114 @@
+"""`policy population`: decisions and the what-if report, their figures checked against the tree
+evaluator on a synthetic sample."""
+
+from __future__ import annotations
+
+import json
+
+import pyarrow.parquet as pq
+import pytest
+
+from engine import case_table, synth
+from engine.case import read_case
+from engine.decision import NOT_ELIGIBLE
+from engine.evaluator import evaluate
+from engine.pipeline import load_policy
+from engine.population_compare import compare
+from sql_support import ROOT, OTHER_YEARS
+
+OLD, NEW = ROOT / "policies" / "2024", ROOT / "policies" / "2025"
+
+
+@pytest.fixture(scope="module")
+def population(tmp_path_factory):
+    path = tmp_path_factory.mktemp("pop") / "firms.parquet"
+    synth.generate([load_policy(OLD).policy, load_policy(NEW).policy], 1200, 42, path)
+    return path
+
+
+def _tree_figures(policy, rows):
+    """Per firm: best subsidy, best frame, and per frame (status, subsidy), from the tree."""
+    out = []
+    for row in rows:
+        values = read_case(policy, case_table.from_row(row), also_known=OTHER_YEARS)
+        d = evaluate(policy, values, check_dates=False)
+        best = next((f.subsidy for f in d.frames if f.name == d.best_frame), 0)
+        out.append((d.best_frame, best, {f.name: (f.status, f.subsidy) for f in d.frames}, values))
+    return out
+
+
+def test_the_report_equals_the_tree_on_every_firm(population):
+    old, new = load_policy(OLD).policy, load_policy(NEW).policy
+    report = compare(old, new, str(population))
+    rows = pq.read_table(population).to_pylist()
+    before, after = _tree_figures(old, rows), _tree_figures(new, rows)
+    assert report["cases"] == len(rows) == 1200
+    for frame in report["frames"]:
+        name = frame["frame"]
+        assert frame["eligible_before"] == sum(1 for b in before if b[2][name][0] != NOT_ELIGIBLE)
+        assert frame["eligible_after"] == sum(1 for a in after if a[2][name][0] != NOT_ELIGIBLE)
+        assert frame["subsidy_before"] == sum(b[2][name][1] for b in before)
+        assert frame["subsidy_after"] == sum(a[2][name][1] for a in after)
+    total = report["total"]
+    assert total["subsidy_before"] == sum(b[1] for b in before)
+    assert total["subsidy_after"] == sum(a[1] for a in after)
+    assert total["gainers"] == sum(1 for b, a in zip(before, after) if a[1] > b[1])
+    assert total["losers"] == sum(1 for b, a in zip(before, after) if a[1] < b[1])
+    assert total["gainers"] + total["losers"] > 0  # 2025 changes rates: someone moves
+    industries = {g["group"]: g for g in report["by_industry"]}
+    for name, group in industries.items():
+        members = [i for i, b in enumerate(before) if b[3]["申請者"]["業種"] == name]
+        assert group["cases"] == len(members)
+        assert group["difference"] == sum(after[i][1] - before[i][1] for i in members)
+    assert sum(g["cases"] for g in report["by_size"]) == 1200
+    assert {g["group"] for g in report["by_size"]} <= {"小規模事業者", "中小企業", "その他（中小企業に該当しない）"}
+
+
+def test_cli_population_writes_decisions_and_the_report(population, tmp_path, run):
+    out = tmp_path / "decisions.parquet"
+    result = run("population", str(population), "-o", str(out))
+    assert result.exit_code == 0, result.output
+    table = pq.read_table(out)
+    assert table.num_rows == 1200
+    assert table.column_names[:3] == ["id", "best_frame", "best_subsidy"]
+    report = tmp_path / "report.json"
+    result = run("population", "--compare", str(OLD), str(NEW), str(population), "-o", str(report))
+    assert result.exit_code == 0, result.output
+    assert json.loads(report.read_text(encoding="utf-8"))["format"] == "subsidy-population-compare/1"
+
+
+def test_cli_population_csv_and_jsonl_in(tmp_path, run):
+    cases = tmp_path / "cases.jsonl"
+    seed = json.loads((ROOT / "examples" / "seed_invoice_small_1m.json").read_text(encoding="utf-8"))
+    seed = {k: v for k, v in seed.items() if k not in ("description", "expected")}
+    cases.write_text(json.dumps(seed, ensure_ascii=False) + "\n", encoding="utf-8")
+    out = tmp_path / "d.csv"
+    result = run("population", str(cases), "-o", str(out))
+    assert result.exit_code == 0, result.output
+    text = out.read_text(encoding="utf-8")
+    assert "インボイス対応類型.subsidy" in text.splitlines()[0]
+    assert ",750000," in text.splitlines()[1]
+
+
+def test_cli_population_bad_input(tmp_path, run):
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"申請者": {"業種": "製造", "従業員数": 3}}\n', encoding="utf-8")
+    result = run("population", str(bad), "-o", str(tmp_path / "d.parquet"))
+    assert result.exit_code == 3
+    assert "line 1: 申請者.業種: got \"製造\", expected one of:" in result.output
+    result = run("population", str(tmp_path / "none.parquet"), "-o", str(tmp_path / "d.parquet"))
+    assert result.exit_code == 2 and f"no such file {tmp_path / 'none.parquet'}" in result.output
+    result = run("population", str(bad), "-o", str(tmp_path / "d.txt"))
+    assert result.exit_code == 2 and "the decisions are written as Parquet (.parquet) or CSV (.csv)" in result.output
+    wrong = tmp_path / "wrong.parquet"
+    pq.write_table(__import__("pyarrow").table({"id": [1]}), wrong)
+    result = run("population", str(wrong), "-o", str(tmp_path / "d.parquet"))
+    assert result.exit_code == 3 and "column 申請者: missing; expected struct<" in result.output
+
+
+def test_cli_sql(run):
+    result = run("sql", "--dialect", "spark", "--frame", "通常枠")
+    assert result.exit_code == 0
+    assert "`通常枠.subsidy`" in result.output and "インボイス対応類型.subsidy" not in result.output
+    result = run("sql", "--frame", "通常")
+    assert result.exit_code == 2 and "no frame '通常'; the frames are: 通常枠," in result.output
