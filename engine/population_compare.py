@@ -62,16 +62,16 @@ def compare(old: tree.Policy, new: tree.Policy, cases: str, engine: str = "duckd
     runner = open_engine(engine, progress)
     try:
         runner.register_cases(source.parquet)
-        keep = tuple(k for k in _keep(old) if k in _keep(new) or k == INDUSTRY)
+        kept = {"old_decisions": _keep(old), "new_decisions": _keep(new)}
         for name, policy in (("old_decisions", old), ("new_decisions", new)):
-            runner.materialize(name, to_sql(policy, runner.dialect, pretty=False, check_dates=False, keep=_keep(policy)))
+            runner.materialize(name, to_sql(policy, runner.dialect, pretty=False, check_dates=False, keep=kept[name]))
 
         def rows(sql):
             return [_ints(r) for r in runner.rows(sqlglot.transpile(sql, read="duckdb", write=runner.dialect)[0])]
 
         total = rows(_group_sql("'all'"))[0]
-        industry = rows(_group_sql(f'o."{INDUSTRY}"')) if INDUSTRY in keep else []
-        size = rows(_group_sql(_size(_keep(old))))
+        industry = rows(_group_sql(f'o."{INDUSTRY}"')) if INDUSTRY in kept["old_decisions"] else []
+        size = rows(_group_sql(_size(kept["old_decisions"])))
         frames = []
         for name in dict.fromkeys([f.name for f in old.frames] + [f.name for f in new.frames]):
             before = rows(_frame_sql("old_decisions", name))[0] if any(f.name == name for f in old.frames) else None

@@ -24,7 +24,7 @@ from sqlglot import exp
 
 from . import tree
 from .decision import ELIGIBLE, ELIGIBLE_AFTER_STEPS, NOT_ELIGIBLE
-from .sql_amount import AmountCompiler, column_value
+from .sql_amount import AmountCompiler, AmountSQL, column_value, concat
 from .sql_expr import ExpressionCompiler, Unsupported, array_size, col, date, den_column, field_value, ident, string
 from .sql_values import Arith, Num
 
@@ -77,11 +77,11 @@ def _ordered_definitions(policy: tree.Policy) -> list[tree.Definition]:
     """Definitions with every one a rule refers to before it (rules may refer to later rules)."""
     done: dict[str, tree.Definition] = {}
 
-    def visit(name, path=()):
+    def visit(name):
         if name in done:
             return
         for ref in sorted(_references(policy.definitions[name].body, set()), key=list(policy.definitions).index):
-            visit(ref, path + (name,))
+            visit(ref)
         done[name] = policy.definitions[name]
 
     for name in policy.definitions:
@@ -169,7 +169,7 @@ class _Query:
             parts = []
             for p in a.parts:
                 value, floors = self.amount(frame, p, f"{path}/{p.name}")
-                parts.append(_Part(value, floors))
+                parts.append(AmountSQL(value=value, floors=floors))
             result = self.amounts.body(a, parts)
         columns = self.numeric_columns(name, result.value)
         self.step(f"amount: {name}", columns, f"amount {a.name} ({a.origin}){_cite(a.cite)}")
@@ -210,7 +210,7 @@ class _Query:
             named.append(dated)
         pieces = [exp.Array(expressions=named)] if named else []
         pieces += [exp.Transform(this=fl, expression=_prefix("floor:")) for fl in floors]
-        reasons = _not_null(_concat(pieces) if pieces else exp.Array(expressions=[]))
+        reasons = _not_null(concat(pieces) if pieces else exp.Array(expressions=[]))
         pending = _not_null(exp.Array(expressions=[exp.Case(ifs=[exp.If(this=exp.Not(this=col(n)), true=string(n))])
                                                   for n in f.steps]))
         cols = [exp.alias_(reasons, ident(f"{f.name}.unmet")), exp.alias_(pending, ident(f"{f.name}.pending_steps")),
@@ -278,19 +278,9 @@ class _Query:
         return self.decisions()
 
 
-@attrs.frozen
-class _Part:
-    value: Num
-    floors: tuple
-
-
 def _prefix(text: str) -> exp.Lambda:
     x = exp.to_identifier("n")
     return exp.Lambda(this=exp.DPipe(this=string(text), expression=exp.Column(this=x.copy())), expressions=[x])
-
-
-def _concat(arrays):
-    return arrays[0] if len(arrays) == 1 else exp.ArrayConcat(this=arrays[0], expressions=arrays[1:])
 
 
 def _not_null(arr: exp.Expression) -> exp.Expression:

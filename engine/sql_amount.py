@@ -12,7 +12,7 @@ import attrs
 from sqlglot import exp
 
 from . import tree
-from .sql_expr import ExpressionCompiler, Unsupported, col, string
+from .sql_expr import ExpressionCompiler, Unsupported, col, den_column, string
 from .sql_values import Num, const
 
 
@@ -143,7 +143,7 @@ class AmountCompiler:
         total = self.x.sum_of(self.x.c_Input(items).e, items, item_value)
         floors = ()
         if _has_floors(inner):  # each item's unmet floors, in item order
-            per_item = self.x.lambda_over(items, lambda s: _concat(list(self.inline(inner).floors)))
+            per_item = self.x.lambda_over(items, lambda s: concat(list(self.inline(inner).floors)))
             names = exp.Flatten(this=exp.Transform(this=self.x.c_Input(items).e, expression=per_item))
             floors = (exp.Coalesce(this=names, expressions=[exp.Array(expressions=[])]),)
         return AmountSQL(value=Num(num=total, nonneg=True, wide=True), floors=floors)
@@ -153,7 +153,7 @@ def _has_floors(a: tree.Amount) -> bool:
     return bool(a.floors) or any(_has_floors(p) for p in a.parts)
 
 
-def _concat(arrays: list[exp.Expression]) -> exp.Expression:
+def concat(arrays: list[exp.Expression]) -> exp.Expression:
     if len(arrays) == 1:
         return arrays[0]
     return exp.ArrayConcat(this=arrays[0], expressions=arrays[1:])
@@ -161,7 +161,7 @@ def _concat(arrays: list[exp.Expression]) -> exp.Expression:
 
 def column_value(name: str, value: Num) -> Num:
     """A step's column standing for an amount computed earlier."""
-    den = col(name + "/den") if not value.integral else None
+    den = col(den_column(name)) if not value.integral else None
     return Num(num=col(name), den=den, nonneg=value.nonneg, wide=True)
 
 
