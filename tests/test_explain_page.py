@@ -3,33 +3,17 @@ and the trace tree expands."""
 
 from __future__ import annotations
 
-import os
-import shutil
-
 import pytest
 
+from browser_support import browser_only, start_chromium
 from conftest import EXAMPLES
 
-CHROMIUM = shutil.which("chromium")
-CHROMEDRIVER = shutil.which("chromedriver")
-
-# In CI the browser must be there (.ci/run installs it); elsewhere the test says why it cannot run.
-pytestmark = pytest.mark.skipif(not (CHROMIUM and CHROMEDRIVER) and not os.environ.get("CI"),
-                                reason="Debian's chromium and chromium-driver are not installed")
+pytestmark = browser_only
 
 
 @pytest.fixture(scope="module")
 def browser(tmp_path_factory):
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run",
-                 "--disable-component-update", "--disable-sync", f"--user-data-dir={tmp_path_factory.mktemp('chromium-profile')}"):
-        options.add_argument(flag)
-    driver = webdriver.Chrome(service=Service(executable_path=CHROMEDRIVER), options=options)
-    driver.set_window_size(1200, 1600)
+    driver = start_chromium(tmp_path_factory.mktemp("chromium-profile"), 1200, 1600)
     yield driver
     driver.quit()
 

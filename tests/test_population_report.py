@@ -7,16 +7,14 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 from pathlib import Path
 
 import pytest
 
+from browser_support import browser_only, start_chromium
 from engine import render_population
 
 DATA = Path(__file__).resolve().parent / "data" / "population_report.json"  # a real run: 20,000 synthetic firms
-CHROMIUM = shutil.which("chromium")
-CHROMEDRIVER = shutil.which("chromedriver")
 
 
 def _group(name, cases, eb, ea, sb, sa, gainers, gained, losers, lost):
@@ -114,22 +112,9 @@ def test_html_escapes_names_from_policy_files():
 
 # --- In a real browser ----------------------------------------------------------------------
 
-browser_only = pytest.mark.skipif(not (CHROMIUM and CHROMEDRIVER) and not os.environ.get("CI"),
-                                  reason="Debian's chromium and chromium-driver are not installed")
-
-
 @pytest.fixture(scope="module")
 def browser(tmp_path_factory):
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run",
-                 "--disable-component-update", "--disable-sync", f"--user-data-dir={tmp_path_factory.mktemp('chromium-profile')}"):
-        options.add_argument(flag)
-    driver = webdriver.Chrome(service=Service(executable_path=CHROMEDRIVER), options=options)
-    driver.set_window_size(1280, 1600)
+    driver = start_chromium(tmp_path_factory.mktemp("chromium-profile"), 1280, 1600)
     yield driver
     driver.quit()
 
