@@ -5,7 +5,8 @@ exactly one record per decision answered. Then the fault run: the server is kill
 whole process group) in the middle of a load run and restarted on the same log; every decision a
 client had received must be in the log, and no line may be torn.
 
-    python benchmarks/load.py [--seconds 10] [--workers 2]
+    python benchmarks/load.py [--seconds 10] [--workers 2] [--forms summary,full,full-no-what-if] [--clients 1,8,32]
+                              [--no-fault] [--no-healthz]
 
 Prints figures; asserts nothing about speed."""
 
@@ -112,15 +113,38 @@ def decided(port: int) -> int:
                    if line.startswith('policy_http_requests_total{route="/v1/decide",status="200"}')))
 
 
-def load_runs(bodies, seconds: int, workers: int) -> None:
+FORMS = {
+    "summary": ("summary", "/v1/decide?form=summary&year=2024"),
+    "full": ("full (what-ifs, no trace)", "/v1/decide?year=2024"),
+    "full-no-what-if": ("full (no what-ifs, no trace)", "/v1/decide?year=2024&what_if=false"),
+}
+
+
+def healthz_run(seconds: int, workers: int) -> None:
+    """The HTTP stack alone: GET /healthz at 32 clients (no decision, no log)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        script = Path(tmp) / "healthz.lua"
+        script.write_text('wrk.method = "GET"\n', encoding="utf-8")
+        proc = start(0, Path(tmp) / "log.jsonl", workers)
+        try:
+            out = subprocess.run(["wrk", "-t2", "-c32", f"-d{seconds}s", "--latency", f"http://127.0.0.1:{proc.port}/healthz"],
+                                 capture_output=True, text=True).stdout
+        finally:
+            stop(proc)
+        rps = re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)
+        p99 = re.search(r"^\s+99%\s+(\S+)", out, re.M).group(1)
+        print(f"GET /healthz, 32 clients: {float(rps):,.0f} requests/s, p99 {p99}", flush=True)
+
+
+def load_runs(bodies, seconds: int, workers: int, forms=("summary", "full"), client_counts=(1, 8, 32)) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         print(f"{len(bodies)} distinct cases (the 2024 examples), {workers} server workers, wrk on the same 2 cores, {seconds} s per run")
         print(f"| form | clients | decisions/s | p50 ms | p99 ms | errors | log records = decisions answered |")
         print(f"| --- | --- | --- | --- | --- | --- | --- |")
-        for form, path in (("summary", "/v1/decide?form=summary&year=2024"), ("full (what-ifs, no trace)", "/v1/decide?year=2024")):
+        for form, path in (FORMS[f] for f in forms):
             script = Path(tmp) / "cases.lua"
             script.write_text(lua_script(bodies, path), encoding="utf-8")
-            for clients in (1, 8, 32):
+            for clients in client_counts:
                 log = Path(tmp) / f"log-{form[:4]}-{clients}.jsonl"
                 proc = start(0, log, workers)
                 try:
@@ -194,10 +218,17 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--forms", default="summary,full", help=f"comma-separated, of: {', '.join(FORMS)}")
+    parser.add_argument("--clients", default="1,8,32", help="comma-separated client counts")
+    parser.add_argument("--no-fault", action="store_true", help="skip the fault run")
+    parser.add_argument("--no-healthz", action="store_true", help="skip the /healthz run")
     args = parser.parse_args()
     bodies = corpus()
-    load_runs(bodies, args.seconds, args.workers)
-    fault_run(bodies, args.workers)
+    if not args.no_healthz:
+        healthz_run(args.seconds, args.workers)
+    load_runs(bodies, args.seconds, args.workers, tuple(args.forms.split(",")), tuple(int(c) for c in args.clients.split(",")))
+    if not args.no_fault:
+        fault_run(bodies, args.workers)
 
 
 if __name__ == "__main__":
