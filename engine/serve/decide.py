@@ -12,6 +12,11 @@ import time
 
 import attrs
 
+try:
+    import orjson
+except ImportError:  # the serve extra declares it; without it, the standard library's encoder
+    orjson = None
+
 from .. import __version__, render_json
 from ..batch import _problems
 from ..case import _show, parse_json, read_case
@@ -54,6 +59,18 @@ class Outcome:
     body: dict  # the response, decision_id included
     log: dict  # the decision log's record (the case masked)
     decision: object = None  # the explained Decision (full form), for the HTML renderers
+
+
+def dump_json(value, default=None) -> bytes:
+    """Compact UTF-8 JSON, the same bytes as json.dumps(ensure_ascii=False, separators=(",", ":")):
+    orjson when it can (5–10× faster), the standard library for what orjson refuses (an integer
+    past 64 bits)."""
+    if orjson is not None:
+        try:
+            return orjson.dumps(value, default=default)
+        except TypeError:  # orjson.JSONEncodeError is a TypeError
+            pass
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), default=default).encode()
 
 
 def policy_ref(year: Year) -> dict:

@@ -6,12 +6,12 @@ server killed at any moment loses no decision it acknowledged (the write precede
 
 from __future__ import annotations
 
-import json
 import os
 import threading
 from decimal import Decimal
 
 from .. import tree
+from .decide import dump_json
 
 MASK = "***"
 
@@ -27,9 +27,10 @@ class DecisionLog:
         self.fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o640)
         self.written = 0
         self.failed = 0
+        self._hidden: dict[int, tuple] = {}  # id(policy) -> (policy, the paths masked): computed once per policy
 
     def write(self, record: dict) -> None:
-        data = (json.dumps(record, ensure_ascii=False, separators=(",", ":"), default=_plain) + "\n").encode()
+        data = dump_json(record, default=_plain) + b"\n"
         try:
             with self._lock:
                 done = os.write(self.fd, data)
@@ -46,7 +47,10 @@ class DecisionLog:
         os.close(self.fd)
 
     def masker(self, policy: tree.Policy, raw):
-        return mask_case(policy, raw, self.extra_mask)
+        known = self._hidden.get(id(policy))
+        if known is None or known[0] is not policy:
+            known = self._hidden[id(policy)] = (policy, hidden_paths(policy, self.extra_mask))
+        return _masked(raw, known[1])
 
 
 def _plain(value):
@@ -67,11 +71,18 @@ def personal_paths(policy: tree.Policy) -> frozenset[str]:
     return frozenset(paths)
 
 
+def hidden_paths(policy: tree.Policy, extra: frozenset[str] = frozenset()) -> frozenset[str]:
+    return personal_paths(policy) | extra | {"description"}
+
+
 def mask_case(policy: tree.Policy, raw, extra: frozenset[str] = frozenset()) -> object:
     """The case with personal fields and free text replaced by "***" (and anything unexpected dropped)."""
+    return _masked(raw, hidden_paths(policy, extra))
+
+
+def _masked(raw, hidden: frozenset[str]) -> object:
     if not isinstance(raw, dict):
         return None
-    hidden = personal_paths(policy) | extra | {"description"}
     out = {}
     for key, value in raw.items():
         if key in hidden:

@@ -4,6 +4,8 @@ second and at exit) and `/metrics` adds the others' latest files to its own live
 
 from __future__ import annotations
 
+import bisect
+import functools
 import json
 import os
 import threading
@@ -23,7 +25,12 @@ _HELP = {
 
 
 def _key(name: str, labels: dict) -> str:
-    return name + "{" + ",".join(f'{k}="{_escape(v)}"' for k, v in sorted(labels.items())) + "}" if labels else name
+    return _key_of(name, tuple(sorted(labels.items()))) if labels else name
+
+
+@functools.lru_cache(maxsize=4096)  # the same few routes, statuses and frames, request after request
+def _key_of(name: str, items: tuple) -> str:
+    return name + "{" + ",".join(f'{k}="{_escape(v)}"' for k, v in items) + "}"
 
 
 def _escape(v) -> str:
@@ -45,13 +52,13 @@ class Metrics:
 
     def observe(self, name: str, labels: dict, seconds: float) -> None:
         k = _key(name, labels)
+        first = bisect.bisect_left(BUCKETS, seconds)  # the buckets are cumulative: every edge >= seconds counts it
         with self.lock:
             h = self.histograms.get(k)
             if h is None:
                 h = self.histograms[k] = [0] * len(BUCKETS) + [0.0, 0]
-            for i, edge in enumerate(BUCKETS):
-                if seconds <= edge:
-                    h[i] += 1
+            for i in range(first, len(BUCKETS)):
+                h[i] += 1
             h[-2] += seconds
             h[-1] += 1
 

@@ -61,7 +61,8 @@ def _fast_stack() -> dict:
 def _worker(index: int, sock: socket.socket, registry: Registry, run_dir: str | None, options: dict) -> None:
     log = DecisionLog(options["log"], options["log_fsync"], options["log_mask"]) if options["log"] else None
     settings = Settings(registry, max_body=options["max_body"], max_batch=options["max_batch"], log=log,
-                        metrics=Metrics(run_dir, index), watch=options["watch"])
+                        metrics=Metrics(run_dir, index), watch=options["watch"],
+                        request_timeout=options.get("request_timeout", 30.0) or None)
     config = uvicorn.Config(create_app(settings), log_level="warning", access_log=False, lifespan="on",
                             timeout_keep_alive=30, backlog=2048, **_fast_stack())
     try:

@@ -1,0 +1,163 @@
+"""What every route shares: the query options, the body read under its size limit, the time limit
+of a request, the thread pool, JSON responses with the policy's headers, and the wrapper that turns
+a Problem into its 4xx, a bug into a plain 500 and a request past its time into 408/504 — with the
+latency and error counts of each route."""
+
+from __future__ import annotations
+
+import functools
+import inspect
+import math
+import sys
+import time
+
+import anyio
+from anyio import to_thread
+from starlette.requests import Request
+from starlette.responses import Response
+
+from .. import __version__
+from .decide import Options, Problem, dump_json, policy_ref
+from .log import LogUnavailable
+
+# anyio ≥ 4.1 calls it abandon_on_cancel; 4.0 cancellable. Either way: a request past its time limit
+# stops waiting for its thread (the thread finishes on its own; a batch checks its deadline per case).
+_ABANDON = "abandon_on_cancel" if "abandon_on_cancel" in inspect.signature(to_thread.run_sync).parameters else "cancellable"
+
+
+class Settings:
+    def __init__(self, registry, max_body: int = 256 * 1024, max_batch: int = 1000, log=None, metrics=None,
+                 watch: float | None = None, threads: int = 8, request_timeout: float | None = 30.0):
+        from .metrics import Metrics
+
+        self.registry, self.max_body, self.max_batch, self.log = registry, max_body, max_batch, log
+        self.metrics = metrics or Metrics()
+        self.watch = watch
+        self.threads = threads
+        self.limiter = anyio.CapacityLimiter(threads)
+        self.request_timeout = request_timeout  # seconds from the request's start to its answer; None: no limit
+
+
+class Late(Exception):
+    """A request past its time limit: its body still arriving (408) or its work still running (504)."""
+
+
+def json_response(body: dict, status: int = 200, year=None, decision_id: str | None = None) -> Response:
+    headers = {"X-Engine-Version": __version__}
+    ref = body.get("policy") if year is None else policy_ref(year)
+    if isinstance(ref, dict):
+        headers["X-Policy-Year"] = str(ref["year"])
+        headers["X-Policy-Content-Hash"] = ref["content_hash"]
+    if decision_id:
+        headers["X-Decision-Id"] = decision_id
+    return Response(dump_json(body), status_code=status, media_type="application/json", headers=headers)
+
+
+def problem_response(exc: Problem) -> Response:
+    return json_response(exc.body(), exc.status)
+
+
+def _flag(request: Request, name: str, default: bool) -> bool:
+    text = request.query_params.get(name)
+    if text is None:
+        return default
+    if text.lower() in ("true", "1", "yes", "on", ""):
+        return True
+    if text.lower() in ("false", "0", "no", "off"):
+        return False
+    raise Problem(400, [{"field": f"?{name}", "message": f"got {text!r}, expected true or false"}])
+
+
+def options(request: Request, form_default: str = "full") -> Options:
+    q = request.query_params
+    lang = q.get("lang", "ja")
+    if lang not in ("ja", "en"):
+        raise Problem(400, [{"field": "?lang", "message": f"got {lang!r}, expected one of: ja, en"}])
+    form = q.get("form", form_default)
+    if form not in ("full", "summary"):
+        raise Problem(400, [{"field": "?form", "message": f"got {form!r}, expected one of: full, summary"}])
+    return Options(lang=lang, trace=_flag(request, "trace", False), what_if=_flag(request, "what_if", True), form=form,
+                   year=q.get("year") or None, frames=tuple(q.getlist("frame")))
+
+
+async def read_body(request: Request, limit: int) -> bytes:
+    """The body, refused with 413 as soon as it passes `limit` (before reading the rest). Marks the
+    request once the body is in, so a time limit reached before that is the client's (408)."""
+    declared = request.headers.get("content-length")
+    too_big = Problem(413, [{"field": None, "message": f"the request body is larger than {limit:,} bytes; "
+                                                        f"send one case per request, or fewer cases per batch"}])
+    if declared and declared.isdigit() and int(declared) > limit:
+        raise too_big
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise too_big
+        chunks.append(chunk)
+    request.scope["policy.body_read"] = True
+    return b"".join(chunks)
+
+
+def deadline(request: Request) -> float:
+    """The monotonic time by which the request must be answered (math.inf without a limit)."""
+    return request.scope.get("policy.deadline", math.inf)
+
+
+async def offload(settings: Settings, inline: bool, fn, *args):
+    """Run `fn` on the event loop (small, bounded work) or in the bounded thread pool."""
+    if inline:
+        return fn(*args)
+    return await to_thread.run_sync(fn, *args, limiter=settings.limiter, **{_ABANDON: True})
+
+
+def _late(settings: Settings, request: Request) -> Response:
+    limit = settings.request_timeout
+    if not request.scope.get("policy.body_read"):
+        status, message = 408, (f"the request body did not arrive within the time limit of {limit:g} s; "
+                                f"send the whole body at once")
+    else:
+        status, message = 504, (f"the request was not answered within the time limit of {limit:g} s; "
+                                f"send fewer cases per batch, or ask without what-ifs (?what_if=false) or traces")
+    return json_response({"error": message, "errors": [{"field": None, "message": message}], "time_limit_seconds": limit,
+                          "engine_version": __version__}, status)
+
+
+def route(name: str):
+    """Latency, request and error counts for a handler; a Problem becomes its 4xx; a request past
+    the time limit 408 or 504; a bug a plain 500."""
+    def wrap(handler):
+        @functools.wraps(handler)
+        async def run(request: Request) -> Response:
+            settings = request.app.state.settings
+            metrics = settings.metrics
+            start = time.perf_counter()
+            try:
+                if settings.request_timeout is None:
+                    response = await handler(request)
+                else:
+                    request.scope["policy.deadline"] = time.monotonic() + settings.request_timeout
+                    response = None
+                    with anyio.move_on_after(settings.request_timeout):
+                        response = await handler(request)
+                    if response is None:
+                        raise Late()
+            except Late:
+                response = _late(settings, request)
+            except Problem as exc:
+                response = problem_response(exc)
+            except LogUnavailable as exc:
+                metrics.inc("policy_decision_log_failures_total")
+                response = json_response({"error": str(exc), "errors": [{"field": None, "message": str(exc)}],
+                                          "engine_version": __version__}, 503)
+            except Exception as exc:  # a bug of ours: a plain message, never a traceback
+                print(f"internal error on {name}: {type(exc).__name__}: {exc}", file=sys.stderr)
+                response = json_response({"error": f"internal error: {type(exc).__name__}", "engine_version": __version__}, 500)
+            status = str(response.status_code)
+            metrics.inc("policy_http_requests_total", {"route": name, "status": status})
+            if response.status_code >= 400:
+                metrics.inc("policy_errors_total", {"route": name, "status": status})
+            metrics.observe("policy_http_request_duration_seconds", {"route": name}, time.perf_counter() - start)
+            metrics.save()
+            return response
+        return run
+    return wrap
