@@ -409,7 +409,9 @@ def check_command(policy_dir: str | None) -> None:
 @click.option("--max-body", type=click.IntRange(1024), default=256 * 1024, show_default=True, help="Largest request body, bytes (batch: 16×).")
 @click.option("--max-batch", type=click.IntRange(1), default=1000, show_default=True, help="Most cases in one /v1/batch request.")
 @click.option("--watch", type=click.FloatRange(0.1), default=None, help="Check the policy files every N seconds; reload when they change.")
-def serve_command(policies_root, host, port, workers, log_path, log_fsync, log_mask, max_body, max_batch, watch) -> None:
+@click.option("--request-timeout", type=click.FloatRange(0), default=30.0, show_default=True,
+              help="Seconds a request may take, body included: past it 408 (body still arriving) or 504. 0: no limit.")
+def serve_command(policies_root, host, port, workers, log_path, log_fsync, log_mask, max_body, max_batch, watch, request_timeout) -> None:
     """Serve decisions over HTTP (POST /v1/decide …) and the self-check page at /. SIGHUP reloads the policies."""
     try:
         from .serve.server import serve
@@ -417,7 +419,7 @@ def serve_command(policies_root, host, port, workers, log_path, log_fsync, log_m
         _fail(f"policy serve needs the serve extra: pip install 'subsidy-policy[serve]' ({exc})", EXIT_USAGE)
     from .resources import policies_root as bundled
     options = {"log": log_path, "log_fsync": log_fsync, "log_mask": tuple(log_mask), "max_body": max_body,
-               "max_batch": max_batch, "watch": watch}
+               "max_batch": max_batch, "watch": watch, "request_timeout": request_timeout}
     try:
         serve(policies_root or str(bundled()), host, port, workers or os.cpu_count() or 1, options,
               announce=lambda text: click.echo(text, err=True))
