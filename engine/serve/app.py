@@ -6,6 +6,7 @@ patterns (an exact path and method; anything else, 404/405 included, goes throug
 
 from __future__ import annotations
 
+import functools
 import math
 import time
 from pathlib import Path
@@ -22,6 +23,7 @@ from .decide import Options, Outcome, Problem, decide, parse_body, policy_ref
 from .handling import Late, Settings, deadline, offload, options, read_body, route
 from .handling import json_response as _json
 from .lifecycle import EARLY_HUP, lifespan
+from .metrics import key as metric_key
 
 __all__ = ["EARLY_HUP", "Settings", "create_app"]
 _offload = offload  # the names other route modules (relevance_route.py) import from here
@@ -35,9 +37,13 @@ def _record(settings: Settings, outcome: Outcome) -> None:
     if settings.log is not None:
         settings.log.write(outcome.log)
         settings.metrics.inc("policy_decision_log_records_total")
-    programme, year = outcome.year.policy.programme, str(outcome.year.policy.year)
-    for f in outcome.log["frames"]:
-        settings.metrics.inc("policy_decisions_total", {"programme": programme, "year": year, "frame": f["frame"], "status": f["status"]})
+    policy = outcome.year.policy
+    settings.metrics.inc_keys([_decision_key(policy.programme, policy.year, f["frame"], f["status"]) for f in outcome.log["frames"]])
+
+
+@functools.lru_cache(maxsize=1024)
+def _decision_key(programme: str, year, frame: str, status: str) -> str:
+    return metric_key("policy_decisions_total", programme=programme, year=str(year), frame=frame, status=status)
 
 
 def _decide_one(settings: Settings, body: bytes, opts: Options) -> Outcome:

@@ -5,6 +5,7 @@ latency and error counts of each route."""
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import inspect
 import math
@@ -136,12 +137,9 @@ def route(name: str):
                     response = await handler(request)
                 else:
                     request.scope["policy.deadline"] = time.monotonic() + settings.request_timeout
-                    response = None
-                    with anyio.move_on_after(settings.request_timeout):
+                    async with asyncio.timeout(settings.request_timeout):
                         response = await handler(request)
-                    if response is None:
-                        raise Late()
-            except Late:
+            except (Late, TimeoutError):
                 response = _late(settings, request)
             except Problem as exc:
                 response = problem_response(exc)

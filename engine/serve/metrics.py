@@ -24,6 +24,10 @@ _HELP = {
 }
 
 
+def key(name: str, **labels) -> str:
+    return _key(name, labels)
+
+
 def _key(name: str, labels: dict) -> str:
     return _key_of(name, tuple(sorted(labels.items()))) if labels else name
 
@@ -49,6 +53,13 @@ class Metrics:
         k = _key(name, labels or {})
         with self.lock:
             self.counters[k] = self.counters.get(k, 0) + by
+
+    def inc_keys(self, keys) -> None:
+        """Add 1 to each counter named by a key from `key()` (no labels to sort on the hot path)."""
+        with self.lock:
+            counters = self.counters
+            for k in keys:
+                counters[k] = counters.get(k, 0) + 1
 
     def observe(self, name: str, labels: dict, seconds: float) -> None:
         k = _key(name, labels)
