@@ -11,14 +11,14 @@ import pytest
 
 from browser_support import browser_only, start_chromium
 from conftest import ROOT
-from test_serve_support import Server
+from pruning_server import PageServer
 
 pytestmark = browser_only
 
 
 @pytest.fixture(scope="module")
 def server():
-    s = Server("--policies", str(ROOT / "policies"), "--workers", "1")
+    s = PageServer("--policies", str(ROOT / "policies"), "--workers", "1")
     yield s
     s.stop()
 
@@ -36,16 +36,25 @@ def _by_id(browser, ident):
     return browser.find_element(By.ID, ident)
 
 
+def settle(browser) -> None:
+    """Wait until the page has shown the questions its answers call for (it asks /page/relevant on each change)."""
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    WebDriverWait(browser, 30).until(lambda b: b.execute_script("return !document.getElementById('check').hasAttribute('aria-busy')"))
+
+
 def choose(browser, ident: str, label: str) -> None:
     from selenium.webdriver.support.ui import Select
 
     Select(_by_id(browser, ident)).select_by_visible_text(label)
+    settle(browser)
 
 
 def answer(browser, ident: str, yes: bool) -> None:
     from selenium.webdriver.common.by import By
 
     _by_id(browser, ident).find_element(By.CSS_SELECTOR, f'input[value="{"true" if yes else "false"}"]').click()
+    settle(browser)
 
 
 def tick(browser, ident: str, *members: str) -> None:
@@ -53,12 +62,17 @@ def tick(browser, ident: str, *members: str) -> None:
 
     for m in members:
         _by_id(browser, ident).find_element(By.CSS_SELECTOR, f'input[value="{m}"]').click()
+        settle(browser)
 
 
 def type_into(browser, ident: str, text: str) -> None:
+    """Type, then Tab on to the next control (as a keyboard user does; the answer counts on leaving)."""
+    from selenium.webdriver.common.keys import Keys
+
     el = _by_id(browser, ident)
     el.clear()
-    el.send_keys(text)
+    el.send_keys(text, Keys.TAB)
+    settle(browser)
 
 
 def submit_and_wait(browser):
@@ -77,7 +91,9 @@ def the_applicant(browser, industry: str, capital: str, employees: str) -> None:
     type_into(browser, "q-申請者.従業員数", employees)
     answer(browser, "q-申請要件.国内で事業を営む", True)
     answer(browser, "q-申請要件.最低賃金以上", True)
-    browser.execute_script("arguments[0].value = '2024-07-01'", _by_id(browser, "q-申請日"))
+    browser.execute_script("arguments[0].value = '2024-07-01'; arguments[0].dispatchEvent(new Event('change', {bubbles: true}))",
+                           _by_id(browser, "q-申請日"))
+    settle(browser)
 
 
 def test_the_normal_frame_worked_example_reads_500000(server, browser):
@@ -137,26 +153,28 @@ def test_the_invoice_worked_example_for_a_small_business_reads_750000(server, br
     events = [json.loads(e["message"])["message"] for e in browser.get_log("performance")]
     urls = [e["params"]["request"]["url"] for e in events if e["method"] == "Network.requestWillBeSent"]
     fetched = [u for u in urls if u.startswith(("http:", "https:", "ws:", "wss:"))]
-    assert server.url + "/static/page.js" in fetched and server.url + "/page/result?lang=ja&year=2024" in fetched
+    assert server.url + "/static/page.js" in fetched and server.url + "/page/check?lang=ja&year=2024" in fetched
     assert [u for u in fetched if not u.startswith(server.url + "/")] == []  # nothing from the network
 
 
 def test_a_bad_amount_is_named_beside_its_question_and_a_server_error_beside_its_field(server, browser):
     from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    def error_beside(ident: str) -> str:  # the page checks which questions to ask before it reads them
+        return WebDriverWait(browser, 30).until(lambda b: _by_id(b, ident).text)
 
     browser.get(server.url + "/?year=2024")
     type_into(browser, "q-経費[0].金額", "百万円")
     _by_id(browser, "submit").click()
-    assert _by_id(browser, "e-q-経費[0].金額").text == "金額として読めません（例: 1,000,000 または 100万円）"
+    assert error_beside("e-q-経費[0].金額") == "金額として読めません（例: 1,000,000 または 100万円）"
     type_into(browser, "q-経費[0].金額", "12.5円")
     _by_id(browser, "submit").click()
-    assert _by_id(browser, "e-q-経費[0].金額").text == "1円未満の端数は入力できません"
+    WebDriverWait(browser, 30).until(lambda b: _by_id(b, "e-q-経費[0].金額").text != "金額として読めません（例: 1,000,000 または 100万円）")
+    assert error_beside("e-q-経費[0].金額") == "1円未満の端数は入力できません"
     type_into(browser, "q-経費[0].金額", "100万")
     _by_id(browser, "submit").click()
-    from selenium.webdriver.support.ui import WebDriverWait
-
-    WebDriverWait(browser, 30).until(lambda b: _by_id(b, "e-q-申請者.業種").text)
-    assert _by_id(browser, "e-q-申請者.業種").text.startswith("missing; expected one of: 製造業, 建設業")
+    assert error_beside("e-q-申請者.業種").startswith("missing; expected one of: 製造業, 建設業")
     assert _by_id(browser, "q-申請者.業種").get_attribute("aria-invalid") == "true"
     assert browser.find_element(By.CSS_SELECTOR, "#form-errors li").is_displayed()
 

@@ -2,14 +2,18 @@
 question per input field the decision reads (engine/serve/questions.py decides which and in which
 order), with the policy's labels, its enum members as choices and 必須/任意 from `optional` and
 `default`. No form is written per programme: next year's policy brings next year's form. The page
-loads its script and style from this server only."""
+loads its script and style from this server only.
+
+A question whose answer cannot change the result is not shown (engine/relevance.py decides, from the
+answers to the questions before it): the page is rendered with the questions the defaults already
+make moot hidden, and its script asks `/page/relevant` again on every change."""
 
 from __future__ import annotations
 
 import json
 from html import escape
 
-from .. import tree
+from .. import relevance, tree
 from .page_text import TEXT, text
 from .questions import STAGES, Question, questions
 from .registry import Snapshot, Year
@@ -70,22 +74,23 @@ def _control(policy: tree.Policy, f: tree.Field, path: str, lang: str, field_att
             f'{" required" if required else ""} aria-describedby="{escape(hid)} e-{escape(qid)}">{_hint(kind, lang, escape(hid))}{err}')
 
 
-def _question(policy: tree.Policy, q: Question, lang: str) -> str:
+def _question(policy: tree.Policy, q: Question, lang: str, asked: frozenset[str]) -> str:
     f = q.field
     frames = "|".join(sorted(q.frames))
+    hidden = "" if q.path in asked else " hidden"
     if f.kind == "list" and f.element == "record":
         record = policy.records[f.type_name]
         rlabel = _lbl(record.label, lang)
         template = "".join('<div class="q">' + _control(policy, rf, f"{q.path}[#].{rf.name}", lang, f'data-field="{escape(rf.name)}"') + "</div>"
                            for rf in record.fields)
-        return (f'<div class="q list" data-stage="{q.stage}" data-frames="{escape(frames)}" data-list="{escape(q.path)}" '
+        return (f'<div class="q list" data-q="{escape(q.path)}" data-stage="{q.stage}" data-frames="{escape(frames)}" data-list="{escape(q.path)}"{hidden} '
                 f'data-required="{str(not f.optional).lower()}" data-item-label="{escape(rlabel)}" '
                 f'data-remove-label="{escape(text(lang, "remove", label=rlabel))}">'
                 f'<h3>{escape(_lbl(f.label, lang))} {_mark(f, lang)}</h3><div class="items"></div>'
                 f'<template>{template}</template>'
                 f'<button type="button" class="add">{escape(text(lang, "add", label=rlabel))}</button>'
                 f'<span class="err" id="e-q-{escape(q.path)}" role="alert"></span></div>')
-    return (f'<div class="q" data-stage="{q.stage}" data-frames="{escape(frames)}">'
+    return (f'<div class="q" data-q="{escape(q.path)}" data-stage="{q.stage}" data-frames="{escape(frames)}"{hidden}>'
             f'{_control(policy, f, q.path, lang)}</div>')
 
 
@@ -100,7 +105,7 @@ def _frame_choice(policy: tree.Policy, lang: str) -> str:
             f'<p class="note">{escape(text(lang, "hidden.note"))}</p></div>')
 
 
-def _stage(policy: tree.Policy, stage: str, qs: list[Question], lang: str) -> str:
+def _stage(policy: tree.Policy, stage: str, qs: list[Question], lang: str, asked: frozenset[str]) -> str:
     """A stage's questions, grouped under their input group's label (fieldsets)."""
     parts, open_group = [], None
     for q in qs:
@@ -110,20 +115,35 @@ def _stage(policy: tree.Policy, stage: str, qs: list[Question], lang: str) -> st
             if open_group is not None:
                 parts.append("</fieldset>")
             if group is not None:
-                parts.append(f'<fieldset class="group"><legend>{escape(_lbl(group.label, lang))}</legend>')
+                shown = any(o.path in asked for o in qs if o.group is group)
+                parts.append(f'<fieldset class="group"{"" if shown else " hidden"}><legend>{escape(_lbl(group.label, lang))}</legend>')
             open_group = group
-        parts.append(_question(policy, q, lang))
+        parts.append(_question(policy, q, lang, asked))
     if open_group is not None:
         parts.append("</fieldset>")
     head = _frame_choice(policy, lang) if stage == "frame" else ""
-    return (f'<section class="stage" data-stage="{stage}" aria-labelledby="s-{stage}"><h2 id="s-{stage}">{escape(text(lang, "stage." + stage))}</h2>'
+    hidden = "" if head or any(q.path in asked for q in qs) else " hidden"
+    return (f'<section class="stage" data-stage="{stage}" aria-labelledby="s-{stage}"{hidden}><h2 id="s-{stage}">{escape(text(lang, "stage." + stage))}</h2>'
             f"{head}{''.join(parts)}</section>")
+
+
+def defaults_case(policy: tree.Policy, qs: list[Question]) -> dict:
+    """The answers the page starts with: each question's default (preselected on the form)."""
+    raw: dict = {}
+    for q in qs:
+        d = q.field.default
+        if d is None or q.field.kind == "list":
+            continue
+        value = d if isinstance(d, (bool, int, str)) else str(d)  # a ratio's Fraction, a date
+        (raw.setdefault(q.group.name, {}) if q.group.name else raw)[q.field.name] = value
+    return raw
 
 
 def render(year: Year, snapshot: Snapshot, lang: str) -> str:
     policy = year.policy
     qs = questions(policy)
-    stages = "".join(_stage(policy, s, [q for q in qs if q.stage == s], lang) for s in STAGES if any(q.stage == s for q in qs) or s == "frame")
+    asked = frozenset(relevance.plan(policy, defaults_case(policy, qs), [q.path for q in qs]).asked)
+    stages = "".join(_stage(policy, s, [q for q in qs if q.stage == s], lang, asked) for s in STAGES if any(q.stage == s for q in qs) or s == "frame")
     other = "en" if lang == "ja" else "ja"
     years = "".join(f'<option value="{y.policy.year}"{" selected" if y is year else ""}>{escape(y.policy.programme)}</option>'
                     for y in snapshot.years)

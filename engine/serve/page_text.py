@@ -33,7 +33,7 @@ TEXT = {
         "download.html": "説明ページをHTMLで保存",
         "lang.switch": "English",
         "year": "公募年度",
-        "hidden.note": "選んだ枠の判定に関係しない質問は表示していません。",
+        "hidden.note": "それまでの回答と選んだ枠では結果を変えられない質問は表示していません（回答を変えると、入力済みの内容のまま再び表示されます）。",
         "bad.amount": "金額として読めません（例: 1,000,000 または 100万円）",
         "bad.fraction": "1円未満の端数は入力できません",
         "bad.number": "整数で入力してください",
@@ -69,7 +69,7 @@ TEXT = {
         "download.html": "Save the explanation page (HTML)",
         "lang.switch": "日本語",
         "year": "Programme year",
-        "hidden.note": "Questions that cannot change the chosen frame's result are not shown.",
+        "hidden.note": "Questions whose answer cannot change the result, given your answers so far and the frame chosen, are not shown (change an answer and they come back, as you left them).",
         "bad.amount": "not an amount (e.g. 1,000,000 or 100万円)",
         "bad.fraction": "fractions of a yen are not allowed",
         "bad.number": "enter a whole number",
@@ -81,9 +81,11 @@ TEXT = {
 # The words of the result panel that engine/messages.py does not have.
 RESULT = {
     "ja": {"own_share": "自己負担額", "covered": "補助対象経費", "caps_reached": "上限に達しています", "download": "保存",
-           "decision_id": "判定ID", "policy": "適用した公募"},
+           "decision_id": "判定ID", "policy": "適用した公募",
+           "not_asked": "結果を変えない{n}問は質問していません。表示は回答した内容で決まる理由・金額だけです。"},
     "en": {"own_share": "your own share", "covered": "eligible cost", "caps_reached": "caps reached", "download": "save",
-           "decision_id": "decision id", "policy": "policy applied"},
+           "decision_id": "decision id", "policy": "policy applied",
+           "not_asked": "{n} questions that cannot change this result were not asked; only the reasons and amounts your answers decide are shown."},
 }
 
 

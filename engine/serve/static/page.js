@@ -1,6 +1,10 @@
 // The self-check page: reads the answers the generated form holds, sends them to this server and
 // shows the result. Nothing is loaded from anywhere else. Amounts accept full-width digits,
 // commas, 円, 万 and 億 ("１００万円", "62.5万", "1億2,000万"), converted exactly (BigInt).
+// On every change it asks /page/relevant which questions can still change the result (given the
+// answers before them) and hides the others; a hidden question keeps its value, is not submitted,
+// and comes back as it was when an answer changes back. Without that route (an older server) it
+// falls back to hiding the questions only other frames read, and submits to /page/result.
 "use strict";
 (function () {
   const config = JSON.parse(document.getElementById("config").textContent);
@@ -9,6 +13,7 @@
   const result = document.getElementById("result");
   const errorsBox = document.getElementById("form-errors");
   let lastCase = null;
+  let pruning = true; // false once the server turns out not to have /page/relevant
 
   function halfWidth(s) {
     return s.replace(/[\uFF01-\uFF5E]/g, (c) => String.fromCharCode(c.charCodeAt(0) - 0xFEE0)).replace(/\u3000/g, " ");
@@ -51,7 +56,8 @@
     return true;
   }
 
-  function readControl(el, problems) {
+  // quiet: reading for /page/relevant while the applicant is still typing (no reformatting)
+  function readControl(el, problems, quiet) {
     const kind = el.dataset.kind;
     const required = el.hasAttribute("required");
     if (kind === "enum") return el.value === "" ? undefined : el.value;
@@ -67,7 +73,7 @@
     if (kind === "yen" || kind === "count") {
       const r = kind === "yen" ? parseYen(raw) : parseCount(raw);
       if (r.error) { problems.push([el, r.error]); return undefined; }
-      if (!r.empty) el.value = kind === "yen" ? r.value.toLocaleString("ja-JP") : String(r.value);
+      if (!r.empty && !quiet) el.value = kind === "yen" ? r.value.toLocaleString("ja-JP") : String(r.value);
       return r.empty ? undefined : r.value;
     }
     if (kind === "ratio") return raw === "" ? undefined : halfWidth(raw).replace(/\s/g, "");
@@ -81,19 +87,20 @@
     o[keys[keys.length - 1]] = value;
   }
 
-  function buildCase() {
+  // every: all answers, hidden ones included (for /page/relevant only; a submitted case has the shown ones)
+  function buildCase(every) {
     const c = {}, problems = [];
     form.querySelectorAll("[data-path]").forEach((el) => {
-      if (el.closest("template") || el.closest(".list") || !visible(el)) return;
-      const v = readControl(el, problems);
+      if (el.closest("template") || el.closest(".list") || (!every && !visible(el))) return;
+      const v = readControl(el, problems, every);
       if (v !== undefined) put(c, el.dataset.path, v);
     });
     form.querySelectorAll(".list[data-list]").forEach((list) => {
-      if (!visible(list)) return;
+      if (!every && !visible(list)) return;
       const items = Array.from(list.querySelectorAll(".items > fieldset.item")).map((item) => {
         const o = {};
         item.querySelectorAll("[data-field]").forEach((el) => {
-          const v = readControl(el, problems);
+          const v = readControl(el, problems, every);
           if (v !== undefined) o[el.dataset.field] = v;
         });
         return o;
@@ -127,7 +134,7 @@
     remove.type = "button";
     remove.className = "remove";
     remove.textContent = list.dataset.removeLabel;
-    remove.addEventListener("click", () => { item.remove(); renumber(list); });
+    remove.addEventListener("click", () => { item.remove(); renumber(list); refresh(); });
     item.appendChild(remove);
     list.querySelector(".items").appendChild(item);
     renumber(list);
@@ -137,23 +144,56 @@
   form.querySelectorAll(".list[data-list]").forEach((list) => {
     list.querySelector("button.add").addEventListener("click", () => {
       const item = addItem(list);
+      refresh();
       const first = item.querySelector("select,input");
       if (first) first.focus();
     });
     if (list.dataset.required === "true") addItem(list);
   });
 
-  function showFrameQuestions() {
+  // Groups and stages with no question shown are hidden too (the frame stage keeps its choice).
+  function hideEmpty() {
+    form.querySelectorAll("fieldset.group, section.stage").forEach((box) => {
+      const qs = Array.from(box.querySelectorAll(".q[data-q]"));
+      box.hidden = qs.length > 0 && !qs.some((q) => !q.hidden) && !box.querySelector("[data-frame-choice]");
+    });
     const chosen = form.querySelector("[data-frame-choice]").value;
-    form.querySelectorAll(".q[data-frames]").forEach((q) => {
-      q.hidden = chosen !== "" && !q.dataset.frames.split("|").includes(chosen);
-    });
-    form.querySelectorAll("fieldset.group").forEach((g) => {
-      g.hidden = g.querySelectorAll(".q[data-frames]").length > 0 && !Array.from(g.querySelectorAll(".q[data-frames]")).some((q) => !q.hidden);
-    });
     form.querySelectorAll("[data-help-frame]").forEach((p) => { p.hidden = p.dataset.helpFrame !== chosen; });
   }
-  form.querySelector("[data-frame-choice]").addEventListener("change", showFrameQuestions);
+
+  function showFrameQuestions() { // the fallback: a question only other frames read is hidden
+    const chosen = form.querySelector("[data-frame-choice]").value;
+    form.querySelectorAll(".q[data-q]").forEach((q) => {
+      q.hidden = chosen !== "" && !q.dataset.frames.split("|").includes(chosen);
+    });
+    hideEmpty();
+  }
+
+  function showAsked(asked) {
+    const set = new Set(asked);
+    form.querySelectorAll(".q[data-q]").forEach((q) => {
+      q.hidden = !set.has(q.dataset.q);
+    });
+    hideEmpty();
+  }
+
+  // /page/relevant for the current answers; the newest request wins, and `settled` resolves once
+  // the page shows the answer to the newest one (submit waits for it).
+  let asking = 0, settled = Promise.resolve();
+  function refresh() {
+    if (!pruning) { showFrameQuestions(); return settled; }
+    const mine = ++asking;
+    const { c } = buildCase(true);
+    form.setAttribute("aria-busy", "true");
+    settled = post("/page/relevant" + query(), c).then(async (response) => {
+      if (response.status === 404 || response.status === 405) { pruning = false; showFrameQuestions(); return; }
+      if (!response.ok || mine !== asking) return;
+      const body = await response.json();
+      if (mine === asking) showAsked(body.asked);
+    }).catch(() => {}).finally(() => { if (mine === asking) form.removeAttribute("aria-busy"); });
+    return settled;
+  }
+  form.addEventListener("change", () => refresh());
 
   function clearErrors() {
     form.querySelectorAll("[aria-invalid]").forEach((el) => el.removeAttribute("aria-invalid"));
@@ -193,13 +233,14 @@
   form.addEventListener("submit", async (ev) => {
     ev.preventDefault();
     clearErrors();
-    const { c, problems } = buildCase();
+    await refresh(); // the questions shown are those the answers call for
+    const { c, problems } = buildCase(false);
     if (problems.length) {
       showErrors(problems.map(([el, m]) => [el.id.replace(/^q-/, ""), m]));
       return;
     }
     result.textContent = T.working;
-    const response = await post("/page/result" + query(), c);
+    const response = await post((pruning ? "/page/check" : "/page/result") + query(), c);
     if (!response.ok) {
       result.textContent = "";
       let body = null;
@@ -218,7 +259,7 @@
     clearErrors();
     result.innerHTML = "";
     document.getElementById("downloads").hidden = true;
-    setTimeout(showFrameQuestions, 0);
+    setTimeout(refresh, 0);
   });
 
   async function download(url, name, type) {
@@ -241,6 +282,6 @@
     download("/v1/explain" + query(), id + ".html", "text/html");
   });
 
-  window.policyPage = { parseYen, parseCount, buildCase };
-  showFrameQuestions();
+  window.policyPage = { parseYen, parseCount, buildCase, refresh };
+  refresh();
 })();

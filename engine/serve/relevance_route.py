@@ -1,0 +1,114 @@
+"""The self-check page's two routes for asking only the questions that can change the result
+(engine/relevance.py decides which):
+
+* `POST /page/relevant` — the answers on the page in, which questions to ask out, in the page's
+  order: `{"asked": [path, …], "not_asked": [path, …], "frames": […], "decided": {frame: {status,
+  subsidy} | null}}`. Answers to questions it does not ask count for nothing.
+* `POST /page/check` — the page's result panel for the answers to the questions asked. A required
+  question that was not asked is absent; it is filled with a valid value before the case is read
+  (the plan has shown no value of it can change any frame's status or subsidy), and the panel shows
+  only the reasons, amounts and what-ifs the answers decide. Validated, logged and counted as
+  `/page/result` is.
+
+Registered by engine/serve/app.py: `routes += relevance_route.ROUTES`."""
+
+from __future__ import annotations
+
+import functools
+
+import attrs
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, Response
+from starlette.routing import Route
+
+from .. import __version__, relevance, tree
+from .decide import Options, Problem, decide, parse_body, pick_year
+from .questions import questions
+
+
+@functools.lru_cache(maxsize=16)
+def _order(policy: tree.Policy) -> tuple[str, ...]:
+    """The page's questions in the page's order (a policy is compared by identity: a reload is a new one)."""
+    return tuple(q.path for q in questions(policy))
+
+
+def plan_for(policy: tree.Policy, raw) -> relevance.Plan:
+    return relevance.plan(policy, raw if isinstance(raw, dict) else {}, list(_order(policy)))
+
+
+def _year(settings, raw, opts: Options):
+    if not isinstance(raw, dict):
+        raise Problem(422, [{"field": None, "message": "the case: expected a JSON object"}])
+    return pick_year(settings.registry.snapshot, raw, opts.year)
+
+
+def _relevant(settings, body: bytes, opts: Options) -> dict:
+    raw = parse_body(body)
+    year = _year(settings, raw, opts)
+    p = plan_for(year.policy, raw)
+    return {"asked": list(p.asked), "not_asked": list(p.not_asked), "frames": list(p.frames),
+            "decided": {o.name: ({"status": o.status, "subsidy": int(o.subsidy)} if o.decided else None) for o in p.decided},
+            "policy": {"year": year.policy.year, "content_hash": year.content_hash}, "engine_version": __version__}
+
+
+def _check(settings, body: bytes, opts: Options):
+    from . import app, result
+
+    raw = parse_body(body)
+    year = _year(settings, raw, opts)
+    policy = year.policy
+    p = plan_for(policy, raw)
+    not_asked = frozenset(p.not_asked)
+    completed = relevance.complete(policy, raw, not_asked)
+    outcome = decide(settings.registry.snapshot, completed, attrs.evolve(opts, form="full", what_if=True),
+                     settings.log.masker if settings.log else app._no_mask)
+    app._record(settings, outcome)
+    known = relevance.submitted(policy, raw, not_asked)
+    return result.render(outcome, opts.lang, result.Unasked(paths=tuple(p.not_asked), run=relevance.Partial(policy, known))), outcome
+
+
+def _lazy(name: str, handler):
+    """The handler with app.py's request accounting (imported on first use: app.py imports this module)."""
+    wrapped = {}
+
+    async def run(request: Request) -> Response:
+        if "f" not in wrapped:
+            from .app import route
+            wrapped["f"] = route(name)(handler)
+        return await wrapped["f"](request)
+
+    return run
+
+
+async def relevant_route(request: Request) -> Response:
+    from .app import _json, _offload, options, read_body
+
+    settings = request.app.state.settings
+    opts = options(request)
+    body = await read_body(request, settings.max_body)
+    return _json(await _offload(settings, False, _relevant, settings, body, opts))
+
+
+async def check_route(request: Request) -> Response:
+    from .app import _offload, options, read_body
+
+    settings = request.app.state.settings
+    opts = options(request)
+    body = await read_body(request, settings.max_body)
+    html, outcome = await _offload(settings, False, _check, settings, body, opts)
+    return HTMLResponse(html, headers={"X-Policy-Year": str(outcome.year.policy.year), "X-Policy-Content-Hash": outcome.year.content_hash,
+                                       "X-Engine-Version": __version__, "X-Decision-Id": outcome.body["decision_id"]})
+
+
+ROUTES = [
+    Route("/page/relevant", _lazy("/page/relevant", relevant_route), methods=["POST"]),
+    Route("/page/check", _lazy("/page/check", check_route), methods=["POST"]),
+]
+
+
+def install(app) -> None:
+    """Add the routes to an app that does not have them yet (for the tests, until app.py registers them)."""
+    have = {getattr(r, "path", None) for r in app.router.routes}
+    for r in ROUTES:
+        if r.path not in have:
+            app.router.routes.append(r)
