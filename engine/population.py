@@ -184,7 +184,7 @@ def _type_problems(path: str, got, want) -> list[str]:
 def decide(policy: tree.Policy, cases: str, out: str, engine: str = "duckdb", frames=None, progress=None,
            check_dates: bool = True) -> int:
     """Decisions for every case, written to `out` (Parquet or CSV); returns the number of cases."""
-    from .population_engines import csv_select, open_engine
+    from .population_engines import csv_select, narrow_first, open_engine
     from .sql import output_columns
 
     fmt = output_format(out)
@@ -195,12 +195,16 @@ def decide(policy: tree.Policy, cases: str, out: str, engine: str = "duckdb", fr
     runner = open_engine(engine, progress)
     try:
         runner.register_cases(source.parquet)
-        query = to_sql(policy, runner.dialect, frames, pretty=False, check_dates=check_dates)
-        if fmt == "csv":
-            names = output_columns(policy, frames)
-            arrays = {n for n in names if n.endswith((".reasons", ".pending_steps"))}
-            query = f"WITH decisions AS ({query}) " + csv_select(names, arrays, runner.dialect).sql(runner.dialect)
-        runner.write(query, out_path, fmt)
+
+        def build(integer):
+            query = to_sql(policy, runner.dialect, frames, pretty=False, check_dates=check_dates, integer=integer)
+            if fmt == "csv":
+                names = output_columns(policy, frames)
+                arrays = {n for n in names if n.endswith((".reasons", ".pending_steps"))}
+                query = f"WITH decisions AS ({query}) " + csv_select(names, arrays, runner.dialect).sql(runner.dialect)
+            return query
+
+        narrow_first(runner, build, lambda query: runner.write(query, out_path, fmt))
         return runner.rows("SELECT COUNT(*) AS n FROM cases")[0]["n"]
     finally:
         runner.close()

@@ -55,7 +55,7 @@ def _ints(row: dict) -> dict:
 
 def compare(old: tree.Policy, new: tree.Policy, cases: str, engine: str = "duckdb", progress=None,
             labels: tuple[str, str] = ("old", "new")) -> dict:
-    from .population_engines import open_engine
+    from .population_engines import narrow_first, open_engine
     import sqlglot
 
     source = Source(cases, [old, new])
@@ -64,7 +64,9 @@ def compare(old: tree.Policy, new: tree.Policy, cases: str, engine: str = "duckd
         runner.register_cases(source.parquet)
         kept = {"old_decisions": _keep(old), "new_decisions": _keep(new)}
         for name, policy in (("old_decisions", old), ("new_decisions", new)):
-            runner.materialize(name, to_sql(policy, runner.dialect, pretty=False, check_dates=False, keep=kept[name]))
+            narrow_first(runner, lambda integer: to_sql(policy, runner.dialect, pretty=False, check_dates=False,
+                                                         keep=kept[name], integer=integer),
+                         lambda query: runner.materialize(name, query))
 
         def rows(sql):
             return [_ints(r) for r in runner.rows(sqlglot.transpile(sql, read="duckdb", write=runner.dialect)[0])]

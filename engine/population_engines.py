@@ -20,6 +20,7 @@ from pathlib import Path
 from sqlglot import exp
 
 from .population import PopulationError
+from .sql import NARROW
 
 
 def csv_select(select_sql_columns: list[str], array_columns: set[str], dialect: str) -> exp.Select:
@@ -33,12 +34,24 @@ def csv_select(select_sql_columns: list[str], array_columns: set[str], dialect: 
     return exp.select(*columns).from_("decisions")
 
 
+def narrow_first(runner, build, act):
+    """`act(build(NARROW))`, and `act(build(None))` (the wide form) if the narrow one overflows.
+    Exact either way: on these engines a BIGINT overflow raises, it never wraps (Spark's ANSI mode
+    is checked when the session opens)."""
+    try:
+        return act(build(NARROW))
+    except runner.overflow:
+        return act(build(None))
+
+
 class DuckDB:
     dialect = "duckdb"
 
     def __init__(self, progress: bool = False):
         import duckdb
 
+        # an overflow in BIGINT arithmetic, or a sum cast back to BIGINT
+        self.overflow = (duckdb.OutOfRangeException, duckdb.ConversionException)
         self.con = duckdb.connect()
         self.con.execute("SET disabled_optimizers = 'in_clause'")
         self.con.execute(f"SET enable_progress_bar = {'true' if progress else 'false'}")
@@ -70,9 +83,11 @@ class Spark:
 
     def __init__(self, progress: bool = False):
         try:
+            from pyspark.errors import ArithmeticException
             from pyspark.sql import SparkSession
         except ImportError:
             raise PopulationError("--engine spark needs PySpark: pip install 'subsidy-policy[spark]' (and Java)") from None
+        self.overflow = (ArithmeticException,)
         builder = SparkSession.builder.appName("subsidy-policy population")
         if not os.environ.get("SPARK_REMOTE") and not os.environ.get("MASTER"):
             builder = builder.master(os.environ.get("SPARK_MASTER", "local[*]"))

@@ -33,6 +33,10 @@ from .sql_values import Arith, Num
 # 128-bit integer, and its DIV on DECIMAL(38,0) is exact.
 WIDE_TYPES = {"duckdb": "HUGEINT"}
 DEFAULT_WIDE = "DECIMAL(38, 0)"
+# The narrow form: every money expression in BIGINT. Sound only on engines where a BIGINT overflow
+# raises (DuckDB always, Spark with ANSI mode on): a population run tries it first, at about half the
+# cost of 128-bit arithmetic, and runs the wide form when it raises (engine/population_engines.py).
+NARROW = "BIGINT"
 SOURCE = "cases"
 TESTED_DIALECTS = ("duckdb", "spark")
 
@@ -90,11 +94,11 @@ def _ordered_definitions(policy: tree.Policy) -> list[tree.Definition]:
 
 
 class _Query:
-    def __init__(self, policy: tree.Policy, dialect: str, frames, check_dates: bool = True, keep=()):
+    def __init__(self, policy: tree.Policy, dialect: str, frames, check_dates: bool = True, keep=(), integer=None):
         self.policy = policy
         self.check_dates = check_dates
         self.keep = tuple(keep)
-        self.arith = Arith(WIDE_TYPES.get(dialect, DEFAULT_WIDE), dialect)
+        self.arith = Arith(integer or WIDE_TYPES.get(dialect, DEFAULT_WIDE), dialect)
         self.kinds: dict = {}
         self.x = ExpressionCompiler(policy, self.arith, self.kinds)
         self.amounts = AmountCompiler(self.x)
@@ -290,15 +294,16 @@ def _not_null(arr: exp.Expression) -> exp.Expression:
 
 
 def compile_query(policy: tree.Policy, dialect: str = "duckdb", frames: tuple[str, ...] | None = None,
-                  check_dates: bool = True, keep: tuple[str, ...] = ()) -> exp.Select:
+                  check_dates: bool = True, keep: tuple[str, ...] = (), integer: str | None = None) -> exp.Select:
     """The policy as one SELECT over the table `cases`; raises Unsupported for what SQL cannot
     write exactly. `check_dates=False` judges every case as though applied within the policy's
     term (as `policy diff` does); `keep` carries input columns ("申請者.業種") or rule values
-    ("小規模事業者") into the output."""
-    return _Query(policy, dialect, frames, check_dates, keep).build()
+    ("小規模事業者") into the output. `integer` is the type money is computed in: the dialect's wide
+    type by default, NARROW only where an overflow raises."""
+    return _Query(policy, dialect, frames, check_dates, keep, integer).build()
 
 
 def to_sql(policy: tree.Policy, dialect: str = "duckdb", frames=None, pretty: bool = True, check_dates: bool = True,
-           keep: tuple[str, ...] = ()) -> str:
-    return compile_query(policy, dialect, frames, check_dates, keep).sql(dialect=dialect, pretty=pretty)
+           keep: tuple[str, ...] = (), integer: str | None = None) -> str:
+    return compile_query(policy, dialect, frames, check_dates, keep, integer).sql(dialect=dialect, pretty=pretty)
 

@@ -152,3 +152,33 @@ def test_a_comment_cannot_end_early(write_policy):
     text = to_sql(policy, "duckdb")
     assert "x * / DROP TABLE cases; / *" in text  # the comment stays one comment
     assert duckdb.connect().execute(f"CREATE TABLE cases AS SELECT 0 AS id, {{'小規模': true}} AS 申請者, 1::BIGINT AS 費用, 0::BIGINT AS 控除; {text}")
+
+
+def test_a_population_run_tries_bigint_and_redoes_an_overflow_in_the_wide_type(write_policy, tmp_path):
+    """`policy population` computes in BIGINT first (half the cost); the case above overflows it,
+    DuckDB raises, and the run is redone in HUGEINT: the file holds the exact figure, and a small
+    case run alone never needs the wide form."""
+    import pyarrow.parquet as pq
+    from engine import population
+    from engine.case import read_case
+    from engine.population_engines import DuckDB, narrow_first
+    from sql_support import arrow_table, tree_row
+
+    policy = load_policy(write_policy(TIERED.replace("rate 4/5 if", "rate 99/100 if").replace("then rate 2/3", "then rate 97/99"))).policy
+    big = read_case(policy, {"申請者": {"小規模": True}, "費用": 10**15})
+    small = read_case(policy, {"申請者": {"小規模": True}, "費用": 1_000_000})
+    for case, tried in ((big, ["BIGINT", None]), (small, ["BIGINT"])):
+        cases = tmp_path / "cases.parquet"
+        pq.write_table(arrow_table(policy, [case]), cases)
+        out = tmp_path / "out.parquet"
+        population.decide(policy, str(cases), str(out))
+        assert pq.read_table(out).to_pylist()[0]["枠.subsidy"] == tree_row(policy, case)["枠.subsidy"]
+        runner, seen = DuckDB(), []
+        runner.register_cases(cases)
+
+        def build(integer):
+            seen.append(integer)
+            return population.to_sql(policy, "duckdb", integer=integer)
+
+        narrow_first(runner, build, lambda q: runner.rows(q))
+        assert seen == tried
