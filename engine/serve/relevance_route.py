@@ -7,8 +7,9 @@
 * `POST /page/check` — the page's result panel for the answers to the questions asked. A required
   question that was not asked is absent; it is filled with a valid value before the case is read
   (the plan has shown no value of it can change any frame's status or subsidy), and the panel shows
-  only the reasons, amounts and what-ifs the answers decide. Validated, logged and counted as
-  `/page/result` is.
+  only the reasons, amounts and what-ifs the answers decide. A case that answers every question
+  reads exactly as on `/page/result`. Validated, logged (the case as decided, placeholders
+  included) and counted as `/page/result` is.
 
 Registered by engine/serve/app.py: `routes += relevance_route.ROUTES`."""
 
@@ -58,13 +59,14 @@ def _check(settings, body: bytes, opts: Options):
     year = _year(settings, raw, opts)
     policy = year.policy
     p = plan_for(policy, raw)
-    not_asked = frozenset(p.not_asked)
-    completed = relevance.complete(policy, raw, not_asked)
+    given = relevance.read_partial(policy, raw).known
+    not_asked = tuple(q for q in p.not_asked if q not in given)  # an answer sent anyway is an answer
+    completed = relevance.complete(policy, raw, frozenset(not_asked))
     outcome = decide(settings.registry.snapshot, completed, attrs.evolve(opts, form="full", what_if=True),
                      settings.log.masker if settings.log else app._no_mask)
     app._record(settings, outcome)
-    known = relevance.submitted(policy, raw, not_asked)
-    return result.render(outcome, opts.lang, result.Unasked(paths=tuple(p.not_asked), run=relevance.Partial(policy, known))), outcome
+    known = relevance.submitted(policy, raw, frozenset(not_asked))
+    return result.render(outcome, opts.lang, result.Unasked(paths=not_asked, run=relevance.Partial(policy, known))), outcome
 
 
 def _lazy(name: str, handler):
