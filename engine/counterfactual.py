@@ -44,12 +44,19 @@ class WhatIf:
 
 
 def _set(case: dict, path: tuple, value) -> dict:
-    changed = copy.deepcopy(case)
-    target = changed
-    for key in path[:-1]:
-        target = target[key]
-    target[path[-1]] = value
-    return changed
+    """The case with one value changed: a copy of each object and list along `path`, the rest shared
+    (nothing here changes a case in place; a deep copy per probe was a third of a what-if search)."""
+    def put(node, i):
+        key = path[i]
+        if isinstance(node, tuple):  # a list of records, read from JSON as a tuple
+            node = list(node)
+            node[key] = value if i == len(path) - 1 else put(node[key], i + 1)
+            return tuple(node)
+        node = copy.copy(node)
+        node[key] = value if i == len(path) - 1 else put(node[key], i + 1)
+        return node
+
+    return put(case, 0)
 
 
 def _apply(case: dict, changes) -> dict:
@@ -201,20 +208,42 @@ class _Search:
                         return leaf, base.list.path + (i, base.field), it.get(base.field) or 0
         return None
 
+    def fast_policy(self):
+        if self.fast is None:
+            from .fast import fast_for
+
+            self.fast = fast_for(self.policy)
+        return self.fast
+
     def eligible_fast(self, name: str):
         """A probe for the binary search: is frame `name` eligible for this case? (the fast form)"""
-        if self.fast is None:
-            from .fast import FastPolicy
+        fast = self.fast_policy()
+        return lambda case: fast.decide(case, (name,))["frames"][0]["status"] != NOT_ELIGIBLE
 
-            self.fast = FastPolicy(self.policy)
-        return lambda case: self.fast.decide(case, (name,))["frames"][0]["status"] != NOT_ELIGIBLE
+    def fast_frame(self, name: str, case: dict) -> dict:
+        """The fast form's summary of one frame for a changed case (the tree verifies what is offered)."""
+        return self.fast_policy().decide(case, (name,))["frames"][0]
 
-    def least_cost(self, frame: tree.Frame, case: dict, good) -> Change | None:
-        """The smallest raise of one counted expense of `frame` after which `good(changed case)` holds."""
+    def least_cost(self, frame: tree.Frame, case: dict, good, probe=None) -> Change | None:
+        """The smallest raise of one counted expense of `frame` after which `good(changed case)` holds.
+        `probe`, when given, is a cheaper test meant to agree with `good` (the fast form): the search
+        runs on it and `good` then verifies the answer at its two ends, falling back to searching
+        with `good` itself if they disagree — the answer is always the one `good` gives."""
         found = self.cost_item(frame, case)
         if found is None:
             return None
         leaf, path, now = found
+        if probe is not None:
+            high = self._search(case, path, now, probe)
+            if high is None and not good(_set(case, path, MAX_COST)):
+                return self._change(path, now, None)
+            if high is not None and good(_set(case, path, high)) and (high - 1 == now or not good(_set(case, path, high - 1))):
+                return self._change(path, now, high)
+        return self._change(path, now, self._search(case, path, now, good))
+
+    @staticmethod
+    def _search(case: dict, path: tuple, now, good):
+        """The least cost above `now` at which `good` holds (it only grows with cost), or None."""
         if not good(_set(case, path, MAX_COST)):
             return None
         low, high = now, MAX_COST  # good(high) holds, good(low) does not: the outcome only grows with cost
@@ -224,6 +253,11 @@ class _Search:
                 high = mid
             else:
                 low = mid
+        return high
+
+    def _change(self, path: tuple, now, high) -> Change | None:
+        if high is None:
+            return None
         label = next((f.label for r in self.policy.records.values() for f in r.fields if f.name == path[-1]), tree.Label(ja=str(path[-1])))
         return Change(path=path, label=label, kind="yen", old=now, new=high)
 
@@ -277,6 +311,9 @@ def _for_ineligible(search: _Search, frame: tree.Frame, fd: FrameDecision) -> li
     eligible = lambda f: f.status != NOT_ELIGIBLE  # noqa: E731
     for changes in candidates:
         changed = _apply(search.case, changes)
+        quick = search.fast_frame(frame.name, changed)  # the fast form first: most candidates fail
+        if quick["status"] == NOT_ELIGIBLE and {kind for kind, _ in quick["reasons"]} != {"floor"}:
+            continue
         after = search.decide(frame, changed)
         if eligible(after):
             found.append(WhatIf(kind="eligible", changes=changes, status=after.status, subsidy=after.subsidy,
@@ -300,7 +337,11 @@ def _for_eligible(search: _Search, frame: tree.Frame, fd: FrameDecision) -> list
                 for changes in search.fixes(cap.condition, want=cap.negated):
                     if not changes:
                         continue
-                    after = search.decide(frame, _apply(search.case, changes))
+                    changed = _apply(search.case, changes)
+                    quick = search.fast_frame(frame.name, changed)  # the fast form first; the tree verifies an offer
+                    if quick["status"] == NOT_ELIGIBLE or quick["subsidy"] <= fd.subsidy:
+                        continue
+                    after = search.decide(frame, changed)
                     if after.status != NOT_ELIGIBLE and after.subsidy > fd.subsidy:
                         found.append(WhatIf(kind="raise_cap", changes=changes, status=after.status, subsidy=after.subsidy,
                                             addresses=(cap.condition.name or cap.condition.origin.text,),
@@ -324,10 +365,12 @@ def _caps_reached(search: _Search, frame: tree.Frame, fd: FrameDecision) -> list
             one = attrs.evolve(frame, amount=attrs.evolve(frame.amount, parts=(leaf,), caps=(), floors=()))
 
             def reached(case, limit=cap.limit, name=leaf.name, one=one):
-                part = next(p for p in _walk(search.decide(one, case).amount) if p.name == name)
+                # the tree's amount alone: what the whole frame's evaluation would compute for it
+                part = next(p for p in _walk(_Evaluation(search.policy, case).amount(one.amount)) if p.name == name)
                 return part.before_caps >= limit
 
-            change = search.least_cost(one, search.case, reached)
+            before_caps = search.fast_policy().before_caps(leaf)
+            change = search.least_cost(one, search.case, reached, probe=lambda case, limit=cap.limit: before_caps(case) >= limit)
             if change is not None:
                 after = search.decide(frame, _apply(search.case, (change,)))
                 offers.append(WhatIf(kind="cap_reached", changes=(change,), status=after.status, subsidy=after.subsidy,

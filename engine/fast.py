@@ -8,6 +8,7 @@ arithmetic: ⌊B·4/5⌋ as B*4//5."""
 
 from __future__ import annotations
 
+import functools
 import math
 import operator
 from fractions import Fraction
@@ -334,6 +335,17 @@ class FastPolicy:
             c.bodies[name] = c.expr(d.body)
         self.frames = tuple(c.frame(f) for f in policy.frames)
         self.names = tuple(f.name for f in policy.frames)
+        self._compiler = c
+        self._leaves: dict[int, tuple] = {}
+
+    def before_caps(self, leaf: tree.Amount):
+        """case values -> a leaf amount's subsidy before its caps, as the tree's AmountResult.before_caps
+        (for a leaf with a base and no `for each`, evaluated at the frame's level)."""
+        known = self._leaves.get(id(leaf))
+        if known is None or known[0] is not leaf:
+            schedule = self._compiler.bands(leaf)
+            known = self._leaves[id(leaf)] = (leaf, lambda case: schedule(_Env(case), None))
+        return known[1]
 
     def decide(self, case: dict, frames: tuple[str, ...] | None = None) -> dict:
         env = _Env(case)
@@ -341,6 +353,12 @@ class FastPolicy:
         granted = [d for d in decisions if d["status"] != NOT_ELIGIBLE]
         best = max(granted, key=lambda d: d["subsidy"], default=None)
         return {"best_frame": best["frame"] if best else None, "frames": decisions}
+
+
+@functools.lru_cache(maxsize=16)
+def fast_for(policy: tree.Policy) -> FastPolicy:
+    """The fast form of a policy, compiled once per policy object (a Policy hashes by identity)."""
+    return FastPolicy(policy)
 
 
 def summary(decision) -> dict:

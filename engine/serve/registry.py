@@ -12,7 +12,7 @@ import attrs
 
 from .. import cache, tree
 from ..diagnostics import CaseError, PolicyError
-from ..fast import FastPolicy
+from ..fast import FastPolicy, fast_for
 from ..pipeline import load_policy
 from ..selection import policy_folders
 
@@ -111,7 +111,7 @@ def load_years(root: str | Path) -> tuple[Year, ...]:
         except OSError as exc:
             raise _error(f"{folder}: cannot read: {exc.strerror}") from None
         policy = load_policy(folder).policy
-        years.append(Year(folder=folder, policy=policy, fast=FastPolicy(policy), content_hash=key))
+        years.append(Year(folder=folder, policy=policy, fast=fast_for(policy), content_hash=key))
     return tuple(years)
 
 
