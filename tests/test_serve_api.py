@@ -217,3 +217,17 @@ def test_every_decision_is_logged_with_personal_fields_masked(server):
     assert "10000000" not in json.dumps(r, ensure_ascii=False)
     ids = [x["decision_id"] for x in records]
     assert len(ids) == len(set(ids))
+
+
+def test_a_worker_whose_metrics_folder_vanished_makes_it_again(tmp_path):
+    from engine.serve.metrics import Metrics
+
+    run_dir = tmp_path / "run"
+    run_dir.mkdir()
+    metrics = Metrics(str(run_dir), worker=1)
+    metrics.inc("policy_http_requests_total", {"route": "/healthz", "status": "200"})
+    run_dir.rmdir()  # a /tmp cleaner took it
+    metrics.save(force=True)
+    saved = json.loads((run_dir / "metrics-1.json").read_text(encoding="utf-8"))
+    assert saved["counters"] == {'policy_http_requests_total{route="/healthz",status="200"}': 1}
+    assert 'policy_http_requests_total{route="/healthz",status="200"} 1' in Metrics(str(run_dir), worker=0).render({})

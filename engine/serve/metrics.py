@@ -8,6 +8,7 @@ import bisect
 import functools
 import json
 import os
+import sys
 import threading
 import time
 from pathlib import Path
@@ -48,6 +49,7 @@ class Metrics:
         self.lock = threading.Lock()
         self.run_dir, self.worker = (Path(run_dir) if run_dir else None), worker
         self._saved = 0.0
+        self._warned = False
 
     def inc(self, name: str, labels: dict | None = None, by: float = 1) -> None:
         k = _key(name, labels or {})
@@ -85,8 +87,18 @@ class Metrics:
         self._saved = now
         path = self.run_dir / f"metrics-{self.worker}.json"
         tmp = path.with_suffix(f".{os.getpid()}.tmp")
-        tmp.write_text(json.dumps(self.state()), encoding="utf-8")
-        os.replace(tmp, path)
+        data = json.dumps(self.state())
+        try:
+            try:
+                tmp.write_text(data, encoding="utf-8")
+            except FileNotFoundError:  # the run folder was removed under us (a /tmp cleaner): make it again
+                self.run_dir.mkdir(parents=True, exist_ok=True)
+                tmp.write_text(data, encoding="utf-8")
+            os.replace(tmp, path)
+        except OSError as exc:  # the other workers' /metrics miss this one's latest counts; no request fails for it
+            if not self._warned:
+                self._warned = True
+                print(f"policy serve: worker {self.worker} cannot save its metrics in {self.run_dir}: {exc}", file=sys.stderr, flush=True)
 
     def render(self, gauges: dict[str, float]) -> str:
         """The Prometheus text exposition: this worker live, the others from their files."""
