@@ -10,6 +10,7 @@ make moot hidden, and its script asks `/page/relevant` again on every change."""
 
 from __future__ import annotations
 
+import functools
 import json
 from html import escape
 
@@ -139,10 +140,17 @@ def defaults_case(policy: tree.Policy, qs: list[Question]) -> dict:
     return raw
 
 
+@functools.lru_cache(maxsize=16)
+def _asked_at_first(policy: tree.Policy) -> frozenset[str]:
+    """The questions asked before any answer but the defaults (a policy is hashed by identity)."""
+    qs = questions(policy)
+    return frozenset(relevance.plan(policy, defaults_case(policy, qs), [q.path for q in qs]).asked)
+
+
 def render(year: Year, snapshot: Snapshot, lang: str) -> str:
     policy = year.policy
     qs = questions(policy)
-    asked = frozenset(relevance.plan(policy, defaults_case(policy, qs), [q.path for q in qs]).asked)
+    asked = _asked_at_first(policy)
     stages = "".join(_stage(policy, s, [q for q in qs if q.stage == s], lang, asked) for s in STAGES if any(q.stage == s for q in qs) or s == "frame")
     other = "en" if lang == "ja" else "ja"
     years = "".join(f'<option value="{y.policy.year}"{" selected" if y is year else ""}>{escape(y.policy.programme)}</option>'
