@@ -24,7 +24,8 @@ from sqlglot import exp
 
 from . import tree
 from .decision import ELIGIBLE, ELIGIBLE_AFTER_STEPS, NOT_ELIGIBLE
-from .sql_amount import AmountCompiler, AmountSQL, column_value, concat
+from .sql_amount import AmountCompiler, AmountSQL, column_value, concat, floor_array
+from .sql_reasons import FrameReasons, Reason,  any_set, bit_columns, enum, enum_array, named
 from .sql_expr import ExpressionCompiler, Unsupported, array_size, col, date, den_column, field_value, ident, string
 from .sql_values import Arith, Num
 
@@ -39,6 +40,7 @@ DEFAULT_WIDE = "DECIMAL(38, 0)"
 NARROW = "BIGINT"
 SOURCE = "cases"
 TESTED_DIALECTS = ("duckdb", "spark")
+STATUSES = (ELIGIBLE, ELIGIBLE_AFTER_STEPS, NOT_ELIGIBLE)
 
 __all__ = ["Unsupported", "compile_query", "to_sql", "output_columns", "TESTED_DIALECTS"]
 
@@ -105,9 +107,21 @@ class _Query:
         self.frames = _frames(policy, frames)
         self.ctes: list[exp.CTE] = []
         self.previous = SOURCE
+        self.dialect = dialect
+        self.reasons: list[FrameReasons] = []
 
-    def step(self, name: str, columns: list[exp.Expression], comment: str | None, select_all: bool = True):
+    def label(self, text: str, domain) -> exp.Expression:
+        """A status or frame name; in DuckDB of an ENUM type, which it carries and writes as a
+        small integer (a reader sees the text)."""
+        if self.dialect != "duckdb":
+            return string(text)
+        return exp.cast(string(text), enum(domain))
+
+    def step(self, name: str, columns: list[exp.Expression], comment: str | None, select_all: bool = True,
+             distinct: bool = False):
         select = exp.select(*((exp.Star(),) if select_all else ()), *columns).from_(exp.to_identifier(self.previous, quoted=True))
+        if distinct:
+            select = select.distinct()
         cte = exp.CTE(this=select, alias=exp.TableAlias(this=ident(name)))
         if comment:
             cte.add_comments([_comment(comment)])
@@ -206,52 +220,55 @@ class _Query:
         value, floors = self.amount(f, f.amount, "")
         if not value.integral:
             raise Unsupported(f"{f.origin}: the subsidy of {f.name} is not rounded down to whole yen")
-        subsidy = self.arith.integer(value)
-        named = [exp.Case(ifs=[exp.If(this=exp.Not(this=col(n)), true=string(f"requirement:{n}"))]) for n in f.requires]
-        named += [exp.Case(ifs=[exp.If(this=col(n), true=string(f"exclusion:{n}"))]) for n in f.exclusions]
-        dated = self.date_reason(f)
-        if dated is not None:
-            named.append(dated)
-        pieces = [exp.Array(expressions=named)] if named else []
-        pieces += [exp.Transform(this=fl, expression=_prefix("floor:")) for fl in floors]
-        reasons = _not_null(concat(pieces) if pieces else exp.Array(expressions=[]))
-        pending = _not_null(exp.Array(expressions=[exp.Case(ifs=[exp.If(this=exp.Not(this=col(n)), true=string(n))])
-                                                  for n in f.steps]))
-        cols = [exp.alias_(reasons, ident(f"{f.name}.unmet")), exp.alias_(pending, ident(f"{f.name}.pending_steps")),
-                exp.alias_(subsidy, ident(f"{f.name}.amount"))]
-        self.step(f"frame: {f.name}", cols, f"frame {f.name} ({f.origin}){_cite(f.cite)}")
-        unmet, amount = col(f"{f.name}.unmet"), col(f"{f.name}.amount")
-        nothing = exp.and_(exp.EQ(this=array_size(unmet.copy()), expression=exp.Literal.number(0)),
-                           exp.LTE(this=amount.copy(), expression=exp.Literal.number(0)))
-        final = exp.Case(ifs=[exp.If(this=nothing, true=exp.Array(expressions=[string(f"no_subsidy:{f.name}")]))],
-                         default=unmet.copy())
-        self.step(f"outcome: {f.name}", [exp.alias_(final, ident(f"{f.name}.reasons"))], None)
-        refused = exp.GT(this=array_size(col(f"{f.name}.reasons")), expression=exp.Literal.number(0))
-        status = exp.Case(ifs=[exp.If(this=refused.copy(), true=string(NOT_ELIGIBLE)),
-                               exp.If(this=exp.GT(this=array_size(col(f"{f.name}.pending_steps")), expression=exp.Literal.number(0)),
-                                      true=string(ELIGIBLE_AFTER_STEPS))], default=string(ELIGIBLE))
+        fixed = [Reason(f"requirement:{n}", exp.Not(this=col(n))) for n in f.requires]
+        fixed += [Reason(f"exclusion:{n}", col(n)) for n in f.exclusions]
+        fixed += self.date_reasons(f)
+        varying = []
+        for fl in floors:  # bits until the first floor whose count varies per case
+            if isinstance(fl, Reason) and not varying:
+                fixed.append(fl)
+            else:
+                varying.append(floor_array(fl))
+        reasons = FrameReasons(f.name, tuple(fixed), tuple(varying), tuple(Reason(n, exp.Not(this=col(n))) for n in f.steps))
+        self.reasons.append(reasons)
+        cols = bit_columns(reasons.fixed, reasons.unmet_columns()) + bit_columns(reasons.steps, reasons.pending_columns())
+        unmet = any_set(reasons.unmet_columns())
+        if varying:
+            cols.append(exp.alias_(_not_null(concat(varying)), ident(reasons.extra_column)))
+            unmet = exp.or_(unmet, exp.GT(this=array_size(col(reasons.extra_column)), expression=exp.Literal.number(0)))
+        amount = col(f"{f.name}.amount")
+        cols.append(exp.alias_(self.arith.integer(value), ident(f"{f.name}.amount")))
+        self.step(f"frame: {f.name}", cols, f"frame {f.name} ({f.origin}){_cite(f.cite)}; its reasons as bits "
+                  f"({', '.join(r.name for r in reasons.fixed) or 'none'}), its steps as bits")
+        nothing = exp.and_(exp.Not(this=exp.Paren(this=unmet.copy())), exp.LTE(this=amount.copy(), expression=exp.Literal.number(0)))
+        self.step(f"outcome: {f.name}", [exp.alias_(nothing, ident(reasons.nothing_column))], None)
+        refused = exp.or_(unmet, col(reasons.nothing_column))
+        status = exp.Case(ifs=[exp.If(this=refused.copy(), true=self.label(NOT_ELIGIBLE, STATUSES)),
+                               exp.If(this=any_set(reasons.pending_columns()), true=self.label(ELIGIBLE_AFTER_STEPS, STATUSES))],
+                          default=self.label(ELIGIBLE, STATUSES))
         paid = exp.Case(ifs=[exp.If(this=refused, true=exp.Literal.number(0))], default=amount)
         self.step(f"status: {f.name}", [exp.alias_(status, ident(f"{f.name}.status")),
                                          exp.alias_(exp.cast(paid, exp.DataType.build("BIGINT")), ident(f"{f.name}.subsidy"))], None)
 
-    def date_reason(self, f: tree.Frame) -> exp.Expression | None:
+    def date_reasons(self, f: tree.Frame) -> list[Reason]:
         policy = self.policy
         if policy.applied_on is None or not self.check_dates:
-            return None
+            return []
         applied = col(".".join(policy.applied_on.path))
-        ifs = []
+        reasons = []
         if policy.in_force:
-            ifs.append(exp.If(this=exp.LT(this=applied.copy(), expression=date(policy.in_force[0])), true=string("not_open")))
+            reasons.append(Reason("not_open", exp.LT(this=applied.copy(), expression=date(policy.in_force[0]))))
         if f.deadlines:
             last = max(d.date for d in f.deadlines)
-            ifs.append(exp.If(this=exp.GT(this=applied.copy(), expression=date(last)), true=string("deadline")))
+            reasons.append(Reason("deadline", exp.GT(this=applied.copy(), expression=date(last))))
         elif policy.in_force:
-            ifs.append(exp.If(this=exp.GT(this=applied.copy(), expression=date(policy.in_force[1])), true=string("closed")))
-        return exp.Case(ifs=ifs) if ifs else None
+            reasons.append(Reason("closed", exp.GT(this=applied.copy(), expression=date(policy.in_force[1]))))
+        return reasons
 
     def decisions(self) -> exp.Select:
         """The best frame: the largest subsidy among the frames granted, the first on a tie (as the tree)."""
-        granted = {f.name: exp.NEQ(this=col(f"{f.name}.status"), expression=string(NOT_ELIGIBLE)) for f in self.frames}
+        granted = {f.name: exp.NEQ(this=col(f"{f.name}.status"), expression=self.label(NOT_ELIGIBLE, STATUSES)) for f in self.frames}
+        frame_names = [f.name for f in self.frames]
         ifs = []
         for i, f in enumerate(self.frames):
             beats = [granted[f.name]]
@@ -262,17 +279,62 @@ class _Query:
                 beats.append(exp.or_(exp.Not(this=granted[g.name].copy()),
                                      op(this=col(f"{f.name}.subsidy"), expression=col(f"{g.name}.subsidy"))))
             ifs.append((f.name, exp.and_(*[b.copy() for b in beats])))
-        best = exp.Case(ifs=[exp.If(this=c, true=string(n)) for n, c in ifs])
+        best = exp.Case(ifs=[exp.If(this=c, true=self.label(n, frame_names)) for n, c in ifs])
         best_subsidy = exp.Case(ifs=[exp.If(this=c.copy(), true=col(f"{n}.subsidy")) for n, c in ifs],
                                 default=exp.cast(exp.Literal.number(0), exp.DataType.build("BIGINT")))
         self.step("decisions", [exp.alias_(best, ident("best_frame")), exp.alias_(best_subsidy, ident("best_subsidy"))],
                   "the best frame: the largest subsidy granted, the first frame on a tie")
-        outputs = [exp.column("id", quoted=True)] + [col(k) for k in self.keep] + [col("best_frame"), col("best_subsidy")]
-        for f in self.frames:
-            outputs += [col(f"{f.name}.{c}") for c in ("status", "subsidy", "reasons", "pending_steps")]
-        query = exp.select(*outputs).from_(exp.to_identifier(self.previous, quoted=True))
+        self.decided()
+        decided = self.previous
+        self.name_reasons()
+        d, n = exp.to_identifier("d"), exp.to_identifier("n")
+
+        def of(table, name):
+            return exp.Column(this=ident(name), table=table.copy())
+
+        outputs = [of(d, "id")] + [of(d, k) for k in self.keep] + [of(d, "best_frame"), of(d, "best_subsidy")]
+        for f, r in zip(self.frames, self.reasons):
+            names = of(n, f"{f.name}.reasons")
+            if r.extra_column:
+                names = exp.alias_(concat([names, of(d, r.extra_column)]), ident(f"{f.name}.reasons"))
+            outputs += [of(d, f"{f.name}.status"), of(d, f"{f.name}.subsidy"), names, of(n, f"{f.name}.pending_steps")]
+        keys = [k for r in self.reasons for k in r.key_columns()]
+        on = exp.and_(*[exp.EQ(this=of(d, k), expression=of(n, k)) for k in keys])
+        query = (exp.select(*outputs).from_(exp.Table(this=ident(decided), alias=exp.TableAlias(this=d)))
+                 .join(exp.Table(this=ident(self.previous), alias=exp.TableAlias(this=n)), on=on))
         query.set("with_", exp.With(expressions=self.ctes))
         return query
+
+    def decided(self):
+        """Only what the output and the naming read, computed once: both read this step."""
+        names = ["id", *self.keep, "best_frame", "best_subsidy"]
+        for f, r in zip(self.frames, self.reasons):
+            names += [f"{f.name}.status", f"{f.name}.subsidy", *r.key_columns()] + ([r.extra_column] if r.extra_column else [])
+        self.step("decided", [col(n) for n in names], "what the output reads, computed once (it is read twice)",
+                  select_all=False)
+        if self.dialect == "duckdb":
+            self.ctes[-1].set("materialized", True)
+
+    def name_reasons(self):
+        """The distinct combinations of reasons and steps, each named once (engine/sql_reasons.py)."""
+        keys = [k for r in self.reasons for k in r.key_columns()]
+        self.step("reason sets", [col(k) for k in keys], "each combination of unmet conditions and pending steps "
+                  "that occurs, once", select_all=False, distinct=True)
+        reason_type = step_type = None
+        if self.dialect == "duckdb":  # names as an ENUM: carried and written as small integers
+            if not any(r.varying for r in self.reasons):
+                reason_type = enum_array([x.name for r in self.reasons for x in r.fixed] + [f"no_subsidy:{r.frame}" for r in self.reasons])
+            step_type = enum_array([x.name for r in self.reasons for x in r.steps] or [""])
+
+        def typed(e, t):
+            return e if t is None else exp.cast(e, t.copy())
+
+        columns = []
+        for r in self.reasons:
+            nothing = exp.Case(ifs=[exp.If(this=col(r.nothing_column), true=string(f"no_subsidy:{r.frame}"))])
+            columns.append(exp.alias_(typed(named(r.fixed, r.unmet_columns(), [nothing]), reason_type), ident(f"{r.frame}.reasons")))
+            columns.append(exp.alias_(typed(named(r.steps, r.pending_columns(), []), step_type), ident(f"{r.frame}.pending_steps")))
+        self.step("reason names", columns, "the names of each combination's reasons and steps, in the tree's order")
 
     def build(self) -> exp.Select:
         self.inputs()
@@ -280,11 +342,6 @@ class _Query:
         for f in self.frames:
             self.frame(f)
         return self.decisions()
-
-
-def _prefix(text: str) -> exp.Lambda:
-    x = exp.to_identifier("n")
-    return exp.Lambda(this=exp.DPipe(this=string(text), expression=exp.Column(this=x.copy())), expressions=[x])
 
 
 def _not_null(arr: exp.Expression) -> exp.Expression:

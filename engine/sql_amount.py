@@ -13,6 +13,7 @@ from sqlglot import exp
 
 from . import tree
 from .sql_expr import ExpressionCompiler, Unsupported, col, den_column, string
+from .sql_reasons import Reason
 from .sql_values import Num, const
 
 
@@ -37,7 +38,9 @@ def _nonzero(rate) -> bool:
 @attrs.frozen
 class AmountSQL:
     value: Num
-    floors: tuple[exp.Expression, ...]  # arrays of nullable names, in the tree's order
+    # in the tree's order: a Reason per floor of a whole amount; an array of names (nullable
+    # items) for the floors of a `for each` amount, one per item
+    floors: tuple[Reason | exp.Expression, ...]
 
 
 class AmountCompiler:
@@ -102,12 +105,9 @@ class AmountCompiler:
             value = attrs.evolve(self.arith.choose(over, limit, value), nonneg=value.nonneg and limit.nonneg)
         return value
 
-    def floor_names(self, a: tree.Amount, value: Num) -> list[exp.Expression]:
-        names = []
-        for f in a.floors:
-            below = self.arith.compare(exp.LT, value, self.arith.floor(self.x.expr(f.limit)))
-            names.append(exp.Case(ifs=[exp.If(this=below, true=string(a.name))]))
-        return names
+    def floor_reasons(self, a: tree.Amount, value: Num) -> list[Reason]:
+        return [Reason(f"floor:{a.name}", self.arith.compare(exp.LT, value, self.arith.floor(self.x.expr(f.limit))))
+                for f in a.floors]
 
     # ------------------------------------------------------------ whole amounts
     def inline(self, a: tree.Amount) -> AmountSQL:
@@ -124,8 +124,7 @@ class AmountCompiler:
         else:
             value = scheduled if scheduled is not None else self.schedule(*self.operands(a), a.round_down)
         value = self.capped(a, value)
-        own = self.floor_names(a, value)
-        floors = ((exp.Array(expressions=own),) if own else ()) + tuple(f for p in parts for f in p.floors)
+        floors = tuple(self.floor_reasons(a, value)) + tuple(f for p in parts for f in p.floors)
         return AmountSQL(value=value, floors=floors)
 
     def for_each(self, a: tree.Amount) -> AmountSQL:
@@ -143,7 +142,7 @@ class AmountCompiler:
         total = self.x.sum_of(self.x.c_Input(items).e, items, item_value)
         floors = ()
         if _has_floors(inner):  # each item's unmet floors, in item order
-            per_item = self.x.lambda_over(items, lambda s: concat(list(self.inline(inner).floors)))
+            per_item = self.x.lambda_over(items, lambda s: concat([floor_array(f) for f in self.inline(inner).floors]))
             names = exp.Flatten(this=exp.Transform(this=self.x.c_Input(items).e, expression=per_item))
             floors = (exp.Coalesce(this=names, expressions=[exp.Array(expressions=[])]),)
         return AmountSQL(value=Num(num=total, nonneg=True, wide=True), floors=floors)
@@ -151,6 +150,13 @@ class AmountCompiler:
 
 def _has_floors(a: tree.Amount) -> bool:
     return bool(a.floors) or any(_has_floors(p) for p in a.parts)
+
+
+def floor_array(floor: Reason | exp.Expression) -> exp.Expression:
+    """A floor as an array of nullable names."""
+    if isinstance(floor, Reason):
+        return exp.Array(expressions=[exp.Case(ifs=[exp.If(this=floor.holds, true=string(floor.name))])])
+    return floor
 
 
 def concat(arrays: list[exp.Expression]) -> exp.Expression:
