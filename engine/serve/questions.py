@@ -7,8 +7,9 @@ never written per programme. Each input field is placed by what reads it:
 * step   — read only by steps (it changes "eligible" to "eligible once the steps are done");
 * unused — read by nothing: never asked, since no answer can change the result.
 
-A field also carries the frames that read it: when the applicant names a frame, the page hides the
-questions only other frames read."""
+A field also carries the frames that read it (the page's fallback when the server cannot say which
+questions are still relevant: it then hides, once a frame is named, the questions only other frames
+read). Which questions are asked, given the answers so far, is engine/relevance.py's."""
 
 from __future__ import annotations
 

@@ -11,7 +11,8 @@
   reads exactly as on `/page/result`. Validated, logged (the case as decided, placeholders
   included) and counted as `/page/result` is.
 
-Registered by engine/serve/app.py: `routes += relevance_route.ROUTES`."""
+Registered by engine/serve/app.py: `*relevance_route.ROUTES` in its ROUTES (this module imports
+nothing from app.py at import time, so app.py may import it at the top)."""
 
 from __future__ import annotations
 
@@ -73,6 +74,7 @@ def _lazy(name: str, handler):
     """The handler with app.py's request accounting (imported on first use: app.py imports this module)."""
     wrapped = {}
 
+    @functools.wraps(handler)
     async def run(request: Request) -> Response:
         if "f" not in wrapped:
             from .app import route
