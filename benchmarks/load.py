@@ -49,15 +49,22 @@ def corpus() -> list[str]:
 
 
 def lua_script(bodies: list[str], path: str) -> str:
+    """A wrk script cycling through the bodies; each request is formatted once, at start (wrk shares
+    the cores with the server: the less it does per request, the more the server gets)."""
     items = ",\n".join(f"[==[{b}]==]" for b in bodies)
     return f"""
 local bodies = {{ {items} }}
-local i = math.random(#bodies)
-wrk.method = "POST"
-wrk.headers["Content-Type"] = "application/json"
+local requests = {{}}
+local i = 0
+init = function(args)
+  for k, b in ipairs(bodies) do
+    requests[k] = wrk.format("POST", "{path}", {{["Content-Type"] = "application/json"}}, b)
+  end
+  i = math.random(#requests)
+end
 request = function()
-  i = i % #bodies + 1
-  return wrk.format("POST", "{path}", nil, bodies[i])
+  i = i % #requests + 1
+  return requests[i]
 end
 """
 
@@ -105,6 +112,19 @@ def wrk(port: int, script: Path, clients: int, seconds: int) -> dict:
             "socket_errors": socket_errors.group(1) if socket_errors else "none"}
 
 
+def background_cpu(seconds: float = 1.0) -> float:
+    """How busy the machine's cores were over `seconds` while our server sat idle: what other
+    processes took (the figures are only comparable between runs on a machine this quiet)."""
+    def sample():
+        fields = [int(x) for x in open("/proc/stat").readline().split()[1:]]
+        return sum(fields), fields[3] + fields[4]  # total, idle + iowait
+
+    total0, idle0 = sample()
+    time.sleep(seconds)
+    total1, idle1 = sample()
+    return 100.0 * (1 - (idle1 - idle0) / max(1, total1 - total0))
+
+
 def decided(port: int) -> int:
     c = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
     c.request("GET", "/metrics")
@@ -127,20 +147,21 @@ def healthz_run(seconds: int, workers: int) -> None:
         script.write_text('wrk.method = "GET"\n', encoding="utf-8")
         proc = start(0, Path(tmp) / "log.jsonl", workers)
         try:
+            other = background_cpu()
             out = subprocess.run(["wrk", "-t2", "-c32", f"-d{seconds}s", "--latency", f"http://127.0.0.1:{proc.port}/healthz"],
                                  capture_output=True, text=True).stdout
         finally:
             stop(proc)
         rps = re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)
         p99 = re.search(r"^\s+99%\s+(\S+)", out, re.M).group(1)
-        print(f"GET /healthz, 32 clients: {float(rps):,.0f} requests/s, p99 {p99}", flush=True)
+        print(f"GET /healthz, 32 clients: {float(rps):,.0f} requests/s, p99 {p99} (other load {other:.0f}%)", flush=True)
 
 
 def load_runs(bodies, seconds: int, workers: int, forms=("summary", "full"), client_counts=(1, 8, 32)) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         print(f"{len(bodies)} distinct cases (the 2024 examples), {workers} server workers, wrk on the same 2 cores, {seconds} s per run")
-        print(f"| form | clients | decisions/s | p50 ms | p99 ms | errors | log records = decisions answered |")
-        print(f"| --- | --- | --- | --- | --- | --- | --- |")
+        print(f"| form | clients | decisions/s | p50 ms | p99 ms | errors | log records = decisions answered | other load |")
+        print(f"| --- | --- | --- | --- | --- | --- | --- | --- |")
         for form, path in (FORMS[f] for f in forms):
             script = Path(tmp) / "cases.lua"
             script.write_text(lua_script(bodies, path), encoding="utf-8")
@@ -148,6 +169,7 @@ def load_runs(bodies, seconds: int, workers: int, forms=("summary", "full"), cli
                 log = Path(tmp) / f"log-{form[:4]}-{clients}.jsonl"
                 proc = start(0, log, workers)
                 try:
+                    other = background_cpu()
                     r = wrk(proc.port, script, clients, seconds)
                     time.sleep(1.0)  # the workers' metrics files settle (written twice a second)
                     answered = decided(proc.port)
@@ -157,7 +179,7 @@ def load_runs(bodies, seconds: int, workers: int, forms=("summary", "full"), cli
                 errors = r["non2xx"] + (0 if r["socket_errors"] == "none" else 1)
                 print(f"| {form} | {clients} | {r['rps']:,.0f} | {r['p50']:.1f} | {r['p99']:.1f} | "
                       f"{r['non2xx']} non-2xx, socket errors: {r['socket_errors']} | {records:,} = {answered:,}: "
-                      f"{'yes' if records == answered else 'NO'} (wrk counted {r['requests']:,}) |", flush=True)
+                      f"{'yes' if records == answered else 'NO'} (wrk counted {r['requests']:,}) | {other:.0f}% |", flush=True)
                 del errors
 
 
