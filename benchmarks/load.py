@@ -162,11 +162,11 @@ def load_runs(bodies, seconds: int, workers: int, forms=("summary", "full"), cli
         print(f"{len(bodies)} distinct cases (the 2024 examples), {workers} server workers, wrk on the same 2 cores, {seconds} s per run")
         print(f"| form | clients | decisions/s | p50 ms | p99 ms | errors | log records = decisions answered | other load |")
         print(f"| --- | --- | --- | --- | --- | --- | --- | --- |")
-        for form, path in (FORMS[f] for f in forms):
+        for key, (form, path) in ((f, FORMS[f]) for f in forms):
             script = Path(tmp) / "cases.lua"
             script.write_text(lua_script(bodies, path), encoding="utf-8")
             for clients in client_counts:
-                log = Path(tmp) / f"log-{form[:4]}-{clients}.jsonl"
+                log = Path(tmp) / f"log-{key}-{clients}.jsonl"
                 proc = start(0, log, workers)
                 try:
                     other = background_cpu()

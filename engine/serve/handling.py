@@ -119,7 +119,8 @@ def _late(settings: Settings, request: Request) -> Response:
     else:
         status, message = 504, (f"the request was not answered within the time limit of {limit:g} s; "
                                 f"send fewer cases per batch, or ask without what-ifs (?what_if=false) or traces")
-    return json_response({"error": message, "errors": [{"field": None, "message": message}], "time_limit_seconds": limit,
+    shown = int(limit) if float(limit).is_integer() else limit
+    return json_response({"error": message, "errors": [{"field": None, "message": message}], "time_limit_seconds": shown,
                           "engine_version": __version__}, status)
 
 
@@ -139,8 +140,12 @@ def route(name: str):
                     request.scope["policy.deadline"] = time.monotonic() + settings.request_timeout
                     async with asyncio.timeout(settings.request_timeout):
                         response = await handler(request)
-            except (Late, TimeoutError):
-                response = _late(settings, request)
+            except (Late, TimeoutError) as exc:
+                if settings.request_timeout is None:  # no limit was set: whatever timed out is a bug of ours
+                    print(f"internal error on {name}: {type(exc).__name__}: {exc}", file=sys.stderr)
+                    response = json_response({"error": f"internal error: {type(exc).__name__}", "engine_version": __version__}, 500)
+                else:
+                    response = _late(settings, request)
             except Problem as exc:
                 response = problem_response(exc)
             except LogUnavailable as exc:
