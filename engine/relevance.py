@@ -10,6 +10,7 @@ three-valued logic with the evaluator's own semantics (engine/evaluator.py):
 * a comparison with a known missing value (None) is false, whatever the other side is;
 * `a if c else b` with an open condition is known when both branches are known and equal;
 * a cap that a known amount does not exceed cannot bind, whatever its condition;
+* zero times anything is zero, and no cost gives no subsidy at any rate;
 * a frame whose amount is known to be zero is refused (a reason, or else "no subsidy");
 * everything else is known when all it reads is known, and otherwise depends on the union of the
   deps of what it reads that is open (over-approximation, never under).
@@ -197,6 +198,8 @@ class Partial:
 
     def e_Arith(self, n, item):
         left, right = self.eval(n.left, item), self.eval(n.right, item)
+        if n.op == "×" and any(not is_open(v) and v == 0 for v in (left, right)):
+            return 0  # zero times anything
         if is_open(left) or is_open(right):
             return _open(left, right)
         return _whole(_ARITH[n.op](left, right))
@@ -316,6 +319,8 @@ class Partial:
         return value, _all(floors)
 
     def bands(self, a: tree.Amount, base, item):
+        if not is_open(base) and not base:
+            return 0  # no cost: nothing at any rate
         rates = [self.eval(b.rate, item) for b in a.bands]
         limits = [self.eval(b.limit, item) if b.limit is not None else None for b in a.bands]
         if is_open(base) or any(map(is_open, rates)) or any(map(is_open, limits)):
