@@ -13,7 +13,7 @@ from pathlib import Path
 
 from . import case_table, tree
 from .case import CaseError, parse_json, read_case
-from .sql import to_sql
+from .sql import compile_query
 
 ENGINES = ("duckdb", "spark")
 OUTPUT_FORMATS = {".parquet": "parquet", ".csv": "csv"}
@@ -196,15 +196,15 @@ def decide(policy: tree.Policy, cases: str, out: str, engine: str = "duckdb", fr
     try:
         runner.register_cases(source.parquet)
 
-        def build(integer):
-            query = to_sql(policy, runner.dialect, frames, pretty=False, check_dates=check_dates, integer=integer)
+        def run(query):
+            relation = runner.relation(query)
             if fmt == "csv":
                 names = output_columns(policy, frames)
-                arrays = {n for n in names if n.endswith((".reasons", ".pending_steps"))}
-                query = f"WITH decisions AS ({query}) " + csv_select(names, arrays, runner.dialect).sql(runner.dialect)
-            return query
+                runner.view(relation, "decisions")
+                relation = runner.relation(csv_select(names, {n for n in names if n.endswith((".reasons", ".pending_steps"))}))
+            runner.write(relation, out_path, fmt)
 
-        narrow_first(runner, build, lambda query: runner.write(query, out_path, fmt))
+        narrow_first(runner, lambda integer: compile_query(policy, runner.dialect, frames, check_dates, integer=integer), run)
         return runner.rows("SELECT COUNT(*) AS n FROM cases")[0]["n"]
     finally:
         runner.close()

@@ -10,7 +10,7 @@ from __future__ import annotations
 from . import tree
 from .decision import NOT_ELIGIBLE
 from .population import Source
-from .sql import to_sql
+from .sql import compile_query
 
 FORMAT = "subsidy-population-compare/1"
 INDUSTRY = "申請者.業種"  # the input the industry breakdown reads
@@ -64,8 +64,8 @@ def compare(old: tree.Policy, new: tree.Policy, cases: str, engine: str = "duckd
         runner.register_cases(source.parquet)
         kept = {"old_decisions": _keep(old), "new_decisions": _keep(new)}
         for name, policy in (("old_decisions", old), ("new_decisions", new)):
-            narrow_first(runner, lambda integer: to_sql(policy, runner.dialect, pretty=False, check_dates=False,
-                                                         keep=kept[name], integer=integer),
+            narrow_first(runner, lambda integer: compile_query(policy, runner.dialect, check_dates=False, keep=kept[name],
+                                                               integer=integer),
                          lambda query: runner.materialize(name, query))
 
         def rows(sql):

@@ -7,7 +7,11 @@ switched off for our queries only.
 
 Spark: `local[*]` unless Spark's own settings name a master (spark-submit, SPARK_REMOTE for
 Spark Connect). ANSI mode is set and then checked, because with it off a BIGINT overflow wraps
-silently instead of failing."""
+silently instead of failing. Spark's analyzer re-resolves a plan as deep as the query's chain of
+steps, and on a whole policy (about a hundred steps) it runs out of memory: so Spark runs the
+chain a segment at a time, each checkpointed (its plan cut) before the next reads it.
+
+Both take the query as a sqlglot tree (`relation`), so each can write it for itself."""
 
 from __future__ import annotations
 
@@ -23,7 +27,7 @@ from .population import PopulationError
 from .sql import NARROW
 
 
-def csv_select(select_sql_columns: list[str], array_columns: set[str], dialect: str) -> exp.Select:
+def csv_select(select_sql_columns: list[str], array_columns: set[str]) -> exp.Select:
     """SELECT over the decisions with every array joined by `|` (the batch CSV's convention)."""
     columns = []
     for name in select_sql_columns:
@@ -32,6 +36,9 @@ def csv_select(select_sql_columns: list[str], array_columns: set[str], dialect: 
             c = exp.alias_(exp.ArrayToString(this=c, expression=exp.Literal.string("|")), exp.to_identifier(name, quoted=True))
         columns.append(c)
     return exp.select(*columns).from_("decisions")
+
+
+SEGMENT = 12  # Spark: steps per checkpointed segment
 
 
 def narrow_first(runner, build, act):
@@ -59,16 +66,21 @@ class DuckDB:
     def register_cases(self, parquet: Path, name: str = "cases") -> None:
         self.con.read_parquet(str(parquet)).create_view(name)
 
-    def materialize(self, name: str, sql: str) -> None:
-        self.con.execute(f'CREATE OR REPLACE TEMP TABLE "{name}" AS {sql}')  # `name` is ours, never the user's
+    def relation(self, query: exp.Expression):
+        return self.con.sql(query.sql(dialect=self.dialect))
+
+    def view(self, relation, name: str) -> None:
+        relation.create_view(name)
+
+    def materialize(self, name: str, query: exp.Expression) -> None:
+        self.con.execute(f'CREATE OR REPLACE TEMP TABLE "{name}" AS {query.sql(dialect=self.dialect)}')  # `name` is ours
 
     def rows(self, sql: str) -> list[dict]:
         cursor = self.con.execute(sql)
         names = [d[0] for d in cursor.description]
         return [dict(zip(names, r)) for r in cursor.fetchall()]
 
-    def write(self, sql: str, out: Path, fmt: str) -> None:
-        relation = self.con.sql(sql)
+    def write(self, relation, out: Path, fmt: str) -> None:
         if fmt == "parquet":
             relation.write_parquet(str(out))
         else:
@@ -88,6 +100,7 @@ class Spark:
         except ImportError:
             raise PopulationError("--engine spark needs PySpark: pip install 'subsidy-policy[spark]' (and Java)") from None
         self.overflow = (ArithmeticException,)
+        self.views = 0
         builder = SparkSession.builder.appName("subsidy-policy population")
         if not os.environ.get("SPARK_REMOTE") and not os.environ.get("MASTER"):
             builder = builder.master(os.environ.get("SPARK_MASTER", "local[*]"))
@@ -104,19 +117,58 @@ class Spark:
     def register_cases(self, parquet: Path, name: str = "cases") -> None:
         self.spark.read.parquet(str(parquet)).createOrReplaceTempView(name)
 
-    def materialize(self, name: str, sql: str) -> None:
-        df = self.spark.sql(sql).cache()
+    def relation(self, query: exp.Expression):
+        """The query's steps run SEGMENT at a time; each segment's last step is checkpointed and
+        registered as a view the next segment reads, so no plan is deeper than a segment. A step
+        read by more than the next one (the query's `decided`) always ends a segment."""
+        query = query.copy()
+        with_ = query.args.get("with_")
+        if with_ is None:
+            return self.spark.sql(query.sql(dialect=self.dialect))
+        ctes, renamed = list(with_.expressions), {}
+        readers = {}
+        for c in ctes:
+            for t in c.this.find_all(exp.Table):
+                readers[t.name] = readers.get(t.name, 0) + 1
+        for t in query.find_all(exp.Table):
+            if t.parent_select is query:
+                readers[t.name] = readers.get(t.name, 0) + 1
+        segment: list[exp.CTE] = []
+        for i, c in enumerate(ctes):
+            for t in c.this.find_all(exp.Table):
+                if t.name in renamed:
+                    t.set("this", exp.to_identifier(renamed[t.name]))
+            c.set("materialized", None)
+            segment.append(c)
+            if len(segment) == SEGMENT or readers.get(c.alias, 0) > 1:
+                view = f"step_{self.views}_{i}"
+                self.views += 1
+                select = exp.select("*").from_(exp.to_identifier(c.alias, quoted=True))
+                select.set("with_", exp.With(expressions=segment))
+                self.spark.sql(select.sql(dialect=self.dialect)).localCheckpoint(eager=True).createOrReplaceTempView(view)
+                renamed[c.alias], segment = view, []
+        for t in query.find_all(exp.Table):
+            if t.name in renamed:
+                t.set("this", exp.to_identifier(renamed[t.name]))
+        query.set("with_", exp.With(expressions=segment) if segment else None)
+        return self.spark.sql(query.sql(dialect=self.dialect))
+
+    def view(self, relation, name: str) -> None:
+        relation.createOrReplaceTempView(name)
+
+    def materialize(self, name: str, query: exp.Expression) -> None:
+        df = self.relation(query).cache()
         df.count()
         df.createOrReplaceTempView(name)
 
     def rows(self, sql: str) -> list[dict]:
         return [r.asDict(recursive=True) for r in self.spark.sql(sql).collect()]
 
-    def write(self, sql: str, out: Path, fmt: str) -> None:
+    def write(self, relation, out: Path, fmt: str) -> None:
         """One file, as DuckDB writes it: Spark writes a folder of parts, so one part is moved out."""
         folder = Path(tempfile.mkdtemp(prefix="population-", dir=out.parent if out.parent.exists() else None))
         try:
-            writer = self.spark.sql(sql).coalesce(1).write.mode("overwrite")
+            writer = relation.coalesce(1).write.mode("overwrite")
             (writer.parquet if fmt == "parquet" else writer.option("header", "true").csv)(str(folder / "out"))
             part = next((folder / "out").glob("part-*"))
             shutil.move(str(part), str(out))

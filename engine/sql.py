@@ -119,7 +119,7 @@ class _Query:
 
     def step(self, name: str, columns: list[exp.Expression], comment: str | None, select_all: bool = True,
              distinct: bool = False):
-        select = exp.select(*((exp.Star(),) if select_all else ()), *columns).from_(exp.to_identifier(self.previous, quoted=True))
+        select = exp.select(*((exp.Star(),) if select_all else ()), *columns).from_(exp.Table(this=ident(self.previous)))
         if distinct:
             select = select.distinct()
         cte = exp.CTE(this=select, alias=exp.TableAlias(this=ident(name)))

@@ -8,7 +8,7 @@ import pytest
 import sqlglot
 
 from engine.pipeline import load_policy
-from engine.sql import to_sql
+from engine.sql import compile_query, to_sql
 from sql_support import ROOT, corpus_cases, duckdb_rows, mismatches
 
 YEARS = ("2023", "2024", "2025")
@@ -178,7 +178,7 @@ def test_a_population_run_tries_bigint_and_redoes_an_overflow_in_the_wide_type(w
 
         def build(integer):
             seen.append(integer)
-            return population.to_sql(policy, "duckdb", integer=integer)
+            return compile_query(policy, "duckdb", integer=integer)
 
-        narrow_first(runner, build, lambda q: runner.rows(q))
+        narrow_first(runner, build, lambda q: runner.rows(q.sql("duckdb")))
         assert seen == tried
