@@ -498,16 +498,26 @@ def filler(policy: tree.Policy, f: tree.Field):
     return _FILL[f.kind]
 
 
-def complete(policy: tree.Policy, raw: dict, not_asked) -> dict:
-    """`raw` with a filler for each required question not asked and absent (the case reader needs
-    them; `plan` has shown that no value of theirs can change a frame's status or subsidy)."""
-    out = {k: (dict(v) if isinstance(v, dict) else v) for k, v in raw.items()}
+def placeholders(policy: tree.Policy, raw: dict, not_asked) -> dict[str, object]:
+    """A valid value for each required question not asked and absent from `raw`, by path (the case
+    reader needs them; `plan` has shown that no value of theirs can change a frame's status or subsidy)."""
+    out = {}
     for g, f, path in question_paths(policy):
         if path not in not_asked or f.optional or f.default is not None:
             continue
+        holder = raw.get(g.name) if g.name else raw
+        if not isinstance(holder, dict) or holder.get(f.name) is None:
+            out[path] = filler(policy, f)
+    return out
+
+
+def complete(policy: tree.Policy, raw: dict, not_asked) -> dict:
+    """`raw` with the placeholders of `placeholders` put in (a copy)."""
+    out = {k: (dict(v) if isinstance(v, dict) else v) for k, v in raw.items()}
+    fields = {path: (g, f) for g, f, path in question_paths(policy)}
+    for path, value in placeholders(policy, raw, not_asked).items():
+        g, f = fields[path]
         holder = out.setdefault(g.name, {}) if g.name else out
-        if not isinstance(holder, dict):
-            continue
-        if holder.get(f.name) is None:
-            holder[f.name] = filler(policy, f)
+        if isinstance(holder, dict):
+            holder[f.name] = value
     return out

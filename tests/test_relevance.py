@@ -191,6 +191,8 @@ def test_complete_fills_only_required_questions_not_asked(policy):
     done = relevance.complete(policy, raw, frozenset(p.not_asked))
     assert done == {"申請者": {"大企業": True, "国内": False, "従業員数": 0, "小規模": False}, "経費": [], "電子": {"同意": False}}
     assert raw == {"申請者": {"大企業": True}}  # not changed in place
+    assert relevance.placeholders(policy, raw, frozenset(p.not_asked)) == {
+        "申請者.国内": False, "申請者.従業員数": 0, "申請者.小規模": False, "経費": [], "電子.同意": False}
     read_case(policy, done)  # the case reader takes it
 
 

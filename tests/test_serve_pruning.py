@@ -58,6 +58,9 @@ def test_the_result_needs_no_answer_to_a_question_not_asked(server):
     assert html.count(f"<li>{reason}</li>") == 5  # every frame, with its citation
     assert "要件を満たしていません" not in html  # nothing decided by placeholders is shown
     assert "<pre>" not in html
+    # the placeholders it was decided with, for the page's downloads
+    assert ('<script type="application/json" id="result-filled">'
+            '{"申請要件.国内で事業を営む": false, "申請要件.最低賃金以上": false, "経費": []}</script>') in html
 
 
 def test_a_required_question_that_is_asked_must_still_be_answered(server):
@@ -126,6 +129,14 @@ def test_an_exclusion_hides_the_cost_questions_and_answering_no_brings_them_back
     assert frame.get_attribute("data-status") == "not_eligible"
     assert [li.text for li in frame.find_elements(By.CSS_SELECTOR, "ul.reasons li")][0] == (
         "✗ 対象外となる事由があります: 風俗営業等の規制及び業務の適正化等に関する法律に規定する営業を営む [seed-004 申請の対象外となる事業者]")
+
+    # the download is this decision: the case sent, with the placeholders of the questions not asked
+    case = browser.execute_script("return window.policyPage.lastCase()")
+    assert case["経費"] == [] and case["申請要件"] == {"国内で事業を営む": False, "最低賃金以上": False}
+    status = browser.execute_async_script(
+        "const done = arguments[arguments.length - 1];"
+        "fetch('/v1/decide?year=2024', {method: 'POST', body: JSON.stringify(window.policyPage.lastCase())}).then((r) => done(r.status));")
+    assert status == 200
 
     # "no", from the keyboard: the arrow key moves the radio group's choice
     yes = _by_id(browser, "q-対象外事由.風俗営業").find_element(By.CSS_SELECTOR, 'input[value="true"]')

@@ -62,12 +62,13 @@ def _check(settings, body: bytes, opts: Options):
     p = plan_for(policy, raw)
     given = relevance.read_partial(policy, raw).known
     not_asked = tuple(q for q in p.not_asked if q not in given)  # an answer sent anyway is an answer
+    filled = relevance.placeholders(policy, raw, frozenset(not_asked))
     completed = relevance.complete(policy, raw, frozenset(not_asked))
     outcome = decide(settings.registry.snapshot, completed, attrs.evolve(opts, form="full", what_if=True),
                      settings.log.masker if settings.log else app._no_mask)
     app._record(settings, outcome)
     known = relevance.submitted(policy, raw, frozenset(not_asked))
-    return result.render(outcome, opts.lang, result.Unasked(paths=not_asked, run=relevance.Partial(policy, known))), outcome
+    return result.render(outcome, opts.lang, result.Unasked(paths=not_asked, run=relevance.Partial(policy, known), filled=filled)), outcome
 
 
 def _lazy(name: str, handler):

@@ -10,6 +10,7 @@ not depend on a question not asked."""
 
 from __future__ import annotations
 
+import json
 from html import escape
 
 import attrs
@@ -41,6 +42,7 @@ def _binding_caps(a: AmountResult):
 class Unasked:
     paths: tuple[str, ...]  # the questions not asked
     run: relevance.Partial  # the tree evaluated with those open and every answer given known
+    filled: dict = attrs.field(factory=dict)  # path -> the placeholder a required one was decided with
 
 
 class _Shown:
@@ -133,4 +135,7 @@ def render(outcome: Outcome, lang: str, unasked: Unasked | None = None) -> str:
     note = ""
     if unasked is not None and unasked.paths:
         note = f'<p class="not-asked" id="result-not-asked">{escape(words["not_asked"].format(n=len(unasked.paths)))}</p>'
+        if unasked.filled:  # the page adds them to the case it downloads, so the download is this decision
+            filled = json.dumps(unasked.filled, ensure_ascii=False).replace("<", "\\u003c")
+            note += f'<script type="application/json" id="result-filled">{filled}</script>'
     return verdict + meta + note + "".join(_frame(f, lang, _Shown(frames.get(f.name), unasked)) for f in ordered)

@@ -249,8 +249,11 @@
       document.getElementById("downloads").hidden = true;
       return;
     }
-    lastCase = c;
     result.innerHTML = await response.text();
+    // the placeholders /page/check decided required questions not asked with: the downloads are this decision
+    const filled = document.getElementById("result-filled");
+    if (filled) for (const [path, value] of Object.entries(JSON.parse(filled.textContent))) put(c, path, value);
+    lastCase = c;
     document.getElementById("downloads").hidden = false;
     result.focus();
   });
@@ -264,7 +267,7 @@
 
   async function download(url, name, type) {
     if (!lastCase) return;
-    const response = await post(url, lastCase);
+    const response = await post(url, lastCase); // 200 also when questions were not asked (placeholders added)
     const blob = new Blob([await response.text()], { type });
     const a = document.createElement("a");
     a.href = URL.createObjectURL(blob);
@@ -282,6 +285,6 @@
     download("/v1/explain" + query(), id + ".html", "text/html");
   });
 
-  window.policyPage = { parseYen, parseCount, buildCase, refresh };
+  window.policyPage = { parseYen, parseCount, buildCase, refresh, lastCase: () => lastCase };
   refresh();
 })();
