@@ -6,7 +6,10 @@ whole process group) in the middle of a load run and restarted on the same log; 
 client had received must be in the log, and no line may be torn.
 
     python benchmarks/load.py [--seconds 10] [--workers 2] [--forms summary,full,full-no-what-if] [--clients 1,8,32]
-                              [--no-fault] [--no-healthz]
+                              [--no-fault] [--no-healthz] [--wait-quiet S]
+
+On a machine shared with other work, --wait-quiet waits (up to S seconds) before each run for the
+other processes to quiet down; each row prints the other processes' load measured just before it.
 
 Prints figures; asserts nothing about speed."""
 
@@ -125,6 +128,15 @@ def background_cpu(seconds: float = 1.0) -> float:
     return 100.0 * (1 - (idle1 - idle0) / max(1, total1 - total0))
 
 
+def quiet(wait: float, busy: float = 10.0) -> float:
+    """The other processes' load, after waiting up to `wait` seconds for it to drop to `busy` % or less."""
+    until = time.monotonic() + wait
+    other = background_cpu()
+    while other > busy and time.monotonic() < until:
+        other = background_cpu()
+    return other
+
+
 def decided(port: int) -> int:
     c = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
     c.request("GET", "/metrics")
@@ -140,14 +152,14 @@ FORMS = {
 }
 
 
-def healthz_run(seconds: int, workers: int) -> None:
+def healthz_run(seconds: int, workers: int, wait: float = 0) -> None:
     """The HTTP stack alone: GET /healthz at 32 clients (no decision, no log)."""
     with tempfile.TemporaryDirectory() as tmp:
         script = Path(tmp) / "healthz.lua"
         script.write_text('wrk.method = "GET"\n', encoding="utf-8")
         proc = start(0, Path(tmp) / "log.jsonl", workers)
         try:
-            other = background_cpu()
+            other = quiet(wait)
             out = subprocess.run(["wrk", "-t2", "-c32", f"-d{seconds}s", "--latency", f"http://127.0.0.1:{proc.port}/healthz"],
                                  capture_output=True, text=True).stdout
         finally:
@@ -157,7 +169,7 @@ def healthz_run(seconds: int, workers: int) -> None:
         print(f"GET /healthz, 32 clients: {float(rps):,.0f} requests/s, p99 {p99} (other load {other:.0f}%)", flush=True)
 
 
-def load_runs(bodies, seconds: int, workers: int, forms=("summary", "full"), client_counts=(1, 8, 32)) -> None:
+def load_runs(bodies, seconds: int, workers: int, forms=("summary", "full"), client_counts=(1, 8, 32), wait: float = 0) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         print(f"{len(bodies)} distinct cases (the 2024 examples), {workers} server workers, wrk on the same 2 cores, {seconds} s per run")
         print(f"| form | clients | decisions/s | p50 ms | p99 ms | errors | log records = decisions answered | other load |")
@@ -169,7 +181,7 @@ def load_runs(bodies, seconds: int, workers: int, forms=("summary", "full"), cli
                 log = Path(tmp) / f"log-{key}-{clients}.jsonl"
                 proc = start(0, log, workers)
                 try:
-                    other = background_cpu()
+                    other = quiet(wait)
                     r = wrk(proc.port, script, clients, seconds)
                     time.sleep(1.0)  # the workers' metrics files settle (written twice a second)
                     answered = decided(proc.port)
@@ -244,11 +256,14 @@ def main() -> None:
     parser.add_argument("--clients", default="1,8,32", help="comma-separated client counts")
     parser.add_argument("--no-fault", action="store_true", help="skip the fault run")
     parser.add_argument("--no-healthz", action="store_true", help="skip the /healthz run")
+    parser.add_argument("--wait-quiet", type=float, default=0, metavar="S",
+                        help="before each run, wait up to S seconds for other processes to use at most 10%% of the CPU")
     args = parser.parse_args()
     bodies = corpus()
     if not args.no_healthz:
-        healthz_run(args.seconds, args.workers)
-    load_runs(bodies, args.seconds, args.workers, tuple(args.forms.split(",")), tuple(int(c) for c in args.clients.split(",")))
+        healthz_run(args.seconds, args.workers, args.wait_quiet)
+    load_runs(bodies, args.seconds, args.workers, tuple(args.forms.split(",")), tuple(int(c) for c in args.clients.split(",")),
+              args.wait_quiet)
     if not args.no_fault:
         fault_run(bodies, args.workers)
 
