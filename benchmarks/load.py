@@ -9,7 +9,8 @@ client had received must be in the log, and no line may be torn.
                               [--no-fault] [--no-healthz] [--wait-quiet S]
 
 On a machine shared with other work, --wait-quiet waits (up to S seconds) before each run for the
-other processes to quiet down; each row prints the other processes' load measured just before it.
+other processes to quiet down; each row prints what the other processes took of the 2 cores during it
+(all busy time less the server's and wrk's).
 
 Prints figures; asserts nothing about speed."""
 
@@ -128,6 +129,44 @@ def background_cpu(seconds: float = 1.0) -> float:
     return 100.0 * (1 - (idle1 - idle0) / max(1, total1 - total0))
 
 
+def _cpu_ticks() -> tuple[int, int]:
+    fields = [int(x) for x in open("/proc/stat").readline().split()[1:]]
+    return sum(fields), sum(fields) - fields[3] - fields[4]  # total, busy (all but idle and iowait)
+
+
+def _tree_ticks(root: int) -> int:
+    """CPU ticks used so far by process `root` and its children (the server's supervisor and workers)."""
+    total = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        pid, ppid = int(stat.parent.name), int(fields[1])
+        if pid == root or ppid == root:
+            total += int(fields[11]) + int(fields[12])  # utime + stime
+    return total
+
+
+class Others:
+    """What the other processes took of the cores during a run: all busy time less the server's
+    and the load generator's (a child of this process, so in os.times().children_*)."""
+
+    def __init__(self, server_pid: int):
+        self.pid = server_pid
+        self.cpu, self.server, self.children = _cpu_ticks(), _tree_ticks(server_pid), _children_ticks()
+
+    def percent(self) -> float:
+        total, busy = _cpu_ticks()
+        ours = (_tree_ticks(self.pid) - self.server) + (_children_ticks() - self.children)
+        return max(0.0, 100.0 * ((busy - self.cpu[1]) - ours) / max(1, total - self.cpu[0]))
+
+
+def _children_ticks() -> int:
+    t = os.times()
+    return round((t.children_user + t.children_system) * os.sysconf("SC_CLK_TCK"))
+
+
 def quiet(wait: float, busy: float = 10.0) -> float:
     """The other processes' load, after waiting up to `wait` seconds for it to drop to `busy` % or less."""
     until = time.monotonic() + wait
@@ -159,20 +198,22 @@ def healthz_run(seconds: int, workers: int, wait: float = 0) -> None:
         script.write_text('wrk.method = "GET"\n', encoding="utf-8")
         proc = start(0, Path(tmp) / "log.jsonl", workers)
         try:
-            other = quiet(wait)
+            quiet(wait)
+            during = Others(proc.pid)
             out = subprocess.run(["wrk", "-t2", "-c32", f"-d{seconds}s", "--latency", f"http://127.0.0.1:{proc.port}/healthz"],
                                  capture_output=True, text=True).stdout
+            other = during.percent()
         finally:
             stop(proc)
         rps = re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)
         p99 = re.search(r"^\s+99%\s+(\S+)", out, re.M).group(1)
-        print(f"GET /healthz, 32 clients: {float(rps):,.0f} requests/s, p99 {p99} (other load {other:.0f}%)", flush=True)
+        print(f"GET /healthz, 32 clients: {float(rps):,.0f} requests/s, p99 {p99} (other processes' load during the run {other:.0f}%)", flush=True)
 
 
 def load_runs(bodies, seconds: int, workers: int, forms=("summary", "full"), client_counts=(1, 8, 32), wait: float = 0) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         print(f"{len(bodies)} distinct cases (the 2024 examples), {workers} server workers, wrk on the same 2 cores, {seconds} s per run")
-        print(f"| form | clients | decisions/s | p50 ms | p99 ms | errors | log records = decisions answered | other load |")
+        print(f"| form | clients | decisions/s | p50 ms | p99 ms | errors | log records = decisions answered | other processes' load during the run |")
         print(f"| --- | --- | --- | --- | --- | --- | --- | --- |")
         for key, (form, path) in ((f, FORMS[f]) for f in forms):
             script = Path(tmp) / "cases.lua"
@@ -181,8 +222,10 @@ def load_runs(bodies, seconds: int, workers: int, forms=("summary", "full"), cli
                 log = Path(tmp) / f"log-{key}-{clients}.jsonl"
                 proc = start(0, log, workers)
                 try:
-                    other = quiet(wait)
+                    quiet(wait)
+                    during = Others(proc.pid)
                     r = wrk(proc.port, script, clients, seconds)
+                    other = during.percent()
                     time.sleep(1.0)  # the workers' metrics files settle (written twice a second)
                     answered = decided(proc.port)
                 finally:
