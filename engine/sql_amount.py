@@ -139,7 +139,7 @@ class AmountCompiler:
             e = self.arith.integer(value)
             return e if value.wide else self.arith.widen(e)
 
-        total = self.x.sum_of(self.x.c_Input(items).e, items, item_value)
+        total = self.x.sum_of(items, item_value)
         floors = ()
         if _has_floors(inner):  # each item's unmet floors, in item order
             per_item = self.x.lambda_over(items, lambda s: concat([floor_array(f) for f in self.inline(inner).floors]))

@@ -246,14 +246,26 @@ class ExpressionCompiler:
             return arr
         return exp.ArrayFilter(this=arr, expression=self.lambda_over(list_input, lambda s: self.boolean(where)))
 
-    def sum_of(self, arr: exp.Expression, list_input: tree.Input, value) -> exp.Expression:
-        """Σ value(item) over the array, in the wide type; 0 for a missing or empty list."""
-        values = exp.Transform(this=arr, expression=self.lambda_over(list_input, value))
-        acc, item = exp.to_identifier("acc"), exp.to_identifier("v")
-        add = exp.Lambda(this=exp.Add(this=exp.Column(this=acc.copy()), expression=exp.Column(this=item.copy())),
-                         expressions=[acc, item])
-        reduced = exp.Reduce(this=values, initial=self.arith.wide_zero(), merge=add)
-        return when_present(self.c_Input(list_input).e, self.arith.wide_zero(), reduced)
+    def sum_of(self, list_input: tree.Input, value, where=None) -> exp.Expression:
+        """Σ value(item) over the items that meet `where`, in the wide type; 0 for a missing or
+        empty list. DuckDB: one lambda and its native LIST_SUM (exact: 128-bit, and an overflow
+        raises), a third of the cost of filtering, mapping and folding; elsewhere the fold."""
+        arr = self.c_Input(list_input).e
+        if self.arith.dialect == "duckdb":
+            def each(scope):
+                v = value(scope)
+                return v if where is None else exp.Case(ifs=[exp.If(this=self.boolean(where), true=v)],
+                                                        default=exp.Literal.number(0))
+
+            total = exp.Anonymous(this="LIST_SUM", expressions=[exp.Transform(this=arr.copy(), expression=self.lambda_over(list_input, each))])
+            reduced = exp.cast(exp.Coalesce(this=total, expressions=[exp.Literal.number(0)]), self.arith.wide_type.copy())
+        else:
+            values = exp.Transform(this=self.filtered(list_input, where), expression=self.lambda_over(list_input, value))
+            acc, item = exp.to_identifier("acc"), exp.to_identifier("v")
+            add = exp.Lambda(this=exp.Add(this=exp.Column(this=acc.copy()), expression=exp.Column(this=item.copy())),
+                             expressions=[acc, item])
+            reduced = exp.Reduce(this=values, initial=self.arith.wide_zero(), merge=add)
+        return when_present(arr, self.arith.wide_zero(), reduced)
 
     def c_Total(self, n: tree.Total):
         def value(scope):
@@ -264,7 +276,7 @@ class ExpressionCompiler:
             e = self.arith.integer(v)
             return exp.Coalesce(this=e, expressions=[self.arith.wide_zero()]) if v.nullable else e
 
-        return column_num(self.sum_of(self.filtered(n.list, n.where), n.list, value))
+        return column_num(self.sum_of(n.list, value, n.where))
 
     def c_Count(self, n: tree.Count):
         field = self.fields[n.list.path]

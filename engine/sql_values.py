@@ -52,6 +52,7 @@ class Arith:
 
     def __init__(self, wide_type: str, dialect: str):
         self.wide_type = exp.DataType.build(wide_type, dialect=dialect)
+        self.dialect = dialect
 
     def widen(self, e: exp.Expression) -> exp.Expression:
         return exp.cast(e, self.wide_type.copy())
