@@ -118,6 +118,7 @@ def test_an_exclusion_hides_the_cost_questions_and_answering_no_brings_them_back
     for path in ("経費", "ITツール.プロセス", "申請要件.国内で事業を営む", "申請要件.gBizIDプライム取得済", "対象外事由.補助金の不正行為"):
         assert not shown(browser, path), path
     assert shown(browser, "申請者.従業員数") and shown(browser, "対象外事由.風俗営業")  # asked before it: kept
+    assert _by_id(browser, "pruned").text == "結果を変えられない20問を表示していません。"  # role=status: said to screen readers
     sections = {s.get_attribute("data-stage"): s.is_displayed() for s in browser.find_elements(By.CSS_SELECTOR, "section.stage")}
     assert sections == {"gate": True, "frame": True, "cost": False, "step": False}  # the frame choice stays
     case = browser.execute_script("return window.policyPage.buildCase(false).c")
@@ -146,6 +147,11 @@ def test_an_exclusion_hides_the_cost_questions_and_answering_no_brings_them_back
     for path in ("経費", "ITツール.プロセス", "申請要件.国内で事業を営む", "申請要件.gBizIDプライム取得済"):
         assert shown(browser, path), path
     assert _by_id(browser, "q-経費[0].金額").get_attribute("value") == "100万"  # kept as typed
+    hidden = [q.get_attribute("data-q") for q in browser.find_elements(By.CSS_SELECTOR, ".q[data-q]") if not q.is_displayed()]
+    # those only other frames read, and the wage plan: one process cannot reach the 1.5M yen band
+    assert hidden == ["ITツール.インボイス機能", "電子取引.取引先が適格請求書発行事業者", "電子取引.取引先の同意",
+                      "申請者.賃上げ特例", "申請要件.賃上げ計画策定済", "複数社連携.構成員一覧"]
+    assert _by_id(browser, "pruned").text == "結果を変えられない6問を表示していません。"
     assert _by_id(browser, "q-ITツール.プロセス").find_element(By.CSS_SELECTOR, 'input[value="会計・財務・経営"]').is_selected()
     assert browser.find_element(By.CSS_SELECTOR, '.q[data-q="経費"] h3').text == "経費（税抜） 必須"  # its visible label
     browser.switch_to.active_element.send_keys(Keys.TAB)  # Tab leaves the group for the next question shown

@@ -151,12 +151,14 @@ def render(year: Year, snapshot: Snapshot, lang: str) -> str:
     policy = year.policy
     qs = questions(policy)
     asked = _asked_at_first(policy)
+    hidden = sum(q.path not in asked for q in qs)
+    pruned = text(lang, "pruned", n=hidden) if hidden else ""
     stages = "".join(_stage(policy, s, [q for q in qs if q.stage == s], lang, asked) for s in STAGES if any(q.stage == s for q in qs) or s == "frame")
     other = "en" if lang == "ja" else "ja"
     years = "".join(f'<option value="{y.policy.year}"{" selected" if y is year else ""}>{escape(y.policy.programme)}</option>'
                     for y in snapshot.years)
     config = {"lang": lang, "year": str(policy.year), "hash": year.content_hash,
-              "text": {k: TEXT[lang][k] for k in ("bad.amount", "bad.fraction", "bad.number", "working", "failed", "errors", "item")}}
+              "text": {k: TEXT[lang][k] for k in ("bad.amount", "bad.fraction", "bad.number", "working", "failed", "errors", "item", "pruned")}}
     config_json = json.dumps(config, ensure_ascii=False).replace("<", "\\u003c")  # no "</script>" inside
     title = text(lang, "title", programme=policy.programme)
     return (f'<!DOCTYPE html><html lang="{lang}"><head><meta charset="utf-8">'
@@ -168,7 +170,7 @@ def render(year: Year, snapshot: Snapshot, lang: str) -> str:
             f'<input type="hidden" name="lang" value="{lang}"></form>'
             f'<a class="lang" id="lang-switch" href="/?lang={other}&amp;year={policy.year}" hreflang="{other}">{escape(text(lang, "lang.switch"))}</a></div>'
             f'<p class="intro">{escape(text(lang, "intro"))}</p></header>'
-            f'<main><form id="check" novalidate>{stages}'
+            f'<main><form id="check" novalidate>{stages}<p id="pruned" class="note" role="status" aria-live="polite">{escape(pruned)}</p>'
             f'<div class="actions"><button type="submit" id="submit">{escape(text(lang, "submit"))}</button> '
             f'<button type="reset" id="reset">{escape(text(lang, "reset"))}</button></div>'
             f'<div id="form-errors" class="form-errors" role="alert" hidden><h2>{escape(text(lang, "errors"))}</h2><ul></ul></div></form>'

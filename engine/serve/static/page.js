@@ -171,10 +171,15 @@
 
   function showAsked(asked) {
     const set = new Set(asked);
+    let hidden = 0;
     form.querySelectorAll(".q[data-q]").forEach((q) => {
       q.hidden = !set.has(q.dataset.q);
+      hidden += q.hidden ? 1 : 0;
     });
     hideEmpty();
+    const note = hidden ? T.pruned.replace("{n}", hidden) : "";
+    const status = document.getElementById("pruned");
+    if (status.textContent !== note) status.textContent = note; // said once to screen readers (role=status)
   }
 
   // /page/relevant for the current answers; the newest request wins, and `settled` resolves once
