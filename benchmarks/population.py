@@ -1,11 +1,17 @@
-"""Population-scale figures (issue 11): a synthetic population of N firms (default 3,364,891),
-the whole 2024 policy as SQL on DuckDB, Parquet -> Parquet; the 2024 -> 2025 what-if report; and
-the Python path (the fast form, one case at a time) on a sample, for comparison.
+"""Population-scale figures (issue 11): a synthetic population of N firms (default 3,364,891);
+the whole 2024 policy as SQL on DuckDB, Parquet -> Parquet, beside a hand-written DuckDB query of
+the same rules (benchmarks/handwritten.sql) and, with --spark, the same query on Spark local; the
+2024 -> 2025 what-if report; and the Python path (the fast form, one case at a time) on a sample.
 
-    python benchmarks/population.py [N]"""
+Every run's output is compared with the generated DuckDB output on every firm (hand-written,
+Spark), and the generated output with the tree evaluator itself on a sample spread over the file
+(--tree-sample, default 20,000). Prints figures; asserts nothing about speed.
+
+    python benchmarks/population.py [N] [--spark] [--tree-sample K]"""
 
 from __future__ import annotations
 
+import argparse
 import resource
 import sys
 import tempfile
@@ -17,12 +23,72 @@ sys.path.insert(0, str(ROOT))
 
 from engine import case_table, population, population_compare, synth  # noqa: E402
 from engine.case import read_case  # noqa: E402
-from engine.fast import FastPolicy  # noqa: E402
+from engine.evaluator import evaluate  # noqa: E402
+from engine.fast import FastPolicy, summary  # noqa: E402
 from engine.pipeline import load_policy  # noqa: E402
 
+OTHER_YEARS = frozenset({"最低賃金近傍事業者", "みなし同一法人の他社が申請"})
 
-def main(n: int) -> None:
-    import pyarrow.parquet as pq
+
+def cpu() -> float:
+    r = resource.getrusage(resource.RUSAGE_SELF)
+    c = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return r.ru_utime + r.ru_stime + c.ru_utime + c.ru_stime
+
+
+def differing(a: Path, b: Path) -> int:
+    """Firms whose decision differs in any column between two decision files (joined on id)."""
+    import duckdb
+
+    con = duckdb.connect()
+    columns = [c for c in con.sql(f"SELECT * FROM '{a}' LIMIT 0").columns if c != "id"]
+    unequal = " OR ".join(f'x."{c}"::VARCHAR IS DISTINCT FROM y."{c}"::VARCHAR' for c in columns)
+    missing = con.sql(f"SELECT (SELECT count(*) FROM '{a}') - (SELECT count(*) FROM '{a}' JOIN '{b}' USING (id))").fetchall()[0][0]
+    return missing + con.sql(f"SELECT count(*) FROM '{a}' x JOIN '{b}' y USING (id) WHERE {unequal}").fetchall()[0][0]
+
+
+def tree_mismatches(policy, decisions: Path, firms: Path, k: int) -> tuple[int, int]:
+    """The tree evaluator on k firms spread over the file, against the SQL output."""
+    import duckdb
+
+    con = duckdb.connect()
+    n = con.sql(f"SELECT count(*) FROM '{firms}'").fetchall()[0][0]
+    step = max(1, n // k)
+    rows = con.sql(f"SELECT f.*, d.* EXCLUDE (id) FROM '{firms}' f JOIN '{decisions}' d USING (id) "
+                   f"WHERE f.id % {step} = 0 ORDER BY f.id").fetchall()
+    names = con.sql(f"SELECT f.*, d.* EXCLUDE (id) FROM '{firms}' f JOIN '{decisions}' d USING (id) LIMIT 0").columns
+    firm_columns = [c for c in con.sql(f"SELECT * FROM '{firms}' LIMIT 0").columns]
+    wrong = 0
+    for row in rows:
+        record = dict(zip(names, row))
+        values = read_case(policy, case_table.from_row({c: record[c] for c in firm_columns}), also_known=OTHER_YEARS)
+        s = summary(evaluate(policy, values))
+        best = 0
+        for f in s["frames"]:
+            reasons = [f"{kind}:{x}" if x is not None else kind for kind, x in f["reasons"]]
+            got = (record[f"{f['frame']}.status"], record[f"{f['frame']}.subsidy"], list(record[f"{f['frame']}.reasons"]),
+                   list(record[f"{f['frame']}.pending_steps"]))
+            if got != (f["status"], f["subsidy"], reasons, list(f["pending_steps"])):
+                wrong += 1
+                break
+            if f["frame"] == s["best_frame"]:
+                best = f["subsidy"]
+        else:
+            if (record["best_frame"], record["best_subsidy"]) != (s["best_frame"], best):
+                wrong += 1
+    return wrong, len(rows)
+
+
+def timed(label: str, n: int, run) -> float:
+    c, t = cpu(), time.perf_counter()
+    result = run()
+    took = time.perf_counter() - t
+    print(f"{label}: {took:.1f} s ({n / took:,.0f} cases/s; {cpu() - c:.1f} CPU-s)", flush=True)
+    return result
+
+
+def main(n: int, spark: bool, tree_sample: int) -> None:
+    import duckdb
 
     old, new = load_policy(ROOT / "policies/2024").policy, load_policy(ROOT / "policies/2025").policy
     work = Path(tempfile.mkdtemp())
@@ -31,20 +97,42 @@ def main(n: int) -> None:
     synth.generate([old, new], n, 7, firms)
     print(f"synth: {n:,} firms in {time.perf_counter() - t:.1f} s ({firms.stat().st_size / 2**20:.0f} MiB)")
 
-    t = time.perf_counter()
-    population.decide(old, str(firms), str(work / "decisions.parquet"), "duckdb", progress=False)
-    took = time.perf_counter() - t
-    print(f"DuckDB, whole 2024 policy, Parquet -> Parquet: {took:.1f} s ({n / took:,.0f} cases/s)")
+    generated = work / "decisions.parquet"
+    timed("DuckDB, generated query, whole 2024 policy, Parquet -> Parquet", n,
+          lambda: population.decide(old, str(firms), str(generated), "duckdb", progress=False))
 
-    t = time.perf_counter()
-    report = population_compare.compare(old, new, str(firms), "duckdb", progress=False)
-    print(f"what-if 2024 -> 2025 on DuckDB: {time.perf_counter() - t:.1f} s; "
-          f"total {report['total']['subsidy_before']:,} -> {report['total']['subsidy_after']:,} yen")
+    hand = work / "hand.parquet"
+    con = duckdb.connect()
+    con.execute("SET disabled_optimizers = 'in_clause'")
+    con.read_parquet(str(firms)).create_view("cases")
+    query = (ROOT / "benchmarks" / "handwritten.sql").read_text(encoding="utf-8")
+    timed("DuckDB, hand-written query (benchmarks/handwritten.sql), Parquet -> Parquet", n,
+          lambda: con.sql(query).write_parquet(str(hand)))
+    print(f"  firms whose decision differs, hand-written vs generated: {differing(generated, hand):,}")
+
+    wrong, checked = tree_mismatches(old, generated, firms, tree_sample)
+    print(f"  generated vs the tree evaluator on {checked:,} firms spread over the file: {wrong} mismatches")
+
+    if spark:
+        from engine.population_engines import open_engine
+
+        t = time.perf_counter()
+        open_engine("spark", progress=False)
+        print(f"Spark session start (local[*]): {time.perf_counter() - t:.1f} s")
+        on_spark = work / "spark.parquet"
+        timed("Spark local, generated query, whole 2024 policy, Parquet -> Parquet", n,
+              lambda: population.decide(old, str(firms), str(on_spark), "spark", progress=False))
+        print(f"  firms whose decision differs, Spark vs DuckDB: {differing(generated, on_spark):,}")
+
+    report = timed("what-if 2024 -> 2025 on DuckDB (both policies, every breakdown)", n,
+                   lambda: population_compare.compare(old, new, str(firms), "duckdb", progress=False))
+    print(f"  total {report['total']['subsidy_before']:,} -> {report['total']['subsidy_after']:,} yen")
+
+    import pyarrow.parquet as pq
 
     sample = pq.read_table(firms).slice(0, 20_000).to_pylist()
     fast = FastPolicy(old)
-    values = [read_case(old, case_table.from_row(r), also_known=frozenset({"最低賃金近傍事業者", "みなし同一法人の他社が申請"}))
-              for r in sample]
+    values = [read_case(old, case_table.from_row(r), also_known=OTHER_YEARS) for r in sample]
     t = time.perf_counter()
     for v in values:
         fast.decide(v)
@@ -55,4 +143,9 @@ def main(n: int) -> None:
 
 
 if __name__ == "__main__":
-    main(int(sys.argv[1]) if len(sys.argv) > 1 else 3_364_891)
+    parser = argparse.ArgumentParser()
+    parser.add_argument("n", nargs="?", type=int, default=3_364_891)
+    parser.add_argument("--spark", action="store_true")
+    parser.add_argument("--tree-sample", type=int, default=20_000)
+    args = parser.parse_args()
+    main(args.n, args.spark, args.tree_sample)
