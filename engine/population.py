@@ -204,7 +204,7 @@ def decide(policy: tree.Policy, cases: str, out: str, engine: str = "duckdb", fr
                 relation = runner.relation(csv_select(names, {n for n in names if n.endswith((".reasons", ".pending_steps"))}))
             runner.write(relation, out_path, fmt)
 
-        narrow_first(runner, lambda integer: compile_query(policy, runner.dialect, frames, check_dates, integer=integer), run)
+        narrow_first(runner, lambda integer: compile_query(policy, runner.dialect, frames, check_dates, integer=integer, fused=True), run)
         return runner.rows("SELECT COUNT(*) AS n FROM cases")[0]["n"]
     finally:
         runner.close()

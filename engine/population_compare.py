@@ -65,7 +65,7 @@ def compare(old: tree.Policy, new: tree.Policy, cases: str, engine: str = "duckd
         kept = {"old_decisions": _keep(old), "new_decisions": _keep(new)}
         for name, policy in (("old_decisions", old), ("new_decisions", new)):
             narrow_first(runner, lambda integer: compile_query(policy, runner.dialect, check_dates=False, keep=kept[name],
-                                                               integer=integer),
+                                                               integer=integer, fused=True),
                          lambda query: runner.materialize(name, query))
 
         def rows(sql):

@@ -103,7 +103,10 @@ class Spark:
         self.views = 0
         builder = SparkSession.builder.appName("subsidy-policy population")
         if not os.environ.get("SPARK_REMOTE") and not os.environ.get("MASTER"):
-            builder = builder.master(os.environ.get("SPARK_MASTER", "local[*]"))
+            # local mode: the driver is the executor, and Spark's 1 GiB default spills every
+            # checkpointed segment of a few million cases to disk
+            builder = (builder.master(os.environ.get("SPARK_MASTER", "local[*]"))
+                       .config("spark.driver.memory", os.environ.get("SPARK_DRIVER_MEMORY", "6g")))
         builder = (builder.config("spark.sql.ansi.enabled", "true")
                    # one analyzer pass per named step: a policy has about a hundred
                    .config("spark.sql.analyzer.maxIterations", "2000")

@@ -26,6 +26,7 @@ from . import tree
 from .decision import ELIGIBLE, ELIGIBLE_AFTER_STEPS, NOT_ELIGIBLE
 from .sql_amount import AmountCompiler, AmountSQL, column_value, concat, floor_array
 from .sql_reasons import FrameReasons, Reason,  any_set, bit_columns, enum, enum_array, named
+from .sql_fuse import fuse
 from .sql_expr import ExpressionCompiler, Unsupported, array_size, col, date, den_column, field_value, ident, string
 from .sql_values import Arith, Num
 
@@ -351,16 +352,19 @@ def _not_null(arr: exp.Expression) -> exp.Expression:
 
 
 def compile_query(policy: tree.Policy, dialect: str = "duckdb", frames: tuple[str, ...] | None = None,
-                  check_dates: bool = True, keep: tuple[str, ...] = (), integer: str | None = None) -> exp.Select:
+                  check_dates: bool = True, keep: tuple[str, ...] = (), integer: str | None = None,
+                  fused: bool = False) -> exp.Select:
     """The policy as one SELECT over the table `cases`; raises Unsupported for what SQL cannot
     write exactly. `check_dates=False` judges every case as though applied within the policy's
     term (as `policy diff` does); `keep` carries input columns ("申請者.業種") or rule values
     ("小規模事業者") into the output. `integer` is the type money is computed in: the dialect's wide
-    type by default, NARROW only where an overflow raises."""
-    return _Query(policy, dialect, frames, check_dates, keep, integer).build()
+    type by default, NARROW only where an overflow raises. `fused`: the steps grouped by
+    dependency level, for running (engine/sql_fuse.py); else a step per rule, for reading."""
+    query = _Query(policy, dialect, frames, check_dates, keep, integer).build()
+    return fuse(query) if fused else query
 
 
 def to_sql(policy: tree.Policy, dialect: str = "duckdb", frames=None, pretty: bool = True, check_dates: bool = True,
-           keep: tuple[str, ...] = (), integer: str | None = None) -> str:
-    return compile_query(policy, dialect, frames, check_dates, keep, integer).sql(dialect=dialect, pretty=pretty)
+           keep: tuple[str, ...] = (), integer: str | None = None, fused: bool = False) -> str:
+    return compile_query(policy, dialect, frames, check_dates, keep, integer, fused).sql(dialect=dialect, pretty=pretty)
 

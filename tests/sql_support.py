@@ -55,13 +55,13 @@ def tree_row(policy, values: dict, check_dates: bool = True) -> dict:
     return row
 
 
-def duckdb_rows(policy, values, check_dates: bool = True) -> list[dict]:
+def duckdb_rows(policy, values, check_dates: bool = True, fused: bool = False) -> list[dict]:
     import duckdb
 
     con = duckdb.connect()
     con.execute("SET disabled_optimizers = 'in_clause'")
     con.register("cases", arrow_table(policy, values))
-    cursor = con.execute(to_sql(policy, "duckdb", check_dates=check_dates) + ' ORDER BY "id"')
+    cursor = con.execute(to_sql(policy, "duckdb", check_dates=check_dates, fused=fused) + ' ORDER BY "id"')
     names = [d[0] for d in cursor.description]
     return [dict(zip(names, r)) for r in cursor.fetchall()]
 
