@@ -116,13 +116,13 @@ class _Query:
         small integer (a reader sees the text)."""
         if self.dialect != "duckdb":
             return string(text)
-        return exp.cast(string(text), enum(domain))
+        return exp.cast(string(text), enum(domain), copy=False)
 
     def step(self, name: str, columns: list[exp.Expression], comment: str | None, select_all: bool = True,
              distinct: bool = False):
-        select = exp.select(*((exp.Star(),) if select_all else ()), *columns).from_(exp.Table(this=ident(self.previous)))
+        select = exp.select(*((exp.Star(),) if select_all else ()), *columns, copy=False).from_(exp.Table(this=ident(self.previous)), copy=False)
         if distinct:
-            select = select.distinct()
+            select = select.distinct(copy=False)
         cte = exp.CTE(this=select, alias=exp.TableAlias(this=ident(name)))
         if comment:
             cte.add_comments([_comment(comment)])
@@ -133,15 +133,15 @@ class _Query:
         num = self.arith.numerator(value)
         if not value.wide:
             num = self.arith.widen(num)
-        columns = [exp.alias_(num, ident(name))]
+        columns = [exp.alias_(num, ident(name), copy=False)]
         den = self.arith.denominator(value)
         if den is not None:
-            columns.append(exp.alias_(self.arith.widen(den) if not value.wide else den, ident(den_column(name))))
+            columns.append(exp.alias_(self.arith.widen(den) if not value.wide else den, ident(den_column(name)), copy=False))
         return columns
 
     # ------------------------------------------------------------ inputs
     def inputs(self):
-        columns = [exp.alias_(exp.column("id", table=SOURCE, quoted=True), ident("id"))]
+        columns = [exp.alias_(exp.column("id", table=SOURCE, quoted=True), ident("id"), copy=False)]
         for g in self.policy.groups:
             for f in g.fields:
                 if g.name is None:
@@ -155,14 +155,14 @@ class _Query:
 
     def input_columns(self, name: str, raw: exp.Expression, f: tree.Field) -> list[exp.Expression]:
         if f.kind == "list" or (f.kind == "bool" and f.optional and f.default is None):
-            return [exp.alias_(raw, ident(name))]  # a missing yes/no stays NULL: `is given` reads it
+            return [exp.alias_(raw, ident(name), copy=False)]  # a missing yes/no stays NULL: `is given` reads it
         value = field_value(self.arith, raw, f)  # as a list item's field is read: default applied, numbers widened
         if isinstance(value, Num):
-            columns = [exp.alias_(value.num, ident(name))]
+            columns = [exp.alias_(value.num, ident(name), copy=False)]
             if value.den is not None:
-                columns.append(exp.alias_(value.den, ident(den_column(name))))
+                columns.append(exp.alias_(value.den, ident(den_column(name)), copy=False))
             return columns
-        return [exp.alias_(value.e, ident(name))]
+        return [exp.alias_(value.e, ident(name), copy=False)]
 
     # ------------------------------------------------------------ rules and values
     def definitions(self):
@@ -172,7 +172,7 @@ class _Query:
                 columns = self.numeric_columns(d.name, value)
                 self.kinds[d.name] = (d.body.kind, len(columns) > 1, value.nullable)
             else:
-                columns = [exp.alias_(value.e, ident(d.name))]
+                columns = [exp.alias_(value.e, ident(d.name), copy=False)]
                 self.kinds[d.name] = (d.body.kind, False, value.nullable)
             self.step(f"{d.kind}: {d.name}", columns, f"{d.kind} {d.name} ({d.origin}){_cite(d.cite)}")
 
@@ -235,21 +235,21 @@ class _Query:
         cols = bit_columns(reasons.fixed, reasons.unmet_columns()) + bit_columns(reasons.steps, reasons.pending_columns())
         unmet = any_set(reasons.unmet_columns())
         if varying:
-            cols.append(exp.alias_(_not_null(concat(varying)), ident(reasons.extra_column)))
-            unmet = exp.or_(unmet, exp.GT(this=array_size(col(reasons.extra_column)), expression=exp.Literal.number(0)))
+            cols.append(exp.alias_(_not_null(concat(varying)), ident(reasons.extra_column), copy=False))
+            unmet = exp.or_(unmet, exp.GT(this=array_size(col(reasons.extra_column)), expression=exp.Literal.number(0)), copy=False)
         amount = col(f"{f.name}.amount")
-        cols.append(exp.alias_(self.arith.integer(value), ident(f"{f.name}.amount")))
+        cols.append(exp.alias_(self.arith.integer(value), ident(f"{f.name}.amount"), copy=False))
         self.step(f"frame: {f.name}", cols, f"frame {f.name} ({f.origin}){_cite(f.cite)}; its reasons as bits "
                   f"({', '.join(r.name for r in reasons.fixed) or 'none'}), its steps as bits")
-        nothing = exp.and_(exp.Not(this=exp.Paren(this=unmet.copy())), exp.LTE(this=amount.copy(), expression=exp.Literal.number(0)))
-        self.step(f"outcome: {f.name}", [exp.alias_(nothing, ident(reasons.nothing_column))], None)
-        refused = exp.or_(unmet, col(reasons.nothing_column))
+        nothing = exp.and_(exp.Not(this=exp.Paren(this=unmet.copy())), exp.LTE(this=amount.copy(), expression=exp.Literal.number(0)), copy=False)
+        self.step(f"outcome: {f.name}", [exp.alias_(nothing, ident(reasons.nothing_column), copy=False)], None)
+        refused = exp.or_(unmet, col(reasons.nothing_column), copy=False)
         status = exp.Case(ifs=[exp.If(this=refused.copy(), true=self.label(NOT_ELIGIBLE, STATUSES)),
                                exp.If(this=any_set(reasons.pending_columns()), true=self.label(ELIGIBLE_AFTER_STEPS, STATUSES))],
                           default=self.label(ELIGIBLE, STATUSES))
         paid = exp.Case(ifs=[exp.If(this=refused, true=exp.Literal.number(0))], default=amount)
-        self.step(f"status: {f.name}", [exp.alias_(status, ident(f"{f.name}.status")),
-                                         exp.alias_(exp.cast(paid, exp.DataType.build("BIGINT")), ident(f"{f.name}.subsidy"))], None)
+        self.step(f"status: {f.name}", [exp.alias_(status, ident(f"{f.name}.status"), copy=False),
+                                         exp.alias_(exp.cast(paid, exp.DataType.build("BIGINT"), copy=False), ident(f"{f.name}.subsidy"), copy=False)], None)
 
     def date_reasons(self, f: tree.Frame) -> list[Reason]:
         policy = self.policy
@@ -278,12 +278,12 @@ class _Query:
                     continue
                 op = exp.GT if j < i else exp.GTE
                 beats.append(exp.or_(exp.Not(this=granted[g.name].copy()),
-                                     op(this=col(f"{f.name}.subsidy"), expression=col(f"{g.name}.subsidy"))))
-            ifs.append((f.name, exp.and_(*[b.copy() for b in beats])))
+                                     op(this=col(f"{f.name}.subsidy"), expression=col(f"{g.name}.subsidy")), copy=False))
+            ifs.append((f.name, exp.and_(*[b.copy() for b in beats], copy=False)))
         best = exp.Case(ifs=[exp.If(this=c, true=self.label(n, frame_names)) for n, c in ifs])
         best_subsidy = exp.Case(ifs=[exp.If(this=c.copy(), true=col(f"{n}.subsidy")) for n, c in ifs],
-                                default=exp.cast(exp.Literal.number(0), exp.DataType.build("BIGINT")))
-        self.step("decisions", [exp.alias_(best, ident("best_frame")), exp.alias_(best_subsidy, ident("best_subsidy"))],
+                                default=exp.cast(exp.Literal.number(0), exp.DataType.build("BIGINT"), copy=False))
+        self.step("decisions", [exp.alias_(best, ident("best_frame"), copy=False), exp.alias_(best_subsidy, ident("best_subsidy"), copy=False)],
                   "the best frame: the largest subsidy granted, the first frame on a tie")
         self.decided()
         decided = self.previous
@@ -297,12 +297,12 @@ class _Query:
         for f, r in zip(self.frames, self.reasons):
             names = of(n, f"{f.name}.reasons")
             if r.extra_column:
-                names = exp.alias_(concat([names, of(d, r.extra_column)]), ident(f"{f.name}.reasons"))
+                names = exp.alias_(concat([names, of(d, r.extra_column)]), ident(f"{f.name}.reasons"), copy=False)
             outputs += [of(d, f"{f.name}.status"), of(d, f"{f.name}.subsidy"), names, of(n, f"{f.name}.pending_steps")]
         keys = [k for r in self.reasons for k in r.key_columns()]
-        on = exp.and_(*[exp.EQ(this=of(d, k), expression=of(n, k)) for k in keys])
-        query = (exp.select(*outputs).from_(exp.Table(this=ident(decided), alias=exp.TableAlias(this=d)))
-                 .join(exp.Table(this=ident(self.previous), alias=exp.TableAlias(this=n)), on=on))
+        on = exp.and_(*[exp.EQ(this=of(d, k), expression=of(n, k)) for k in keys], copy=False)
+        query = (exp.select(*outputs, copy=False).from_(exp.Table(this=ident(decided), alias=exp.TableAlias(this=d)), copy=False)
+                 .join(exp.Table(this=ident(self.previous), alias=exp.TableAlias(this=n)), on=on, copy=False))
         query.set("with_", exp.With(expressions=self.ctes))
         return query
 
@@ -328,13 +328,13 @@ class _Query:
             step_type = enum_array([x.name for r in self.reasons for x in r.steps] or [""])
 
         def typed(e, t):
-            return e if t is None else exp.cast(e, t.copy())
+            return e if t is None else exp.cast(e, t.copy(), copy=False)
 
         columns = []
         for r in self.reasons:
             nothing = exp.Case(ifs=[exp.If(this=col(r.nothing_column), true=string(f"no_subsidy:{r.frame}"))])
-            columns.append(exp.alias_(typed(named(r.fixed, r.unmet_columns(), [nothing]), reason_type), ident(f"{r.frame}.reasons")))
-            columns.append(exp.alias_(typed(named(r.steps, r.pending_columns(), []), step_type), ident(f"{r.frame}.pending_steps")))
+            columns.append(exp.alias_(typed(named(r.fixed, r.unmet_columns(), [nothing]), reason_type), ident(f"{r.frame}.reasons"), copy=False))
+            columns.append(exp.alias_(typed(named(r.steps, r.pending_columns(), []), step_type), ident(f"{r.frame}.pending_steps"), copy=False))
         self.step("reason names", columns, "the names of each combination's reasons and steps, in the tree's order")
 
     def build(self) -> exp.Select:
@@ -361,7 +361,7 @@ def compile_query(policy: tree.Policy, dialect: str = "duckdb", frames: tuple[st
     type by default, NARROW only where an overflow raises. `fused`: the steps grouped by
     dependency level, for running (engine/sql_fuse.py); else a step per rule, for reading."""
     query = _Query(policy, dialect, frames, check_dates, keep, integer).build()
-    return fuse(query) if fused else query
+    return fuse(query, copy=False) if fused else query
 
 
 def to_sql(policy: tree.Policy, dialect: str = "duckdb", frames=None, pretty: bool = True, check_dates: bool = True,

@@ -54,7 +54,7 @@ def string(value: str) -> exp.Expression:
 
 
 def date(value: datetime.date) -> exp.Expression:
-    return exp.cast(exp.Literal.string(value.isoformat()), exp.DataType.build("DATE"))
+    return exp.cast(exp.Literal.string(value.isoformat()), exp.DataType.build("DATE"), copy=False)
 
 
 def coalesce_false(e: exp.Expression) -> exp.Expression:
@@ -190,10 +190,10 @@ class ExpressionCompiler:
         return Scalar(exp.Not(this=exp.Paren(this=self.boolean(n.operand))))
 
     def c_All(self, n: tree.All):
-        return Scalar(exp.Paren(this=exp.and_(*[self.boolean(i) for i in n.items])))
+        return Scalar(exp.Paren(this=exp.and_(*[self.boolean(i) for i in n.items], copy=False)))
 
     def c_Any(self, n: tree.Any):
-        return Scalar(exp.Paren(this=exp.or_(*[self.boolean(i) for i in n.items])))
+        return Scalar(exp.Paren(this=exp.or_(*[self.boolean(i) for i in n.items], copy=False)))
 
     # ------------------------------------------------------------ choices and arithmetic
     def c_IfElse(self, n: tree.IfElse):
@@ -258,7 +258,7 @@ class ExpressionCompiler:
                                                         default=exp.Literal.number(0))
 
             total = exp.Anonymous(this="LIST_SUM", expressions=[exp.Transform(this=arr.copy(), expression=self.lambda_over(list_input, each))])
-            reduced = exp.cast(exp.Coalesce(this=total, expressions=[exp.Literal.number(0)]), self.arith.wide_type.copy())
+            reduced = exp.cast(exp.Coalesce(this=total, expressions=[exp.Literal.number(0)]), self.arith.wide_type.copy(), copy=False)
         else:
             values = exp.Transform(this=self.filtered(list_input, where), expression=self.lambda_over(list_input, value))
             acc, item = exp.to_identifier("acc"), exp.to_identifier("v")

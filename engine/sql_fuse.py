@@ -26,12 +26,12 @@ def _source(cte: exp.CTE) -> exp.Table | None:
     return from_.this if from_ is not None and isinstance(from_.this, exp.Table) else None
 
 
-def fuse(query: exp.Select) -> exp.Select:
+def fuse(query: exp.Select, copy: bool = True) -> exp.Select:
     """Each plain step goes to the level after the deepest step it reads (the first step, the
     inputs, is level 0); the steps of a level become one SELECT, in their original order. What
     follows the first step that is not plain (the materialized output step and the naming of the
     reasons) stays as it is."""
-    query = query.copy()
+    query = query.copy() if copy else query
     with_ = query.args.get("with_")
     if with_ is None:
         return query
@@ -60,7 +60,7 @@ def fuse(query: exp.Select) -> exp.Select:
             if new and cte.comments:  # the step's comment (name, file:line, citation) goes with its first column
                 new[0].add_comments(list(cte.comments))
             columns += new
-        select = exp.select(exp.Star(), *columns).from_(exp.Table(this=exp.to_identifier(previous, quoted=True)))
+        select = exp.select(exp.Star(), *columns, copy=False).from_(exp.Table(this=exp.to_identifier(previous, quoted=True)), copy=False)
         step = exp.CTE(this=select, alias=exp.TableAlias(this=exp.to_identifier(name, quoted=True)))
         if len(names) > 1:
             step.add_comments([" " + "; ".join(names) + " "])

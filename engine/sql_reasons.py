@@ -69,12 +69,12 @@ def bit_columns(reasons: tuple[Reason, ...], names: list[str]) -> list[exp.Expre
         total = terms[0] if terms else exp.Literal.number(0)
         for t in terms[1:]:
             total = exp.Add(this=total, expression=t)
-        columns.append(exp.alias_(exp.cast(total, exp.DataType.build("BIGINT")), ident(name)))
+        columns.append(exp.alias_(exp.cast(total, exp.DataType.build("BIGINT"), copy=False), ident(name), copy=False))
     return columns
 
 
 def any_set(names: list[str]) -> exp.Expression:
-    return exp.or_(*[exp.NEQ(this=col(n), expression=exp.Literal.number(0)) for n in names])
+    return exp.or_(*[exp.NEQ(this=col(n), expression=exp.Literal.number(0)) for n in names], copy=False)
 
 
 def named(reasons: tuple[Reason, ...], columns: list[str], tail: list[exp.Expression]) -> exp.Expression:

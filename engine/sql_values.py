@@ -55,7 +55,7 @@ class Arith:
         self.dialect = dialect
 
     def widen(self, e: exp.Expression) -> exp.Expression:
-        return exp.cast(e, self.wide_type.copy())
+        return exp.cast(e, self.wide_type.copy(), copy=False)
 
     def wide_zero(self) -> exp.Expression:
         return self.widen(exp.Literal.number(0))
