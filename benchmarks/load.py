@@ -158,6 +158,8 @@ class Others:
 
     def percent(self) -> float:
         total, busy = _cpu_ticks()
+        self.server_ms = (_tree_ticks(self.pid) - self.server) * 1000 / os.sysconf("SC_CLK_TCK")
+        self.wrk_ms = (_children_ticks() - self.children) * 1000 / os.sysconf("SC_CLK_TCK")
         ours = (_tree_ticks(self.pid) - self.server) + (_children_ticks() - self.children)
         return max(0.0, 100.0 * ((busy - self.cpu[1]) - ours) / max(1, total - self.cpu[0]))
 
@@ -213,8 +215,8 @@ def healthz_run(seconds: int, workers: int, wait: float = 0) -> None:
 def load_runs(bodies, seconds: int, workers: int, forms=("summary", "full"), client_counts=(1, 8, 32), wait: float = 0) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         print(f"{len(bodies)} distinct cases (the 2024 examples), {workers} server workers, wrk on the same 2 cores, {seconds} s per run")
-        print(f"| form | clients | decisions/s | p50 ms | p99 ms | errors | log records = decisions answered | other processes' load during the run |")
-        print(f"| --- | --- | --- | --- | --- | --- | --- | --- |")
+        print(f"| form | clients | decisions/s | p50 ms | p99 ms | errors | log records = decisions answered | server CPU per decision | other processes' load during the run |")
+        print(f"| --- | --- | --- | --- | --- | --- | --- | --- | --- |")
         for key, (form, path) in ((f, FORMS[f]) for f in forms):
             script = Path(tmp) / "cases.lua"
             script.write_text(lua_script(bodies, path), encoding="utf-8")
@@ -234,7 +236,9 @@ def load_runs(bodies, seconds: int, workers: int, forms=("summary", "full"), cli
                 errors = r["non2xx"] + (0 if r["socket_errors"] == "none" else 1)
                 print(f"| {form} | {clients} | {r['rps']:,.0f} | {r['p50']:.1f} | {r['p99']:.1f} | "
                       f"{r['non2xx']} non-2xx, socket errors: {r['socket_errors']} | {records:,} = {answered:,}: "
-                      f"{'yes' if records == answered else 'NO'} (wrk counted {r['requests']:,}) | {other:.0f}% |", flush=True)
+                      f"{'yes' if records == answered else 'NO'} (wrk counted {r['requests']:,}) | "
+                      f"{during.server_ms / max(1, r['requests']):.2f} ms (wrk {during.wrk_ms / max(1, r['requests']):.2f} ms) | {other:.0f}% |",
+                      flush=True)
                 del errors
 
 
