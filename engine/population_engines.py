@@ -106,7 +106,10 @@ class Spark:
             # local mode: the driver is the executor, and Spark's 1 GiB default spills every
             # checkpointed segment of a few million cases to disk
             builder = (builder.master(os.environ.get("SPARK_MASTER", "local[*]"))
-                       .config("spark.driver.memory", os.environ.get("SPARK_DRIVER_MEMORY", "6g")))
+                       .config("spark.driver.memory", os.environ.get("SPARK_DRIVER_MEMORY", "6g"))
+                       # the generated code of a whole policy is past the JIT's 8,000-byte method limit:
+                       # without this it stays interpreted (about 10x slower here)
+                       .config("spark.driver.extraJavaOptions", "-XX:-DontCompileHugeMethods"))
         builder = (builder.config("spark.sql.ansi.enabled", "true")
                    # one analyzer pass per named step: a policy has about a hundred
                    .config("spark.sql.analyzer.maxIterations", "2000")
