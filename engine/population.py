@@ -116,6 +116,19 @@ def _merge(into: dict, row: dict) -> None:
             into[k] = v
 
 
+def check_ids(runner, path: str) -> None:
+    """Every case needs its own id: the output is keyed by it, and Spark's form aggregates lists by it."""
+    row = runner.rows("SELECT COUNT(*) AS n, COUNT(id) AS given, COUNT(DISTINCT id) AS distinct_ids FROM cases")[0]
+    n, given, distinct = (int(row[k]) for k in ("n", "given", "distinct_ids"))
+    problems = []
+    if given < n:
+        problems.append(f"column id: {n - given} case(s) without an id; expected a distinct id for every case")
+    if distinct < given:
+        problems.append(f"column id: {given - distinct} id(s) given to more than one case; expected a distinct id for every case")
+    if problems:
+        raise CaseError(problems, path)
+
+
 class Source:
     """The cases as a Parquet file (converted to a temporary one when they are JSON Lines or CSV)."""
 
@@ -195,6 +208,7 @@ def decide(policy: tree.Policy, cases: str, out: str, engine: str = "duckdb", fr
     runner = open_engine(engine, progress)
     try:
         runner.register_cases(source.parquet)
+        check_ids(runner, str(source.parquet))
 
         def run(query):
             relation = runner.relation(query)

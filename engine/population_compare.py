@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from . import tree
 from .decision import NOT_ELIGIBLE
-from .population import Source
+from .population import Source, check_ids
 from .sql import compile_query
 
 FORMAT = "subsidy-population-compare/1"
@@ -62,6 +62,7 @@ def compare(old: tree.Policy, new: tree.Policy, cases: str, engine: str = "duckd
     runner = open_engine(engine, progress)
     try:
         runner.register_cases(source.parquet)
+        check_ids(runner, str(source.parquet))
         kept = {"old_decisions": _keep(old), "new_decisions": _keep(new)}
         for name, policy in (("old_decisions", old), ("new_decisions", new)):
             narrow_first(runner, lambda integer: compile_query(policy, runner.dialect, check_dates=False, keep=kept[name],

@@ -27,6 +27,7 @@ from .decision import ELIGIBLE, ELIGIBLE_AFTER_STEPS, NOT_ELIGIBLE
 from .sql_amount import AmountCompiler, AmountSQL, column_value, concat, floor_array
 from .sql_reasons import FrameReasons, Reason,  any_set, bit_columns, enum, enum_array, named
 from .sql_fuse import fuse
+from .sql_lists import ListAggregates
 from .sql_expr import ExpressionCompiler, Unsupported, array_size, col, date, den_column, field_value, ident, string
 from .sql_values import Arith, Num
 
@@ -42,6 +43,7 @@ NARROW = "BIGINT"
 SOURCE = "cases"
 TESTED_DIALECTS = ("duckdb", "spark")
 STATUSES = (ELIGIBLE, ELIGIBLE_AFTER_STEPS, NOT_ELIGIBLE)
+AGGREGATED_LISTS = ("spark", "databricks")  # where higher-order functions run interpreted (engine/sql_lists.py)
 
 __all__ = ["Unsupported", "compile_query", "to_sql", "output_columns", "TESTED_DIALECTS"]
 
@@ -103,7 +105,9 @@ class _Query:
         self.keep = tuple(keep)
         self.arith = Arith(integer or WIDE_TYPES.get(dialect, DEFAULT_WIDE), dialect)
         self.kinds: dict = {}
-        self.x = ExpressionCompiler(policy, self.arith, self.kinds)
+        self.lists = ListAggregates() if dialect in AGGREGATED_LISTS else None
+        self.raw_inputs: dict[tuple, exp.Expression] = {}
+        self.x = ExpressionCompiler(policy, self.arith, self.kinds, self.lists)
         self.amounts = AmountCompiler(self.x)
         self.frames = _frames(policy, frames)
         self.ctes: list[exp.CTE] = []
@@ -150,6 +154,7 @@ class _Query:
                 else:
                     raw = exp.Dot(this=exp.column(g.name, table=SOURCE, quoted=True), expression=ident(f.name))
                     name = f"{g.name}.{f.name}"
+                self.raw_inputs[(g.name, f.name) if g.name else (f.name,)] = raw
                 columns += self.input_columns(name, raw, f)
         self.step("inputs", columns, "one column per input, named by its path; defaults applied", select_all=False)
 
@@ -342,6 +347,8 @@ class _Query:
         self.definitions()
         for f in self.frames:
             self.frame(f)
+        if self.lists is not None:
+            self.lists.join_into(self.ctes[0].this, SOURCE, self.raw_inputs)
         return self.decisions()
 
 

@@ -82,9 +82,10 @@ class Scope:
 
 
 class ExpressionCompiler:
-    def __init__(self, policy: tree.Policy, arith: Arith, definition_kinds: dict):
+    def __init__(self, policy: tree.Policy, arith: Arith, definition_kinds: dict, lists=None):
         self.policy = policy
         self.arith = arith
+        self.lists = lists  # ListAggregates (engine/sql_lists.py) where measures over lists are aggregated
         self.definition_kinds = definition_kinds  # name -> (kind, has a /den column, may be NULL)
         self.scopes: list[Scope] = []
         self.fields = {}  # input path -> tree.Field
@@ -246,11 +247,42 @@ class ExpressionCompiler:
             return arr
         return exp.ArrayFilter(this=arr, expression=self.lambda_over(list_input, lambda s: self.boolean(where)))
 
+    def item_only(self, list_input: tree.Input, body) -> exp.Expression | None:
+        """`body` over the list's item, where the measure may be aggregated per case (engine/sql_lists.py):
+        a top-level list of records, and nothing read but the item."""
+        if self.lists is None or self.scopes or self.fields[list_input.path].element != "record":
+            return None
+        e = self.lambda_over(list_input, body).this
+        return None if e.find(exp.Column) is not None else e
+
+    def aggregated(self, list_input: tree.Input, where, make, negate: bool = False) -> exp.Expression | None:
+        """The column of `make(condition)`, an aggregate over the items meeting `where` (failing
+        it, with `negate`), or None."""
+        def condition_of(scope):
+            e = self.boolean(where)
+            return exp.Not(this=exp.Paren(this=e)) if negate else e
+
+        if self.item_only(list_input, lambda s: exp.true()) is None:
+            return None
+        if where is None:
+            return make(self.lists.present())
+        condition = self.item_only(list_input, condition_of)
+        return None if condition is None else make(exp.and_(self.lists.present(), condition, copy=False))
+
     def sum_of(self, list_input: tree.Input, value, where=None) -> exp.Expression:
         """Σ value(item) over the items that meet `where`, in the wide type; 0 for a missing or
         empty list. DuckDB: one lambda and its native LIST_SUM (exact: 128-bit, and an overflow
         raises), a third of the cost of filtering, mapping and folding; elsewhere the fold."""
         arr = self.c_Input(list_input).e
+        v = self.item_only(list_input, value)
+        if v is not None:
+            def total(condition):
+                s = exp.Sum(this=exp.Case(ifs=[exp.If(this=condition, true=v)]))
+                return self.lists.add(list_input.path, exp.cast(exp.Coalesce(this=s, expressions=[self.arith.wide_zero()]),
+                                                                self.arith.wide_type.copy(), copy=False))
+            column = self.aggregated(list_input, where, total)
+            if column is not None:
+                return column
         if self.arith.dialect == "duckdb":
             def each(scope):
                 v = value(scope)
@@ -280,6 +312,10 @@ class ExpressionCompiler:
 
     def c_Count(self, n: tree.Count):
         field = self.fields[n.list.path]
+        if self.lists is not None and n.where is not None:
+            column = self.aggregated(n.list, n.where, lambda c: self.lists.add(n.list.path, _count(c)))
+            if column is not None:
+                return column_num(column)
         arr = self.filtered(n.list, n.where)
         base = self.c_Input(n.list).e
         if n.where is None and field.element == "enum":
@@ -297,12 +333,22 @@ class ExpressionCompiler:
 
     def c_Quantified(self, n: tree.Quantified):
         arr = self.c_Input(n.list).e
+        if self.lists is not None:  # any: one item meets it; all: none fails it
+            column = self.aggregated(n.list, n.where, lambda c: self.lists.add(n.list.path, _count(c)),
+                                     negate=n.quantifier == "all")
+            if column is not None:
+                op = exp.GT if n.quantifier == "any" else exp.EQ
+                return Scalar(op(this=column, expression=exp.Literal.number(0)))
         if n.quantifier == "any":
             matching = exp.ArrayFilter(this=arr, expression=self.lambda_over(n.list, lambda s: self.boolean(n.where)))
             return Scalar(exp.GT(this=array_size(matching, arr), expression=exp.Literal.number(0)))
         failing = exp.ArrayFilter(this=arr, expression=self.lambda_over(
             n.list, lambda s: exp.Not(this=exp.Paren(this=self.boolean(n.where)))))
         return Scalar(exp.EQ(this=array_size(failing, arr), expression=exp.Literal.number(0)))
+
+
+def _count(condition: exp.Expression) -> exp.Expression:
+    return exp.Sum(this=exp.Case(ifs=[exp.If(this=condition, true=exp.Literal.number(1))], default=exp.Literal.number(0)))
 
 
 def item_value(arith: Arith, variable: str, field: tree.Field):

@@ -106,6 +106,20 @@ def test_cli_population_bad_input(tmp_path, run):
     assert result.exit_code == 3 and "column 申請者: missing; expected struct<" in result.output
 
 
+def test_cli_population_needs_a_distinct_id_per_case(population, tmp_path, run):
+    """The output is keyed by id (and Spark's form aggregates lists by it): a repeated or missing id is refused."""
+    import pyarrow as pa
+
+    firms = pq.read_table(population).slice(0, 4)
+    ids = firms.column("id").to_pylist()
+    for given, message in (([ids[0], ids[0], ids[2], ids[3]], "column id: 1 id(s) given to more than one case"),
+                           ([ids[0], None, None, ids[3]], "column id: 2 case(s) without an id")):
+        path = tmp_path / "cases.parquet"
+        pq.write_table(firms.set_column(0, "id", pa.array(given, pa.int64())), path)
+        result = run("population", str(path), "-o", str(tmp_path / "d.parquet"))
+        assert result.exit_code == 3 and message in result.output, result.output
+
+
 def test_cli_sql(run):
     result = run("sql", "--dialect", "spark", "--frame", "通常枠")
     assert result.exit_code == 0
