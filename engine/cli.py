@@ -466,7 +466,9 @@ def synth_command(policy_dirs, n, seed, output) -> None:
               help="Any SQL dialect sqlglot writes (duckdb and spark are tested against the tree evaluator).")
 @click.option("--frame", "frames", multiple=True, help="Only this frame (repeatable).")
 @click.option("--no-dates", is_flag=True, help="Judge every case as though applied within the policy's term.")
-def sql_command(policy_dir, dialect, frames, no_dates) -> None:
+@click.option("--fused", is_flag=True,
+              help="The steps grouped by dependency level, as `policy population` runs it (default: a step per rule).")
+def sql_command(policy_dir, dialect, frames, no_dates, fused) -> None:
     """Print the policy as one SQL query over a table `cases` (layout: engine/case_table.py, README)."""
     try:
         import sqlglot
@@ -485,7 +487,7 @@ def sql_command(policy_dir, dialect, frames, no_dates) -> None:
     if unknown:
         _fail(f"no frame {unknown[0]!r}; the frames are: {', '.join(f.name for f in policy.frames)}", EXIT_USAGE)
     try:
-        click.echo(sql.to_sql(policy, dialect, tuple(frames) or None, check_dates=not no_dates))
+        click.echo(sql.to_sql(policy, dialect, tuple(frames) or None, check_dates=not no_dates, fused=fused))
     except sql.Unsupported as exc:
         _fail(f"the SQL form cannot write this policy exactly: {exc}", EXIT_BAD_POLICY)
 
