@@ -1,4 +1,5 @@
-"""Load test of `policy serve` on loopback with wrk: decisions/s and p50/p99 latency of /v1/decide at
+"""Load test of `policy serve` on loopback with wrk: first GET /healthz alone (the HTTP stack's
+ceiling), then decisions/s, p50/p99 latency and the server's CPU time per decision of /v1/decide at
 1, 8 and 32 concurrent clients, for the summary form (the fast form) and the full explained decision,
 cycling through every 2024 example (not one cached case); then checks that the decision log holds
 exactly one record per decision answered. Then the fault run: the server is killed (SIGKILL, the

@@ -231,3 +231,22 @@ def test_a_worker_whose_metrics_folder_vanished_makes_it_again(tmp_path):
     saved = json.loads((run_dir / "metrics-1.json").read_text(encoding="utf-8"))
     assert saved["counters"] == {'policy_http_requests_total{route="/healthz",status="200"}': 1}
     assert 'policy_http_requests_total{route="/healthz",status="200"} 1' in Metrics(str(run_dir), worker=0).render({})
+
+
+def test_the_json_encoder_writes_the_standard_librarys_bytes():
+    """orjson (the fast path) and json.dumps(ensure_ascii=False, compact) give the same bytes for what
+    the service writes: Japanese text, control characters, nested lists, an integer past 64 bits."""
+    from decimal import Decimal
+
+    from engine.serve.decide import dump_json
+    from engine.serve.log import _plain
+
+    body = json.loads(json.dumps(cli_json(str(SMALL), "--trace")))
+    from engine.serve import decide
+
+    assert decide.orjson is not None  # the serve extra declares it
+    odd = {"text": "改行\n\tタブ\u0001\u001f\u007f\"引用\" \\ \u2028 é", "max": 2**64 - 1, "min": -(2**63), "none": None,
+           "flag": True, "list": [[], {}, [1, [2, {"a": "b"}]]], "decimal": Decimal("1.50")}
+    big = {"past 64 bits": 2**70, "below": -(2**63) - 1}  # orjson refuses these: the standard library writes them
+    for value in (body, odd, big):
+        assert dump_json(value, default=_plain) == json.dumps(value, ensure_ascii=False, separators=(",", ":"), default=_plain).encode()
