@@ -11,14 +11,14 @@ import pytest
 
 from browser_support import browser_only, start_chromium
 from conftest import ROOT
-from pruning_server import PageServer
+from test_serve_support import Server
 
 pytestmark = browser_only
 
 
 @pytest.fixture(scope="module")
 def server():
-    s = PageServer("--policies", str(ROOT / "policies"), "--workers", "1")
+    s = Server("--policies", str(ROOT / "policies"), "--workers", "1")
     yield s
     s.stop()
 

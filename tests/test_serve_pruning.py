@@ -11,7 +11,7 @@ import pytest
 
 from browser_support import browser_only, start_chromium
 from conftest import ROOT
-from pruning_server import PageServer
+from test_serve_support import Server
 from test_serve_page import _by_id, answer, choose, settle, submit_and_wait, the_applicant, tick, type_into
 
 APPLICANT = {"申請日": "2024-07-01", "申請者": {"組織形態": "会社", "業種": "小売業", "資本金": 10_000_000, "従業員数": 5},
@@ -25,7 +25,7 @@ AFTER_THE_EXCLUSION = ["対象外事由.労働関係法令違反で送検", "対
 
 @pytest.fixture(scope="module")
 def server():
-    s = PageServer("--policies", str(ROOT / "policies"), "--workers", "1")
+    s = Server("--policies", str(ROOT / "policies"), "--workers", "1")
     yield s
     s.stop()
 

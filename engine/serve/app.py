@@ -18,7 +18,7 @@ from starlette.responses import FileResponse, HTMLResponse, PlainTextResponse, R
 from starlette.routing import Route
 
 from .. import __version__, schema
-from . import openapi, page
+from . import openapi, page, relevance_route
 from .decide import Options, Outcome, Problem, decide, parse_body, policy_ref
 from .handling import Late, Settings, deadline, offload, options, read_body, route
 from .handling import json_response as _json
@@ -214,6 +214,7 @@ ROUTES = [
     Route("/metrics", metrics_route, methods=["GET"]),
     Route("/", page_route, methods=["GET"]),
     Route("/page/result", result_route, methods=["POST"]),
+    *relevance_route.ROUTES,  # /page/relevant (which questions can still matter) and /page/check
     Route("/static/{name}", static_route, methods=["GET"]),
     Route("/favicon.ico", lambda request: Response(status_code=204), methods=["GET"]),
 ]

@@ -109,11 +109,3 @@ ROUTES = [
     Route("/page/relevant", _lazy("/page/relevant", relevant_route), methods=["POST"]),
     Route("/page/check", _lazy("/page/check", check_route), methods=["POST"]),
 ]
-
-
-def install(app) -> None:
-    """Add the routes to an app that does not have them yet (for the tests, until app.py registers them)."""
-    have = {getattr(r, "path", None) for r in app.router.routes}
-    for r in ROUTES:
-        if r.path not in have:
-            app.router.routes.append(r)
