@@ -7,6 +7,7 @@ from __future__ import annotations
 import math
 from fractions import Fraction
 
+from . import bands as band_rule
 from . import tree
 from .decision import (ELIGIBLE, ELIGIBLE_AFTER_STEPS, NOT_ELIGIBLE, AmountResult, BandResult, CapResult, Decision,
                        DeadlineResult, FloorResult, FrameDecision, Reason, Trace, UncoveredItem)
@@ -217,13 +218,7 @@ class _Evaluation:
             rate_trace = self.eval(band.rate, item)
             rate = Fraction(rate_trace.result)
             limit = self.eval(band.limit, item).result if band.limit is not None else None
-            if limit is None:
-                portion = remaining
-            elif band.measure == "subsidy":
-                room = max(Fraction(0), Fraction(limit) - subsidy)
-                portion = remaining if rate == 0 else min(remaining, room / rate)
-            else:
-                portion = min(remaining, max(Fraction(0), Fraction(limit) - cost))
+            portion = band_rule.portion(remaining, subsidy, cost, rate, band.measure, limit)
             results.append(BandResult(rate=rate, rate_trace=rate_trace, measure=band.measure, limit=limit, cost=portion,
                                       subsidy=portion * rate))
             remaining -= portion

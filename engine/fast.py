@@ -13,6 +13,7 @@ import math
 import operator
 from fractions import Fraction
 
+from . import bands as band_rule
 from . import tree
 from .decision import ELIGIBLE, ELIGIBLE_AFTER_STEPS, NOT_ELIGIBLE
 
@@ -202,20 +203,8 @@ class _Compiler:
             cost_in = base(env, item) or 0
             if cost_in == 0:
                 return 0  # most frames of most cases buy nothing in this category: skip the fractions
-            remaining, subsidy, cost = Fraction(cost_in), Fraction(0), Fraction(0)
-            for rate_fn, measure, limit_fn in bands:
-                rate = Fraction(rate_fn(env, item))
-                limit = limit_fn(env, item) if limit_fn is not None else None
-                if limit is None:
-                    portion = remaining
-                elif measure == "subsidy":
-                    room = max(Fraction(0), Fraction(limit) - subsidy)
-                    portion = remaining if rate == 0 else min(remaining, room / rate)
-                else:
-                    portion = min(remaining, max(Fraction(0), Fraction(limit) - cost))
-                remaining -= portion
-                subsidy += portion * rate
-                cost += portion
+            subsidy = band_rule.walk(cost_in, [(rate_fn(env, item), measure, limit_fn(env, item) if limit_fn is not None else None)
+                                               for rate_fn, measure, limit_fn in bands])
             return math.floor(subsidy) if round_down else _whole(subsidy)
 
         return schedule

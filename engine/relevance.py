@@ -32,10 +32,10 @@ more), so every question not asked stays irrelevant given all the answers the pa
 from __future__ import annotations
 
 import math
-from fractions import Fraction
 
 import attrs
 
+from . import bands as band_rule
 from . import tree
 from .evaluator import _ARITH, _ORDER, _whole
 
@@ -325,20 +325,7 @@ class Partial:
         limits = [self.eval(b.limit, item) if b.limit is not None else None for b in a.bands]
         if is_open(base) or any(map(is_open, rates)) or any(map(is_open, limits)):
             return _open(base, *rates, *limits)
-        remaining, subsidy, cost = Fraction(base or 0), Fraction(0), Fraction(0)
-        for band, rate, limit in zip(a.bands, rates, limits):
-            rate = Fraction(rate)
-            if limit is None:
-                portion = remaining
-            elif band.measure == "subsidy":
-                room = max(Fraction(0), Fraction(limit) - subsidy)
-                portion = remaining if rate == 0 else min(remaining, room / rate)
-            else:
-                portion = min(remaining, max(Fraction(0), Fraction(limit) - cost))
-            remaining -= portion
-            subsidy += portion * rate
-            cost += portion
-        return subsidy
+        return band_rule.walk(base or 0, [(rate, band.measure, limit) for band, rate, limit in zip(a.bands, rates, limits)])
 
     # ------------------------------------------------------------ frames
     def dates_refuse(self, frame: tree.Frame):
