@@ -38,7 +38,7 @@ def csv_select(select_sql_columns: list[str], array_columns: set[str]) -> exp.Se
     return exp.select(*columns).from_("decisions")
 
 
-SEGMENT = 12  # Spark: steps per checkpointed segment
+SEGMENT = 30  # Spark: steps per checkpointed segment (a fused query has fewer: only its `decided` is checkpointed)
 
 
 def narrow_first(runner, build, act):
@@ -109,7 +109,9 @@ class Spark:
                        .config("spark.driver.memory", os.environ.get("SPARK_DRIVER_MEMORY", "6g"))
                        # the generated code of a whole policy is past the JIT's 8,000-byte method limit:
                        # without this it stays interpreted (about 10x slower here)
-                       .config("spark.driver.extraJavaOptions", "-XX:-DontCompileHugeMethods"))
+                       .config("spark.driver.extraJavaOptions", "-XX:-DontCompileHugeMethods")
+                       # one machine: a few shuffle partitions per core, not Spark's cluster default of 200
+                       .config("spark.sql.shuffle.partitions", str(4 * (os.cpu_count() or 1))))
         builder = (builder.config("spark.sql.ansi.enabled", "true")
                    # one analyzer pass per named step: a policy has about a hundred
                    .config("spark.sql.analyzer.maxIterations", "2000")
@@ -174,7 +176,7 @@ class Spark:
         """One file, as DuckDB writes it: Spark writes a folder of parts, so one part is moved out."""
         folder = Path(tempfile.mkdtemp(prefix="population-", dir=out.parent if out.parent.exists() else None))
         try:
-            writer = relation.coalesce(1).write.mode("overwrite")
+            writer = relation.repartition(1).write.mode("overwrite")  # coalesce(1) would run the whole last stage in one task
             (writer.parquet if fmt == "parquet" else writer.option("header", "true").csv)(str(folder / "out"))
             part = next((folder / "out").glob("part-*"))
             shutil.move(str(part), str(out))
