@@ -5,9 +5,12 @@ the same rules (benchmarks/handwritten.sql) and, with --spark, the same query on
 
 Every run's output is compared with the generated DuckDB output on every firm (hand-written,
 Spark), and the generated output with the tree evaluator itself on a sample spread over the file
-(--tree-sample, default 20,000). Prints figures; asserts nothing about speed.
+(--tree-sample, default 20,000); with --verify-all, every firm against the fast form (which the
+tests hold equal to the tree on every example and boundary corpus), on all cores. Prints figures;
+asserts nothing about speed.
 
-    python benchmarks/population.py [N] [--spark] [--tree-sample K]"""
+    python benchmarks/population.py [N] [--spark] [--tree-sample K] [--verify-all]
+    python benchmarks/population.py --verify FIRMS.parquet DECISIONS.parquet   # that check alone"""
 
 from __future__ import annotations
 
@@ -79,6 +82,52 @@ def tree_mismatches(policy, decisions: Path, firms: Path, k: int) -> tuple[int, 
     return wrong, len(rows)
 
 
+def _fast_chunk(args) -> int:
+    """Firms of one row group whose SQL decision differs from the fast form's."""
+    joined, group, firm_columns = args
+    import pyarrow.parquet as pq
+
+    policy = load_policy(ROOT / "policies/2024").policy
+    fast = FastPolicy(policy)
+    wrong = 0
+    for row in pq.ParquetFile(joined).read_row_group(group).to_pylist():
+        s = fast.decide(read_case(policy, case_table.from_row({c: row[c] for c in firm_columns}), also_known=OTHER_YEARS))
+        expected = {"best_frame": s["best_frame"]}
+        best = 0
+        for f in s["frames"]:
+            name = f["frame"]
+            expected[f"{name}.status"], expected[f"{name}.subsidy"] = f["status"], f["subsidy"]
+            expected[f"{name}.reasons"] = [f"{k}:{x}" if x is not None else k for k, x in f["reasons"]]
+            expected[f"{name}.pending_steps"] = list(f["pending_steps"])
+            best = f["subsidy"] if name == s["best_frame"] else best
+        expected["best_subsidy"] = best
+        if any(row[k] != v for k, v in expected.items()):
+            wrong += 1
+    return wrong
+
+
+def verify_all(firms: Path, decisions: Path) -> tuple[int, int]:
+    """Every firm's SQL decision against the fast form: firms and decisions joined on id into row
+    groups of 50,000 (DuckDB), each checked in a process of its own, on every core."""
+    import multiprocessing
+    import os
+
+    import duckdb
+    import pyarrow.parquet as pq
+
+    joined = decisions.with_name(decisions.stem + ".joined.parquet")
+    con = duckdb.connect()
+    firm_columns = con.sql(f"SELECT * FROM '{firms}' LIMIT 0").columns
+    missing = con.sql(f"SELECT count(*) FROM '{firms}' f ANTI JOIN '{decisions}' d USING (id)").fetchall()[0][0]
+    con.execute(f"COPY (SELECT f.*, d.* EXCLUDE (id) FROM '{firms}' f JOIN '{decisions}' d USING (id)) "
+                f"TO '{joined}' (ROW_GROUP_SIZE 50000)")
+    groups = pq.ParquetFile(joined).num_row_groups
+    with multiprocessing.get_context("fork").Pool(os.cpu_count() or 1) as pool:
+        wrong = sum(pool.map(_fast_chunk, [(str(joined), g, firm_columns) for g in range(groups)]))
+    joined.unlink()
+    return wrong + missing, pq.read_metadata(firms).num_rows
+
+
 def timed(label: str, n: int, run) -> float:
     c, t = cpu(), time.perf_counter()
     result = run()
@@ -87,7 +136,7 @@ def timed(label: str, n: int, run) -> float:
     return result
 
 
-def main(n: int, spark: bool, tree_sample: int) -> None:
+def main(n: int, spark: bool, tree_sample: int, everything: bool) -> None:
     import duckdb
 
     old, new = load_policy(ROOT / "policies/2024").policy, load_policy(ROOT / "policies/2025").policy
@@ -112,6 +161,10 @@ def main(n: int, spark: bool, tree_sample: int) -> None:
 
     wrong, checked = tree_mismatches(old, generated, firms, tree_sample)
     print(f"  generated vs the tree evaluator on {checked:,} firms spread over the file: {wrong} mismatches")
+    if everything:
+        t = time.perf_counter()
+        wrong, checked = verify_all(firms, generated)
+        print(f"  generated vs the fast form on every firm ({checked:,}, {time.perf_counter() - t:.0f} s): {wrong} mismatches")
 
     if spark:
         from engine.population_engines import open_engine
@@ -147,5 +200,11 @@ if __name__ == "__main__":
     parser.add_argument("n", nargs="?", type=int, default=3_364_891)
     parser.add_argument("--spark", action="store_true")
     parser.add_argument("--tree-sample", type=int, default=20_000)
+    parser.add_argument("--verify-all", action="store_true")
+    parser.add_argument("--verify", nargs=2, metavar=("FIRMS", "DECISIONS"))
     args = parser.parse_args()
-    main(args.n, args.spark, args.tree_sample)
+    if args.verify:
+        wrong, checked = verify_all(Path(args.verify[0]), Path(args.verify[1]))
+        print(f"{checked:,} firms: {wrong} whose SQL decision differs from the fast form")
+    else:
+        main(args.n, args.spark, args.tree_sample, args.verify_all)
