@@ -13,7 +13,7 @@ import random
 import pytest
 from conftest import EXAMPLES, POLICY_2024
 
-from engine import relevance
+from engine import relevance, relevance_plan
 from engine.case import read_case
 from engine.diagnostics import CaseError
 from engine.evaluator import evaluate
@@ -96,7 +96,7 @@ def policy(write_policy):
 
 
 def knowing(policy, raw) -> relevance.Knowledge:
-    return relevance.read_partial(policy, raw)
+    return relevance_plan.read_partial(policy, raw)
 
 
 def needed(policy, raw, frames=None):
@@ -160,38 +160,38 @@ def test_steps_matter_only_while_the_frame_may_be_granted(policy):
 
 
 def test_the_plan_asks_in_order_and_stops_at_a_deciding_answer(policy):
-    p = relevance.plan(policy, {"申請者": {"大企業": True}}, ORDER)
+    p = relevance_plan.plan(policy, {"申請者": {"大企業": True}}, ORDER)
     assert p.asked == ("申請者.大企業",)
     assert p.not_asked == tuple(ORDER[1:])
-    p = relevance.plan(policy, {"申請者": {"大企業": False, "反社": False, "国内": True, "資本金": 10_000_000}}, ORDER)
+    p = relevance_plan.plan(policy, {"申請者": {"大企業": False, "反社": False, "国内": True, "資本金": 10_000_000}}, ORDER)
     assert p.asked == ("申請者.大企業", "申請者.反社", "申請者.国内", "申請者.資本金", "電子.同意", "申請者.小規模", "経費", "申請者.書類済")
     assert p.not_asked == ("申請者.従業員数",)
 
 
 def test_answers_to_questions_not_asked_count_for_nothing(policy):
     # both exclusions apply: the first is asked (it hides the rest); the second, not asked, hides nothing
-    p = relevance.plan(policy, {"申請者": {"大企業": True, "反社": True}}, ORDER)
+    p = relevance_plan.plan(policy, {"申請者": {"大企業": True, "反社": True}}, ORDER)
     assert p.asked == ("申請者.大企業",)
     # turning the first back: the second is asked again and its answer counts
-    p = relevance.plan(policy, {"申請者": {"大企業": False, "反社": True}}, ORDER)
+    p = relevance_plan.plan(policy, {"申請者": {"大企業": False, "反社": True}}, ORDER)
     assert p.asked == ("申請者.大企業", "申請者.反社")
     # 従業員数 given but not asked (資本金 decided 中小) does not count either
-    p = relevance.plan(policy, {"申請者": {"資本金": 10_000_000, "従業員数": 5}}, ORDER)
+    p = relevance_plan.plan(policy, {"申請者": {"資本金": 10_000_000, "従業員数": 5}}, ORDER)
     assert "申請者.従業員数" not in p.asked
 
 
 def test_the_chosen_frame_limits_the_plan(policy):
-    p = relevance.plan(policy, {"frame": "A枠"}, ORDER)
+    p = relevance_plan.plan(policy, {"frame": "A枠"}, ORDER)
     assert p.frames == ("A",) and p.not_asked == ("電子.同意",)
 
 
 def test_complete_fills_only_required_questions_not_asked(policy):
     raw = {"申請者": {"大企業": True}}
-    p = relevance.plan(policy, raw, ORDER)
-    done = relevance.complete(policy, raw, frozenset(p.not_asked))
+    p = relevance_plan.plan(policy, raw, ORDER)
+    done = relevance_plan.complete(policy, raw, frozenset(p.not_asked))
     assert done == {"申請者": {"大企業": True, "国内": False, "従業員数": 0, "小規模": False}, "経費": [], "電子": {"同意": False}}
     assert raw == {"申請者": {"大企業": True}}  # not changed in place
-    assert relevance.placeholders(policy, raw, frozenset(p.not_asked)) == {
+    assert relevance_plan.placeholders(policy, raw, frozenset(p.not_asked)) == {
         "申請者.国内": False, "申請者.従業員数": 0, "申請者.小規模": False, "経費": [], "電子.同意": False}
     read_case(policy, done)  # the case reader takes it
 
@@ -229,7 +229,7 @@ def test_no_input_left_out_changes_any_outcome_on_the_small_policy(policy):
             value = _get(case, p)
             if value is not None:
                 (raw.setdefault(group, {}) if group else raw)[field] = value
-        k = relevance.read_partial(policy, raw)
+        k = relevance_plan.read_partial(policy, raw)
         fixed = set(k.known) | set(relevance.needed(policy, k))
         mine = outcome[json.dumps(case, sort_keys=True)]
         for other in cases:  # every completion that agrees on the known and the needed inputs
@@ -254,7 +254,7 @@ def test_no_input_left_out_changes_any_outcome_on_the_examples(year):
             continue
         cases.append(raw)
     assert len(cases) > 100
-    paths = [p for _, _, p in relevance.question_paths(policy)]
+    paths = [p for _, _, p in relevance_plan.question_paths(policy)]
     order = [q.path for q in questions(policy)]
 
     def put(raw, path, value):
@@ -274,7 +274,7 @@ def test_no_input_left_out_changes_any_outcome_on_the_examples(year):
         for p in paths:
             if rnd.random() < share and _get(a, p) is not None:
                 put(partial, p, _get(a, p))
-        k = relevance.read_partial(policy, partial)
+        k = relevance_plan.read_partial(policy, partial)
         need = relevance.needed(policy, k)
         mixed = copy.deepcopy(a)
         for p in paths:
@@ -283,8 +283,8 @@ def test_no_input_left_out_changes_any_outcome_on_the_examples(year):
                 swapped += 1
         assert _outcome(policy, mixed) == _outcome(policy, a), (sorted(k.known), sorted(need))
         # and the plan's final answers leave out only what cannot matter
-        plan = relevance.plan(policy, a, order)
-        filled = relevance.complete(policy, {k: v for k, v in a.items()}, frozenset(plan.not_asked))
+        plan = relevance_plan.plan(policy, a, order)
+        filled = relevance_plan.complete(policy, {k: v for k, v in a.items()}, frozenset(plan.not_asked))
         mixed = copy.deepcopy(a)
         for p in plan.not_asked:
             put(mixed, p, _get(b, p) if _get(b, p) is not None else _get(filled, p))

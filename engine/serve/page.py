@@ -14,7 +14,7 @@ import functools
 import json
 from html import escape
 
-from .. import relevance, tree
+from .. import relevance_plan, tree
 from .page_text import TEXT, text
 from .questions import STAGES, Question, questions
 from .registry import Snapshot, Year
@@ -144,7 +144,7 @@ def defaults_case(policy: tree.Policy, qs: list[Question]) -> dict:
 def _asked_at_first(policy: tree.Policy) -> frozenset[str]:
     """The questions asked before any answer but the defaults (a policy is hashed by identity)."""
     qs = questions(policy)
-    return frozenset(relevance.plan(policy, defaults_case(policy, qs), [q.path for q in qs]).asked)
+    return frozenset(relevance_plan.plan(policy, defaults_case(policy, qs), [q.path for q in qs]).asked)
 
 
 def render(year: Year, snapshot: Snapshot, lang: str) -> str:

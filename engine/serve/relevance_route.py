@@ -23,7 +23,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from starlette.routing import Route
 
-from .. import __version__, relevance, tree
+from .. import __version__, relevance, relevance_plan, tree
 from .decide import Options, Problem, decide, parse_body, pick_year
 from .questions import questions
 
@@ -34,8 +34,8 @@ def _order(policy: tree.Policy) -> tuple[str, ...]:
     return tuple(q.path for q in questions(policy))
 
 
-def plan_for(policy: tree.Policy, raw) -> relevance.Plan:
-    return relevance.plan(policy, raw if isinstance(raw, dict) else {}, list(_order(policy)))
+def plan_for(policy: tree.Policy, raw) -> relevance_plan.Plan:
+    return relevance_plan.plan(policy, raw if isinstance(raw, dict) else {}, list(_order(policy)))
 
 
 def _year(settings, raw, opts: Options):
@@ -60,14 +60,14 @@ def _check(settings, body: bytes, opts: Options):
     year = _year(settings, raw, opts)
     policy = year.policy
     p = plan_for(policy, raw)
-    given = relevance.read_partial(policy, raw).known
+    given = relevance_plan.read_partial(policy, raw).known
     not_asked = tuple(q for q in p.not_asked if q not in given)  # an answer sent anyway is an answer
-    filled = relevance.placeholders(policy, raw, frozenset(not_asked))
-    completed = relevance.complete(policy, raw, frozenset(not_asked))
+    filled = relevance_plan.placeholders(policy, raw, frozenset(not_asked))
+    completed = relevance_plan.complete(policy, raw, frozenset(not_asked))
     outcome = decide(settings.registry.snapshot, completed, attrs.evolve(opts, form="full", what_if=True),
                      settings.log.masker if settings.log else app._no_mask)
     app._record(settings, outcome)
-    known = relevance.submitted(policy, raw, frozenset(not_asked))
+    known = relevance_plan.submitted(policy, raw, frozenset(not_asked))
     return result.render(outcome, opts.lang, result.Unasked(paths=not_asked, run=relevance.Partial(policy, known), filled=filled)), outcome
 
 
