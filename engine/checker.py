@@ -8,7 +8,6 @@ each name refers to; the compiler never resolves a name itself."""
 from __future__ import annotations
 
 import difflib
-from fractions import Fraction
 
 import attrs
 
