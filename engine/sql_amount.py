@@ -96,6 +96,17 @@ class AmountCompiler:
     def capped(self, a: tree.Amount, value: Num) -> Num:
         for cap in a.caps:
             limit = self.arith.floor(self.x.expr(cap.limit))
+            least = self.arith.least(value, limit)  # LEAST(value, limit) where that is exact (sql_values)
+            if least is not None:
+                least = attrs.evolve(least, nonneg=value.nonneg and limit.nonneg)
+                if cap.condition is None:
+                    value = least
+                    continue
+                active = self.x.boolean(cap.condition)
+                if cap.negated:
+                    active = exp.Not(this=exp.Paren(this=active))
+                value = attrs.evolve(self.arith.choose(active, least, value), nonneg=least.nonneg)
+                continue
             over = self.arith.compare(exp.GT, value, limit)
             if cap.condition is not None:
                 active = self.x.boolean(cap.condition)

@@ -155,14 +155,29 @@ class Arith:
     def smaller(self, a: Num, b: Num) -> Num:
         if a.const is not None and b.const is not None:
             return const(min(a.const, b.const))
-        return self.choose(self.compare(exp.LTE, a, b), a, b)
+        return self.least(a, b) or self.choose(self.compare(exp.LTE, a, b), a, b)
 
     def larger(self, a: Num, b: Num) -> Num:
         if a.const is not None and b.const is not None:
             return const(max(a.const, b.const))
         if b.const == 0 and a.nonneg:
             return a
-        return self.choose(self.compare(exp.GTE, a, b), a, b)
+        return self.greatest(a, b) or self.choose(self.compare(exp.GTE, a, b), a, b)
+
+    def least(self, a: Num, b: Num) -> Num | None:
+        return self._extreme(exp.Least, a, b)
+
+    def greatest(self, a: Num, b: Num) -> Num | None:
+        return self._extreme(exp.Greatest, a, b)
+
+    def _extreme(self, fn, a: Num, b: Num) -> Num | None:
+        """LEAST/GREATEST of the numerators where both share a denominator (so comparing them is
+        comparing the values) and neither may be NULL (both skip a NULL, where the CASE would not):
+        each operand written once instead of twice."""
+        if a.nullable or b.nullable or not _same(self.denominator(a), self.denominator(b)):
+            return None
+        num = fn(this=self.numerator(a), expressions=[self.numerator(b)], ignore_nulls=True)  # neither is NULL: no wrapper
+        return Num(num=num, den=self.denominator(a), nonneg=a.nonneg and b.nonneg, wide=a.wide or b.wide)
 
     def divide(self, a: Num, b: Num) -> Num:
         """a / b for b known positive (a rate's numerator is checked by the caller)."""
