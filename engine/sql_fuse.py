@@ -1,12 +1,12 @@
-"""Fusing the query's chain of steps for running it: a step that reads none of the columns its
-predecessor adds joins that predecessor's SELECT.
+"""Fusing the query's chain of steps for running it: each step moves to the level after the
+deepest step it reads, and the steps of one level become one SELECT.
 
-The readable query has a step per rule (about a hundred for a whole policy); engines pay for each
-step in a chain (DuckDB ≈ 1.3 µs per case and step here; Spark's analyzer re-resolves each), while
-most rules read only inputs or much earlier rules. Fused, the chain is as long as the longest
-dependency path. Each column keeps its rule's comment (name, file:line, citation), and a fused
-step is named by the steps it holds. Same expressions, same order of columns: only the nesting of
-the SELECTs changes."""
+The readable query has a step per rule (92 for the 2024 policy); an engine pays for every step of
+a chain (DuckDB about 13 ns per case and step here; Spark's analyzer re-resolves each), while most
+rules read only inputs or much earlier rules. Fused, the chain is as long as the longest chain of
+rules reading rules (15 for 2024). Each column keeps its rule's comment (name, file:line,
+citation), and a fused step is named by its first member and how many more it holds. The
+expressions are the same; only the nesting of the SELECTs changes."""
 
 from __future__ import annotations
 
@@ -19,11 +19,6 @@ def _plain(cte: exp.CTE) -> bool:
     return (isinstance(select, exp.Select) and select.expressions and isinstance(select.expressions[0], exp.Star)
             and not select.args.get("distinct") and not select.args.get("joins") and not select.args.get("where")
             and not cte.args.get("materialized"))
-
-
-def _source(cte: exp.CTE) -> exp.Table | None:
-    from_ = cte.this.args.get("from_")
-    return from_.this if from_ is not None and isinstance(from_.this, exp.Table) else None
 
 
 def fuse(query: exp.Select, copy: bool = True) -> exp.Select:
