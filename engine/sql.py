@@ -9,8 +9,14 @@ rule's name, file:line and citation:
   "rule: 中小企業"   SELECT *, <condition> AS "中小企業" FROM <the step before>
   …
   "amount: 通常枠/ソフトウェア等"   the amount's band walk, caps and floors
-  "frame: 通常枠"    unmet conditions, pending steps, status, subsidy
+  "frame: 通常枠"    unmet conditions and pending steps as bits (engine/sql_reasons.py), the amount
+  "outcome: 通常枠", "status: 通常枠"   nothing granted?, status, subsidy
   decisions          the best frame
+  decided            what the output reads (materialized in DuckDB: read twice)
+  "reason sets", "reason names"   each distinct combination of bits, named once; joined back
+
+(engine/sql_fuse.py groups the steps by dependency level for running; engine/sql_lists.py
+aggregates list measures per case for Spark)
 
 and it yields per case: `id`, `best_frame`, `best_subsidy` and per frame F the columns
 "F.status", "F.subsidy" (whole yen), "F.reasons" (the unmet conditions, as
