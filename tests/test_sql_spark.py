@@ -54,3 +54,22 @@ def test_spark_equals_the_tree_on_the_whole_2024_policy(spark, tmp_path, integer
     rows = [r.asDict(recursive=True) for r in spark.relation(compile_query(policy, "spark", integer=integer)).collect()]
     assert len(rows) == len(values) > 300
     assert mismatches(policy, values, rows) == []
+
+
+def test_spark_equals_the_tree_on_every_construct_of_the_language(spark, tmp_path, write_policy):
+    """The constructs test policy (totals, counts and any/all over lists, with and without
+    conditions, optional inputs, tables): on Spark, measures over a list of records are aggregated
+    per case (engine/sql_lists.py), so every one of them meets cases with no list, an empty one and
+    several items here."""
+    from engine.sql import compile_query
+    from test_constructs import FRAMES, HEADER, INPUTS, RULES
+
+    policy = load_policy(write_policy(INPUTS + RULES + FRAMES, header=HEADER)).policy
+    assert "LATERAL VIEW OUTER" in compile_query(policy, "spark").sql(dialect="spark")
+    values = corpus_cases(policy, 300, seed=11)
+    path = tmp_path / "cases.parquet"
+    pq.write_table(arrow_table(policy, values), path)
+    spark.register_cases(path)
+    rows = [r.asDict(recursive=True) for r in spark.relation(compile_query(policy, "spark", fused=True)).collect()]
+    assert len(rows) == len(values)
+    assert mismatches(policy, values, rows) == []
