@@ -31,7 +31,7 @@ from sqlglot import exp
 from . import tree
 from .decision import ELIGIBLE, ELIGIBLE_AFTER_STEPS, NOT_ELIGIBLE
 from .sql_amount import AmountCompiler, AmountSQL, column_value, concat, floor_array
-from .sql_reasons import FrameReasons, Reason,  any_set, bit_columns, enum, enum_array, named
+from .sql_reasons import FrameReasons, Reason, any_set, bit_columns, enum, enum_array, named, not_null
 from .sql_fuse import fuse
 from .sql_lists import ListAggregates
 from .sql_expr import ExpressionCompiler, Unsupported, array_size, col, date, den_column, field_value, ident, string
@@ -51,7 +51,7 @@ TESTED_DIALECTS = ("duckdb", "spark")
 STATUSES = (ELIGIBLE, ELIGIBLE_AFTER_STEPS, NOT_ELIGIBLE)
 AGGREGATED_LISTS = ("spark", "databricks")  # where higher-order functions run interpreted (engine/sql_lists.py)
 
-__all__ = ["Unsupported", "compile_query", "to_sql", "output_columns", "TESTED_DIALECTS"]
+__all__ = ["Unsupported", "compile_query", "to_sql", "output_columns", "summary_row", "TESTED_DIALECTS"]
 
 
 def _comment(text: str) -> str:
@@ -69,6 +69,20 @@ def output_columns(policy: tree.Policy, frames: tuple[str, ...] | None = None) -
     for f in _frames(policy, frames):
         names += [f"{f.name}.status", f"{f.name}.subsidy", f"{f.name}.reasons", f"{f.name}.pending_steps"]
     return names
+
+
+def summary_row(s: dict) -> dict:
+    """A decision summary (engine.fast's `decide`, or `summary` of the tree's Decision) in the
+    columns the query yields, so either can be held to it row by row."""
+    row = {"best_frame": s["best_frame"], "best_subsidy": 0}
+    for f in s["frames"]:
+        name = f["frame"]
+        row[f"{name}.status"], row[f"{name}.subsidy"] = f["status"], f["subsidy"]
+        row[f"{name}.reasons"] = [f"{k}:{x}" if x is not None else k for k, x in f["reasons"]]
+        row[f"{name}.pending_steps"] = list(f["pending_steps"])
+        if name == s["best_frame"]:
+            row["best_subsidy"] = f["subsidy"]
+    return row
 
 
 def _frames(policy, frames):
@@ -246,7 +260,7 @@ class _Query:
         cols = bit_columns(reasons.fixed, reasons.unmet_columns()) + bit_columns(reasons.steps, reasons.pending_columns())
         unmet = any_set(reasons.unmet_columns())
         if varying:
-            cols.append(exp.alias_(_not_null(concat(varying)), ident(reasons.extra_column), copy=False))
+            cols.append(exp.alias_(not_null(concat(varying)), ident(reasons.extra_column), copy=False))
             unmet = exp.or_(unmet, exp.GT(this=array_size(col(reasons.extra_column)), expression=exp.Literal.number(0)), copy=False)
         amount = col(f"{f.name}.amount")
         cols.append(exp.alias_(self.arith.integer(value), ident(f"{f.name}.amount"), copy=False))
@@ -310,12 +324,15 @@ class _Query:
             if r.extra_column:
                 names = exp.alias_(concat([names, of(d, r.extra_column)]), ident(f"{f.name}.reasons"), copy=False)
             outputs += [of(d, f"{f.name}.status"), of(d, f"{f.name}.subsidy"), names, of(n, f"{f.name}.pending_steps")]
-        keys = [k for r in self.reasons for k in r.key_columns()]
-        on = exp.and_(*[exp.EQ(this=of(d, k), expression=of(n, k)) for k in keys], copy=False)
+        on = exp.and_(*[exp.EQ(this=of(d, k), expression=of(n, k)) for k in self.reason_keys()], copy=False)
         query = (exp.select(*outputs, copy=False).from_(exp.Table(this=ident(decided), alias=exp.TableAlias(this=d)), copy=False)
                  .join(exp.Table(this=ident(self.previous), alias=exp.TableAlias(this=n)), on=on, copy=False))
         query.set("with_", exp.With(expressions=self.ctes))
         return query
+
+    def reason_keys(self) -> list[str]:
+        """The columns that name every frame's reasons and steps (what the named sets are joined on)."""
+        return [k for r in self.reasons for k in r.key_columns()]
 
     def decided(self):
         """Only what the output and the naming read, computed once: both read this step."""
@@ -329,8 +346,7 @@ class _Query:
 
     def name_reasons(self):
         """The distinct combinations of reasons and steps, each named once (engine/sql_reasons.py)."""
-        keys = [k for r in self.reasons for k in r.key_columns()]
-        self.step("reason sets", [col(k) for k in keys], "each combination of unmet conditions and pending steps "
+        self.step("reason sets", [col(k) for k in self.reason_keys()], "each combination of unmet conditions and pending steps "
                   "that occurs, once", select_all=False, distinct=True)
         reason_type = step_type = None
         if self.dialect == "duckdb":  # names as an ENUM: carried and written as small integers
@@ -356,12 +372,6 @@ class _Query:
         if self.lists is not None:
             self.lists.join_into(self.ctes[0].this, SOURCE, self.raw_inputs)
         return self.decisions()
-
-
-def _not_null(arr: exp.Expression) -> exp.Expression:
-    x = exp.to_identifier("r")
-    return exp.ArrayFilter(this=arr, expression=exp.Lambda(
-        this=exp.Not(this=exp.Is(this=exp.Column(this=x.copy()), expression=exp.Null())), expressions=[x]))
 
 
 def compile_query(policy: tree.Policy, dialect: str = "duckdb", frames: tuple[str, ...] | None = None,

@@ -94,26 +94,23 @@ class AmountCompiler:
 
     # ------------------------------------------------------------ caps and floors
     def capped(self, a: tree.Amount, value: Num) -> Num:
+        """Each cap in turn: the value where it is at most the limit (or the cap is not active),
+        else the limit."""
         for cap in a.caps:
             limit = self.arith.floor(self.x.expr(cap.limit))
-            least = self.arith.least(value, limit)  # LEAST(value, limit) where that is exact (sql_values)
-            if least is not None:
-                least = attrs.evolve(least, nonneg=value.nonneg and limit.nonneg)
-                if cap.condition is None:
-                    value = least
-                    continue
-                active = self.x.boolean(cap.condition)
-                if cap.negated:
-                    active = exp.Not(this=exp.Paren(this=active))
-                value = attrs.evolve(self.arith.choose(active, least, value), nonneg=least.nonneg)
-                continue
-            over = self.arith.compare(exp.GT, value, limit)
+            active = None
             if cap.condition is not None:
                 active = self.x.boolean(cap.condition)
                 if cap.negated:
                     active = exp.Not(this=exp.Paren(this=active))
-                over = exp.and_(active, over)
-            value = attrs.evolve(self.arith.choose(over, limit, value), nonneg=value.nonneg and limit.nonneg)
+            nonneg = value.nonneg and limit.nonneg
+            least = self.arith.least(value, limit)  # LEAST(value, limit) where that is exact (sql_values)
+            if least is not None:
+                value = least if active is None else self.arith.choose(active, least, value)
+            else:
+                over = self.arith.compare(exp.GT, value, limit)
+                value = self.arith.choose(over if active is None else exp.and_(active, over), limit, value)
+            value = attrs.evolve(value, nonneg=nonneg)
         return value
 
     def floor_reasons(self, a: tree.Amount, value: Num) -> list[Reason]:

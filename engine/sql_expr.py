@@ -247,10 +247,14 @@ class ExpressionCompiler:
             return arr
         return exp.ArrayFilter(this=arr, expression=self.lambda_over(list_input, lambda s: self.boolean(where)))
 
+    def aggregable(self, list_input: tree.Input) -> bool:
+        """Whether measures over this list may be aggregated per case (engine/sql_lists.py): the
+        form aggregates lists, and the list is a top-level list of records."""
+        return self.lists is not None and not self.scopes and self.fields[list_input.path].element == "record"
+
     def item_only(self, list_input: tree.Input, body) -> exp.Expression | None:
-        """`body` over the list's item, where the measure may be aggregated per case (engine/sql_lists.py):
-        a top-level list of records, and nothing read but the item."""
-        if self.lists is None or self.scopes or self.fields[list_input.path].element != "record":
+        """`body` over an aggregable list's item, if it reads nothing but the item."""
+        if not self.aggregable(list_input):
             return None
         e = self.lambda_over(list_input, body).this
         return None if e.find(exp.Column) is not None else e
@@ -262,7 +266,7 @@ class ExpressionCompiler:
             e = self.boolean(where)
             return exp.Not(this=exp.Paren(this=e)) if negate else e
 
-        if self.item_only(list_input, lambda s: exp.true()) is None:
+        if not self.aggregable(list_input):
             return None
         if where is None:
             return make(self.lists.present())
@@ -312,7 +316,7 @@ class ExpressionCompiler:
 
     def c_Count(self, n: tree.Count):
         field = self.fields[n.list.path]
-        if self.lists is not None and n.where is not None:
+        if n.where is not None:
             column = self.aggregated(n.list, n.where, lambda c: self.lists.add(n.list.path, _count(c)))
             if column is not None:
                 return column_num(column)
@@ -333,7 +337,7 @@ class ExpressionCompiler:
 
     def c_Quantified(self, n: tree.Quantified):
         arr = self.c_Input(n.list).e
-        if self.lists is not None:  # any: one item meets it; all: none fails it
+        if self.aggregable(n.list):  # any: one item meets it; all: none fails it
             column = self.aggregated(n.list, n.where, lambda c: self.lists.add(n.list.path, _count(c)),
                                      negate=n.quantifier == "all")
             if column is not None:

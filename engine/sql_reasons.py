@@ -86,10 +86,13 @@ def named(reasons: tuple[Reason, ...], columns: list[str], tail: list[exp.Expres
                          expression=exp.Literal.number(0))
         items.append(exp.Case(ifs=[exp.If(this=is_set, true=string(r.name))]))
     items += tail
-    if not items:
-        return exp.Array(expressions=[])
+    return not_null(exp.Array(expressions=items)) if items else exp.Array(expressions=[])
+
+
+def not_null(arr: exp.Expression) -> exp.Expression:
+    """The array without its NULL items."""
     x = exp.to_identifier("r")
-    return exp.ArrayFilter(this=exp.Array(expressions=items), expression=exp.Lambda(
+    return exp.ArrayFilter(this=arr, expression=exp.Lambda(
         this=exp.Not(this=exp.Is(this=exp.Column(this=x.copy()), expression=exp.Null())), expressions=[x]))
 
 
