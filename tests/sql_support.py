@@ -9,7 +9,7 @@ from engine import case_table, corpus
 from engine.case import read_case
 from engine.evaluator import evaluate
 from engine.fast import summary
-from engine.sql import to_sql
+from engine.sql import summary_row, to_sql
 
 ROOT = Path(__file__).resolve().parent.parent
 OTHER_YEARS = frozenset({"最低賃金近傍事業者", "みなし同一法人の他社が申請"})
@@ -40,19 +40,7 @@ def arrow_table(policy, values):
 
 def tree_row(policy, values: dict, check_dates: bool = True) -> dict:
     """The tree evaluator's decision in the SQL output's columns."""
-    s = summary(evaluate(policy, values, check_dates=check_dates))
-    row = {"best_frame": s["best_frame"]}
-    best = 0
-    for f in s["frames"]:
-        name = f["frame"]
-        row[f"{name}.status"] = f["status"]
-        row[f"{name}.subsidy"] = f["subsidy"]
-        row[f"{name}.reasons"] = [f"{k}:{x}" if x is not None else k for k, x in f["reasons"]]
-        row[f"{name}.pending_steps"] = list(f["pending_steps"])
-        if name == s["best_frame"]:
-            best = f["subsidy"]
-    row["best_subsidy"] = best
-    return row
+    return summary_row(summary(evaluate(policy, values, check_dates=check_dates)))
 
 
 def duckdb_rows(policy, values, check_dates: bool = True, fused: bool = False) -> list[dict]:
