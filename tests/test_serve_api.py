@@ -13,16 +13,14 @@ import pytest
 
 from conftest import EXAMPLES, ROOT
 from engine import __version__
-from test_serve_support import Server
+from test_serve_support import logged_server
 
 SMALL = EXAMPLES / "seed_invoice_small_1m.json"
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    log = tmp_path_factory.mktemp("log") / "decisions.jsonl"
-    s = Server("--policies", str(ROOT / "policies"), "--workers", "1", "--log", str(log), "--max-body", "65536")
-    s.log = log
+    s = logged_server(tmp_path_factory, "--max-body", "65536")
     yield s
     s.stop()
 

@@ -19,7 +19,7 @@ from conftest import EXAMPLES, ROOT
 from engine.case import read_case
 from engine.diagnostics import CaseError
 from engine.pipeline import load_policy
-from test_serve_support import Server
+from test_serve_support import logged_server
 
 SMALL = EXAMPLES / "seed_invoice_small_1m.json"
 NORMAL = EXAMPLES / "seed_normal_1m_software.json"
@@ -43,17 +43,14 @@ def cases(n: int) -> list[dict]:
 
 @pytest.fixture(scope="module")
 def patient(tmp_path_factory):
-    log = tmp_path_factory.mktemp("log") / "decisions.jsonl"
-    s = Server("--policies", str(ROOT / "policies"), "--workers", "1", "--log", str(log), "--request-timeout", "300")
+    s = logged_server(tmp_path_factory, "--request-timeout", "300")
     yield s
     s.stop()
 
 
 @pytest.fixture(scope="module")
 def strict(tmp_path_factory):
-    log = tmp_path_factory.mktemp("log") / "decisions.jsonl"
-    s = Server("--policies", str(ROOT / "policies"), "--workers", "1", "--log", str(log), "--request-timeout", "2")
-    s.log = log
+    s = logged_server(tmp_path_factory, "--request-timeout", "2")
     yield s
     s.stop()
 

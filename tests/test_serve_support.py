@@ -79,6 +79,16 @@ class Server:
                 stream.close()
 
 
+
+def logged_server(tmp_path_factory, *args: str) -> Server:
+    """A one-worker server on the bundled policies with its own decision log (`server.log`), for a
+    module fixture (the caller stops it)."""
+    log = tmp_path_factory.mktemp("log") / "decisions.jsonl"
+    server = Server("--policies", str(ROOT / "policies"), "--workers", "1", "--log", str(log), *args)
+    server.log = log
+    return server
+
+
 def copy_policies(tmp: Path) -> Path:
     target = tmp / "policies"
     shutil.copytree(ROOT / "policies", target)
