@@ -7,6 +7,7 @@ generated as a SELECT; files are read and written through each engine's own API.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import tempfile
 from pathlib import Path
@@ -197,19 +198,14 @@ def _type_problems(path: str, got, want) -> list[str]:
 def decide(policy: tree.Policy, cases: str, out: str, engine: str = "duckdb", frames=None, progress=None,
            check_dates: bool = True) -> int:
     """Decisions for every case, written to `out` (Parquet or CSV); returns the number of cases."""
-    from .population_engines import csv_select, narrow_first, open_engine
+    from .population_engines import csv_select, narrow_first
     from .sql import output_columns
 
     fmt = output_format(out)
     out_path = Path(out)
     if not out_path.parent.is_dir():
         raise PopulationError(f"cannot write {out}: no such folder {out_path.parent}")
-    source = Source(cases, [policy])
-    runner = open_engine(engine, progress)
-    try:
-        runner.register_cases(source.parquet)
-        check_ids(runner, str(source.parquet))
-
+    with cases_on(engine, cases, [policy], progress) as runner:
         def run(query):
             relation = runner.relation(query)
             if fmt == "csv":
@@ -220,6 +216,22 @@ def decide(policy: tree.Policy, cases: str, out: str, engine: str = "duckdb", fr
 
         narrow_first(runner, lambda integer: compile_query(policy, runner.dialect, frames, check_dates, integer=integer, fused=True), run)
         return runner.rows("SELECT COUNT(*) AS n FROM cases")[0]["n"]
+
+
+@contextlib.contextmanager
+def cases_on(engine: str, cases: str, policies: list[tree.Policy], progress=None):
+    """An engine with the cases read, checked (layout, ids) and registered as the table `cases`;
+    the engine and any converted copy of the cases are closed after."""
+    from .population_engines import open_engine
+
+    source = Source(cases, policies)
+    try:
+        runner = open_engine(engine, progress)
+        try:
+            runner.register_cases(source.parquet)
+            check_ids(runner, str(source.parquet))
+            yield runner
+        finally:
+            runner.close()
     finally:
-        runner.close()
         source.close()

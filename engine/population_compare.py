@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from . import tree
 from .decision import NOT_ELIGIBLE
-from .population import Source, check_ids
+from .population import cases_on
 from .sql import compile_query
 
 FORMAT = "subsidy-population-compare/1"
@@ -55,14 +55,10 @@ def _ints(row: dict) -> dict:
 
 def compare(old: tree.Policy, new: tree.Policy, cases: str, engine: str = "duckdb", progress=None,
             labels: tuple[str, str] = ("old", "new")) -> dict:
-    from .population_engines import narrow_first, open_engine
+    from .population_engines import narrow_first
     import sqlglot
 
-    source = Source(cases, [old, new])
-    runner = open_engine(engine, progress)
-    try:
-        runner.register_cases(source.parquet)
-        check_ids(runner, str(source.parquet))
+    with cases_on(engine, cases, [old, new], progress) as runner:
         kept = {"old_decisions": _keep(old), "new_decisions": _keep(new)}
         for name, policy in (("old_decisions", old), ("new_decisions", new)):
             narrow_first(runner, lambda integer: compile_query(policy, runner.dialect, check_dates=False, keep=kept[name],
@@ -85,9 +81,6 @@ def compare(old: tree.Policy, new: tree.Policy, cases: str, engine: str = "duckd
                            "subsidy_before": b["subsidy"], "subsidy_after": a["subsidy"],
                            "difference": a["subsidy"] - b["subsidy"], "in_old": before is not None,
                            "in_new": after is not None})
-    finally:
-        runner.close()
-        source.close()
     return {
         "format": FORMAT, "engine": engine, "old": labels[0], "new": labels[1],
         "old_year": old.year, "new_year": new.year, "cases": total["cases"],
