@@ -26,7 +26,6 @@ from .lifecycle import EARLY_HUP, lifespan
 from .metrics import key as metric_key
 
 __all__ = ["EARLY_HUP", "Settings", "create_app"]
-_offload = offload  # the names other route modules (relevance_route.py) import from here
 
 STATIC = Path(__file__).resolve().parent / "static"
 INLINE_BYTES = 4096  # a small case in the summary form is answered on the event loop; the rest in threads

@@ -11,8 +11,9 @@
   reads exactly as on `/page/result`. Validated, logged (the case as decided, placeholders
   included) and counted as `/page/result` is.
 
-Registered by engine/serve/app.py: `*relevance_route.ROUTES` in its ROUTES (this module imports
-nothing from app.py at import time, so app.py may import it at the top)."""
+Registered by engine/serve/app.py: `*relevance_route.ROUTES` in its ROUTES (app.py imports this
+module, so what /page/check shares with /page/result — recording a decision — is imported from
+app.py when first used)."""
 
 from __future__ import annotations
 
@@ -24,7 +25,9 @@ from starlette.responses import HTMLResponse, Response
 from starlette.routing import Route
 
 from .. import __version__, relevance, relevance_plan, tree
+from . import result
 from .decide import Options, Problem, decide, parse_body, pick_year
+from .handling import json_response, offload, options, read_body, route
 from .questions import questions
 
 
@@ -54,7 +57,7 @@ def _relevant(settings, body: bytes, opts: Options) -> dict:
 
 
 def _check(settings, body: bytes, opts: Options):
-    from . import app, result
+    from . import app  # app.py imports this module
 
     raw = parse_body(body)
     year = _year(settings, raw, opts)
@@ -71,41 +74,25 @@ def _check(settings, body: bytes, opts: Options):
     return result.render(outcome, opts.lang, result.Unasked(paths=not_asked, run=relevance.Partial(policy, known), filled=filled)), outcome
 
 
-def _lazy(name: str, handler):
-    """The handler with app.py's request accounting (imported on first use: app.py imports this module)."""
-    wrapped = {}
-
-    @functools.wraps(handler)
-    async def run(request: Request) -> Response:
-        if "f" not in wrapped:
-            from .app import route
-            wrapped["f"] = route(name)(handler)
-        return await wrapped["f"](request)
-
-    return run
-
-
+@route("/page/relevant")
 async def relevant_route(request: Request) -> Response:
-    from .app import _json, _offload, options, read_body
-
     settings = request.app.state.settings
     opts = options(request)
     body = await read_body(request, settings.max_body)
-    return _json(await _offload(settings, False, _relevant, settings, body, opts))
+    return json_response(await offload(settings, False, _relevant, settings, body, opts))
 
 
+@route("/page/check")
 async def check_route(request: Request) -> Response:
-    from .app import _offload, options, read_body
-
     settings = request.app.state.settings
     opts = options(request)
     body = await read_body(request, settings.max_body)
-    html, outcome = await _offload(settings, False, _check, settings, body, opts)
+    html, outcome = await offload(settings, False, _check, settings, body, opts)
     return HTMLResponse(html, headers={"X-Policy-Year": str(outcome.year.policy.year), "X-Policy-Content-Hash": outcome.year.content_hash,
                                        "X-Engine-Version": __version__, "X-Decision-Id": outcome.body["decision_id"]})
 
 
 ROUTES = [
-    Route("/page/relevant", _lazy("/page/relevant", relevant_route), methods=["POST"]),
-    Route("/page/check", _lazy("/page/check", check_route), methods=["POST"]),
+    Route("/page/relevant", relevant_route, methods=["POST"]),
+    Route("/page/check", check_route, methods=["POST"]),
 ]
