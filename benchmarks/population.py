@@ -10,7 +10,8 @@ tests hold equal to the tree on every example and boundary corpus), on all cores
 asserts nothing about speed.
 
     python benchmarks/population.py [N] [--spark] [--tree-sample K] [--verify-all]
-    python benchmarks/population.py --verify FIRMS.parquet DECISIONS.parquet   # that check alone"""
+    python benchmarks/population.py --verify FIRMS.parquet DECISIONS.parquet   # that check alone
+    python benchmarks/population.py --floor FIRMS.parquet                      # where the DuckDB time goes"""
 
 from __future__ import annotations
 
@@ -113,6 +114,48 @@ def verify_all(firms: Path, decisions: Path) -> tuple[int, int]:
     return wrong + missing, pq.read_metadata(firms).num_rows
 
 
+def floor(policy, firms: Path) -> None:
+    """Where the DuckDB time goes, and what no query of these rules avoids: reading the inputs the
+    policy reads, the measures over lists (the sums and counts over 経費 and 構成員一覧, each a
+    lambda per firm), and writing the decisions; beside them the whole query with its result kept
+    in memory. Each is a query of its own over the same file."""
+    import duckdb
+    from sqlglot import exp
+
+    from engine.sql import NARROW, compile_query
+
+    query = compile_query(policy, "duckdb", None, True, integer=NARROW, fused=True)
+    ctes = query.args["with_"].expressions
+    con = duckdb.connect()
+    con.execute("SET disabled_optimizers = 'in_clause'")
+    con.read_parquet(str(firms)).create_view("cases")
+
+    def counted(steps: list, columns: list[str]) -> float:
+        """Seconds to compute `columns` of the last of `steps` for every firm (COUNT needs each value)."""
+        counts = ", ".join(f'COUNT("{c}")' for c in columns)
+        sql = f'WITH {", ".join(s.sql(dialect="duckdb") for s in steps)} SELECT {counts} FROM "{steps[-1].alias}"'
+        t = time.perf_counter()
+        con.execute(sql).fetchall()
+        return time.perf_counter() - t
+
+    rules = ctes[:next(i for i, c in enumerate(ctes) if c.args.get("materialized"))]  # before the naming of reasons
+    inputs = [e.alias_or_name for e in rules[0].this.expressions]
+    over_lists = [e.alias_or_name for c in rules[1:] for e in c.this.expressions[1:] if e.find(exp.Lambda)]
+    read = counted(rules[:1], inputs)
+    lists = counted(rules, over_lists) - read
+    t = time.perf_counter()
+    con.execute(f"CREATE TEMP TABLE decisions AS {query.sql(dialect='duckdb')}")
+    whole = time.perf_counter() - t
+    out = firms.with_name("floor.parquet")
+    t = time.perf_counter()
+    con.execute(f"COPY decisions TO '{out}'")
+    write = time.perf_counter() - t
+    out.unlink()
+    print(f"  where the time goes: reading the {len(inputs)} inputs {read:.1f} s; the {len(over_lists)} measures over "
+          f"lists {lists:.1f} s more; the whole query into memory {whole:.1f} s; writing its decisions to Parquet "
+          f"{write:.1f} s. Reading, the list measures and writing alone: {read + lists + write:.1f} s")
+
+
 def timed(label: str, n: int, run) -> float:
     c, t = cpu(), time.perf_counter()
     result = run()
@@ -134,6 +177,7 @@ def main(n: int, spark: bool, tree_sample: int, everything: bool) -> None:
     generated = work / "decisions.parquet"
     timed("DuckDB, generated query, whole 2024 policy, Parquet -> Parquet", n,
           lambda: population.decide(old, str(firms), str(generated), "duckdb", progress=False))
+    floor(old, firms)
 
     hand = work / "hand.parquet"
     con = duckdb.connect()
@@ -187,8 +231,11 @@ if __name__ == "__main__":
     parser.add_argument("--tree-sample", type=int, default=20_000)
     parser.add_argument("--verify-all", action="store_true")
     parser.add_argument("--verify", nargs=2, metavar=("FIRMS", "DECISIONS"))
+    parser.add_argument("--floor", metavar="FIRMS", help="only where the DuckDB time goes, on this file of firms")
     args = parser.parse_args()
-    if args.verify:
+    if args.floor:
+        floor(load_policy(ROOT / "policies/2024").policy, Path(args.floor))
+    elif args.verify:
         wrong, checked = verify_all(Path(args.verify[0]), Path(args.verify[1]))
         print(f"{checked:,} firms: {wrong} whose SQL decision differs from the fast form")
     else:
