@@ -8,6 +8,7 @@ client had received must be in the log, and no line may be torn.
 
     python benchmarks/load.py [--seconds 10] [--workers 2] [--forms summary,full,full-no-what-if] [--clients 1,8,32]
                               [--no-fault] [--no-healthz] [--wait-quiet S]
+    python benchmarks/load.py --cost     # only the CPU time of each stage of a decision, in process
 
 On a machine shared with other work, --wait-quiet waits (up to S seconds) before each run for the
 other processes to quiet down; each row prints what the other processes took of the 2 cores during it
@@ -216,8 +217,8 @@ def healthz_run(seconds: int, workers: int, wait: float = 0) -> None:
 def load_runs(bodies, seconds: int, workers: int, forms=("summary", "full"), client_counts=(1, 8, 32), wait: float = 0) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         print(f"{len(bodies)} distinct cases (the 2024 examples), {workers} server workers, wrk on the same 2 cores, {seconds} s per run")
-        print(f"| form | clients | decisions/s | p50 ms | p99 ms | errors | log records = decisions answered | server CPU per decision | other processes' load during the run |")
-        print(f"| --- | --- | --- | --- | --- | --- | --- | --- | --- |")
+        print("| form | clients | decisions/s | p50 ms | p99 ms | errors | log records = decisions answered | server CPU per decision | other processes' load during the run |")
+        print("| --- | --- | --- | --- | --- | --- | --- | --- | --- |")
         for key, (form, path) in ((f, FORMS[f]) for f in forms):
             script = Path(tmp) / "cases.lua"
             script.write_text(lua_script(bodies, path), encoding="utf-8")
@@ -296,6 +297,46 @@ def fault_run(bodies, workers: int) -> None:
               f"acknowledged but not logged: {len(lost)}")
 
 
+def cost(bodies: list[str], rounds: int = 3) -> None:
+    """In process, no HTTP: the mean CPU time of each stage of a decision over the corpus, for the
+    summary form and the full explained one, and the size of the JSON each sends."""
+    import orjson
+
+    from engine import render_json
+    from engine.counterfactual import what_if
+    from engine.evaluator import evaluate
+    from engine.fast import fast_for
+
+    policy = load_policy(ROOT / "policies" / "2024").policy
+    fast = fast_for(policy)
+    raws = [json.loads(b) for b in bodies]
+    stages = {"read the case": lambda raw, s: read_case(policy, raw),
+              "summary: the fast form": lambda raw, s: fast.decide(s["read the case"]),
+              "summary: JSON": lambda raw, s: orjson.dumps(s["summary: the fast form"]),
+              "full: the tree decision": lambda raw, s: evaluate(policy, s["read the case"]),
+              "full: what-ifs": lambda raw, s: what_if(policy, s["read the case"], s["full: the tree decision"]),
+              "full: the explained decision as data": lambda raw, s: render_json.decision(s["full: what-ifs"], "ja", traces=False),
+              "full: JSON": lambda raw, s: orjson.dumps(s["full: the explained decision as data"])}
+    spent = dict.fromkeys(stages, 0.0)
+    sizes = {"summary: JSON": 0, "full: JSON": 0}
+    for _ in range(rounds):
+        for raw in raws:
+            done = {}
+            for name, stage in stages.items():
+                t = time.process_time()
+                done[name] = stage(raw, done)
+                spent[name] += time.process_time() - t
+            for name in sizes:
+                sizes[name] += len(done[name])
+    n = rounds * len(raws)
+    print(f"CPU per decision, in process, over {len(raws)} examples × {rounds}:")
+    for name, seconds in spent.items():
+        print(f"  {name:<40} {seconds / n * 1000:6.2f} ms")
+    for form in ("summary", "full"):
+        total = sum(v for k, v in spent.items() if k.startswith((form, "read"))) / n * 1000
+        print(f"  {form} form in all: {total:.2f} ms; {sizes[form + ': JSON'] / n / 1024:.1f} KiB of JSON")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--seconds", type=int, default=10)
@@ -304,10 +345,14 @@ def main() -> None:
     parser.add_argument("--clients", default="1,8,32", help="comma-separated client counts")
     parser.add_argument("--no-fault", action="store_true", help="skip the fault run")
     parser.add_argument("--no-healthz", action="store_true", help="skip the /healthz run")
+    parser.add_argument("--cost", action="store_true", help="only the CPU time of each stage of a decision, in process")
     parser.add_argument("--wait-quiet", type=float, default=0, metavar="S",
                         help="before each run, wait up to S seconds for other processes to use at most 10%% of the CPU")
     args = parser.parse_args()
     bodies = corpus()
+    if args.cost:
+        cost(bodies)
+        return
     if not args.no_healthz:
         healthz_run(args.seconds, args.workers, args.wait_quiet)
     load_runs(bodies, args.seconds, args.workers, tuple(args.forms.split(",")), tuple(int(c) for c in args.clients.split(",")),
