@@ -476,9 +476,10 @@ def sql_command(policy_dir, dialect, frames, no_dates, fused) -> None:
         from . import sql
     except ImportError as exc:
         _fail(f"policy sql needs the population extra: pip install 'subsidy-policy[population]' ({exc})", EXIT_USAGE)
-    if dialect not in sqlglot.dialects.DIALECTS and dialect not in [d.lower() for d in sqlglot.dialects.DIALECTS]:
-        known = sorted(d.value for d in sqlglot.dialects.Dialects if d.value)
+    known = sorted(d.value for d in sqlglot.dialects.Dialects if d.value)
+    if dialect.lower() not in known:
         _fail(f"unknown dialect {dialect!r}; sqlglot writes: {', '.join(known)}", EXIT_USAGE)
+    dialect = dialect.lower()  # sqlglot's names are lower case; `Spark` and `DuckDB` mean the same
     try:
         policy = load_policy(policy_dir or default_policy_dir()).policy
     except PolicyError as exc:

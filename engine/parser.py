@@ -128,15 +128,23 @@ def _describe_token(token: Token) -> str:
     return f'"{token.value}"'
 
 
-def _syntax_diagnostic(file: str, exc: UnexpectedInput) -> Diagnostic:
+def _syntax_diagnostic(file: str, exc: UnexpectedInput, text: str) -> Diagnostic:
     if isinstance(exc, UnexpectedCharacters):
         span = Span(file, exc.line, exc.column, exc.line, exc.column + 1)
+        lines = text.splitlines()
+        if exc.char == '"' and '"' not in (lines[exc.line - 1][exc.column:] if exc.line <= len(lines) else ""):
+            # a text opened and never closed on its line: the lexer can only say the quote is unexpected
+            return Diagnostic("error", 'syntax error: this quoted text is never closed; expected a closing " on the same line',
+                              span, help="a quoted text ends on the line it starts on")
         return Diagnostic("error", f"syntax error: unexpected character {exc.char!r}{_expected(exc.allowed or ())}", span)
     if isinstance(exc, UnexpectedEOF):
         return Diagnostic("error", f"syntax error: the file ends too early{_expected(exc.expected)}", Span(file, 1, 1, 1, 1))
     assert isinstance(exc, UnexpectedToken)
     token = exc.token
     line, column = getattr(token, "line", None) or 1, getattr(token, "column", None) or 1
+    if token.type in ("_INDENT", "_DEDENT") and getattr(token, "end_line", None):
+        # the indenter places these on the newline before the line; the line itself is at fault
+        line, column = token.end_line, token.end_column
     end_column = column + max(1, len(str(token.value))) if token.type not in ("_NL", "_DEDENT", "_INDENT") else column + 1
     span = Span(file, line, column, line, end_column)
     expected = exc.accepts or exc.expected
@@ -151,7 +159,7 @@ def parse(text: str, file: str) -> ast.Module:
     try:
         tree = _lark().parse(text)
     except UnexpectedInput as exc:
-        raise PolicyError([_syntax_diagnostic(file, exc)], {file: text}) from None
+        raise PolicyError([_syntax_diagnostic(file, exc, text)], {file: text}) from None
     except _BadDedent as exc:
         line = exc.token.end_line
         width = len(text.splitlines()[line - 1]) - len(text.splitlines()[line - 1].lstrip(" \t\u3000"))

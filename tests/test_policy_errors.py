@@ -47,6 +47,22 @@ CASES = [
         "                  ^",
     ),
     (
+        "a line indented more than its block",  # the caret is on the line at fault, not the end of the one before
+        rule("  従業員数 ≤ 300人\n    or 従業員数 ≤ 5人\n"),
+        "policy/policy.rules:15:5: error: syntax error: unexpected indented line; expected the end of the indented block\n"
+        "  15 |     or 従業員数 ≤ 5人\n"
+        "           ^\n"
+        "  help: this line is indented more than the line before it; a block's lines share one indentation",
+    ),
+    (
+        "a text never closed",
+        BASE + 'rule R "r:\n  source doc\n  従業員数 ≤ 300人\n',
+        'policy/policy.rules:12:8: error: syntax error: this quoted text is never closed; expected a closing " on the same line\n'
+        '  12 | rule R "r:\n'
+        "              ^\n"
+        "  help: a quoted text ends on the line it starts on",
+    ),
+    (
         "unknown name with a suggestion",
         rule("  従業員 ≤ 300人\n"),
         "policy/policy.rules:14:3: error: unknown name 従業員\n"

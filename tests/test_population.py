@@ -126,6 +126,9 @@ def test_cli_sql(run):
     assert "`通常枠.subsidy`" in result.output and "インボイス対応類型.subsidy" not in result.output
     result = run("sql", "--frame", "通常")
     assert result.exit_code == 2 and "no frame '通常'; the frames are: 通常枠," in result.output
+    assert run("sql", "--dialect", "Spark", "--frame", "通常枠").output == run("sql", "--dialect", "spark", "--frame", "通常枠").output
+    result = run("sql", "--dialect", "oracle2")
+    assert result.exit_code == 2 and "unknown dialect 'oracle2'; sqlglot writes: athena, bigquery," in result.output
     readable, fused = run("sql").output, run("sql", "--fused").output
     assert '"rule: 中小企業" /* rule 中小企業 (applicants.rules:' in readable
     assert '"rule: 中小企業 … and 40 more" /* rule: 中小企業; ' in fused and "/* rule 中小企業 (applicants.rules:" in fused
