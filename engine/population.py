@@ -50,27 +50,54 @@ def union_schema(policies: list[tree.Policy]):
 
 
 def _records(path: Path):
+    """(where, record, kind) for each case: a CSV row ("csv"), a line of JSON Lines ("line"), or a
+    case of a `.json` file holding one JSON document, a case or an array of cases ("parsed")."""
     from .batch import csv_records, json_lines
-    from .csvmap import row_to_case
 
     if path.suffix.lower() == ".csv":
         with open(path, newline="", encoding="utf-8-sig") as stream:
             for number, row in csv_records(stream):
-                yield number, row, row_to_case
-    else:
-        with open(path, "rb") as stream:
-            for number, line in json_lines(stream):
-                yield number, line, None
+                yield f"line {number}", row, "csv"
+        return
+    document = _one_document(path) if path.suffix.lower() == ".json" else None
+    if document is not None:
+        for k, raw in enumerate(document, 1):
+            yield f"case {k}" if len(document) > 1 else "the case", raw, "parsed"
+        return
+    with open(path, "rb") as stream:
+        for number, line in json_lines(stream):
+            yield f"line {number}", line, "line"
+
+
+def _one_document(path: Path) -> list | None:
+    """The cases of a `.json` file that is one JSON document (an object, or an array of them);
+    None when it is JSON Lines instead (it is not one document, and its first line is one case).
+    A file that is neither gets the document's own error, which is the likelier intent."""
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError:
+        return None  # JSON Lines reports the line that is not UTF-8
+    try:
+        document = parse_json(text)
+    except CaseError as exc:
+        first = next((line for line in text.splitlines() if line.strip()), "")
+        try:
+            parse_json(first)
+        except CaseError:
+            raise CaseError([f"not one JSON document (a case, or an array of cases) nor JSON Lines (a case per line): {exc.problems[0]}"], str(path)) from None
+        return None
+    return document if isinstance(document, list) else [document]
 
 
 def cases_to_parquet(path: Path, policies: list[tree.Policy], out: Path) -> int:
-    """JSON Lines or CSV -> Parquet in the union layout; every case is checked against every
+    """JSON Lines, a JSON document or CSV -> Parquet in the union layout; every case is checked against every
     policy (fields another year declares are not typos). Raises CaseError listing the first
     problems with their line numbers."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
     from .case import field_names
+    from .csvmap import row_to_case
 
     schema = union_schema(policies)
     names = [field_names(p) for p in policies]
@@ -79,19 +106,20 @@ def cases_to_parquet(path: Path, policies: list[tree.Policy], out: Path) -> int:
     rows: list = []
     count = 0
     try:
-        for number, record, from_csv in _records(path):
+        for where, record, kind in _records(path):
             try:
                 if isinstance(record, Exception):
                     raise CaseError([f"not UTF-8 text ({record.reason})"])
-                raw = from_csv(policies[0], record) if from_csv else parse_json(record)
+                raw = {"csv": lambda: row_to_case(policies[0], record), "line": lambda: parse_json(record),
+                       "parsed": lambda: record}[kind]()
                 row: dict = {}
                 for i, p in enumerate(policies):
                     also = frozenset().union(*(n for j, n in enumerate(names) if j != i))
-                    if from_csv and i:
-                        raw = {**from_csv(p, record), **raw}
+                    if kind == "csv" and i:  # a CSV column names a field of one year's layout
+                        raw = {**row_to_case(p, record), **raw}
                     _merge(row, case_table.to_row(p, count, read_case(p, raw, also_known=also)))
             except CaseError as exc:
-                problems += [f"line {number}: {m}" for m in exc.problems]
+                problems += [f"{where}: {m}" for m in exc.problems]
                 if len(problems) >= MAX_SHOWN_PROBLEMS:
                     break
                 continue
@@ -147,7 +175,7 @@ class Source:
         elif p.suffix.lower() == ".parquet":
             self.parquet = p
         else:
-            raise PopulationError(f"{path}: cases are read from Parquet (.parquet), JSON Lines (.jsonl) or CSV (.csv)")
+            raise PopulationError(f"{path}: cases are read from Parquet (.parquet), JSON Lines (.jsonl), JSON (.json: a case or an array of cases) or CSV (.csv)")
         self.check_layout(policies)
 
     def check_layout(self, policies):

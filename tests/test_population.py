@@ -90,6 +90,34 @@ def test_cli_population_csv_and_jsonl_in(tmp_path, run):
     assert ",750000," in text.splitlines()[1]
 
 
+def test_cli_population_reads_a_json_case_or_an_array_of_them(tmp_path, run):
+    """A `.json` file holding one case (as `policy eval` takes it, notes included) or an array of
+    cases is read as that document; a problem names the case by its place in the array."""
+    example = ROOT / "examples" / "seed_invoice_small_1m.json"
+    out = tmp_path / "d.csv"
+    result = run("population", str(example), "-o", str(out))
+    assert result.exit_code == 0, result.output
+    assert ",750000," in out.read_text(encoding="utf-8").splitlines()[1]
+    seed = json.loads(example.read_text(encoding="utf-8"))
+    bad = json.loads(json.dumps(seed))
+    bad["申請者"]["資本金"] = "abc"
+    cases = tmp_path / "cases.json"
+    cases.write_text(json.dumps([seed, seed], ensure_ascii=False, indent=1), encoding="utf-8")
+    result = run("population", str(cases), "-o", str(out))
+    assert result.exit_code == 0, result.output
+    assert sorted(line.split(",")[:3] for line in out.read_text(encoding="utf-8").splitlines()[1:]) == \
+        [["0", "インボイス対応類型", "750000"], ["1", "インボイス対応類型", "750000"]]
+    cases.write_text(json.dumps([seed, bad], ensure_ascii=False, indent=1), encoding="utf-8")
+    result = run("population", str(cases), "-o", str(out))
+    assert result.exit_code == 3
+    assert 'cases.json: case 2: 申請者.資本金: got "abc", expected a whole number of yen (e.g. 500000)' in result.output
+    cases.write_text('{\n "申請者": {,\n}', encoding="utf-8")
+    result = run("population", str(cases), "-o", str(out))
+    assert result.exit_code == 3
+    assert ("cases.json: not one JSON document (a case, or an array of cases) nor JSON Lines (a case per line): "
+            "line 2 column 10: malformed JSON: Expecting property name enclosed in double quotes") in result.output
+
+
 def test_cli_population_bad_input(tmp_path, run):
     bad = tmp_path / "bad.jsonl"
     bad.write_text('{"申請者": {"業種": "製造", "従業員数": 3}}\n', encoding="utf-8")
