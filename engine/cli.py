@@ -357,18 +357,18 @@ def fmt_command(paths: tuple[str, ...], check_only: bool) -> None:
             files.append(p)
         else:
             _fail(f"no such file or folder {p}", EXIT_USAGE)
-    changed, failed = [], False
+    changed, failed = [], 0
     for path in files:
         try:
             text = path.read_text(encoding="utf-8")
             formatted = fmt.format_file_text(text, str(path))
         except UnicodeDecodeError:
             click.echo(f"{path}: not UTF-8 text; save it as UTF-8", err=True)
-            failed = True
+            failed += 1
             continue
         except (PolicyError, fmt.FormatChangedMeaning) as exc:
             click.echo(str(exc), err=True)
-            failed = True
+            failed += 1
             continue
         if formatted != text:
             changed.append(path)
@@ -376,7 +376,8 @@ def fmt_command(paths: tuple[str, ...], check_only: bool) -> None:
                 path.write_text(formatted, encoding="utf-8")
     for path in changed:
         click.echo(f"{'would reformat' if check_only else 'reformatted'} {path}")
-    click.echo(f"{len(files)} file(s), {len(changed)} {'to reformat' if check_only else 'reformatted'}", err=True)
+    not_read = f", {failed} not formatted: fix the error(s) above" if failed else ""
+    click.echo(f"{len(files)} file(s), {len(changed)} {'to reformat' if check_only else 'reformatted'}{not_read}", err=True)
     if failed:
         sys.exit(EXIT_BAD_POLICY)
     sys.exit(1 if check_only and changed else EXIT_OK)

@@ -91,6 +91,18 @@ def test_fmt_check_and_write(run, tmp_path, monkeypatch):
     assert run("fmt", "--check", ".").exit_code == 0
 
 
+def test_fmt_reports_a_file_it_cannot_read(run, tmp_path, monkeypatch):
+    """A file with a syntax error is shown with its error, and counted apart: the summary must not
+    read like success."""
+    monkeypatch.chdir(tmp_path)
+    Path("a.rules").write_text(TIDY, encoding="utf-8")
+    Path("b.rules").write_text('rule R "r:\n', encoding="utf-8")
+    result = run("fmt", "--check", ".")
+    assert result.exit_code == 4 and result.stdout == ""
+    assert result.stderr.startswith('b.rules:1:8: error: syntax error: this quoted text is never closed')
+    assert result.stderr.endswith("2 file(s), 0 to reformat, 1 not formatted: fix the error(s) above\n")
+
+
 def test_fmt_check_of_the_repository_policies(run, monkeypatch):
     monkeypatch.chdir(ROOT)
     result = run("fmt", "--check", "policies")
