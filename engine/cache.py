@@ -37,11 +37,14 @@ def folder() -> Path:
 
 def key(policy_dir: str | Path) -> str:
     """A hash of every file in the policy's folder and in the folders it extends, the grammar and
-    the engine version."""
+    the engine version. Files are named relative to the policy's folder, as the compiled policy
+    names them, so the same files give the same hash wherever they are installed (it is also the
+    content hash `policy serve` reports and logs)."""
     digest = hashlib.sha256()
     digest.update(f"engine {__version__} format {FORMAT}\n".encode())
     digest.update(grammar_path().read_bytes())
-    seen, todo = set(), [Path(policy_dir).resolve()]
+    base = Path(policy_dir).resolve()
+    seen, todo = set(), [base]
     while todo:
         root = todo.pop()
         if root in seen:
@@ -49,7 +52,7 @@ def key(policy_dir: str | Path) -> str:
         seen.add(root)
         for path in sorted(p for p in root.rglob("*") if p.is_file()):  # `include` may name any file
             data = path.read_bytes()
-            digest.update(f"{path}\n{len(data)}\n".encode())
+            digest.update(f"{os.path.relpath(path, base)}\n{len(data)}\n".encode())
             digest.update(data)
         entry = root / "policy.rules"
         if entry.exists():

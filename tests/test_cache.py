@@ -47,6 +47,18 @@ def test_a_changed_policy_file_makes_a_new_key(cached):
     assert part.caps[0].limit.value == 1_200_000
 
 
+def test_the_same_files_elsewhere_have_the_same_key(cached, tmp_path):
+    """The key is also the content hash `policy serve` reports and logs: the same policy files give
+    the same hash wherever they are installed, and share one compiled entry (which names files
+    relative to the policy's folder, so it is the same policy there too)."""
+    load_policy(cached)
+    elsewhere = tmp_path / "elsewhere" / "deeper" / "2024"
+    shutil.copytree(cached, elsewhere)
+    assert cache.key(elsewhere) == cache.key(cached)
+    assert cache.encode(load_policy(elsewhere).policy) == cache.encode(load_policy(elsewhere, use_cache=False).policy)
+    assert len(entries()) == 1
+
+
 @pytest.mark.parametrize("damage", ["truncate", "checksum", "foreign-class", "other-key"])
 def test_a_corrupt_or_foreign_entry_is_never_used(cached, damage):
     policy = load_policy(cached).policy
