@@ -63,8 +63,20 @@ def _width(s: str) -> int:
     return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in s)
 
 
-def _table(header: list[str], rows: list[list[str]]) -> list[str]:
-    """Columns padded by display width: the first left-aligned, figures right-aligned."""
+def _table(header: list[str], rows: list[list]) -> list[str]:
+    """Columns padded by display width: the first left-aligned, figures right-aligned. A cell may
+    be a pair (left, separator, right), as "before → after": each side is right-aligned on its own,
+    so the arrows of a column line up."""
+    sides = [(max((_width(r[i][0]) for r in rows if isinstance(r[i], tuple)), default=0),
+              max((_width(r[i][2]) for r in rows if isinstance(r[i], tuple)), default=0)) for i in range(len(header))]
+
+    def text(cell, i):
+        if not isinstance(cell, tuple):
+            return cell
+        left, sep, right = cell
+        return " " * (sides[i][0] - _width(left)) + left + sep + " " * (sides[i][1] - _width(right)) + right
+
+    rows = [[text(c, i) for i, c in enumerate(r)] for r in rows]
     widths = [max(_width(r[i]) for r in [header, *rows]) for i in range(len(header))]
 
     def line(cells):
@@ -78,17 +90,17 @@ def _frame_name(f: dict, lang: str) -> str:
     return f["frame"] + (_w(lang, "added") if not f["in_old"] else _w(lang, "removed") if not f["in_new"] else "")
 
 
-def _frame_cells(f: dict, lang: str) -> list[str]:
+def _frame_cells(f: dict, lang: str) -> list:
     before = (f"{f['eligible_before']:,}", yen(f["subsidy_before"])) if f["in_old"] else ("—", "—")
     after = (f"{f['eligible_after']:,}", yen(f["subsidy_after"])) if f["in_new"] else ("—", "—")
-    return [_frame_name(f, lang), f"{before[0]} → {after[0]}", f"{before[1]} → {after[1]}", signed(f["difference"])]
+    return [_frame_name(f, lang), (before[0], " → ", after[0]), (before[1], " → ", after[1]), signed(f["difference"])]
 
 
-def _group_cells(g: dict, name: str, lang: str) -> list[str]:
-    return [name, f"{g['cases']:,}", f"{g['eligible_before']:,} → {g['eligible_after']:,}",
-            f"{yen(g['subsidy_before'])} → {yen(g['subsidy_after'])}", signed(g["difference"]),
-            f"{_w(lang, 'count', n=format(g['gainers'], ','))} {signed(g['gained'])}",
-            f"{_w(lang, 'count', n=format(g['losers'], ','))} {signed(-g['lost'])}"]
+def _group_cells(g: dict, name: str, lang: str) -> list:
+    return [name, f"{g['cases']:,}", (f"{g['eligible_before']:,}", " → ", f"{g['eligible_after']:,}"),
+            (yen(g["subsidy_before"]), " → ", yen(g["subsidy_after"])), signed(g["difference"]),
+            (_w(lang, "count", n=format(g["gainers"], ",")), " ", signed(g["gained"])),
+            (_w(lang, "count", n=format(g["losers"], ",")), " ", signed(-g["lost"]))]
 
 
 def _official_year(report: dict) -> tuple[str, int]:
@@ -294,7 +306,8 @@ def html(report: dict, lang: str = "ja") -> str:
                               ("by-industry", "by_industry", report["by_industry"]), ("by-size", "by_size", report["by_size"])):
         chart = _industry_chart(report, lang) if tid == "by-industry" and items else ""
         if items:
-            table = _html_table(tid, w(title), header, [_group_cells(g, g["group"], lang) for g in items], [g["difference"] for g in items])
+            cells = [[c if isinstance(c, str) else "".join(c) for c in _group_cells(g, g["group"], lang)] for g in items]
+            table = _html_table(tid, w(title), header, cells, [g["difference"] for g in items])
             groups.append(f"<section><h2>{escape(w(title))}</h2>{chart}{table}</section>")
     sanity = ""
     official = _official_rows(report)

@@ -48,13 +48,14 @@ def test_text_frames_table_exact():
     lines = render_population.text(REPORT).splitlines()
     assert lines[:3] == ["母集団での政策比較: old（2024年度） → new（2025年度）", "事業者数: 10社（合成母集団）  エンジン: duckdb", ""]
     start = lines.index("枠ごと（各枠の要件を満たす事業者と補助額の合計）")
-    # Widths by terminal cells (CJK = 2): 16, 12, 25, 12, two spaces between; the name left, figures right.
+    # Widths by terminal cells (CJK = 2): 16, 12, 25, 12, two spaces between; the name left, figures
+    # right, and each side of "before → after" right-aligned on its own, so the arrows line up.
     assert lines[start + 1:start + 6] == [
         "枠" + " " * 14 + "  対象 前 → 後  " + " " * 5 + "補助額の合計 前 → 後  " + " " * 8 + "差額",
         "-" * 71,
         "通常枠" + " " * 10 + "  " + " " * 7 + "8 → 7  4,500,000円 → 4,750,000円    +250,000円",
-        "廃止枠（廃止）    " + " " * 7 + "3 → —  " + " " * 10 + "1,200,000円 → —  −1,200,000円",
-        "<script>（新設）  " + " " * 7 + "— → 2  " + " " * 12 + "— → 900,000円    +900,000円",
+        "廃止枠（廃止）    " + " " * 7 + "3 → —  1,200,000円 → " + " " * 10 + "—  −1,200,000円",
+        "<script>（新設）  " + " " * 7 + "— → 2  " + " " * 10 + "— →   900,000円    +900,000円",
     ]
 
 
