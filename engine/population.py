@@ -164,7 +164,7 @@ class Source:
     def __init__(self, path: str, policies: list[tree.Policy]):
         p = Path(path)
         if not p.is_file():
-            raise PopulationError(f"no such file {path}")
+            raise CaseError([f"no such file {path}"])  # as `policy eval` and `batch`: exit 3
         self.temp = None
         if p.suffix.lower() in (".jsonl", ".ndjson", ".json", ".csv"):
             handle, name = tempfile.mkstemp(suffix=".parquet")

@@ -125,7 +125,7 @@ def test_cli_population_bad_input(tmp_path, run):
     assert result.exit_code == 3
     assert "line 1: 申請者.業種: got \"製造\", expected one of:" in result.output
     result = run("population", str(tmp_path / "none.parquet"), "-o", str(tmp_path / "d.parquet"))
-    assert result.exit_code == 2 and f"no such file {tmp_path / 'none.parquet'}" in result.output
+    assert result.exit_code == 3 and f"invalid case: no such file {tmp_path / 'none.parquet'}" in result.output
     result = run("population", str(bad), "-o", str(tmp_path / "d.txt"))
     assert result.exit_code == 2 and "the decisions are written as Parquet (.parquet) or CSV (.csv)" in result.output
     wrong = tmp_path / "wrong.parquet"
