@@ -230,9 +230,9 @@ class _Reader:
         grouped = [g for g in self.policy.groups if g.name is not None]
         top_fields = tuple(f for g in top for f in g.fields)
         extra = tuple(g.name for g in grouped) + META_KEYS
-        frame = raw.get("frame")
-        if frame is not None and not (isinstance(frame, str) or (isinstance(frame, list) and all(isinstance(f, str) for f in frame))):
-            self.problem("frame", f"got {_show(frame)}, expected the name of a frame or a list of names")
+        wrong_frame = frame_problem(raw.get("frame"))
+        if wrong_frame:
+            self.problem("frame", wrong_frame)
         result = self.fields("", raw, top_fields, extra) or {}
         for g in grouped:
             if g.name not in raw:
@@ -243,6 +243,13 @@ class _Reader:
                 continue
             result[g.name] = self.fields(g.name, raw[g.name], g.fields)
         return result
+
+
+def frame_problem(frame) -> str | None:
+    """What is wrong with a case's "frame" (a frame's name or label, or a list of them), if anything."""
+    if frame is None or isinstance(frame, str) or (isinstance(frame, list) and all(isinstance(f, str) for f in frame)):
+        return None
+    return f"got {_show(frame)}, expected the name of a frame or a list of names"
 
 
 def read_case(policy: tree.Policy, raw, file: str | None = None, also_known: frozenset[str] = frozenset()) -> dict:

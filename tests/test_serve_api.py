@@ -8,6 +8,7 @@ import json
 import subprocess
 from urllib.parse import quote
 import sys
+import time
 
 import pytest
 
@@ -77,7 +78,7 @@ def test_the_year_is_picked_by_date_or_pinned(server):
 def test_an_unknown_year_gets_422_with_the_years_available(server):
     status, _, body = server.post_json("/v1/decide?year=2030", SMALL.read_text(encoding="utf-8"))
     assert status == 422
-    assert body["errors"] == [{"field": "year", "message": "no policy year 2030; the years available are: 2023, 2024, 2025"}]
+    assert body["errors"] == [{"field": "?year", "message": "no policy year 2030; the years available are: 2023, 2024, 2025"}]
     assert body["years_available"] == [2023, 2024, 2025]
     case = json.loads(SMALL.read_text(encoding="utf-8"))
     case["申請日"] = "2031-01-01"
@@ -124,8 +125,19 @@ def test_bad_query_parameters_get_400(server):
     status, _, body = server.post_json("/v1/decide?trace=maybe", SMALL.read_text(encoding="utf-8"))
     assert (status, body["errors"]) == (400, [{"field": "?trace", "message": "got 'maybe', expected true or false"}])
     status, _, body = server.post_json("/v1/decide?frame=" + quote("通常"), SMALL.read_text(encoding="utf-8"))
-    assert status == 422 and body["errors"][0]["field"] == "frame"
+    assert status == 422 and body["errors"][0]["field"] == "?frame"
     assert body["errors"][0]["message"].startswith("unknown frame 通常 (did you mean 通常枠?)")
+    case = json.loads(SMALL.read_text(encoding="utf-8"))
+    status, _, body = server.post_json("/v1/decide", dict(case, frame="通常"))  # the case's own "frame"
+    assert status == 422 and body["errors"][0]["field"] == "frame"
+    # a misspelt parameter is not silently ignored, nor a repeated one silently overridden
+    for query, field, message in (
+            ("whatif=false", "?whatif", "unknown query parameter (did you mean what_if?); the parameters are: frame, form, lang, trace, what_if, year"),
+            ("year=2024&year=2025", "?year", "given 2 times; give it once"),
+            ("year=", "?year", "got '', expected a policy year such as 2024 (or leave it out: the case's date picks it)")):
+        for path in ("/v1/decide", "/v1/batch"):
+            status, _, body = server.post_json(f"{path}?{query}", SMALL.read_text(encoding="utf-8"))
+            assert (status, body["errors"]) == (400, [{"field": field, "message": message}]), (path, query)
 
 
 def test_a_body_over_the_limit_gets_413(server):
@@ -248,3 +260,34 @@ def test_the_json_encoder_writes_the_standard_librarys_bytes():
     big = {"past 64 bits": 2**70, "below": -(2**63) - 1}  # orjson refuses these: the standard library writes them
     for value in (body, odd, big):
         assert dump_json(value, default=_plain) == json.dumps(value, ensure_ascii=False, separators=(",", ":"), default=_plain).encode()
+
+
+def test_unknown_routes_and_methods_get_a_json_problem(server):
+    status, headers, data = server.get("/nosuch")
+    assert (status, headers["Content-Type"], json.loads(data)["errors"]) == (
+        404, "application/json", [{"field": None, "message": "no such route /nosuch; the routes are listed in /openapi.json"}])
+    status, headers, data = server.get("/v1/decide")
+    assert (status, headers["Allow"], json.loads(data)["error"]) == (405, "POST", "/v1/decide takes POST, not GET")
+    # no redirect for a trailing slash: its Location would be built from the client's Host header
+    status, _, data = server.request("GET", "/healthz/", headers={"Host": "evil.example"})
+    assert status == 404 and json.loads(data)["error"].startswith("no such route /healthz/")
+
+
+def test_a_client_that_hangs_up_mid_body_is_counted_as_499_not_as_a_bug(server):
+    import socket
+
+    def count(text: str, status: str) -> int:
+        line = next((li for li in text.splitlines() if li.startswith(f'policy_http_requests_total{{route="/v1/decide",status="{status}"}}')), None)
+        return int(float(line.split()[-1])) if line else 0
+
+    before = server.get("/metrics")[2].decode()
+    host, port = server.url.removeprefix("http://").split(":")
+    with socket.create_connection((host, int(port))) as conn:
+        conn.sendall(b"POST /v1/decide HTTP/1.1\r\nHost: x\r\nContent-Length: 5000\r\n\r\n{\"a\":")
+        time.sleep(0.2)
+    for _ in range(50):
+        after = server.get("/metrics")[2].decode()
+        if count(after, "499") > count(before, "499"):
+            break
+        time.sleep(0.1)
+    assert count(after, "499") == count(before, "499") + 1 and count(after, "500") == count(before, "500") == 0

@@ -200,6 +200,20 @@ async def static_route(request: Request) -> Response:
     return FileResponse(path, headers={"Cache-Control": "max-age=3600"})
 
 
+async def _no_route(request: Request, exc) -> Response:
+    """An unknown path (404) or a method a route does not take (405), as a JSON problem like every other error."""
+    methods = sorted({m for r in ROUTES if r.path == request.url.path for m in r.methods if m != "HEAD"})
+    if exc.status_code == 405 and methods:
+        message = f"{request.url.path} takes {' or '.join(methods)}, not {request.method}"
+    else:
+        message = f"no such route {request.url.path}; the routes are listed in /openapi.json"
+    response = _json({"error": message, "errors": [{"field": None, "message": message}], "engine_version": __version__},
+                             exc.status_code)
+    if exc.status_code == 405 and methods:
+        response.headers["Allow"] = ", ".join(methods)
+    return response
+
+
 ROUTES = [
     Route("/v1/decide", decide_route, methods=["POST"]),
     Route("/v1/batch", batch_route, methods=["POST"]),
@@ -225,7 +239,8 @@ class App:
     middleware layers, which our handlers make redundant: each turns every exception into a response)."""
 
     def __init__(self, settings: Settings):
-        self.starlette = Starlette(routes=ROUTES, lifespan=lifespan)
+        self.starlette = Starlette(routes=ROUTES, lifespan=lifespan, exception_handlers={404: _no_route, 405: _no_route})
+        self.starlette.router.redirect_slashes = False  # its redirect's Location would come from the client's Host header
         self.starlette.state.settings = settings
         self.state = self.starlette.state
         self.router = self.starlette.router  # routes added later are served through Starlette

@@ -98,7 +98,7 @@ def pick_year(snapshot: Snapshot, raw, pinned) -> Year:
     try:
         return snapshot.select(raw, pinned)
     except UnknownYear as exc:
-        raise Problem(422, [{"field": "year" if exc.asked is not None else None, "message": str(exc)}],
+        raise Problem(422, [{"field": "?year" if exc.asked is not None else None, "message": str(exc)}],
                       extra={"years_available": [y.policy.year for y in snapshot.years]}) from None
     except CaseError as exc:
         raise Problem(422, _problems(exc)) from None
@@ -119,7 +119,8 @@ def _frames(year: Year, raw, asked: tuple[str, ...]) -> tuple[str, ...] | None:
     if unknown:
         close = difflib.get_close_matches(unknown[0], known, n=1, cutoff=0.4)
         hint = f" (did you mean {close[0]}?)" if close else ""
-        raise Problem(422, [{"field": "frame", "message": f"unknown frame {', '.join(unknown)}{hint}; the policy's frames are: {', '.join(known)}"}], year)
+        field = "?frame" if asked else "frame"  # the query's, or the case's own "frame"
+        raise Problem(422, [{"field": field, "message": f"unknown frame {', '.join(unknown)}{hint}; the policy's frames are: {', '.join(known)}"}], year)
     return frames
 
 

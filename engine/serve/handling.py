@@ -6,6 +6,7 @@ latency and error counts of each route."""
 from __future__ import annotations
 
 import asyncio
+import difflib
 import functools
 import inspect
 import math
@@ -14,7 +15,7 @@ import time
 
 import anyio
 from anyio import to_thread
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 
 from .. import __version__
@@ -69,8 +70,20 @@ def _flag(request: Request, name: str, default: bool) -> bool:
     raise Problem(400, [{"field": f"?{name}", "message": f"got {text!r}, expected true or false"}])
 
 
+QUERY = ("frame", "form", "lang", "trace", "what_if", "year")  # `frame` alone may be repeated
+
+
 def options(request: Request, form_default: str = "full") -> Options:
     q = request.query_params
+    for name in q.keys():
+        if name not in QUERY:
+            close = difflib.get_close_matches(name, QUERY, n=1, cutoff=0.6)
+            hint = f" (did you mean {close[0]}?)" if close else ""
+            raise Problem(400, [{"field": f"?{name}", "message": f"unknown query parameter{hint}; the parameters are: {', '.join(QUERY)}"}])
+        if name != "frame" and len(q.getlist(name)) > 1:
+            raise Problem(400, [{"field": f"?{name}", "message": f"given {len(q.getlist(name))} times; give it once"}])
+    if q.get("year") == "":
+        raise Problem(400, [{"field": "?year", "message": "got '', expected a policy year such as 2024 (or leave it out: the case's date picks it)"}])
     lang = q.get("lang", "ja")
     if lang not in ("ja", "en"):
         raise Problem(400, [{"field": "?lang", "message": f"got {lang!r}, expected one of: ja, en"}])
@@ -120,8 +133,11 @@ def _late(settings: Settings, request: Request) -> Response:
         status, message = 504, (f"the request was not answered within the time limit of {limit:g} s; "
                                 f"send fewer cases per batch, or ask without what-ifs (?what_if=false) or traces")
     shown = int(limit) if float(limit).is_integer() else limit
-    return json_response({"error": message, "errors": [{"field": None, "message": message}], "time_limit_seconds": shown,
-                          "engine_version": __version__}, status)
+    response = json_response({"error": message, "errors": [{"field": None, "message": message}], "time_limit_seconds": shown,
+                              "engine_version": __version__}, status)
+    if status == 408:  # the rest of a late body is not worth reading: the connection closes after the answer
+        response.headers["Connection"] = "close"
+    return response
 
 
 def route(name: str):
@@ -148,6 +164,8 @@ def route(name: str):
                     response = _late(settings, request)
             except Problem as exc:
                 response = problem_response(exc)
+            except ClientDisconnect:  # the client hung up mid-body: nobody reads the answer; counted as nginx's 499
+                response = Response(status_code=499)
             except LogUnavailable as exc:
                 metrics.inc("policy_decision_log_failures_total")
                 response = json_response({"error": str(exc), "errors": [{"field": None, "message": str(exc)}],

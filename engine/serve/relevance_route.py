@@ -25,6 +25,7 @@ from starlette.responses import HTMLResponse, Response
 from starlette.routing import Route
 
 from .. import __version__, relevance, relevance_plan, tree
+from ..case import frame_problem
 from . import result
 from .decide import Options, Problem, decide, parse_body, pick_year
 from .handling import json_response, offload, options, read_body, route
@@ -44,6 +45,9 @@ def plan_for(policy: tree.Policy, raw) -> relevance_plan.Plan:
 def _year(settings, raw, opts: Options):
     if not isinstance(raw, dict):
         raise Problem(422, [{"field": None, "message": "the case: expected a JSON object"}])
+    wrong_frame = frame_problem(raw.get("frame"))
+    if wrong_frame:  # the plan reads "frame" before any case reader would say so
+        raise Problem(422, [{"field": "frame", "message": wrong_frame}])
     return pick_year(settings.registry.snapshot, raw, opts.year)
 
 
