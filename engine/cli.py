@@ -442,7 +442,7 @@ def synth_command(policy_dirs, n, seed, output) -> None:
     from . import synth
     from .resources import policies_root as bundled
     if n < 1:
-        _fail(f"--n must be at least 1 (got {n})", EXIT_USAGE)
+        _fail(f"the number of firms must be a whole number from 1 to 1,000,000,000 (got {n})", EXIT_USAGE)
     try:
         policies = [load_policy(d).policy for d in (policy_dirs or (bundled() / "2024", bundled() / "2025"))]
     except PolicyError as exc:
@@ -458,7 +458,7 @@ def synth_command(policy_dirs, n, seed, output) -> None:
         _fail(str(exc), EXIT_USAGE)
     except OSError as exc:
         _fail(f"cannot write {output}: {exc.strerror or exc}", EXIT_USAGE)
-    click.echo(f"wrote {n:,} firms (seed {seed}) to {output} in {time.monotonic() - start:.1f} s", err=True)
+    click.echo(f"wrote {n:,} firm{'s' if n != 1 else ''} (seed {seed}) to {output} in {time.monotonic() - start:.1f} s", err=True)
 
 
 @cli.command("sql")
@@ -485,9 +485,7 @@ def sql_command(policy_dir, dialect, frames, no_dates, fused) -> None:
         policy = load_policy(policy_dir or default_policy_dir()).policy
     except PolicyError as exc:
         _fail(str(exc), EXIT_BAD_POLICY)
-    unknown = [f for f in frames if f not in [fr.name for fr in policy.frames]]
-    if unknown:
-        _fail(f"no frame {unknown[0]!r}; the frames are: {', '.join(f.name for f in policy.frames)}", EXIT_USAGE)
+    _known_frames(policy, frames)
     try:
         click.echo(sql.to_sql(policy, dialect, tuple(frames) or None, check_dates=not no_dates, fused=fused))
     except sql.Unsupported as exc:
@@ -519,6 +517,10 @@ def population_command(paths, output, policy_dir, engine, frames, compare, fmt, 
         if compare:
             if len(paths) != 3:
                 _fail("--compare takes OLD_POLICY NEW_POLICY CASES", EXIT_USAGE)
+            if frames:
+                _fail("--frame does not go with --compare: the report covers every frame of both policies", EXIT_USAGE)
+            if policy_dir:
+                _fail("--policy does not go with --compare: the policies are OLD_POLICY and NEW_POLICY", EXIT_USAGE)
             old_dir, new_dir, cases = paths
             old, new = load_policy(old_dir).policy, load_policy(new_dir).policy
             report = population_compare.compare(old, new, cases, engine, labels=(old_dir, new_dir))
@@ -527,12 +529,12 @@ def population_command(paths, output, policy_dir, engine, frames, compare, fmt, 
             return
         if len(paths) != 1 or output is None:
             _fail("policy population CASES -o DECISIONS (or --compare OLD_POLICY NEW_POLICY CASES)", EXIT_USAGE)
+        if fmt or lang != "ja":
+            _fail(f"--{'format' if fmt else 'lang'} is for the --compare report; the decisions' format is -o's extension (.parquet or .csv)", EXIT_USAGE)
         policy = load_policy(policy_dir or default_policy_dir()).policy
-        unknown = [f for f in frames if f not in [fr.name for fr in policy.frames]]
-        if unknown:
-            _fail(f"no frame {unknown[0]!r}; the frames are: {', '.join(f.name for f in policy.frames)}", EXIT_USAGE)
+        _known_frames(policy, frames)
         n = population.decide(policy, paths[0], output, engine, tuple(frames) or None)
-        click.echo(f"decided {n:,} cases on {engine} in {time.monotonic() - start:.1f} s → {output}", err=True)
+        click.echo(f"decided {n:,} case{'s' if n != 1 else ''} on {engine} in {time.monotonic() - start:.1f} s → {output}", err=True)
     except PolicyError as exc:
         _fail(str(exc), EXIT_BAD_POLICY)
     except CaseError as exc:
@@ -541,6 +543,18 @@ def population_command(paths, output, policy_dir, engine, frames, compare, fmt, 
         _fail(str(exc), EXIT_USAGE)
     except sql.Unsupported as exc:
         _fail(f"the SQL form cannot write this policy exactly: {exc}", EXIT_BAD_POLICY)
+
+
+def _known_frames(policy, frames) -> None:
+    """Usage error for a --frame the policy does not have, with the closest name."""
+    import difflib
+
+    names = [f.name for f in policy.frames]
+    unknown = [f for f in frames if f not in names]
+    if unknown:
+        close = difflib.get_close_matches(unknown[0], names, n=1, cutoff=0.4)
+        hint = f" (did you mean {close[0]}?)" if close else ""
+        _fail(f"no frame {unknown[0]!r}{hint}; the frames are: {', '.join(names)}", EXIT_USAGE)
 
 
 def _write_report(report, output, fmt, lang) -> None:

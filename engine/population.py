@@ -163,6 +163,8 @@ class Source:
 
     def __init__(self, path: str, policies: list[tree.Policy]):
         p = Path(path)
+        if p.is_dir():
+            raise CaseError([f"{path} is a folder; give a file of cases (.parquet, .jsonl, .json or .csv)"])
         if not p.is_file():
             raise CaseError([f"no such file {path}"])  # as `policy eval` and `batch`: exit 3
         self.temp = None
@@ -182,7 +184,10 @@ class Source:
         """Every column and field the policies read must be in the file, with a type that holds it."""
         import pyarrow.parquet as pq
 
-        have = pq.read_schema(self.parquet)
+        try:
+            have = pq.read_schema(self.parquet)
+        except (OSError, ValueError) as exc:  # pyarrow's ArrowInvalid is a ValueError
+            raise CaseError([f"not a readable Parquet file ({str(exc).splitlines()[0]})"], str(self.parquet)) from None
         want = union_schema(policies)
         problems = []
         for field in want:
@@ -233,6 +238,7 @@ def decide(policy: tree.Policy, cases: str, out: str, engine: str = "duckdb", fr
     out_path = Path(out)
     if not out_path.parent.is_dir():
         raise PopulationError(f"cannot write {out}: no such folder {out_path.parent}")
+    writable(out_path, cases)
     with cases_on(engine, cases, [policy], progress) as runner:
         def run(query):
             relation = runner.relation(query)
@@ -244,6 +250,20 @@ def decide(policy: tree.Policy, cases: str, out: str, engine: str = "duckdb", fr
 
         narrow_first(runner, lambda integer: compile_query(policy, runner.dialect, frames, check_dates, integer=integer, fused=True), run)
         return runner.rows("SELECT COUNT(*) AS n FROM cases")[0]["n"]
+
+
+def writable(out: Path, cases: str) -> None:
+    """Refuse, before any work, an output that is the cases file itself or cannot be written."""
+    if Path(cases).exists() and out.exists() and os.path.samefile(cases, out):
+        raise PopulationError(f"-o {out} is the cases file itself; write the decisions to another file")
+    existed = out.exists()
+    try:
+        with open(out, "ab"):
+            pass
+    except OSError as exc:
+        raise PopulationError(f"cannot write {out}: {exc.strerror or exc}") from None
+    if not existed:
+        out.unlink()
 
 
 @contextlib.contextmanager

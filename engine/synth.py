@@ -122,6 +122,8 @@ def generate(policies: list[tree.Policy], n: int = DEFAULT_N, seed: int = 0, out
     suffix = path.suffix.lower()
     if suffix == ".csv":
         raise SynthError("CSV cannot hold the nested case-table layout; write .parquet (or .jsonl)")
+    if suffix not in (".parquet", ".jsonl", ".ndjson") and not path.is_dir():  # a folder: the OS's words, below
+        raise SynthError(f"cannot tell what to write to {str(out) or '(an empty name)'}: name it .parquet (the case table) or .jsonl (case JSON, one per line)")
     with open(path, "wb"):  # fails early, with the OS's reason, for a folder or an unwritable place
         pass
     con = duckdb.connect()

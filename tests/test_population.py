@@ -134,6 +134,28 @@ def test_cli_population_bad_input(tmp_path, run):
     assert result.exit_code == 3 and "column 申請者: missing; expected struct<" in result.output
 
 
+def test_cli_population_refuses_what_it_cannot_do_before_any_work(population, tmp_path, run):
+    same = tmp_path / "same.parquet"
+    same.write_bytes(population.read_bytes())
+    for args, code, message in (
+            ([str(same), "-o", str(same)], 2, f"-o {same} is the cases file itself; write the decisions to another file"),
+            ([str(population), "-o", "/proc/d.parquet"], 2, "cannot write /proc/d.parquet: No such file or directory"),
+            ([str(tmp_path), "-o", str(tmp_path / "d.parquet")], 3,
+             f"invalid case: {tmp_path} is a folder; give a file of cases (.parquet, .jsonl, .json or .csv)"),
+            ([str(population), "-o", str(tmp_path / "d.parquet"), "--format", "json"], 2,
+             "--format is for the --compare report; the decisions' format is -o's extension (.parquet or .csv)"),
+            (["--compare", str(OLD), str(NEW), str(population), "--frame", "通常枠"], 2,
+             "--frame does not go with --compare: the report covers every frame of both policies")):
+        result = run("population", *args)
+        assert (result.exit_code, result.stderr.strip()) == (code, message), args
+    assert same.read_bytes() == population.read_bytes()  # the cases are untouched
+    for content, reason in ((b"", "Parquet file size is 0 bytes"), (b"garbage\n", "Parquet magic bytes not found in footer.")):
+        broken = tmp_path / "broken.parquet"
+        broken.write_bytes(content)
+        result = run("population", str(broken), "-o", str(tmp_path / "d.parquet"))
+        assert result.exit_code == 3 and result.stderr.startswith(f"invalid case: {broken}: not a readable Parquet file ({reason}")
+
+
 def test_cli_population_needs_a_distinct_id_per_case(population, tmp_path, run):
     """The output is keyed by id (and Spark's form aggregates lists by it): a repeated or missing id is refused."""
     import pyarrow as pa
@@ -153,7 +175,7 @@ def test_cli_sql(run):
     assert result.exit_code == 0
     assert "`通常枠.subsidy`" in result.output and "インボイス対応類型.subsidy" not in result.output
     result = run("sql", "--frame", "通常")
-    assert result.exit_code == 2 and "no frame '通常'; the frames are: 通常枠," in result.output
+    assert result.exit_code == 2 and "no frame '通常' (did you mean 通常枠?); the frames are: 通常枠," in result.output
     assert run("sql", "--dialect", "Spark", "--frame", "通常枠").output == run("sql", "--dialect", "spark", "--frame", "通常枠").output
     result = run("sql", "--dialect", "oracle2")
     assert result.exit_code == 2 and "unknown dialect 'oracle2'; sqlglot writes: athena, bigquery," in result.output

@@ -179,8 +179,8 @@ def test_cli_writes_the_file(run, tmp_path):
 
 
 @pytest.mark.parametrize("args, code, message", [
-    (["--n", "0"], 2, "--n must be at least 1 (got 0)\n"),
-    (["--n", "-3"], 2, "--n must be at least 1 (got -3)\n"),
+    (["--n", "0"], 2, "the number of firms must be a whole number from 1 to 1,000,000,000 (got 0)\n"),
+    (["--n", "-3"], 2, "the number of firms must be a whole number from 1 to 1,000,000,000 (got -3)\n"),
     (["--n", "5", "--seed", "-1"], 2, "the seed must be a whole number from 0 to 9223372036854775807 (got -1)\n"),
 ])
 def test_cli_bad_numbers(run, tmp_path, args, code, message):
@@ -196,5 +196,10 @@ def test_cli_unwritable_and_bad_policy(run, tmp_path):
     assert (result.exit_code, result.stderr) == (2, f"cannot write {tmp_path}: Is a directory\n")
     result = run("synth", "--n", "5", "-o", tmp_path / "p.csv")
     assert (result.exit_code, result.stderr) == (2, "CSV cannot hold the nested case-table layout; write .parquet (or .jsonl)\n")
+    for name in ("p.txt", "p.json", "-"):  # synth writes the case table or JSON Lines, and nothing else
+        result = run("synth", "--n", "5", "-o", tmp_path / name)
+        assert (result.exit_code, result.stderr) == (2, f"cannot tell what to write to {tmp_path / name}: name it .parquet "
+                                                        "(the case table) or .jsonl (case JSON, one per line)\n")
+        assert not (tmp_path / name).exists()
     result = run("synth", "--n", "5", "--policy", tmp_path / "nope", "-o", tmp_path / "p.parquet")
     assert result.exit_code == 4 and "does not exist" in result.stderr
