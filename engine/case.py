@@ -18,7 +18,7 @@ from .literals import MAX_LITERAL
 # Top-level keys a case file may carry besides the policy's inputs.
 META_KEYS = ("description", "expected", "frame")
 
-_EXPECTED = {
+EXPECTED = {
     "yen": "a whole number of yen (e.g. 500000)",
     "count": "a whole number (e.g. 12)",
     "ratio": 'a ratio: "1/2", "50%" or a number from 0 to 1',
@@ -79,7 +79,11 @@ def read_case_file(path: str | Path) -> object:
     return parse_json(text, shown)
 
 
-def _show(value) -> str:
+def show(value) -> str:
+    """A value as a message quotes it: JSON's spelling, a long number shortened."""
+    if isinstance(value, int) and not isinstance(value, bool) and len(str(value)) > 40:
+        digits = str(value)
+        return f"{digits[:20]}… ({len(digits.lstrip('-'))} digits)"
     if isinstance(value, str):
         return json.dumps(value, ensure_ascii=False)
     if isinstance(value, bool):
@@ -91,7 +95,7 @@ def _show(value) -> str:
     return str(value)
 
 
-def _suggest(name: str, options) -> str:
+def suggest(name: str, options) -> str:
     close = difflib.get_close_matches(name, list(options), n=1, cutoff=0.5)
     return f" (did you mean {close[0]}?)" if close else ""
 
@@ -113,21 +117,21 @@ class _Reader:
 
     def number(self, path, value, kind):
         if isinstance(value, bool) or not isinstance(value, (int, Decimal)):
-            self.problem(path, f"got {_show(value)}, expected {_EXPECTED[kind]}")
+            self.problem(path, f"got {show(value)}, expected {EXPECTED[kind]}")
             return None
         if isinstance(value, Decimal):
             if value.is_finite() and value.adjusted() > 15:  # checked before any exact arithmetic: 1e99999999 is cheap to spot
-                self.problem(path, f"got {value}, which is larger than {MAX_LITERAL:,}; is it a typo?")
+                self.problem(path, f"got {show(value)}, which is larger than {MAX_LITERAL:,}; is it a typo?")
                 return None
             if not value.is_finite() or value != value.to_integral_value():
-                self.problem(path, f"got {value}, expected {_EXPECTED[kind]}; fractions of a yen or a person are not allowed")
+                self.problem(path, f"got {value}, expected {EXPECTED[kind]}; fractions of a yen or a person are not allowed")
                 return None
             value = int(value)
         if value < 0:
-            self.problem(path, f"got {value}, expected {_EXPECTED[kind]}; it must not be negative")
+            self.problem(path, f"got {value}, expected {EXPECTED[kind]}; it must not be negative")
             return None
         if value > MAX_LITERAL:
-            self.problem(path, f"got {value}, which is larger than {MAX_LITERAL:,}; is it a typo?")
+            self.problem(path, f"got {show(value)}, which is larger than {MAX_LITERAL:,}; is it a typo?")
             return None
         return value
 
@@ -150,7 +154,7 @@ class _Reader:
         elif isinstance(value, (int, Decimal)) and not isinstance(value, bool):
             result = Fraction(value) if (not isinstance(value, Decimal) or value.is_finite()) else None
         if result is None or not 0 <= result <= 1:
-            self.problem(path, f"got {_show(value)}, expected {_EXPECTED['ratio']}")
+            self.problem(path, f"got {show(value)}, expected {EXPECTED['ratio']}")
             return None
         return result
 
@@ -161,7 +165,7 @@ class _Reader:
             return self.ratio(path, value)
         if kind == "bool":
             if not isinstance(value, bool):
-                self.problem(path, f"got {_show(value)}, expected {_EXPECTED['bool']}")
+                self.problem(path, f"got {show(value)}, expected {EXPECTED['bool']}")
                 return None
             return value
         if kind == "date":
@@ -170,13 +174,13 @@ class _Reader:
                     raise ValueError
                 return datetime.date.fromisoformat(value)
             except ValueError:
-                self.problem(path, f"got {_show(value)}, expected {_EXPECTED['date']} that exists")
+                self.problem(path, f"got {show(value)}, expected {EXPECTED['date']} that exists")
                 return None
         if kind == "enum":
             members = [m for m, _ in self.policy.enums[type_name].members]
             if not isinstance(value, str) or value not in members:
-                hint = _suggest(value, members) if isinstance(value, str) else ""
-                self.problem(path, f"got {_show(value)}, expected one of: {', '.join(members)}{hint}")
+                hint = suggest(value, members) if isinstance(value, str) else ""
+                self.problem(path, f"got {show(value)}, expected one of: {', '.join(members)}{hint}")
                 return None
             return value
         raise AssertionError(kind)  # pragma: no cover - the checker admits no other kind
@@ -185,7 +189,7 @@ class _Reader:
         if f.kind != "list":
             return self.scalar(path, value, f, f.kind, f.type_name)
         if not isinstance(value, list):
-            self.problem(path, f"got {_show(value)}, expected a list")
+            self.problem(path, f"got {show(value)}, expected a list")
             return None
         if f.element == "enum":
             return tuple(self.scalar(f"{path}[{i}]", v, None, "enum", f.type_name) for i, v in enumerate(value))
@@ -195,12 +199,12 @@ class _Reader:
     def fields(self, path: str, obj, fields: tuple[tree.Field, ...], extra: tuple[str, ...] = ()):
         prefix = f"{path}." if path else ""
         if not isinstance(obj, dict):
-            self.problem(path or "the case", f"got {_show(obj)}, expected an object with fields {', '.join(f.name for f in fields)}")
+            self.problem(path or "the case", f"got {show(obj)}, expected an object with fields {', '.join(f.name for f in fields)}")
             return None
         known = {f.name: f for f in fields}
         for key in obj:
             if key not in known and key not in extra and key not in self.also_known:
-                self.problem(f"{prefix}{key}", f"unknown field{_suggest(key, known)}; expected one of: {', '.join(known)}")
+                self.problem(f"{prefix}{key}", f"unknown field{suggest(key, known)}; expected one of: {', '.join(known)}")
         result = {}
         for f in fields:
             if f.name not in obj or obj[f.name] is None:
@@ -209,7 +213,7 @@ class _Reader:
                 elif f.default is not None:
                     result[f.name] = f.default
                 else:
-                    what = _EXPECTED.get(f.kind) or self.describe(f)
+                    what = EXPECTED.get(f.kind) or self.describe(f)
                     self.problem(f"{prefix}{f.name}", f"missing; expected {what}")
                 continue
             result[f.name] = self.value(f"{prefix}{f.name}", obj[f.name], f)
@@ -224,7 +228,7 @@ class _Reader:
 
     def case(self, raw) -> dict:
         if not isinstance(raw, dict):
-            self.problem("the case", f"got {_show(raw)}, expected a JSON object")
+            self.problem("the case", f"got {show(raw)}, expected a JSON object")
             return {}
         top = [g for g in self.policy.groups if g.name is None]
         grouped = [g for g in self.policy.groups if g.name is not None]
@@ -249,7 +253,7 @@ def frame_problem(frame) -> str | None:
     """What is wrong with a case's "frame" (a frame's name or label, or a list of them), if anything."""
     if frame is None or isinstance(frame, str) or (isinstance(frame, list) and all(isinstance(f, str) for f in frame)):
         return None
-    return f"got {_show(frame)}, expected the name of a frame or a list of names"
+    return f"got {show(frame)}, expected the name of a frame or a list of names"
 
 
 def read_case(policy: tree.Policy, raw, file: str | None = None, also_known: frozenset[str] = frozenset()) -> dict:

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from . import case_table, tree
 from .case import CaseError, parse_json, read_case
+from .case_checks import check_values
 from .sql import compile_query
 
 ENGINES = ("duckdb", "spark")
@@ -278,6 +279,8 @@ def cases_on(engine: str, cases: str, policies: list[tree.Policy], progress=None
         try:
             runner.register_cases(source.parquet)
             check_ids(runner, str(source.parquet))
+            if source.temp is None:  # converted cases were read case by case already
+                check_values(runner, policies, str(source.parquet))
             yield runner
         finally:
             runner.close()

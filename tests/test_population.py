@@ -156,6 +156,39 @@ def test_cli_population_refuses_what_it_cannot_do_before_any_work(population, tm
         assert result.exit_code == 3 and result.stderr.startswith(f"invalid case: {broken}: not a readable Parquet file ({reason}")
 
 
+@pytest.mark.parametrize("change, message", [
+    ("UPDATE u SET 申請者 = struct_update(申請者, 資本金 := -5) WHERE id IN (3, 7, 9)",
+     "申請者.資本金: got -5, expected a whole number of yen (e.g. 500000); it must not be negative (case id 3, and 2 more cases)"),
+    ("UPDATE u SET 申請者 = struct_update(申請者, 業種 := '製造') WHERE id = 11",
+     "申請者.業種: got \"製造\", expected one of: 製造業, 建設業, 運輸業, 卸売業, サービス業, 娯楽業, 小売業, ゴム製品製造業, "
+     "ソフトウェア業・情報処理サービス業, 旅館業, その他の業種 (did you mean 製造業?) (case id 11)"),
+    ("UPDATE u SET 申請者 = NULL WHERE id = 12",
+     "申請者.従業員数: missing; expected a whole number (e.g. 12) (case id 12)"),
+    ("UPDATE u SET 経費 = [{'区分': 'ソフト', '金額': 100, '利用月数': NULL}] WHERE id = 13",
+     "経費[…].区分: got \"ソフト\", expected one of: ソフトウェア, オプション, 役務, PC等, レジ等, 受発注クラウド利用料, "
+     "お助け隊サービス利用料, 消費動向等分析経費, 事務費・専門家費, ECサイト制作, その他ハードウェア (did you mean ソフトウェア?) (case id 13)"),
+    ("UPDATE u SET 経費 = [{'区分': 'ソフトウェア', '金額': 9000000000000000000, '利用月数': NULL}] WHERE id = 14",
+     "経費[…].金額: got 9000000000000000000, which is larger than 1,000,000,000,000,000; is it a typo? (case id 14)"),
+    ("UPDATE u SET 資本関係 = struct_update(資本関係, 最大大企業株主の持株比率 := {'num': 1, 'den': 0}) WHERE id = 15",
+     "資本関係.最大大企業株主の持株比率: got 1/0, expected a ratio: \"1/2\", \"50%\" or a number from 0 to 1 (case id 15)"),
+], ids=["negative", "not a member", "missing", "item not a member", "absurd item", "ratio"])
+def test_cli_population_refuses_a_value_the_case_reader_refuses(population, tmp_path, run, change, message):
+    """A Parquet file gets the case reader's checks too (it is not read case by case): a value a
+    JSON case would be refused for stops the run, with the case reader's words, the case's id and
+    how many cases share the problem — not a decision made from it."""
+    import duckdb
+
+    bad = tmp_path / "bad.parquet"
+    con = duckdb.connect()
+    con.execute(f"CREATE TABLE u AS SELECT * FROM '{population}'")
+    con.execute(change)
+    con.execute(f"COPY u TO '{bad}'")
+    out = tmp_path / "d.parquet"
+    result = run("population", str(bad), "-o", str(out))
+    assert result.exit_code == 3 and f"{bad}: {message}" in result.stderr, result.stderr
+    assert not out.exists()
+
+
 def test_cli_population_needs_a_distinct_id_per_case(population, tmp_path, run):
     """The output is keyed by id (and Spark's form aggregates lists by it): a repeated or missing id is refused."""
     import pyarrow as pa

@@ -19,7 +19,7 @@ except ImportError:  # the serve extra declares it; without it, the standard lib
 
 from .. import __version__, render_json
 from ..batch import _problems
-from ..case import _show, parse_json, read_case
+from ..case import parse_json, read_case, show
 from ..counterfactual import what_if
 from ..diagnostics import CaseError
 from ..evaluator import evaluate
@@ -127,7 +127,7 @@ def _frames(year: Year, raw, asked: tuple[str, ...]) -> tuple[str, ...] | None:
 def decide(snapshot: Snapshot, raw, options: Options, masker) -> Outcome:
     """The decision for one parsed case (raises Problem)."""
     if not isinstance(raw, dict):  # the case reader's words, before any year is picked
-        raise Problem(422, _problems(CaseError([f"the case: got {_show(raw)}, expected a JSON object"])))
+        raise Problem(422, _problems(CaseError([f"the case: got {show(raw)}, expected a JSON object"])))
     year = pick_year(snapshot, raw, options.year)
     try:
         values = read_case(year.policy, raw)
