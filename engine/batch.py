@@ -21,7 +21,7 @@ import attrs
 
 from . import render_json
 from .case import parse_json, read_case
-from .csvmap import row_to_case
+from .csvmap import column_problems, row_to_case
 from .diagnostics import CaseError
 
 CHUNK = 256  # records per task
@@ -68,11 +68,15 @@ def json_lines(stream):
             yield number, line
 
 
-def csv_records(stream):
-    """(line number, row dict) for every CSV row after the header."""
+def csv_records(stream, policies=()):
+    """(line number, row dict) for every CSV row after the header. With `policies`, the header is
+    checked first (csvmap.column_problems): CaseError before any row is read."""
     reader = csv.DictReader(stream)
-    for row in reader:
-        yield reader.line_num, row
+    if policies:
+        problems = column_problems(list(policies), reader.fieldnames)
+        if problems:
+            raise CaseError(problems)
+    return ((reader.line_num, row) for row in reader)
 
 
 # ---------------------------------------------------------------- evaluating (in a worker)

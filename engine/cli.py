@@ -141,6 +141,10 @@ def batch_command(input_path, output_path, policy_dir, trace, workers, input_for
             source = sys.stdin if input_path == "-" else open(input_path, encoding="utf-8-sig", errors="replace", newline="")
     except OSError as exc:
         _fail(f"cannot read {input_path}: {exc.strerror}", EXIT_BAD_CASE)
+    try:  # a CSV header is checked before any output is written
+        records = batch.json_lines(source) if input_format == "jsonl" else batch.csv_records(source, [policy])
+    except CaseError as exc:
+        _fail(_case_message(CaseError(exc.problems, input_path)), EXIT_BAD_CASE)
     done = batch.whole_records(Path(output_path), output_format) if resume else 0
     header = batch.csv_header(policy)
     if output_path == "-":
@@ -153,7 +157,6 @@ def batch_command(input_path, output_path, policy_dir, trace, workers, input_for
             _fail(f"cannot write {output_path}: {exc.strerror}", EXIT_USAGE)
     if output_format == "csv" and done == 0 and not (output_path != "-" and had_header):
         out.write(",".join(header) + "\n")
-    records = batch.json_lines(source) if input_format == "jsonl" else batch.csv_records(source)
     for _ in range(done):  # the records an earlier run already wrote
         next(records, None)
     total = _count_records(input_path, input_format) if input_path != "-" and sys.stderr.isatty() else None

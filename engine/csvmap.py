@@ -30,8 +30,42 @@ def _cell_to_value(text: str, kind: str):
     return text  # anything else is passed on as text: the case reader reports what it expected
 
 
+def column_problems(policies: list[tree.Policy], header: list[str] | None) -> list[str]:
+    """What is wrong with a CSV header: a column no policy reads (a misspelt one would silently
+    leave its input out), or a column given twice (the second would silently win)."""
+    from .case import META_KEYS, suggest
+
+    known, lists = set(META_KEYS), {}
+    for policy in policies:
+        for group, f in _fields(policy):
+            path = f"{group}.{f.name}" if group else f.name
+            if f.kind == "list" and f.element == "record":
+                lists.setdefault(path, set()).update(rf.name for rf in policy.records[f.type_name].fields)
+            else:
+                known.add(path)
+    problems, seen = [], set()
+    for column in header or ():
+        m = _INDEXED.match(column or "")
+        if column in seen:
+            problems.append(f"column {column}: given twice; give each column once")
+        elif m and m["list"] in lists:
+            if m["field"] not in lists[m["list"]]:
+                fields = sorted(lists[m["list"]])
+                problems.append(f"column {column}: {m['list']} items have no field {m['field']}{suggest(m['field'], fields)}; "
+                                f"they have: {', '.join(fields)}")
+        elif column not in known:
+            names = sorted(known - set(META_KEYS)) + [f"{p}[0].{f}" for p, fs in sorted(lists.items()) for f in sorted(fs)]
+            problems.append(f"column {column}: no input has this path{suggest(column or '', names)}")
+        seen.add(column)
+    return problems
+
+
 def row_to_case(policy: tree.Policy, row: dict) -> dict:
     """One CSV row (column -> cell text) as a case object."""
+    if row.get(None):  # csv.DictReader keeps the cells past the header's last column under None
+        from .diagnostics import CaseError
+
+        raise CaseError([f"{len(row[None])} cell(s) more than the header has columns"])
     case: dict = {}
     records = {f.name: f for _, f in _fields(policy) if f.kind == "list" and f.element == "record"}
     for group, f in _fields(policy):

@@ -50,14 +50,18 @@ def union_schema(policies: list[tree.Policy]):
     return pa.schema(list(merged.values()))
 
 
-def _records(path: Path):
+def _records(path: Path, policies: list[tree.Policy]):
     """(where, record, kind) for each case: a CSV row ("csv"), a line of JSON Lines ("line"), or a
     case of a `.json` file holding one JSON document, a case or an array of cases ("parsed")."""
     from .batch import csv_records, json_lines
 
     if path.suffix.lower() == ".csv":
         with open(path, newline="", encoding="utf-8-sig") as stream:
-            for number, row in csv_records(stream):
+            try:
+                rows = csv_records(stream, policies)
+            except CaseError as exc:
+                raise CaseError(exc.problems, str(path)) from None
+            for number, row in rows:
                 yield f"line {number}", row, "csv"
         return
     document = _one_document(path) if path.suffix.lower() == ".json" else None
@@ -107,7 +111,7 @@ def cases_to_parquet(path: Path, policies: list[tree.Policy], out: Path) -> int:
     rows: list = []
     count = 0
     try:
-        for where, record, kind in _records(path):
+        for where, record, kind in _records(path, policies):
             try:
                 if isinstance(record, Exception):
                     raise CaseError([f"not UTF-8 text ({record.reason})"])

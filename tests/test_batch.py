@@ -161,6 +161,37 @@ def test_unknown_format_is_a_usage_error(run, tmp_path):
     assert (result.exit_code, result.stderr.strip()) == (2, f"cannot tell the input format of {tmp_path / 'in.txt'}; use --input-format jsonl|csv")
 
 
+def test_a_csv_header_no_input_reads_is_refused_before_any_output(tmp_path, run):
+    """A misspelt column would silently leave its input out (a capital left out can turn an SME
+    into a non-SME): the header is checked first, for batch and population alike."""
+    policy = load_policy(POLICY_2024).policy
+    rows = [case_to_row(policy, c) for c, _ in CASES[:3]]
+    source = write_csv(tmp_path / "in.csv", rows)
+    text = source.read_text(encoding="utf-8")
+    header, rest = text.split("\n", 1)
+    source.write_text(header.replace("申請者.資本金", "申請者.資本").replace("経費[0].金額", "経費[0].金") + ",申請者.業種\n" + rest,
+                      encoding="utf-8")
+    expected = ["column 申請者.資本: no input has this path (did you mean 申請者.資本金?)",  # in the header's order
+                "column 経費[0].金: 経費 items have no field 金 (did you mean 金額?); they have: 利用月数, 区分, 金額",
+                "column 申請者.業種: given twice; give each column once"]
+    for command in (["batch", source, "-o", tmp_path / "out.csv"], ["population", source, "-o", tmp_path / "out.parquet"]):
+        result = run(*command)
+        assert result.exit_code == 3, result.output
+        assert result.stderr == "invalid case:\n" + "".join(f"{source}: {e}\n" for e in expected)
+    assert not (tmp_path / "out.csv").exists() and not (tmp_path / "out.parquet").exists()
+
+
+def test_a_csv_row_with_more_cells_than_the_header_is_an_error_of_its_line(tmp_path, run):
+    policy = load_policy(POLICY_2024).policy
+    source = write_csv(tmp_path / "in.csv", [case_to_row(policy, c) for c, _ in CASES[:2]])
+    lines = source.read_text(encoding="utf-8").splitlines()
+    source.write_text("\n".join([lines[0], lines[1] + ",x,y", lines[2]]) + "\n", encoding="utf-8")
+    result = run("batch", source, "-o", tmp_path / "out.jsonl")
+    out = read_jsonl(tmp_path / "out.jsonl")
+    assert [r["ok"] for r in out] == [False, True]
+    assert out[0]["errors"] == [{"field": None, "message": "2 cell(s) more than the header has columns"}]
+
+
 def test_csv_resume_keeps_one_header(tmp_path, run):
     policy = load_policy(POLICY_2024).policy
     rows = [case_to_row(policy, c) for c, _ in CASES[:4]]
