@@ -51,8 +51,9 @@ def union_schema(policies: list[tree.Policy]):
 
 
 def _records(path: Path, policies: list[tree.Policy]):
-    """(where, record, kind) for each case: a CSV row ("csv"), a line of JSON Lines ("line"), or a
-    case of a `.json` file holding one JSON document, a case or an array of cases ("parsed")."""
+    """(where, id, record, kind) for each case: a CSV row ("csv"), a line of JSON Lines ("line"), or a
+    case of a `.json` file holding one JSON document, a case or an array of cases ("parsed"). The
+    id is the case's line number (as `policy batch` reports it), or its place in the array from 1."""
     from .batch import csv_records, json_lines
 
     if path.suffix.lower() == ".csv":
@@ -62,16 +63,16 @@ def _records(path: Path, policies: list[tree.Policy]):
             except CaseError as exc:
                 raise CaseError(exc.problems, str(path)) from None
             for number, row in rows:
-                yield f"line {number}", row, "csv"
+                yield f"line {number}", number, row, "csv"
         return
     document = _one_document(path) if path.suffix.lower() == ".json" else None
     if document is not None:
         for k, raw in enumerate(document, 1):
-            yield f"case {k}" if len(document) > 1 else "the case", raw, "parsed"
+            yield f"case {k}" if len(document) > 1 else "the case", k, raw, "parsed"
         return
     with open(path, "rb") as stream:
         for number, line in json_lines(stream):
-            yield f"line {number}", line, "line"
+            yield f"line {number}", number, line, "line"
 
 
 def _one_document(path: Path) -> list | None:
@@ -111,7 +112,7 @@ def cases_to_parquet(path: Path, policies: list[tree.Policy], out: Path) -> int:
     rows: list = []
     count = 0
     try:
-        for where, record, kind in _records(path, policies):
+        for where, number, record, kind in _records(path, policies):
             try:
                 if isinstance(record, Exception):
                     raise CaseError([f"not UTF-8 text ({record.reason})"])
@@ -122,7 +123,7 @@ def cases_to_parquet(path: Path, policies: list[tree.Policy], out: Path) -> int:
                     also = frozenset().union(*(n for j, n in enumerate(names) if j != i))
                     if kind == "csv" and i:  # a CSV column names a field of one year's layout
                         raw = {**row_to_case(p, record), **raw}
-                    _merge(row, case_table.to_row(p, count, read_case(p, raw, also_known=also)))
+                    _merge(row, case_table.to_row(p, number, read_case(p, raw, also_known=also)))
             except CaseError as exc:
                 problems += [f"{where}: {m}" for m in exc.problems]
                 if len(problems) >= MAX_SHOWN_PROBLEMS:

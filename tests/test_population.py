@@ -88,6 +88,10 @@ def test_cli_population_csv_and_jsonl_in(tmp_path, run):
     text = out.read_text(encoding="utf-8")
     assert "インボイス対応類型.subsidy" in text.splitlines()[0]
     assert ",750000," in text.splitlines()[1]
+    cases.write_text("\n" + json.dumps(seed, ensure_ascii=False) + "\n\n" + json.dumps(seed, ensure_ascii=False) + "\n", encoding="utf-8")
+    assert run("population", str(cases), "-o", str(out)).exit_code == 0
+    ids = sorted(int(line.split(",")[0]) for line in out.read_text(encoding="utf-8").splitlines()[1:])
+    assert ids == [2, 4]  # a case's id is its line number, as `policy batch` reports it
 
 
 def test_cli_population_reads_a_json_case_or_an_array_of_them(tmp_path, run):
@@ -106,7 +110,7 @@ def test_cli_population_reads_a_json_case_or_an_array_of_them(tmp_path, run):
     result = run("population", str(cases), "-o", str(out))
     assert result.exit_code == 0, result.output
     assert sorted(line.split(",")[:3] for line in out.read_text(encoding="utf-8").splitlines()[1:]) == \
-        [["0", "インボイス対応類型", "750000"], ["1", "インボイス対応類型", "750000"]]
+        [["1", "インボイス対応類型", "750000"], ["2", "インボイス対応類型", "750000"]]  # ids: places in the array, from 1
     cases.write_text(json.dumps([seed, bad], ensure_ascii=False, indent=1), encoding="utf-8")
     result = run("population", str(cases), "-o", str(out))
     assert result.exit_code == 3
