@@ -491,6 +491,9 @@ def sql_command(policy_dir, dialect, frames, no_dates, fused) -> None:
     _known_frames(policy, frames)
     try:
         click.echo(sql.to_sql(policy, dialect, tuple(frames) or None, check_dates=not no_dates, fused=fused))
+    except sql.InexactDialect as exc:
+        _fail(f"refusing --dialect {dialect}: {exc}; the query must be exact to the yen (duckdb and spark are tested "
+              f"against the tree evaluator)", EXIT_USAGE)
     except sql.Unsupported as exc:
         _fail(f"the SQL form cannot write this policy exactly: {exc}", EXIT_BAD_POLICY)
 

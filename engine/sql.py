@@ -387,7 +387,36 @@ def compile_query(policy: tree.Policy, dialect: str = "duckdb", frames: tuple[st
     return fuse(query, copy=False) if fused else query
 
 
+# How sqlglot writes an integer division where it is exact: a dialect that writes it through a
+# FLOAT, a DOUBLE or a rounded DECIMAL quotient (T-SQL, SQLite, Trino, Snowflake …) would lose yen.
+_EXACT_DIVISION = ("a // b", "a DIV b", "DIV(a, b)")
+
+
+class InexactDialect(Exception):
+    """A dialect the SQL form cannot be written in exactly (the message says why)."""
+
+
+def exact_dialect_problem(dialect: str) -> str | None:
+    """Why `dialect` cannot hold the policy's arithmetic exactly, or None."""
+    division = exp.IntDiv(this=exp.column("a"), expression=exp.column("b")).sql(dialect=dialect)
+    if division not in _EXACT_DIVISION:
+        return (f"sqlglot writes an integer division in {dialect} as {division}, which is not exact integer arithmetic "
+                f"(a float or a rounded decimal quotient)")
+    return None
+
+
 def to_sql(policy: tree.Policy, dialect: str = "duckdb", frames=None, pretty: bool = True, check_dates: bool = True,
            keep: tuple[str, ...] = (), integer: str | None = None, fused: bool = False) -> str:
-    return compile_query(policy, dialect, frames, check_dates, keep, integer, fused).sql(dialect=dialect, pretty=pretty)
+    """The query as text in `dialect`; InexactDialect where the dialect cannot hold it exactly:
+    its integer division goes through a float, or sqlglot cannot write some construct in it."""
+    from sqlglot.errors import ErrorLevel, UnsupportedError
+
+    problem = exact_dialect_problem(dialect)
+    if problem:
+        raise InexactDialect(problem)
+    query = compile_query(policy, dialect, frames, check_dates, keep, integer, fused)
+    try:
+        return query.sql(dialect=dialect, pretty=pretty, unsupported_level=ErrorLevel.RAISE)
+    except UnsupportedError as exc:
+        raise InexactDialect(f"sqlglot cannot write this query in {dialect}: {str(exc).splitlines()[0]}") from None
 

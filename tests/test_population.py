@@ -214,6 +214,14 @@ def test_cli_sql(run):
     result = run("sql", "--frame", "通常")
     assert result.exit_code == 2 and "no frame '通常' (did you mean 通常枠?); the frames are: 通常枠," in result.output
     assert run("sql", "--dialect", "Spark", "--frame", "通常枠").output == run("sql", "--dialect", "spark", "--frame", "通常枠").output
+    result = run("sql", "--dialect", "tsql")
+    assert result.exit_code == 2 and result.stderr == (
+        "refusing --dialect tsql: sqlglot writes an integer division in tsql as CAST(CAST(a AS FLOAT) / b AS BIGINT), which is "
+        "not exact integer arithmetic (a float or a rounded decimal quotient); the query must be exact to the yen (duckdb and "
+        "spark are tested against the tree evaluator)\n")
+    result = run("sql", "--dialect", "mysql")
+    assert result.exit_code == 2 and result.stderr.startswith("refusing --dialect mysql: sqlglot cannot write this query in mysql: "
+                                                              "Arrays are not supported by MySQL")
     result = run("sql", "--dialect", "oracle2")
     assert result.exit_code == 2 and "unknown dialect 'oracle2'; sqlglot writes: athena, bigquery," in result.output
     readable, fused = run("sql").output, run("sql", "--fused").output
