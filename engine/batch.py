@@ -83,11 +83,11 @@ def csv_records(stream, policies=()):
 _STATE: dict = {}
 
 
-def _init(policy, trace: bool, input_format: str, output_format: str) -> None:
+def _init(policy, trace: bool, input_format: str, output_format: str, also_known: frozenset = frozenset()) -> None:
     from .fast import FastPolicy
 
     _STATE.update(policy=policy, fast=None if trace else FastPolicy(policy), trace=trace, input_format=input_format,
-                  output_format=output_format, header=csv_header(policy))
+                  output_format=output_format, header=csv_header(policy), also_known=also_known)
 
 
 def _problems(exc: CaseError) -> list[dict]:
@@ -108,7 +108,7 @@ def _decide(number: int, record) -> dict:
         return {"line": number, "ok": False, "errors": [{"field": None, "message": "not UTF-8 text; save the input as UTF-8"}]}
     try:
         raw = parse_json(record) if _STATE["input_format"] == "jsonl" else row_to_case(policy, record)
-        values = read_case(policy, raw)
+        values = read_case(policy, raw, also_known=_STATE["also_known"])
     except CaseError as exc:
         return {"line": number, "ok": False, "errors": _problems(exc)}
     if _STATE["trace"]:  # the tree evaluator: the same summary, plus the full explained decision
@@ -144,14 +144,16 @@ def _chunks(records, size: int):
         yield chunk
 
 
-def decide_all(policy, records, trace: bool, input_format: str, workers: int, output_format: str = "jsonl"):
-    """(output line, record) in input order; `records` is consumed lazily, a bounded window at a time."""
+def decide_all(policy, records, trace: bool, input_format: str, workers: int, output_format: str = "jsonl",
+               also_known: frozenset = frozenset()):
+    """(output line, record) in input order; `records` is consumed lazily, a bounded window at a time.
+    `also_known`: input names other policy years declare, read as unused rather than as typos."""
     if workers <= 1:
-        _init(policy, trace, input_format, output_format)
+        _init(policy, trace, input_format, output_format, also_known)
         for chunk in _chunks(records, CHUNK):
             yield from _decide_chunk(chunk)
         return
-    with get_context("fork").Pool(workers, initializer=_init, initargs=(policy, trace, input_format, output_format)) as pool:
+    with get_context("fork").Pool(workers, initializer=_init, initargs=(policy, trace, input_format, output_format, also_known)) as pool:
         pending: deque = deque()
         for chunk in _chunks(records, CHUNK):
             pending.append(pool.apply_async(_decide_chunk, (chunk,)))

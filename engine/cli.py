@@ -163,7 +163,8 @@ def batch_command(input_path, output_path, policy_dir, trace, workers, input_for
     progress = _Progress(total, done) if sys.stderr.isatty() else None
     summary = batch.Summary()
     try:
-        for text, record in batch.decide_all(policy, records, trace, input_format, workers, output_format):
+        also = _sibling_fields(policy_dir or default_policy_dir())  # a corpus written for several years
+        for text, record in batch.decide_all(policy, records, trace, input_format, workers, output_format, also):
             out.write(text)
             summary.add(record)
             if progress and summary.read % 200 == 0:
@@ -539,7 +540,8 @@ def population_command(paths, output, policy_dir, engine, frames, compare, fmt, 
             _fail(f"--{'format' if fmt else 'lang'} is for the --compare report; the decisions' format is -o's extension (.parquet or .csv)", EXIT_USAGE)
         policy = load_policy(policy_dir or default_policy_dir()).policy
         _known_frames(policy, frames)
-        n = population.decide(policy, paths[0], output, engine, tuple(frames) or None)
+        also = _sibling_fields(policy_dir or default_policy_dir())  # `policy synth` writes for 2024 and 2025
+        n = population.decide(policy, paths[0], output, engine, tuple(frames) or None, also_known=also)
         click.echo(f"decided {n:,} case{'s' if n != 1 else ''} on {engine} in {time.monotonic() - start:.1f} s → {output}", err=True)
     except PolicyError as exc:
         _fail(str(exc), EXIT_BAD_POLICY)

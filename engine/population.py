@@ -95,9 +95,9 @@ def _one_document(path: Path) -> list | None:
     return document if isinstance(document, list) else [document]
 
 
-def cases_to_parquet(path: Path, policies: list[tree.Policy], out: Path) -> int:
+def cases_to_parquet(path: Path, policies: list[tree.Policy], out: Path, also_known: frozenset[str] = frozenset()) -> int:
     """JSON Lines, a JSON document or CSV -> Parquet in the union layout; every case is checked against every
-    policy (fields another year declares are not typos). Raises CaseError listing the first
+    policy (fields another year declares, or `also_known`, are not typos). Raises CaseError listing the first
     problems with their line numbers."""
     import pyarrow as pa
     import pyarrow.parquet as pq
@@ -120,7 +120,7 @@ def cases_to_parquet(path: Path, policies: list[tree.Policy], out: Path) -> int:
                        "parsed": lambda: record}[kind]()
                 row: dict = {}
                 for i, p in enumerate(policies):
-                    also = frozenset().union(*(n for j, n in enumerate(names) if j != i))
+                    also = frozenset().union(also_known, *(n for j, n in enumerate(names) if j != i))
                     if kind == "csv" and i:  # a CSV column names a field of one year's layout
                         raw = {**row_to_case(p, record), **raw}
                     _merge(row, case_table.to_row(p, number, read_case(p, raw, also_known=also)))
@@ -167,7 +167,7 @@ def check_ids(runner, path: str) -> None:
 class Source:
     """The cases as a Parquet file (converted to a temporary one when they are JSON Lines or CSV)."""
 
-    def __init__(self, path: str, policies: list[tree.Policy]):
+    def __init__(self, path: str, policies: list[tree.Policy], also_known: frozenset[str] = frozenset()):
         p = Path(path)
         if p.is_dir():
             raise CaseError([f"{path} is a folder; give a file of cases (.parquet, .jsonl, .json or .csv)"])
@@ -178,7 +178,7 @@ class Source:
             handle, name = tempfile.mkstemp(suffix=".parquet")
             os.close(handle)
             self.temp = Path(name)
-            cases_to_parquet(p, policies, self.temp)
+            cases_to_parquet(p, policies, self.temp, also_known)
             self.parquet = self.temp
         elif p.suffix.lower() == ".parquet":
             self.parquet = p
@@ -235,8 +235,10 @@ def _type_problems(path: str, got, want) -> list[str]:
 
 # ---------------------------------------------------------------- one policy over the cases
 def decide(policy: tree.Policy, cases: str, out: str, engine: str = "duckdb", frames=None, progress=None,
-           check_dates: bool = True) -> int:
-    """Decisions for every case, written to `out` (Parquet or CSV); returns the number of cases."""
+           check_dates: bool = True, also_known: frozenset[str] = frozenset()) -> int:
+    """Decisions for every case, written to `out` (Parquet or CSV); returns the number of cases.
+    `also_known`: input names other policy years declare, which a case may carry (as a synthetic
+    population written for two years does), read as unused rather than as typos."""
     from .population_engines import csv_select, narrow_first
     from .sql import output_columns
 
@@ -245,7 +247,7 @@ def decide(policy: tree.Policy, cases: str, out: str, engine: str = "duckdb", fr
     if not out_path.parent.is_dir():
         raise PopulationError(f"cannot write {out}: no such folder {out_path.parent}")
     writable(out_path, cases)
-    with cases_on(engine, cases, [policy], progress) as runner:
+    with cases_on(engine, cases, [policy], progress, also_known) as runner:
         def run(query):
             relation = runner.relation(query)
             if fmt == "csv":
@@ -273,12 +275,12 @@ def writable(out: Path, cases: str) -> None:
 
 
 @contextlib.contextmanager
-def cases_on(engine: str, cases: str, policies: list[tree.Policy], progress=None):
+def cases_on(engine: str, cases: str, policies: list[tree.Policy], progress=None, also_known: frozenset[str] = frozenset()):
     """An engine with the cases read, checked (layout, ids) and registered as the table `cases`;
     the engine and any converted copy of the cases are closed after."""
     from .population_engines import open_engine
 
-    source = Source(cases, policies)
+    source = Source(cases, policies, also_known)
     try:
         runner = open_engine(engine, progress)
         try:

@@ -122,6 +122,20 @@ def test_cli_population_reads_a_json_case_or_an_array_of_them(tmp_path, run):
             "line 2 column 10: malformed JSON: Expecting property name enclosed in double quotes") in result.output
 
 
+def test_a_synthetic_population_as_json_lines_is_read_by_batch_and_population(tmp_path, run):
+    """`policy synth` writes for 2024 and 2025, so its cases carry 2025's inputs: the 2024 policy
+    reads them as another year's (unused), as a Parquet file's extra columns, not as typos."""
+    cases = tmp_path / "firms.jsonl"
+    assert run("synth", "--n", "200", "--seed", "5", "-o", str(cases)).exit_code == 0
+    assert "最低賃金近傍事業者" in cases.read_text(encoding="utf-8")
+    result = run("population", str(cases), "-o", str(tmp_path / "d.csv"))
+    assert result.exit_code == 0, result.output
+    result = run("batch", str(cases), "-o", str(tmp_path / "b.jsonl"))
+    assert result.exit_code == 0 and "errors: 0" in result.stderr, result.output
+    records = (tmp_path / "b.jsonl").read_text(encoding="utf-8").splitlines()
+    assert len(records) == 200 and all(json.loads(r)["ok"] for r in records)
+
+
 def test_cli_population_bad_input(tmp_path, run):
     bad = tmp_path / "bad.jsonl"
     bad.write_text('{"申請者": {"業種": "製造", "従業員数": 3}}\n', encoding="utf-8")
