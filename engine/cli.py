@@ -419,7 +419,7 @@ def check_command(policy_dir: str | None) -> None:
 def serve_command(policies_root, host, port, workers, log_path, log_fsync, log_mask, max_body, max_batch, watch, request_timeout) -> None:
     """Serve decisions over HTTP (POST /v1/decide …) and the self-check page at /. SIGHUP reloads the policies."""
     try:
-        from .serve.server import serve
+        from .serve.server import LogPathError, serve
     except ImportError as exc:
         _fail(f"policy serve needs the serve extra: pip install 'subsidy-policy[serve]' ({exc})", EXIT_USAGE)
     from .resources import policies_root as bundled
@@ -430,6 +430,8 @@ def serve_command(policies_root, host, port, workers, log_path, log_fsync, log_m
               announce=lambda text: click.echo(text, err=True))
     except PolicyError as exc:
         _fail(str(exc), EXIT_BAD_POLICY)
+    except LogPathError as exc:
+        _fail(str(exc), EXIT_USAGE)
     except OSError as exc:
         _fail(f"cannot serve on {host}:{port}: {exc.strerror or exc}", EXIT_USAGE)
 

@@ -185,7 +185,20 @@ def test_policies_schema_and_openapi_come_from_the_policy_files(server):
     doc = json.loads(data)
     assert doc["openapi"] == "3.1.0" and sorted(doc["components"]["schemas"]) == ["Case2023", "Case2024", "Case2025", "Error"]
     assert doc["components"]["schemas"]["Case2024"]["properties"]["申請者"]["properties"]["業種"]["enum"][0] == "製造業"
-    assert {"/v1/decide", "/v1/batch", "/v1/policies", "/v1/schema", "/healthz", "/readyz", "/metrics"} <= set(doc["paths"])
+    from engine.serve.app import ROUTES
+
+    served = {r.path for r in ROUTES} - {"/static/{name}", "/favicon.ico"}
+    assert served == set(doc["paths"])  # every route the service answers is documented, and only those
+    # the request body, with the components it refers to, accepts the seeds' case (valid under every year)
+    import jsonschema
+
+    body = doc["paths"]["/v1/decide"]["post"]["requestBody"]["content"]["application/json"]["schema"]
+    validator = jsonschema.Draft202012Validator({**body, "components": doc["components"]})
+    case = json.loads(SMALL.read_text(encoding="utf-8"))
+    assert validator.is_valid({k: v for k, v in case.items() if k not in ("description", "expected")})
+    assert not validator.is_valid({"申請者": 5})
+    for path, method in (("/v1/decide", "post"), ("/v1/explain", "post"), ("/page/check", "post")):
+        assert {p["name"] for p in doc["paths"][path][method]["parameters"]} == {"year", "lang", "trace", "what_if", "form", "frame"}
 
 
 def test_health_and_readiness(server):
@@ -291,3 +304,24 @@ def test_a_client_that_hangs_up_mid_body_is_counted_as_499_not_as_a_bug(server):
             break
         time.sleep(0.1)
     assert count(after, "499") == count(before, "499") + 1 and count(after, "500") == count(before, "500") == 0
+
+
+def test_a_log_that_cannot_be_written_refuses_decisions_and_readiness(tmp_path):
+    """No decision is given unlogged: with the log failing (a full disk: /dev/full), a decision is a
+    503 and /readyz says why it is not ready, so a load balancer stops sending decisions here."""
+    from test_serve_support import Server
+
+    server = Server("--workers", "1", "--log", "/dev/full")
+    try:
+        message = "the decision log /dev/full cannot be written (No space left on device); the decision was not given"
+        status, _, data = server.post("/v1/decide", SMALL.read_bytes())
+        assert (status, json.loads(data)["error"]) == (503, message)
+        status, _, data = server.get("/readyz")
+        body = json.loads(data)
+        assert (status, body["status"], body["reason"]) == (
+            503, "not ready", "the decision log /dev/full cannot be written (No space left on device)")
+    finally:
+        server.stop()
+    cli = subprocess.run([sys.executable, "-m", "engine.cli", "serve", "--port", "0", "--log", str(tmp_path / "no" / "log.jsonl")],
+                         cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert (cli.returncode, cli.stderr) == (2, f"cannot write the decision log {tmp_path / 'no' / 'log.jsonl'}: No such file or directory\n")

@@ -133,11 +133,16 @@ async def healthz(request: Request) -> Response:
 
 @route("/readyz")
 async def readyz(request: Request) -> Response:
-    registry = request.app.state.settings.registry
+    settings = request.app.state.settings
+    registry = settings.registry
     snap = registry.snapshot
-    ready = bool(snap.years)
-    return _json({"status": "ready" if ready else "not ready", "generation": snap.generation, "years": [y.policy.year for y in snap.years],
-                  "last_reload": registry.last_reload, "engine_version": __version__}, 200 if ready else 503)
+    log_failing = settings.log.failing() if settings.log else None  # every decision would get 503 meanwhile
+    ready = bool(snap.years) and not log_failing
+    body = {"status": "ready" if ready else "not ready", "generation": snap.generation, "years": [y.policy.year for y in snap.years],
+            "last_reload": registry.last_reload, "engine_version": __version__}
+    if log_failing:
+        body["reason"] = log_failing
+    return _json(body, 200 if ready else 503)
 
 
 async def metrics_route(request: Request) -> Response:

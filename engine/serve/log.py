@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import threading
+import time
 from decimal import Decimal
 
 from .. import tree
@@ -27,6 +28,8 @@ class DecisionLog:
         self.fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o640)
         self.written = 0
         self.failed = 0
+        self.failed_at: float | None = None  # monotonic time of the last failed write
+        self.failure = ""
         self._hidden: dict[int, tuple] = {}  # id(policy) -> (policy, the paths masked): computed once per policy
 
     def write(self, record: dict) -> None:
@@ -39,9 +42,18 @@ class DecisionLog:
                 if self.fsync:
                     os.fsync(self.fd)
                 self.written += 1
+                self.failed_at = None
         except OSError as exc:
             self.failed += 1
+            self.failed_at, self.failure = time.monotonic(), exc.strerror or str(exc)
             raise LogUnavailable(f"the decision log {self.path} cannot be written ({exc.strerror or exc}); the decision was not given") from None
+
+    def failing(self, within: float = 10.0) -> str | None:
+        """Why the last write failed, if it failed within `within` seconds and none has succeeded
+        since. /readyz says not ready meanwhile; after it, traffic comes back and tries again."""
+        if self.failed_at is not None and time.monotonic() - self.failed_at < within:
+            return f"the decision log {self.path} cannot be written ({self.failure})"
+        return None
 
     def close(self) -> None:
         os.close(self.fd)

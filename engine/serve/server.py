@@ -21,6 +21,10 @@ from .metrics import Metrics
 from .registry import Registry
 
 
+class LogPathError(Exception):
+    """The decision log cannot be opened for appending: the service does not start."""
+
+
 def bind(host: str, port: int) -> socket.socket:
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)  # IPPROTO_TCP: asyncio then sets TCP_NODELAY
@@ -83,7 +87,10 @@ def serve(policies: str, host: str, port: int, workers: int, options: dict, anno
     years = ", ".join(str(y.policy.year) for y in registry.snapshot.years)
     shown = f"[{host}]" if ":" in host else host
     if options["log"]:
-        DecisionLog(options["log"]).close()  # an unwritable log is reported now, not at the first decision
+        try:
+            DecisionLog(options["log"]).close()  # an unwritable log is reported now, not at the first decision
+        except OSError as exc:
+            raise LogPathError(f"cannot write the decision log {options['log']}: {exc.strerror or exc}") from None
     announce(f"policy serve: http://{shown}:{actual}/ ({workers} worker{'s' if workers > 1 else ''}; policy years {years})")
     if workers == 1:
         _worker(0, sock, registry, None, options)
