@@ -325,3 +325,14 @@ def test_a_log_that_cannot_be_written_refuses_decisions_and_readiness(tmp_path):
     cli = subprocess.run([sys.executable, "-m", "engine.cli", "serve", "--port", "0", "--log", str(tmp_path / "no" / "log.jsonl")],
                          cwd=ROOT, capture_output=True, text=True, timeout=60)
     assert (cli.returncode, cli.stderr) == (2, f"cannot write the decision log {tmp_path / 'no' / 'log.jsonl'}: No such file or directory\n")
+
+
+def test_a_batch_with_a_bad_query_fails_once_not_per_case(server):
+    cases = [json.loads(SMALL.read_text(encoding="utf-8"))] * 3
+    status, _, body = server.post_json("/v1/batch?year=2099", cases)
+    assert (status, body["errors"]) == (422, [{"field": "?year", "message": "no policy year 2099; the years available are: 2023, 2024, 2025"}])
+    status, _, body = server.post_json("/v1/batch?frame=" + quote("通常"), cases)
+    assert status == 422 and body["errors"][0]["field"] == "?frame"
+    assert body["errors"][0]["message"].startswith("unknown frame 通常 (did you mean 通常枠?)")
+    status, _, body = server.post_json("/v1/batch?frame=" + quote("通常枠"), cases)
+    assert status == 200 and body["errors"] == 0 and [len(r["decision"]["frames"]) for r in body["results"]] == [1, 1, 1]

@@ -19,7 +19,7 @@ from starlette.routing import Route
 
 from .. import __version__, schema
 from . import openapi, page, relevance_route
-from .decide import Options, Outcome, Problem, decide, parse_body, policy_ref
+from .decide import Options, Outcome, Problem, decide, frames_for, parse_body, pick_year, policy_ref
 from .handling import Late, Settings, deadline, offload, options, read_body, route
 from .handling import json_response as _json
 from .lifecycle import EARLY_HUP, lifespan
@@ -76,6 +76,7 @@ def _batch(settings: Settings, body: bytes, opts: Options, until: float = math.i
     if len(cases) > settings.max_batch:
         raise Problem(413, [{"field": "cases", "message": f"{len(cases):,} cases; a batch holds at most {settings.max_batch:,}"}])
     snapshot = settings.registry.snapshot  # one snapshot for the whole batch, even if a reload lands meanwhile
+    _check_query(snapshot, opts)
     masker = settings.log.masker if settings.log else _no_mask
     results = []
     for index, case in enumerate(cases):
@@ -89,6 +90,24 @@ def _batch(settings: Settings, body: bytes, opts: Options, until: float = math.i
             settings.metrics.inc("policy_errors_total", {"route": "/v1/batch#case", "status": str(exc.status)})
             results.append({"index": index, "ok": False, "status": exc.status, **exc.body()})
     return {"engine_version": __version__, "count": len(results), "errors": sum(not r["ok"] for r in results), "results": results}
+
+
+def _check_query(snapshot, opts: Options) -> None:
+    """A pinned year or a frame no year has fails the whole batch once, not every case the same way."""
+    if opts.year is not None:
+        pick_year(snapshot, {}, opts.year)
+    if opts.frames:
+        years = [y for y in snapshot.years if opts.year is None or y is snapshot.by_year(opts.year)]
+        if all(_frames_problem(y, opts.frames) for y in years):
+            frames_for(years[0], None, opts.frames)  # raises the single-case route's 422
+
+
+def _frames_problem(year, frames) -> bool:
+    try:
+        frames_for(year, None, frames)
+    except Problem:
+        return True
+    return False
 
 
 @route("/v1/batch")

@@ -104,7 +104,7 @@ def pick_year(snapshot: Snapshot, raw, pinned) -> Year:
         raise Problem(422, _problems(exc)) from None
 
 
-def _frames(year: Year, raw, asked: tuple[str, ...]) -> tuple[str, ...] | None:
+def frames_for(year: Year, raw, asked: tuple[str, ...]) -> tuple[str, ...] | None:
     """The frames to evaluate: `?frame=`, else the case's "frame" key, by name or label (as `policy eval`)."""
     policy = year.policy
     frames = asked
@@ -133,7 +133,7 @@ def decide(snapshot: Snapshot, raw, options: Options, masker) -> Outcome:
         values = read_case(year.policy, raw)
     except CaseError as exc:
         raise Problem(422, _problems(exc), year) from None
-    frames = _frames(year, raw, options.frames)
+    frames = frames_for(year, raw, options.frames)
     did = decision_id()
     head = {"decision_id": did, "policy": policy_ref(year)}
     selected = _selected(year, raw, options.year)
