@@ -4,6 +4,7 @@ swapped in on SIGHUP; a policy that fails its check leaves the old one serving a
 from __future__ import annotations
 
 import json
+import os
 import signal
 import time
 
@@ -64,6 +65,25 @@ def test_sighup_swaps_a_changed_policy_in_and_a_broken_one_leaves_the_old_servin
     finally:
         server.stop()
     assert server.proc.returncode is not None
+
+
+def test_a_year_whose_folder_is_gone_is_reported_as_no_longer_served(tmp_path):
+    import shutil
+
+    policies = copy_policies(tmp_path)
+    server = Server("--policies", str(policies), "--workers", "1")
+    try:
+        shutil.move(str(policies / "2025"), str(tmp_path / "2025-away"))
+        server.signal(signal.SIGHUP)
+        until(lambda: json.loads(server.get("/v1/policies")[2])["generation"] == 2, "the reload")
+        report = json.loads(server.get("/v1/policies")[2])
+        assert [y["year"] for y in report["years"]] == [2023, 2024]
+        assert (report["last_reload"]["changed"], report["last_reload"]["removed"]) == ([], ["2025"])
+        os.killpg(server.proc.pid, signal.SIGTERM)
+        server.proc.wait(timeout=10)
+        assert "changed: none; no longer served: 2025" in server.proc.stderr.read()
+    finally:
+        server.stop()
 
 
 def test_a_policy_that_fails_at_start_stops_the_command_with_exit_4(tmp_path):

@@ -19,8 +19,9 @@ async def reload(app, why: str) -> None:
     report = await anyio.to_thread.run_sync(settings.registry.reload)
     settings.metrics.inc("policy_reloads_total", {"result": "ok" if report["ok"] else "failed"})
     if report["ok"]:
-        print(f"policy serve: reloaded ({why}): generation {report['generation']}, changed: {', '.join(report['changed']) or 'none'}",
-              file=sys.stderr, flush=True)
+        removed = f"; no longer served: {', '.join(report['removed'])}" if report["removed"] else ""
+        print(f"policy serve: reloaded ({why}): generation {report['generation']}, changed: {', '.join(report['changed']) or 'none'}"
+              f"{removed}", file=sys.stderr, flush=True)
     else:
         print(f"policy serve: reload ({why}) failed; still serving generation {report['generation']}:\n{report['error']}",
               file=sys.stderr, flush=True)

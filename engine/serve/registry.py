@@ -145,9 +145,10 @@ class Registry:
                 self.last_reload = {"ok": False, "at": _now(), "generation": self.snapshot.generation, "error": str(exc)}
                 return self.last_reload
             changed = [y.name for y in years if (old := self.snapshot.by_year(y.name)) is None or old.content_hash != y.content_hash]
+            removed = [y.name for y in self.snapshot.years if y.name not in {n.name for n in years}]  # its folder is gone
             self.snapshot = Snapshot(years=years, loaded_at=_now(), generation=self.snapshot.generation + 1)
             self.last_reload = {"ok": True, "at": self.snapshot.loaded_at, "generation": self.snapshot.generation,
-                                "changed": changed, "error": None}
+                                "changed": changed, "removed": removed, "error": None}
             return self.last_reload
 
 
