@@ -20,7 +20,7 @@ from pathlib import Path
 import attrs
 
 from . import render_json
-from .case import parse_json, read_case
+from .case import parse_json_line, read_case
 from .csvmap import column_problems, row_to_case
 from .diagnostics import CaseError
 
@@ -95,7 +95,7 @@ def _problems(exc: CaseError) -> list[dict]:
     out = []
     for p in exc.problems:
         field, _, message = p.partition(": ")
-        if not message or field.startswith("line ") or field in ("the case", "malformed JSON"):
+        if not message or field.startswith(("line ", "column ")) or field in ("the case", "malformed JSON"):
             out.append({"field": None, "message": p})
         else:
             out.append({"field": field, "message": message})
@@ -107,7 +107,7 @@ def _decide(number: int, record) -> dict:
     if isinstance(record, UnicodeDecodeError):
         return {"line": number, "ok": False, "errors": [{"field": None, "message": "not UTF-8 text; save the input as UTF-8"}]}
     try:
-        raw = parse_json(record) if _STATE["input_format"] == "jsonl" else row_to_case(policy, record)
+        raw = parse_json_line(record) if _STATE["input_format"] == "jsonl" else row_to_case(policy, record)
         values = read_case(policy, raw, also_known=_STATE["also_known"])
     except CaseError as exc:
         return {"line": number, "ok": False, "errors": _problems(exc)}

@@ -61,6 +61,16 @@ def parse_json(text: str, file: str | None = None) -> object:
         raise CaseError(["the JSON is nested too deeply"], file) from None
 
 
+def parse_json_line(text: str) -> object:
+    """One line of JSON Lines: as parse_json, with a malformed line's place given as its column
+    (the line is the record's own, which the caller names)."""
+    try:
+        return parse_json(text.rstrip("\r\n"))
+    except CaseError as exc:
+        problems = [p.removeprefix("line 1 ") if p.startswith("line 1 column ") else p for p in exc.problems]
+        raise CaseError(problems, exc.file) from None
+
+
 def read_case_file(path: str | Path) -> object:
     p = Path(path)
     shown = str(path)

@@ -531,6 +531,11 @@ def population_command(paths, output, policy_dir, engine, frames, compare, fmt, 
             if policy_dir:
                 _fail("--policy does not go with --compare: the policies are OLD_POLICY and NEW_POLICY", EXIT_USAGE)
             old_dir, new_dir, cases = paths
+            misplaced = [p for p in (old_dir, new_dir) if Path(p).is_file()]
+            if misplaced:
+                _fail(f"--compare takes OLD_POLICY NEW_POLICY CASES, policy folders first; {misplaced[0]} is a file", EXIT_USAGE)
+            if output and fmt is None and Path(output).suffix.lower() not in (".txt", ".text", ".json", ".html", ".htm"):
+                _fail(f"cannot tell the report's format from {output}: name it .txt, .json or .html, or give --format", EXIT_USAGE)
             old, new = load_policy(old_dir).policy, load_policy(new_dir).policy
             report = population_compare.compare(old, new, cases, engine, labels=(old_dir, new_dir))
             _write_report(report, output, fmt, lang)
@@ -570,7 +575,7 @@ def _known_frames(policy, frames) -> None:
 def _write_report(report, output, fmt, lang) -> None:
     from . import render_population
 
-    fmt = fmt or {".json": "json", ".html": "html"}.get(Path(output).suffix.lower() if output else "", "text")
+    fmt = fmt or {".json": "json", ".html": "html", ".htm": "html"}.get(Path(output).suffix.lower() if output else "", "text")
     text = {"json": lambda: render_population.json_text(report), "html": lambda: render_population.html(report, lang),
             "text": lambda: render_population.text(report, lang)}[fmt]()
     if output is None:

@@ -13,7 +13,7 @@ import tempfile
 from pathlib import Path
 
 from . import case_table, tree
-from .case import CaseError, parse_json, read_case
+from .case import CaseError, parse_json, parse_json_line, read_case
 from .case_checks import check_values
 from .sql import compile_query
 
@@ -116,7 +116,7 @@ def cases_to_parquet(path: Path, policies: list[tree.Policy], out: Path, also_kn
             try:
                 if isinstance(record, Exception):
                     raise CaseError([f"not UTF-8 text ({record.reason})"])
-                raw = {"csv": lambda: row_to_case(policies[0], record), "line": lambda: parse_json(record),
+                raw = {"csv": lambda: row_to_case(policies[0], record), "line": lambda: parse_json_line(record),
                        "parsed": lambda: record}[kind]()
                 row: dict = {}
                 for i, p in enumerate(policies):

@@ -60,7 +60,7 @@ def test_order_and_one_record_per_record_with_bad_ones_mixed_in(tmp_path, run):
     out = read_jsonl(tmp_path / "out.jsonl")
     assert [r["line"] for r in out] == list(range(1, 23))
     assert out[3] == {"line": 4, "ok": False, "errors": [
-        {"field": None, "message": "line 1 column 3: malformed JSON: Expecting property name enclosed in double quotes"}]}
+        {"field": None, "message": "column 3: malformed JSON: Expecting property name enclosed in double quotes"}]}
     assert out[7]["ok"] is False and out[7]["errors"][0]["field"] == "申請者.業種"
     assert out[7]["errors"][0]["message"].startswith('got "製造", expected one of: 製造業')
     good = [r for r in out if r["ok"]]

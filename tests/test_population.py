@@ -163,7 +163,11 @@ def test_cli_population_refuses_what_it_cannot_do_before_any_work(population, tm
             ([str(population), "-o", str(tmp_path / "d.parquet"), "--format", "json"], 2,
              "--format is for the --compare report; the decisions' format is -o's extension (.parquet or .csv)"),
             (["--compare", str(OLD), str(NEW), str(population), "--frame", "通常枠"], 2,
-             "--frame does not go with --compare: the report covers every frame of both policies")):
+             "--frame does not go with --compare: the report covers every frame of both policies"),
+            (["--compare", str(population), str(OLD), str(NEW)], 2,
+             f"--compare takes OLD_POLICY NEW_POLICY CASES, policy folders first; {population} is a file"),
+            (["--compare", str(OLD), str(NEW), str(population), "-o", str(tmp_path / "r.xml")], 2,
+             f"cannot tell the report's format from {tmp_path / 'r.xml'}: name it .txt, .json or .html, or give --format")):
         result = run("population", *args)
         assert (result.exit_code, result.stderr.strip()) == (code, message), args
     assert same.read_bytes() == population.read_bytes()  # the cases are untouched
