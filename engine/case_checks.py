@@ -21,6 +21,7 @@ from .literals import MAX_LITERAL
 
 SOURCE = "cases"
 ITEM = "x"  # the lambda variable over a list's items
+MEMBER = "y"  # and over an item's own list of members
 
 
 @attrs.frozen
@@ -44,8 +45,10 @@ def _missing(f: tree.Field, policy: tree.Policy) -> Callable[[object], str]:
     return lambda _: f"missing; expected {what}"
 
 
-def _conditions(policy: tree.Policy, f: tree.Field, e: exp.Expression) -> list[tuple[str, exp.Expression, exp.Expression, Callable]]:
-    """(suffix, bad, value, words) for the checks of one scalar value `e` of field `f` (not NULL)."""
+def _conditions(policy: tree.Policy, f: tree.Field, e: exp.Expression, element: bool = False
+                ) -> list[tuple[str, exp.Expression, exp.Expression, Callable]]:
+    """(suffix, bad, value, words) for the checks of one value `e` of field `f` (not NULL); with
+    `element`, `e` is one member of the list field `f`."""
     if f.kind in ("yen", "count"):
         return [("", exp.LT(this=e.copy(), expression=exp.Literal.number(0)), e.copy(),
                  lambda v, k=f.kind: f"got {v}, expected {EXPECTED[k]}; it must not be negative"),
@@ -56,9 +59,17 @@ def _conditions(policy: tree.Policy, f: tree.Field, e: exp.Expression) -> list[t
         inside = exp.and_(exp.GTE(this=num.copy(), expression=exp.Literal.number(0)),
                           exp.GT(this=den.copy(), expression=exp.Literal.number(0)),
                           exp.LTE(this=num.copy(), expression=den.copy()))
-        bad = exp.and_(exp.Not(this=exp.Is(this=num.copy(), expression=exp.null())),
-                       exp.Not(this=exp.Is(this=den.copy(), expression=exp.null())), exp.Not(this=exp.Paren(this=inside)))
-        return [("", bad, e.copy(), lambda v: f"got {_ratio(v)}, expected {EXPECTED['ratio']}")]
+        # a half-given ratio (one side NULL) is as wrong as one outside 0…1
+        half = exp.NEQ(this=exp.Paren(this=_is_null(num)), expression=exp.Paren(this=_is_null(den)))
+        given = exp.and_(_not_null(num), _not_null(den), exp.Not(this=exp.Paren(this=inside)))
+        return [("", exp.or_(half, exp.Paren(this=given)), e.copy(), lambda v: f"got {_ratio(v)}, expected {EXPECTED['ratio']}")]
+    if f.kind == "list" and f.element == "enum" and not element:  # a record's list of members: one nested pass
+        members = [m for m, _ in policy.enums[f.type_name].members]
+        member = exp.column(MEMBER)
+        wrong = exp.or_(_is_null(member), exp.Not(this=exp.In(this=member.copy(), expressions=[exp.Literal.string(m) for m in members])))
+        failing = exp.ArrayFilter(this=e.copy(), expression=exp.Lambda(this=wrong, expressions=[exp.to_identifier(MEMBER)]))
+        bad = exp.GT(this=exp.ArraySize(this=failing), expression=exp.Literal.number(0))
+        return [("", bad, e.copy(), lambda v, ms=tuple(members): _first_non_member(v, ms))]
     if f.kind == "enum" or (f.kind == "list" and f.element == "enum"):
         members = [m for m, _ in policy.enums[f.type_name].members]
         bad = exp.Not(this=exp.In(this=e.copy(), expressions=[exp.Literal.string(m) for m in members]))
@@ -67,9 +78,14 @@ def _conditions(policy: tree.Policy, f: tree.Field, e: exp.Expression) -> list[t
     return []  # bool and date: the column's type holds nothing the case reader refuses
 
 
+def _first_non_member(values, members: tuple[str, ...]) -> str:
+    wrong = next((v for v in values or () if v not in members), None)
+    return f"got {show(wrong)}, expected one of: {', '.join(members)}" + (suggest(wrong, members) if isinstance(wrong, str) else "")
+
+
 def _ratio(v) -> str:
     if isinstance(v, dict):
-        return f"{v.get('num')}/{v.get('den')}"
+        return f"{show(v.get('num'))}/{show(v.get('den'))}"
     return show(v)
 
 
@@ -85,7 +101,7 @@ def _item_checks(policy: tree.Policy, path: str, raw: exp.Expression, f: tree.Fi
     """A list's items: each failing condition over the items, as `ARRAY_FILTER(list, x -> bad)`."""
     item = exp.column(ITEM)
     if f.element == "enum":
-        parts = [("[…]", exp.or_(_is_null(item), c[1]), c[3]) for c in _conditions(policy, f, item)]
+        parts = [("[…]", exp.or_(_is_null(item), c[1]), c[3]) for c in _conditions(policy, f, item, element=True)]
     else:
         parts = []
         for rf in policy.records[f.type_name].fields:

@@ -193,7 +193,9 @@ def test_cli_population_refuses_what_it_cannot_do_before_any_work(population, tm
      "経費[…].金額: got 9000000000000000000, which is larger than 1,000,000,000,000,000; is it a typo? (case id 14)"),
     ("UPDATE u SET 資本関係 = struct_update(資本関係, 最大大企業株主の持株比率 := {'num': 1, 'den': 0}) WHERE id = 15",
      "資本関係.最大大企業株主の持株比率: got 1/0, expected a ratio: \"1/2\", \"50%\" or a number from 0 to 1 (case id 15)"),
-], ids=["negative", "not a member", "missing", "item not a member", "absurd item", "ratio"])
+    ("UPDATE u SET 資本関係 = struct_update(資本関係, 最大大企業株主の持株比率 := {'num': 3, 'den': NULL}) WHERE id = 16",
+     "資本関係.最大大企業株主の持株比率: got 3/null, expected a ratio: \"1/2\", \"50%\" or a number from 0 to 1 (case id 16)"),
+], ids=["negative", "not a member", "missing", "item not a member", "absurd item", "ratio", "half a ratio"])
 def test_cli_population_refuses_a_value_the_case_reader_refuses(population, tmp_path, run, change, message):
     """A Parquet file gets the case reader's checks too (it is not read case by case): a value a
     JSON case would be refused for stops the run, with the case reader's words, the case's id and
@@ -209,6 +211,66 @@ def test_cli_population_refuses_a_value_the_case_reader_refuses(population, tmp_
     result = run("population", str(bad), "-o", str(out))
     assert result.exit_code == 3 and f"{bad}: {message}" in result.stderr, result.stderr
     assert not out.exists()
+
+
+RECORD_POLICY = """programme "T"
+  title "t"
+  year 2024
+  in force 2024-02-16 .. 2024-10-15
+  applied on 申請日
+  source doc "d"
+
+enum 区分:
+  ソフト
+  PC
+
+record 明細:
+  区分: 区分
+  金額: 円
+  機能: list of 区分, optional
+  比率: ratio, optional
+
+input 経費: list of 明細 "経費"
+input 申請日: date, optional "申請日"
+
+rule ソフトあり "ソフトあり":
+  source doc
+  any 経費 where 区分 is ソフト
+
+frame 通常 "通常":
+  source doc
+  requires ソフトあり
+  exclusions none
+  amount A "A":
+    on total of 金額 in 経費 where 区分 is ソフト
+    rate 1/2
+    round down
+"""
+
+
+def test_the_value_checks_reach_into_a_records_own_list_and_ratio(tmp_path, run):
+    """A record's list of members and its ratio are checked item by item (a nested pass); a valid
+    file is decided as before."""
+    import pyarrow as pa
+
+    from engine.case_table import arrow_schema
+
+    folder = tmp_path / "policy"
+    folder.mkdir()
+    (folder / "policy.rules").write_text(RECORD_POLICY, encoding="utf-8")
+    schema = arrow_schema(load_policy(folder).policy)
+    for items, code, message in (
+            ([{"区分": "ソフト", "金額": 100, "機能": ["PC"], "比率": {"num": 1, "den": 2}}], 0, None),
+            ([{"区分": "ソフト", "金額": 100, "機能": ["PC", "XX"], "比率": None}], 3,
+             '経費[…].機能: got "XX", expected one of: ソフト, PC (case id 1)'),
+            ([{"区分": "ソフト", "金額": 100, "機能": None, "比率": {"num": 3, "den": 2}}], 3,
+             '経費[…].比率: got 3/2, expected a ratio: "1/2", "50%" or a number from 0 to 1 (case id 1)')):
+        cases = tmp_path / "cases.parquet"
+        pq.write_table(pa.Table.from_pylist([{"id": 1, "経費": items, "申請日": None}], schema=schema), cases)
+        result = run("population", str(cases), "-o", str(tmp_path / "d.csv"), "--policy", str(folder))
+        assert result.exit_code == code, result.output
+        if message:
+            assert f"{cases}: {message}" in result.stderr
 
 
 def test_cli_population_needs_a_distinct_id_per_case(population, tmp_path, run):
