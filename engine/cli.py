@@ -536,6 +536,8 @@ def population_command(paths, output, policy_dir, engine, frames, compare, fmt, 
                 _fail(f"--compare takes OLD_POLICY NEW_POLICY CASES, policy folders first; {misplaced[0]} is a file", EXIT_USAGE)
             if output and fmt is None and Path(output).suffix.lower() not in (".txt", ".text", ".json", ".html", ".htm"):
                 _fail(f"cannot tell the report's format from {output}: name it .txt, .json or .html, or give --format", EXIT_USAGE)
+            if output:
+                population.writable(Path(output), cases)  # before the comparison runs, and never over the cases
             old, new = load_policy(old_dir).policy, load_policy(new_dir).policy
             report = population_compare.compare(old, new, cases, engine, labels=(old_dir, new_dir))
             _write_report(report, output, fmt, lang)

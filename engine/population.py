@@ -263,7 +263,7 @@ def decide(policy: tree.Policy, cases: str, out: str, engine: str = "duckdb", fr
 def writable(out: Path, cases: str) -> None:
     """Refuse, before any work, an output that is the cases file itself or cannot be written."""
     if Path(cases).exists() and out.exists() and os.path.samefile(cases, out):
-        raise PopulationError(f"-o {out} is the cases file itself; write the decisions to another file")
+        raise PopulationError(f"-o {out} is the cases file itself; write to another file")
     existed = out.exists()
     try:
         with open(out, "ab"):

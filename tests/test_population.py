@@ -156,7 +156,7 @@ def test_cli_population_refuses_what_it_cannot_do_before_any_work(population, tm
     same = tmp_path / "same.parquet"
     same.write_bytes(population.read_bytes())
     for args, code, message in (
-            ([str(same), "-o", str(same)], 2, f"-o {same} is the cases file itself; write the decisions to another file"),
+            ([str(same), "-o", str(same)], 2, f"-o {same} is the cases file itself; write to another file"),
             ([str(population), "-o", "/proc/d.parquet"], 2, "cannot write /proc/d.parquet: No such file or directory"),
             ([str(tmp_path), "-o", str(tmp_path / "d.parquet")], 3,
              f"invalid case: {tmp_path} is a folder; give a file of cases (.parquet, .jsonl, .json or .csv)"),
@@ -166,6 +166,10 @@ def test_cli_population_refuses_what_it_cannot_do_before_any_work(population, tm
              "--frame does not go with --compare: the report covers every frame of both policies"),
             (["--compare", str(population), str(OLD), str(NEW)], 2,
              f"--compare takes OLD_POLICY NEW_POLICY CASES, policy folders first; {population} is a file"),
+            (["--compare", str(OLD), str(NEW), str(same), "-o", str(same), "--format", "json"], 2,
+             f"-o {same} is the cases file itself; write to another file"),
+            (["--compare", str(OLD), str(NEW), str(population), "-o", "/proc/r.txt"], 2,
+             "cannot write /proc/r.txt: No such file or directory"),
             (["--compare", str(OLD), str(NEW), str(population), "-o", str(tmp_path / "r.xml")], 2,
              f"cannot tell the report's format from {tmp_path / 'r.xml'}: name it .txt, .json or .html, or give --format")):
         result = run("population", *args)
