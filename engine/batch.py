@@ -68,12 +68,13 @@ def json_lines(stream):
             yield number, line
 
 
-def csv_records(stream, policies=()):
+def csv_records(stream, policies=(), also_known: frozenset = frozenset()):
     """(line number, row dict) for every CSV row after the header. With `policies`, the header is
-    checked first (csvmap.column_problems): CaseError before any row is read."""
+    checked first (csvmap.column_problems; `also_known`: other years' input names): CaseError
+    before any row is read."""
     reader = csv.DictReader(stream)
     if policies:
-        problems = column_problems(list(policies), reader.fieldnames)
+        problems = column_problems(list(policies), reader.fieldnames, also_known)
         if problems:
             raise CaseError(problems)
     return ((reader.line_num, row) for row in reader)

@@ -142,7 +142,8 @@ def batch_command(input_path, output_path, policy_dir, trace, workers, input_for
     except OSError as exc:
         _fail(f"cannot read {input_path}: {exc.strerror}", EXIT_BAD_CASE)
     try:  # a CSV header is checked before any output is written
-        records = batch.json_lines(source) if input_format == "jsonl" else batch.csv_records(source, [policy])
+        also = _sibling_fields(policy_dir or default_policy_dir())  # a corpus written for several years
+        records = batch.json_lines(source) if input_format == "jsonl" else batch.csv_records(source, [policy], also)
     except CaseError as exc:
         _fail(_case_message(CaseError(exc.problems, input_path)), EXIT_BAD_CASE)
     done = batch.whole_records(Path(output_path), output_format) if resume else 0
@@ -163,7 +164,6 @@ def batch_command(input_path, output_path, policy_dir, trace, workers, input_for
     progress = _Progress(total, done) if sys.stderr.isatty() else None
     summary = batch.Summary()
     try:
-        also = _sibling_fields(policy_dir or default_policy_dir())  # a corpus written for several years
         for text, record in batch.decide_all(policy, records, trace, input_format, workers, output_format, also):
             out.write(text)
             summary.add(record)
@@ -539,7 +539,8 @@ def population_command(paths, output, policy_dir, engine, frames, compare, fmt, 
             if output:
                 population.writable(Path(output), cases)  # before the comparison runs, and never over the cases
             old, new = load_policy(old_dir).policy, load_policy(new_dir).policy
-            report = population_compare.compare(old, new, cases, engine, labels=(old_dir, new_dir))
+            also = _sibling_fields(old_dir) | _sibling_fields(new_dir)  # a corpus written for other years too
+            report = population_compare.compare(old, new, cases, engine, labels=(old_dir, new_dir), also_known=also)
             _write_report(report, output, fmt, lang)
             click.echo(f"compared {report['cases']:,} cases on {engine} in {time.monotonic() - start:.1f} s", err=True)
             return

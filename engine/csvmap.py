@@ -30,9 +30,11 @@ def _cell_to_value(text: str, kind: str):
     return text  # anything else is passed on as text: the case reader reports what it expected
 
 
-def column_problems(policies: list[tree.Policy], header: list[str] | None) -> list[str]:
+def column_problems(policies: list[tree.Policy], header: list[str] | None, also_known: frozenset[str] = frozenset()) -> list[str]:
     """What is wrong with a CSV header: a column no policy reads (a misspelt one would silently
-    leave its input out), or a column given twice (the second would silently win)."""
+    leave its input out), or a column given twice (the second would silently win). A column whose
+    last name is in `also_known` (an input another policy year declares) is left alone, unread;
+    so is an unnamed column with no cells (a trailing comma)."""
     from .case import META_KEYS, suggest
 
     known, lists = set(META_KEYS), {}
@@ -46,6 +48,11 @@ def column_problems(policies: list[tree.Policy], header: list[str] | None) -> li
     problems, seen = [], set()
     for column in header or ():
         m = _INDEXED.match(column or "")
+        if not column:
+            continue
+        read = column in known or (m and m["list"] in lists and m["field"] in lists[m["list"]])
+        if not read and (m["field"] if m else column.rsplit(".", 1)[-1]) in also_known:
+            continue  # another year's input: not read under this policy
         if column in seen:
             problems.append(f"column {column}: given twice; give each column once")
         elif m and m["list"] in lists:

@@ -50,7 +50,7 @@ def union_schema(policies: list[tree.Policy]):
     return pa.schema(list(merged.values()))
 
 
-def _records(path: Path, policies: list[tree.Policy]):
+def _records(path: Path, policies: list[tree.Policy], also_known: frozenset[str] = frozenset()):
     """(where, id, record, kind) for each case: a CSV row ("csv"), a line of JSON Lines ("line"), or a
     case of a `.json` file holding one JSON document, a case or an array of cases ("parsed"). The
     id is the case's line number (as `policy batch` reports it), or its place in the array from 1."""
@@ -59,7 +59,7 @@ def _records(path: Path, policies: list[tree.Policy]):
     if path.suffix.lower() == ".csv":
         with open(path, newline="", encoding="utf-8-sig") as stream:
             try:
-                rows = csv_records(stream, policies)
+                rows = csv_records(stream, policies, also_known)
             except CaseError as exc:
                 raise CaseError(exc.problems, str(path)) from None
             for number, row in rows:
@@ -112,7 +112,7 @@ def cases_to_parquet(path: Path, policies: list[tree.Policy], out: Path, also_kn
     rows: list = []
     count = 0
     try:
-        for where, number, record, kind in _records(path, policies):
+        for where, number, record, kind in _records(path, policies, also_known):
             try:
                 if isinstance(record, Exception):
                     raise CaseError([f"not UTF-8 text ({record.reason})"])
@@ -122,7 +122,7 @@ def cases_to_parquet(path: Path, policies: list[tree.Policy], out: Path, also_kn
                 for i, p in enumerate(policies):
                     also = frozenset().union(also_known, *(n for j, n in enumerate(names) if j != i))
                     if kind == "csv" and i:  # a CSV column names a field of one year's layout
-                        raw = {**row_to_case(p, record), **raw}
+                        raw = _union(row_to_case(p, record), raw)
                     _merge(row, case_table.to_row(p, number, read_case(p, raw, also_known=also)))
             except CaseError as exc:
                 problems += [f"{where}: {m}" for m in exc.problems]
@@ -141,6 +141,15 @@ def cases_to_parquet(path: Path, policies: list[tree.Policy], out: Path, also_kn
     if problems:
         raise CaseError(problems[:MAX_SHOWN_PROBLEMS], str(path))
     return count
+
+
+def _union(a: dict, b: dict) -> dict:
+    """Two years' readings of one CSV row as one case: groups merged field by field (a group of
+    one year must not hide a field only the other year declares)."""
+    out = dict(a)
+    for k, v in b.items():
+        out[k] = {**a[k], **v} if isinstance(v, dict) and isinstance(a.get(k), dict) else v
+    return out
 
 
 def _merge(into: dict, row: dict) -> None:

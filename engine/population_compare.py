@@ -54,11 +54,11 @@ def _ints(row: dict) -> dict:
 
 
 def compare(old: tree.Policy, new: tree.Policy, cases: str, engine: str = "duckdb", progress=None,
-            labels: tuple[str, str] = ("old", "new")) -> dict:
+            labels: tuple[str, str] = ("old", "new"), also_known: frozenset[str] = frozenset()) -> dict:
     from .population_engines import narrow_first
     import sqlglot
 
-    with cases_on(engine, cases, [old, new], progress) as runner:
+    with cases_on(engine, cases, [old, new], progress, also_known) as runner:
         kept = {"old_decisions": _keep(old), "new_decisions": _keep(new)}
         for name, policy in (("old_decisions", old), ("new_decisions", new)):
             narrow_first(runner, lambda integer: compile_query(policy, runner.dialect, check_dates=False, keep=kept[name],

@@ -136,6 +136,33 @@ def test_a_synthetic_population_as_json_lines_is_read_by_batch_and_population(tm
     assert len(records) == 200 and all(json.loads(r)["ok"] for r in records)
 
 
+def test_a_csv_written_for_two_years_is_read_whole_by_each(tmp_path, run):
+    """A CSV whose columns span two years: under one year the other year's columns are left alone
+    (not refused as misspelt), a trailing comma's unnamed column too; with --compare each year
+    reads its own fields, a group's fields merged rather than one year's group hiding the other's."""
+    import pyarrow.parquet as pq
+
+    from engine.csvmap import case_to_row
+    from engine.population import cases_to_parquet
+
+    new = load_policy(NEW).policy
+    case = json.loads((ROOT / "examples" / "year2025_near_minimum_wage.json").read_text(encoding="utf-8"))
+    case = {k: v for k, v in case.items() if k not in ("description", "expected")}
+    row = case_to_row(new, case)
+    assert row["申請者.最低賃金近傍事業者"] == "true"
+    source = tmp_path / "cases.csv"
+    source.write_text(",".join(row) + ",\n" + ",".join(row.values()) + ",\n", encoding="utf-8")
+    result = run("batch", str(source), "-o", str(tmp_path / "b.jsonl"))  # the 2024 policy
+    assert result.exit_code == 0 and "errors: 0" in result.stderr, result.output
+    converted = tmp_path / "both.parquet"
+    cases_to_parquet(source, [load_policy(OLD).policy, new], converted)
+    assert pq.read_table(converted).to_pylist()[0]["申請者"]["最低賃金近傍事業者"] is True
+    firms = tmp_path / "firms.jsonl"
+    assert run("synth", "--n", "50", "--seed", "2", "-o", str(firms)).exit_code == 0
+    result = run("population", "--compare", str(ROOT / "policies" / "2023"), str(OLD), str(firms))
+    assert result.exit_code == 0, result.output
+
+
 def test_cli_population_bad_input(tmp_path, run):
     bad = tmp_path / "bad.jsonl"
     bad.write_text('{"申請者": {"業種": "製造", "従業員数": 3}}\n', encoding="utf-8")
