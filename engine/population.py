@@ -187,7 +187,11 @@ class Source:
             handle, name = tempfile.mkstemp(suffix=".parquet")
             os.close(handle)
             self.temp = Path(name)
-            cases_to_parquet(p, policies, self.temp, also_known)
+            try:
+                cases_to_parquet(p, policies, self.temp, also_known)
+            except BaseException:  # a refused case or header: the half-written copy goes too
+                self.temp.unlink(missing_ok=True)
+                raise
             self.parquet = self.temp
         elif p.suffix.lower() == ".parquet":
             self.parquet = p

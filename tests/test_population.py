@@ -163,12 +163,17 @@ def test_a_csv_written_for_two_years_is_read_whole_by_each(tmp_path, run):
     assert result.exit_code == 0, result.output
 
 
-def test_cli_population_bad_input(tmp_path, run):
+def test_cli_population_bad_input(tmp_path, run, monkeypatch):
+    import tempfile
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "temp"))  # the converted copy is made here
+    (tmp_path / "temp").mkdir()
     bad = tmp_path / "bad.jsonl"
     bad.write_text('{"申請者": {"業種": "製造", "従業員数": 3}}\n', encoding="utf-8")
     result = run("population", str(bad), "-o", str(tmp_path / "d.parquet"))
     assert result.exit_code == 3
     assert "line 1: 申請者.業種: got \"製造\", expected one of:" in result.output
+    assert list((tmp_path / "temp").iterdir()) == []  # no half-written copy left behind
     result = run("population", str(tmp_path / "none.parquet"), "-o", str(tmp_path / "d.parquet"))
     assert result.exit_code == 3 and f"invalid case: no such file {tmp_path / 'none.parquet'}" in result.output
     result = run("population", str(bad), "-o", str(tmp_path / "d.txt"))

@@ -281,6 +281,8 @@ def test_unknown_routes_and_methods_get_a_json_problem(server):
         404, "application/json", [{"field": None, "message": "no such route /nosuch; the routes are listed in /openapi.json"}])
     status, headers, data = server.get("/v1/decide")
     assert (status, headers["Allow"], json.loads(data)["error"]) == (405, "POST", "/v1/decide takes POST, not GET")
+    status, headers, data = server.post("/v1/schema/2024", b"{}")  # a route with a parameter
+    assert (status, headers["Allow"], json.loads(data)["error"]) == (405, "GET", "/v1/schema/2024 takes GET, not POST")
     # no redirect for a trailing slash: its Location would be built from the client's Host header
     status, _, data = server.request("GET", "/healthz/", headers={"Host": "evil.example"})
     assert status == 404 and json.loads(data)["error"].startswith("no such route /healthz/")

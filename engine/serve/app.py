@@ -15,7 +15,7 @@ import attrs
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import FileResponse, HTMLResponse, PlainTextResponse, Response
-from starlette.routing import Route
+from starlette.routing import Match, Route
 
 from .. import __version__, schema
 from . import openapi, page, relevance_route
@@ -226,13 +226,14 @@ async def static_route(request: Request) -> Response:
 
 async def _no_route(request: Request, exc) -> Response:
     """An unknown path (404) or a method a route does not take (405), as a JSON problem like every other error."""
-    methods = sorted({m for r in ROUTES if r.path == request.url.path for m in r.methods if m != "HEAD"})
+    # a route matches the path whatever the method (Match.PARTIAL), `/v1/schema/{year}` included
+    methods = sorted({m for r in ROUTES if r.matches(request.scope)[0] != Match.NONE for m in r.methods if m != "HEAD"})
     if exc.status_code == 405 and methods:
         message = f"{request.url.path} takes {' or '.join(methods)}, not {request.method}"
     else:
         message = f"no such route {request.url.path}; the routes are listed in /openapi.json"
     response = _json({"error": message, "errors": [{"field": None, "message": message}], "engine_version": __version__},
-                             exc.status_code)
+                     exc.status_code)
     if exc.status_code == 405 and methods:
         response.headers["Allow"] = ", ".join(methods)
     return response
