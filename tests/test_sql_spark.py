@@ -73,3 +73,35 @@ def test_spark_equals_the_tree_on_every_construct_of_the_language(spark, tmp_pat
     rows = [r.asDict(recursive=True) for r in spark.relation(compile_query(policy, "spark", fused=True)).collect()]
     assert len(rows) == len(values)
     assert mismatches(policy, values, rows) == []
+
+
+def test_spark_makes_the_case_readers_value_checks_as_duckdb_does(spark, tmp_path):
+    """engine/case_checks.py's one pass, in Spark's dialect (FILTER, SIZE, lambdas over list
+    items): the same words, id and count as on DuckDB."""
+    import duckdb
+
+    from engine import case_checks
+    from engine.diagnostics import CaseError
+    from engine.population_engines import open_engine as engine
+    from sql_support import corpus_cases
+
+    policy = load_policy(ROOT / "policies" / "2024").policy
+    path, bad = tmp_path / "cases.parquet", tmp_path / "bad.parquet"
+    pq.write_table(arrow_table(policy, corpus_cases(policy, 30, seed=5)), path)
+    con = duckdb.connect()
+    con.execute(f"CREATE TABLE u AS SELECT * FROM '{path}'")
+    con.execute("UPDATE u SET 申請者 = struct_update(申請者, 資本金 := -5) WHERE id IN (3, 4)")
+    con.execute("UPDATE u SET 経費 = [{'区分': 'ソフト', '金額': 100, '利用月数': NULL}] WHERE id = 7")
+    con.execute(f"COPY u TO '{bad}'")
+    spark.register_cases(path)
+    case_checks.check_values(spark, [policy], str(path))  # a valid file: nothing to say
+    messages = []
+    for runner in (spark, engine("duckdb")):
+        runner.register_cases(bad)
+        with pytest.raises(CaseError) as exc:
+            case_checks.check_values(runner, [policy], str(bad))
+        messages.append(exc.value.problems)
+    assert messages[0] == messages[1]
+    assert messages[0][0] == ("申請者.資本金: got -5, expected a whole number of yen (e.g. 500000); it must not be negative "
+                              "(case id 3, and 1 more case)")
+    assert messages[0][1].startswith('経費[…].区分: got "ソフト", expected one of: ソフトウェア,') and messages[0][1].endswith("(case id 7)")
