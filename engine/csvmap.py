@@ -34,7 +34,7 @@ def column_problems(policies: list[tree.Policy], header: list[str] | None, also_
     """What is wrong with a CSV header: a column no policy reads (a misspelt one would silently
     leave its input out), or a column given twice (the second would silently win). A column whose
     last name is in `also_known` (an input another policy year declares) is left alone, unread;
-    so is an unnamed column with no cells (a trailing comma)."""
+    so is an unnamed column (a trailing comma), whose cells row_to_case requires to be empty."""
     from .case import META_KEYS, suggest
 
     known, lists = set(META_KEYS), {}
@@ -69,10 +69,12 @@ def column_problems(policies: list[tree.Policy], header: list[str] | None, also_
 
 def row_to_case(policy: tree.Policy, row: dict) -> dict:
     """One CSV row (column -> cell text) as a case object."""
-    if row.get(None):  # csv.DictReader keeps the cells past the header's last column under None
+    if row.get(None) or (row.get("") or "").strip():
         from .diagnostics import CaseError
 
-        raise CaseError([f"{len(row[None])} cell(s) more than the header has columns"])
+        if row.get(None):  # csv.DictReader keeps the cells past the header's last column under None
+            raise CaseError([f"{len(row[None])} cell(s) more than the header has columns"])
+        raise CaseError([f"got {row['']!r} in a column with no name; name the column or leave its cells empty"])
     case: dict = {}
     records = {f.name: f for _, f in _fields(policy) if f.kind == "list" and f.element == "record"}
     for group, f in _fields(policy):

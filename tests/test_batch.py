@@ -190,6 +190,12 @@ def test_a_csv_row_with_more_cells_than_the_header_is_an_error_of_its_line(tmp_p
     out = read_jsonl(tmp_path / "out.jsonl")
     assert [r["ok"] for r in out] == [False, True]
     assert out[0]["errors"] == [{"field": None, "message": "2 cell(s) more than the header has columns"}]
+    # a trailing comma's unnamed column is fine while empty; a value in it is an error of its line
+    source.write_text("\n".join([lines[0] + ",", lines[1] + ",", lines[2] + ",x"]) + "\n", encoding="utf-8")
+    result = run("batch", source, "-o", tmp_path / "out.jsonl")
+    out = read_jsonl(tmp_path / "out.jsonl")
+    assert [r["ok"] for r in out] == [True, False]
+    assert out[1]["errors"] == [{"field": None, "message": "got 'x' in a column with no name; name the column or leave its cells empty"}]
 
 
 def test_csv_resume_keeps_one_header(tmp_path, run):
