@@ -214,7 +214,8 @@ class _Reader:
         known = {f.name: f for f in fields}
         for key in obj:
             if key not in known and key not in extra and key not in self.also_known:
-                self.problem(f"{prefix}{key}", f"unknown field{suggest(key, known)}; expected one of: {', '.join(known)}")
+                allowed = [*known, *(e for e in extra if e not in META_KEYS)]  # at the top: the groups too
+                self.problem(f"{prefix}{key}", f"unknown field{suggest(key, allowed)}; expected one of: {', '.join(allowed)}")
         result = {}
         for f in fields:
             if f.name not in obj or obj[f.name] is None:

@@ -640,6 +640,10 @@ class _Checker:
         dates = [d.date for d in frame.deadlines]
         if dates != sorted(dates):
             self.error(f"the deadlines of frame {frame.name} must be listed in date order", frame.deadlines[0].span)
+        term = s.programme.in_force if s.programme is not None else None
+        for d in frame.deadlines if term else ():  # a typo'd year would let late applications through
+            if not term[0] <= d.date <= term[1]:
+                self.error(f"deadline {d.date} of frame {frame.name} is outside the programme's term {term[0]} .. {term[1]}", d.span)
         if frame.deadlines and (s.programme is None or s.programme.applied_on is None):
             self.error(f"frame {frame.name} has deadlines, so the programme must say `applied on <date input>`", frame.deadlines[0].span)
         if not frame.amounts:

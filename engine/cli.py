@@ -245,7 +245,7 @@ def explain_command(case: str, policy_dir: str | None, lang: str, output: str | 
     policy, raw, _ = _load(case, policy_dir, None)
     values = _values(policy, raw, case)
     page = render_html.decision(what_if(policy, values, evaluate(policy, values)), lang, Path(case).name)
-    if output:
+    if output and output != "-":  # `-`: standard output, as for policy batch
         try:
             Path(output).write_text(page, encoding="utf-8")
         except OSError as exc:
@@ -356,7 +356,7 @@ def fmt_command(paths: tuple[str, ...], check_only: bool) -> None:
     files = []
     for p in map(Path, paths or ("policies",)):
         if p.is_dir():
-            files.extend(sorted(p.rglob("*.rules")))
+            files.extend(sorted(f for f in p.rglob("*.rules") if f.is_file()))  # a folder named x.rules is not one
         elif p.exists():
             files.append(p)
         else:
@@ -364,7 +364,7 @@ def fmt_command(paths: tuple[str, ...], check_only: bool) -> None:
     changed, failed = [], 0
     for path in files:
         try:
-            text = path.read_text(encoding="utf-8")
+            text = path.read_text(encoding="utf-8-sig")  # a byte-order mark is not part of the text (as the loader reads it)
             formatted = fmt.format_file_text(text, str(path))
         except UnicodeDecodeError:
             click.echo(f"{path}: not UTF-8 text; save it as UTF-8", err=True)

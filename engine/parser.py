@@ -284,6 +284,9 @@ class _ToAst(lark.Transformer):
     def in_force(self, meta, children):
         start = self._literal(meta, [children[0]], "date", literals.date).value
         end = self._literal(meta, [children[1]], "date", literals.date).value
+        if end < start:  # every case would be judged outside the term (or blamed for it)
+            raise _LiteralError(Diagnostic("error", f"in force {start} .. {end} ends before it starts; write the earlier date first",
+                                           self._tspan(children[1])))
         return ("in_force", (start, end))
 
     def applied_on(self, meta, children):

@@ -83,3 +83,20 @@ def test_not_a_file(run, tmp_path):
     assert (result.exit_code, result.stderr.strip()) == (3, f"invalid case: {tmp_path} is a folder; give a case file (.json)")
     result = run("eval", tmp_path / "none.json")
     assert (result.exit_code, result.stderr.strip()) == (3, f"invalid case: no such file {tmp_path / 'none.json'}")
+
+
+def test_an_unknown_top_level_field_is_told_the_groups_too(tmp_path, run):
+    path = tmp_path / "typo.json"
+    path.write_text('{"申請社": {}, "申請日": "2024-07-01", "経費": []}', encoding="utf-8")
+    result = run("eval", str(path))
+    assert result.exit_code == 3
+    assert (f"{path}: 申請社: unknown field (did you mean 申請者?); expected one of: 経費, 申請日, 申請者, 資本関係, "
+            "対象外事由, 申請要件, ITツール, 電子取引, 複数社連携") in result.stderr
+
+
+def test_explain_to_standard_output_with_a_dash(tmp_path, run, monkeypatch):
+    from conftest import EXAMPLES
+
+    monkeypatch.chdir(tmp_path)
+    result = run("explain", str(EXAMPLES / "seed_invoice_small_1m.json"), "-o", "-")
+    assert result.exit_code == 0 and result.stdout.startswith("<!DOCTYPE html>") and not (tmp_path / "-").exists()

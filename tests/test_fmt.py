@@ -103,6 +103,14 @@ def test_fmt_reports_a_file_it_cannot_read(run, tmp_path, monkeypatch):
     assert result.stderr.endswith("2 file(s), 0 to reformat, 1 not formatted: fix the error(s) above\n")
 
 
+def test_fmt_reads_a_byte_order_mark_as_the_loader_does_and_skips_a_folder_named_rules(run, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    Path("a.rules").write_text("\ufeff" + TIDY, encoding="utf-8")
+    Path("sub.rules").mkdir()
+    result = run("fmt", "--check", ".")
+    assert (result.exit_code, result.stdout, result.stderr) == (0, "", "1 file(s), 0 to reformat\n")
+
+
 def test_fmt_check_of_the_repository_policies(run, monkeypatch):
     monkeypatch.chdir(ROOT)
     result = run("fmt", "--check", "policies")

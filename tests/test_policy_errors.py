@@ -263,3 +263,23 @@ def test_a_table_column_mixing_units_is_reported_at_the_cell(write_policy):
         load_policy(folder)
     d = exc.value.diagnostics[0]
     assert (d.message, d.span.line) == ("column 上限 mixes 円 (yen) and 人 (count)", 16)
+
+
+def test_a_term_written_backwards_and_a_deadline_outside_the_term_are_policy_errors(write_policy):
+    """A backwards `in force` would judge every case outside the term; a deadline with a typo'd year
+    outside it would let late applications through (only the last deadline limits the date)."""
+    header = 'programme "T"\n  year 2024\n  in force 2024-10-15 .. 2024-02-16\n  source doc "d"\n'
+    with pytest.raises(PolicyError) as exc:
+        load_policy(write_policy(rule("  従業員数 ≤ 300人\n"), header=header), use_cache=False)
+    assert str(exc.value).endswith(
+        "policy.rules:3:26: error: in force 2024-10-15 .. 2024-02-16 ends before it starts; write the earlier date first\n"
+        "   3 |   in force 2024-10-15 .. 2024-02-16\n"
+        "                                ^^^^^^^^^^")
+    header = 'programme "T"\n  year 2024\n  in force 2024-02-16 .. 2024-10-15\n  applied on 申請日\n  source doc "d"\n'
+    body = BASE + "input 申請日: date\n" + 'rule R "r":\n  source doc\n  従業員数 ≤ 300人\n' + (
+        'frame F "f":\n  source doc\n  requires R\n  exclusions none\n'
+        '  deadline "1次" 2024-03-15\n  deadline "2次" 2031-10-15\n'
+        '  amount A "a":\n    on 資本金\n    rate 1/2\n    round down\n')
+    with pytest.raises(PolicyError) as exc:
+        load_policy(write_policy(body, header=header), use_cache=False)
+    assert "error: deadline 2031-10-15 of frame F is outside the programme's term 2024-02-16 .. 2024-10-15" in str(exc.value)
