@@ -84,7 +84,8 @@ def eval_command(case: str, policy_dir: str | None, policies_root: str | None, f
     policy, raw, selection = _load(case, policy_dir, policies_root)
     values = _values(policy, raw, case)  # before anything reads the case (its "frame" key included)
     known = [f.name for f in policy.frames]
-    if not frames and isinstance(raw, dict) and raw.get("frame"):  # the case names the frame it applies for
+    from_case = not frames and isinstance(raw, dict) and bool(raw.get("frame"))
+    if from_case:  # the case names the frame it applies for
         frames = (raw["frame"],) if isinstance(raw["frame"], str) else tuple(raw["frame"])
     by_label = {f.label.ja: f.name for f in policy.frames} | {f.label.en: f.name for f in policy.frames if f.label.en}
     frames = tuple(by_label.get(f, f) for f in frames)  # a frame may be named by its label too
@@ -94,7 +95,10 @@ def eval_command(case: str, policy_dir: str | None, policies_root: str | None, f
 
         close = difflib.get_close_matches(unknown[0], known, n=1, cutoff=0.4)
         hint = f" (did you mean {close[0]}?)" if close else ""
-        _fail(f"unknown frame {', '.join(unknown)}{hint}; the policy's frames are: {', '.join(known)}", EXIT_USAGE)
+        message = f"unknown frame {', '.join(unknown)}{hint}; the policy's frames are: {', '.join(known)}"
+        if from_case:  # a field of the case, not an option: a bad case
+            _fail(_case_message(CaseError([f"frame: {message}"], case)), EXIT_BAD_CASE)
+        _fail(message, EXIT_USAGE)
     decision = what_if(policy, values, evaluate(policy, values, frames or None))
     chosen = None
     if selection is not None:
