@@ -13,10 +13,12 @@ import attrs
 
 from . import tree
 from .case import read_case, read_case_file
+from .decision import ELIGIBLE, ELIGIBLE_AFTER_STEPS, NOT_ELIGIBLE
 from .diagnostics import CaseError
 from .evaluator import definition_results, evaluate
 
 _FRAME_KEYS = ("status", "eligible", "subsidy")
+STATUSES = (ELIGIBLE, ELIGIBLE_AFTER_STEPS, NOT_ELIGIBLE)
 
 
 @attrs.frozen
@@ -34,18 +36,34 @@ class CaseResult:
     error: str | None = None
 
 
+# what each expected key may hold: a wrong one is a bad expectation (exit 3), not a failed test
+_KEY_VALUES = {"status": (lambda v: v in STATUSES, "one of: " + ", ".join(STATUSES)),
+               "eligible": (lambda v: isinstance(v, bool), "true or false"),
+               "subsidy": (lambda v: isinstance(v, int) and not isinstance(v, bool) and v >= 0, "a whole number of yen")}
+
+
 def _expectation_problems(expected, policy: tree.Policy) -> list[str]:
-    frames = {f.name for f in policy.frames}
+    from .case import suggest
+
+    frames = [f.name for f in policy.frames]
     problems = []
     if not isinstance(expected, dict) or set(expected) - {"frames", "rules"}:
         return ['"expected" must be an object with "frames" and/or "rules"']
     if not isinstance(expected.get("frames") or {}, dict) or not isinstance(expected.get("rules") or {}, dict):
         return ['expected.frames and expected.rules must be objects keyed by frame and rule names']
+    if not expected.get("frames") and not expected.get("rules"):  # would pass whatever the decision
+        return ['"expected" names nothing to check; give "frames" and/or "rules"']
     for name, want in (expected.get("frames") or {}).items():
         if name not in frames:
-            problems.append(f"expected.frames: unknown frame {name}; the policy's frames are: {', '.join(sorted(frames))}")
-        elif not isinstance(want, dict) or set(want) - set(_FRAME_KEYS):
+            problems.append(f"expected.frames: unknown frame {name}{suggest(name, frames)}; the policy's frames are: {', '.join(frames)}")
+        elif not isinstance(want, dict) or not want:
             problems.append(f"expected.frames.{name}: expected an object with any of {', '.join(_FRAME_KEYS)}")
+        else:
+            for key, value in want.items():
+                if key not in _KEY_VALUES:
+                    problems.append(f"expected.frames.{name}.{key}: unknown{suggest(key, _FRAME_KEYS)}; expected any of {', '.join(_FRAME_KEYS)}")
+                elif not _KEY_VALUES[key][0](value):
+                    problems.append(f"expected.frames.{name}.{key}: got {json.dumps(value, ensure_ascii=False)}, expected {_KEY_VALUES[key][1]}")
     for name, want in (expected.get("rules") or {}).items():
         if name not in policy.definitions:
             problems.append(f"expected.rules: unknown rule {name}")

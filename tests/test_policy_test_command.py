@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 import json
 
 from conftest import EXAMPLES, ROOT
@@ -45,10 +47,26 @@ def test_bad_expectation_and_missing_expectation(run, write_case):
     result = run("test", bad, none)
     assert result.exit_code == 3
     assert result.stdout.splitlines() == [
-        f"ERROR {bad}: expected.frames: unknown frame 通常; the policy's frames are: インボイス対応類型, セキュリティ対策推進枠, "
-        "複数社連携IT導入枠, 通常枠, 電子取引類型",
+        f"ERROR {bad}: expected.frames: unknown frame 通常 (did you mean 通常枠?); the policy's frames are: 通常枠, "
+        "インボイス対応類型, 電子取引類型, 複数社連携IT導入枠, セキュリティ対策推進枠",
         "0 passed, 0 failed, 1 invalid, 1 without expectations",
     ]
+
+
+@pytest.mark.parametrize("expected, message", [
+    ({"frames": {"通常枠": {"status": "ok"}}},
+     'expected.frames.通常枠.status: got "ok", expected one of: eligible, eligible_after_steps, not_eligible'),
+    ({"frames": {"通常枠": {"subsidy": "500000"}}}, 'expected.frames.通常枠.subsidy: got "500000", expected a whole number of yen'),
+    ({"frames": {"通常枠": {"subsidyy": 500000}}},
+     "expected.frames.通常枠.subsidyy: unknown (did you mean subsidy?); expected any of status, eligible, subsidy"),
+    ({"frames": None}, '"expected" names nothing to check; give "frames" and/or "rules"'),
+    ({}, '"expected" names nothing to check; give "frames" and/or "rules"'),
+], ids=["status", "subsidy as text", "misspelt key", "frames null", "empty"])
+def test_an_expectation_that_cannot_be_checked_is_invalid_not_failed(run, write_case, expected, message):
+    """A wrong expectation is the test's own fault (exit 3, invalid), never a failed or a passed test."""
+    path = write_case(with_expected(expected), "bad.json")
+    result = run("test", path)
+    assert (result.exit_code, result.stdout.splitlines()) == (3, [f"ERROR {path}: {message}", "0 passed, 0 failed, 1 invalid"])
 
 
 def test_coverage_of_a_small_policy(write_policy, write_case, run, tmp_path, monkeypatch):
