@@ -309,8 +309,8 @@ def graph_command(policy_dir: str | None, fmt: str, frame: str | None) -> None:
         policy = load_policy(policy_dir or default_policy_dir()).policy
     except PolicyError as exc:
         _fail(str(exc), EXIT_BAD_POLICY)
-    if frame is not None and frame not in [f.name for f in policy.frames]:
-        _fail(f"unknown frame {frame}; the policy's frames are: {', '.join(f.name for f in policy.frames)}", EXIT_USAGE)
+    if frame is not None:
+        _known_frames(policy, (frame,))
     g = graph.build(policy, frame)
     click.echo(graph.mermaid(g) if fmt == "mermaid" else graph.dot(g), nl=False)
 
@@ -365,6 +365,8 @@ def fmt_command(paths: tuple[str, ...], check_only: bool) -> None:
             files.append(p)
         else:
             _fail(f"no such file or folder {p}", EXIT_USAGE)
+    seen: set = set()
+    files = [f for f in files if not (f.resolve() in seen or seen.add(f.resolve()))]  # a file named twice is one file
     changed, failed = [], 0
     for path in files:
         try:

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from . import tree
+from .literals import MAX_LITERAL
 from .render_json import value
 
 _SCALARS = {
-    "yen": {"type": "integer", "minimum": 0, "description_suffix": "円 (whole yen)"},
-    "count": {"type": "integer", "minimum": 0},
+    "yen": {"type": "integer", "minimum": 0, "maximum": MAX_LITERAL, "description_suffix": "円 (whole yen)"},
+    "count": {"type": "integer", "minimum": 0, "maximum": MAX_LITERAL},  # as the case reader: larger is a typo
     "bool": {"type": "boolean"},
     "date": {"type": "string", "format": "date", "pattern": r"^\d{4}-\d{2}-\d{2}$"},
     # what engine.case accepts: "1/2", "0.5", "1", "50%", or a number; the 0…1 range of a string is checked there

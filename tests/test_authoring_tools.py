@@ -28,7 +28,7 @@ def test_schema_command(run):
     applicant = schema["properties"]["申請者"]
     assert applicant["required"] == ["組織形態", "業種", "従業員数"]
     assert applicant["properties"]["業種"]["enum"][:3] == ["製造業", "建設業", "運輸業"]
-    assert applicant["properties"]["資本金"]["anyOf"][0] == {"type": "integer", "minimum": 0, "title": "資本金", "description": "capital"}
+    assert applicant["properties"]["資本金"]["anyOf"][0] == {"type": "integer", "minimum": 0, "maximum": 10**15, "title": "資本金", "description": "capital"}
     assert schema["required"] == ["経費", "申請者", "申請要件"]
 
 

@@ -109,6 +109,8 @@ def test_fmt_reads_a_byte_order_mark_as_the_loader_does_and_skips_a_folder_named
     Path("sub.rules").mkdir()
     result = run("fmt", "--check", ".")
     assert (result.exit_code, result.stdout, result.stderr) == (0, "", "1 file(s), 0 to reformat\n")
+    result = run("fmt", "--check", ".", "a.rules", "./a.rules")  # one file, however often it is named
+    assert (result.exit_code, result.stderr) == (0, "1 file(s), 0 to reformat\n")
 
 
 def test_fmt_check_of_the_repository_policies(run, monkeypatch):
