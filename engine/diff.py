@@ -54,8 +54,8 @@ class CaseDiff:
     error: str | None = None
 
     @property
-    def changed(self) -> bool:
-        return bool(self.frames or self.rules or self.error)
+    def changed(self) -> bool:  # a case that could not be evaluated did not change: it is counted apart
+        return bool(self.frames or self.rules)
 
 
 @data

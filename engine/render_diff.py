@@ -25,7 +25,7 @@ def text(report: DiffReport, lang: str = "ja") -> str:
         lines.append(message(lang, "diff.removed", names=", ".join(report.removed)))
     lines.append("")
     for c in report.cases:
-        if not c.changed:
+        if not (c.changed or c.error):
             continue
         lines.append(c.case)
         if c.error:
@@ -39,7 +39,9 @@ def text(report: DiffReport, lang: str = "ja") -> str:
         lines.append("")
     counts = report.counts()
     changed = sum(c.changed for c in report.cases)
-    lines.append(message(lang, "diff.summary", cases=len(report.cases), changed=changed))
+    unreadable = sum(bool(c.error) for c in report.cases)
+    lines.append(message(lang, "diff.summary", cases=len(report.cases), changed=changed)
+                 + (message(lang, "diff.unreadable", n=unreadable) if unreadable else ""))
     lines += [f"  {message(lang, 'diff.kind.' + k)}: {counts[k]}" for k in KINDS]
     lines.append("  " + message(lang, "diff.total", old=yen(report.old_total), new=yen(report.new_total),
                                 delta=_signed(report.new_total - report.old_total)))
@@ -61,6 +63,7 @@ def json(report: DiffReport, lang: str = "ja") -> dict:
              "rules": [{"name": r.name, "label": lbl(r.label, lang), "old": value(r.old), "new": value(r.new)} for r in c.rules]}
             for c in report.cases
         ],
-        "summary": {"cases": len(report.cases), "changed": sum(c.changed for c in report.cases), "counts": report.counts(),
+        "summary": {"cases": len(report.cases), "changed": sum(c.changed for c in report.cases),
+                    "unreadable": sum(bool(c.error) for c in report.cases), "counts": report.counts(),
                     "old_total": report.old_total, "new_total": report.new_total, "delta": report.new_total - report.old_total},
     }

@@ -59,7 +59,7 @@ def test_diff_2024_2025_report(run, corpus, monkeypatch):
     assert report["definitions_added"] == ["最低賃金近傍", "補助対象の役務費", "みなし同一法人"]
     assert report["definitions_removed"] == ["みらデジ経営チェック"]
     assert report["summary"] == {
-        "cases": 5, "changed": 4,
+        "cases": 5, "changed": 4, "unreadable": 0,
         "counts": {"eligibility_gained": 0, "eligibility_lost": 1, "amount_up": 2, "amount_down": 1, "status_changed": 0,
                    "frame_added": 0, "frame_removed": 0},
         "old_total": 3_300_000, "new_total": 3_033_333, "delta": -266_667,
@@ -186,3 +186,12 @@ def test_a_date_after_the_call_closed_is_not_eligible_without_deadlines(run, wri
     result = run("eval", write_case(case), "--policy", "policies/2025", "--frame", "通常枠")
     assert result.exit_code == 1
     assert "  ✗ 申請日 2026-01-05 は公募期間の終了 2025-12-31 より後です" in result.stdout.splitlines()
+
+
+def test_a_case_that_cannot_be_read_is_counted_apart_not_as_changed(run, tmp_path):
+    path = tmp_path / "array.json"
+    path.write_text("[]", encoding="utf-8")
+    result = run("diff", str(ROOT / "policies" / "2024"), str(ROOT / "policies" / "2025"), str(path))
+    assert result.exit_code == 3
+    assert "✗ the case: got a list, expected a JSON object" in result.stdout
+    assert "まとめ: 1件中 0件が変化、1件は評価できず（✗）" in result.stdout
