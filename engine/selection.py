@@ -56,8 +56,19 @@ def select(root: str | Path, raw_case, file: str | None = None) -> Selection:
             raise CaseError([f'{field}: got {text!r}, expected a date "YYYY-MM-DD" that exists'], file)
         start, end = lp.policy.in_force
         if start <= applied <= end:
+            _only_one(folder, lp, applied, dated)
             return Selection(folder=folder, loaded=lp, applied_on=applied, date_field=field)
     if not any(_date_at(raw_case, lp.policy.applied_on.path) for _, lp in dated):
         raise CaseError([f"{' or '.join(sorted(fields)) or 'the application date'}: missing; choosing the policy in force "
                          f"needs the case's application date (or give --policy)"], file)
     raise CaseError([f"no policy under {root} is in force on the case's application date; policies: {terms}"], file)
+
+
+def _only_one(folder: Path, lp: LoadedPolicy, applied: datetime.date, dated) -> None:
+    """Two years in force on one date would be chosen between silently (by folder name): refuse."""
+    other = next((f for f, o in dated if f != folder and o.policy.in_force[0] <= applied <= o.policy.in_force[1]), None)
+    if other is not None:
+        terms = {f: o.policy.in_force for f, o in dated}
+        raise PolicyError([Diagnostic("error", f"{folder.name} ({terms[folder][0]}..{terms[folder][1]}) and {other.name} "
+                                               f"({terms[other][0]}..{terms[other][1]}) are both in force on {applied}; "
+                                               f"the terms of a policies folder's years must not overlap")])

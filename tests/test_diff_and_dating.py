@@ -195,3 +195,14 @@ def test_a_case_that_cannot_be_read_is_counted_apart_not_as_changed(run, tmp_pat
     assert result.exit_code == 3
     assert "✗ the case: got a list, expected a JSON object" in result.stdout
     assert "まとめ: 1件中 0件が変化、1件は評価できず（✗）" in result.stdout
+
+
+def test_two_years_in_force_on_one_date_are_a_policy_error_not_a_silent_choice(run, tmp_path):
+    import shutil
+
+    for name in ("a", "b"):
+        shutil.copytree(ROOT / "policies" / "2024", tmp_path / "years" / name)
+    result = run("eval", str(EXAMPLES / "seed_invoice_small_1m.json"), "--policies", str(tmp_path / "years"))
+    assert result.exit_code == 4
+    assert result.stderr.strip() == ("error: a (2024-02-16..2024-10-15) and b (2024-02-16..2024-10-15) are both in force on "
+                                     "2024-07-01; the terms of a policies folder's years must not overlap")
