@@ -149,7 +149,19 @@ def _syntax_diagnostic(file: str, exc: UnexpectedInput, text: str) -> Diagnostic
     span = Span(file, line, column, line, end_column)
     expected = exc.accepts or exc.expected
     message = f"syntax error: unexpected {_describe_token(token)}{_expected(expected)}"
-    return Diagnostic("error", message, span, help=_TOKEN_HELP.get(token.type))
+    return Diagnostic("error", message, span, help=_indent_help(text, line) or _TOKEN_HELP.get(token.type))
+
+
+def _indent_help(text: str, line: int) -> str | None:
+    """The likelier cause when a line is indented with what the eye cannot tell from spaces."""
+    lines = text.splitlines()
+    source = lines[line - 1] if 0 < line <= len(lines) else ""
+    indent = source[:len(source) - len(source.lstrip(" \t\u3000"))]
+    if "\u3000" in indent:
+        return "this line is indented with a full-width space (U+3000), which is not indentation; indent with ASCII spaces"
+    if "\t" in indent:
+        return "this line is indented with a tab (counted as 8 columns); indent every line of a block with the same ASCII spaces"
+    return None
 
 
 def parse(text: str, file: str) -> ast.Module:

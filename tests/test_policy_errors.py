@@ -283,3 +283,13 @@ def test_a_term_written_backwards_and_a_deadline_outside_the_term_are_policy_err
     with pytest.raises(PolicyError) as exc:
         load_policy(write_policy(body, header=header), use_cache=False)
     assert "error: deadline 2031-10-15 of frame F is outside the programme's term 2024-02-16 .. 2024-10-15" in str(exc.value)
+
+
+@pytest.mark.parametrize("indent, help_text", [
+    ("\u3000\u3000", "this line is indented with a full-width space (U+3000), which is not indentation; indent with ASCII spaces"),
+    ("\t", "this line is indented with a tab (counted as 8 columns); indent every line of a block with the same ASCII spaces"),
+], ids=["full-width space", "tab"])
+def test_an_indentation_the_eye_cannot_tell_from_spaces_is_named(write_policy, indent, help_text):
+    with pytest.raises(PolicyError) as exc:
+        load_policy(write_policy(rule(indent + "従業員数 ≤ 300人\n")), use_cache=False)
+    assert str(exc.value).endswith("  help: " + help_text)
