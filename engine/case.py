@@ -105,6 +105,33 @@ def show(value) -> str:
     return str(value)
 
 
+# The case reader's words for a value it refuses, shared with the same checks made in SQL over a
+# table of cases (engine/case_checks.py), so a Parquet file gets the same message as a JSON case.
+def negative(value, kind: str) -> str:
+    return f"got {value}, expected {EXPECTED[kind]}; it must not be negative"
+
+
+def too_large(value) -> str:
+    return f"got {show(value)}, which is larger than {MAX_LITERAL:,}; is it a typo?"
+
+
+def not_a_member(value, members) -> str:
+    hint = suggest(value, members) if isinstance(value, str) else ""
+    return f"got {show(value)}, expected one of: {', '.join(members)}{hint}"
+
+
+def missing(policy: tree.Policy, f: tree.Field) -> str:
+    if f.kind in EXPECTED:
+        what = EXPECTED[f.kind]
+    elif f.kind == "enum":
+        what = "one of: " + ", ".join(m for m, _ in policy.enums[f.type_name].members)
+    elif f.kind == "list":
+        what = f"a list of {f.type_name}"
+    else:
+        what = f.kind
+    return f"missing; expected {what}"
+
+
 def suggest(name: str, options) -> str:
     close = difflib.get_close_matches(name, list(options), n=1, cutoff=0.5)
     return f" (did you mean {close[0]}?)" if close else ""
@@ -131,17 +158,17 @@ class _Reader:
             return None
         if isinstance(value, Decimal):
             if value.is_finite() and value.adjusted() > 15:  # checked before any exact arithmetic: 1e99999999 is cheap to spot
-                self.problem(path, f"got {show(value)}, which is larger than {MAX_LITERAL:,}; is it a typo?")
+                self.problem(path, too_large(value))
                 return None
             if not value.is_finite() or value != value.to_integral_value():
                 self.problem(path, f"got {value}, expected {EXPECTED[kind]}; fractions of a yen or a person are not allowed")
                 return None
             value = int(value)
         if value < 0:
-            self.problem(path, f"got {value}, expected {EXPECTED[kind]}; it must not be negative")
+            self.problem(path, negative(value, kind))
             return None
         if value > MAX_LITERAL:
-            self.problem(path, f"got {show(value)}, which is larger than {MAX_LITERAL:,}; is it a typo?")
+            self.problem(path, too_large(value))
             return None
         return value
 
@@ -189,8 +216,7 @@ class _Reader:
         if kind == "enum":
             members = [m for m, _ in self.policy.enums[type_name].members]
             if not isinstance(value, str) or value not in members:
-                hint = suggest(value, members) if isinstance(value, str) else ""
-                self.problem(path, f"got {show(value)}, expected one of: {', '.join(members)}{hint}")
+                self.problem(path, not_a_member(value, members))
                 return None
             return value
         raise AssertionError(kind)  # pragma: no cover - the checker admits no other kind
@@ -224,18 +250,10 @@ class _Reader:
                 elif f.default is not None:
                     result[f.name] = f.default
                 else:
-                    what = EXPECTED.get(f.kind) or self.describe(f)
-                    self.problem(f"{prefix}{f.name}", f"missing; expected {what}")
+                    self.problem(f"{prefix}{f.name}", missing(self.policy, f))
                 continue
             result[f.name] = self.value(f"{prefix}{f.name}", obj[f.name], f)
         return result
-
-    def describe(self, f: tree.Field) -> str:
-        if f.kind == "enum":
-            return "one of: " + ", ".join(m for m, _ in self.policy.enums[f.type_name].members)
-        if f.kind == "list":
-            return f"a list of {f.type_name}"
-        return f.kind
 
     def case(self, raw) -> dict:
         if not isinstance(raw, dict):

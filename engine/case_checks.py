@@ -15,7 +15,7 @@ import attrs
 from sqlglot import exp
 
 from . import tree
-from .case import EXPECTED, show, suggest
+from .case import EXPECTED, missing, negative, not_a_member, show, too_large
 from .diagnostics import CaseError
 from .literals import MAX_LITERAL
 
@@ -36,13 +36,8 @@ class Check:
 
 
 def _missing(f: tree.Field, policy: tree.Policy) -> Callable[[object], str]:
-    if f.kind == "enum":
-        what = "one of: " + ", ".join(m for m, _ in policy.enums[f.type_name].members)
-    elif f.kind == "list":
-        what = f"a list of {f.type_name}"
-    else:
-        what = EXPECTED[f.kind]
-    return lambda _: f"missing; expected {what}"
+    words = missing(policy, f)
+    return lambda _: words
 
 
 def _conditions(policy: tree.Policy, f: tree.Field, e: exp.Expression, element: bool = False
@@ -51,9 +46,8 @@ def _conditions(policy: tree.Policy, f: tree.Field, e: exp.Expression, element: 
     `element`, `e` is one member of the list field `f`."""
     if f.kind in ("yen", "count"):
         return [("", exp.LT(this=e.copy(), expression=exp.Literal.number(0)), e.copy(),
-                 lambda v, k=f.kind: f"got {v}, expected {EXPECTED[k]}; it must not be negative"),
-                ("", exp.GT(this=e.copy(), expression=exp.Literal.number(MAX_LITERAL)), e.copy(),
-                 lambda v: f"got {show(v)}, which is larger than {MAX_LITERAL:,}; is it a typo?")]
+                 lambda v, k=f.kind: negative(v, k)),
+                ("", exp.GT(this=e.copy(), expression=exp.Literal.number(MAX_LITERAL)), e.copy(), too_large)]
     if f.kind == "ratio":
         num, den = (exp.Dot(this=e.copy(), expression=exp.to_identifier(p)) for p in ("num", "den"))
         inside = exp.and_(exp.GTE(this=num.copy(), expression=exp.Literal.number(0)),
@@ -73,14 +67,12 @@ def _conditions(policy: tree.Policy, f: tree.Field, e: exp.Expression, element: 
     if f.kind == "enum" or (f.kind == "list" and f.element == "enum"):
         members = [m for m, _ in policy.enums[f.type_name].members]
         bad = exp.Not(this=exp.In(this=e.copy(), expressions=[exp.Literal.string(m) for m in members]))
-        return [("", bad, e.copy(), lambda v, ms=tuple(members): f"got {show(v)}, expected one of: {', '.join(ms)}"
-                 + (suggest(v, ms) if isinstance(v, str) else ""))]
+        return [("", bad, e.copy(), lambda v, ms=tuple(members): not_a_member(v, ms))]
     return []  # bool and date: the column's type holds nothing the case reader refuses
 
 
 def _first_non_member(values, members: tuple[str, ...]) -> str:
-    wrong = next((v for v in values or () if v not in members), None)
-    return f"got {show(wrong)}, expected one of: {', '.join(members)}" + (suggest(wrong, members) if isinstance(wrong, str) else "")
+    return not_a_member(next((v for v in values or () if v not in members), None), members)
 
 
 def _ratio(v) -> str:

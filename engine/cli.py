@@ -540,7 +540,7 @@ def population_command(paths, output, policy_dir, engine, frames, compare, fmt, 
             misplaced = [p for p in (old_dir, new_dir) if Path(p).is_file()]
             if misplaced:
                 _fail(f"--compare takes OLD_POLICY NEW_POLICY CASES, policy folders first; {misplaced[0]} is a file", EXIT_USAGE)
-            if output and fmt is None and Path(output).suffix.lower() not in (".txt", ".text", ".json", ".html", ".htm"):
+            if output and fmt is None and Path(output).suffix.lower() not in REPORT_FORMATS:
                 _fail(f"cannot tell the report's format from {output}: name it .txt, .json or .html, or give --format", EXIT_USAGE)
             if output:
                 population.writable(Path(output), cases)  # before the comparison runs, and never over the cases
@@ -569,6 +569,10 @@ def population_command(paths, output, policy_dir, engine, frames, compare, fmt, 
         _fail(f"the SQL form cannot write this policy exactly: {exc}", EXIT_BAD_POLICY)
 
 
+# the --compare report's format by -o's extension (standard output: text)
+REPORT_FORMATS = {".txt": "text", ".text": "text", ".json": "json", ".html": "html", ".htm": "html"}
+
+
 def _known_frames(policy, frames) -> None:
     """Usage error for a --frame the policy does not have, with the closest name."""
     import difflib
@@ -584,7 +588,7 @@ def _known_frames(policy, frames) -> None:
 def _write_report(report, output, fmt, lang) -> None:
     from . import render_population
 
-    fmt = fmt or {".json": "json", ".html": "html", ".htm": "html"}.get(Path(output).suffix.lower() if output else "", "text")
+    fmt = fmt or REPORT_FORMATS.get(Path(output).suffix.lower() if output else "", "text")
     text = {"json": lambda: render_population.json_text(report), "html": lambda: render_population.html(report, lang),
             "text": lambda: render_population.text(report, lang)}[fmt]()
     if output is None:

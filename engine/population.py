@@ -121,8 +121,10 @@ def cases_to_parquet(path: Path, policies: list[tree.Policy], out: Path, also_kn
                 row: dict = {}
                 for i, p in enumerate(policies):
                     also = frozenset().union(also_known, *(n for j, n in enumerate(names) if j != i))
-                    if kind == "csv" and i:  # a CSV column names a field of one year's layout
-                        raw = _union(row_to_case(p, record), raw)
+                    if kind == "csv" and i:  # a CSV column names a field of one year's layout: read it again,
+                        reading = row_to_case(p, record)  # groups merged field by field, so no year's group
+                        _merge(reading, raw)  # hides a field only the other declares
+                        raw = reading
                     _merge(row, case_table.to_row(p, number, read_case(p, raw, also_known=also)))
             except CaseError as exc:
                 problems += [f"{where}: {m}" for m in exc.problems]
@@ -141,15 +143,6 @@ def cases_to_parquet(path: Path, policies: list[tree.Policy], out: Path, also_kn
     if problems:
         raise CaseError(problems[:MAX_SHOWN_PROBLEMS], str(path))
     return count
-
-
-def _union(a: dict, b: dict) -> dict:
-    """Two years' readings of one CSV row as one case: groups merged field by field (a group of
-    one year must not hide a field only the other year declares)."""
-    out = dict(a)
-    for k, v in b.items():
-        out[k] = {**a[k], **v} if isinstance(v, dict) and isinstance(a.get(k), dict) else v
-    return out
 
 
 def _merge(into: dict, row: dict) -> None:

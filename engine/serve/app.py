@@ -97,17 +97,14 @@ def _check_query(snapshot, opts: Options) -> None:
     if opts.year is not None:
         pick_year(snapshot, {}, opts.year)
     if opts.frames:
-        years = [y for y in snapshot.years if opts.year is None or y is snapshot.by_year(opts.year)]
-        if all(_frames_problem(y, opts.frames) for y in years):
-            frames_for(years[0], None, opts.frames)  # raises the single-case route's 422
-
-
-def _frames_problem(year, frames) -> bool:
-    try:
-        frames_for(year, None, frames)
-    except Problem:
-        return True
-    return False
+        first = None
+        for year in (y for y in snapshot.years if opts.year is None or y is snapshot.by_year(opts.year)):
+            try:
+                frames_for(year, None, opts.frames)
+                return  # some year has them: each case is judged in its own year
+            except Problem as exc:
+                first = first or exc
+        raise first  # the single-case route's 422
 
 
 @route("/v1/batch")
