@@ -9,14 +9,15 @@ from pathlib import Path
 
 import click
 
-from . import __version__, render_json, render_text
-from .case import field_names, read_case, read_case_file
-from .diagnostics import CaseError, PolicyError, render_all
-from .counterfactual import what_if
-from .evaluator import evaluate
-from .pipeline import diagnose, load_policy
-from .resources import default_policy_dir
-from .selection import policy_folders, select
+from engine import __version__
+from engine.explain import render_json, render_text
+from engine.evaluate.case import field_names, read_case, read_case_file
+from engine.language.diagnostics import CaseError, PolicyError, render_all
+from engine.explain.counterfactual import what_if
+from engine.evaluate.evaluator import evaluate
+from engine.compile.pipeline import diagnose, load_policy
+from engine.language.resources import default_policy_dir
+from engine.evaluate.selection import policy_folders, select
 
 # One table, used by every command (README: "Exit codes").
 EXIT_OK = 0  # evaluated; at least one frame eligible (perhaps once steps are done)
@@ -128,7 +129,7 @@ def eval_command(case: str, policy_dir: str | None, policies_root: str | None, f
 @click.option("--resume", is_flag=True, help="Continue an interrupted run: keep OUTPUT's whole records and skip their inputs.")
 def batch_command(input_path, output_path, policy_dir, trace, workers, input_format, output_format, resume) -> None:
     """Evaluate every case of INPUT (JSON Lines or CSV) into OUTPUT, one record per case, in order."""
-    from . import batch
+    from engine.population import batch
 
     input_format = input_format or _format_of(input_path, "input")
     output_format = output_format or _format_of(output_path, "output")
@@ -245,7 +246,7 @@ def _batch_summary(summary, skipped: int) -> str:
 @click.option("-o", "--output", type=click.Path(dir_okay=False), default=None, help="Write the page here (default: standard output).")
 def explain_command(case: str, policy_dir: str | None, lang: str, output: str | None) -> None:
     """Render the explained decision for CASE as one self-contained HTML page."""
-    from . import render_html
+    from engine.explain import render_html
     policy, raw, _ = _load(case, policy_dir, None)
     values = _values(policy, raw, case)
     page = render_html.decision(what_if(policy, values, evaluate(policy, values)), lang, Path(case).name)
@@ -267,7 +268,7 @@ def explain_command(case: str, policy_dir: str | None, lang: str, output: str | 
 def diff_command(old_dir: str, new_dir: str, cases: tuple[str, ...], fmt: str, lang: str) -> None:
     """Evaluate CASES (files or folders of .json) under OLD_DIR and NEW_DIR and report what changed.
     Exit status 0 when no decision changed, 1 when one did, 3 when a case could not be read."""
-    from . import diff, render_diff
+    from engine.authoring import diff, render_diff
     try:
         old, new = load_policy(old_dir).policy, load_policy(new_dir).policy
         # fields declared by the other years beside OLD and NEW are not typos in a shared corpus
@@ -290,7 +291,7 @@ def diff_command(old_dir: str, new_dir: str, cases: tuple[str, ...], fmt: str, l
 @click.argument("policy_dir", required=False, type=click.Path())
 def schema_command(policy_dir: str | None) -> None:
     """Print the JSON Schema of a case for the policy (for editors and validators)."""
-    from . import schema
+    from engine.authoring import schema
     try:
         policy = load_policy(policy_dir or default_policy_dir()).policy
     except PolicyError as exc:
@@ -304,7 +305,7 @@ def schema_command(policy_dir: str | None) -> None:
 @click.option("--frame", default=None, help="Only this frame and what it depends on.")
 def graph_command(policy_dir: str | None, fmt: str, frame: str | None) -> None:
     """Print the compiled evaluation tree as Mermaid or Graphviz dot source."""
-    from . import graph
+    from engine.authoring import graph
     try:
         policy = load_policy(policy_dir or default_policy_dir()).policy
     except PolicyError as exc:
@@ -321,7 +322,7 @@ def graph_command(policy_dir: str | None, fmt: str, frame: str | None) -> None:
 @click.option("--coverage", "show_coverage", is_flag=True, help="Report what of the policy no case reached, per file and line.")
 def test_command(cases: tuple[str, ...], policy_dir: str | None, show_coverage: bool) -> None:
     """Evaluate every case (files or folders; default examples/) against the decision it expects."""
-    from . import casetest, coverage, diff, render_casetest
+    from engine.authoring import casetest, coverage, diff, render_casetest
     try:
         policy = load_policy(policy_dir or default_policy_dir()).policy
         known = _sibling_fields(policy_dir or default_policy_dir())
@@ -356,7 +357,7 @@ def _sibling_fields(policy_dir) -> frozenset:
 @click.option("--check", "check_only", is_flag=True, help="List the files that would change and exit 1 if any; change nothing.")
 def fmt_command(paths: tuple[str, ...], check_only: bool) -> None:
     """Lay out .rules files (PATHS: files or folders; default: policies/) in the one canonical way."""
-    from . import fmt  # the parser (and Lark) load only for the commands that parse
+    from engine.language import fmt  # the parser (and Lark) load only for the commands that parse
     files = []
     for p in map(Path, paths or ("policies",)):
         if p.is_dir():
@@ -425,10 +426,10 @@ def check_command(policy_dir: str | None) -> None:
 def serve_command(policies_root, host, port, workers, log_path, log_fsync, log_mask, max_body, max_batch, watch, request_timeout) -> None:
     """Serve decisions over HTTP (POST /v1/decide …) and the self-check page at /. SIGHUP reloads the policies."""
     try:
-        from .serve.server import LogPathError, serve
+        from engine.serve.server import LogPathError, serve
     except ImportError as exc:
         _fail(f"policy serve needs the serve extra: pip install 'subsidy-policy[serve]' ({exc})", EXIT_USAGE)
-    from .resources import policies_root as bundled
+    from engine.language.resources import policies_root as bundled
     options = {"log": log_path, "log_fsync": log_fsync, "log_mask": tuple(log_mask), "max_body": max_body,
                "max_batch": max_batch, "watch": watch, "request_timeout": request_timeout}
     try:
@@ -451,8 +452,8 @@ def synth_command(policy_dirs, n, seed, output) -> None:
     """Write a seeded synthetic population of SMEs (docs/population.md) in the case-table layout."""
     import time
 
-    from . import synth
-    from .resources import policies_root as bundled
+    from engine.population import synth
+    from engine.language.resources import policies_root as bundled
     if n < 1:
         _fail(f"the number of firms must be a whole number from 1 to 1,000,000,000 (got {n})", EXIT_USAGE)
     try:
@@ -482,11 +483,11 @@ def synth_command(policy_dirs, n, seed, output) -> None:
 @click.option("--fused", is_flag=True,
               help="The steps grouped by dependency level, as `policy population` runs it (default: a step per rule).")
 def sql_command(policy_dir, dialect, frames, no_dates, fused) -> None:
-    """Print the policy as one SQL query over a table `cases` (layout: engine/case_table.py, README)."""
+    """Print the policy as one SQL query over a table `cases` (layout: engine/sql/case_table.py, README)."""
     try:
         import sqlglot
 
-        from . import sql
+        from engine.sql import query as sql
     except ImportError as exc:
         _fail(f"policy sql needs the population extra: pip install 'subsidy-policy[population]' ({exc})", EXIT_USAGE)
     known = sorted(d.value for d in sqlglot.dialects.Dialects if d.value)
@@ -524,7 +525,8 @@ def population_command(paths, output, policy_dir, engine, frames, compare, fmt, 
     import time
 
     try:
-        from . import population, population_compare, sql
+        from engine.population import run as population, compare as population_compare
+        from engine.sql import query as sql
     except ImportError as exc:
         _fail(f"policy population needs the population extra: pip install 'subsidy-policy[population]' ({exc})", EXIT_USAGE)
     start = time.monotonic()
@@ -586,7 +588,7 @@ def _known_frames(policy, frames) -> None:
 
 
 def _write_report(report, output, fmt, lang) -> None:
-    from . import render_population
+    from engine.population import report as render_population
 
     fmt = fmt or REPORT_FORMATS.get(Path(output).suffix.lower() if output else "", "text")
     text = {"json": lambda: render_population.json_text(report), "html": lambda: render_population.html(report, lang),

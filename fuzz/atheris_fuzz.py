@@ -17,11 +17,11 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "fuzz"))
 
 with atheris.instrument_imports():
-    from engine.case import parse_json, read_case
-    from engine.diagnostics import CaseError, PolicyError
-    from engine.evaluator import evaluate
-    from engine.parser import parse
-    from engine.pipeline import load_policy
+    from engine.evaluate.case import parse_json, read_case
+    from engine.language.diagnostics import CaseError, PolicyError
+    from engine.evaluate.evaluator import evaluate
+    from engine.language.parser import parse
+    from engine.compile.pipeline import load_policy
     from mutate import mutate
 
 POLICY = load_policy(ROOT / "policies" / "2024", use_cache=False).policy

@@ -5,11 +5,12 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from engine import case_table, corpus
-from engine.case import read_case
-from engine.evaluator import evaluate
-from engine.fast import summary
-from engine.sql import summary_row, to_sql
+from engine.sql import case_table
+from engine.authoring import corpus
+from engine.evaluate.case import read_case
+from engine.evaluate.evaluator import evaluate
+from engine.evaluate.fast import summary
+from engine.sql.query import summary_row, to_sql
 
 ROOT = Path(__file__).resolve().parent.parent
 OTHER_YEARS = frozenset({"最低賃金近傍事業者", "みなし同一法人の他社が申請"})

@@ -8,14 +8,14 @@ import jsonschema
 import pytest
 
 from conftest import EXAMPLES, POLICY_2024
-from engine.case import read_case, read_case_file
-from engine.diagnostics import CaseError
-from engine.pipeline import load_policy
+from engine.evaluate.case import read_case, read_case_file
+from engine.language.diagnostics import CaseError
+from engine.compile.pipeline import load_policy
 
 
 @pytest.fixture(scope="module")
 def schema_2024():
-    from engine.schema import case_schema
+    from engine.authoring.schema import case_schema
 
     return case_schema(load_policy(POLICY_2024).policy)
 

@@ -14,8 +14,8 @@ import time
 import pytest
 
 from conftest import EXAMPLES, POLICY_2024
-from engine.csvmap import case_to_row, row_to_case
-from engine.pipeline import load_policy
+from engine.evaluate.csvmap import case_to_row, row_to_case
+from engine.compile.pipeline import load_policy
 
 CASES = []
 for path in sorted(EXAMPLES.glob("*.json")):
@@ -100,7 +100,7 @@ def test_csv_mapping_both_ways_and_csv_batch(tmp_path, run):
 
 
 def _same_after_defaults(policy, case):
-    from engine.case import read_case
+    from engine.evaluate.case import read_case
 
     return read_case(policy, row_to_case(policy, case_to_row(policy, case))) == read_case(policy, case)
 

@@ -9,9 +9,9 @@ from fractions import Fraction
 import pytest
 
 from conftest import ROOT
-from engine import cache
-from engine.fast import FastPolicy
-from engine.pipeline import load_policy
+from engine.compile import cache
+from engine.evaluate.fast import FastPolicy
+from engine.compile.pipeline import load_policy
 
 
 @pytest.fixture

@@ -7,10 +7,10 @@ from fractions import Fraction
 
 import pytest
 
-from engine.case import read_case
-from engine.evaluator import evaluate
-from engine.explain import unmet_conditions
-from engine.pipeline import load_policy
+from engine.evaluate.case import read_case
+from engine.evaluate.evaluator import evaluate
+from engine.explain.unmet import unmet_conditions
+from engine.compile.pipeline import load_policy
 
 HEADER = """\
 programme "Construct test"
@@ -266,7 +266,7 @@ value V "v":
   (1 if R else 0) + 2
 """
     policy = load_policy(write_policy(body, header=HEADER)).policy
-    from engine.evaluator import _Evaluation
+    from engine.evaluate.evaluator import _Evaluation
 
     run = _Evaluation(policy, read_case(policy, {"申請者": {"業種": "小売業", "従業員数": 51}, "経費": []}))
     r = run.definition("R")

@@ -9,11 +9,11 @@ from fractions import Fraction
 import pytest
 
 from conftest import EXAMPLES, POLICY_2024, ROOT
-from engine.case import field_names, read_case, read_case_file
-from engine.counterfactual import what_if
-from engine.evaluator import evaluate
-from engine.pipeline import load_policy
-from engine.render_json import path_text
+from engine.evaluate.case import field_names, read_case, read_case_file
+from engine.explain.counterfactual import what_if
+from engine.evaluate.evaluator import evaluate
+from engine.compile.pipeline import load_policy
+from engine.explain.render_json import path_text
 
 
 @pytest.fixture(scope="module")

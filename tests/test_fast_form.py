@@ -5,11 +5,11 @@ from __future__ import annotations
 import pytest
 
 from conftest import EXAMPLES, ROOT
-from engine.case import field_names, read_case, read_case_file
-from engine.corpus import Boundaries, generate
-from engine.evaluator import evaluate
-from engine.fast import FastPolicy, summary
-from engine.pipeline import load_policy
+from engine.evaluate.case import field_names, read_case, read_case_file
+from engine.authoring.corpus import Boundaries, generate
+from engine.evaluate.evaluator import evaluate
+from engine.evaluate.fast import FastPolicy, summary
+from engine.compile.pipeline import load_policy
 
 YEARS = ("2023", "2024", "2025")
 CORPUS_SIZE = 800  # per year; bounded so CI stays quick

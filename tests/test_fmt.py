@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from conftest import ROOT
-from engine.fmt import format_file_text, format_text
+from engine.language.fmt import format_file_text, format_text
 
 MESSY = '''# header comment
 programme "T"

@@ -11,11 +11,11 @@ import sys
 import pytest
 
 from conftest import EXAMPLES, ROOT
-from engine.case import parse_json, read_case
-from engine.counterfactual import what_if
-from engine.diagnostics import CaseError, PolicyError
-from engine.evaluator import evaluate
-from engine.pipeline import load_policy
+from engine.evaluate.case import parse_json, read_case
+from engine.explain.counterfactual import what_if
+from engine.language.diagnostics import CaseError, PolicyError
+from engine.evaluate.evaluator import evaluate
+from engine.compile.pipeline import load_policy
 
 sys.path.insert(0, str(ROOT / "fuzz"))
 from mutate import mutate  # noqa: E402

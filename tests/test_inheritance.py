@@ -7,10 +7,10 @@ import textwrap
 import pytest
 
 from conftest import ROOT
-from engine.case import read_case
-from engine.diagnostics import PolicyError
-from engine.evaluator import evaluate
-from engine.pipeline import load_policy
+from engine.evaluate.case import read_case
+from engine.language.diagnostics import PolicyError
+from engine.evaluate.evaluator import evaluate
+from engine.compile.pipeline import load_policy
 
 BASE = """\
 programme "Base"

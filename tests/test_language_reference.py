@@ -8,8 +8,8 @@ import re
 import pytest
 
 from conftest import ROOT
-from engine.diagnostics import PolicyError
-from engine.pipeline import load_policy
+from engine.language.diagnostics import PolicyError
+from engine.compile.pipeline import load_policy
 
 DOC = (ROOT / "docs" / "language.md").read_text(encoding="utf-8")
 BLOCKS = [(m.group(1), m.group(2)) for m in re.finditer(r"```([\w-]+)\n(.*?)```", DOC, re.S)]

@@ -2,7 +2,7 @@ from fractions import Fraction
 
 import pytest
 
-from engine import literals
+from engine.language import literals
 
 
 @pytest.mark.parametrize(

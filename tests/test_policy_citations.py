@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from conftest import ROOT
-from engine.pipeline import load_policy
+from engine.compile.pipeline import load_policy
 
 YEARS = sorted(p for p in (ROOT / "policies").iterdir() if (p / "policy.rules").exists())
 

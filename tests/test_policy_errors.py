@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from engine.diagnostics import PolicyError
-from engine.pipeline import load_policy
+from engine.language.diagnostics import PolicyError
+from engine.compile.pipeline import load_policy
 
 BASE = """
 enum 業種:

@@ -8,12 +8,13 @@ import json
 import pyarrow.parquet as pq
 import pytest
 
-from engine import case_table, synth
-from engine.case import read_case
-from engine.decision import NOT_ELIGIBLE
-from engine.evaluator import evaluate
-from engine.pipeline import load_policy
-from engine.population_compare import compare
+from engine.sql import case_table
+from engine.population import synth
+from engine.evaluate.case import read_case
+from engine.evaluate.decision import NOT_ELIGIBLE
+from engine.evaluate.evaluator import evaluate
+from engine.compile.pipeline import load_policy
+from engine.population.compare import compare
 from sql_support import ROOT, OTHER_YEARS
 
 OLD, NEW = ROOT / "policies" / "2024", ROOT / "policies" / "2025"
@@ -142,8 +143,8 @@ def test_a_csv_written_for_two_years_is_read_whole_by_each(tmp_path, run):
     reads its own fields, a group's fields merged rather than one year's group hiding the other's."""
     import pyarrow.parquet as pq
 
-    from engine.csvmap import case_to_row
-    from engine.population import cases_to_parquet
+    from engine.evaluate.csvmap import case_to_row
+    from engine.population.run import cases_to_parquet
 
     new = load_policy(NEW).policy
     case = json.loads((ROOT / "examples" / "year2025_near_minimum_wage.json").read_text(encoding="utf-8"))
@@ -289,7 +290,7 @@ def test_the_value_checks_reach_into_a_records_own_list_and_ratio(tmp_path, run)
     file is decided as before."""
     import pyarrow as pa
 
-    from engine.case_table import arrow_schema
+    from engine.sql.case_table import arrow_schema
 
     folder = tmp_path / "policy"
     folder.mkdir()

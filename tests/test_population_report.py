@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from browser_support import browser_only, start_chromium
-from engine import render_population
+from engine.population import report as render_population
 
 DATA = Path(__file__).resolve().parent / "data" / "population_report.json"  # a real run: 20,000 synthetic firms
 

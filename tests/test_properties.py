@@ -10,11 +10,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import EXAMPLES, ROOT
-from engine.case import field_names, read_case, read_case_file
-from engine.corpus import generate
-from engine.evaluator import evaluate
-from engine.fast import FastPolicy, summary
-from engine.pipeline import load_policy
+from engine.evaluate.case import field_names, read_case, read_case_file
+from engine.authoring.corpus import generate
+from engine.evaluate.evaluator import evaluate
+from engine.evaluate.fast import FastPolicy, summary
+from engine.compile.pipeline import load_policy
 
 POLICY = load_policy(ROOT / "policies" / "2024").policy
 FAST = FastPolicy(POLICY)

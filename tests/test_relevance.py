@@ -1,4 +1,4 @@
-"""Which questions can still change a decision (engine/relevance.py): exact sets on a small policy,
+"""Which questions can still change a decision (engine/explain/relevance.py): exact sets on a small policy,
 the questionnaire's plan, and soundness against the evaluator — no input the analysis leaves out
 changes any frame's status or subsidy, checked over every completion on the small policy and on
 samples of the examples under each bundled policy year (2023-2025)."""
@@ -13,11 +13,11 @@ import random
 import pytest
 from conftest import EXAMPLES, POLICY_2024
 
-from engine import relevance, relevance_plan
-from engine.case import read_case
-from engine.diagnostics import CaseError
-from engine.evaluator import evaluate
-from engine.pipeline import load_policy
+from engine.explain import relevance, relevance_plan
+from engine.evaluate.case import read_case
+from engine.language.diagnostics import CaseError
+from engine.evaluate.evaluator import evaluate
+from engine.compile.pipeline import load_policy
 from engine.serve.questions import questions
 
 POLICY = """

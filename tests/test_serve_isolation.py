@@ -16,9 +16,9 @@ from urllib.parse import urlsplit
 import pytest
 
 from conftest import EXAMPLES, ROOT
-from engine.case import read_case
-from engine.diagnostics import CaseError
-from engine.pipeline import load_policy
+from engine.evaluate.case import read_case
+from engine.language.diagnostics import CaseError
+from engine.compile.pipeline import load_policy
 from test_serve_support import logged_server
 
 SMALL = EXAMPLES / "seed_invoice_small_1m.json"

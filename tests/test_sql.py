@@ -7,8 +7,8 @@ import duckdb
 import pytest
 import sqlglot
 
-from engine.pipeline import load_policy
-from engine.sql import compile_query, to_sql
+from engine.compile.pipeline import load_policy
+from engine.sql.query import compile_query, to_sql
 from sql_support import ROOT, corpus_cases, duckdb_rows, mismatches
 
 YEARS = ("2023", "2024", "2025")
@@ -28,7 +28,7 @@ def test_duckdb_equals_the_tree_on_examples_and_a_boundary_corpus(year, fused):
 def test_fused_steps_follow_the_dependencies_and_keep_every_citation():
     """The fused form (what a population run executes) is as deep as the longest chain of rules
     reading rules, and every rule's comment survives on its column."""
-    from engine.sql import compile_query
+    from engine.sql.query import compile_query
 
     policy = load_policy(ROOT / "policies" / "2024").policy
     steps = compile_query(policy, fused=True).args["with_"].expressions
@@ -58,7 +58,7 @@ def test_seed_figures_in_sql():
     """The seeds' worked examples: 500,000円 (通常枠) and 750,000円 (インボイス対応類型, 小規模)."""
     import json
 
-    from engine.case import read_case
+    from engine.evaluate.case import read_case
 
     policy = load_policy(ROOT / "policies" / "2024").policy
     cases = [json.loads((ROOT / "examples" / name).read_text(encoding="utf-8"))
@@ -95,7 +95,7 @@ frame 枠 "枠":
 
 
 def _one(policy, case):
-    from engine.case import read_case
+    from engine.evaluate.case import read_case
 
     return duckdb_rows(policy, [read_case(policy, case)])[0]
 
@@ -103,7 +103,7 @@ def _one(policy, case):
 def test_products_beyond_64_bits_stay_exact(write_policy):
     """Cross-multiplied tiers form products past 2^63: in BIGINT the query fails, in the wide type
     it gives the tree's exact figure."""
-    from engine.case import read_case
+    from engine.evaluate.case import read_case
     from sql_support import tree_row
 
     policy = load_policy(write_policy(TIERED.replace("rate 4/5 if", "rate 99/100 if").replace("then rate 2/3", "then rate 97/99"))).policy
@@ -174,9 +174,9 @@ def test_a_population_run_tries_bigint_and_redoes_an_overflow_in_the_wide_type(w
     DuckDB raises, and the run is redone in HUGEINT: the file holds the exact figure, and a small
     case run alone never needs the wide form."""
     import pyarrow.parquet as pq
-    from engine import population
-    from engine.case import read_case
-    from engine.population_engines import DuckDB, narrow_first
+    from engine.population import run as population
+    from engine.evaluate.case import read_case
+    from engine.population.engines import DuckDB, narrow_first
     from sql_support import arrow_table, tree_row
 
     policy = load_policy(write_policy(TIERED.replace("rate 4/5 if", "rate 99/100 if").replace("then rate 2/3", "then rate 97/99"))).policy

@@ -1,4 +1,6 @@
-"""The SQL form on Spark local mode. PySpark comes with the test extra; Java is on the machine.
+"""The SQL form on Spark local mode. PySpark comes with the test extra; Spark needs Java, which
+.ci/run installs (Debian's default-jre-headless) where it is missing; elsewhere, without Java, these
+tests are skipped with the reason (in CI they never are).
 
 The whole 2024 policy on a smaller corpus than DuckDB's (Spark runs the query a checkpointed
 segment at a time: its analyzer runs out of memory on the whole chain at once), and a small policy
@@ -7,15 +9,22 @@ products past 2^63."""
 
 from __future__ import annotations
 
+import os
+import shutil
+
 import pyarrow.parquet as pq
 import pytest
 
-from engine.case import read_case
-from engine.pipeline import load_policy
-from engine.population_engines import open_engine
-from engine.sql import to_sql
+from engine.evaluate.case import read_case
+from engine.compile.pipeline import load_policy
+from engine.population.engines import open_engine
+from engine.sql.query import to_sql
 from sql_support import ROOT, arrow_table, corpus_cases, mismatches
 from test_sql import TIERED
+
+
+pytestmark = pytest.mark.skipif(not (shutil.which("java") or os.environ.get("JAVA_HOME")) and not os.environ.get("CI"),
+                                reason="Spark needs Java: install Debian's default-jre-headless (or set JAVA_HOME)")
 
 
 @pytest.fixture(scope="module")
@@ -44,7 +53,7 @@ def test_spark_equals_the_tree_on_a_tiered_policy(spark, tmp_path, write_policy)
 def test_spark_equals_the_tree_on_the_whole_2024_policy(spark, tmp_path, integer):
     """Examples and a boundary corpus, every frame, in the wide type and in the narrow one that
     a population run tries first (ANSI mode: an overflow would raise, not wrap)."""
-    from engine.sql import compile_query
+    from engine.sql.query import compile_query
 
     policy = load_policy(ROOT / "policies" / "2024").policy
     values = corpus_cases(policy, 300, seed=2024)
@@ -59,9 +68,9 @@ def test_spark_equals_the_tree_on_the_whole_2024_policy(spark, tmp_path, integer
 def test_spark_equals_the_tree_on_every_construct_of_the_language(spark, tmp_path, write_policy):
     """The constructs test policy (totals, counts and any/all over lists, with and without
     conditions, optional inputs, tables): on Spark, measures over a list of records are aggregated
-    per case (engine/sql_lists.py), so every one of them meets cases with no list, an empty one and
+    per case (engine/sql/lists.py), so every one of them meets cases with no list, an empty one and
     several items here."""
-    from engine.sql import compile_query
+    from engine.sql.query import compile_query
     from test_constructs import FRAMES, HEADER, INPUTS, RULES
 
     policy = load_policy(write_policy(INPUTS + RULES + FRAMES, header=HEADER)).policy
@@ -76,13 +85,13 @@ def test_spark_equals_the_tree_on_every_construct_of_the_language(spark, tmp_pat
 
 
 def test_spark_makes_the_case_readers_value_checks_as_duckdb_does(spark, tmp_path):
-    """engine/case_checks.py's one pass, in Spark's dialect (FILTER, SIZE, lambdas over list
+    """engine/sql/case_checks.py's one pass, in Spark's dialect (FILTER, SIZE, lambdas over list
     items): the same words, id and count as on DuckDB."""
     import duckdb
 
-    from engine import case_checks
-    from engine.diagnostics import CaseError
-    from engine.population_engines import open_engine as engine
+    from engine.sql import case_checks
+    from engine.language.diagnostics import CaseError
+    from engine.population.engines import open_engine as engine
     from sql_support import corpus_cases
 
     policy = load_policy(ROOT / "policies" / "2024").policy

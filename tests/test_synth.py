@@ -1,4 +1,4 @@
-"""The synthetic population (engine/synth.py): deterministic, in the case-table layout, calibrated
+"""The synthetic population (engine/population/synth.py): deterministic, in the case-table layout, calibrated
 to the published shares, and every row a valid case for 2024 and 2025."""
 
 from __future__ import annotations
@@ -11,10 +11,11 @@ import pytest
 
 duckdb = pytest.importorskip("duckdb")
 
-from engine import case_table, synth  # noqa: E402
-from engine.case import field_names, read_case  # noqa: E402
-from engine.pipeline import load_policy  # noqa: E402
-from engine.synth_figures import CALIBRATION, OFFICIAL_APPLICATIONS_2024, measure, take_up  # noqa: E402
+from engine.sql import case_table
+from engine.population import synth  # noqa: E402
+from engine.evaluate.case import field_names, read_case  # noqa: E402
+from engine.compile.pipeline import load_policy  # noqa: E402
+from engine.population.synth_figures import CALIBRATION, OFFICIAL_APPLICATIONS_2024, measure, take_up  # noqa: E402
 
 N = 20_000
 

@@ -32,7 +32,7 @@ def test_installed_wheel_evaluates_an_example(wheel, tmp_path):
     target = tmp_path / "site"
     subprocess.run([sys.executable, "-m", "pip", "install", "--no-deps", "-q", "--target", str(target), str(wheel)], check=True)
     env = dict(os.environ, PYTHONPATH=str(target))
-    probe = subprocess.run([sys.executable, "-c", "import engine.resources as r; print(r.grammar_path())"],
+    probe = subprocess.run([sys.executable, "-c", "import engine.language.resources as r; print(r.grammar_path())"],
                            cwd=tmp_path, env=env, capture_output=True, text=True, check=True)
     assert probe.stdout.strip().startswith(str(target))
     result = subprocess.run([sys.executable, "-m", "engine.cli", "eval", str(EXAMPLES / "seed_invoice_small_1m.json"), "--format", "json"],

@@ -6,7 +6,6 @@ patterns (an exact path and method; anything else, 404/405 included, goes throug
 
 from __future__ import annotations
 
-import functools
 import math
 import time
 from pathlib import Path
@@ -17,13 +16,13 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, HTMLResponse, PlainTextResponse, Response
 from starlette.routing import Match, Route
 
-from .. import __version__, schema
-from . import openapi, page, relevance_route
-from .decide import Options, Outcome, Problem, decide, frames_for, parse_body, pick_year, policy_ref
-from .handling import Late, Settings, deadline, offload, options, read_body, route
-from .handling import json_response as _json
-from .lifecycle import EARLY_HUP, lifespan
-from .metrics import key as metric_key
+from engine import __version__
+from engine.authoring import schema
+from engine.serve import openapi, page, relevance_route
+from engine.serve.decide import Options, Outcome, Problem, decide, frames_for, parse_body, pick_year, policy_ref
+from engine.serve.handling import Late, Settings, deadline, offload, options, read_body, record, route, json_response as _json
+from engine.serve.lifecycle import EARLY_HUP, lifespan
+from engine.serve.log import no_mask
 
 __all__ = ["EARLY_HUP", "Settings", "create_app"]
 
@@ -31,29 +30,11 @@ STATIC = Path(__file__).resolve().parent / "static"
 INLINE_BYTES = 4096  # a small case in the summary form is answered on the event loop; the rest in threads
 
 
-def _record(settings: Settings, outcome: Outcome) -> None:
-    """Log the decision (before it is answered) and count it per programme and frame."""
-    if settings.log is not None:
-        settings.log.write(outcome.log)
-        settings.metrics.inc("policy_decision_log_records_total")
-    policy = outcome.year.policy
-    settings.metrics.inc_keys([_decision_key(policy.programme, policy.year, f["frame"], f["status"]) for f in outcome.log["frames"]])
-
-
-@functools.lru_cache(maxsize=1024)
-def _decision_key(programme: str, year, frame: str, status: str) -> str:
-    return metric_key("policy_decisions_total", programme=programme, year=str(year), frame=frame, status=status)
-
-
 def _decide_one(settings: Settings, body: bytes, opts: Options) -> Outcome:
     raw = parse_body(body)
-    outcome = decide(settings.registry.snapshot, raw, opts, settings.log.masker if settings.log else _no_mask)
-    _record(settings, outcome)
+    outcome = decide(settings.registry.snapshot, raw, opts, settings.log.masker if settings.log else no_mask)
+    record(settings, outcome)
     return outcome
-
-
-def _no_mask(policy, raw):
-    return None
 
 
 @route("/v1/decide")
@@ -77,14 +58,14 @@ def _batch(settings: Settings, body: bytes, opts: Options, until: float = math.i
         raise Problem(413, [{"field": "cases", "message": f"{len(cases):,} cases; a batch holds at most {settings.max_batch:,}"}])
     snapshot = settings.registry.snapshot  # one snapshot for the whole batch, even if a reload lands meanwhile
     _check_query(snapshot, opts)
-    masker = settings.log.masker if settings.log else _no_mask
+    masker = settings.log.masker if settings.log else no_mask
     results = []
     for index, case in enumerate(cases):
         if time.monotonic() > until:
             raise Late()
         try:
             outcome = decide(snapshot, case, opts, masker)
-            _record(settings, outcome)
+            record(settings, outcome)
             results.append({"index": index, "ok": True, "decision": outcome.body})
         except Problem as exc:
             settings.metrics.inc("policy_errors_total", {"route": "/v1/batch#case", "status": str(exc.status)})
@@ -184,8 +165,8 @@ async def page_route(request: Request) -> Response:
 
 
 def _page_result(settings: Settings, body: bytes, opts: Options, explain: bool) -> tuple[str, Outcome]:
-    from .. import render_html
-    from . import result
+    from engine.explain import render_html
+    from engine.serve import result
 
     outcome = _decide_one(settings, body, attrs.evolve(opts, form="full", what_if=True))  # validated, logged, counted
     if explain:

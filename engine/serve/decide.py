@@ -17,13 +17,14 @@ try:
 except ImportError:  # the serve extra declares it; without it, the standard library's encoder
     orjson = None
 
-from .. import __version__, render_json
-from ..batch import _problems
-from ..case import parse_json, read_case, show
-from ..counterfactual import what_if
-from ..diagnostics import CaseError
-from ..evaluator import evaluate
-from .registry import Snapshot, UnknownYear, Year
+from engine import __version__
+from engine.explain import render_json
+from engine.population.batch import _problems
+from engine.evaluate.case import parse_json, read_case, show
+from engine.explain.counterfactual import what_if
+from engine.language.diagnostics import CaseError
+from engine.evaluate.evaluator import evaluate
+from engine.serve.registry import Snapshot, UnknownYear, Year
 
 SUMMARY_FORMAT = "subsidy-decision-summary/1"
 

@@ -18,9 +18,10 @@ from anyio import to_thread
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 
-from .. import __version__
-from .decide import Options, Problem, dump_json, policy_ref
-from .log import LogUnavailable
+from engine import __version__
+from engine.serve.decide import Options, Outcome, Problem, dump_json, policy_ref
+from engine.serve.log import LogUnavailable
+from engine.serve.metrics import key as metric_key
 
 # anyio ≥ 4.1 calls it abandon_on_cancel; 4.0 cancellable. Either way: a request past its time limit
 # stops waiting for its thread (the thread finishes on its own; a batch checks its deadline per case).
@@ -30,7 +31,7 @@ _ABANDON = "abandon_on_cancel" if "abandon_on_cancel" in inspect.signature(to_th
 class Settings:
     def __init__(self, registry, max_body: int = 256 * 1024, max_batch: int = 1000, log=None, metrics=None,
                  watch: float | None = None, threads: int = 8, request_timeout: float | None = 30.0):
-        from .metrics import Metrics
+        from engine.serve.metrics import Metrics
 
         self.registry, self.max_body, self.max_batch, self.log = registry, max_body, max_batch, log
         self.metrics = metrics or Metrics()
@@ -182,3 +183,17 @@ def route(name: str):
             return response
         return run
     return wrap
+
+
+def record(settings: Settings, outcome: Outcome) -> None:
+    """Log the decision (before it is answered) and count it per programme and frame."""
+    if settings.log is not None:
+        settings.log.write(outcome.log)
+        settings.metrics.inc("policy_decision_log_records_total")
+    policy = outcome.year.policy
+    settings.metrics.inc_keys([_decision_key(policy.programme, policy.year, f["frame"], f["status"]) for f in outcome.log["frames"]])
+
+
+@functools.lru_cache(maxsize=1024)
+def _decision_key(programme: str, year, frame: str, status: str) -> str:
+    return metric_key("policy_decisions_total", programme=programme, year=str(year), frame=frame, status=status)

@@ -11,8 +11,8 @@ import threading
 import time
 from decimal import Decimal
 
-from .. import tree
-from .decide import dump_json
+from engine.tree import nodes as tree
+from engine.serve.decide import dump_json
 
 MASK = "***"
 
@@ -63,6 +63,11 @@ class DecisionLog:
         if known is None or known[0] is not policy:
             known = self._hidden[id(policy)] = (policy, hidden_paths(policy, self.extra_mask))
         return _masked(raw, known[1])
+
+
+def no_mask(policy: tree.Policy, raw):
+    """The masker when no decision log is kept: nothing is written, so nothing is hidden."""
+    return None
 
 
 def _plain(value):

@@ -1,10 +1,11 @@
 """The OpenAPI 3.1 document, generated from the policies' input declarations: one case schema per
-year (engine/schema.py), so next year's inputs are documented the day its policy is loaded."""
+year (engine/authoring/schema.py), so next year's inputs are documented the day its policy is loaded."""
 
 from __future__ import annotations
 
-from .. import __version__, schema
-from .registry import Snapshot
+from engine import __version__
+from engine.authoring import schema
+from engine.serve.registry import Snapshot
 
 _ERROR = {"type": "object", "required": ["error", "errors"], "properties": {
     "error": {"type": "string"},

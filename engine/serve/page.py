@@ -4,7 +4,7 @@ order), with the policy's labels, its enum members as choices and 必須/任意 
 `default`. No form is written per programme: next year's policy brings next year's form. The page
 loads its script and style from this server only.
 
-A question whose answer cannot change the result is not shown (engine/relevance.py decides, from the
+A question whose answer cannot change the result is not shown (engine/explain/relevance.py decides, from the
 answers to the questions before it): the page is rendered with the questions the defaults already
 make moot hidden, and its script asks `/page/relevant` again on every change."""
 
@@ -14,10 +14,11 @@ import functools
 import json
 from html import escape
 
-from .. import relevance_plan, tree
-from .page_text import TEXT, text
-from .questions import STAGES, Question, questions
-from .registry import Snapshot, Year
+from engine.explain import relevance_plan
+from engine.tree import nodes as tree
+from engine.serve.page_text import TEXT, text
+from engine.serve.questions import STAGES, Question, questions
+from engine.serve.registry import Snapshot, Year
 
 
 def _lbl(label: tree.Label | None, lang: str) -> str:

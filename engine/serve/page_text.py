@@ -80,7 +80,7 @@ TEXT = {
     },
 }
 
-# The words of the result panel that engine/messages.py does not have.
+# The words of the result panel that engine/explain/messages.py does not have.
 RESULT = {
     "ja": {"own_share": "自己負担額", "covered": "補助対象経費", "caps_reached": "上限に達しています", "download": "保存",
            "decision_id": "判定ID", "policy": "適用した公募",

@@ -9,13 +9,13 @@ never written per programme. Each input field is placed by what reads it:
 
 A field also carries the frames that read it (the page's fallback when the server cannot say which
 questions are still relevant: it then hides, once a frame is named, the questions only other frames
-read). Which questions are asked, given the answers so far, is engine/relevance.py's."""
+read). Which questions are asked, given the answers so far, is engine/explain/relevance.py's."""
 
 from __future__ import annotations
 
 import attrs
 
-from .. import tree
+from engine.tree import nodes as tree
 
 STAGES = ("gate", "frame", "cost", "step")
 

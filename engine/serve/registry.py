@@ -10,11 +10,12 @@ from pathlib import Path
 
 import attrs
 
-from .. import cache, tree
-from ..diagnostics import CaseError, PolicyError
-from ..fast import FastPolicy, fast_for
-from ..pipeline import load_policy
-from ..selection import policy_folders
+from engine.compile import cache
+from engine.tree import nodes as tree
+from engine.language.diagnostics import CaseError, PolicyError
+from engine.evaluate.fast import FastPolicy, fast_for
+from engine.compile.pipeline import load_policy
+from engine.evaluate.selection import policy_folders
 
 
 @attrs.frozen(eq=False)
@@ -22,7 +23,7 @@ class Year:
     folder: Path
     policy: tree.Policy
     fast: FastPolicy
-    content_hash: str  # engine/cache.py's key: every file of the folder and its bases, grammar, engine
+    content_hash: str  # engine/compile/cache.py's key: every file of the folder and its bases, grammar, engine
 
     @property
     def name(self) -> str:
@@ -116,7 +117,7 @@ def load_years(root: str | Path) -> tuple[Year, ...]:
 
 
 def _error(text: str) -> PolicyError:
-    from ..diagnostics import Diagnostic
+    from engine.language.diagnostics import Diagnostic
 
     return PolicyError([Diagnostic("error", text)])
 

@@ -1,5 +1,5 @@
 """The self-check page's two routes for asking only the questions that can change the result
-(engine/relevance.py decides which):
+(engine/explain/relevance.py decides which):
 
 * `POST /page/relevant` — the answers on the page in, which questions to ask out, in the page's
   order: `{"asked": [path, …], "not_asked": [path, …], "frames": […], "decided": {frame: {status,
@@ -11,9 +11,8 @@
   reads exactly as on `/page/result`. Validated, logged (the case as decided, placeholders
   included) and counted as `/page/result` is.
 
-Registered by engine/serve/app.py: `*relevance_route.ROUTES` in its ROUTES (app.py imports this
-module, so what /page/check shares with /page/result — recording a decision — is imported from
-app.py when first used)."""
+Registered by engine/serve/app.py: `*relevance_route.ROUTES` in its ROUTES. What /page/check
+shares with /page/result (recording a decision) lives in handling.py, which both import."""
 
 from __future__ import annotations
 
@@ -24,12 +23,15 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from starlette.routing import Route
 
-from .. import __version__, relevance, relevance_plan, tree
-from ..case import frame_problem
-from . import result
-from .decide import Options, Problem, decide, parse_body, pick_year
-from .handling import json_response, offload, options, read_body, route
-from .questions import questions
+from engine import __version__
+from engine.explain import relevance, relevance_plan
+from engine.tree import nodes as tree
+from engine.evaluate.case import frame_problem
+from engine.serve import result
+from engine.serve.decide import Options, Problem, decide, parse_body, pick_year
+from engine.serve.handling import json_response, offload, options, read_body, record, route
+from engine.serve.log import no_mask
+from engine.serve.questions import questions
 
 
 @functools.lru_cache(maxsize=16)
@@ -61,8 +63,6 @@ def _relevant(settings, body: bytes, opts: Options) -> dict:
 
 
 def _check(settings, body: bytes, opts: Options):
-    from . import app  # app.py imports this module
-
     raw = parse_body(body)
     year = _year(settings, raw, opts)
     policy = year.policy
@@ -72,8 +72,8 @@ def _check(settings, body: bytes, opts: Options):
     filled = relevance_plan.placeholders(policy, raw, frozenset(not_asked))
     completed = relevance_plan.complete(policy, raw, frozenset(not_asked))
     outcome = decide(settings.registry.snapshot, completed, attrs.evolve(opts, form="full", what_if=True),
-                     settings.log.masker if settings.log else app._no_mask)
-    app._record(settings, outcome)
+                     settings.log.masker if settings.log else no_mask)
+    record(settings, outcome)
     known = relevance_plan.submitted(policy, raw, frozenset(not_asked))
     return result.render(outcome, opts.lang, result.Unasked(paths=not_asked, run=relevance.Partial(policy, known), filled=filled)), outcome
 

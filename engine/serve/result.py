@@ -4,7 +4,7 @@ citation, the verified what-ifs and the steps still to take. Every phrase is the
 (engine/render_text, engine/messages); this module only arranges them as HTML.
 
 When the page did not ask some questions (their answers cannot change any frame's status or
-subsidy: engine/relevance.py), the case was decided with placeholders for the required ones, so the
+subsidy: engine/explain/relevance.py), the case was decided with placeholders for the required ones, so the
 panel shows only what the answers given decide: the reasons, steps, amounts and what-ifs that do
 not depend on a question not asked."""
 
@@ -15,12 +15,13 @@ from html import escape
 
 import attrs
 
-from .. import relevance, tree
-from ..decision import AmountResult, FrameDecision
-from ..messages import message
-from ..render_text import amount_lines, cite, lbl, reason_lines, what_if_lines, yen
-from .decide import Outcome
-from .page_text import RESULT
+from engine.explain import relevance
+from engine.tree import nodes as tree
+from engine.evaluate.decision import AmountResult, FrameDecision
+from engine.explain.messages import message
+from engine.explain.render_text import amount_lines, cite, lbl, reason_lines, what_if_lines, yen
+from engine.serve.decide import Outcome
+from engine.serve.page_text import RESULT
 
 
 def _leaves(a: AmountResult):

@@ -15,10 +15,10 @@ import tempfile
 
 import uvicorn
 
-from .app import EARLY_HUP, Settings, create_app
-from .log import DecisionLog
-from .metrics import Metrics
-from .registry import Registry
+from engine.serve.app import EARLY_HUP, Settings, create_app
+from engine.serve.log import DecisionLog
+from engine.serve.metrics import Metrics
+from engine.serve.registry import Registry
 
 
 class LogPathError(Exception):

@@ -1,0 +1,107 @@
+"""`policy test`: cases that carry the decision they expect, checked against the policy.
+
+A case's "expected" key: {"frames": {FRAME: {"eligible": bool, "status": str, "subsidy": int}},
+"rules": {RULE: bool}} — any subset; "rules" names rules (or exclusions, steps) that must come
+out true or false."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import attrs
+
+from engine.tree import nodes as tree
+from engine.evaluate.case import read_case, read_case_file
+from engine.evaluate.decision import ELIGIBLE, ELIGIBLE_AFTER_STEPS, NOT_ELIGIBLE
+from engine.language.diagnostics import CaseError
+from engine.evaluate.evaluator import definition_results, evaluate
+
+_FRAME_KEYS = ("status", "eligible", "subsidy")
+STATUSES = (ELIGIBLE, ELIGIBLE_AFTER_STEPS, NOT_ELIGIBLE)
+
+
+@attrs.frozen
+class Mismatch:
+    where: str  # 通常枠.subsidy / rule 中小企業 / expected
+    expected: object
+    got: object
+
+
+@attrs.frozen
+class CaseResult:
+    case: str
+    outcome: str  # passed | failed | no_expectation | invalid
+    mismatches: tuple[Mismatch, ...] = ()
+    error: str | None = None
+
+
+# what each expected key may hold: a wrong one is a bad expectation (exit 3), not a failed test
+_KEY_VALUES = {"status": (lambda v: v in STATUSES, "one of: " + ", ".join(STATUSES)),
+               "eligible": (lambda v: isinstance(v, bool), "true or false"),
+               "subsidy": (lambda v: isinstance(v, int) and not isinstance(v, bool) and v >= 0, "a whole number of yen")}
+
+
+def _expectation_problems(expected, policy: tree.Policy) -> list[str]:
+    from engine.evaluate.case import suggest
+
+    frames = [f.name for f in policy.frames]
+    problems = []
+    if not isinstance(expected, dict) or set(expected) - {"frames", "rules"}:
+        return ['"expected" must be an object with "frames" and/or "rules"']
+    if not isinstance(expected.get("frames") or {}, dict) or not isinstance(expected.get("rules") or {}, dict):
+        return ['expected.frames and expected.rules must be objects keyed by frame and rule names']
+    if not expected.get("frames") and not expected.get("rules"):  # would pass whatever the decision
+        return ['"expected" names nothing to check; give "frames" and/or "rules"']
+    for name, want in (expected.get("frames") or {}).items():
+        if name not in frames:
+            problems.append(f"expected.frames: unknown frame {name}{suggest(name, frames)}; the policy's frames are: {', '.join(frames)}")
+        elif not isinstance(want, dict) or not want:
+            problems.append(f"expected.frames.{name}: expected an object with any of {', '.join(_FRAME_KEYS)}")
+        else:
+            for key, value in want.items():
+                if key not in _KEY_VALUES:
+                    problems.append(f"expected.frames.{name}.{key}: unknown{suggest(key, _FRAME_KEYS)}; expected any of {', '.join(_FRAME_KEYS)}")
+                elif not _KEY_VALUES[key][0](value):
+                    problems.append(f"expected.frames.{name}.{key}: got {json.dumps(value, ensure_ascii=False)}, expected {_KEY_VALUES[key][1]}")
+    for name, want in (expected.get("rules") or {}).items():
+        if name not in policy.definitions:
+            problems.append(f"expected.rules: unknown rule {name}")
+        elif not isinstance(want, bool):
+            problems.append(f"expected.rules.{name}: expected true or false, got {json.dumps(want, ensure_ascii=False)}")
+    return problems
+
+
+def run_case(policy: tree.Policy, path: Path, also_known: frozenset = frozenset(), on_decision=None) -> CaseResult:
+    name = str(path)
+    try:
+        raw = read_case_file(path)
+        values = read_case(policy, raw, also_known=also_known)
+    except CaseError as exc:
+        return CaseResult(case=name, outcome="invalid", error="; ".join(exc.problems))
+    decision = evaluate(policy, values)
+    if on_decision is not None:
+        on_decision(values, decision)
+    expected = raw.get("expected")
+    if expected is None:
+        return CaseResult(case=name, outcome="no_expectation")
+    problems = _expectation_problems(expected, policy)
+    if problems:
+        return CaseResult(case=name, outcome="invalid", error="; ".join(problems))
+    frames = {f.name: f for f in decision.frames}
+    mismatches = []
+    for frame, want in (expected.get("frames") or {}).items():
+        got = frames.get(frame)
+        if got is None:  # the case named other frames to evaluate
+            mismatches.append(Mismatch(where=frame, expected="evaluated", got="not evaluated"))
+            continue
+        actual = {"status": got.status, "eligible": got.status != "not_eligible", "subsidy": got.subsidy}
+        for key in _FRAME_KEYS:
+            if key in want and want[key] != actual[key]:
+                mismatches.append(Mismatch(where=f"{frame}.{key}", expected=want[key], got=actual[key]))
+    if expected.get("rules"):
+        results = definition_results(policy, values)
+        for rule, want in expected["rules"].items():
+            if bool(results[rule]) != want:
+                mismatches.append(Mismatch(where=f"rule {rule}", expected=want, got=bool(results[rule])))
+    return CaseResult(case=name, outcome="failed" if mismatches else "passed", mismatches=tuple(mismatches))

@@ -1,0 +1,155 @@
+"""The mapping between CSV columns and a policy's input declarations, the same in both directions.
+
+* a scalar input is one column named by its path: `申請者.業種`, `申請日`;
+* an empty cell is a value left out (an optional input, or one with a default);
+* booleans are `true` / `false`; amounts and counts are digits; ratios and dates as in JSON;
+* a list of enum members is one cell, members joined by `|`: `会計|受発注`;
+* a list of records takes indexed columns: `経費[0].区分`, `経費[0].金額`, `経費[1].区分`, … — an item
+  exists when any of its cells is filled."""
+
+from __future__ import annotations
+
+import re
+
+from engine.tree import nodes as tree
+
+_INDEXED = re.compile(r"^(?P<list>[^\[\]]+)\[(?P<index>\d+)\]\.(?P<field>.+)$")
+
+
+def _fields(policy: tree.Policy):
+    for g in policy.groups:
+        for f in g.fields:
+            yield g.name, f
+
+
+def _cell_to_value(text: str, kind: str):
+    if kind in ("yen", "count") and text.isascii() and text.isdigit():
+        return int(text)
+    if kind == "bool" and text in ("true", "false"):
+        return text == "true"
+    return text  # anything else is passed on as text: the case reader reports what it expected
+
+
+def column_problems(policies: list[tree.Policy], header: list[str] | None, also_known: frozenset[str] = frozenset()) -> list[str]:
+    """What is wrong with a CSV header: a column no policy reads (a misspelt one would silently
+    leave its input out), or a column given twice (the second would silently win). A column whose
+    last name is in `also_known` (an input another policy year declares) is left alone, unread;
+    so is an unnamed column (a trailing comma), whose cells row_to_case requires to be empty."""
+    from engine.evaluate.case import META_KEYS, suggest
+
+    known, lists = set(META_KEYS), {}
+    for policy in policies:
+        for group, f in _fields(policy):
+            path = f"{group}.{f.name}" if group else f.name
+            if f.kind == "list" and f.element == "record":
+                lists.setdefault(path, set()).update(rf.name for rf in policy.records[f.type_name].fields)
+            else:
+                known.add(path)
+    problems, seen = [], set()
+    for column in header or ():
+        m = _INDEXED.match(column or "")
+        if not column:
+            continue
+        read = column in known or (m and m["list"] in lists and m["field"] in lists[m["list"]])
+        if not read and (m["field"] if m else column.rsplit(".", 1)[-1]) in also_known:
+            continue  # another year's input: not read under this policy
+        if column in seen:
+            problems.append(f"column {column}: given twice; give each column once")
+        elif m and m["list"] in lists:
+            if m["field"] not in lists[m["list"]]:
+                fields = sorted(lists[m["list"]])
+                problems.append(f"column {column}: {m['list']} items have no field {m['field']}{suggest(m['field'], fields)}; "
+                                f"they have: {', '.join(fields)}")
+        elif column not in known:
+            names = sorted(known - set(META_KEYS)) + [f"{p}[0].{f}" for p, fs in sorted(lists.items()) for f in sorted(fs)]
+            problems.append(f"column {column}: no input has this path{suggest(column or '', names)}")
+        seen.add(column)
+    return problems
+
+
+def row_to_case(policy: tree.Policy, row: dict) -> dict:
+    """One CSV row (column -> cell text) as a case object."""
+    if row.get(None) or (row.get("") or "").strip():
+        from engine.language.diagnostics import CaseError
+
+        if row.get(None):  # csv.DictReader keeps the cells past the header's last column under None
+            raise CaseError([f"{len(row[None])} cell(s) more than the header has columns"])
+        raise CaseError([f"got {row['']!r} in a column with no name; name the column or leave its cells empty"])
+    case: dict = {}
+    records = {f.name: f for _, f in _fields(policy) if f.kind == "list" and f.element == "record"}
+    for group, f in _fields(policy):
+        if f.kind == "list" and f.element == "record":
+            continue
+        column = f"{group}.{f.name}" if group else f.name
+        text = (row.get(column) or "").strip()
+        if text == "" and column not in row:
+            continue
+        if text == "":
+            if f.kind == "list":
+                value = []
+            else:
+                continue
+        elif f.kind == "list":
+            value = [m.strip() for m in text.split("|") if m.strip()]
+        else:
+            value = _cell_to_value(text, f.kind)
+        (case.setdefault(group, {}) if group else case)[f.name] = value
+    items: dict = {}
+    for column, text in row.items():
+        m = _INDEXED.match(column or "")
+        if not m or m["list"].split(".")[-1] not in records:
+            continue
+        items.setdefault(m["list"], {}).setdefault(int(m["index"]), {})[m["field"]] = (text or "").strip()
+    for path, by_index in items.items():
+        name = path.split(".")[-1]
+        record = policy.records[records[name].type_name]
+        kinds = {rf.name: rf for rf in record.fields}
+        values = []
+        for index in sorted(by_index):
+            cells = by_index[index]
+            if not any(cells.values()):
+                continue
+            item = {}
+            for field, text in cells.items():
+                rf = kinds.get(field)
+                if text == "":
+                    continue
+                if rf is not None and rf.kind == "list":
+                    item[field] = [m.strip() for m in text.split("|") if m.strip()]
+                else:
+                    item[field] = _cell_to_value(text, rf.kind if rf else "text")
+            values.append(item)
+        group = next(g for g, f in _fields(policy) if f.name == name)
+        (case.setdefault(group, {}) if group else case)[name] = values
+    for group, f in _fields(policy):  # a required list with no columns at all is an empty list
+        if f.kind == "list" and f.element == "record" and not f.optional:
+            (case.setdefault(group, {}) if group else case).setdefault(f.name, [])
+    return case
+
+
+def _value_to_cell(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list):
+        return "|".join(str(v) for v in value)
+    return str(value)
+
+
+def case_to_row(policy: tree.Policy, case: dict) -> dict:
+    """A case object as one CSV row (the inverse of row_to_case)."""
+    row = {}
+    for group, f in _fields(policy):
+        source = case.get(group, {}) if group else case
+        if not isinstance(source, dict) or f.name not in source:
+            continue
+        column = f"{group}.{f.name}" if group else f.name
+        value = source[f.name]
+        if f.kind == "list" and f.element == "record":
+            for i, item in enumerate(value or ()):
+                for field, v in item.items():
+                    row[f"{column}[{i}].{field}"] = _value_to_cell(v)
+        else:
+            row[column] = _value_to_cell(value)
+    return row

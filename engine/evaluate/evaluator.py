@@ -1,0 +1,340 @@
+"""Evaluates the tree against a case, exactly (int yen, Fraction rates), and records every step
+in a `Trace`. Every condition of a rule is evaluated (no short-circuit), so a decision can list
+every unmet condition, not only the first. Nothing here formats text."""
+
+from __future__ import annotations
+
+import math
+from fractions import Fraction
+
+from engine.tree import bands as band_rule, nodes as tree
+from engine.evaluate.decision import (ELIGIBLE, ELIGIBLE_AFTER_STEPS, NOT_ELIGIBLE, AmountResult, BandResult, CapResult, Decision,
+                       DeadlineResult, FloorResult, FrameDecision, Reason, Trace, UncoveredItem)
+
+_ORDER = {
+    "<": lambda a, b: a < b,
+    "<=": lambda a, b: a <= b,
+    ">": lambda a, b: a > b,
+    ">=": lambda a, b: a >= b,
+    "=": lambda a, b: a == b,
+    "!=": lambda a, b: a != b,
+}
+_ARITH = {
+    "+": lambda a, b: a + b,
+    "-": lambda a, b: a - b,
+    "×": lambda a, b: a * b,
+}
+
+
+class _Item(dict):
+    """A list item in scope, knowing where it sits in the case (for traces and what-ifs)."""
+
+    path: tuple = ()
+
+
+def _items(values, path) -> list[_Item]:
+    items = []
+    for i, value in enumerate(values or ()):
+        item = _Item(value) if isinstance(value, dict) else value
+        if isinstance(item, _Item):
+            item.path = path + (i,)
+        items.append(item)
+    return items
+
+
+def _whole(value):
+    """Fractions that are whole become ints, so traces and JSON show 500000, not 500000/1."""
+    if isinstance(value, Fraction) and value.denominator == 1:
+        return int(value)
+    return value
+
+
+class _Evaluation:
+    def __init__(self, policy: tree.Policy, case: dict, check_dates: bool = True):
+        self.policy = policy
+        self.case = case
+        self.check_dates = check_dates
+        self.memo: dict[str, Trace] = {}
+
+    # ------------------------------------------------------------ expressions
+    def eval(self, node, item=None) -> Trace:
+        return getattr(self, "e_" + type(node).__name__)(node, item)
+
+    def read(self, path):
+        value = self.case
+        for key in path:
+            value = value.get(key) if isinstance(value, dict) else None
+        return value
+
+    def e_Const(self, n, item):
+        return Trace(kind="const", result=n.value, origin=n.origin, facts=(("kind", n.kind), ("unit", n.unit)))
+
+    def e_Input(self, n, item):
+        return Trace(kind="input", result=self.read(n.path), origin=n.origin, name=n.name, label=n.label,
+                     facts=(("path", n.path), ("kind", n.kind), ("unit", n.unit)))
+
+    def e_Item(self, n, item):
+        path = getattr(item, "path", ()) + (n.name,)
+        return Trace(kind="item", result=item.get(n.name) if item else None, origin=n.origin, name=n.name, label=n.label,
+                     facts=(("kind", n.kind), ("unit", n.unit), ("path", path)))
+
+    def e_DefRef(self, n, item):
+        return self.definition(n.name)
+
+    def definition(self, name: str) -> Trace:
+        if name not in self.memo:
+            d = self.policy.definitions[name]
+            body = self.eval(d.body)
+            self.memo[name] = Trace(kind=d.kind, result=body.result, origin=d.origin, name=name, label=d.label, cite=d.cite,
+                                    facts=(("kind", d.body.kind),), children=(body,))
+        return self.memo[name]
+
+    def e_TableCell(self, n, item):
+        key = self.eval(n.key, item)
+        table = self.policy.tables[n.table]
+        value = table.rows[key.result][table.columns.index(n.column)] if key.result is not None else None
+        return Trace(kind="table", result=value, origin=n.origin, name=n.table, label=table.label, cite=table.cite,
+                     facts=(("column", n.column), ("key", key.result), ("kind", n.kind),
+                            ("unit", table.units[table.columns.index(n.column)])), children=(key,))
+
+    def e_Compare(self, n, item):
+        left, right = self.eval(n.left, item), self.eval(n.right, item)
+        if left.result is None or right.result is None:
+            result = False  # a missing optional value meets no comparison
+        else:
+            result = _ORDER[n.op](left.result, right.result)
+        return Trace(kind="compare", result=result, origin=n.origin, op=n.op, children=(left, right))
+
+    def e_Member(self, n, item):
+        operand = self.eval(n.operand, item)
+        inside = operand.result in n.members
+        return Trace(kind="member", result=inside != n.negated, origin=n.origin, facts=(("members", n.members), ("negated", n.negated)),
+                     children=(operand,))
+
+    def e_Contains(self, n, item):
+        operand = self.eval(n.operand, item)
+        return Trace(kind="contains", result=n.member in (operand.result or ()), origin=n.origin, facts=(("member", n.member),),
+                     children=(operand,))
+
+    def e_Given(self, n, item):
+        operand = self.eval(n.operand, item)
+        return Trace(kind="given", result=operand.result is not None, origin=n.origin, children=(operand,))
+
+    def e_Not(self, n, item):
+        operand = self.eval(n.operand, item)
+        return Trace(kind="not", result=not operand.result, origin=n.origin, children=(operand,))
+
+    def e_All(self, n, item):
+        children = tuple(self.eval(i, item) for i in n.items)
+        return Trace(kind="all", result=all(c.result for c in children), origin=n.origin, children=children)
+
+    def e_Any(self, n, item):
+        children = tuple(self.eval(i, item) for i in n.items)
+        return Trace(kind="any", result=any(c.result for c in children), origin=n.origin, children=children)
+
+    def e_IfElse(self, n, item):
+        condition = self.eval(n.condition, item)
+        chosen = self.eval(n.then if condition.result else n.otherwise, item)
+        return Trace(kind="if", result=chosen.result, origin=n.origin, facts=(("kind", n.kind),), children=(condition, chosen))
+
+    def e_Cases(self, n, item):
+        tried = []
+        for index, branch in enumerate(n.branches):
+            condition = self.eval(branch.condition, item)
+            tried.append(condition)
+            if condition.result:
+                body = self.eval(branch.body, item)
+                return Trace(kind="cases", result=body.result, origin=n.origin, facts=(("branch", index), ("kind", n.kind)), children=(*tried, body))
+        body = self.eval(n.otherwise, item)
+        return Trace(kind="cases", result=body.result, origin=n.origin, facts=(("branch", "otherwise"), ("kind", n.kind)), children=(*tried, body))
+
+    def e_Arith(self, n, item):
+        left, right = self.eval(n.left, item), self.eval(n.right, item)
+        result = _whole(_ARITH[n.op](left.result, right.result))
+        return Trace(kind="arith", result=result, origin=n.origin, op=n.op, facts=(("kind", n.kind),), children=(left, right))
+
+    def e_RoundDown(self, n, item):
+        operand = self.eval(n.operand, item)
+        return Trace(kind="round", result=math.floor(operand.result), origin=n.origin, facts=(("kind", n.kind),), children=(operand,))
+
+    def e_Smaller(self, n, item):
+        left, right = self.eval(n.left, item), self.eval(n.right, item)
+        return Trace(kind="smaller", result=min(left.result, right.result), origin=n.origin, facts=(("kind", n.kind),), children=(left, right))
+
+    def _matching(self, n, items):
+        """Indices of the items that meet `where` (all of them when there is no `where`)."""
+        if n.where is None:
+            return list(range(len(items))), ()
+        checks = [self.eval(n.where, it) for it in items]
+        return [i for i, c in enumerate(checks) if c.result], tuple(checks)
+
+    def e_Total(self, n, item):
+        items = _items(self.read(n.list.path), n.list.path)
+        chosen, _ = self._matching(n, items)
+        values = [(i, items[i].get(n.field)) for i in chosen]
+        total = sum(v for _, v in values if v is not None)
+        return Trace(kind="total", result=total, origin=n.origin, name=n.list.name, label=n.list.label,
+                     facts=(("field", n.field), ("items", tuple(values)), ("kind", n.kind)))
+
+    def e_Count(self, n, item):
+        items = _items(self.read(n.list.path), n.list.path)
+        if n.where is None and items and not isinstance(items[0], dict):
+            result = len(set(items))  # distinct members of an enum list
+            chosen = sorted(set(items), key=list(items).index)
+        else:
+            chosen, _ = self._matching(n, items)
+            result = len(chosen)
+        return Trace(kind="count", result=result, origin=n.origin, name=n.list.name, label=n.list.label, facts=(("items", tuple(chosen)),))
+
+    def e_CountAmong(self, n, item):
+        items = self.read(n.list.path) or ()
+        present = tuple(m for m in n.members if m in items)
+        return Trace(kind="among", result=len(present), origin=n.origin, name=n.list.name, label=n.list.label,
+                     facts=(("members", n.members), ("present", present)))
+
+    def e_Quantified(self, n, item):
+        items = _items(self.read(n.list.path), n.list.path)
+        checks = tuple(self.eval(n.where, it) for it in items)
+        test = any if n.quantifier == "any" else all
+        matched = tuple(i for i, c in enumerate(checks) if c.result)
+        return Trace(kind=f"{n.quantifier}_item", result=test(c.result for c in checks), origin=n.origin, name=n.list.name,
+                     label=n.list.label, facts=(("items", matched), ("of", len(items)), ("where", n.where.origin.text)),
+                     children=checks)
+
+    # ------------------------------------------------------------ amounts
+    def amount(self, a: tree.Amount, item=None) -> AmountResult:
+        if a.for_each is None:
+            return self.amount_body(a, item)
+        items = _items(self.read(a.for_each.list.path), a.for_each.list.path)
+        each = tuple(self.amount_body(a, it, index) for index, it in enumerate(items))
+        return AmountResult(name=a.name, label=a.label, cite=a.cite, origin=a.origin, items=each,
+                            before_caps=sum(r.result for r in each), result=sum(r.result for r in each))
+
+    def bands(self, a: tree.Amount, base, item):
+        remaining, subsidy, cost = Fraction(base), Fraction(0), Fraction(0)
+        results = []
+        for band in a.bands:
+            rate_trace = self.eval(band.rate, item)
+            rate = Fraction(rate_trace.result)
+            limit = self.eval(band.limit, item).result if band.limit is not None else None
+            portion = band_rule.portion(remaining, subsidy, cost, rate, band.measure, limit)
+            results.append(BandResult(rate=rate, rate_trace=rate_trace, measure=band.measure, limit=limit, cost=portion,
+                                      subsidy=portion * rate))
+            remaining -= portion
+            subsidy += portion * rate
+            cost += portion
+        return tuple(results), subsidy
+
+    def amount_body(self, a: tree.Amount, item=None, index=None) -> AmountResult:
+        base = base_trace = unrounded = None
+        bands, parts = (), ()
+        if a.parts:
+            parts = tuple(self.amount(p, item) for p in a.parts)
+            value = sum(p.result for p in parts)
+        else:
+            base_trace = self.eval(a.base, item)
+            base = base_trace.result or 0
+            bands, unrounded = self.bands(a, base, item)
+            value = math.floor(unrounded) if a.round_down else unrounded
+        before = value
+        caps = []
+        for cap in a.caps:
+            condition = self.eval(cap.condition, item) if cap.condition is not None else None
+            active = condition is None or (bool(condition.result) != cap.negated)
+            limit_trace = self.eval(cap.limit, item)
+            limit = math.floor(limit_trace.result)  # the subsidy is whole yen, so a fractional cap rounds down
+            binding = active and value > limit
+            if binding:
+                value = limit
+            caps.append(CapResult(limit=limit, active=active, binding=binding, condition=condition, negated=cap.negated,
+                                  cite=cap.cite, origin=cap.origin, limit_trace=limit_trace))
+        floors = tuple(
+            FloorResult(limit=(lim := math.floor(self.eval(f.limit, item).result)), met=value >= lim, origin=f.origin) for f in a.floors
+        )
+        return AmountResult(name=a.name, label=a.label, cite=a.cite, origin=a.origin, base=_whole(base), base_trace=base_trace,
+                            bands=bands, unrounded=_whole(unrounded) if unrounded is not None else None, rounded_down=a.round_down,
+                            parts=parts, item_index=index, before_caps=before, caps=tuple(caps), floors=floors, result=value)
+
+    # ------------------------------------------------------------ frames
+    def deadline(self, frame: tree.Frame) -> DeadlineResult | None:
+        if not self.check_dates or not frame.deadlines or self.policy.applied_on is None:
+            return None
+        applied = self.read(self.policy.applied_on.path)
+        last = frame.deadlines[-1].date
+        for d in frame.deadlines:
+            if applied is not None and applied <= d.date:
+                return DeadlineResult(applied_on=applied, round=d.name, deadline=d.date, last_deadline=last)
+        return DeadlineResult(applied_on=applied, round=None, deadline=None, last_deadline=last)
+
+    def uncovered(self, frame: tree.Frame) -> tuple[UncoveredItem, ...]:
+        if frame.covers is None:
+            return ()
+        items = _items(self.read(frame.covers.list.path), frame.covers.list.path)
+        return tuple(
+            UncoveredItem(index=i, values=tuple(it.items()))
+            for i, it in enumerate(items)
+            if not self.eval(frame.covers.where, it).result
+        )
+
+    def frame(self, frame: tree.Frame) -> FrameDecision:
+        requirements = tuple(self.definition(n) for n in frame.requires)
+        exclusions = tuple(self.definition(n) for n in frame.exclusions)
+        steps = tuple(self.definition(n) for n in frame.steps)
+        amount = self.amount(frame.amount)
+        deadline = self.deadline(frame)
+        applied = self.read(self.policy.applied_on.path) if self.policy.applied_on is not None else None
+        reasons = [Reason(kind="requirement", name=t.name, label=t.label, cite=t.cite, trace=t) for t in requirements if not t.result]
+        reasons += [Reason(kind="exclusion", name=t.name, label=t.label, cite=t.cite, trace=t) for t in exclusions if t.result]
+        start = self.policy.in_force[0] if self.policy.in_force else None
+        if self.check_dates and applied is not None and start is not None and applied < start:
+            reasons.append(Reason(kind="not_open", name=None, label=None, cite=None,
+                                  facts=(("applied_on", applied), ("opens", start))))
+            deadline = None  # a call not yet open has no round
+        elif self.check_dates and applied is not None and not frame.deadlines and self.policy.in_force and applied > self.policy.in_force[1]:
+            reasons.append(Reason(kind="closed", name=None, label=None, cite=None,
+                                  facts=(("applied_on", applied), ("closes", self.policy.in_force[1]))))
+        elif deadline is not None and deadline.applied_on is not None:
+            if deadline.round is None:
+                reasons.append(Reason(kind="deadline", name=None, label=None, cite=None,
+                                      facts=(("applied_on", deadline.applied_on), ("last_deadline", deadline.last_deadline))))
+        for result in _walk_amounts(amount):
+            for f in result.floors:
+                if not f.met:
+                    reasons.append(Reason(kind="floor", name=result.name, label=result.label, cite=result.cite,
+                                          facts=(("amount", result.result), ("floor", f.limit))))
+        if not reasons and amount.result <= 0:
+            reasons.append(Reason(kind="no_subsidy", name=frame.name, label=frame.label, cite=frame.cite))
+        pending = tuple(t for t in steps if not t.result)
+        status = NOT_ELIGIBLE if reasons else (ELIGIBLE_AFTER_STEPS if pending else ELIGIBLE)
+        return FrameDecision(
+            name=frame.name, label=frame.label, cite=frame.cite, status=status,
+            subsidy=amount.result if status != NOT_ELIGIBLE else 0, amount=amount, requirements=requirements,
+            exclusions=exclusions, steps=steps, reasons=tuple(reasons), pending_steps=pending, deadline=deadline,
+            uncovered=self.uncovered(frame),
+        )
+
+
+def definition_results(policy: tree.Policy, case: dict, check_dates: bool = True) -> dict[str, object]:
+    """Every rule, value, exclusion and step of the policy, evaluated for `case` (for `policy diff`)."""
+    run = _Evaluation(policy, case, check_dates)
+    return {name: run.definition(name).result for name in policy.definitions}
+
+
+def _walk_amounts(result: AmountResult):
+    yield result
+    for child in result.parts + result.items:
+        yield from _walk_amounts(child)
+
+
+def evaluate(policy: tree.Policy, case: dict, frames: tuple[str, ...] | None = None, check_dates: bool = True) -> Decision:
+    """The decision for `case` (values as read by `engine.evaluate.case.read_case`), for every frame or the
+    named ones. `check_dates=False` judges the case as though applied within the policy's term
+    (its application date is not checked against the call or the deadlines)."""
+    run = _Evaluation(policy, case, check_dates)
+    chosen = [f for f in policy.frames if frames is None or f.name in frames]
+    decisions = tuple(run.frame(f) for f in chosen)
+    exclusions = tuple(run.definition(n) for n, d in policy.definitions.items() if d.kind == "exclusion")
+    granted = [d for d in decisions if d.status != NOT_ELIGIBLE]
+    best = max(granted, key=lambda d: d.subsidy, default=None)  # max keeps the first of equals: declaration order
+    return Decision(programme=policy.programme, title=policy.title, year=policy.year, frames=decisions, exclusions=exclusions,
+                    best_frame=best.name if best else None)

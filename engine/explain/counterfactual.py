@@ -1,0 +1,385 @@
+"""What would change the outcome: the smallest changes to a case's inputs that make an ineligible
+frame eligible, or that lift a cap on an eligible one; and the cost at which each cap is reached.
+
+Candidates come from the evaluation tree and its trace (the thresholds, sets, floors and caps the
+case met or missed), never from per-rule code. Only inputs an applicant can change are touched
+(an author marks the others `fixed`), and every candidate is re-evaluated before it is offered."""
+
+from __future__ import annotations
+
+import copy
+import itertools
+import math
+from fractions import Fraction
+
+import attrs
+
+from engine.tree import nodes as tree
+from engine.evaluate.decision import NOT_ELIGIBLE, Decision, FrameDecision, Trace
+from engine.evaluate.evaluator import _Evaluation
+
+MAX_COMBINATIONS = 64  # candidate combinations tried per frame
+MAX_OFFERED = 5
+MAX_COST = 10**13
+
+
+@attrs.frozen(kw_only=True)
+class Change:
+    path: tuple  # where the value sits in the case JSON: ("申請者", "従業員数") or ("経費", 0, "金額")
+    label: tree.Label
+    kind: str
+    old: object
+    new: object
+    unit: str | None = None  # a count's unit (人), for display
+
+
+@attrs.frozen(kw_only=True)
+class WhatIf:
+    kind: str  # eligible | raise_cap | meet_floor | cap_reached
+    changes: tuple[Change, ...]
+    status: str  # the frame's status after the changes (verified)
+    subsidy: int  # … and its subsidy
+    addresses: tuple[str, ...] = ()  # the rules, caps or floors it answers
+    facts: tuple[tuple[str, object], ...] = ()
+
+
+def _set(case: dict, path: tuple, value) -> dict:
+    """The case with one value changed: a copy of each object and list along `path`, the rest shared
+    (nothing here changes a case in place; a deep copy per probe was a third of a what-if search)."""
+    def put(node, i):
+        key = path[i]
+        if isinstance(node, tuple):  # a list of records, read from JSON as a tuple
+            node = list(node)
+            node[key] = value if i == len(path) - 1 else put(node[key], i + 1)
+            return tuple(node)
+        node = copy.copy(node)
+        node[key] = value if i == len(path) - 1 else put(node[key], i + 1)
+        return node
+
+    return put(case, 0)
+
+
+def _apply(case: dict, changes) -> dict:
+    for change in changes:
+        case = _set(case, change.path, change.new)
+    return case
+
+
+class _Search:
+    def __init__(self, policy: tree.Policy, case: dict):
+        self.policy = policy
+        self.case = case
+        self.fields = {f.name: f for g in policy.groups for f in g.fields}
+        self.fast = None
+        self.item_fields = {f.name: f for r in policy.records.values() for f in r.fields}
+
+    # ------------------------------------------------------------ candidate changes from a trace
+    def changeable(self, t: Trace) -> bool:
+        f = {"input": self.fields, "item": self.item_fields}.get(t.kind, {}).get(t.name)
+        return f is not None and not f.fixed
+
+    def input_change(self, t: Trace, new) -> Change:
+        return Change(path=t.fact("path"), label=t.label, kind=t.fact("kind"), old=t.result, new=new, unit=t.fact("unit"))
+
+    @staticmethod
+    def target(op: str, value, kind: str, want: bool):
+        """The value the changeable side needs for `x op value` to be `want`."""
+        negate = {"<": ">=", "<=": ">", ">": "<=", ">=": "<", "=": "!=", "!=": "="}
+        if not want:
+            op = negate[op]
+        whole = kind in ("yen", "count", "number")
+        if kind == "ratio" and op in ("<", ">"):
+            # no smallest ratio beyond a strict bound: offer the nearest whole percent
+            percent = value * 100
+            return Fraction(math.ceil(percent) - 1 if op == "<" else math.floor(percent) + 1, 100)
+        if op == "<=":
+            return math.floor(value) if whole else value
+        if op == ">=":
+            return math.ceil(value) if whole else value
+        if op == "<":
+            return (math.ceil(value) - 1) if whole else None
+        if op == ">":
+            return (math.floor(value) + 1) if whole else None
+        if op == "=":
+            return value
+        return None
+
+    def fixes(self, t: Trace, want: bool) -> list[tuple[Change, ...]]:
+        """Alternative sets of changes (each a conjunction) that could make `t` come out `want`."""
+        if t.result == want:
+            return [()]
+        kind = t.kind
+        if kind in ("rule", "exclusion", "step", "value"):
+            return self.fixes(t.children[0], want)
+        if kind == "not":
+            return self.fixes(t.children[0], not want)
+        if kind == "cases":
+            return self.fixes(t.children[-1], want)
+        if kind in ("all", "any"):
+            every = (kind == "all") == want  # every child must change, or any one suffices
+            deciding = [c for c in t.children if c.result != want]
+            if every:
+                return self.combine([self.fixes(c, want) for c in deciding])
+            return [alt for c in t.children for alt in self.fixes(c, want) if alt]
+        if kind in ("input", "item") and t.fact("kind") == "bool" and self.changeable(t):
+            return [(self.input_change(t, want),)]
+        if kind in ("any_item", "all_item"):
+            every = (kind == "all_item") == want
+            if every:
+                return self.combine([self.fixes(c, want) for c in t.children if c.result != want])
+            return [alt for c in t.children for alt in self.fixes(c, want) if alt]
+        if kind == "member":
+            operand = t.children[0]
+            if self.changeable(operand):
+                members = t.fact("members")
+                if want != t.fact("negated"):
+                    return [(self.input_change(operand, m),) for m in members]
+            return []
+        if kind == "contains":
+            operand = t.children[0]
+            if want and self.changeable(operand):
+                return [(self.input_change(operand, tuple(operand.result or ()) + (t.fact("member"),)),)]
+            return []
+        if kind == "compare":
+            return self.compare_fixes(t, want)
+        return []
+
+    def compare_fixes(self, t: Trace, want: bool) -> list[tuple[Change, ...]]:
+        left, right = t.children
+        mirror = {"<": ">", "<=": ">=", ">": "<", ">=": "<=", "=": "=", "!=": "!="}
+        found = []
+        for side, other, op in ((left, right, t.op), (right, left, mirror[t.op])):
+            if (self.changeable(side) and side.result is not None and other.result is not None
+                    and side.fact("kind") in ("yen", "count", "number", "ratio")):  # dates and members: no nearest value
+                new = self.target(op, other.result, side.fact("kind"), want)
+                if new is not None and new != side.result and new >= 0:
+                    found.append((self.input_change(side, new),))
+            for among in _find(side, "among"):
+                list_input = self.list_input(among)
+                if list_input is not None:
+                    missing = [m for m in among.fact("members") if m not in among.fact("present")]
+                    present = tuple(list_input.result or ())
+                    for k in range(1, len(missing) + 1):
+                        found.append((self.input_change(list_input, present + tuple(missing[:k])),))
+        return found
+
+    def list_input(self, among: Trace) -> Trace | None:
+        f = self.fields.get(among.name)
+        if f is None or f.fixed:
+            return None
+        path = next(g for g in self.policy.groups if f in g.fields)
+        path = (path.name, f.name) if path.name else (f.name,)
+        value = self.case
+        for key in path:
+            value = value.get(key) if isinstance(value, dict) else None
+        return Trace(kind="input", result=value, name=f.name, label=f.label, facts=(("path", path), ("kind", "list")))
+
+    @staticmethod
+    def combine(options: list[list[tuple]]) -> list[tuple]:
+        if any(not o for o in options):
+            return []
+        result = []
+        for combo in itertools.islice(itertools.product(*options), MAX_COMBINATIONS):
+            merged, paths = [], {}
+            for change in (c for alt in combo for c in alt):
+                if change.path in paths and paths[change.path] != change.new:
+                    break
+                if change.path not in paths:
+                    paths[change.path] = change.new
+                    merged.append(change)
+            else:
+                result.append(tuple(merged))
+        return result
+
+    # ------------------------------------------------------------ costs
+    def decide(self, frame: tree.Frame, case: dict) -> FrameDecision:
+        """Re-evaluate one frame (also one built here from a part of a real frame) for a changed case."""
+        return _Evaluation(self.policy, case).frame(frame)
+
+    def cost_item(self, frame: tree.Frame, case: dict):
+        """The first expense a leaf amount of the frame counts: (path, amount) to raise."""
+        run = _Evaluation(self.policy, case)
+        for leaf in _leaves(frame.amount):
+            base = leaf.base
+            if isinstance(base, tree.Total):
+                items = run.read(base.list.path) or ()
+                for i, it in enumerate(items):
+                    if base.where is None or run.eval(base.where, it).result:
+                        return leaf, base.list.path + (i, base.field), it.get(base.field) or 0
+        return None
+
+    def fast_policy(self):
+        if self.fast is None:
+            from engine.evaluate.fast import fast_for
+
+            self.fast = fast_for(self.policy)
+        return self.fast
+
+    def eligible_fast(self, name: str):
+        """A probe for the binary search: is frame `name` eligible for this case? (the fast form)"""
+        fast = self.fast_policy()
+        return lambda case: fast.decide(case, (name,))["frames"][0]["status"] != NOT_ELIGIBLE
+
+    def fast_frame(self, name: str, case: dict) -> dict:
+        """The fast form's summary of one frame for a changed case (the tree verifies what is offered)."""
+        return self.fast_policy().decide(case, (name,))["frames"][0]
+
+    def least_cost(self, frame: tree.Frame, case: dict, good, probe=None) -> Change | None:
+        """The smallest raise of one counted expense of `frame` after which `good(changed case)` holds.
+        `probe`, when given, is a cheaper test meant to agree with `good` (the fast form): the search
+        runs on it and `good` then verifies the answer at its two ends, falling back to searching
+        with `good` itself if they disagree — the answer is always the one `good` gives."""
+        found = self.cost_item(frame, case)
+        if found is None:
+            return None
+        leaf, path, now = found
+        if probe is not None:
+            high = self._search(case, path, now, probe)
+            if high is None and not good(_set(case, path, MAX_COST)):
+                return self._change(path, now, None)
+            if high is not None and good(_set(case, path, high)) and (high - 1 == now or not good(_set(case, path, high - 1))):
+                return self._change(path, now, high)
+        return self._change(path, now, self._search(case, path, now, good))
+
+    @staticmethod
+    def _search(case: dict, path: tuple, now, good):
+        """The least cost above `now` at which `good` holds (it only grows with cost), or None."""
+        if not good(_set(case, path, MAX_COST)):
+            return None
+        low, high = now, MAX_COST  # good(high) holds, good(low) does not: the outcome only grows with cost
+        while high - low > 1:
+            mid = (low + high) // 2
+            if good(_set(case, path, mid)):
+                high = mid
+            else:
+                low = mid
+        return high
+
+    def _change(self, path: tuple, now, high) -> Change | None:
+        if high is None:
+            return None
+        label = next((f.label for r in self.policy.records.values() for f in r.fields if f.name == path[-1]), tree.Label(ja=str(path[-1])))
+        return Change(path=path, label=label, kind="yen", old=now, new=high)
+
+
+def _find(t: Trace, kind: str):
+    if t.kind == kind:
+        yield t
+    for child in t.children:
+        yield from _find(child, kind)
+
+
+def _leaves(a: tree.Amount):
+    if a.parts:
+        for p in a.parts:
+            yield from _leaves(p)
+    elif a.base is not None and a.for_each is None:
+        yield a
+
+
+def _minimal(found: list[WhatIf]) -> list[WhatIf]:
+    """Drop offers that change a superset of another offer's inputs; fewest changes first."""
+    found = sorted(found, key=lambda w: len(w.changes))  # stable: smaller steps were generated first
+    kept = []
+    for w in found:
+        paths = frozenset(c.path for c in w.changes)
+        if any(frozenset(c.path for c in k.changes) <= paths for k in kept):
+            continue
+        kept.append(w)
+    return kept[:MAX_OFFERED]
+
+
+def what_if(policy: tree.Policy, case: dict, decision: Decision) -> Decision:
+    """The decision with each frame's verified what-ifs filled in."""
+    search = _Search(policy, case)
+    frames = {f.name: f for f in policy.frames}
+    out = []
+    for fd in decision.frames:
+        frame = frames[fd.name]
+        offers = _for_ineligible(search, frame, fd) if fd.status == NOT_ELIGIBLE else _for_eligible(search, frame, fd)
+        out.append(attrs.evolve(fd, what_if=tuple(offers)))
+    return attrs.evolve(decision, frames=tuple(out))
+
+
+def _for_ineligible(search: _Search, frame: tree.Frame, fd: FrameDecision) -> list[WhatIf]:
+    problems = [r for r in fd.reasons if r.kind in ("requirement", "exclusion")]
+    if any(r.kind in ("deadline", "not_open") for r in fd.reasons):
+        return []  # a date that has passed cannot be changed
+    options = [search.fixes(r.trace, want=r.kind == "requirement") for r in problems]
+    candidates = search.combine(options) if problems else [()]
+    found = []
+    eligible = lambda f: f.status != NOT_ELIGIBLE  # noqa: E731
+    for changes in candidates:
+        changed = _apply(search.case, changes)
+        quick = search.fast_frame(frame.name, changed)  # the fast form first: most candidates fail
+        if quick["status"] == NOT_ELIGIBLE and {kind for kind, _ in quick["reasons"]} != {"floor"}:
+            continue
+        after = search.decide(frame, changed)
+        if eligible(after):
+            found.append(WhatIf(kind="eligible", changes=changes, status=after.status, subsidy=after.subsidy,
+                                addresses=tuple(r.name for r in problems if r.name)))
+        elif {r.kind for r in after.reasons} == {"floor"}:
+            raise_cost = search.least_cost(frame, changed, search.eligible_fast(frame.name))
+            if raise_cost is not None:
+                final = search.decide(frame, _apply(changed, (raise_cost,)))
+                floors = tuple((k, v) for r in after.reasons for k, v in r.facts)
+                found.append(WhatIf(kind="meet_floor" if not changes else "eligible", changes=changes + (raise_cost,),
+                                    status=final.status, subsidy=final.subsidy,
+                                    addresses=tuple(r.name for r in problems if r.name) + ("floor",), facts=floors))
+    return _minimal(found)
+
+
+def _for_eligible(search: _Search, frame: tree.Frame, fd: FrameDecision) -> list[WhatIf]:
+    found = []
+    for result in _walk(fd.amount):
+        for cap in result.caps:
+            if cap.binding and cap.condition is not None:
+                for changes in search.fixes(cap.condition, want=cap.negated):
+                    if not changes:
+                        continue
+                    changed = _apply(search.case, changes)
+                    quick = search.fast_frame(frame.name, changed)  # the fast form first; the tree verifies an offer
+                    if quick["status"] == NOT_ELIGIBLE or quick["subsidy"] <= fd.subsidy:
+                        continue
+                    after = search.decide(frame, changed)
+                    if after.status != NOT_ELIGIBLE and after.subsidy > fd.subsidy:
+                        found.append(WhatIf(kind="raise_cap", changes=changes, status=after.status, subsidy=after.subsidy,
+                                            addresses=(cap.condition.name or cap.condition.origin.text,),
+                                            facts=(("cap", cap.limit), ("part", result.name))))
+    offers = _minimal(found)
+    offers += _caps_reached(search, frame, fd)
+    return offers
+
+
+def _caps_reached(search: _Search, frame: tree.Frame, fd: FrameDecision) -> list[WhatIf]:
+    """For each leaf amount's active cap not yet reached: the cost at which it is reached."""
+    offers = []
+    parts = {p.name: p for p in _walk(fd.amount)}
+    for leaf in _leaves(frame.amount):
+        result = parts.get(leaf.name)
+        if result is None or result.base is None or any(c.binding for c in result.caps):
+            continue  # a binding cap is already reached
+        for cap in sorted(result.caps, key=lambda c: c.limit):  # the lowest active cap is reached first
+            if not cap.active or cap.binding or result.result >= cap.limit:
+                continue
+            one = attrs.evolve(frame, amount=attrs.evolve(frame.amount, parts=(leaf,), caps=(), floors=()))
+
+            def reached(case, limit=cap.limit, name=leaf.name, one=one):
+                # the tree's amount alone: what the whole frame's evaluation would compute for it
+                part = next(p for p in _walk(_Evaluation(search.policy, case).amount(one.amount)) if p.name == name)
+                return part.before_caps >= limit
+
+            before_caps = search.fast_policy().before_caps(leaf)
+            change = search.least_cost(one, search.case, reached, probe=lambda case, limit=cap.limit: before_caps(case) >= limit)
+            if change is not None:
+                after = search.decide(frame, _apply(search.case, (change,)))
+                offers.append(WhatIf(kind="cap_reached", changes=(change,), status=after.status, subsidy=after.subsidy,
+                                     addresses=(leaf.name,), facts=(("cap", cap.limit), ("part", leaf.name))))
+            break
+    return offers
+
+
+def _walk(result):
+    yield result
+    for child in result.parts + result.items:
+        yield from _walk(child)

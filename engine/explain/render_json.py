@@ -1,0 +1,191 @@
+"""Decision -> JSON-ready dict (the documented, stable format that snapshots capture).
+
+Values: yen and counts are JSON integers, rates and other fractions are strings ("4/5"),
+dates are "YYYY-MM-DD", a missing optional value is null."""
+
+from __future__ import annotations
+
+import datetime
+from fractions import Fraction
+
+from engine import __version__
+from engine.evaluate.decision import AmountResult, Decision, FrameDecision, Reason, Trace
+from engine.explain.unmet import unmet_conditions
+
+FORMAT = "subsidy-decision/1"
+
+
+def value(v):
+    if isinstance(v, bool) or v is None or isinstance(v, (int, str)):
+        return v
+    if isinstance(v, Fraction):
+        return int(v) if v.denominator == 1 else f"{v.numerator}/{v.denominator}"
+    if isinstance(v, datetime.date):
+        return v.isoformat()
+    if isinstance(v, dict):
+        return {k: value(x) for k, x in v.items()}
+    if isinstance(v, (tuple, list)):
+        return [value(x) for x in v]
+    raise TypeError(f"no JSON form for {type(v).__name__}")  # pragma: no cover
+
+
+def label(lbl, lang: str):
+    if lbl is None:
+        return None
+    return (lbl.en or lbl.ja) if lang == "en" else lbl.ja
+
+
+def cite(c):
+    if c is None:
+        return None
+    return {"key": c.key, "title": c.title, "detail": c.detail}
+
+
+def trace(t: Trace, lang: str) -> dict:
+    out = {"kind": t.kind, "result": value(t.result)}
+    if t.name is not None:
+        out["name"] = t.name
+    if t.label is not None:
+        out["label"] = label(t.label, lang)
+    if t.cite is not None:
+        out["source"] = cite(t.cite)
+    if t.op is not None:
+        out["op"] = t.op
+    if t.origin is not None:
+        out["at"] = f"{t.origin.file}:{t.origin.line}"
+        out["text"] = t.origin.text
+    for key, fact in t.facts:
+        if fact is not None:
+            out[key] = value(fact)
+    if t.children:
+        out["children"] = [trace(c, lang) for c in t.children]
+    return out
+
+
+def amount(a: AmountResult, lang: str, traces: bool = True) -> dict:
+    out = {"name": a.name, "label": label(a.label, lang), "result": a.result, "at": f"{a.origin.file}:{a.origin.line}"}
+    if a.cite is not None:
+        out["source"] = cite(a.cite)
+    if a.item_index is not None:
+        out["item"] = a.item_index
+    if a.base is not None:
+        out["cost"] = value(a.base)
+        out["bands"] = [_band(b, lang, traces) for b in a.bands]
+        out["unrounded"] = value(a.unrounded)
+        out["rounding"] = "down" if a.rounded_down else None
+    if a.parts:
+        out["parts"] = [amount(p, lang, traces) for p in a.parts]
+    if a.items or (a.base is None and not a.parts):
+        out["items"] = [amount(i, lang, traces) for i in a.items]
+    out["before_caps"] = a.before_caps
+    if a.caps:
+        out["caps"] = [
+            {"limit": c.limit, "active": c.active, "binding": c.binding,
+             "condition": _cap_condition(c),
+             "source": cite(c.cite), "at": f"{c.origin.file}:{c.origin.line}"}
+            for c in a.caps
+        ]
+    if a.floors:
+        out["floors"] = [{"limit": f.limit, "met": f.met, "at": f"{f.origin.file}:{f.origin.line}"} for f in a.floors]
+    return out
+
+
+def _band(b, lang: str, traces: bool) -> dict:
+    out = {"rate": value(b.rate), "measure": b.measure, "limit": value(b.limit), "cost": value(b.cost), "subsidy": value(b.subsidy)}
+    if b.rate_trace.kind != "const":  # a rate that depends on a rule: show why this rate
+        if traces:
+            out["rate_from"] = trace(b.rate_trace, lang)
+        elif b.rate_trace.kind == "if":
+            condition = b.rate_trace.children[0]
+            out["rate_from"] = {"name": condition.name or condition.origin.text, "result": value(condition.result)}
+    return out
+
+
+def _cap_condition(c) -> dict | None:
+    if c.condition is None:
+        return None
+    return {"unless" if c.negated else "when": c.condition.name or c.condition.origin.text, "holds": value(c.condition.result)}
+
+
+def reason(r: Reason, lang: str) -> dict:
+    out = {"kind": r.kind}
+    if r.name is not None:
+        out["name"] = r.name
+    if r.label is not None:
+        out["label"] = label(r.label, lang)
+    if r.cite is not None:
+        out["source"] = cite(r.cite)
+    for key, fact in r.facts:
+        out[key] = value(fact)
+    if r.trace is not None:
+        out["conditions"] = [trace(c, lang) for c in unmet_conditions(r.trace, want=r.kind != "exclusion")]
+    return out
+
+
+def path_text(path) -> str:
+    """("経費", 0, "金額") -> "経費[0].金額"."""
+    text = ""
+    for key in path:
+        text += f"[{key}]" if isinstance(key, int) else (f".{key}" if text else str(key))
+    return text
+
+
+def what_if(w, lang: str) -> dict:
+    out = {"kind": w.kind,
+           "changes": [{"field": path_text(c.path), "label": label(c.label, lang), "from": value(c.old), "to": value(c.new)}
+                       for c in w.changes],
+           "status": w.status, "subsidy": w.subsidy, "addresses": list(w.addresses)}
+    for key, fact in w.facts:
+        out[key] = value(fact)
+    return out
+
+
+def step(t: Trace, lang: str) -> dict:
+    return {"name": t.name, "label": label(t.label, lang), "source": cite(t.cite)}
+
+
+def outcome(t: Trace, lang: str) -> dict:
+    """A rule's name and result without its trace (the summary form)."""
+    return {"name": t.name, "result": value(t.result)}
+
+
+def frame(f: FrameDecision, lang: str, traces: bool = True) -> dict:
+    deadline = None
+    if f.deadline is not None:
+        d = f.deadline
+        deadline = {"applied_on": value(d.applied_on), "round": d.round, "deadline": value(d.deadline), "last_deadline": value(d.last_deadline)}
+    return {
+        "frame": f.name,
+        "label": label(f.label, lang),
+        "status": f.status,
+        "eligible": f.status != "not_eligible",
+        "subsidy": f.subsidy,
+        "source": cite(f.cite),
+        "reasons": [reason(r, lang) for r in f.reasons],
+        "pending_steps": [step(t, lang) for t in f.pending_steps],
+        "what_if": [what_if(w, lang) for w in f.what_if],
+        "uncovered_expenses": [{"index": u.index, **{k: value(v) for k, v in u.values}} for u in f.uncovered],
+        "deadline": deadline,
+        "amount": amount(f.amount, lang, traces),
+        "requirements": [(trace if traces else outcome)(t, lang) for t in f.requirements],
+        "exclusions": [(trace if traces else outcome)(t, lang) for t in f.exclusions],
+        "steps": [(trace if traces else outcome)(t, lang) for t in f.steps],
+    }
+
+
+def decision(d: Decision, lang: str = "ja", traces: bool = True) -> dict:
+    """The JSON decision; `traces=False` gives each requirement, exclusion and step as its name and
+    result only (reasons keep the conditions that failed)."""
+    return {
+        "format": FORMAT,
+        "engine_version": __version__,
+        "programme": d.programme,
+        "title": d.title,
+        "year": d.year,
+        "best_frame": d.best_frame,
+        # why: every frame the case may apply to, highest subsidy first
+        "ranking": [{"frame": f.name, "status": f.status, "subsidy": f.subsidy}
+                    for f in sorted((f for f in d.frames if f.status != "not_eligible"), key=lambda f: -f.subsidy)],
+        "frames": [frame(f, lang, traces) for f in d.frames],
+        "exclusions_applied": [t.name for t in d.exclusions if t.result],
+    }

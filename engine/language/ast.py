@@ -1,0 +1,378 @@
+"""The surface AST: immutable nodes, each carrying the `Span` of the text it came from.
+
+Nodes mirror what the author wrote; names are not yet resolved (that is the checker's job) and
+nothing here knows how a policy is evaluated.
+"""
+
+from __future__ import annotations
+
+import datetime
+from fractions import Fraction
+
+import attrs
+
+from engine.language.diagnostics import Span
+
+frozen = attrs.frozen(kw_only=True)
+
+
+# ---------------------------------------------------------------- shared pieces
+@frozen
+class Label:
+    ja: str
+    en: str | None = None
+
+
+@frozen
+class Citation:
+    key: str
+    detail: str | None
+    span: Span
+
+
+@frozen
+class Name:
+    text: str
+    span: Span
+
+
+# ---------------------------------------------------------------- expressions
+@frozen
+class Literal:
+    kind: str  # money | count | ratio | integer | date | bool
+    value: int | Fraction | datetime.date | bool
+    text: str
+    span: Span
+
+
+@frozen
+class NameRef:
+    parts: tuple[str, ...]
+    span: Span
+
+
+@frozen
+class Compare:
+    op: str  # one of < <= > >= = !=
+    left: object
+    right: object
+    span: Span
+
+
+@frozen
+class InSet:
+    """`x is M`, `x is not M`, `x in {A, B}`, `x not in {A, B}`."""
+
+    operand: object
+    members: tuple[Name, ...]
+    negated: bool
+    span: Span
+
+
+@frozen
+class Contains:
+    operand: object
+    member: Name
+    span: Span
+
+
+@frozen
+class IsGiven:
+    operand: object
+    span: Span
+
+
+@frozen
+class Not:
+    operand: object
+    span: Span
+
+
+@frozen
+class And:
+    items: tuple[object, ...]
+    block: bool  # written as an `all of:` block (each item on its own line)
+    span: Span
+
+
+@frozen
+class Or:
+    items: tuple[object, ...]
+    block: bool
+    span: Span
+
+
+@frozen
+class IfElse:
+    condition: object
+    then: object
+    otherwise: object
+    span: Span
+
+
+@frozen
+class Cases:
+    branches: tuple[tuple[object, object], ...]  # (condition, body)
+    otherwise: object
+    span: Span
+
+
+@frozen
+class Arith:
+    op: str  # + - ×
+    left: object
+    right: object
+    span: Span
+
+
+@frozen
+class RoundDown:
+    operand: object
+    span: Span
+
+
+@frozen
+class Smaller:
+    left: object
+    right: object
+    span: Span
+
+
+@frozen
+class Total:
+    field: Name
+    list_name: Name
+    where: object | None
+    span: Span
+
+
+@frozen
+class Number:
+    list_name: Name
+    where: object | None
+    span: Span
+
+
+@frozen
+class NumberAmong:
+    list_name: Name
+    members: tuple[Name, ...]
+    span: Span
+
+
+@frozen
+class Quantified:
+    quantifier: str  # any | all
+    list_name: Name
+    where: object
+    span: Span
+
+
+# ---------------------------------------------------------------- declarations
+@frozen
+class SourceDecl:
+    key: str
+    title: str
+    span: Span
+
+
+@frozen
+class Programme:
+    name: str
+    title: str | None
+    year: int | None
+    in_force: tuple[datetime.date, datetime.date] | None
+    applied_on: Name | None
+    sources: tuple[SourceDecl, ...]
+    span: Span
+
+
+@frozen
+class Include:
+    path: str
+    span: Span
+
+
+@frozen
+class EnumMember:
+    name: str
+    label: Label | None
+    span: Span
+
+
+@frozen
+class EnumDef:
+    name: str
+    label: Label | None
+    members: tuple[EnumMember, ...]
+    span: Span
+
+
+@frozen
+class TypeRef:
+    name: str
+    is_list: bool
+    span: Span
+
+
+@frozen
+class Field:
+    name: str
+    type: TypeRef
+    optional: bool
+    fixed: bool
+    default: Literal | Name | None  # a Name is an enum member
+    label: Label | None
+    span: Span
+
+
+@frozen
+class RecordDef:
+    name: str
+    label: Label | None
+    fields: tuple[Field, ...]
+    span: Span
+
+
+@frozen
+class InputDef:
+    """`input G "label": fields…` (a group, one JSON object) or `input field` (group is None)."""
+
+    group: str | None
+    label: Label | None
+    fields: tuple[Field, ...]
+    span: Span
+
+
+@frozen
+class TableRow:
+    key: Name
+    cells: tuple[Literal, ...]
+    span: Span
+
+
+@frozen
+class TableDef:
+    name: str
+    label: Label | None
+    key_input: Name | None  # None only in `amend table` (the base's key stays)
+    source: Citation | None
+    key_column: str
+    columns: tuple[Name, ...]
+    rows: tuple[TableRow, ...]
+    span: Span
+
+
+@frozen
+class RuleDef:
+    kind: str  # rule | value | exclusion | step
+    name: str
+    label: Label | None
+    source: Citation | None
+    help: Label | None
+    body: object
+    span: Span
+
+
+@frozen
+class Band:
+    rate: object
+    measure: str | None  # "subsidy" | "cost" | None (last band)
+    limit: object | None
+    span: Span
+
+
+@frozen
+class Cap:
+    limit: object
+    condition: object | None
+    negated: bool  # `unless`
+    source: Citation | None
+    span: Span
+
+
+@frozen
+class Floor:
+    limit: object
+    span: Span
+
+
+@frozen
+class AmountDef:
+    name: str
+    label: Label | None
+    for_each: tuple[Name, Name] | None  # (variable, list input)
+    source: Citation | None
+    help: Label | None
+    base: object | None
+    bands: tuple[Band, ...]
+    round_down: bool
+    caps: tuple[Cap, ...]
+    floors: tuple[Floor, ...]
+    parts: tuple["AmountDef", ...]
+    span: Span
+    given: frozenset = frozenset()  # which kinds of line the author wrote (for `amend`)
+    removed: tuple[Name, ...] = ()  # `remove amount X` lines (for `amend`)
+
+
+@frozen
+class Deadline:
+    name: str
+    date: datetime.date
+    span: Span
+
+
+@frozen
+class FrameDef:
+    name: str
+    label: Label | None
+    source: Citation | None
+    help: Label | None
+    requires: tuple[Name, ...]
+    exclusions: tuple[Name, ...] | None  # None = no exclusions apply; otherwise the ones excepted
+    steps: tuple[Name, ...]
+    covers: tuple[Name, object] | None  # (list input, condition on an item)
+    deadlines: tuple[Deadline, ...]
+    amounts: tuple[AmountDef, ...]
+    caps: tuple[Cap, ...]
+    floors: tuple[Floor, ...]
+    span: Span
+    given: frozenset = frozenset()
+    removed: tuple[Name, ...] = ()
+
+
+@frozen
+class Extends:
+    path: str
+    span: Span
+
+
+@frozen
+class Override:
+    """`override rule X …`: replaces the base policy's definition of X whole."""
+
+    item: object
+    span: Span
+
+
+@frozen
+class Amend:
+    """`amend frame X:` (and table, enum, input): changes only what the block states."""
+
+    item: object
+    span: Span
+
+
+@frozen
+class Remove:
+    kind: str
+    name: Name
+    span: Span
+
+
+@frozen
+class Module:
+    """One parsed .rules file."""
+
+    file: str
+    items: tuple[object, ...]

@@ -1,0 +1,710 @@
+"""Checks a parsed policy before anything is compiled: every name resolves, every expression
+has a type that fits where it is used, tables cover their enum, bands ascend, every definition
+cites a source. All problems are collected, not just the first (sqlglot's collect-all mode).
+
+The result, `Checked`, hands the compiler the symbol tables, each expression's type and what
+each name refers to; the compiler never resolves a name itself."""
+
+from __future__ import annotations
+
+import difflib
+
+import attrs
+
+from engine.language import ast
+from engine.language.diagnostics import Diagnostic, PolicyError, Span
+from engine.language.types import (ARITHMETIC, BOOL, BUILTIN_TYPES, COUNT, DATE, LITERAL_TYPES, NUMBER, ORDERED_KINDS, RATIO, YEN,
+                    Type, same, unify)
+
+ERROR = Type("error")  # the type of something already reported; silences follow-on messages
+INFERRED = "inferred"  # the citation key for a rule no document states (rules-2024.md's [I])
+
+
+@attrs.frozen
+class Resolution:
+    kind: str  # input | def | table | item
+    name: str  # input field, definition, table or record field name
+    column: str | None = None  # for tables
+
+
+@attrs.frozen
+class Scope:
+    """Inside `where …` over a list of records, or an amount `for each X in list`."""
+
+    record: str
+    variable: str | None
+
+
+@attrs.define
+class Symbols:
+    programme: ast.Programme | None = None
+    enums: dict = attrs.field(factory=dict)
+    records: dict = attrs.field(factory=dict)
+    groups: dict = attrs.field(factory=dict)  # group name -> InputDef
+    inputs: dict = attrs.field(factory=dict)  # field name -> (group or None, Field)
+    input_types: dict = attrs.field(factory=dict)  # field name -> Type
+    record_types: dict = attrs.field(factory=dict)  # (record, field) -> Type
+    tables: dict = attrs.field(factory=dict)
+    column_types: dict = attrs.field(factory=dict)  # (table, column) -> Type
+    defs: dict = attrs.field(factory=dict)  # rule / value / exclusion / step
+    frames: list = attrs.field(factory=list)
+
+
+@attrs.define
+class Checked:
+    symbols: Symbols
+    types: dict  # expression node -> Type
+    resolutions: dict  # NameRef -> Resolution
+    def_types: dict  # definition name -> Type
+    warnings: list
+    errors: list
+
+
+def _suggest(name: str, candidates) -> str | None:
+    close = difflib.get_close_matches(name, list(candidates), n=1, cutoff=0.5)
+    return f"did you mean {close[0]}?" if close else None
+
+
+class _Checker:
+    def __init__(self, modules: list[ast.Module]):
+        self.modules = modules
+        self.diagnostics: list[Diagnostic] = []
+        self.symbols = Symbols()
+        self.types: dict = {}
+        self.resolutions: dict = {}
+        self.def_types: dict = {}
+        self.visiting: list[str] = []
+        self.used: set[str] = set()
+        self.declared_at: dict[str, Span] = {}
+
+    # ------------------------------------------------------------ reporting
+    def error(self, message: str, span: Span | None, help: str | None = None) -> None:
+        self.diagnostics.append(Diagnostic("error", message, span, help))
+
+    def warning(self, message: str, span: Span | None, help: str | None = None) -> None:
+        self.diagnostics.append(Diagnostic("warning", message, span, help))
+
+    # ------------------------------------------------------------ pass 1: declarations
+    def declare(self, name: str, span: Span, what: str, namespace: str = "value") -> bool:
+        """Types (enums, records) and values (inputs, tables, rules, frames) are separate
+        namespaces, so an input may share its enum's name (`業種: 業種`)."""
+        key = (namespace, name)
+        if key in self.declared_at:
+            first_what, first = self.declared_at[key]
+            self.error(f"{name} is defined twice (first as {first_what} at {first})", span)
+            return False
+        self.declared_at[key] = (what, span)
+        return True
+
+    def collect(self) -> None:
+        s = self.symbols
+        for module in self.modules:
+            for item in module.items:
+                if isinstance(item, ast.Programme):
+                    if s.programme is not None:
+                        self.error(f"a policy has one programme header; another is at {s.programme.span}", item.span)
+                    else:
+                        s.programme = item
+                elif isinstance(item, ast.EnumDef):
+                    if self.declare(item.name, item.span, "an enum", "type"):
+                        s.enums[item.name] = item
+                    seen = {}
+                    for m in item.members:
+                        if m.name in seen:
+                            self.error(f"{m.name} is listed twice in enum {item.name}", m.span)
+                        seen[m.name] = m
+                elif isinstance(item, ast.RecordDef):
+                    if self.declare(item.name, item.span, "a record", "type"):
+                        s.records[item.name] = item
+                elif isinstance(item, ast.InputDef):
+                    if item.group is not None and self.declare(item.group, item.span, "an input group"):
+                        s.groups[item.group] = item
+                    for f in item.fields:
+                        if self.declare(f.name, f.span, "an input"):
+                            s.inputs[f.name] = (item.group, f)
+                elif isinstance(item, ast.TableDef):
+                    if self.declare(item.name, item.span, "a table"):
+                        s.tables[item.name] = item
+                elif isinstance(item, ast.RuleDef):
+                    if self.declare(item.name, item.span, f"a {item.kind}"):
+                        s.defs[item.name] = item
+                elif isinstance(item, ast.FrameDef):
+                    if self.declare(item.name, item.span, "a frame"):
+                        s.frames.append(item)
+                elif isinstance(item, (ast.Override, ast.Amend, ast.Remove)):
+                    verb = type(item).__name__.lower()
+                    self.error(f"`{verb}` changes a base policy, but this policy does not `extends` one", item.span,
+                               help='add `extends "../2024"` (the base policy folder) to policy.rules')
+        if s.programme is None:
+            self.error("the policy has no programme header (programme \"…\" with its year and sources)", None)
+
+    # ------------------------------------------------------------ pass 2: types of declarations
+    def resolve_type(self, ref: ast.TypeRef) -> Type:
+        if ref.name in BUILTIN_TYPES:
+            element = BUILTIN_TYPES[ref.name]
+        elif ref.name in self.symbols.enums:
+            element = Type("enum", ref.name)
+        elif ref.name in self.symbols.records:
+            element = Type("record", ref.name)
+        else:
+            known = list(BUILTIN_TYPES) + list(self.symbols.enums) + list(self.symbols.records)
+            self.error(f"unknown type {ref.name}", ref.span, _suggest(ref.name, known))
+            return ERROR
+        if element.kind == "record" and not ref.is_list:
+            self.error(f"a record ({ref.name}) can only be used as `list of {ref.name}`", ref.span)
+        return Type("list", element=element) if ref.is_list else element
+
+    def field_type(self, f: ast.Field) -> Type:
+        t = self.resolve_type(f.type)
+        if isinstance(f.default, ast.Name) and t is not ERROR:
+            if t.kind != "enum":
+                self.error(f"default {f.default.text} of {f.name}: only an enum field takes a member as its default", f.default.span)
+            else:
+                self._members(t, (f.default,), f.default.span)
+        elif f.default is not None and t is not ERROR:
+            dt = LITERAL_TYPES[f.default.kind]
+            if not same(dt, t):
+                self.error(f"default {f.default.text} of {f.name} is {dt.describe()}, but {f.name} is {t.describe()}", f.default.span)
+        if f.optional and f.default is not None:
+            self.error(f"{f.name} is optional and has a default; choose one", f.span)
+        return attrs.evolve(t, optional=f.optional) if t is not ERROR else t
+
+    def type_declarations(self) -> None:
+        s = self.symbols
+        for name, (group, f) in s.inputs.items():
+            s.input_types[name] = self.field_type(f)
+        for record in s.records.values():
+            names = set()
+            for f in record.fields:
+                if f.name in names:
+                    self.error(f"{f.name} is declared twice in record {record.name}", f.span)
+                names.add(f.name)
+                s.record_types[(record.name, f.name)] = self.field_type(f)
+        prog = s.programme
+        if prog is not None:
+            keys = [src.key for src in prog.sources]
+            for i, src in enumerate(prog.sources):
+                if src.key in keys[:i]:
+                    self.error(f"source {src.key} is declared twice", src.span)
+            if prog.applied_on is not None:
+                t = s.input_types.get(prog.applied_on.text)
+                if t is None:
+                    self.error(f"applied on {prog.applied_on.text}: no such input", prog.applied_on.span, _suggest(prog.applied_on.text, s.inputs))
+                elif t.required() != DATE:
+                    self.error(f"applied on {prog.applied_on.text}: it must be a date input, not {t.describe()}", prog.applied_on.span)
+                self.used.add(prog.applied_on.text)
+
+    # ------------------------------------------------------------ citations
+    def check_source(self, citation: ast.Citation | None, what: str, span: Span) -> None:
+        if citation is None:
+            self.error(f"{what} has no source; add a line `source KEY \"where it says so\"`", span,
+                       help=f"use `source {INFERRED} \"why\"` for a rule no document states")
+            return
+        prog = self.symbols.programme
+        keys = [src.key for src in prog.sources] if prog else []
+        if citation.key != INFERRED and citation.key not in keys:
+            self.error(f"unknown source {citation.key}", citation.span,
+                       _suggest(citation.key, keys + [INFERRED]) or f"declare it in the programme header: source {citation.key} \"title\"")
+
+    # ------------------------------------------------------------ tables
+    def check_table(self, table: ast.TableDef) -> None:
+        self.check_source(table.source, f"table {table.name}", table.span)
+        if table.key_input is None:
+            self.error(f"table {table.name} needs `by <enum input>` to say which input picks its row", table.span)
+            return
+        key_type = self.symbols.input_types.get(table.key_input.text)
+        self.used.add(table.key_input.text)
+        if key_type is None:
+            self.error(f"table {table.name} is keyed by {table.key_input.text}, which is not an input", table.key_input.span,
+                       _suggest(table.key_input.text, self.symbols.inputs))
+            return
+        if key_type.kind != "enum":
+            self.error(f"table {table.name} must be keyed by an enum input; {table.key_input.text} is {key_type.describe()}", table.key_input.span)
+            return
+        enum = self.symbols.enums[key_type.name]
+        members = [m.name for m in enum.members]
+        rows_seen: dict[str, ast.TableRow] = {}
+        column_kinds: dict[str, Type] = {}
+        for row in table.rows:
+            key = row.key.text
+            if key not in members:
+                self.error(f"{key} is not a member of {enum.name}", row.key.span, _suggest(key, members))
+            elif key in rows_seen:
+                self.error(f"table {table.name} has two rows for {key} (first at line {rows_seen[key].span.line})", row.key.span)
+            rows_seen.setdefault(key, row)
+            if len(row.cells) != len(table.columns):
+                self.error(f"row {key} has {len(row.cells)} values but table {table.name} has {len(table.columns)} columns", row.span)
+                continue
+            for column, cell in zip(table.columns, row.cells):
+                t = LITERAL_TYPES[cell.kind]
+                previous = column_kinds.setdefault(column.text, t)
+                if not same(previous, t):
+                    self.error(f"column {column.text} mixes {previous.describe()} and {t.describe()}", cell.span)
+                elif previous == NUMBER:
+                    column_kinds[column.text] = t  # the first cell with a unit decides the column's kind
+        missing = [m for m in members if m not in rows_seen]
+        if missing:
+            self.error(f"table {table.name} has no row for {', '.join(missing)} (every member of {enum.name} needs one)", table.span)
+        for column in table.columns:
+            t = column_kinds.get(column.text, ERROR)
+            self.symbols.column_types[(table.name, column.text)] = YEN if t == NUMBER else t
+
+    # ------------------------------------------------------------ names
+    def visible_names(self, scope: Scope | None) -> list[str]:
+        names = list(self.symbols.inputs) + list(self.symbols.defs) + list(self.symbols.tables)
+        if scope is not None:
+            names += [f for (r, f) in self.symbols.record_types if r == scope.record]
+        return names
+
+    def resolve(self, ref: ast.NameRef, scope: Scope | None) -> Type:
+        s = self.symbols
+        parts = ref.parts
+        if scope is not None:
+            fields = {f: t for (r, f), t in s.record_types.items() if r == scope.record}
+            if len(parts) == 1 and parts[0] in fields:
+                self.resolutions[ref] = Resolution("item", parts[0])
+                return fields[parts[0]]
+            if len(parts) == 2 and parts[0] == scope.variable:
+                if parts[1] in fields:
+                    self.resolutions[ref] = Resolution("item", parts[1])
+                    return fields[parts[1]]
+                self.error(f"{scope.record} has no field {parts[1]}", ref.span, _suggest(parts[1], fields))
+                return ERROR
+        head = parts[0]
+        if len(parts) == 1:
+            if head in s.defs:
+                self.resolutions[ref] = Resolution("def", head)
+                self.used.add(head)
+                return self.def_type(head, ref.span)
+            if head in s.inputs:
+                self.resolutions[ref] = Resolution("input", head)
+                self.used.add(head)
+                return s.input_types[head]
+            if head in s.tables:
+                self.error(f"{head} is a table; name a column, e.g. {head}.{s.tables[head].columns[0].text}", ref.span)
+                return ERROR
+            if head in s.groups:
+                self.error(f"{head} is an input group; name one of its fields", ref.span,
+                           _suggest(head, [f.name for f in s.groups[head].fields]))
+                return ERROR
+            self.error(f"unknown name {head}", ref.span, _suggest(head, self.visible_names(scope)))
+            return ERROR
+        if len(parts) == 2 and head in s.tables:
+            table = s.tables[head]
+            columns = [c.text for c in table.columns]
+            if parts[1] not in columns:
+                self.error(f"table {head} has no column {parts[1]}", ref.span, _suggest(parts[1], columns))
+                return ERROR
+            self.resolutions[ref] = Resolution("table", head, parts[1])
+            self.used.add(head)
+            return s.column_types.get((head, parts[1]), ERROR)
+        if len(parts) == 2 and head in s.groups:
+            if parts[1] in s.inputs and s.inputs[parts[1]][0] == head:
+                self.resolutions[ref] = Resolution("input", parts[1])
+                self.used.add(parts[1])
+                return s.input_types[parts[1]]
+            self.error(f"input group {head} has no field {parts[1]}", ref.span,
+                       _suggest(parts[1], [f.name for f in s.groups[head].fields]))
+            return ERROR
+        self.error(f"unknown name {'.'.join(parts)}", ref.span, _suggest(head, self.visible_names(scope)))
+        return ERROR
+
+    def def_type(self, name: str, at: Span | None) -> Type:
+        if name in self.def_types:
+            return self.def_types[name]
+        if name in self.visiting:
+            cycle = " -> ".join(self.visiting[self.visiting.index(name):] + [name])
+            self.error(f"rules refer to each other in a cycle: {cycle}", at)
+            return ERROR
+        d = self.symbols.defs[name]
+        self.visiting.append(name)
+        t = self.expr(d.body, None)
+        self.visiting.pop()
+        if d.kind != "value" and t not in (ERROR,) and t.required() != BOOL:
+            self.error(f"{d.kind} {name} must be a condition (true/false), but its body is {t.describe()}", d.span)
+            t = ERROR
+        elif d.kind != "value":
+            t = BOOL
+        self.def_types[name] = t
+        return t
+
+    # ------------------------------------------------------------ expressions
+    def expr(self, node, scope: Scope | None) -> Type:
+        method = getattr(self, "t_" + type(node).__name__)
+        t = method(node, scope)
+        self.types[node] = t
+        return t
+
+    def expect(self, node, wanted: Type, scope: Scope | None, what: str) -> Type:
+        t = self.expr(node, scope)
+        if t is ERROR:
+            return t
+        if t.optional and wanted != BOOL:
+            self.error(f"{what} uses an optional value that may be missing; compare it or test `is given`", node.span)
+        elif not same(t, wanted):
+            self.error(f"{what} must be {wanted.describe()}, but this is {t.describe()}", node.span)
+            return ERROR
+        return t
+
+    def t_Literal(self, node, scope):
+        return LITERAL_TYPES[node.kind]
+
+    def t_NameRef(self, node, scope):
+        return self.resolve(node, scope)
+
+    def t_Compare(self, node, scope):
+        left, right = self.expr(node.left, scope), self.expr(node.right, scope)
+        if ERROR in (left, right):
+            return BOOL
+        l, r = unify(left.required(), right.required())
+        if l != r:
+            self.error(f"cannot compare {l.describe()} with {r.describe()}", node.span)
+        elif node.op not in ("=", "!=") and l.kind not in ORDERED_KINDS:
+            self.error(f"{l.describe()} values cannot be ordered with {node.op}; use = or ≠", node.span)
+        elif l.kind in ("list", "record"):
+            self.error(f"cannot compare {l.describe()} values", node.span)
+        return BOOL
+
+    def _members(self, enum_type: Type, members, span) -> None:
+        enum = self.symbols.enums[enum_type.name]
+        names = [m.name for m in enum.members]
+        for m in members:
+            if m.text not in names:
+                self.error(f"{m.text} is not a member of {enum.name}", m.span,
+                           _suggest(m.text, names) or f"members are: {', '.join(names)}")
+
+    def t_InSet(self, node, scope):
+        t = self.expr(node.operand, scope)
+        if t is ERROR:
+            return BOOL
+        if t.kind != "enum":
+            self.error(f"`is`/`in` test membership of an enum, but this is {t.describe()}", node.operand.span)
+            return BOOL
+        self._members(t, node.members, node.span)
+        return BOOL
+
+    def t_Contains(self, node, scope):
+        t = self.expr(node.operand, scope)
+        if t is ERROR:
+            return BOOL
+        if t.kind != "list" or t.element.kind != "enum":
+            self.error(f"`contains` needs a list of enum members, but this is {t.describe()}", node.operand.span)
+            return BOOL
+        self._members(t.element, (node.member,), node.span)
+        return BOOL
+
+    def t_IsGiven(self, node, scope):
+        t = self.expr(node.operand, scope)
+        if t is not ERROR and not t.optional:
+            self.warning("`is given` on a value that is always given", node.span)
+        return BOOL
+
+    def t_Not(self, node, scope):
+        self.expect(node.operand, BOOL, scope, "`not`")
+        return BOOL
+
+    def _all_bool(self, items, scope, what):
+        for item in items:
+            self.expect(item, BOOL, scope, what)
+        return BOOL
+
+    def t_And(self, node, scope):
+        return self._all_bool(node.items, scope, "each condition of `and`/`all of`")
+
+    def t_Or(self, node, scope):
+        return self._all_bool(node.items, scope, "each condition of `or`/`any of`")
+
+    def t_IfElse(self, node, scope):
+        self.expect(node.condition, BOOL, scope, "the condition after `if`")
+        a, b = self.expr(node.then, scope), self.expr(node.otherwise, scope)
+        if ERROR in (a, b):
+            return ERROR
+        a, b = unify(a, b)
+        if a.required() != b.required():
+            self.error(f"both sides of `if … else` must have one type: {a.describe()} vs {b.describe()}", node.span)
+            return ERROR
+        return attrs.evolve(a, optional=a.optional or b.optional)  # missing if either side may be
+
+    def t_Cases(self, node, scope):
+        result = None
+        for condition, body in node.branches:
+            self.expect(condition, BOOL, scope, "the condition after `when`")
+            t = self.expr(body, scope)
+            result = result or t
+        t = self.expr(node.otherwise, scope)
+        result = result or t
+        bodies = [b for _, b in node.branches] + [node.otherwise]
+        kinds = {self.types[b].required() for b in bodies if self.types[b] is not ERROR}
+        if len(kinds) > 1:
+            self.error("every branch of `cases` must have the same type", node.span)
+            return ERROR
+        return result
+
+    def t_Arith(self, node, scope):
+        left, right = self.expr(node.left, scope), self.expr(node.right, scope)
+        if ERROR in (left, right):
+            return ERROR
+        for side, t in ((node.left, left), (node.right, right)):
+            if t.optional:
+                self.error("arithmetic on an optional value that may be missing", side.span)
+                return ERROR
+        l, r = unify(left, right)
+        result = ARITHMETIC.get((l.kind, node.op, r.kind))
+        if result is None:
+            self.error(f"cannot compute {l.describe()} {node.op} {r.describe()}", node.span)
+            return ERROR
+        return result
+
+    def t_RoundDown(self, node, scope):
+        t = self.expr(node.operand, scope)
+        if t is not ERROR and t.optional:
+            self.error("round down of an optional value that may be missing; test `is given` first", node.span)
+            return ERROR
+        if t is not ERROR and t.kind not in ("yen", "count", "number"):
+            self.error(f"round down applies to yen or counts, not {t.describe()}", node.span)
+        return t
+
+    def t_Smaller(self, node, scope):
+        a, b = self.expr(node.left, scope), self.expr(node.right, scope)
+        if ERROR in (a, b):
+            return ERROR
+        if a.optional or b.optional:
+            self.error("`smaller of` an optional value that may be missing; test `is given` first", node.span)
+            return ERROR
+        a, b = unify(a, b)
+        if a.required() != b.required() or a.kind not in ORDERED_KINDS:
+            self.error(f"`smaller of` needs two values of one ordered type: {a.describe()} vs {b.describe()}", node.span)
+            return ERROR
+        return a
+
+    def list_of(self, name: ast.Name, want_records: bool | None) -> Type | None:
+        t = self.symbols.input_types.get(name.text)
+        if t is None:
+            self.error(f"unknown list {name.text}", name.span, _suggest(name.text, self.symbols.inputs))
+            return None
+        self.used.add(name.text)
+        if t.kind != "list":
+            self.error(f"{name.text} is {t.describe()}, not a list", name.span)
+            return None
+        if want_records is True and t.element.kind != "record":
+            self.error(f"{name.text} is a list of {t.element.describe()}; this needs a list of records", name.span)
+            return None
+        if want_records is False and t.element.kind != "enum":
+            self.error(f"{name.text} is a list of {t.element.describe()}; this needs a list of enum members", name.span)
+            return None
+        return t
+
+    def t_Total(self, node, scope):
+        t = self.list_of(node.list_name, True)
+        if t is None:
+            return ERROR
+        inner = Scope(t.element.name, None)
+        field_t = self.symbols.record_types.get((t.element.name, node.field.text))
+        if field_t is None:
+            fields = [f for (r, f) in self.symbols.record_types if r == t.element.name]
+            self.error(f"{t.element.name} has no field {node.field.text}", node.field.span, _suggest(node.field.text, fields))
+            return ERROR
+        if field_t.kind not in ("yen", "count"):
+            self.error(f"`total of` adds yen or counts; {node.field.text} is {field_t.describe()}", node.field.span)
+            return ERROR
+        if node.where is not None:
+            self.expect(node.where, BOOL, inner, "the condition after `where`")
+        return field_t.required()
+
+    def t_Number(self, node, scope):
+        t = self.list_of(node.list_name, None)
+        if t is None:
+            return ERROR
+        if node.where is not None:
+            if t.element.kind != "record":
+                self.error("`where` filters a list of records; for enum members use `among {…}`", node.where.span)
+            else:
+                self.expect(node.where, BOOL, Scope(t.element.name, None), "the condition after `where`")
+        return COUNT
+
+    def t_NumberAmong(self, node, scope):
+        t = self.list_of(node.list_name, False)
+        if t is not None:
+            self._members(t.element, node.members, node.span)
+        return COUNT
+
+    def t_Quantified(self, node, scope):
+        t = self.list_of(node.list_name, True)
+        if t is not None:
+            self.expect(node.where, BOOL, Scope(t.element.name, None), "the condition after `where`")
+        return BOOL
+
+    # ------------------------------------------------------------ frames and amounts
+    def constant(self, node):
+        """The value of a literal expression, or None when it depends on the case."""
+        return node.value if isinstance(node, ast.Literal) else None
+
+    def check_amount(self, amount: ast.AmountDef, scope: Scope | None, frame: str) -> None:
+        where = f"amount {amount.name} of frame {frame}"
+        if amount.source is not None:
+            self.check_source(amount.source, where, amount.span)
+        if amount.for_each is not None:
+            variable, list_name = amount.for_each
+            t = self.list_of(list_name, True)
+            scope = Scope(t.element.name, variable.text) if t is not None else scope
+        if amount.parts:
+            if amount.base is not None or amount.bands:
+                self.error(f"{where} has both parts and its own `on`/`rate`; split it into parts", amount.span)
+            for part in amount.parts:
+                self.check_amount(part, scope, frame)
+        else:
+            if amount.base is None:
+                self.error(f"{where} says no cost: add `on <cost>`", amount.span)
+            else:
+                self.expect(amount.base, YEN, scope, f"the cost of {where}")
+            if not amount.bands:
+                self.error(f"{where} has no rate: add `rate 1/2` (or bands with `until`)", amount.span)
+            if not amount.round_down:
+                self.error(f"{where} does not say how fractional yen are rounded: add `round down`", amount.span)
+            self.check_bands(amount, scope, where)
+        for cap in amount.caps:
+            self.check_cap(cap, scope, where)
+        for floor in amount.floors:
+            self.expect(floor.limit, YEN, scope, f"the floor of {where}")
+        self.check_floor_vs_caps(amount.floors, amount.caps)
+
+    def check_bands(self, amount: ast.AmountDef, scope, where: str) -> None:
+        measures = {b.measure for b in amount.bands if b.measure}
+        if len(measures) > 1:
+            self.error(f"{where} mixes bands on the subsidy and on the cost", amount.span)
+        previous = None
+        for i, band in enumerate(amount.bands):
+            last = i == len(amount.bands) - 1
+            self.expect(band.rate, RATIO, scope, f"the rate of {where}")
+            for rate_node in _leaves(band.rate):
+                rate = self.constant(rate_node)
+                if rate is not None and not (0 <= rate <= 1):
+                    self.error(f"rate {rate_node.text} is outside 0…1", rate_node.span)
+            if last and band.limit is not None:
+                self.error(f"the last band of {where} needs no `until`: it covers the rest", band.span)
+            if not last and band.limit is None:
+                self.error(f"band {i + 1} of {where} needs `until the subsidy|cost reaches …` before the next `then rate`", band.span)
+            if band.limit is not None:
+                self.expect(band.limit, YEN, scope, f"the band limit of {where}")
+                value = self.constant(band.limit)
+                if value is not None and previous is not None and value <= previous:
+                    self.error(f"band limits of {where} must ascend: {band.limit.text} comes after a larger or equal limit", band.limit.span)
+                if value is not None:
+                    previous = value
+
+    def check_cap(self, cap: ast.Cap, scope, where: str) -> None:
+        self.expect(cap.limit, YEN, scope, f"the cap of {where}")
+        if cap.condition is not None:
+            self.expect(cap.condition, BOOL, scope, "the condition of a cap")
+        if cap.source is not None:
+            self.check_source(cap.source, f"a cap of {where}", cap.span)
+
+    def check_floor_vs_caps(self, floors, caps) -> None:
+        for floor in floors:
+            low = self.constant(floor.limit)
+            for cap in caps:
+                high = self.constant(cap.limit)
+                if low is not None and high is not None and cap.condition is None and low > high:
+                    self.error(f"floor {floor.limit.text} is above the cap {cap.limit.text}: nothing could be granted", floor.span)
+
+    def most(self, amount: ast.AmountDef) -> int | None:
+        """The most an amount can ever grant, from its unconditional constant caps (None: unbounded)."""
+        caps = [self.constant(c.limit) for c in amount.caps if c.condition is None and self.constant(c.limit) is not None]
+        if amount.parts:
+            parts = [self.most(p) for p in amount.parts]
+            inner = None if None in parts else sum(parts)
+        else:
+            inner = None
+        if amount.for_each is not None:
+            return None  # per member: as many as the group has
+        bounds = caps + ([inner] if inner is not None else [])
+        return min(bounds) if bounds else None
+
+    def check_frame(self, frame: ast.FrameDef) -> None:
+        s = self.symbols
+        self.check_source(frame.source, f"frame {frame.name}", frame.span)
+        for kind, names in (("rule", frame.requires), ("step", frame.steps), ("exclusion", frame.exclusions or ())):
+            for name in names:
+                d = s.defs.get(name.text)
+                if d is None or d.kind != kind:
+                    candidates = [n for n, x in s.defs.items() if x.kind == kind]
+                    self.error(f"unknown {kind} {name.text}", name.span, _suggest(name.text, candidates))
+                else:
+                    self.used.add(name.text)
+                    self.def_type(name.text, name.span)
+        if frame.covers is not None:
+            list_name, condition = frame.covers
+            t = self.list_of(list_name, True)
+            if t is not None:
+                self.expect(condition, BOOL, Scope(t.element.name, None), "the condition after `covers … where`")
+        dates = [d.date for d in frame.deadlines]
+        if dates != sorted(dates):
+            self.error(f"the deadlines of frame {frame.name} must be listed in date order", frame.deadlines[0].span)
+        term = s.programme.in_force if s.programme is not None else None
+        for d in frame.deadlines if term else ():  # a typo'd year would let late applications through
+            if not term[0] <= d.date <= term[1]:
+                self.error(f"deadline {d.date} of frame {frame.name} is outside the programme's term {term[0]} .. {term[1]}", d.span)
+        if frame.deadlines and (s.programme is None or s.programme.applied_on is None):
+            self.error(f"frame {frame.name} has deadlines, so the programme must say `applied on <date input>`", frame.deadlines[0].span)
+        if not frame.amounts:
+            self.error(f"frame {frame.name} has no amount", frame.span)
+        for amount in frame.amounts:
+            self.check_amount(amount, None, frame.name)
+        for cap in frame.caps:
+            self.check_cap(cap, None, f"frame {frame.name}")
+        for floor in frame.floors:
+            self.expect(floor.limit, YEN, None, f"the floor of frame {frame.name}")
+        self.check_floor_vs_caps(frame.floors, frame.caps)
+        parts = [self.most(a) for a in frame.amounts]
+        ceiling = None if None in parts or not parts else sum(parts)
+        for floor in frame.floors:
+            low = self.constant(floor.limit)
+            if low is not None and ceiling is not None and low > ceiling:
+                self.error(f"frame {frame.name} can never be eligible: its floor {floor.limit.text} is above the most "
+                           f"its amounts can grant ({ceiling:,}円)", floor.span)
+
+    # ------------------------------------------------------------ the whole policy
+    def run(self) -> Checked:
+        self.collect()
+        self.type_declarations()
+        for table in self.symbols.tables.values():
+            self.check_table(table)
+        for name, d in self.symbols.defs.items():
+            self.check_source(d.source, f"{d.kind} {name}", d.span)
+            self.def_type(name, d.span)
+        for frame in self.symbols.frames:
+            self.check_frame(frame)
+        for name, d in self.symbols.defs.items():
+            if name not in self.used and d.kind in ("rule", "value"):
+                self.warning(f"{d.kind} {name} is never used", d.span)
+        for name, (group, f) in self.symbols.inputs.items():
+            if name not in self.used:
+                self.warning(f"input {name} is never used", f.span)
+        errors = [d for d in self.diagnostics if d.severity == "error"]
+        warnings = [d for d in self.diagnostics if d.severity == "warning"]
+        return Checked(self.symbols, self.types, self.resolutions, self.def_types, warnings, errors)
+
+
+def _leaves(node):
+    """The alternatives a conditional rate can take (`4/5 if X else 3/4` -> 4/5, 3/4)."""
+    if isinstance(node, ast.IfElse):
+        yield from _leaves(node.then)
+        yield from _leaves(node.otherwise)
+    else:
+        yield node
+
+
+def check(modules: list[ast.Module], sources: dict[str, str]) -> Checked:
+    """Check the policy; raise PolicyError listing every error (warnings ride along on success)."""
+    checked = _Checker(modules).run()
+    if checked.errors:
+        ordered = sorted(checked.errors + checked.warnings, key=lambda d: (d.span is not None, d.span and (d.span.file, d.span.line, d.span.column)))
+        raise PolicyError([d for d in ordered if d.severity == "error"], sources)
+    return checked
+
+
+def diagnose(modules: list[ast.Module]) -> list[Diagnostic]:
+    """Every error and warning, in file order (for `policy check`)."""
+    checked = _Checker(modules).run()
+    found = checked.errors + checked.warnings
+    return sorted(found, key=lambda d: (d.span is not None, d.span and (d.span.file, d.span.line, d.span.column)))

@@ -1,0 +1,158 @@
+"""Next year's policy as a small change to last year's: `extends "../2024"` then new definitions,
+`override` (replace whole), `amend` (change only the lines written) and `remove`.
+
+Works on AST items: the result is one list of items, as if the author had written the merged
+policy, each node keeping the span of the file it came from (so traces cite the right year)."""
+
+from __future__ import annotations
+
+import difflib
+
+import attrs
+
+from engine.language import ast
+from engine.language.diagnostics import Diagnostic
+
+_AMOUNT_FIELDS = {"label": "label", "source": "source", "help": "help", "base": "base", "bands": "bands",
+                  "round_down": "round_down", "caps": "caps", "floors": "floors", "for_each": "for_each"}
+_FRAME_FIELDS = {"label": "label", "source": "source", "help": "help", "requires": "requires", "exclusions": "exclusions",
+                 "steps": "steps", "covers": "covers", "deadlines": "deadlines", "caps": "caps", "floors": "floors"}
+
+
+def kind_and_name(item) -> tuple[str, str] | None:
+    if isinstance(item, ast.RuleDef):
+        return item.kind, item.name
+    if isinstance(item, ast.FrameDef):
+        return "frame", item.name
+    if isinstance(item, ast.TableDef):
+        return "table", item.name
+    if isinstance(item, ast.EnumDef):
+        return "enum", item.name
+    if isinstance(item, ast.RecordDef):
+        return "record", item.name
+    if isinstance(item, ast.InputDef) and item.group is not None:
+        return "input", item.group
+    return None
+
+
+class _Merge:
+    def __init__(self, base_items: list, base_name: str):
+        self.items = list(base_items)
+        self.base_name = base_name
+        self.diagnostics: list[Diagnostic] = []
+
+    def error(self, message: str, span, help: str | None = None) -> None:
+        self.diagnostics.append(Diagnostic("error", message, span, help))
+
+    def find(self, kind: str, name: str, span, verb: str) -> int | None:
+        for i, item in enumerate(self.items):
+            if kind_and_name(item) == (kind, name):
+                return i
+        same_kind = [kn[1] for kn in map(kind_and_name, self.items) if kn and kn[0] == kind]
+        close = difflib.get_close_matches(name, same_kind, n=1, cutoff=0.5)
+        self.error(f"{verb} {kind} {name}: {self.base_name} has no {kind} {name}", span,
+                   f"did you mean {close[0]}?" if close else None)
+        return None
+
+    # ------------------------------------------------------------ amend
+    def amend_amounts(self, base: tuple, patch: tuple, removed: tuple, where: str) -> tuple:
+        parts = list(base)
+        for name in removed:
+            index = next((i for i, p in enumerate(parts) if p.name == name.text), None)
+            if index is None:
+                self.error(f"remove amount {name.text}: {where} has no amount {name.text}", name.span)
+            else:
+                del parts[index]
+        for p in patch:
+            index = next((i for i, b in enumerate(parts) if b.name == p.name), None)
+            if index is None:
+                parts.append(p)
+            else:
+                parts[index] = self.amend_amount(parts[index], p)
+        return tuple(parts)
+
+    def amend_amount(self, base: ast.AmountDef, patch: ast.AmountDef) -> ast.AmountDef:
+        changes = {field: getattr(patch, field) for key, field in _AMOUNT_FIELDS.items() if key in patch.given}
+        changes["parts"] = self.amend_amounts(base.parts, patch.parts, patch.removed, f"amount {base.name}")
+        return attrs.evolve(base, **changes)
+
+    def amend_frame(self, base: ast.FrameDef, patch: ast.FrameDef) -> ast.FrameDef:
+        changes = {field: getattr(patch, field) for key, field in _FRAME_FIELDS.items() if key in patch.given}
+        changes["amounts"] = self.amend_amounts(base.amounts, patch.amounts, patch.removed, f"frame {base.name}")
+        return attrs.evolve(base, **changes)
+
+    def amend_table(self, base: ast.TableDef, patch: ast.TableDef) -> ast.TableDef:
+        if [c.text for c in patch.columns] != [c.text for c in base.columns]:
+            self.error(f"amend table {base.name}: the columns must be those of {self.base_name}: "
+                       f"{', '.join(c.text for c in base.columns)}", patch.span)
+            return base
+        rows = {r.key.text: r for r in base.rows}
+        rows.update({r.key.text: r for r in patch.rows})
+        return attrs.evolve(base, rows=tuple(rows.values()), source=patch.source or base.source, label=patch.label or base.label,
+                            key_input=patch.key_input or base.key_input)
+
+    def amend_enum(self, base: ast.EnumDef, patch: ast.EnumDef) -> ast.EnumDef:
+        existing = {m.name for m in base.members}
+        for m in patch.members:
+            if m.name in existing:
+                self.error(f"amend enum {base.name}: {m.name} is already a member", m.span)
+        return attrs.evolve(base, members=base.members + tuple(m for m in patch.members if m.name not in existing),
+                            label=patch.label or base.label)
+
+    def amend_input(self, base: ast.InputDef, patch: ast.InputDef) -> ast.InputDef:
+        fields = {f.name: f for f in base.fields}
+        fields.update({f.name: f for f in patch.fields})
+        return attrs.evolve(base, fields=tuple(fields.values()), label=patch.label or base.label)
+
+    _AMENDERS = {ast.FrameDef: "amend_frame", ast.TableDef: "amend_table", ast.EnumDef: "amend_enum", ast.InputDef: "amend_input"}
+
+    # ------------------------------------------------------------ the derived policy's items
+    def apply(self, item) -> None:
+        if isinstance(item, (ast.Include, ast.Extends)):
+            return
+        if isinstance(item, ast.Programme):
+            self.programme(item)
+        elif isinstance(item, ast.Override):
+            kind, name = kind_and_name(item.item)
+            index = self.find(kind, name, item.span, "override")
+            if index is not None:
+                self.items[index] = item.item
+        elif isinstance(item, ast.Amend):
+            kind, name = kind_and_name(item.item)
+            index = self.find(kind, name, item.span, "amend")
+            if index is not None:
+                self.items[index] = getattr(self, self._AMENDERS[type(item.item)])(self.items[index], item.item)
+        elif isinstance(item, ast.Remove):
+            index = self.find(item.kind, item.name.text, item.name.span, "remove")
+            if index is not None:
+                del self.items[index]
+        else:
+            key = kind_and_name(item)
+            if key is not None:
+                clash = next((b for b in self.items if kind_and_name(b) == key), None)
+                if clash is not None:
+                    self.error(f"{key[0]} {key[1]} is already defined in {self.base_name} (at {clash.span}); "
+                               f"write `override {key[0]} …` or `amend {key[0]} …`", item.span)
+                    return
+            self.items.append(item)
+
+    def programme(self, item: ast.Programme) -> None:
+        index = next((i for i, b in enumerate(self.items) if isinstance(b, ast.Programme)), None)
+        if index is None:
+            self.items.insert(0, item)
+            return
+        base = self.items[index]
+        sources = {s.key: s for s in base.sources}
+        sources.update({s.key: s for s in item.sources})
+        self.items[index] = attrs.evolve(
+            item, sources=tuple(sources.values()), title=item.title or base.title, in_force=item.in_force or base.in_force,
+            applied_on=item.applied_on or base.applied_on, year=item.year or base.year,
+        )
+
+
+def merge(base_items: list, derived_items: list, base_name: str) -> tuple[list, list[Diagnostic]]:
+    """The derived policy's items applied on the base's; and every problem found."""
+    m = _Merge(base_items, base_name)
+    for item in derived_items:
+        m.apply(item)
+    return m.items, m.diagnostics

@@ -1,0 +1,214 @@
+"""`policy batch`: many cases in (JSON Lines or CSV), one record out per case, in input order,
+streaming (memory does not grow with the input), on one or more worker processes.
+
+* a bad record gives an error record naming its line, the field and what was wrong; it never stops
+  the batch;
+* every output record is written whole (one write of one line), so an interrupted run leaves whole
+  records only; `resume` counts them, drops a torn last line, and continues after them;
+* without a trace, decisions come from the fast form (engine/evaluate/fast.py); with one, from the tree."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+from collections import deque
+from multiprocessing import get_context
+from pathlib import Path
+
+import attrs
+
+from engine.explain import render_json
+from engine.evaluate.case import parse_json_line, read_case
+from engine.evaluate.csvmap import column_problems, row_to_case
+from engine.language.diagnostics import CaseError
+
+CHUNK = 256  # records per task
+WINDOW = 8  # tasks in flight per worker: bounds memory whatever the input size
+
+
+@attrs.define
+class Summary:
+    read: int = 0
+    decisions: int = 0
+    errors: int = 0
+    eligible: dict = attrs.field(factory=dict)  # frame -> count
+    subsidy: dict = attrs.field(factory=dict)  # frame -> total yen
+    best_total: int = 0  # the sum over cases of their best frame's subsidy
+
+    def add(self, record: dict) -> None:
+        self.read += 1
+        if not record["ok"]:
+            self.errors += 1
+            return
+        self.decisions += 1
+        decision = record["decision"]
+        for f in decision["frames"]:
+            if f["status"] != "not_eligible":
+                self.eligible[f["frame"]] = self.eligible.get(f["frame"], 0) + 1
+                self.subsidy[f["frame"]] = self.subsidy.get(f["frame"], 0) + f["subsidy"]
+        best = decision.get("best_frame")
+        if best:
+            self.best_total += next(f["subsidy"] for f in decision["frames"] if f["frame"] == best)
+
+
+# ---------------------------------------------------------------- reading records
+def json_lines(stream):
+    """(line number, text) for every non-blank line; a line that is not UTF-8 comes as bytes and
+    gives an error record."""
+    for number, line in enumerate(stream, 1):
+        if isinstance(line, bytes):
+            try:
+                line = line.decode("utf-8-sig" if number == 1 else "utf-8")
+            except UnicodeDecodeError as exc:
+                yield number, exc
+                continue
+        if line.strip():
+            yield number, line
+
+
+def csv_records(stream, policies=(), also_known: frozenset = frozenset()):
+    """(line number, row dict) for every CSV row after the header. With `policies`, the header is
+    checked first (csvmap.column_problems; `also_known`: other years' input names): CaseError
+    before any row is read."""
+    reader = csv.DictReader(stream)
+    if policies:
+        problems = column_problems(list(policies), reader.fieldnames, also_known)
+        if problems:
+            raise CaseError(problems)
+    return ((reader.line_num, row) for row in reader)
+
+
+# ---------------------------------------------------------------- evaluating (in a worker)
+_STATE: dict = {}
+
+
+def _init(policy, trace: bool, input_format: str, output_format: str, also_known: frozenset = frozenset()) -> None:
+    from engine.evaluate.fast import FastPolicy
+
+    _STATE.update(policy=policy, fast=None if trace else FastPolicy(policy), trace=trace, input_format=input_format,
+                  output_format=output_format, header=csv_header(policy), also_known=also_known)
+
+
+def _problems(exc: CaseError) -> list[dict]:
+    """Each problem as {field, message}; JSON syntax errors and whole-record problems have no field."""
+    out = []
+    for p in exc.problems:
+        field, _, message = p.partition(": ")
+        if not message or field.startswith(("line ", "column ")) or field in ("the case", "malformed JSON"):
+            out.append({"field": None, "message": p})
+        else:
+            out.append({"field": field, "message": message})
+    return out
+
+
+def _decide(number: int, record) -> dict:
+    policy = _STATE["policy"]
+    if isinstance(record, UnicodeDecodeError):
+        return {"line": number, "ok": False, "errors": [{"field": None, "message": "not UTF-8 text; save the input as UTF-8"}]}
+    try:
+        raw = parse_json_line(record) if _STATE["input_format"] == "jsonl" else row_to_case(policy, record)
+        values = read_case(policy, raw, also_known=_STATE["also_known"])
+    except CaseError as exc:
+        return {"line": number, "ok": False, "errors": _problems(exc)}
+    if _STATE["trace"]:  # the tree evaluator: the same summary, plus the full explained decision
+        from engine.evaluate.evaluator import evaluate
+        from engine.evaluate.fast import summary
+
+        decision = evaluate(policy, values)
+        return {"line": number, "ok": True, "decision": {**summary(decision), "trace": render_json.decision(decision)}}
+    return {"line": number, "ok": True, "decision": _STATE["fast"].decide(values)}
+
+
+def _decide_chunk(chunk) -> list[tuple[str, dict]]:
+    """Each record's output line, formatted in the worker, and the record without its trace (for
+    the summary): only short strings and small dicts cross between processes."""
+    out = []
+    for number, record in chunk:
+        result = _decide(number, record)
+        text = format_record(result, _STATE["output_format"], _STATE["header"])
+        if result["ok"] and "trace" in result["decision"]:
+            result = {**result, "decision": {k: v for k, v in result["decision"].items() if k != "trace"}}
+        out.append((text, result))
+    return out
+
+
+def _chunks(records, size: int):
+    chunk = []
+    for record in records:
+        chunk.append(record)
+        if len(chunk) == size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def decide_all(policy, records, trace: bool, input_format: str, workers: int, output_format: str = "jsonl",
+               also_known: frozenset = frozenset()):
+    """(output line, record) in input order; `records` is consumed lazily, a bounded window at a time.
+    `also_known`: input names other policy years declare, read as unused rather than as typos."""
+    if workers <= 1:
+        _init(policy, trace, input_format, output_format, also_known)
+        for chunk in _chunks(records, CHUNK):
+            yield from _decide_chunk(chunk)
+        return
+    with get_context("fork").Pool(workers, initializer=_init, initargs=(policy, trace, input_format, output_format, also_known)) as pool:
+        pending: deque = deque()
+        for chunk in _chunks(records, CHUNK):
+            pending.append(pool.apply_async(_decide_chunk, (chunk,)))
+            if len(pending) >= WINDOW * workers:
+                yield from pending.popleft().get()
+        while pending:
+            yield from pending.popleft().get()
+
+
+# ---------------------------------------------------------------- writing records
+FRAME_COLUMNS = ("status", "subsidy", "reasons", "pending_steps")
+
+
+def csv_header(policy) -> list[str]:
+    columns = ["line", "ok", "errors", "best_frame"]
+    for f in policy.frames:
+        columns += [f"{f.name}.{c}" for c in FRAME_COLUMNS]
+    return columns + ["trace"]
+
+
+def csv_row(record: dict) -> dict:
+    row = {"line": record["line"], "ok": "true" if record["ok"] else "false"}
+    if not record["ok"]:
+        row["errors"] = "; ".join(f"{e['field']}: {e['message']}" if e["field"] else e["message"] for e in record["errors"])
+        return row
+    decision = record["decision"]
+    row["best_frame"] = decision["best_frame"] or ""
+    for f in decision["frames"]:
+        row[f"{f['frame']}.status"] = f["status"]
+        row[f"{f['frame']}.subsidy"] = f["subsidy"]
+        row[f"{f['frame']}.reasons"] = "|".join(f"{kind}:{name}" if name else kind for kind, name in f["reasons"])
+        row[f"{f['frame']}.pending_steps"] = "|".join(f["pending_steps"])
+    if "trace" in decision:
+        row["trace"] = json.dumps(decision["trace"], ensure_ascii=False)
+    return row
+
+
+def format_record(record: dict, output_format: str, header: list[str]) -> str:
+    if output_format == "jsonl":
+        return json.dumps(record, ensure_ascii=False) + "\n"
+    buffer = io.StringIO()
+    csv.DictWriter(buffer, fieldnames=header, lineterminator="\n").writerow(csv_row(record))
+    return buffer.getvalue()
+
+
+def whole_records(path: Path, output_format: str) -> int:
+    """How many whole records an earlier run left in `path`; a torn last line is cut off."""
+    if not path.exists():
+        return 0
+    data = path.read_bytes()
+    end = data.rfind(b"\n") + 1
+    if end != len(data):
+        with open(path, "r+b") as out:
+            out.truncate(end)
+            os.fsync(out.fileno())
+    lines = data[:end].count(b"\n")
+    return max(0, lines - 1) if output_format == "csv" else lines

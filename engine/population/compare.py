@@ -1,0 +1,105 @@
+"""What a policy change does across a population: both policies' SQL forms over the same cases,
+then per frame the firms eligible and the subsidy before and after, and per firm (its best
+frame) who gains and who loses, by industry and by size. Cases are judged as though applied
+within each policy's term (as `policy diff` does), so a change of year is not a change of dates.
+
+The report is plain data (`subsidy-population-compare/1`); engine/population/report.py writes it."""
+
+from __future__ import annotations
+
+from engine.tree import nodes as tree
+from engine.evaluate.decision import NOT_ELIGIBLE
+from engine.population.run import cases_on
+from engine.sql.query import compile_query
+
+FORMAT = "subsidy-population-compare/1"
+INDUSTRY = "申請者.業種"  # the input the industry breakdown reads
+SIZES = (("小規模事業者", "小規模事業者"), ("中小企業", "中小企業"))  # (rule, label), the first that holds
+OTHER_SIZE = "その他（中小企業に該当しない）"
+
+
+def _keep(policy: tree.Policy) -> tuple[str, ...]:
+    inputs = {".".join((g.name, f.name)) if g.name else f.name for g in policy.groups for f in g.fields}
+    keep = [INDUSTRY] if INDUSTRY in inputs else []
+    return tuple(keep + [rule for rule, _ in SIZES if rule in policy.definitions])
+
+
+def _size(keep) -> str:
+    rules = [(rule, label) for rule, label in SIZES if rule in keep]
+    if not rules:
+        return f"'{OTHER_SIZE}'"
+    whens = " ".join(f"WHEN o.\"{rule}\" THEN '{label}'" for rule, label in rules)
+    return f"CASE {whens} ELSE '{OTHER_SIZE}' END"
+
+
+def _group_sql(by: str) -> str:
+    return f"""SELECT {by} AS grp, COUNT(*) AS cases,
+      SUM(CASE WHEN o.best_frame IS NOT NULL THEN 1 ELSE 0 END) AS eligible_before,
+      SUM(CASE WHEN n.best_frame IS NOT NULL THEN 1 ELSE 0 END) AS eligible_after,
+      SUM(o.best_subsidy) AS subsidy_before, SUM(n.best_subsidy) AS subsidy_after,
+      SUM(CASE WHEN n.best_subsidy > o.best_subsidy THEN 1 ELSE 0 END) AS gainers,
+      SUM(CASE WHEN n.best_subsidy < o.best_subsidy THEN 1 ELSE 0 END) AS losers,
+      SUM(CASE WHEN n.best_subsidy > o.best_subsidy THEN n.best_subsidy - o.best_subsidy ELSE 0 END) AS gained,
+      SUM(CASE WHEN n.best_subsidy < o.best_subsidy THEN o.best_subsidy - n.best_subsidy ELSE 0 END) AS lost
+    FROM old_decisions o JOIN new_decisions n ON o.id = n.id""" + ("" if by.startswith("'") else f" GROUP BY {by}")
+
+
+def _frame_sql(table: str, frame: str) -> str:
+    return (f"SELECT SUM(CASE WHEN \"{frame}.status\" <> '{NOT_ELIGIBLE}' THEN 1 ELSE 0 END) AS eligible, "
+            f"SUM(\"{frame}.subsidy\") AS subsidy FROM {table}")
+
+
+def _ints(row: dict) -> dict:
+    return {k: (int(v) if v is not None and not isinstance(v, str) else (v if v is not None else 0)) for k, v in row.items()}
+
+
+def compare(old: tree.Policy, new: tree.Policy, cases: str, engine: str = "duckdb", progress=None,
+            labels: tuple[str, str] = ("old", "new"), also_known: frozenset[str] = frozenset()) -> dict:
+    from engine.population.engines import narrow_first
+    import sqlglot
+
+    with cases_on(engine, cases, [old, new], progress, also_known) as runner:
+        kept = {"old_decisions": _keep(old), "new_decisions": _keep(new)}
+        for name, policy in (("old_decisions", old), ("new_decisions", new)):
+            narrow_first(runner, lambda integer: compile_query(policy, runner.dialect, check_dates=False, keep=kept[name],
+                                                               integer=integer, fused=True),
+                         lambda query: runner.materialize(name, query))
+
+        def rows(sql):
+            return [_ints(r) for r in runner.rows(sqlglot.transpile(sql, read="duckdb", write=runner.dialect)[0])]
+
+        total = rows(_group_sql("'all'"))[0]
+        industry = rows(_group_sql(f'o."{INDUSTRY}"')) if INDUSTRY in kept["old_decisions"] else []
+        size = rows(_group_sql(_size(kept["old_decisions"])))
+        frames = []
+        for name in dict.fromkeys([f.name for f in old.frames] + [f.name for f in new.frames]):
+            before = rows(_frame_sql("old_decisions", name))[0] if any(f.name == name for f in old.frames) else None
+            after = rows(_frame_sql("new_decisions", name))[0] if any(f.name == name for f in new.frames) else None
+            b = before or {"eligible": 0, "subsidy": 0}
+            a = after or {"eligible": 0, "subsidy": 0}
+            frames.append({"frame": name, "eligible_before": b["eligible"], "eligible_after": a["eligible"],
+                           "subsidy_before": b["subsidy"], "subsidy_after": a["subsidy"],
+                           "difference": a["subsidy"] - b["subsidy"], "in_old": before is not None,
+                           "in_new": after is not None})
+    return {
+        "format": FORMAT, "engine": engine, "old": labels[0], "new": labels[1],
+        "old_year": old.year, "new_year": new.year, "cases": total["cases"],
+        "frames": frames, "total": _group(total), "by_industry": sorted((_group(r) for r in industry), key=lambda g: -g["cases"]),
+        "by_size": sorted((_group(r) for r in size), key=lambda g: -g["cases"]),
+        "official_applications_2024": _official(),
+    }
+
+
+def _group(r: dict) -> dict:
+    out = {k: r[k] for k in ("cases", "eligible_before", "eligible_after", "subsidy_before", "subsidy_after",
+                             "gainers", "losers", "gained", "lost")}
+    out["group"] = r["grp"]
+    out["difference"] = r["subsidy_after"] - r["subsidy_before"]
+    return out
+
+
+def _official() -> dict:
+    from engine.population.synth_figures import OFFICIAL_APPLICATIONS_2024
+
+    return {frame: {"applications": f.value, "source": f.source, "tag": f.tag, "note": f.note}
+            for frame, f in OFFICIAL_APPLICATIONS_2024.items()}

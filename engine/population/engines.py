@@ -1,0 +1,193 @@
+"""The two engines a population query runs on. Both get the same generated SELECT (written for
+each by sqlglot); each reads and writes files through its own API.
+
+DuckDB runs embedded. Its `in_clause` optimizer turns every `x IN (…)` into a join, which on
+these queries (an IN inside nearly every rule and lambda) costs far more than it saves: it is
+switched off for our queries only.
+
+Spark: `local[*]` unless Spark's own settings name a master (spark-submit, SPARK_REMOTE for
+Spark Connect). ANSI mode is set and then checked, because with it off a BIGINT overflow wraps
+silently instead of failing. Spark's analyzer re-resolves a plan as deep as the query's chain of
+steps, and on a whole policy (about a hundred steps) it runs out of memory: so Spark runs the
+chain a segment at a time, each checkpointed (its plan cut) before the next reads it.
+
+Both take the query as a sqlglot tree (`relation`), so each can write it for itself."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+
+from sqlglot import exp
+
+from engine.population.errors import PopulationError
+from engine.sql.query import NARROW
+
+
+def csv_select(select_sql_columns: list[str], array_columns: set[str]) -> exp.Select:
+    """SELECT over the decisions with every array joined by `|` (the batch CSV's convention)."""
+    columns = []
+    for name in select_sql_columns:
+        c = exp.column(name, quoted=True)
+        if name in array_columns:
+            c = exp.alias_(exp.ArrayToString(this=c, expression=exp.Literal.string("|")), exp.to_identifier(name, quoted=True))
+        columns.append(c)
+    return exp.select(*columns).from_("decisions")
+
+
+SEGMENT = 30  # Spark: steps per checkpointed segment (a fused query has fewer: only its `decided` is checkpointed)
+
+
+def narrow_first(runner, build, act):
+    """`act(build(NARROW))`, and `act(build(None))` (the wide form) if the narrow one overflows.
+    Exact either way: on these engines a BIGINT overflow raises, it never wraps (Spark's ANSI mode
+    is checked when the session opens)."""
+    try:
+        return act(build(NARROW))
+    except runner.overflow:
+        return act(build(None))
+
+
+class DuckDB:
+    dialect = "duckdb"
+
+    def __init__(self, progress: bool = False):
+        import duckdb
+
+        # an overflow in BIGINT arithmetic, or a sum cast back to BIGINT
+        self.overflow = (duckdb.OutOfRangeException, duckdb.ConversionException)
+        self.con = duckdb.connect()
+        self.con.execute("SET disabled_optimizers = 'in_clause'")
+        self.con.execute(f"SET enable_progress_bar = {'true' if progress else 'false'}")
+
+    def register_cases(self, parquet: Path, name: str = "cases") -> None:
+        self.con.read_parquet(str(parquet)).create_view(name)
+
+    def relation(self, query: exp.Expression):
+        return self.con.sql(query.sql(dialect=self.dialect))
+
+    def view(self, relation, name: str) -> None:
+        relation.create_view(name)
+
+    def materialize(self, name: str, query: exp.Expression) -> None:
+        self.con.execute(f'CREATE OR REPLACE TEMP TABLE "{name}" AS {query.sql(dialect=self.dialect)}')  # `name` is ours
+
+    def rows(self, sql: str) -> list[dict]:
+        cursor = self.con.execute(sql)
+        names = [d[0] for d in cursor.description]
+        return [dict(zip(names, r)) for r in cursor.fetchall()]
+
+    def write(self, relation, out: Path, fmt: str) -> None:
+        if fmt == "parquet":
+            relation.write_parquet(str(out))
+        else:
+            relation.write_csv(str(out))
+
+    def close(self):
+        self.con.close()
+
+
+class Spark:
+    dialect = "spark"
+
+    def __init__(self, progress: bool = False):
+        try:
+            from pyspark.errors import ArithmeticException
+            from pyspark.sql import SparkSession
+        except ImportError:
+            raise PopulationError("--engine spark needs PySpark: pip install 'subsidy-policy[spark]' (and Java)") from None
+        self.overflow = (ArithmeticException,)
+        self.views = 0
+        builder = SparkSession.builder.appName("subsidy-policy population")
+        if not os.environ.get("SPARK_REMOTE") and not os.environ.get("MASTER"):
+            # local mode: the driver is the executor, and Spark's 1 GiB default spills every
+            # checkpointed segment of a few million cases to disk
+            builder = (builder.master(os.environ.get("SPARK_MASTER", "local[*]"))
+                       .config("spark.driver.memory", os.environ.get("SPARK_DRIVER_MEMORY", "6g"))
+                       # the generated code of a whole policy is past the JIT's 8,000-byte method limit:
+                       # without this it stays interpreted (about 10x slower here)
+                       .config("spark.driver.extraJavaOptions", "-XX:-DontCompileHugeMethods")
+                       # one machine: a few shuffle partitions per core, not Spark's cluster default of 200
+                       .config("spark.sql.shuffle.partitions", str(4 * (os.cpu_count() or 1))))
+        builder = (builder.config("spark.sql.ansi.enabled", "true")
+                   # one analyzer pass per named step: a policy has about a hundred
+                   .config("spark.sql.analyzer.maxIterations", "2000")
+                   .config("spark.ui.showConsoleProgress", "true" if progress else "false")
+                   .config("spark.sql.session.timeZone", "UTC"))
+        self.spark = builder.getOrCreate()
+        if self.spark.conf.get("spark.sql.ansi.enabled").lower() != "true":
+            raise PopulationError("Spark's ANSI mode is off (spark.sql.ansi.enabled): an overflow would wrap silently; "
+                                  "turn it on")
+
+    def register_cases(self, parquet: Path, name: str = "cases") -> None:
+        self.spark.read.parquet(str(parquet)).createOrReplaceTempView(name)
+
+    def relation(self, query: exp.Expression):
+        """The query's steps run SEGMENT at a time; each segment's last step is checkpointed and
+        registered as a view the next segment reads, so no plan is deeper than a segment. A step
+        read by more than the next one (the query's `decided`) always ends a segment."""
+        query = query.copy()
+        with_ = query.args.get("with_")
+        if with_ is None:
+            return self.spark.sql(query.sql(dialect=self.dialect))
+        ctes, renamed = list(with_.expressions), {}
+        readers = {}
+        for c in ctes:
+            for t in c.this.find_all(exp.Table):
+                readers[t.name] = readers.get(t.name, 0) + 1
+        for t in query.find_all(exp.Table):
+            if t.parent_select is query:
+                readers[t.name] = readers.get(t.name, 0) + 1
+        segment: list[exp.CTE] = []
+        for i, c in enumerate(ctes):
+            for t in c.this.find_all(exp.Table):
+                if t.name in renamed:
+                    t.set("this", exp.to_identifier(renamed[t.name]))
+            c.set("materialized", None)
+            segment.append(c)
+            if len(segment) == SEGMENT or readers.get(c.alias, 0) > 1:
+                view = f"step_{self.views}_{i}"
+                self.views += 1
+                select = exp.select("*").from_(exp.to_identifier(c.alias, quoted=True))
+                select.set("with_", exp.With(expressions=segment))
+                self.spark.sql(select.sql(dialect=self.dialect)).localCheckpoint(eager=True).createOrReplaceTempView(view)
+                renamed[c.alias], segment = view, []
+        for t in query.find_all(exp.Table):
+            if t.name in renamed:
+                t.set("this", exp.to_identifier(renamed[t.name]))
+        query.set("with_", exp.With(expressions=segment) if segment else None)
+        return self.spark.sql(query.sql(dialect=self.dialect))
+
+    def view(self, relation, name: str) -> None:
+        relation.createOrReplaceTempView(name)
+
+    def materialize(self, name: str, query: exp.Expression) -> None:
+        df = self.relation(query).cache()
+        df.count()
+        df.createOrReplaceTempView(name)
+
+    def rows(self, sql: str) -> list[dict]:
+        return [r.asDict(recursive=True) for r in self.spark.sql(sql).collect()]
+
+    def write(self, relation, out: Path, fmt: str) -> None:
+        """One file, as DuckDB writes it: Spark writes a folder of parts, so one part is moved out."""
+        folder = Path(tempfile.mkdtemp(prefix="population-", dir=out.parent if out.parent.exists() else None))
+        try:
+            writer = relation.repartition(1).write.mode("overwrite")  # coalesce(1) would run the whole last stage in one task
+            (writer.parquet if fmt == "parquet" else writer.option("header", "true").csv)(str(folder / "out"))
+            part = next((folder / "out").glob("part-*"))
+            shutil.move(str(part), str(out))
+        finally:
+            shutil.rmtree(folder, ignore_errors=True)
+
+    def close(self):
+        pass  # the session is reused by later runs in the same process (tests), and ends with it
+
+
+def open_engine(name: str, progress: bool | None = None):
+    if progress is None:
+        progress = sys.stderr.isatty()
+    return {"duckdb": DuckDB, "spark": Spark}[name](progress)

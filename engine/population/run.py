@@ -1,0 +1,299 @@
+"""Population-scale runs: the policy's SQL form over a table of cases, on DuckDB (embedded, the
+default) or Spark (local[*], or a cluster through Spark's own settings).
+
+Cases come as Parquet in the case-table layout (engine/sql/case_table.py), or as JSON Lines / CSV
+(read and checked case by case like `policy batch`, then handed over as Parquet). The query is
+generated as a SELECT; files are read and written through each engine's own API."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from pathlib import Path
+
+from engine.population.errors import PopulationError
+from engine.sql import case_table
+from engine.tree import nodes as tree
+from engine.evaluate.case import CaseError, parse_json, parse_json_line, read_case
+from engine.sql.case_checks import check_values
+from engine.sql.query import compile_query
+
+ENGINES = ("duckdb", "spark")
+OUTPUT_FORMATS = {".parquet": "parquet", ".csv": "csv"}
+MAX_SHOWN_PROBLEMS = 10
+
+
+def output_format(path: str) -> str:
+    fmt = OUTPUT_FORMATS.get(Path(path).suffix.lower())
+    if fmt is None:
+        raise PopulationError(f"{path}: the decisions are written as Parquet (.parquet) or CSV (.csv)")
+    return fmt
+
+
+# ---------------------------------------------------------------- reading cases
+def union_schema(policies: list[tree.Policy]):
+    """The case table of several policy years: every field any of them declares."""
+    import pyarrow as pa
+
+    merged: dict = {}
+    for p in policies:
+        for field in case_table.arrow_schema(p):
+            if field.name not in merged:
+                merged[field.name] = field
+            elif pa.types.is_struct(field.type):
+                known = {f.name: f for f in merged[field.name].type}
+                known.update({f.name: f for f in field.type if f.name not in known})
+                merged[field.name] = pa.field(field.name, pa.struct(list(known.values())))
+    return pa.schema(list(merged.values()))
+
+
+def _records(path: Path, policies: list[tree.Policy], also_known: frozenset[str] = frozenset()):
+    """(where, id, record, kind) for each case: a CSV row ("csv"), a line of JSON Lines ("line"), or a
+    case of a `.json` file holding one JSON document, a case or an array of cases ("parsed"). The
+    id is the case's line number (as `policy batch` reports it), or its place in the array from 1."""
+    from engine.population.batch import csv_records, json_lines
+
+    if path.suffix.lower() == ".csv":
+        with open(path, newline="", encoding="utf-8-sig") as stream:
+            try:
+                rows = csv_records(stream, policies, also_known)
+            except CaseError as exc:
+                raise CaseError(exc.problems, str(path)) from None
+            for number, row in rows:
+                yield f"line {number}", number, row, "csv"
+        return
+    document = _one_document(path) if path.suffix.lower() == ".json" else None
+    if document is not None:
+        for k, raw in enumerate(document, 1):
+            yield f"case {k}" if len(document) > 1 else "the case", k, raw, "parsed"
+        return
+    with open(path, "rb") as stream:
+        for number, line in json_lines(stream):
+            yield f"line {number}", number, line, "line"
+
+
+def _one_document(path: Path) -> list | None:
+    """The cases of a `.json` file that is one JSON document (an object, or an array of them);
+    None when it is JSON Lines instead (it is not one document, and its first line is one case).
+    A file that is neither gets the document's own error, which is the likelier intent."""
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError:
+        return None  # JSON Lines reports the line that is not UTF-8
+    try:
+        document = parse_json(text)
+    except CaseError as exc:
+        first = next((line for line in text.splitlines() if line.strip()), "")
+        try:
+            parse_json(first)
+        except CaseError:
+            raise CaseError([f"not one JSON document (a case, or an array of cases) nor JSON Lines (a case per line): {exc.problems[0]}"], str(path)) from None
+        return None
+    return document if isinstance(document, list) else [document]
+
+
+def cases_to_parquet(path: Path, policies: list[tree.Policy], out: Path, also_known: frozenset[str] = frozenset()) -> int:
+    """JSON Lines, a JSON document or CSV -> Parquet in the union layout; every case is checked against every
+    policy (fields another year declares, or `also_known`, are not typos). Raises CaseError listing the first
+    problems with their line numbers."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from engine.evaluate.case import field_names
+    from engine.evaluate.csvmap import row_to_case
+
+    schema = union_schema(policies)
+    names = [field_names(p) for p in policies]
+    problems: list[str] = []
+    writer = pq.ParquetWriter(out, schema)
+    rows: list = []
+    count = 0
+    try:
+        for where, number, record, kind in _records(path, policies, also_known):
+            try:
+                if isinstance(record, Exception):
+                    raise CaseError([f"not UTF-8 text ({record.reason})"])
+                raw = {"csv": lambda: row_to_case(policies[0], record), "line": lambda: parse_json_line(record),
+                       "parsed": lambda: record}[kind]()
+                row: dict = {}
+                for i, p in enumerate(policies):
+                    also = frozenset().union(also_known, *(n for j, n in enumerate(names) if j != i))
+                    if kind == "csv" and i:  # a CSV column names a field of one year's layout: read it again,
+                        reading = row_to_case(p, record)  # groups merged field by field, so no year's group
+                        _merge(reading, raw)  # hides a field only the other declares
+                        raw = reading
+                    _merge(row, case_table.to_row(p, number, read_case(p, raw, also_known=also)))
+            except CaseError as exc:
+                problems += [f"{where}: {m}" for m in exc.problems]
+                if len(problems) >= MAX_SHOWN_PROBLEMS:
+                    break
+                continue
+            rows.append(row)
+            count += 1
+            if len(rows) == 50_000:
+                writer.write_table(pa.Table.from_pylist(rows, schema=schema))
+                rows = []
+        if rows:
+            writer.write_table(pa.Table.from_pylist(rows, schema=schema))
+    finally:
+        writer.close()
+    if problems:
+        raise CaseError(problems[:MAX_SHOWN_PROBLEMS], str(path))
+    return count
+
+
+def _merge(into: dict, row: dict) -> None:
+    for k, v in row.items():
+        if isinstance(v, dict) and isinstance(into.get(k), dict):
+            into[k].update({kk: vv for kk, vv in v.items() if kk not in into[k] or vv is not None})
+        elif k not in into or v is not None:
+            into[k] = v
+
+
+def check_ids(runner, path: str) -> None:
+    """Every case needs its own id: the output is keyed by it, and Spark's form aggregates lists by it."""
+    row = runner.rows("SELECT COUNT(*) AS n, COUNT(id) AS given, COUNT(DISTINCT id) AS distinct_ids FROM cases")[0]
+    n, given, distinct = (int(row[k]) for k in ("n", "given", "distinct_ids"))
+    problems = []
+    if given < n:
+        problems.append(f"column id: {n - given} case(s) without an id; expected a distinct id for every case")
+    if distinct < given:
+        problems.append(f"column id: {given - distinct} id(s) given to more than one case; expected a distinct id for every case")
+    if problems:
+        raise CaseError(problems, path)
+
+
+class Source:
+    """The cases as a Parquet file (converted to a temporary one when they are JSON Lines or CSV)."""
+
+    def __init__(self, path: str, policies: list[tree.Policy], also_known: frozenset[str] = frozenset()):
+        p = Path(path)
+        if p.is_dir():
+            raise CaseError([f"{path} is a folder; give a file of cases (.parquet, .jsonl, .json or .csv)"])
+        if not p.is_file():
+            raise CaseError([f"no such file {path}"])  # as `policy eval` and `batch`: exit 3
+        self.temp = None
+        if p.suffix.lower() in (".jsonl", ".ndjson", ".json", ".csv"):
+            handle, name = tempfile.mkstemp(suffix=".parquet")
+            os.close(handle)
+            self.temp = Path(name)
+            try:
+                cases_to_parquet(p, policies, self.temp, also_known)
+            except BaseException:  # a refused case or header: the half-written copy goes too
+                self.temp.unlink(missing_ok=True)
+                raise
+            self.parquet = self.temp
+        elif p.suffix.lower() == ".parquet":
+            self.parquet = p
+        else:
+            raise PopulationError(f"{path}: cases are read from Parquet (.parquet), JSON Lines (.jsonl), JSON (.json: a case or an array of cases) or CSV (.csv)")
+        self.check_layout(policies)
+
+    def check_layout(self, policies):
+        """Every column and field the policies read must be in the file, with a type that holds it."""
+        import pyarrow.parquet as pq
+
+        try:
+            have = pq.read_schema(self.parquet)
+        except (OSError, ValueError) as exc:  # pyarrow's ArrowInvalid is a ValueError
+            raise CaseError([f"not a readable Parquet file ({str(exc).splitlines()[0]})"], str(self.parquet)) from None
+        want = union_schema(policies)
+        problems = []
+        for field in want:
+            if field.name not in have.names:
+                problems.append(f"column {field.name}: missing; expected {field.type}")
+                continue
+            got = have.field(field.name).type
+            problems += _type_problems(field.name, got, field.type)
+        if problems:
+            raise CaseError(problems[:MAX_SHOWN_PROBLEMS], str(self.parquet))
+
+    def close(self):
+        if self.temp is not None:
+            self.temp.unlink(missing_ok=True)
+
+
+def _type_problems(path: str, got, want) -> list[str]:
+    import pyarrow as pa
+
+    if pa.types.is_struct(want):
+        if not pa.types.is_struct(got):
+            return [f"column {path}: got {got}, expected {want}"]
+        have = {f.name: f.type for f in got}
+        out = []
+        for f in want:
+            if f.name not in have:
+                out.append(f"column {path}.{f.name}: missing; expected {f.type}")
+            else:
+                out += _type_problems(f"{path}.{f.name}", have[f.name], f.type)
+        return out
+    if pa.types.is_list(want):
+        if not (pa.types.is_list(got) or pa.types.is_large_list(got)):
+            return [f"column {path}: got {got}, expected {want}"]
+        return _type_problems(f"{path}[]", got.value_type, want.value_type)
+    exact_enough = (pa.types.is_integer(want) and pa.types.is_integer(got)) or (
+        pa.types.is_string(want) and (pa.types.is_string(got) or pa.types.is_large_string(got))) or got == want
+    return [] if exact_enough else [f"column {path}: got {got}, expected {want}"]
+
+
+# ---------------------------------------------------------------- one policy over the cases
+def decide(policy: tree.Policy, cases: str, out: str, engine: str = "duckdb", frames=None, progress=None,
+           check_dates: bool = True, also_known: frozenset[str] = frozenset()) -> int:
+    """Decisions for every case, written to `out` (Parquet or CSV); returns the number of cases.
+    `also_known`: input names other policy years declare, which a case may carry (as a synthetic
+    population written for two years does), read as unused rather than as typos."""
+    from engine.population.engines import csv_select, narrow_first
+    from engine.sql.query import output_columns
+
+    fmt = output_format(out)
+    out_path = Path(out)
+    if not out_path.parent.is_dir():
+        raise PopulationError(f"cannot write {out}: no such folder {out_path.parent}")
+    writable(out_path, cases)
+    with cases_on(engine, cases, [policy], progress, also_known) as runner:
+        def run(query):
+            relation = runner.relation(query)
+            if fmt == "csv":
+                names = output_columns(policy, frames)
+                runner.view(relation, "decisions")
+                relation = runner.relation(csv_select(names, {n for n in names if n.endswith((".reasons", ".pending_steps"))}))
+            runner.write(relation, out_path, fmt)
+
+        narrow_first(runner, lambda integer: compile_query(policy, runner.dialect, frames, check_dates, integer=integer, fused=True), run)
+        return runner.rows("SELECT COUNT(*) AS n FROM cases")[0]["n"]
+
+
+def writable(out: Path, cases: str) -> None:
+    """Refuse, before any work, an output that is the cases file itself or cannot be written."""
+    if Path(cases).exists() and out.exists() and os.path.samefile(cases, out):
+        raise PopulationError(f"-o {out} is the cases file itself; write to another file")
+    existed = out.exists()
+    try:
+        with open(out, "ab"):
+            pass
+    except OSError as exc:
+        raise PopulationError(f"cannot write {out}: {exc.strerror or exc}") from None
+    if not existed:
+        out.unlink()
+
+
+@contextlib.contextmanager
+def cases_on(engine: str, cases: str, policies: list[tree.Policy], progress=None, also_known: frozenset[str] = frozenset()):
+    """An engine with the cases read, checked (layout, ids) and registered as the table `cases`;
+    the engine and any converted copy of the cases are closed after."""
+    from engine.population.engines import open_engine
+
+    source = Source(cases, policies, also_known)
+    try:
+        runner = open_engine(engine, progress)
+        try:
+            runner.register_cases(source.parquet)
+            check_ids(runner, str(source.parquet))
+            if source.temp is None:  # converted cases were read case by case already
+                check_values(runner, policies, str(source.parquet))
+            yield runner
+        finally:
+            runner.close()
+    finally:
+        source.close()
