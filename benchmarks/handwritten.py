@@ -1,5 +1,5 @@
 """The IT導入補助金2024 written by hand in plain Python with exact integer arithmetic: the practical
-speed limit the benchmark compares the engine with. It takes a case as `engine.case.read_case`
+speed limit the benchmark compares the engine with. It takes a case as `engine.evaluate.case.read_case`
 returns it and gives the same decision summary as the engine's fast form (checked by run.py on
 every generated case before anything is timed)."""
 

@@ -7,14 +7,16 @@ whole process group) in the middle of a load run and restarted on the same log; 
 client had received must be in the log, and no line may be torn.
 
     python benchmarks/load.py [--seconds 10] [--workers 2] [--forms summary,full,full-no-what-if] [--clients 1,8,32]
-                              [--no-fault] [--no-healthz] [--wait-quiet S]
+                              [--no-fault] [--no-healthz] [--wait-quiet S] [--no-write]
     python benchmarks/load.py --cost     # only the CPU time of each stage of a decision, in process
 
 On a machine shared with other work, --wait-quiet waits (up to S seconds) before each run for the
 other processes to quiet down; each row prints what the other processes took of the 2 cores during it
 (all busy time less the server's and wrk's).
 
-Prints figures; asserts nothing about speed."""
+Prints figures; asserts nothing about speed. The figures also replace this script's section of
+benchmarks/RESULTS.md (`--cost` has a section of its own), with the date, machine and versions,
+unless --no-write is given."""
 
 from __future__ import annotations
 
@@ -33,10 +35,13 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from engine.case import read_case  # noqa: E402
-from engine.diagnostics import CaseError  # noqa: E402
-from engine.pipeline import load_policy  # noqa: E402
+import results  # noqa: E402
+
+from engine.evaluate.case import read_case  # noqa: E402
+from engine.language.diagnostics import CaseError  # noqa: E402
+from engine.compile.pipeline import load_policy  # noqa: E402
 
 
 def corpus() -> list[str]:
@@ -302,10 +307,10 @@ def cost(bodies: list[str], rounds: int = 3) -> None:
     summary form and the full explained one, and the size of the JSON each sends."""
     import orjson
 
-    from engine import render_json
-    from engine.counterfactual import what_if
-    from engine.evaluator import evaluate
-    from engine.fast import fast_for
+    from engine.explain import render_json
+    from engine.explain.counterfactual import what_if
+    from engine.evaluate.evaluator import evaluate
+    from engine.evaluate.fast import fast_for
 
     policy = load_policy(ROOT / "policies" / "2024").policy
     fast = fast_for(policy)
@@ -348,17 +353,20 @@ def main() -> None:
     parser.add_argument("--cost", action="store_true", help="only the CPU time of each stage of a decision, in process")
     parser.add_argument("--wait-quiet", type=float, default=0, metavar="S",
                         help="before each run, wait up to S seconds for other processes to use at most 10%% of the CPU")
+    parser.add_argument("--no-write", action="store_true", help="print only; leave benchmarks/RESULTS.md alone")
     args = parser.parse_args()
     bodies = corpus()
     if args.cost:
-        cost(bodies)
+        with results.record("load.py --cost", "CPU per decision, in process (benchmarks/load.py --cost)", write=not args.no_write):
+            cost(bodies)
         return
-    if not args.no_healthz:
-        healthz_run(args.seconds, args.workers, args.wait_quiet)
-    load_runs(bodies, args.seconds, args.workers, tuple(args.forms.split(",")), tuple(int(c) for c in args.clients.split(",")),
-              args.wait_quiet)
-    if not args.no_fault:
-        fault_run(bodies, args.workers)
+    with results.record("load.py", "The decision service under load (benchmarks/load.py)", write=not args.no_write):
+        if not args.no_healthz:
+            healthz_run(args.seconds, args.workers, args.wait_quiet)
+        load_runs(bodies, args.seconds, args.workers, tuple(args.forms.split(",")),
+                  tuple(int(c) for c in args.clients.split(",")), args.wait_quiet)
+        if not args.no_fault:
+            fault_run(bodies, args.workers)
 
 
 if __name__ == "__main__":

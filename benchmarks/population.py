@@ -7,9 +7,10 @@ Every run's output is compared with the generated DuckDB output on every firm (h
 Spark), and the generated output with the tree evaluator itself on a sample spread over the file
 (--tree-sample, default 20,000); with --verify-all, every firm against the fast form (which the
 tests hold equal to the tree on every example and boundary corpus), on all cores. Prints figures;
-asserts nothing about speed.
+asserts nothing about speed. The figures also replace this script's section of
+benchmarks/RESULTS.md (with the date, machine and versions), unless --no-write is given.
 
-    python benchmarks/population.py [N] [--spark] [--tree-sample K] [--verify-all]
+    python benchmarks/population.py [N] [--spark] [--tree-sample K] [--verify-all] [--no-write]
     python benchmarks/population.py --verify FIRMS.parquet DECISIONS.parquet   # that check alone
     python benchmarks/population.py --floor FIRMS.parquet                      # where the DuckDB time goes"""
 
@@ -17,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import resource
+import shutil
 import sys
 import tempfile
 import time
@@ -24,13 +26,18 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from engine import case_table, population, population_compare, synth  # noqa: E402
-from engine.case import read_case  # noqa: E402
-from engine.evaluator import evaluate  # noqa: E402
-from engine.fast import FastPolicy, summary  # noqa: E402
-from engine.pipeline import load_policy  # noqa: E402
-from engine.sql import summary_row  # noqa: E402
+import results  # noqa: E402
+
+from engine.sql import case_table
+from engine.population import run as population, compare as population_compare
+from engine.population import synth  # noqa: E402
+from engine.evaluate.case import read_case  # noqa: E402
+from engine.evaluate.evaluator import evaluate  # noqa: E402
+from engine.evaluate.fast import FastPolicy, summary  # noqa: E402
+from engine.compile.pipeline import load_policy  # noqa: E402
+from engine.sql.query import summary_row  # noqa: E402
 
 OTHER_YEARS = frozenset({"最低賃金近傍事業者", "みなし同一法人の他社が申請"})
 
@@ -122,7 +129,7 @@ def floor(policy, firms: Path) -> None:
     import duckdb
     from sqlglot import exp
 
-    from engine.sql import NARROW, compile_query
+    from engine.sql.query import NARROW, compile_query
 
     query = compile_query(policy, "duckdb", None, True, integer=NARROW, fused=True)
     ctes = query.args["with_"].expressions
@@ -196,7 +203,7 @@ def main(n: int, spark: bool, tree_sample: int, everything: bool) -> None:
         print(f"  generated vs the fast form on every firm ({checked:,}, {time.perf_counter() - t:.0f} s): {wrong} mismatches")
 
     if spark:
-        from engine.population_engines import open_engine
+        from engine.population.engines import open_engine
 
         t = time.perf_counter()
         open_engine("spark", progress=False)
@@ -222,6 +229,7 @@ def main(n: int, spark: bool, tree_sample: int, everything: bool) -> None:
     print(f"Python fast form, one case at a time: {1 / per_case:,.0f} cases/s -> {per_case * n:.0f} s for {n:,} "
           "(reading cases not counted)")
     print(f"peak memory of this process: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20:.2f} GiB")
+    shutil.rmtree(work, ignore_errors=True)
 
 
 if __name__ == "__main__":
@@ -232,6 +240,7 @@ if __name__ == "__main__":
     parser.add_argument("--verify-all", action="store_true")
     parser.add_argument("--verify", nargs=2, metavar=("FIRMS", "DECISIONS"))
     parser.add_argument("--floor", metavar="FIRMS", help="only where the DuckDB time goes, on this file of firms")
+    parser.add_argument("--no-write", action="store_true", help="print only; leave benchmarks/RESULTS.md alone")
     args = parser.parse_args()
     if args.floor:
         floor(load_policy(ROOT / "policies/2024").policy, Path(args.floor))
@@ -239,4 +248,6 @@ if __name__ == "__main__":
         wrong, checked = verify_all(Path(args.verify[0]), Path(args.verify[1]))
         print(f"{checked:,} firms: {wrong} whose SQL decision differs from the fast form")
     else:
-        main(args.n, args.spark, args.tree_sample, args.verify_all)
+        with results.record("population.py", f"Population scale: {args.n:,} synthetic firms (benchmarks/population.py)",
+                            write=not args.no_write):
+            main(args.n, args.spark, args.tree_sample, args.verify_all)

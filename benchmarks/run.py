@@ -1,9 +1,11 @@
-"""Benchmark: prints a table of figures (not a test). Run: python benchmarks/run.py [--full]
+"""Benchmark: prints a table of figures (not a test). Run: python benchmarks/run.py [--full] [--no-write]
 
 Every engine is first checked to give the same decisions as ours on every generated case; then
 each figure stands beside the hand-written plain-Python function (the practical limit) as a
 ratio. `--full` runs the 1,000,000-record batch for peak memory (a few minutes); the default
-measures memory at 50,000 and 200,000 records to show it does not grow with the input."""
+measures memory at 10,000 and 40,000 records to show it does not grow with the input. The table also
+replaces this script's section of benchmarks/RESULTS.md (with the date, machine and versions),
+unless --no-write is given."""
 
 from __future__ import annotations
 
@@ -11,6 +13,7 @@ import json
 import os
 import pathlib
 import resource
+import shutil
 import statistics
 import subprocess
 import sys
@@ -21,14 +24,15 @@ ROOT = pathlib.Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from engine.case import field_names, read_case, read_case_file  # noqa: E402
-from engine.corpus import generate  # noqa: E402
-from engine.evaluator import evaluate  # noqa: E402
-from engine.fast import FastPolicy, summary  # noqa: E402
-from engine.pipeline import load_policy  # noqa: E402
+from engine.evaluate.case import field_names, read_case, read_case_file  # noqa: E402
+from engine.authoring.corpus import generate  # noqa: E402
+from engine.evaluate.evaluator import evaluate  # noqa: E402
+from engine.evaluate.fast import FastPolicy, summary  # noqa: E402
+from engine.compile.pipeline import load_policy  # noqa: E402
 
 import handwritten  # noqa: E402
 import peers  # noqa: E402
+import results  # noqa: E402
 
 ROWS: list[tuple[str, str, str, str]] = []
 
@@ -154,9 +158,11 @@ def main(full: bool) -> None:
     for r in ROWS:
         print("| " + " | ".join(r) + " |")
     print(f"\n(machine: {os.cpu_count()} cores; peak RSS from getrusage; engines checked equal before timing)")
+    shutil.rmtree(cache_home, ignore_errors=True)
 
 
 if __name__ == "__main__":
     started = time.perf_counter()
-    main("--full" in sys.argv)
-    print(f"(benchmark ran in {time.perf_counter() - started:.0f} s)")
+    with results.record("run.py", "Start-up, per case, batch, and the peers (benchmarks/run.py)", write="--no-write" not in sys.argv):
+        main("--full" in sys.argv)
+        print(f"(benchmark ran in {time.perf_counter() - started:.0f} s)")
