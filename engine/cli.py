@@ -16,8 +16,9 @@ from engine.language.diagnostics import CaseError, PolicyError, render_all
 from engine.explain.counterfactual import what_if
 from engine.evaluate.evaluator import evaluate
 from engine.compile.pipeline import diagnose, load_policy
-from engine.language.resources import default_policy_dir
-from engine.evaluate.selection import policy_folders, select
+from engine.language.resources import DEFAULT_YEAR, default_policy_dir
+from engine.language.resources import policies_root as bundled_policies
+from engine.evaluate.selection import fields_of_years, policy_folders, select
 
 # One table, used by every command (README: "Exit codes").
 EXIT_OK = 0  # evaluated; at least one frame eligible (perhaps once steps are done)
@@ -35,26 +36,37 @@ def _case_message(exc: CaseError) -> str:
 
 
 def _load(case: str, policy_dir: str | None, policies_root: str | None):
-    """The policy (given, bundled, or in force on the case's date), the raw case, and the selection."""
+    """The policy (given, or the year in force on the case's date among --policies or the bundled
+    years), the raw case, the selection, and the input names the other years declare."""
     if policy_dir and policies_root:
         _fail("give either --policy or --policies, not both", EXIT_USAGE)
     try:
         raw = read_case_file(case)
-        if policies_root:
-            selection = select(policies_root, raw, case)
-            return selection.loaded.policy, raw, selection
-        return load_policy(policy_dir or default_policy_dir()).policy, raw, None
+        if policy_dir:
+            return load_policy(policy_dir).policy, raw, None, frozenset()
+        root = policies_root or bundled_policies()
+        selection = select(root, raw, case, default=None if policies_root else DEFAULT_YEAR)
+        return selection.loaded.policy, raw, selection, fields_of_years(root)
     except PolicyError as exc:
         _fail(str(exc), EXIT_BAD_POLICY)
     except CaseError as exc:
         _fail(_case_message(exc), EXIT_BAD_CASE)
 
 
-def _values(policy, raw, case: str) -> dict:
+def _values(policy, raw, case: str, also_known: frozenset = frozenset()) -> dict:
     try:
-        return read_case(policy, raw, case)
+        return read_case(policy, raw, case, also_known=also_known)
     except CaseError as exc:
         _fail(_case_message(exc), EXIT_BAD_CASE)
+
+
+def _chosen(selection, policy) -> dict | None:
+    """Which year effective dating picked and why, for the text and JSON outputs."""
+    if selection is None:
+        return None
+    return {"folder": selection.folder.name, "programme": policy.programme, "in_force": [str(d) for d in policy.in_force],
+            "chosen_by": {"field": selection.date_field, "date": None if selection.by_default else str(selection.applied_on),
+                          "default": selection.by_default}}
 
 
 def _fail(message: str, code: int) -> None:
@@ -71,19 +83,20 @@ def cli() -> None:
 @cli.command("eval")
 @click.argument("case", type=click.Path(dir_okay=True, allow_dash=False))
 @click.option("--policy", "policy_dir", type=click.Path(), default=None,
-              help="Policy folder (holding policy.rules). Default: the bundled 2024 policy.")
+              help="Policy folder (holding policy.rules). Default: the bundled year in force on the case's 申請日 (2024 for an undated case).")
 @click.option("--policies", "policies_root", type=click.Path(), default=None,
               help="A folder of policy years: use the one in force on the case's application date.")
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "brief"]), default="text", show_default=True,
+              help="text: the explanation; json: the decision as data; brief: only what decides (the form of tests/snapshots/).")
 @click.option("--lang", type=click.Choice(["ja", "en"]), default="ja", show_default=True)
 @click.option("--frame", "frames", multiple=True, help="Evaluate only this frame (repeatable).")
-@click.option("--trace/--no-trace", "full", default=None,
-              help="Show every rule's trace with the values it saw (default: on for JSON, off for text).")
+@click.option("--trace/--no-trace", "full", default=False,
+              help="Add every rule's trace with the values it saw (text and JSON; off by default).")
 def eval_command(case: str, policy_dir: str | None, policies_root: str | None, fmt: str, lang: str,
                  frames: tuple[str, ...], full: bool) -> None:
     """Evaluate CASE (a JSON file) and explain the decision for every frame."""
-    policy, raw, selection = _load(case, policy_dir, policies_root)
-    values = _values(policy, raw, case)  # before anything reads the case (its "frame" key included)
+    policy, raw, selection, also_known = _load(case, policy_dir, policies_root)
+    values = _values(policy, raw, case, also_known)  # before anything reads the case (its "frame" key included)
     known = [f.name for f in policy.frames]
     from_case = not frames and isinstance(raw, dict) and bool(raw.get("frame"))
     if from_case:  # the case names the frame it applies for
@@ -101,19 +114,20 @@ def eval_command(case: str, policy_dir: str | None, policies_root: str | None, f
             _fail(_case_message(CaseError([f"frame: {message}"], case)), EXIT_BAD_CASE)
         _fail(message, EXIT_USAGE)
     decision = what_if(policy, values, evaluate(policy, values, frames or None))
-    chosen = None
-    if selection is not None:
-        chosen = {"folder": str(selection.folder), "programme": policy.programme, "in_force": [str(d) for d in policy.in_force],
-                  "chosen_by": {"field": selection.date_field, "date": str(selection.applied_on)}}
+    chosen = _chosen(selection, policy)
     if fmt == "json":
-        out = render_json.decision(decision, lang, traces=full is not False)
+        out = render_json.decision(decision, lang, traces=full)
         if chosen:
             out = {"selected_policy": chosen, **out}
         click.echo(json.dumps(out, ensure_ascii=False, indent=2))
+    elif fmt == "brief":
+        from engine.explain import render_brief
+
+        click.echo(render_brief.decision(decision, lang), nl=False)
     else:
         if chosen:
             click.echo(render_text.selection(chosen, lang))
-        click.echo(render_text.decision(decision, lang, bool(full)), nl=False)
+        click.echo(render_text.decision(decision, lang, full), nl=False)
     eligible = any(f.status != "not_eligible" for f in decision.frames)
     sys.exit(EXIT_OK if eligible else EXIT_NOT_ELIGIBLE)
 
@@ -121,7 +135,7 @@ def eval_command(case: str, policy_dir: str | None, policies_root: str | None, f
 @cli.command("batch")
 @click.argument("input_path", metavar="INPUT", type=click.Path(allow_dash=True))
 @click.option("-o", "--output", "output_path", required=True, type=click.Path(allow_dash=True), help="Output file, or - for standard output.")
-@click.option("--policy", "policy_dir", type=click.Path(), default=None, help="Policy folder. Default: the bundled 2024 policy.")
+@click.option("--policy", "policy_dir", type=click.Path(), default=None, help="Policy folder. Default: for each case, the bundled year in force on its 申請日 (2024 when undated); the output names it.")
 @click.option("--trace", is_flag=True, help="Add each case's full explained decision (slower: the tree evaluator).")
 @click.option("--workers", type=click.IntRange(1, 64), default=1, show_default=True, help="Worker processes.")
 @click.option("--input-format", type=click.Choice(["jsonl", "csv"]), default=None, help="Default: from INPUT's extension.")
@@ -136,7 +150,11 @@ def batch_command(input_path, output_path, policy_dir, trace, workers, input_for
     if resume and output_path == "-":
         _fail("--resume needs an output file", EXIT_USAGE)
     try:
-        policy = load_policy(policy_dir or default_policy_dir()).policy
+        if policy_dir:
+            policies, default = {Path(policy_dir).name: load_policy(policy_dir).policy}, None
+        else:  # the bundled years: each record under the year in force on its 申請日
+            policies = {f.name: load_policy(f).policy for f in policy_folders(bundled_policies())}
+            default = DEFAULT_YEAR
     except PolicyError as exc:
         _fail(str(exc), EXIT_BAD_POLICY)
     try:
@@ -147,12 +165,12 @@ def batch_command(input_path, output_path, policy_dir, trace, workers, input_for
     except OSError as exc:
         _fail(f"cannot read {input_path}: {exc.strerror}", EXIT_BAD_CASE)
     try:  # a CSV header is checked before any output is written
-        also = _sibling_fields(policy_dir or default_policy_dir())  # a corpus written for several years
-        records = batch.json_lines(source) if input_format == "jsonl" else batch.csv_records(source, [policy], also)
+        also = _sibling_fields(policy_dir) if policy_dir else fields_of_years(bundled_policies())  # a corpus for several years
+        records = batch.json_lines(source) if input_format == "jsonl" else batch.csv_records(source, list(policies.values()), also)
     except CaseError as exc:
         _fail(_case_message(CaseError(exc.problems, input_path)), EXIT_BAD_CASE)
     done = batch.whole_records(Path(output_path), output_format) if resume else 0
-    header = batch.csv_header(policy)
+    header = batch.csv_header(policies)
     if output_path == "-":
         out = sys.stdout
     else:
@@ -169,7 +187,7 @@ def batch_command(input_path, output_path, policy_dir, trace, workers, input_for
     progress = _Progress(total, done) if sys.stderr.isatty() else None
     summary = batch.Summary()
     try:
-        for text, record in batch.decide_all(policy, records, trace, input_format, workers, output_format, also):
+        for text, record in batch.decide_all(policies, records, trace, input_format, workers, output_format, also, default):
             out.write(text)
             summary.add(record)
             if progress and summary.read % 200 == 0:
@@ -241,15 +259,18 @@ def _batch_summary(summary, skipped: int) -> str:
 
 @cli.command("explain")
 @click.argument("case", type=click.Path())
-@click.option("--policy", "policy_dir", type=click.Path(), default=None, help="Policy folder. Default: the bundled 2024 policy.")
+@click.option("--policy", "policy_dir", type=click.Path(), default=None,
+              help="Policy folder. Default: the bundled year in force on the case's 申請日 (2024 for an undated case).")
+@click.option("--policies", "policies_root", type=click.Path(), default=None,
+              help="A folder of policy years: use the one in force on the case's application date.")
 @click.option("--lang", type=click.Choice(["ja", "en"]), default="ja", show_default=True)
 @click.option("-o", "--output", type=click.Path(dir_okay=False), default=None, help="Write the page here (default: standard output).")
-def explain_command(case: str, policy_dir: str | None, lang: str, output: str | None) -> None:
+def explain_command(case: str, policy_dir: str | None, policies_root: str | None, lang: str, output: str | None) -> None:
     """Render the explained decision for CASE as one self-contained HTML page."""
     from engine.explain import render_html
-    policy, raw, _ = _load(case, policy_dir, None)
-    values = _values(policy, raw, case)
-    page = render_html.decision(what_if(policy, values, evaluate(policy, values)), lang, Path(case).name)
+    policy, raw, selection, also_known = _load(case, policy_dir, policies_root)
+    values = _values(policy, raw, case, also_known)
+    page = render_html.decision(what_if(policy, values, evaluate(policy, values)), lang, Path(case).name, _chosen(selection, policy))
     if output and output != "-":  # `-`: standard output, as for policy batch
         try:
             Path(output).write_text(page, encoding="utf-8")
@@ -263,11 +284,13 @@ def explain_command(case: str, policy_dir: str | None, lang: str, output: str | 
 @click.argument("old_dir", type=click.Path())
 @click.argument("new_dir", type=click.Path())
 @click.argument("cases", nargs=-1, required=True, type=click.Path())
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown"]), default="text", show_default=True,
+              help="markdown: for pasting into a merge request.")
 @click.option("--lang", type=click.Choice(["ja", "en"]), default="ja", show_default=True)
 def diff_command(old_dir: str, new_dir: str, cases: tuple[str, ...], fmt: str, lang: str) -> None:
-    """Evaluate CASES (files or folders of .json) under OLD_DIR and NEW_DIR and report what changed.
-    Exit status 0 when no decision changed, 1 when one did, 3 when a case could not be read."""
+    """What changed from OLD_DIR to NEW_DIR: every changed definition, clause by clause; every case of
+    CASES (files or folders of .json) whose decision changed, and the changes that account for it.
+    Exit status 0 when nothing changed, 1 when a decision or a rule did, 3 when a case could not be read."""
     from engine.authoring import diff, render_diff
     try:
         old, new = load_policy(old_dir).policy, load_policy(new_dir).policy
@@ -280,6 +303,8 @@ def diff_command(old_dir: str, new_dir: str, cases: tuple[str, ...], fmt: str, l
         _fail(f"no case files in {', '.join(cases)}", EXIT_BAD_CASE)
     if fmt == "json":
         click.echo(json.dumps(render_diff.json(report, lang), ensure_ascii=False, indent=2))
+    elif fmt == "markdown":
+        click.echo(render_diff.markdown(report, lang), nl=False)
     else:
         click.echo(render_diff.text(report, lang), nl=False)
     if any(c.error for c in report.cases):
@@ -397,16 +422,33 @@ def fmt_command(paths: tuple[str, ...], check_only: bool) -> None:
 @cli.command("check")
 @click.argument("policy_dir", required=False, type=click.Path())
 def check_command(policy_dir: str | None) -> None:
-    """Parse and check a policy folder; report every problem as file:line:col."""
-    try:
-        found, sources = diagnose(policy_dir or default_policy_dir())
-    except PolicyError as exc:
-        _fail(str(exc), EXIT_BAD_POLICY)
-    if found:
-        click.echo(render_all(found, sources), err=True)
-    errors = sum(d.severity == "error" for d in found)
-    warnings = len(found) - errors
-    click.echo(f"{errors} error(s), {warnings} warning(s)", err=True)
+    """Parse and check a policy folder (default: the bundled 2024 policy), or every year of a folder
+    of policy years (e.g. `policy check policies`); report every problem as file:line:col."""
+    folder = Path(policy_dir) if policy_dir else default_policy_dir()
+    years = [folder]
+    if folder.is_dir() and not (folder / "policy.rules").exists():
+        try:  # a folder of years: check each one
+            years = policy_folders(folder)
+        except PolicyError:
+            years = [folder]  # neither: the single-folder check says what is missing
+    errors = warnings = 0
+    for year in years:
+        try:
+            found, sources = diagnose(year)
+        except PolicyError as exc:
+            if len(years) == 1:
+                _fail(str(exc), EXIT_BAD_POLICY)
+            click.echo(str(exc), err=True)
+            errors += 1
+            continue
+        if found:
+            click.echo(render_all(found, sources), err=True)
+        errors += sum(d.severity == "error" for d in found)
+        warnings += sum(d.severity != "error" for d in found)
+        if len(years) > 1:
+            click.echo(f"{year}: {sum(d.severity == 'error' for d in found)} error(s), "
+                       f"{sum(d.severity != 'error' for d in found)} warning(s)", err=True)
+    click.echo(f"{errors} error(s), {warnings} warning(s)" + (f" in {len(years)} policy years" if len(years) > 1 else ""), err=True)
     sys.exit(EXIT_BAD_POLICY if errors else EXIT_OK)
 
 
@@ -548,7 +590,8 @@ def population_command(paths, output, policy_dir, engine, frames, compare, fmt, 
                 population.writable(Path(output), cases)  # before the comparison runs, and never over the cases
             old, new = load_policy(old_dir).policy, load_policy(new_dir).policy
             also = _sibling_fields(old_dir) | _sibling_fields(new_dir)  # a corpus written for other years too
-            report = population_compare.compare(old, new, cases, engine, labels=(old_dir, new_dir), also_known=also)
+            report = population_compare.compare(old, new, cases, engine, labels=(old_dir, new_dir), also_known=also,
+                                                folders=(old_dir, new_dir))
             _write_report(report, output, fmt, lang)
             click.echo(f"compared {report['cases']:,} cases on {engine} in {time.monotonic() - start:.1f} s", err=True)
             return

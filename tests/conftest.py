@@ -74,3 +74,15 @@ def changed_case(case: dict, path: list, value) -> dict:
     else:
         target[path[-1]] = value
     return changed
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """`pytest --snapshot-update` also removes the snapshot of an example (or a year) that is gone:
+    syrupy cannot tell such a file from tests/snapshots/' own layout."""
+    if not session.config.getoption("--snapshot-update", default=False):
+        return
+    from review_support import stale_snapshots
+
+    for path in stale_snapshots():
+        path.unlink()
+        print(f"\nremoved the snapshot of an example that no longer exists: {path.relative_to(ROOT)}")

@@ -55,7 +55,7 @@ def test_order_and_one_record_per_record_with_bad_ones_mixed_in(tmp_path, run):
     lines.insert(7, json.dumps({**CASES[0][0], "申請者": {**CASES[0][0]["申請者"], "業種": "製造"}}, ensure_ascii=False))
     source = tmp_path / "in.jsonl"
     write_jsonl(source, lines)
-    result = run("batch", source, "-o", tmp_path / "out.jsonl")
+    result = run("batch", source, "-o", tmp_path / "out.jsonl", "--policy", POLICY_2024)  # the examples expect 2024
     assert result.exit_code == 0
     out = read_jsonl(tmp_path / "out.jsonl")
     assert [r["line"] for r in out] == list(range(1, 23))
@@ -88,7 +88,7 @@ def test_csv_mapping_both_ways_and_csv_batch(tmp_path, run):
         assert row_to_case(policy, case_to_row(policy, case)) == case or _same_after_defaults(policy, case)
     rows = [case_to_row(policy, c) for c, _ in CASES]
     source = write_csv(tmp_path / "in.csv", rows)
-    result = run("batch", source, "-o", tmp_path / "out.csv")
+    result = run("batch", source, "-o", tmp_path / "out.csv", "--policy", POLICY_2024)
     assert result.exit_code == 0
     with open(tmp_path / "out.csv", encoding="utf-8", newline="") as f:
         out = list(csv.DictReader(f))

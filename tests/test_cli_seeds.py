@@ -25,7 +25,7 @@ MEDIUM_RETAILER = {"組織形態": "会社", "業種": "小売業", "資本金":
 
 
 def decide(run, write_case, data, *options):
-    result = run("eval", write_case(data), "--format", "json", *options)
+    result = run("eval", write_case(data), "--format", "json", "--trace", *options)
     return result, json.loads(result.stdout)
 
 

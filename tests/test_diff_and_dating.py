@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -50,7 +51,9 @@ def test_diff_2024_2025_report(run, corpus, monkeypatch):
         "b_services_over_2m.json": [("通常枠", 2_000_000, 1_500_000, -500_000, ["amount_down"])],
         # 最低賃金近傍事業者: 2/3 of 300,000
         "c_near_minimum_wage.json": [("通常枠", 150_000, 200_000, 50_000, ["amount_up"])],
-        "d_same_group_applied.json": [("通常枠", 150_000, 0, -150_000, ["eligibility_lost"])],
+        # the new exclusion is a reason in every frame, also in those that were not eligible before
+        "d_same_group_applied.json": [("通常枠", 150_000, 0, -150_000, ["eligibility_lost", "reasons_changed"])] + [
+            (f, 0, 0, 0, ["reasons_changed"]) for f in ("インボイス対応類型", "電子取引類型", "複数社連携IT導入枠", "セキュリティ対策推進枠")],
         "e_unchanged.json": [],
     }
     assert [(r["name"], r["old"], r["new"]) for r in by_case["d_same_group_applied.json"]["rules"]] == []
@@ -61,7 +64,7 @@ def test_diff_2024_2025_report(run, corpus, monkeypatch):
     assert report["summary"] == {
         "cases": 5, "changed": 4, "unreadable": 0,
         "counts": {"eligibility_gained": 0, "eligibility_lost": 1, "amount_up": 2, "amount_down": 1, "status_changed": 0,
-                   "frame_added": 0, "frame_removed": 0},
+                   "reasons_changed": 5, "steps_changed": 0, "round_changed": 0, "frame_added": 0, "frame_removed": 0},
         "old_total": 3_300_000, "new_total": 3_033_333, "delta": -266_667,
     }
 
@@ -72,16 +75,15 @@ def test_diff_text(run, corpus, monkeypatch):
     assert result.exit_code == 1
     lines = result.stdout.splitlines()
     assert lines[0] == "policy diff: policies/2024（IT導入補助金2024）→ policies/2025（IT導入補助金2025）"
-    assert "  セキュリティ対策推進枠: 対象 1,000,000円 → 対象 1,333,333円 (+333,333円)" in lines
-    assert lines[-9:] == [
+    assert "    セキュリティ対策推進枠: 対象 1,000,000円 → 対象 1,333,333円 (+333,333円)" in lines
+    assert lines[-8:] == [
         "まとめ: 2件中 1件が変化",
-        "  対象になった枠: 0",
-        "  対象外になった枠: 0",
+        "  通常枠: 変化 0件; 対象 0件 → 0件; 補助額の合計 0円 → 0円 (+0円)",
+        "  インボイス枠（インボイス対応類型）: 変化 0件; 対象 0件 → 0件; 補助額の合計 0円 → 0円 (+0円)",
+        "  インボイス枠（電子取引類型）: 変化 0件; 対象 0件 → 0件; 補助額の合計 0円 → 0円 (+0円)",
+        "  複数社連携IT導入枠: 変化 0件; 対象 0件 → 0件; 補助額の合計 0円 → 0円 (+0円)",
+        "  セキュリティ対策推進枠: 変化 1件; 対象 1件 → 1件; 補助額の合計 1,000,000円 → 1,333,333円 (+333,333円)",
         "  補助額が増えた枠: 1",
-        "  補助額が減った枠: 0",
-        "  手続きの要否が変わった枠: 0",
-        "  新しい枠: 0",
-        "  なくなった枠: 0",
         "  補助額の合計: 1,000,000円 → 1,333,333円 (+333,333円)",
     ]
 
@@ -124,11 +126,13 @@ def test_effective_dating_picks_the_policy_in_force(run, write_case, monkeypatch
     case["申請者"] = MEDIUM
     result = run("eval", write_case(case), "--policies", "policies", "--format", "json")
     out = json.loads(result.stdout)
-    assert out["selected_policy"]["folder"] == f"policies/{folder}"
-    assert out["selected_policy"]["chosen_by"] == {"field": "申請日", "date": date}
+    assert out["selected_policy"]["folder"] == folder
+    assert out["selected_policy"]["chosen_by"] == {"field": "申請日", "date": date, "default": False}
     assert out["programme"] == programme
     text = run("eval", write_case(case), "--policies", "policies").stdout.splitlines()[0]
-    assert text.startswith(f"適用する公募: policies/{folder}（{programme}, ") and text.endswith(f"— 申請日 {date} により選択")
+    assert text.startswith(f"適用する公募: {folder}（{programme}, ") and text.endswith(f"— 申請日 {date} により選択")
+    # with no --policy at all, the bundled years are chosen from alike
+    assert run("eval", write_case(case)).stdout.splitlines()[0] == text
 
 
 def test_effective_dating_errors(run, write_case, monkeypatch):
@@ -139,8 +143,9 @@ def test_effective_dating_errors(run, write_case, monkeypatch):
         3, "申請日: missing; choosing the policy in force needs the case's application date (or give --policy)")
     result = run("eval", write_case({**case, "申請日": "2026-01-05"}), "--policies", "policies")
     assert result.exit_code == 3
-    assert result.stderr.strip().endswith("no policy under policies is in force on the case's application date; policies: "
-                                          "2023: 2023-01-01..2024-02-15; 2024: 2024-02-16..2024-10-15; 2025: 2024-10-16..2025-12-31")
+    assert result.stderr.strip().split(": ", 2)[-1] == (
+        "申請日: 2026-01-05 is in no policy year's term; the years: 2023: 2023-01-01..2024-02-15; 2024: 2024-02-16..2024-10-15; "
+        "2025: 2024-10-16..2025-12-31 (to judge the case under one year's rules anyway, give --policy with that year's folder)")
 
 
 def _report(run, old, new):
@@ -160,9 +165,92 @@ def test_diff_2024_2025_on_the_examples(run, monkeypatch):
         "year2025_near_minimum_wage.json": [("通常枠", 150_000, 200_000)],
         "year2025_security_small_business_2m.json": [("セキュリティ対策推進枠", 1_000_000, 1_333_333)],
         "year2025_services_over_2m.json": [("通常枠", 2_000_000, 1_500_000)],
+        # same amount; みらデジ経営チェック is no longer a step to take (it used to be reported as "0 changed")
+        "steps_missing_miradigi_and_productivity_plan.json": [("通常枠", 500_000, 500_000)],
     }
-    assert (summary["changed"], summary["counts"]["amount_up"], summary["counts"]["amount_down"]) == (4, 3, 1)
+    assert (summary["changed"], summary["counts"]["amount_up"], summary["counts"]["amount_down"], summary["counts"]["steps_changed"]) == (5, 3, 1, 1)
     assert summary["delta"] == 1 + 50_000 + 333_333 - 500_000
+
+
+def _causes(run, old, new, *cases):
+    result = run("diff", f"policies/{old}", f"policies/{new}", *cases, "--format", "json")
+    report = json.loads(result.stdout)
+    return {(c["case"].removeprefix("examples/"), f["frame"]): [(x["definition"]["name"], x["amounts"], x["clause"], x["old"], x["new"])
+                                                              for x in f["causes"]]
+            for c in report["cases"] for f in c["frames"]}
+
+
+def test_diff_attributes_each_changed_decision_with_one_cause_to_exactly_that_clause(run, monkeypatch):
+    monkeypatch.chdir(ROOT)
+    causes = _causes(run, "2024", "2025", "examples")
+    assert causes == {
+        ("security_cap_1m_exceeded.json", "セキュリティ対策推進枠"): [
+            ("セキュリティ対策推進枠", ["サービス利用料"], "at most", ["at most 100万円"], ["at most 150万円"])],
+        ("year2025_near_minimum_wage.json", "通常枠"): [
+            ("通常枠", ["ソフトウェア等"], "rate", ["rate 1/2"], ["rate 2/3 if 最低賃金近傍 else 1/2"])],
+        ("year2025_services_over_2m.json", "通常枠"): [
+            ("通常枠", ["ソフトウェア等"], "on", ["on total of 金額 in 経費 where 区分 in {ソフトウェア, オプション, 役務}"],
+             ["on total of 金額 in 経費 where 区分 in {ソフトウェア, オプション} + 補助対象の役務費"])],
+        ("steps_missing_miradigi_and_productivity_plan.json", "通常枠"): [
+            ("通常枠", [], "steps", ["steps gBizIDプライム, SECURITY_ACTION, みらデジ経営チェック, 労働生産性計画"],
+             ["steps gBizIDプライム, SECURITY_ACTION, 労働生産性計画"])],
+        # a small business at 2,000,000円: 2/3 (the rate) of it is 1,333,333, which only the higher cap (150万円) lets through
+        ("year2025_security_small_business_2m.json", "セキュリティ対策推進枠"): [
+            ("セキュリティ対策推進枠", ["サービス利用料"], "rate", ["rate 1/2"], ["rate 2/3 if 小規模事業者 else 1/2"]),
+            ("セキュリティ対策推進枠", ["サービス利用料"], "at most", ["at most 100万円"], ["at most 150万円"])],
+    }
+
+
+def test_diff_lists_every_amended_and_overridden_definition_clause_by_clause(run, monkeypatch):
+    monkeypatch.chdir(ROOT)
+    report = json.loads(run("diff", "policies/2024", "policies/2025", "examples", "--format", "json").stdout)
+    changes = {(d["kind"], d["name"]): d["change"] for d in report["definitions"]}
+    assert changes == {
+        ("programme", ""): "changed", ("input", "申請者"): "amended", ("input", "対象外事由"): "amended",
+        ("enum", "プロセス"): "amended", ("step", "労働生産性計画"): "overridden", ("value", "通常枠のプロセス数"): "overridden",
+        ("frame", "通常枠"): "amended", ("frame", "インボイス対応類型"): "amended", ("frame", "電子取引類型"): "amended",
+        ("frame", "複数社連携IT導入枠"): "amended", ("frame", "セキュリティ対策推進枠"): "amended",
+        ("rule", "最低賃金近傍"): "added", ("value", "補助対象の役務費"): "added", ("exclusion", "みなし同一法人"): "added",
+        ("step", "みらデジ経営チェック"): "removed",
+    }
+    text = run("diff", "policies/2024", "policies/2025", "examples").stdout
+    assert "  一部変更 frame セキュリティ対策推進枠 「セキュリティ対策推進枠」\n" in text
+    assert "    amount サービス利用料 › at most: at most 100万円 → at most 150万円\n" in text
+    assert "    amount サービス利用料 › rate: rate 1/2 → rate 2/3 if 小規模事業者 else 1/2\n" in text
+    assert "    deadline:\n      - deadline \"1次\" 2024-03-15\n" in text and "      + deadlines unknown\n" in text
+    assert ("  examples/security_cap_1m_exceeded.json\n"
+            "    セキュリティ対策推進枠: 対象 1,000,000円 → 対象 1,000,001円 (+1円)\n"
+            "      ← frame セキュリティ対策推進枠 › amount サービス利用料: at most 100万円 → at most 150万円\n") in text
+    assert "  セキュリティ対策推進枠: 変化 2件; 対象 8件 → 8件; 補助額の合計 4,250,000円 → 4,583,334円 (+333,334円)\n" in text
+    markdown = run("diff", "policies/2024", "policies/2025", "examples", "--format", "markdown").stdout
+    assert markdown.startswith("### policy diff: policies/2024（IT導入補助金2024）→ policies/2025（IT導入補助金2025）\n\n#### ポリシーの変更\n")
+    assert "    amount サービス利用料 › at most: `at most 100万円` → `at most 150万円`\n" in markdown
+
+
+def test_diff_attributes_every_changed_decision_of_2023_to_2024(run, monkeypatch):
+    monkeypatch.chdir(ROOT)
+    causes = _causes(run, "2023", "2024", "examples")
+    assert len(causes) >= 27 and all(causes.values())
+    assert causes[("seed_invoice_small_1m.json", "インボイス対応類型")] == [
+        ("インボイス対応類型", ["ソフトウェア等"], "rate", ["rate 3/4 until the subsidy reaches 50万円", "then rate 2/3"],
+         ["rate 4/5 if 小規模事業者 else 3/4 until the subsidy reaches 50万円", "then rate 2/3"])]
+
+
+def test_a_change_within_one_year_compares_rounds_and_attributes_them(run, tmp_path, monkeypatch):
+    import shutil
+
+    monkeypatch.chdir(ROOT)
+    edited = tmp_path / "policies" / "2024"
+    shutil.copytree(ROOT / "policies", tmp_path / "policies")
+    rules = edited / "frame_normal.rules"
+    rules.write_text(rules.read_text(encoding="utf-8").replace('deadline "5次" 2024-07-19', 'deadline "5次" 2024-06-30'), encoding="utf-8")
+    report = json.loads(run("diff", "policies/2024", edited, "examples/seed_invoice_small_1m.json", "--format", "json").stdout)
+    (case,) = report["cases"]
+    assert case["dates_checked"] is True  # 2024-07-01 is in both terms: rounds are compared
+    (frame,) = case["frames"]
+    assert (frame["frame"], frame["kinds"], frame["old"]["round"], frame["new"]["round"]) == ("通常枠", ["round_changed"], "5次", "6次")
+    assert [(c["clause"], c["old"], c["new"]) for c in frame["causes"]] == [
+        ("deadline", ['deadline "5次" 2024-07-19'], ['deadline "5次" 2024-06-30'])]
 
 
 def test_diff_2023_2024_on_the_examples(run, monkeypatch):
@@ -206,3 +294,83 @@ def test_two_years_in_force_on_one_date_are_a_policy_error_not_a_silent_choice(r
     assert result.exit_code == 4
     assert result.stderr.strip() == ("error: a (2024-02-16..2024-10-15) and b (2024-02-16..2024-10-15) are both in force on "
                                      "2024-07-01; the terms of a policies folder's years must not overlap")
+
+
+def test_an_undated_case_gets_the_default_year_and_is_told_so(run, write_case):
+    case = {k: v for k, v in CORPUS["e_unchanged.json"].items() if k != "申請日"}
+    result = run("eval", write_case(case))
+    assert result.stdout.splitlines()[0] == ("適用する公募: 2024（IT導入補助金2024, 2024-02-16〜2024-10-15）— "
+                                             "申請日が未入力のため、既定の年度で判定しました")
+    out = json.loads(run("eval", write_case(case), "--format", "json", "--lang", "en").stdout)
+    assert out["selected_policy"]["chosen_by"] == {"field": "申請日", "date": None, "default": True}
+
+
+def test_a_date_no_bundled_year_covers_lists_the_years_and_their_terms(run, write_case):
+    result = run("eval", write_case({**CORPUS["e_unchanged.json"], "申請日": "2022-12-31"}))
+    assert result.exit_code == 3
+    assert result.stderr.strip().split(": ", 2)[-1] == (
+        "申請日: 2022-12-31 is in no policy year's term; the years: 2023: 2023-01-01..2024-02-15; 2024: 2024-02-16..2024-10-15; "
+        "2025: 2024-10-16..2025-12-31 (to judge the case under one year's rules anyway, give --policy with that year's folder)")
+
+
+def test_every_example_is_accepted_alike_by_eval_explain_test_and_batch(run, tmp_path, monkeypatch):
+    monkeypatch.chdir(ROOT)
+    example = "examples/year2025_near_minimum_wage.json"  # a field only 2025 declares; dated in 2024
+    assert run("eval", example).exit_code == 0
+    assert run("eval", example, "--policies", "policies").exit_code == 0
+    assert run("explain", example, "-o", tmp_path / "page.html").exit_code == 0
+    assert run("test", example).exit_code == 0
+    source = tmp_path / "in.jsonl"
+    source.write_text(json.dumps(json.loads(Path(example).read_text(encoding="utf-8")), ensure_ascii=False) + "\n", encoding="utf-8")
+    assert run("batch", source, "-o", tmp_path / "out.jsonl").exit_code == 0
+    record = json.loads((tmp_path / "out.jsonl").read_text(encoding="utf-8"))
+    assert (record["ok"], record["policy"]) == (True, "2024")
+    assert {f["frame"]: f["subsidy"] for f in record["decision"]["frames"]}["通常枠"] == 150_000
+
+
+def test_batch_decides_each_record_under_the_year_of_its_date(run, tmp_path):
+    base = CORPUS["c_near_minimum_wage.json"]
+    undated = {k: v for k, v in base.items() if k != "申請日"}
+    lines = [{**base, "申請日": "2024-07-01"}, {**base, "申請日": "2025-05-12"}, undated, {**base, "申請日": "2026-01-05"}]
+    source = tmp_path / "in.jsonl"
+    source.write_text("".join(json.dumps(c, ensure_ascii=False) + "\n" for c in lines), encoding="utf-8")
+    assert run("batch", source, "-o", tmp_path / "out.jsonl").exit_code == 0
+    out = [json.loads(line) for line in (tmp_path / "out.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert [r.get("policy") for r in out] == ["2024", "2025", "2024", None]
+    assert out[3]["errors"][0]["field"] == "申請日"
+    assert out[3]["errors"][0]["message"].startswith("2026-01-05 is in no policy year's term; the years: 2023: ")
+    assert run("batch", source, "-o", tmp_path / "out.csv").exit_code == 0
+    header, *rows = (tmp_path / "out.csv").read_text(encoding="utf-8").splitlines()
+    assert header.split(",")[:5] == ["line", "ok", "errors", "policy", "best_frame"]
+    assert [r.split(",")[3] for r in rows[:3]] == ["2024", "2025", "2024"]
+    # one policy folder given: no choice, no policy column
+    assert run("batch", source, "-o", tmp_path / "one.csv", "--policy", ROOT / "policies" / "2024").exit_code == 0
+    assert (tmp_path / "one.csv").read_text(encoding="utf-8").split(",", 4)[:4] == ["line", "ok", "errors", "best_frame"]
+
+
+def test_json_has_no_trace_unless_asked(run):
+    plain = run("eval", ROOT / "examples" / "seed_invoice_small_1m.json", "--format", "json").stdout
+    traced = run("eval", ROOT / "examples" / "seed_invoice_small_1m.json", "--format", "json", "--trace").stdout
+    plain, traced = json.loads(plain), json.loads(traced)
+    assert plain["frames"][0]["requirements"][0] == {"name": "中小企業", "result": True}  # the rule's outcome only
+    assert (traced["frames"][0]["requirements"][0]["name"], traced["frames"][0]["requirements"][0]["children"][0]["kind"]) == ("中小企業", "bool")  # its trace
+    assert plain["frames"][0]["subsidy"] == traced["frames"][0]["subsidy"] == 500_000
+
+
+def test_check_of_a_folder_of_years_checks_every_year(run, tmp_path, monkeypatch):
+    import shutil
+
+    monkeypatch.chdir(ROOT)
+    result = run("check", "policies")
+    assert result.exit_code == 0
+    assert result.stderr.splitlines()[-1] == "0 error(s), 1 warning(s) in 3 policy years"
+    assert "policies/2025: 0 error(s), 1 warning(s)" in result.stderr.splitlines()
+    shutil.copytree(ROOT / "policies", tmp_path / "policies")
+    broken = tmp_path / "policies" / "2023" / "changes.rules"
+    broken.write_text(broken.read_text(encoding="utf-8").replace("役務, ECサイト制作}", "役務, ECサイト製作}", 1), encoding="utf-8")
+    result = run("check", tmp_path / "policies")
+    assert result.exit_code == 4
+    lines = result.stderr.splitlines()
+    assert any(line.startswith(str(broken)) and ": error: " in line for line in lines)  # positioned, in the broken year
+    assert f"{tmp_path / 'policies' / '2024'}: 0 error(s), 0 warning(s)" in lines  # the other years are still checked
+    assert lines[-1].endswith("in 3 policy years") and not lines[-1].startswith("0 error(s)")

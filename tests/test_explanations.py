@@ -37,7 +37,11 @@ def offers(frame):
 
 
 def eval_text(run, name, *args):
-    return run("eval", EXAMPLES / f"{name}.json", *args).stdout.splitlines()
+    """The explanation's lines after the first, which names the policy year effective dating chose."""
+    first, *rest = run("eval", EXAMPLES / f"{name}.json", *args).stdout.splitlines()
+    assert first.startswith(("適用する公募: 2024（IT導入補助金2024, 2024-02-16〜2024-10-15）— 申請日",
+                             "Policy applied: 2024 (IT導入補助金2024, 2024-02-16 to 2024-10-15) — ")), first
+    return rest
 
 
 def test_threshold_every_unmet_condition_and_both_ways_out(policy, run):

@@ -78,6 +78,44 @@ def test_cli_population_writes_decisions_and_the_report(population, tmp_path, ru
     assert json.loads(report.read_text(encoding="utf-8"))["format"] == "subsidy-population-compare/1"
 
 
+def test_the_change_is_attributed_to_each_clause_firm_by_firm(population, tmp_path):
+    """Each changed clause's share is what taking it back alone changes, checked against the tree on
+    every firm; what is left over is the changes acting together, so the shares add up to the total."""
+    from engine.compile.pipeline import compile_items
+    from engine.language import changes
+
+    old, new = load_policy(OLD).policy, load_policy(NEW).policy
+    report = compare(old, new, str(population), folders=(str(OLD), str(NEW)))
+    rows = pq.read_table(population).to_pylist()
+    after = _tree_figures(new, rows)
+    a, b = changes.load_items(OLD), changes.load_items(NEW)
+    by_where = {(x["where"], x["clause"]): x for x in report["attribution"]}
+    rate = by_where[("frame 通常枠 › amount ソフトウェア等", "rate")]
+    assert (rate["how"], rate["old"], rate["new"]) == ("revert", ["rate 1/2"], ["rate 2/3 if 最低賃金近傍 else 1/2"])
+    clause = next(c for d in changes.compare(a, b) for c in d.clauses if (c.where(), c.keyword) == ("frame 通常枠 › amount ソフトウェア等", "rate"))
+    variant = compile_items(changes.with_clause(b, a, clause), {**a.sources, **b.sources}, {**a.inside, **b.inside})
+    without = _tree_figures(variant, rows)
+    assert rate["difference"] == sum(n[1] - v[1] for n, v in zip(after, without)) > 0
+    assert (rate["gainers"], rate["losers"]) == (sum(n[1] > v[1] for n, v in zip(after, without)), 0)
+    assert sum(x["difference"] for x in report["attribution"]) + report["interaction"] == report["total"]["difference"]
+
+
+def test_one_changed_cap_accounts_for_the_whole_change(population, tmp_path):
+    import shutil
+
+    edited = tmp_path / "policies"
+    shutil.copytree(ROOT / "policies", edited)
+    rules = edited / "2024" / "frame_normal.rules"
+    rules.write_text(rules.read_text(encoding="utf-8").replace("at most 450万円", "at most 400万円"), encoding="utf-8")
+    old, new = load_policy(OLD).policy, load_policy(edited / "2024").policy
+    report = compare(old, new, str(population), folders=(str(OLD), str(edited / "2024")))
+    (only,) = report["attribution"]
+    assert (only["where"], only["clause"], only["old"], only["new"]) == ("frame 通常枠 › amount ソフトウェア等", "at most",
+                                                                        ["at most 450万円"], ["at most 400万円"])
+    assert only["difference"] == report["total"]["difference"] < 0 and only["losers"] == report["total"]["losers"] > 0
+    assert report["interaction"] == 0
+
+
 def test_cli_population_csv_and_jsonl_in(tmp_path, run):
     cases = tmp_path / "cases.jsonl"
     seed = json.loads((ROOT / "examples" / "seed_invoice_small_1m.json").read_text(encoding="utf-8"))

@@ -48,3 +48,18 @@ def diagnose(policy_dir: str | Path) -> tuple[list[Diagnostic], dict]:
 
     modules, sources, _ = loader.load(policy_dir)
     return checker.diagnose(modules), sources
+
+
+def compile_items(items: tuple, sources: dict, inside: dict):
+    """The evaluation tree of a list of policy items (a mix of two policies' items, say), or None
+    when they do not check: a clause that cannot stand without another change."""
+    from engine.compile.compiler import compile_policy
+    from engine.language import ast, checker
+    from engine.language.diagnostics import PolicyError
+
+    modules = [ast.Module(file=next(iter(sources), ""), items=tuple(items))]
+    try:
+        checked = checker.check(modules, sources)
+        return compile_policy(checked, modules, sources, inside)
+    except PolicyError:
+        return None

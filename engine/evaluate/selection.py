@@ -1,23 +1,36 @@
-"""Effective dating: from a folder of policy years, the policy in force on the case's
-application date."""
+"""Effective dating: from a folder of policy years, the policy in force on the case's application
+date. One rule for every command and the service: the year whose `in force` term holds the date;
+an undated case gets the default year where the caller has one (the bundled policies: 2024) and is
+told so; a date no year covers is an error that lists every year and its term."""
 
 from __future__ import annotations
 
 import datetime
 from pathlib import Path
+from typing import Sequence
 
 import attrs
 
-from engine.language.diagnostics import CaseError, PolicyError, Diagnostic
 from engine.compile.pipeline import LoadedPolicy, load_policy
+from engine.language.diagnostics import CaseError, Diagnostic, PolicyError
+from engine.tree import nodes as tree
 
 
 @attrs.frozen
 class Selection:
     folder: Path
     loaded: LoadedPolicy
-    applied_on: datetime.date
+    applied_on: datetime.date | None  # None: the case has no date and the default year was taken
     date_field: str
+    by_default: bool = False
+
+
+class NoDate(CaseError):
+    """The case gives no application date, and there is no default year."""
+
+
+class NoYear(CaseError):
+    """No year's term holds the case's application date."""
 
 
 def policy_folders(root: str | Path) -> list[Path]:
@@ -37,38 +50,73 @@ def _date_at(raw, path) -> object:
     return value
 
 
-def select(root: str | Path, raw_case, file: str | None = None) -> Selection:
-    """The policy under `root` whose `in force` range holds the case's application date."""
-    loaded = [(folder, load_policy(folder)) for folder in policy_folders(root)]
-    dated = [(f, lp) for f, lp in loaded if lp.policy.in_force and lp.policy.applied_on]
-    fields = {".".join(lp.policy.applied_on.path) for _, lp in dated}
-    terms = "; ".join(f"{f.name}: {lp.policy.in_force[0]}..{lp.policy.in_force[1]}" for f, lp in dated)
-    for folder, lp in dated:
-        text = _date_at(raw_case, lp.policy.applied_on.path)
-        field = ".".join(lp.policy.applied_on.path)
+def terms_text(years: Sequence[tuple[str, tree.Policy]]) -> str:
+    """`2023: 2023-01-01..2024-02-15; 2024: …` — every dated year and its term."""
+    return "; ".join(f"{name}: {p.in_force[0]}..{p.in_force[1]}" for name, p in years if p.in_force)
+
+
+def choose_year(years: Sequence[tuple[str, tree.Policy]], raw_case, file: str | None = None,
+                no_date_hint: str = "give --policy") -> tuple[str, datetime.date | None, str]:
+    """(name of the year in force, the date read, the date's field). Raises NoDate when the case
+    gives no date, NoYear when no term holds it, CaseError when the date is not a date."""
+    dated = [(name, p) for name, p in years if p.in_force and p.applied_on]
+    fields = sorted({".".join(p.applied_on.path) for _, p in dated})
+    found: list[tuple[str, datetime.date, str]] = []
+    for name, p in dated:
+        field = ".".join(p.applied_on.path)
+        text = _date_at(raw_case, p.applied_on.path)
         if text is None:
             continue
         try:
-            applied = datetime.date.fromisoformat(text) if isinstance(text, str) else None
+            applied = datetime.date.fromisoformat(text) if isinstance(text, str) and len(text) == 10 else None
         except ValueError:
             applied = None
         if applied is None:
-            raise CaseError([f'{field}: got {text!r}, expected a date "YYYY-MM-DD" that exists'], file)
-        start, end = lp.policy.in_force
-        if start <= applied <= end:
-            _only_one(folder, lp, applied, dated)
-            return Selection(folder=folder, loaded=lp, applied_on=applied, date_field=field)
-    if not any(_date_at(raw_case, lp.policy.applied_on.path) for _, lp in dated):
-        raise CaseError([f"{' or '.join(sorted(fields)) or 'the application date'}: missing; choosing the policy in force "
-                         f"needs the case's application date (or give --policy)"], file)
-    raise CaseError([f"no policy under {root} is in force on the case's application date; policies: {terms}"], file)
+            from engine.evaluate.case import EXPECTED, show  # the case reader's own words for a bad date
+
+            raise CaseError([f"{field}: got {show(text)}, expected {EXPECTED['date']} that exists"], file)
+        if p.in_force[0] <= applied <= p.in_force[1]:
+            found.append((name, applied, field))
+        last = (applied, field)
+    if len(found) > 1:
+        terms = {name: p.in_force for name, p in dated}
+        (a, applied, _), (b, _, _) = found[:2]
+        raise PolicyError([Diagnostic("error", f"{a} ({terms[a][0]}..{terms[a][1]}) and {b} ({terms[b][0]}..{terms[b][1]}) are both "
+                                               f"in force on {applied}; the terms of a policies folder's years must not overlap")])
+    if found:
+        return found[0]
+    if not any(_date_at(raw_case, p.applied_on.path) is not None for _, p in dated):
+        raise NoDate([f"{' or '.join(fields) or 'the application date'}: missing; choosing the policy in force "
+                      f"needs the case's application date (or {no_date_hint})"], file)
+    applied, field = last
+    raise NoYear([f"{field}: {applied} is in no policy year's term; the years: {terms_text(dated)} "
+                  f"(to judge the case under one year's rules anyway, give --policy with that year's folder)"], file)
 
 
-def _only_one(folder: Path, lp: LoadedPolicy, applied: datetime.date, dated) -> None:
-    """Two years in force on one date would be chosen between silently (by folder name): refuse."""
-    other = next((f for f, o in dated if f != folder and o.policy.in_force[0] <= applied <= o.policy.in_force[1]), None)
-    if other is not None:
-        terms = {f: o.policy.in_force for f, o in dated}
-        raise PolicyError([Diagnostic("error", f"{folder.name} ({terms[folder][0]}..{terms[folder][1]}) and {other.name} "
-                                               f"({terms[other][0]}..{terms[other][1]}) are both in force on {applied}; "
-                                               f"the terms of a policies folder's years must not overlap")])
+def select(root: str | Path, raw_case, file: str | None = None, default: str | None = None) -> Selection:
+    """The policy under `root` in force on the case's application date; an undated case gets the
+    year named `default` (when given) and the selection says so."""
+    loaded = {folder.name: (folder, load_policy(folder)) for folder in policy_folders(root)}
+    years = [(name, lp.policy) for name, (_, lp) in loaded.items()]
+    try:
+        name, applied, field = choose_year(years, raw_case, file)
+    except NoDate:
+        if default is None or default not in loaded:
+            raise
+        folder, lp = loaded[default]
+        field = ".".join(lp.policy.applied_on.path) if lp.policy.applied_on else ""
+        return Selection(folder=folder, loaded=lp, applied_on=None, date_field=field, by_default=True)
+    folder, lp = loaded[name]
+    return Selection(folder=folder, loaded=lp, applied_on=applied, date_field=field)
+
+
+def fields_of_years(root: str | Path) -> frozenset[str]:
+    """Every input name a year under `root` declares: a case written for one year is read under
+    another with those fields unused, never refused as a typo."""
+    from engine.evaluate.case import field_names
+
+    try:
+        folders = policy_folders(root)
+    except PolicyError:
+        return frozenset()
+    return frozenset().union(*(field_names(load_policy(f).policy) for f in folders))

@@ -8,7 +8,7 @@ from html import escape
 
 from engine.evaluate.decision import AmountResult, Decision, FrameDecision, Trace
 from engine.explain.messages import message
-from engine.explain.render_text import amount_lines, cite, condition, deadline_lines, lbl, mark, operand, reason_lines, what_if_lines, yen
+from engine.explain.render_text import selection, amount_lines, cite, condition, deadline_lines, lbl, mark, operand, reason_lines, what_if_lines, yen
 
 _CSS = """
 body{font-family:"Noto Sans CJK JP","Hiragino Sans","Yu Gothic",sans-serif;margin:0;background:#f6f7f9;color:#1b1f24;line-height:1.55}
@@ -104,7 +104,8 @@ def _frame(f: FrameDecision, lang: str) -> str:
     return "".join(parts) + "</section>"
 
 
-def decision(d: Decision, lang: str = "ja", case_name: str = "") -> str:
+def decision(d: Decision, lang: str = "ja", case_name: str = "", chosen: dict | None = None) -> str:
+    """`chosen`: which policy year effective dating picked (said under the title), as `policy eval` says it."""
     best = next((f for f in d.frames if f.name == d.best_frame), None)
     banner = (f'<p class="best" id="verdict">{escape(message(lang, "best_frame"))}: {escape(lbl(best.label, lang))} {yen(best.subsidy)}</p>'
               if best else f'<p class="best" id="verdict" style="background:#8a1010">{escape(message(lang, "no_frame"))}</p>')
@@ -114,7 +115,8 @@ def decision(d: Decision, lang: str = "ja", case_name: str = "") -> str:
     ordered = sorted(d.frames, key=lambda f: f.name != d.best_frame)  # the verdict's frame first, then the policy's order
     frames = "".join(_frame(f, lang) for f in ordered)
     title = f"{d.programme} — {case_name}" if case_name else d.programme
+    selected = f'<p class="sub" id="selected-policy">{escape(selection(chosen, lang))}</p>' if chosen else ""
     return (f'<!DOCTYPE html><html lang="{lang}"><head><meta charset="utf-8">'
             f'<meta name="viewport" content="width=device-width, initial-scale=1"><title>{escape(title)}</title>'
             f"<style>{_CSS}</style></head><body><main><h1>{escape(d.programme)}</h1>"
-            f'<p class="sub">{escape(d.title or "")} {escape(case_name)}</p>{banner}{frames}</main></body></html>\n')
+            f'<p class="sub">{escape(d.title or "")} {escape(case_name)}</p>{selected}{banner}{frames}</main></body></html>\n')

@@ -263,7 +263,8 @@ def frame_lines(f: FrameDecision, lang: str, full: bool) -> list[str]:
 
 def selection(chosen: dict, lang: str) -> str:
     """Which policy year effective dating picked, and why."""
-    return message(lang, "selected", folder=chosen["folder"], programme=chosen["programme"], start=chosen["in_force"][0],
+    key = "selected.default" if chosen["chosen_by"].get("default") else "selected"
+    return message(lang, key, folder=chosen["folder"], programme=chosen["programme"], start=chosen["in_force"][0],
                    end=chosen["in_force"][1], field=chosen["chosen_by"]["field"], date=chosen["chosen_by"]["date"])
 
 

@@ -84,11 +84,42 @@ def csv_records(stream, policies=(), also_known: frozenset = frozenset()):
 _STATE: dict = {}
 
 
-def _init(policy, trace: bool, input_format: str, output_format: str, also_known: frozenset = frozenset()) -> None:
+def _init(policies: dict, default: str | None, trace: bool, input_format: str, output_format: str,
+          also_known: frozenset = frozenset()) -> None:
+    """`policies`: {year name: policy}. With more than one, each record is decided under the year in
+    force on its date (an undated one under `default`), and its record says which."""
     from engine.evaluate.fast import FastPolicy
 
-    _STATE.update(policy=policy, fast=None if trace else FastPolicy(policy), trace=trace, input_format=input_format,
-                  output_format=output_format, header=csv_header(policy), also_known=also_known)
+    _STATE.update(policies=policies, default=default, choose=len(policies) > 1,
+                  fast=None if trace else {name: FastPolicy(p) for name, p in policies.items()}, trace=trace,
+                  input_format=input_format, output_format=output_format, header=csv_header(policies),
+                  also_known=also_known)
+
+
+def _year_of(raw) -> str:
+    """The year a record is decided under (raises CaseError: no year on its date)."""
+    from engine.evaluate.selection import NoDate, choose_year
+
+    try:
+        return choose_year(list(_STATE["policies"].items()), raw)[0]
+    except NoDate:
+        if _STATE["default"] is None:
+            raise
+        return _STATE["default"]
+
+
+def _dating_case(policies: dict, row: dict) -> dict:
+    """The parts of a CSV row that date it, as a case (the date column holds the same path in every year)."""
+    raw: dict = {}
+    for p in policies.values():
+        if p.applied_on:
+            column = ".".join(p.applied_on.path)
+            if row.get(column):
+                node = raw
+                for key in p.applied_on.path[:-1]:
+                    node = node.setdefault(key, {})
+                node[p.applied_on.path[-1]] = row[column]
+    return raw
 
 
 def _problems(exc: CaseError) -> list[dict]:
@@ -104,21 +135,28 @@ def _problems(exc: CaseError) -> list[dict]:
 
 
 def _decide(number: int, record) -> dict:
-    policy = _STATE["policy"]
     if isinstance(record, UnicodeDecodeError):
         return {"line": number, "ok": False, "errors": [{"field": None, "message": "not UTF-8 text; save the input as UTF-8"}]}
+    policies = _STATE["policies"]
+    year = next(iter(policies))
     try:
-        raw = parse_json_line(record) if _STATE["input_format"] == "jsonl" else row_to_case(policy, record)
-        values = read_case(policy, raw, also_known=_STATE["also_known"])
+        if _STATE["input_format"] == "jsonl":
+            raw = parse_json_line(record)
+            year = _year_of(raw) if _STATE["choose"] else year
+        else:
+            year = _year_of(_dating_case(policies, record)) if _STATE["choose"] else year
+            raw = row_to_case(policies[year], record)
+        values = read_case(policies[year], raw, also_known=_STATE["also_known"])
     except CaseError as exc:
         return {"line": number, "ok": False, "errors": _problems(exc)}
+    said = {"policy": year} if _STATE["choose"] else {}
     if _STATE["trace"]:  # the tree evaluator: the same summary, plus the full explained decision
         from engine.evaluate.evaluator import evaluate
         from engine.evaluate.fast import summary
 
-        decision = evaluate(policy, values)
-        return {"line": number, "ok": True, "decision": {**summary(decision), "trace": render_json.decision(decision)}}
-    return {"line": number, "ok": True, "decision": _STATE["fast"].decide(values)}
+        decision = evaluate(policies[year], values)
+        return {"line": number, "ok": True, **said, "decision": {**summary(decision), "trace": render_json.decision(decision)}}
+    return {"line": number, "ok": True, **said, "decision": _STATE["fast"][year].decide(values)}
 
 
 def _decide_chunk(chunk) -> list[tuple[str, dict]]:
@@ -145,16 +183,17 @@ def _chunks(records, size: int):
         yield chunk
 
 
-def decide_all(policy, records, trace: bool, input_format: str, workers: int, output_format: str = "jsonl",
-               also_known: frozenset = frozenset()):
+def decide_all(policies: dict, records, trace: bool, input_format: str, workers: int, output_format: str = "jsonl",
+               also_known: frozenset = frozenset(), default: str | None = None):
     """(output line, record) in input order; `records` is consumed lazily, a bounded window at a time.
+    `policies`: {year name: policy}, one or a folder's years chosen between by each record's date.
     `also_known`: input names other policy years declare, read as unused rather than as typos."""
     if workers <= 1:
-        _init(policy, trace, input_format, output_format, also_known)
+        _init(policies, default, trace, input_format, output_format, also_known)
         for chunk in _chunks(records, CHUNK):
             yield from _decide_chunk(chunk)
         return
-    with get_context("fork").Pool(workers, initializer=_init, initargs=(policy, trace, input_format, output_format, also_known)) as pool:
+    with get_context("fork").Pool(workers, initializer=_init, initargs=(policies, default, trace, input_format, output_format, also_known)) as pool:
         pending: deque = deque()
         for chunk in _chunks(records, CHUNK):
             pending.append(pool.apply_async(_decide_chunk, (chunk,)))
@@ -168,10 +207,12 @@ def decide_all(policy, records, trace: bool, input_format: str, workers: int, ou
 FRAME_COLUMNS = ("status", "subsidy", "reasons", "pending_steps")
 
 
-def csv_header(policy) -> list[str]:
-    columns = ["line", "ok", "errors", "best_frame"]
-    for f in policy.frames:
-        columns += [f"{f.name}.{c}" for c in FRAME_COLUMNS]
+def csv_header(policies: dict) -> list[str]:
+    """The columns for one policy, or for several years (a `policy` column and every year's frames)."""
+    columns = ["line", "ok", "errors"] + (["policy"] if len(policies) > 1 else []) + ["best_frame"]
+    for policy in policies.values():
+        for f in policy.frames:
+            columns += [f"{f.name}.{c}" for c in FRAME_COLUMNS if f"{f.name}.{c}" not in columns]
     return columns + ["trace"]
 
 
@@ -181,6 +222,8 @@ def csv_row(record: dict) -> dict:
         row["errors"] = "; ".join(f"{e['field']}: {e['message']}" if e["field"] else e["message"] for e in record["errors"])
         return row
     decision = record["decision"]
+    if "policy" in record:
+        row["policy"] = record["policy"]
     row["best_frame"] = decision["best_frame"] or ""
     for f in decision["frames"]:
         row[f"{f['frame']}.status"] = f["status"]

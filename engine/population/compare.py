@@ -53,11 +53,49 @@ def _ints(row: dict) -> dict:
     return {k: (int(v) if v is not None and not isinstance(v, str) else (v if v is not None else 0)) for k, v in row.items()}
 
 
+def _variants(old_dir: str, new_dir: str) -> list[tuple[dict, str, tree.Policy]]:
+    """Each changed clause (not wording) as a policy that differs from the new one by that clause
+    alone ("revert": the clause taken back), or, where that does not check, from the old one
+    ("apply": the clause made alone)."""
+    from engine.compile.pipeline import compile_items
+    from engine.language import changes
+
+    a, b = changes.load_items(old_dir), changes.load_items(new_dir)
+    sources, inside = {**a.sources, **b.sources}, {**a.inside, **b.inside}
+    out = []
+    for definition in changes.compare(a, b):
+        for clause in definition.clauses:
+            if clause.wording_only:
+                continue
+            for how, target, other in (("revert", b, a), ("apply", a, b)):
+                policy = compile_items(changes.with_clause(target, other, clause), sources, inside)
+                if policy is not None:
+                    described = {"where": clause.where(), "clause": clause.keyword, "old": list(clause.old), "new": list(clause.new)}
+                    out.append((described, how, policy))
+                    break
+    return out
+
+
+_EFFECT_SQL = {  # (difference, gainers, losers) that the clause accounts for, firm by firm (best frame)
+    "revert": """SELECT SUM(n.best_subsidy - v.best_subsidy) AS difference,
+      SUM(CASE WHEN n.best_subsidy > v.best_subsidy THEN 1 ELSE 0 END) AS gainers,
+      SUM(CASE WHEN n.best_subsidy < v.best_subsidy THEN 1 ELSE 0 END) AS losers
+    FROM new_decisions n JOIN variant_decisions v ON n.id = v.id""",
+    "apply": """SELECT SUM(v.best_subsidy - o.best_subsidy) AS difference,
+      SUM(CASE WHEN v.best_subsidy > o.best_subsidy THEN 1 ELSE 0 END) AS gainers,
+      SUM(CASE WHEN v.best_subsidy < o.best_subsidy THEN 1 ELSE 0 END) AS losers
+    FROM variant_decisions v JOIN old_decisions o ON v.id = o.id""",
+}
+
+
 def compare(old: tree.Policy, new: tree.Policy, cases: str, engine: str = "duckdb", progress=None,
-            labels: tuple[str, str] = ("old", "new"), also_known: frozenset[str] = frozenset()) -> dict:
+            labels: tuple[str, str] = ("old", "new"), also_known: frozenset[str] = frozenset(),
+            folders: tuple[str, str] | None = None) -> dict:
+    """`folders` (the two policy folders): also attribute the change to each changed clause."""
     from engine.population.engines import narrow_first
     import sqlglot
 
+    variants = _variants(*folders) if folders else []
     with cases_on(engine, cases, [old, new], progress, also_known) as runner:
         kept = {"old_decisions": _keep(old), "new_decisions": _keep(new)}
         for name, policy in (("old_decisions", old), ("new_decisions", new)):
@@ -67,6 +105,14 @@ def compare(old: tree.Policy, new: tree.Policy, cases: str, engine: str = "duckd
 
         def rows(sql):
             return [_ints(r) for r in runner.rows(sqlglot.transpile(sql, read="duckdb", write=runner.dialect)[0])]
+
+        attribution = []
+        for described, how, policy in variants:
+            narrow_first(runner, lambda integer: compile_query(policy, runner.dialect, check_dates=False, integer=integer, fused=True),
+                         lambda query: runner.materialize("variant_decisions", query))
+            effect = rows(_EFFECT_SQL[how])[0]
+            if effect["gainers"] or effect["losers"]:
+                attribution.append({**described, "how": how, **{k: effect[k] for k in ("difference", "gainers", "losers")}})
 
         total = rows(_group_sql("'all'"))[0]
         industry = rows(_group_sql(f'o."{INDUSTRY}"')) if INDUSTRY in kept["old_decisions"] else []
@@ -87,6 +133,9 @@ def compare(old: tree.Policy, new: tree.Policy, cases: str, engine: str = "duckd
         "frames": frames, "total": _group(total), "by_industry": sorted((_group(r) for r in industry), key=lambda g: -g["cases"]),
         "by_size": sorted((_group(r) for r in size), key=lambda g: -g["cases"]),
         "official_applications_2024": _official(),
+        # each clause's share; what is left is the changes acting together (not the sum of their parts)
+        "attribution": attribution if folders else None,
+        "interaction": (_group(total)["difference"] - sum(a["difference"] for a in attribution)) if folders else None,
     }
 
 

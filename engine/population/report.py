@@ -28,6 +28,8 @@ _WORDS = {
         "source": "出典", "chart.frames": "枠ごとの補助額の合計（前と後）", "chart.industry": "業種別の補助額の増減（純額）",
         "axis.subsidy": "補助額の合計（{unit}）", "axis.difference": "増減（{unit}）", "before": "前", "after": "後",
         "absent": "なし", "eligible.side": "対象 {side}", "subsidy.side": "補助額の合計 {side}",
+        "attribution": "変更ごとの寄与（各事業者の補助額が最も大きい枠で）", "change": "変更",
+        "interaction": "複数の変更が重なって生じた差", "attribution.none": "補助額を動かした変更はありません",
     },
     "en": {
         "title": "Policy comparison over a population", "engine": "engine", "cases": "firms: {n} (synthetic population)",
@@ -44,6 +46,8 @@ _WORDS = {
         "chart.industry": "Net change in subsidy by industry", "axis.subsidy": "subsidy total ({unit})",
         "axis.difference": "change ({unit})", "before": "before", "after": "after", "absent": "none",
         "eligible.side": "eligible {side}", "subsidy.side": "subsidy total {side}",
+        "attribution": "What each change accounts for (each firm's best frame)", "change": "change",
+        "interaction": "the changes acting together", "attribution.none": "no change moved a subsidy",
     },
 }
 _GROUP_COLUMNS = ("group", "n", "eligible", "subsidy", "difference", "gainers", "losers")
@@ -103,6 +107,16 @@ def _group_cells(g: dict, name: str, lang: str) -> list:
             (_w(lang, "count", n=format(g["losers"], ",")), " ", signed(-g["lost"]))]
 
 
+def _attribution_rows(report: dict, lang: str) -> list[list[str]]:
+    """One row per changed clause that moved a firm's subsidy, then what the changes did together."""
+    rows = [[f"{a['where']}: {' / '.join(a['old']) or '—'} → {' / '.join(a['new']) or '—'}", signed(a["difference"]),
+             _w(lang, "count", n=format(a["gainers"], ",")), _w(lang, "count", n=format(a["losers"], ","))]
+            for a in report.get("attribution") or ()]
+    if report.get("attribution") is not None and report["interaction"]:
+        rows.append([_w(lang, "interaction"), signed(report["interaction"]), "", ""])
+    return rows
+
+
 def _official_year(report: dict) -> tuple[str, int]:
     """Which side the 2024 applications are set beside: the side whose policy is 2024, else the old one."""
     return ("after", report["new_year"]) if report["old_year"] != 2024 and report["new_year"] == 2024 else ("before", report["old_year"])
@@ -137,6 +151,11 @@ def text(report: dict, lang: str = "ja") -> str:
                         ("by_size", [_group_cells(g, g["group"], lang) for g in report["by_size"]])):
         if rows:
             out += ["", _w(lang, title), *_table(header, rows)]
+    if report.get("attribution") is not None:
+        rows = _attribution_rows(report, lang)
+        out += ["", _w(lang, "attribution")]
+        out += _table([_w(lang, k) for k in ("change", "difference", "gainers", "losers")], rows) if rows else [
+            f"  {_w(lang, 'attribution.none')}"]
     official = _official_rows(report)
     if official:
         _, year = _official_year(report)
@@ -309,6 +328,12 @@ def html(report: dict, lang: str = "ja") -> str:
             cells = [[c if isinstance(c, str) else "".join(c) for c in _group_cells(g, g["group"], lang)] for g in items]
             table = _html_table(tid, w(title), header, cells, [g["difference"] for g in items])
             groups.append(f"<section><h2>{escape(w(title))}</h2>{chart}{table}</section>")
+    if report.get("attribution") is not None:
+        rows = _attribution_rows(report, lang)
+        diffs = [a["difference"] for a in report["attribution"]] + ([report["interaction"]] if len(rows) > len(report["attribution"]) else [])
+        table = (_html_table("attribution", w("attribution"), [w(k) for k in ("change", "difference", "gainers", "losers")], rows,
+                             diffs, diff_col=1) if rows else f"<p>{escape(w('attribution.none'))}</p>")
+        groups.append(f"<section><h2>{escape(w('attribution'))}</h2>{table}</section>")
     sanity = ""
     official = _official_rows(report)
     if official:

@@ -12,10 +12,10 @@ import attrs
 
 from engine.compile import cache
 from engine.tree import nodes as tree
-from engine.language.diagnostics import CaseError, PolicyError
+from engine.language.diagnostics import PolicyError
 from engine.evaluate.fast import FastPolicy, fast_for
 from engine.compile.pipeline import load_policy
-from engine.evaluate.selection import policy_folders
+from engine.evaluate.selection import NoYear, choose_year, policy_folders
 
 
 @attrs.frozen(eq=False)
@@ -66,41 +66,22 @@ class Snapshot:
             if year is None:
                 raise UnknownYear(str(pinned), self.available())
             return year
-        dated = [y for y in self.years if y.policy.in_force and y.policy.applied_on]
-        fields = sorted({".".join(y.policy.applied_on.path) for y in dated})
-        seen_date = False
-        for y in dated:
-            text = _at(raw, y.policy.applied_on.path)
-            if text is None:
-                continue
-            seen_date = True
-            field = ".".join(y.policy.applied_on.path)
-            try:
-                applied = datetime.date.fromisoformat(text) if isinstance(text, str) and len(text) == 10 else None
-            except ValueError:
-                applied = None
-            if applied is None:
-                raise CaseError([f'{field}: got {text!r}, expected a date "YYYY-MM-DD" that exists'])
-            if y.policy.in_force[0] <= applied <= y.policy.in_force[1]:
-                return y
-        if not seen_date:
-            raise CaseError([f"{' or '.join(fields) or 'the application date'}: missing; choosing the policy in force "
-                             f"needs the case's application date (or pin a year: ?year=…)"])
-        terms = "; ".join(f"{y.policy.year}: {y.policy.in_force[0]}..{y.policy.in_force[1]}" for y in dated)
-        raise UnknownYear(None, self.available(), f"no policy year is in force on the case's application date; years: {terms}")
+        by_name = {str(i): y for i, y in enumerate(self.years)}
+        try:
+            name, _, _ = choose_year([(k, y.policy) for k, y in by_name.items()], raw, no_date_hint="pin a year: ?year=…")
+        except NoYear:
+            dated = [y for y in self.years if y.policy.in_force and y.policy.applied_on]
+            terms = "; ".join(f"{y.policy.year}: {y.policy.in_force[0]}..{y.policy.in_force[1]}" for y in dated)
+            raise UnknownYear(None, self.available(), f"no policy year is in force on the case's application date; years: {terms}") from None
+        except PolicyError as exc:  # two years' terms overlap on the case's date
+            raise UnknownYear(None, self.available(), str(exc)) from None
+        return by_name[name]
 
 
 class UnknownYear(Exception):
     def __init__(self, asked: str | None, available: str, message: str | None = None):
         self.asked, self.available = asked, available
         super().__init__(message or f"no policy year {asked}; the years available are: {available}")
-
-
-def _at(raw, path):
-    value = raw
-    for key in path:
-        value = value.get(key) if isinstance(value, dict) else None
-    return value
 
 
 def load_years(root: str | Path) -> tuple[Year, ...]:
