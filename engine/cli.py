@@ -491,7 +491,7 @@ def serve_command(policies_root, host, port, workers, log_path, log_fsync, log_m
 @click.option("--seed", type=int, default=0, show_default=True)
 @click.option("-o", "--output", required=True, type=click.Path(), help="Parquet file (.jsonl: case JSON, one per line).")
 def synth_command(policy_dirs, n, seed, output) -> None:
-    """Write a seeded synthetic population of SMEs (docs/population.md) in the case-table layout."""
+    """Write a seeded synthetic population of SMEs (docs/batch-and-population.md) in the case-table layout."""
     import time
 
     from engine.population import synth
@@ -525,7 +525,7 @@ def synth_command(policy_dirs, n, seed, output) -> None:
 @click.option("--fused", is_flag=True,
               help="The steps grouped by dependency level, as `policy population` runs it (default: a step per rule).")
 def sql_command(policy_dir, dialect, frames, no_dates, fused) -> None:
-    """Print the policy as one SQL query over a table `cases` (layout: engine/sql/case_table.py, README)."""
+    """Print the policy as one SQL query over a table `cases` (layout: engine/sql/case_table.py, docs/batch-and-population.md)."""
     try:
         import sqlglot
 
