@@ -93,7 +93,7 @@ class Boundaries:
                 if isinstance(n, tree.Amount):
                     costs |= _amount_edges(n)
         for f in policy.frames:
-            dates |= {d.date for d in f.deadlines}
+            dates |= {d.date for d in f.deadlines} | {d.opens for d in f.deadlines if d.opens}
         if policy.in_force:
             dates |= set(policy.in_force)
         self.numbers = sorted({max(0, v + d) for v in numbers for d in (-1, 0, 1)})

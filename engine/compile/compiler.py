@@ -184,8 +184,9 @@ class _Compiler:
         return tree.Frame(
             name=f.name, label=self.label(f.label, f.name), cite=self.cite(f.source), help=f.help and tree.Label(ja=f.help.ja, en=f.help.en),
             requires=tuple(n.text for n in f.requires), exclusions=exclusions, steps=tuple(n.text for n in f.steps),
-            covers=covers, deadlines=tuple(tree.Deadline(name=d.name, date=d.date) for d in f.deadlines), amount=whole,
-            origin=self.origin(f.span),
+            covers=covers, amount=whole, origin=self.origin(f.span), earlier_unknown=f.earlier_unknown,
+            deadlines=tuple(tree.Deadline(name=d.name, date=d.date, time=d.time, opens=d.opens, opens_time=d.opens_time,
+                                          cite=self.cite(d.source)) for d in f.deadlines),
         )
 
     # ------------------------------------------------------------ declarations

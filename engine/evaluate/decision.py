@@ -100,6 +100,12 @@ class DeadlineResult:
     round: str | None
     deadline: object | None
     last_deadline: object
+    time: object | None = None  # the round's closing time of day (JST), when the policy gives it
+    opens: object | None = None  # the round's opening day, when known
+    cite: Cite | None = None  # where the round's dates come from
+    unknown: bool = False  # up to the first listed round, whose earlier rounds are not known: no round is named
+    next_opens: object | None = None  # in no round: the day the next round opens
+    next_round: str | None = None
 
 
 @data

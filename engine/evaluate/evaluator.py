@@ -7,7 +7,8 @@ from __future__ import annotations
 import math
 from fractions import Fraction
 
-from engine.tree import bands as band_rule, nodes as tree
+from engine.tree import bands as band_rule
+from engine.tree import rounds, nodes as tree
 from engine.evaluate.decision import (ELIGIBLE, ELIGIBLE_AFTER_STEPS, NOT_ELIGIBLE, AmountResult, BandResult, CapResult, Decision,
                        DeadlineResult, FloorResult, FrameDecision, Reason, Trace, UncoveredItem)
 
@@ -261,10 +262,18 @@ class _Evaluation:
             return None
         applied = self.read(self.policy.applied_on.path)
         last = frame.deadlines[-1].date
-        for d in frame.deadlines:
-            if applied is not None and applied <= d.date:
-                return DeadlineResult(applied_on=applied, round=d.name, deadline=d.date, last_deadline=last)
-        return DeadlineResult(applied_on=applied, round=None, deadline=None, last_deadline=last)
+        if applied is None:
+            return DeadlineResult(applied_on=None, round=None, deadline=None, last_deadline=last)
+        what, index = rounds.round_of(frame.deadlines, frame.earlier_unknown, applied)
+        if what == rounds.OPEN:
+            d = frame.deadlines[index]
+            return DeadlineResult(applied_on=applied, round=d.name, deadline=d.date, last_deadline=last, time=d.time,
+                                  opens=d.opens, cite=d.cite)
+        if what == rounds.BETWEEN:
+            d = frame.deadlines[index]
+            return DeadlineResult(applied_on=applied, round=None, deadline=None, last_deadline=last, next_opens=d.opens,
+                                  next_round=d.name, cite=d.cite)
+        return DeadlineResult(applied_on=applied, round=None, deadline=None, last_deadline=last, unknown=what == rounds.UNKNOWN)
 
     def uncovered(self, frame: tree.Frame) -> tuple[UncoveredItem, ...]:
         if frame.covers is None:
@@ -294,7 +303,11 @@ class _Evaluation:
             reasons.append(Reason(kind="closed", name=None, label=None, cite=None,
                                   facts=(("applied_on", applied), ("closes", self.policy.in_force[1]))))
         elif deadline is not None and deadline.applied_on is not None:
-            if deadline.round is None:
+            if deadline.next_opens is not None:
+                reasons.append(Reason(kind="between_rounds", name=None, label=None, cite=deadline.cite,
+                                      facts=(("applied_on", deadline.applied_on), ("round", deadline.next_round),
+                                             ("opens", deadline.next_opens))))
+            elif deadline.round is None and not deadline.unknown:
                 reasons.append(Reason(kind="deadline", name=None, label=None, cite=None,
                                       facts=(("applied_on", deadline.applied_on), ("last_deadline", deadline.last_deadline))))
         for result in _walk_amounts(amount):

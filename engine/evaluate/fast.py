@@ -13,7 +13,8 @@ import math
 import operator
 from fractions import Fraction
 
-from engine.tree import bands as band_rule, nodes as tree
+from engine.tree import bands as band_rule
+from engine.tree import rounds, nodes as tree
 from engine.evaluate.decision import ELIGIBLE, ELIGIBLE_AFTER_STEPS, NOT_ELIGIBLE
 
 _COMPARE = {"<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge, "=": operator.eq, "!=": operator.ne}
@@ -284,7 +285,8 @@ class _Compiler:
         exclusions = tuple((n, self.c_DefRef(tree.DefRef(name=n, kind="bool", origin=f.origin))) for n in f.exclusions)
         steps = tuple((n, self.c_DefRef(tree.DefRef(name=n, kind="bool", origin=f.origin))) for n in f.steps)
         amount = self.amount(f.amount)
-        deadlines = tuple(d.date for d in f.deadlines)
+        deadlines = f.deadlines
+        earlier_unknown = f.earlier_unknown
         applied = _reader(self.policy.applied_on.path) if self.policy.applied_on is not None else None
         start = self.policy.in_force[0] if self.policy.in_force else None
         end = self.policy.in_force[1] if self.policy.in_force else None
@@ -301,8 +303,12 @@ class _Compiler:
                 reasons.append(("not_open", None))
             elif not deadlines and date is not None and end is not None and date > end:
                 reasons.append(("closed", None))
-            elif deadlines and date is not None and not any(date <= d for d in deadlines):
-                reasons.append(("deadline", None))
+            elif deadlines and date is not None:
+                what, _ = rounds.round_of(deadlines, earlier_unknown, date)
+                if what == rounds.PASSED:
+                    reasons.append(("deadline", None))
+                elif what == rounds.BETWEEN:
+                    reasons.append(("between_rounds", None))
             reasons += [("floor", n) for n in unmet]
             if not reasons and subsidy <= 0:
                 reasons.append(("no_subsidy", name))

@@ -303,8 +303,8 @@ def what_if(policy: tree.Policy, case: dict, decision: Decision) -> Decision:
 
 def _for_ineligible(search: _Search, frame: tree.Frame, fd: FrameDecision) -> list[WhatIf]:
     problems = [r for r in fd.reasons if r.kind in ("requirement", "exclusion")]
-    if any(r.kind in ("deadline", "not_open") for r in fd.reasons):
-        return []  # a date that has passed cannot be changed
+    if any(r.kind in ("deadline", "not_open", "between_rounds") for r in fd.reasons):
+        return []  # a date cannot be changed: the applicant applies when a round is open
     options = [search.fixes(r.trace, want=r.kind == "requirement") for r in problems]
     candidates = search.combine(options) if problems else [()]
     found = []

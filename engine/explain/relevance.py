@@ -35,7 +35,8 @@ import math
 
 import attrs
 
-from engine.tree import bands as band_rule, nodes as tree
+from engine.tree import bands as band_rule
+from engine.tree import rounds, nodes as tree
 from engine.evaluate.evaluator import _ARITH, _ORDER, _whole
 
 __all__ = ["FrameOutcome", "Knowledge", "Open", "Partial", "needed", "outcomes"]
@@ -342,7 +343,7 @@ class Partial:
             return True
         if not frame.deadlines:
             return bool(p.in_force and applied > p.in_force[1])
-        return applied > frame.deadlines[-1].date
+        return rounds.round_of(frame.deadlines, frame.earlier_unknown, applied)[0] in (rounds.PASSED, rounds.BETWEEN)
 
     def frame(self, frame: tree.Frame) -> FrameOutcome:
         reasons = [_negate(self.definition(n)) for n in frame.requires]

@@ -153,7 +153,10 @@ def frame(f: FrameDecision, lang: str, traces: bool = True) -> dict:
     deadline = None
     if f.deadline is not None:
         d = f.deadline
-        deadline = {"applied_on": value(d.applied_on), "round": d.round, "deadline": value(d.deadline), "last_deadline": value(d.last_deadline)}
+        deadline = {"applied_on": value(d.applied_on), "round": d.round, "deadline": value(d.deadline), "last_deadline": value(d.last_deadline),
+                    "closes_at": d.time.strftime("%H:%M") if d.time else None, "opens": value(d.opens),
+                    "round_unknown": d.unknown, "next_opens": value(d.next_opens), "next_round": d.next_round,
+                    "source": cite(d.cite) if d.cite else None}
     return {
         "frame": f.name,
         "label": label(f.label, lang),

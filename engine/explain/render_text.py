@@ -217,7 +217,10 @@ def deadline_lines(f: FrameDecision, lang: str) -> list[str]:
     if d.applied_on is None:
         return [f"{message(lang, 'deadline')}: {message(lang, 'deadline.unchecked')}"]
     if d.round is not None:
-        return [f"{message(lang, 'deadline')}: " + message(lang, "deadline.round", applied_on=d.applied_on, round=d.round, deadline=d.deadline)]
+        closes = f"{d.deadline} {d.time:%H:%M}" if d.time else str(d.deadline)
+        return [f"{message(lang, 'deadline')}: " + message(lang, "deadline.round", applied_on=d.applied_on, round=d.round, deadline=closes)]
+    if d.unknown:
+        return [f"{message(lang, 'deadline')}: " + message(lang, "deadline.unknown_round", applied_on=d.applied_on)]
     return []
 
 

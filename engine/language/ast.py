@@ -317,9 +317,16 @@ class AmountDef:
 
 @frozen
 class Deadline:
+    """`deadline "追加公募" 2024-10-15 17:00 opens 2024-09-20 9:30 source schedule "…"`: a round of
+    the call, closing at `date` (`time`, JST) and, when `opens` is given, opening on that day."""
+
     name: str
     date: datetime.date
     span: Span
+    time: datetime.time | None = None
+    opens: datetime.date | None = None
+    opens_time: datetime.time | None = None
+    source: Citation | None = None
 
 
 @frozen
@@ -339,6 +346,7 @@ class FrameDef:
     span: Span
     given: frozenset = frozenset()
     removed: tuple[Name, ...] = ()
+    earlier_unknown: bool = False  # `earlier rounds unknown`: a date before the first listed round has no known round
 
 
 @frozen

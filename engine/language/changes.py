@@ -22,7 +22,7 @@ data = attrs.frozen(kw_only=True)
 # the clauses of a frame and of an amount, in the order an author writes them, by their keyword
 FRAME_CLAUSES = (("label", "label"), ("source", "source"), ("help", "help"), ("requires", "requires"),
                  ("exclusions", "exclusions"), ("steps", "steps"), ("covers", "covers"), ("deadlines", "deadline"),
-                 ("caps", "at most"), ("floors", "at least"))
+                 ("caps", "at most"), ("floors", "at least"), ("earlier_unknown", "earlier rounds unknown"))
 AMOUNT_CLAUSES = (("label", "label"), ("source", "source"), ("help", "help"), ("for_each", "for each"), ("base", "on"),
                   ("bands", "rate"), ("round_down", "round down"), ("caps", "at most"), ("floors", "at least"))
 # clauses that only say what a thing is called or where it comes from: listed, never a cause of a decision

@@ -7,6 +7,7 @@ each name refers to; the compiler never resolves a name itself."""
 
 from __future__ import annotations
 
+import datetime
 import difflib
 
 import attrs
@@ -644,6 +645,18 @@ class _Checker:
         for d in frame.deadlines if term else ():  # a typo'd year would let late applications through
             if not term[0] <= d.date <= term[1]:
                 self.error(f"deadline {d.date} of frame {frame.name} is outside the programme's term {term[0]} .. {term[1]}", d.span)
+        previous = None
+        for d in frame.deadlines:  # a round opens after the one before it closes, and before it closes itself
+            if d.opens is not None and (d.opens, d.opens_time or datetime.time(0)) > (d.date, d.time or datetime.time(23, 59)):
+                self.error(f"round {d.name} of frame {frame.name} opens on {d.opens}, after it closes on {d.date}", d.span)
+            elif d.opens is not None and previous is not None and d.opens < previous.date:
+                self.error(f"round {d.name} of frame {frame.name} opens on {d.opens}, before round {previous.name} closes on "
+                           f"{previous.date}; rounds must not overlap", d.span)
+            elif d.opens is not None and term and d.opens < term[0]:
+                self.error(f"round {d.name} of frame {frame.name} opens on {d.opens}, before the programme's term {term[0]} .. {term[1]}", d.span)
+            if d.source is not None:  # optional on a deadline; when given, a declared source
+                self.check_source(d.source, f"round {d.name}", d.span)
+            previous = d
         if frame.deadlines and (s.programme is None or s.programme.applied_on is None):
             self.error(f"frame {frame.name} has deadlines, so the programme must say `applied on <date input>`", frame.deadlines[0].span)
         if not frame.amounts:

@@ -16,7 +16,8 @@ from engine.language.diagnostics import Diagnostic
 _AMOUNT_FIELDS = {"label": "label", "source": "source", "help": "help", "base": "base", "bands": "bands",
                   "round_down": "round_down", "caps": "caps", "floors": "floors", "for_each": "for_each"}
 _FRAME_FIELDS = {"label": "label", "source": "source", "help": "help", "requires": "requires", "exclusions": "exclusions",
-                 "steps": "steps", "covers": "covers", "deadlines": "deadlines", "caps": "caps", "floors": "floors"}
+                 "steps": "steps", "covers": "covers", "deadlines": "deadlines", "caps": "caps", "floors": "floors",
+                 "earlier_unknown": "earlier_unknown"}
 
 
 def kind_and_name(item) -> tuple[str, str] | None:

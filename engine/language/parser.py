@@ -4,6 +4,7 @@ the frozen attrs nodes of `engine.language.ast`, each with its `Span`. Syntax er
 
 from __future__ import annotations
 
+import datetime
 import functools
 import hashlib
 import os
@@ -466,10 +467,33 @@ class _ToAst(lark.Transformer):
 
     def deadline(self, meta, children):
         date = self._literal(meta, [children[1]], "date", literals.date).value
-        return ast.Deadline(name=_unquote(children[0]), date=date, span=self._span(meta))
+        rest = children[2:]
+        time = opening = source = None
+        for item in rest:
+            if isinstance(item, ast.Citation):
+                source = item
+            elif isinstance(item, tuple) and item and item[0] == "opening":
+                opening = item
+            else:
+                time = self._time(item)
+        return ast.Deadline(name=_unquote(children[0]), date=date, span=self._span(meta), time=time,
+                            opens=opening[1] if opening else None, opens_time=opening[2] if opening else None, source=source)
+
+    def opening(self, meta, children):
+        date = self._literal(meta, [children[0]], "date", literals.date).value
+        return ("opening", date, self._time(children[1]) if len(children) > 1 else None)
+
+    def _time(self, token) -> datetime.time:
+        hours, minutes = (int(x) for x in str(token).split(":"))
+        if hours > 23 or minutes > 59:
+            raise _LiteralError(Diagnostic("error", f"{token} is not a time of day (HH:MM, 0:00 to 23:59)", self._tspan(token)))
+        return datetime.time(hours, minutes)
 
     def deadlines_unknown(self, meta, children):
         return ("deadlines",)
+
+    def earlier_rounds_unknown(self, meta, children):
+        return ("earlier_unknown", True)
 
     def frame_def(self, meta, children):
         name = children[0]

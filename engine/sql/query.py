@@ -21,14 +21,14 @@ aggregates list measures per case for Spark)
 and it yields per case: `id`, `best_frame`, `best_subsidy` and per frame F the columns
 "F.status", "F.subsidy" (whole yen), "F.reasons" (the unmet conditions, as
 "requirement:<rule>", "exclusion:<name>", "floor:<amount>", "no_subsidy:<frame>",
-"not_open", "closed" or "deadline") and "F.pending_steps"."""
+"not_open", "closed", "deadline" or "between_rounds") and "F.pending_steps"."""
 
 from __future__ import annotations
 
 import attrs
 from sqlglot import exp
 
-from engine.tree import nodes as tree
+from engine.tree import nodes as tree, rounds
 from engine.evaluate.decision import ELIGIBLE, ELIGIBLE_AFTER_STEPS, NOT_ELIGIBLE
 from engine.sql.amount import AmountCompiler, AmountSQL, column_value, concat, floor_array
 from engine.sql.reasons import FrameReasons, Reason, any_set, bit_columns, enum, enum_array, named, not_null
@@ -287,6 +287,17 @@ class _Query:
         if f.deadlines:
             last = max(d.date for d in f.deadlines)
             reasons.append(Reason("deadline", exp.GT(this=applied.copy(), expression=date(last))))
+            # in no round: after one round closed and before the next opened (engine/tree/rounds.py)
+            spans = []
+            for after, before in rounds.closed_spans(f.deadlines, f.earlier_unknown):
+                inside = exp.LT(this=applied.copy(), expression=date(before))
+                if after is not None:
+                    inside = exp.and_(exp.GT(this=applied.copy(), expression=date(after)), inside, copy=False)
+                if policy.in_force:  # before the term it is "not_open", as the tree says
+                    inside = exp.and_(exp.GTE(this=applied.copy(), expression=date(policy.in_force[0])), inside, copy=False)
+                spans.append(inside)
+            if spans:
+                reasons.append(Reason("between_rounds", exp.or_(*spans, copy=False) if len(spans) > 1 else spans[0]))
         elif policy.in_force:
             reasons.append(Reason("closed", exp.GT(this=applied.copy(), expression=date(policy.in_force[1]))))
         return reasons

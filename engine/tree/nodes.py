@@ -297,8 +297,14 @@ class Amount:
 
 @node
 class Deadline:
+    """A round of the call: it closes on `date` at `time` (JST) and, when `opens` is known, opens then."""
+
     name: str
     date: datetime.date
+    time: datetime.time | None = None
+    opens: datetime.date | None = None
+    opens_time: datetime.time | None = None
+    cite: Cite | None = None
 
 
 @node
@@ -320,6 +326,7 @@ class Frame:
     deadlines: tuple[Deadline, ...]
     amount: Amount  # the frame's parts, caps and floors as one amount
     origin: Origin
+    earlier_unknown: bool = False  # rounds before the first listed one exist but are not known
 
 
 # ---------------------------------------------------------------- the case's shape

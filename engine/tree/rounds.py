@@ -1,0 +1,37 @@
+"""The rounds of a call (a frame's deadlines), read by every evaluator alike: which round an
+application date falls in, or why none does. Dates only: a case gives the day it applies, and a
+round's closing time (17:00) is the applicant's to meet on its last day."""
+
+from __future__ import annotations
+
+import datetime
+
+OPEN, BETWEEN, UNKNOWN, PASSED = "open", "between", "unknown", "passed"
+
+
+def round_of(deadlines, earlier_unknown: bool, applied: datetime.date) -> tuple[str, int | None]:
+    """(what, index): OPEN with the round's index; BETWEEN with the index of the round that opens
+    next (the date is after one round closed and before the next opened, or before the first one
+    opened); UNKNOWN (a date up to the first listed round, whose earlier rounds are not known and
+    whose own opening is not either — never guessed as that round); PASSED after the last."""
+    for i, d in enumerate(deadlines):
+        if applied <= d.date:
+            if d.opens is not None and applied < d.opens:
+                return (UNKNOWN, None) if i == 0 and earlier_unknown else (BETWEEN, i)
+            if i == 0 and earlier_unknown and d.opens is None:
+                return UNKNOWN, None
+            return OPEN, i
+    return PASSED, None
+
+
+def closed_spans(deadlines, earlier_unknown: bool) -> list[tuple[datetime.date | None, datetime.date]]:
+    """The dates in no round before the last deadline, as (after, before): applied > after (or any
+    date when after is None) and applied < before. Their union and `> last deadline` are exactly the
+    dates round_of does not find a round for, UNKNOWN aside."""
+    spans = []
+    previous = None
+    for i, d in enumerate(deadlines):
+        if d.opens is not None and not (i == 0 and earlier_unknown):
+            spans.append((previous.date if previous is not None else None, d.opens))
+        previous = d
+    return spans
