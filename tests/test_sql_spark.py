@@ -49,6 +49,25 @@ def test_spark_equals_the_tree_on_a_tiered_policy(spark, tmp_path, write_policy)
     assert mismatches(policy, values, rows) == []
 
 
+def test_spark_adds_a_value_per_item_exactly(spark, tmp_path, write_policy):
+    """`total of (…)`: each item's fraction folded into the sum (catalogue C-1's 金額 × 24 / 利用月数)."""
+    from test_item_totals import POLICY
+
+    folder = write_policy("", header=POLICY)
+    policy = load_policy(folder).policy
+    months = [0, 12, 13, 24, 25, 36, 37, 120]
+    values = [read_case(policy, {"経費": [{"区分": "ソフトウェア", "金額": a, "利用月数": m},
+                                           {"区分": "オプション", "金額": a + 1, "利用月数": months[-1 - i]}][: 1 + i % 2],
+                                 "小規模": i % 3 == 0})
+              for i, m in enumerate(months) for a in (0, 100, 1_200_000, 4_999_999)]
+    path = tmp_path / "cases.parquet"
+    pq.write_table(arrow_table(policy, values), path)
+    spark.register_cases(path)
+    rows = spark.rows(to_sql(policy, "spark"))
+    assert len(rows) == len(values) == 32
+    assert mismatches(policy, values, rows) == []
+
+
 @pytest.mark.parametrize("integer", [None, "BIGINT"])
 def test_spark_equals_the_tree_on_the_whole_2024_policy(spark, tmp_path, integer):
     """Examples and a boundary corpus, every frame, in the wide type and in the narrow one that

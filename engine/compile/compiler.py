@@ -128,6 +128,11 @@ class _Compiler:
         return tree.Total(list=self.input(node.list_name.text, node.list_name.span), field=node.field.text, where=where,
                           kind=self.kind(node), origin=self.origin(node.span))
 
+    def c_TotalOf(self, node):
+        where = self.expr(node.where) if node.where is not None else None
+        return tree.TotalOf(list=self.input(node.list_name.text, node.list_name.span), value=self.expr(node.value), where=where,
+                            kind=self.kind(node), origin=self.origin(node.span))
+
     def c_Number(self, node):
         where = self.expr(node.where) if node.where is not None else None
         return tree.Count(list=self.input(node.list_name.text, node.list_name.span), where=where, kind="count",

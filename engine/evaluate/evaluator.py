@@ -24,6 +24,7 @@ _ARITH = {
     "+": lambda a, b: a + b,
     "-": lambda a, b: a - b,
     "×": lambda a, b: a * b,
+    "÷": lambda a, b: Fraction(a) / b if b else 0,  # exact; a quotient by 0 is 0 (docs/language.md)
 }
 
 
@@ -176,6 +177,15 @@ class _Evaluation:
         total = sum(v for _, v in values if v is not None)
         return Trace(kind="total", result=total, origin=n.origin, name=n.list.name, label=n.list.label,
                      facts=(("field", n.field), ("items", tuple(values)), ("kind", n.kind)))
+
+    def e_TotalOf(self, n, item):
+        items = _items(self.read(n.list.path), n.list.path)
+        chosen, _ = self._matching(n, items)
+        values = [(i, self.eval(n.value, items[i])) for i in chosen]
+        total = _whole(sum((v.result for _, v in values), Fraction(0)))
+        return Trace(kind="total", result=total, origin=n.origin, name=n.list.name, label=n.list.label,
+                     facts=(("field", n.origin.text), ("items", tuple((i, v.result) for i, v in values)), ("kind", n.kind)),
+                     children=tuple(v for _, v in values))
 
     def e_Count(self, n, item):
         items = _items(self.read(n.list.path), n.list.path)

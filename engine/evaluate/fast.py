@@ -18,7 +18,8 @@ from engine.tree import rounds, nodes as tree
 from engine.evaluate.decision import ELIGIBLE, ELIGIBLE_AFTER_STEPS, NOT_ELIGIBLE
 
 _COMPARE = {"<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge, "=": operator.eq, "!=": operator.ne}
-_ARITH = {"+": operator.add, "-": operator.sub, "×": operator.mul}
+_ARITH = {"+": operator.add, "-": operator.sub, "×": operator.mul,
+          "÷": lambda a, b: Fraction(a) / b if b else 0}  # as the tree: exact, a quotient by 0 is 0
 
 
 class _Env:
@@ -150,6 +151,18 @@ class _Compiler:
     def c_Smaller(self, n):
         left, right = self.expr(n.left), self.expr(n.right)
         return lambda env, item: min(left(env, item), right(env, item))
+
+    def c_TotalOf(self, n):
+        read, value = _reader(n.list.path), self.expr(n.value)
+        where = self.expr(n.where) if n.where is not None else None
+
+        def total(env, item):
+            result = 0
+            for it in read(env, item) or ():
+                if where is None or where(env, it):
+                    result += value(env, it)
+            return _whole(result)
+        return total
 
     def c_Total(self, n):
         read, field = _reader(n.list.path), n.field

@@ -235,6 +235,19 @@ class Partial:
             return _open(*checks)
         return sum(v for it, c in zip(items, checks) if c and (v := it.get(n.field)) is not None)
 
+    def e_TotalOf(self, n, item):
+        lst = self._list(n.list)
+        if is_open(lst):
+            return self._open_list(lst, n.where)
+        items = list(lst or ())
+        checks = self._checks(n.where, items)
+        if any(map(is_open, checks)):
+            return _open(*checks)
+        values = [self.eval(n.value, it) for it, c in zip(items, checks) if c]
+        if any(map(is_open, values)):
+            return _open(*values)
+        return sum(values, 0)
+
     def e_Count(self, n, item):
         lst = self._list(n.list)
         if is_open(lst):

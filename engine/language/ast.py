@@ -147,6 +147,16 @@ class Total:
 
 
 @frozen
+class TotalOf:
+    """`total of (金額 × 24か月 ÷ 利用月数 if …) in 経費 where …`: a value per item, added up exactly."""
+
+    value: object
+    list_name: Name
+    where: object | None
+    span: Span
+
+
+@frozen
 class Number:
     list_name: Name
     where: object | None

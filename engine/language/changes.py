@@ -247,6 +247,16 @@ def compare(old: PolicyItems, new: PolicyItems) -> tuple[DefinitionChange, ...]:
 
 
 # ---------------------------------------------------------------- one clause taken from the other policy
+def _take(items: list, index: int | None, theirs) -> None:
+    """items[index] becomes `theirs`: removed where the other policy has none, added where this one has none."""
+    if theirs is None and index is not None:
+        del items[index]
+    elif theirs is not None and index is None:
+        items.append(theirs)
+    elif theirs is not None:
+        items[index] = theirs
+
+
 def _navigate_set(item, path: tuple[str, ...], field: str | None, value_from):
     """`item` with the amount at `path` (or its clause `field`) taken from `value_from` (the same
     item in the other policy, or None where it is absent there)."""
@@ -257,13 +267,8 @@ def _navigate_set(item, path: tuple[str, ...], field: str | None, value_from):
     theirs = {a.name: a for a in getattr(value_from, attribute)} if value_from is not None else {}
     index = next((i for i, a in enumerate(parts) if a.name == path[0]), None)
     source = theirs.get(path[0])
-    if len(path) == 1 and field is None:  # the whole amount: added or removed
-        if source is None and index is not None:
-            del parts[index]
-        elif source is not None and index is None:
-            parts.append(source)
-        elif source is not None:
-            parts[index] = source
+    if len(path) == 1 and field is None:  # the whole amount: added, removed or replaced
+        _take(parts, index, source)
     elif index is not None and source is not None:
         parts[index] = _navigate_set(parts[index], path[1:], field, source)
     return attrs.evolve(item, **{attribute: tuple(parts)})
@@ -275,12 +280,7 @@ def with_clause(target: PolicyItems, other: PolicyItems, clause: Clause) -> tupl
     items = list(target.items)
     index = next((n for n, i in enumerate(items) if key_of(i) == clause.key), None)
     if clause.field is None and not clause.path:  # the whole definition
-        if theirs is None and index is not None:
-            del items[index]
-        elif theirs is not None and index is None:
-            items.append(theirs)
-        elif theirs is not None:
-            items[index] = theirs
+        _take(items, index, theirs)
     elif index is not None and theirs is not None:
         items[index] = _navigate_set(items[index], clause.path, clause.field, theirs)
     return tuple(items)

@@ -512,6 +512,25 @@ class _Checker:
             self.expect(node.where, BOOL, inner, "the condition after `where`")
         return field_t.required()
 
+    def t_TotalOf(self, node, scope):
+        t = self.list_of(node.list_name, True)
+        if t is None:
+            return ERROR
+        inner = Scope(t.element.name, None)
+        value = self.expr(node.value, inner)
+        if value is ERROR:
+            return ERROR
+        if value.optional:
+            self.error("`total of (…)` adds a value that may be missing; give the field a default, or choose with `if … is given`",
+                       node.value.span)
+            return ERROR
+        if value.kind not in ("yen", "count"):
+            self.error(f"`total of (…)` adds yen or counts; this is {value.describe()}", node.value.span)
+            return ERROR
+        if node.where is not None:
+            self.expect(node.where, BOOL, inner, "the condition after `where`")
+        return value.required()
+
     def t_Number(self, node, scope):
         t = self.list_of(node.list_name, None)
         if t is None:

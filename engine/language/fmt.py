@@ -17,7 +17,7 @@ from engine.language.diagnostics import display_width
 from engine.language.parser import parse
 
 _OPERATORS = [("<=", "≤"), (">=", "≥"), ("!=", "≠"), ("==", "="), ("*", "×")]
-_SPACED = re.compile(r"\s*(≤|≥|≠|×|(?<![<>≤≥≠])=|<|>|\+)\s*")
+_SPACED = re.compile(r"\s*(≤|≥|≠|×|÷|(?<![<>≤≥≠])=|<|>|\+)\s*")
 _DIGITS = re.compile(r"(?:(?<![\w,./\-])|(?<=[億万]))(\d{4,})(?![\d/.%\-])")  # not inside names (要件2024)
 _BLOCK_WORDS = ("programme", "enum", "record", "input", "table", "rule", "value", "exclusion", "step", "frame", "amend", "override")
 

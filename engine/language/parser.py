@@ -82,7 +82,7 @@ _TERMINAL_WORDS = {
     "DATE": "a date (YYYY-MM-DD)",
     "COMP_OP": "a comparison (≤, <, =, ≠, ≥, >)",
     "ADD_OP": "+ or -",
-    "MUL_OP": "×",
+    "MUL_OP": "× or ÷",
     "TIER_MEASURE": "subsidy or cost",
 }
 
@@ -233,7 +233,7 @@ class _LiteralError(Exception):
 
 
 _COMPARISONS = {"<=": "<=", "≤": "<=", ">=": ">=", "≥": ">=", "!=": "!=", "≠": "!=", "==": "=", "=": "=", "<": "<", ">": ">"}
-_ARITHMETIC = {"+": "+", "-": "-", "−": "-", "×": "×", "*": "×"}
+_ARITHMETIC = {"+": "+", "-": "-", "−": "-", "×": "×", "*": "×", "÷": "÷"}
 
 
 def _unquote(token: Token) -> str:
@@ -653,6 +653,10 @@ class _ToAst(lark.Transformer):
     def total(self, meta, children):
         where = children[2] if len(children) > 2 else None
         return ast.Total(field=self._name(children[0]), list_name=self._name(children[1]), where=where, span=self._span(meta))
+
+    def total_of(self, meta, children):
+        where = children[2] if len(children) > 2 else None
+        return ast.TotalOf(value=children[0], list_name=self._name(children[1]), where=where, span=self._span(meta))
 
     def number(self, meta, children):
         where = children[1] if len(children) > 1 else None

@@ -66,6 +66,10 @@ ARITHMETIC = {
     ("count", "×", "count"): COUNT, ("ratio", "×", "ratio"): RATIO,
     ("count", "×", "ratio"): COUNT, ("ratio", "×", "count"): COUNT,
     ("number", "+", "number"): NUMBER, ("number", "-", "number"): NUMBER, ("number", "×", "number"): NUMBER,
+    # ÷ is exact (a fraction of a yen stays until the amount's one rounding); a quotient by 0 is 0
+    ("yen", "÷", "count"): YEN, ("yen", "÷", "ratio"): YEN, ("yen", "÷", "yen"): RATIO,
+    ("count", "÷", "count"): RATIO, ("count", "÷", "ratio"): COUNT, ("ratio", "÷", "ratio"): RATIO,
+    ("number", "÷", "number"): NUMBER,
 }
 
 

@@ -218,6 +218,8 @@ class ExpressionCompiler:
         left, right = self.expr(n.left), self.expr(n.right)
         if n.op == "×":
             return self.arith.mul(left, right)
+        if n.op == "÷":
+            return self.arith.div(left, right)
         return self.arith.add(left, right, subtract=n.op == "-")
 
     def c_RoundDown(self, n: tree.RoundDown):
@@ -314,6 +316,41 @@ class ExpressionCompiler:
 
         return column_num(self.sum_of(n.list, value, n.where))
 
+    def c_TotalOf(self, n: tree.TotalOf):
+        """Σ of a value per item, each a fraction num/den: the items' fractions are added pairwise in
+        a fold ({n, d} + {n', d'} = {n·d' + n'·d, d·d'}), so the sum stays exact; an overflow of the
+        wide type raises (never wraps)."""
+        if self.arith.dialect not in ("duckdb", "spark"):
+            raise Unsupported(f"{n.origin}: a total of a value per item is written for DuckDB and Spark only")
+        arr = self.c_Input(n.list).e
+
+        def pair(scope):
+            value = self.expr(n.value)
+            num = self.arith.widen(self.arith.numerator(value))
+            den = self.arith.denominator(value)
+            den = self.arith.widen(den if den is not None else exp.Literal.number(1))
+            if n.where is not None:
+                chosen = self.boolean(n.where)
+                num = exp.Case(ifs=[exp.If(this=chosen, true=num)], default=self.arith.wide_zero())
+            return _struct(self.arith.dialect, num, den)
+
+        pairs = exp.Transform(this=arr.copy(), expression=self.lambda_over(n.list, pair))
+        acc, item = exp.to_identifier("acc"), exp.to_identifier("v")
+        field = lambda who, name: exp.Dot(this=exp.Column(this=who.copy()), expression=exp.to_identifier(name))  # noqa: E731
+        merged = _struct(self.arith.dialect,
+                         exp.Add(this=exp.Mul(this=field(acc, "n"), expression=field(item, "d")),
+                                 expression=exp.Mul(this=field(item, "n"), expression=field(acc, "d"))),
+                         exp.Mul(this=field(acc, "d"), expression=field(item, "d")))
+        zero = _struct(self.arith.dialect, self.arith.wide_zero(), self.arith.widen(exp.Literal.number(1)))
+        if self.arith.dialect == "duckdb":
+            seeded = exp.Anonymous(this="LIST_PREPEND", expressions=[zero, pairs])
+            total = exp.Anonymous(this="LIST_REDUCE", expressions=[seeded, exp.Lambda(this=merged, expressions=[acc, item])])
+        else:
+            total = exp.Reduce(this=pairs, initial=zero, merge=exp.Lambda(this=merged, expressions=[acc, item]))
+        num = when_present(arr, self.arith.wide_zero(), exp.Dot(this=exp.Paren(this=total.copy()), expression=exp.to_identifier("n")))
+        den = when_present(arr.copy(), self.arith.widen(exp.Literal.number(1)), exp.Dot(this=exp.Paren(this=total), expression=exp.to_identifier("d")))
+        return Num(num=num, den=den, nonneg=True, wide=True)
+
     def c_Count(self, n: tree.Count):
         field = self.fields[n.list.path]
         if n.where is not None:
@@ -349,6 +386,14 @@ class ExpressionCompiler:
         failing = exp.ArrayFilter(this=arr, expression=self.lambda_over(
             n.list, lambda s: exp.Not(this=exp.Paren(this=self.boolean(n.where)))))
         return Scalar(exp.EQ(this=array_size(failing, arr), expression=exp.Literal.number(0)))
+
+
+def _struct(dialect: str, num: exp.Expression, den: exp.Expression) -> exp.Expression:
+    """{n: num, d: den}: a fraction as one value, for a fold over a list."""
+    if dialect == "duckdb":
+        return exp.Struct(expressions=[exp.PropertyEQ(this=exp.to_identifier("n"), expression=num),
+                                       exp.PropertyEQ(this=exp.to_identifier("d"), expression=den)])
+    return exp.Anonymous(this="NAMED_STRUCT", expressions=[exp.Literal.string("n"), num, exp.Literal.string("d"), den])
 
 
 def _count(condition: exp.Expression) -> exp.Expression:

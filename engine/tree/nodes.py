@@ -199,6 +199,17 @@ class Total:
 
 
 @node
+class TotalOf:
+    """Σ value(item) over the items of `list` that meet `where`: exact (Fractions), rounded by the amount."""
+
+    list: Input
+    value: object
+    where: object | None
+    kind: str
+    origin: Origin
+
+
+@node
 class Count:
     """Items of a list of records (optionally those matching `where`), or distinct members of an enum list."""
 

@@ -1,0 +1,110 @@
+"""`total of (…) in LIST`: a value per item, added up exactly (rules-2024.md §7 C-1: fees for more
+than 24 months count 24 months of their cost, 金額 × 24 / 利用月数, exact until the amount's one
+rounding). The tree, the fast form and the SQL form agree on every case of a boundary corpus."""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+import pytest
+
+from engine.compile.pipeline import load_policy
+from engine.evaluate.case import read_case
+from engine.evaluate.evaluator import evaluate
+from engine.evaluate.fast import FastPolicy, summary
+from engine.language.diagnostics import PolicyError
+from sql_support import duckdb_rows, mismatches
+
+POLICY = """\
+programme "Item totals"
+  year 2024
+  source doc "the guidelines"
+
+enum 区分:
+  ソフトウェア
+  オプション
+  PC
+
+record 明細:
+  区分: 区分 "区分"
+  金額: 円 "金額"
+  利用月数: か月, default 0 "利用月数（0: 一括）"
+
+input 経費: list of 明細 "経費"
+input 小規模: bool, default false "小規模"
+
+value 対象経費 "補助対象経費（利用料は最大2年分、オプションは1年分）":
+  source doc "最大２年分の費用を補助対象とする; オプションは最大１年分"
+  total of (金額 × 24か月 ÷ 利用月数 if 利用月数 > 24か月 else 金額) in 経費 where 区分 is ソフトウェア + total of (金額 × 12か月 ÷ 利用月数 if 利用月数 > 12か月 else 金額) in 経費 where 区分 is オプション
+
+frame 枠 "枠":
+  source doc "枠"
+  amount ソフト "ソフトウェア":
+    source doc "4/5 or 3/4 until 50万円, then 2/3"
+    on 対象経費
+    rate 4/5 if 小規模 else 3/4 until the subsidy reaches 50万円
+    then rate 2/3
+    round down
+    at most 350万円
+"""
+
+
+@pytest.fixture(scope="module")
+def policy(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("items")
+    (folder / "policy.rules").write_text(POLICY, encoding="utf-8")
+    return load_policy(folder, use_cache=False).policy
+
+
+def decide(policy, items, small=False):
+    values = read_case(policy, {"経費": items, "小規模": small})
+    return evaluate(policy, values)
+
+
+def test_36_months_count_24_exactly(policy):
+    # 1,200,000円 for 36 months → 800,000円 eligible; a 中小: ⌊(6·800,000 + 500,000)/9⌋ = 588,888 (catalogue C-1)
+    d = decide(policy, [{"区分": "ソフトウェア", "金額": 1_200_000, "利用月数": 36}])
+    assert d.frames[0].subsidy == 588_888
+    assert d.frames[0].amount.parts[0].base == 800_000
+
+
+@pytest.mark.parametrize("months, eligible", [(0, 1_000_000), (24, 1_000_000), (25, Fraction(24_000_000, 25)), (36, Fraction(2_000_000, 3))])
+def test_the_boundary_at_24_months(policy, months, eligible):
+    d = decide(policy, [{"区分": "ソフトウェア", "金額": 1_000_000, "利用月数": months}])
+    assert d.frames[0].amount.parts[0].base == eligible
+
+
+def test_fractions_of_a_yen_are_added_before_the_one_rounding(policy):
+    # two lines of 100円 for 36 months: 66 2/3 + 66 2/3 = 133 1/3 (rounding each first would lose 2/3円)
+    d = decide(policy, [{"区分": "ソフトウェア", "金額": 100, "利用月数": 36}] * 2 + [{"区分": "オプション", "金額": 100, "利用月数": 18}])
+    assert d.frames[0].amount.parts[0].base == Fraction(400, 3) + Fraction(200, 3)
+    assert d.frames[0].subsidy == 150  # ⌊200 × 3/4⌋
+
+
+def test_tree_fast_and_sql_agree(policy):
+    amounts = [0, 1, 99, 100, 101, 666_666, 666_667, 1_200_000, 4_999_999]
+    months = [0, 1, 12, 13, 24, 25, 36, 37, 120]
+    cases = []
+    for i, a in enumerate(amounts):
+        for j, m in enumerate(months):
+            items = [{"区分": "ソフトウェア", "金額": a, "利用月数": m}, {"区分": "オプション", "金額": amounts[-1 - i], "利用月数": months[-1 - j]},
+                     {"区分": "PC", "金額": 5, "利用月数": 7}]
+            cases.append(read_case(policy, {"経費": items[: 1 + (i + j) % 3], "小規模": (i + j) % 2 == 0}))
+    cases.append(read_case(policy, {"経費": []}))
+    fast = FastPolicy(policy)
+    for values in cases:
+        assert fast.decide(values) == summary(evaluate(policy, values))
+    assert mismatches(policy, cases, duckdb_rows(policy, cases)) == []
+
+
+@pytest.mark.parametrize("body, message", [
+    ("total of (金額 ÷ 区分) in 経費", "cannot compute"),
+    ("total of (利用月数 > 24か月) in 経費", "`total of (…)` adds yen or counts; this is"),
+])
+def test_a_total_of_something_that_is_not_an_amount_is_refused(tmp_path, body, message):
+    text = POLICY.replace("total of (金額 × 24か月 ÷ 利用月数 if 利用月数 > 24か月 else 金額) in 経費 where 区分 is ソフトウェア + "
+                          "total of (金額 × 12か月 ÷ 利用月数 if 利用月数 > 12か月 else 金額) in 経費 where 区分 is オプション", body)
+    (tmp_path / "policy.rules").write_text(text, encoding="utf-8")
+    with pytest.raises(PolicyError) as error:
+        load_policy(tmp_path, use_cache=False)
+    assert message in str(error.value)
