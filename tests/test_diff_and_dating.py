@@ -221,7 +221,9 @@ def test_diff_lists_every_amended_and_overridden_definition_clause_by_clause(run
     assert ("  examples/security_cap_1m_exceeded.json\n"
             "    セキュリティ対策推進枠: 対象 1,000,000円 → 対象 1,000,001円 (+1円)\n"
             "      ← frame セキュリティ対策推進枠 › amount サービス利用料: at most 100万円 → at most 150万円\n") in text
-    assert "  セキュリティ対策推進枠: 変化 2件; 対象 8件 → 8件; 補助額の合計 4,250,000円 → 4,583,334円 (+333,334円)\n" in text
+    # rules-2024.md §7 C-2: examples/never_small_incorporated_association_20_security.json (a 社団法人, never 小規模)
+    # is a ninth eligible example, at 500,000円 under both years
+    assert "  セキュリティ対策推進枠: 変化 2件; 対象 9件 → 9件; 補助額の合計 4,750,000円 → 5,083,334円 (+333,334円)\n" in text
     markdown = run("diff", "policies/2024", "policies/2025", "examples", "--format", "markdown").stdout
     assert markdown.startswith("### policy diff: policies/2024（IT導入補助金2024）→ policies/2025（IT導入補助金2025）\n\n#### ポリシーの変更\n")
     assert "    amount サービス利用料 › at most: `at most 100万円` → `at most 150万円`\n" in markdown
