@@ -108,3 +108,14 @@ def test_a_total_of_something_that_is_not_an_amount_is_refused(tmp_path, body, m
     with pytest.raises(PolicyError) as error:
         load_policy(tmp_path, use_cache=False)
     assert message in str(error.value)
+
+
+def test_the_cost_at_which_the_cap_is_reached_sees_through_the_per_item_total(policy):
+    """A named value of per-item totals still gives the what-if "cap reached at 金額 …": e = 金額 × 24/36,
+    500,000 + (e − 666,666 2/3) × 2/3 = 3,500,000 at e = 5,166,666 2/3, i.e. 金額 = 7,750,000."""
+    from engine.explain.counterfactual import what_if
+
+    values = read_case(policy, {"経費": [{"区分": "ソフトウェア", "金額": 1_200_000, "利用月数": 36}]})
+    offers = what_if(policy, values, evaluate(policy, values)).frames[0].what_if
+    assert [(w.kind, [(c.path, c.old, c.new) for c in w.changes], w.subsidy) for w in offers] == [
+        ("cap_reached", [(("経費", 0, "金額"), 1_200_000, 7_750_000)], 3_500_000)]

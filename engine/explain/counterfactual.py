@@ -197,16 +197,34 @@ class _Search:
         return _Evaluation(self.policy, case).frame(frame)
 
     def cost_item(self, frame: tree.Frame, case: dict):
-        """The first expense a leaf amount of the frame counts: (path, amount) to raise."""
+        """The first expense a leaf amount of the frame counts: (path, amount) to raise. The cost may
+        be a total, a per-item total (`total of (…)`), a sum of them or a named value of those."""
         run = _Evaluation(self.policy, case)
         for leaf in _leaves(frame.amount):
-            base = leaf.base
-            if isinstance(base, tree.Total):
+            for base, field in self._totals(leaf.base, set()):
                 items = run.read(base.list.path) or ()
                 for i, it in enumerate(items):
                     if base.where is None or run.eval(base.where, it).result:
-                        return leaf, base.list.path + (i, base.field), it.get(base.field) or 0
+                        return leaf, base.list.path + (i, field), it.get(field) or 0
         return None
+
+    def _totals(self, node, seen: set):
+        """(total, the yen field of its items a larger cost means), in the order they are added."""
+        if isinstance(node, tree.Total):
+            yield node, node.field
+        elif isinstance(node, tree.TotalOf):
+            field = next((n.name for n in _nodes(node.value) if isinstance(n, tree.Item) and n.kind == "yen"), None)
+            if field is not None:
+                yield node, field
+        elif isinstance(node, tree.Arith) and node.op in ("+", "×", "÷"):
+            yield from self._totals(node.left, seen)
+            if node.op == "+":
+                yield from self._totals(node.right, seen)
+        elif isinstance(node, (tree.Smaller, tree.RoundDown)):
+            yield from self._totals(getattr(node, "left", None) or node.operand, seen)
+        elif isinstance(node, tree.DefRef) and node.name not in seen and node.name in self.policy.definitions:
+            seen.add(node.name)
+            yield from self._totals(self.policy.definitions[node.name].body, seen)
 
     def fast_policy(self):
         if self.fast is None:
@@ -383,3 +401,15 @@ def _walk(result):
     yield result
     for child in result.parts + result.items:
         yield from _walk(child)
+
+
+def _nodes(node):
+    """Every tree node under `node` (attrs nodes and tuples of them)."""
+    stack = [node]
+    while stack:
+        n = stack.pop()
+        if isinstance(n, (tuple, list)):
+            stack.extend(reversed(n))
+        elif attrs.has(type(n)):
+            yield n
+            stack.extend(reversed([getattr(n, f.name) for f in attrs.fields(type(n))]))
