@@ -123,6 +123,9 @@ class _Compiler:
     def c_Smaller(self, node):
         return tree.Smaller(left=self.expr(node.left), right=self.expr(node.right), kind=self.kind(node), origin=self.origin(node.span))
 
+    def c_Larger(self, node):
+        return tree.Larger(left=self.expr(node.left), right=self.expr(node.right), kind=self.kind(node), origin=self.origin(node.span))
+
     def c_Total(self, node):
         where = self.expr(node.where) if node.where is not None else None
         return tree.Total(list=self.input(node.list_name.text, node.list_name.span), field=node.field.text, where=where,

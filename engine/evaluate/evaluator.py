@@ -163,6 +163,10 @@ class _Evaluation:
         left, right = self.eval(n.left, item), self.eval(n.right, item)
         return Trace(kind="smaller", result=min(left.result, right.result), origin=n.origin, facts=(("kind", n.kind),), children=(left, right))
 
+    def e_Larger(self, n, item):
+        left, right = self.eval(n.left, item), self.eval(n.right, item)
+        return Trace(kind="larger", result=max(left.result, right.result), origin=n.origin, facts=(("kind", n.kind),), children=(left, right))
+
     def _matching(self, n, items):
         """Indices of the items that meet `where` (all of them when there is no `where`)."""
         if n.where is None:

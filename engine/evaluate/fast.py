@@ -152,6 +152,10 @@ class _Compiler:
         left, right = self.expr(n.left), self.expr(n.right)
         return lambda env, item: min(left(env, item), right(env, item))
 
+    def c_Larger(self, n):
+        left, right = self.expr(n.left), self.expr(n.right)
+        return lambda env, item: max(left(env, item), right(env, item))
+
     def c_TotalOf(self, n):
         read, value = _reader(n.list.path), self.expr(n.value)
         where = self.expr(n.where) if n.where is not None else None

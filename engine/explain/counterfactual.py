@@ -220,7 +220,7 @@ class _Search:
             yield from self._totals(node.left, seen)
             if node.op == "+":
                 yield from self._totals(node.right, seen)
-        elif isinstance(node, (tree.Smaller, tree.RoundDown)):
+        elif isinstance(node, (tree.Smaller, tree.Larger, tree.RoundDown)):
             yield from self._totals(getattr(node, "left", None) or node.operand, seen)
         elif isinstance(node, tree.DefRef) and node.name not in seen and node.name in self.policy.definitions:
             seen.add(node.name)

@@ -214,6 +214,12 @@ class Partial:
             return _open(left, right)
         return min(left, right)
 
+    def e_Larger(self, n, item):
+        left, right = self.eval(n.left, item), self.eval(n.right, item)
+        if is_open(left) or is_open(right):
+            return _open(left, right)
+        return max(left, right)
+
     def _list(self, n_list: tree.Input):
         return self.read(n_list.path)
 

@@ -139,6 +139,13 @@ class Smaller:
 
 
 @frozen
+class Larger:
+    left: object
+    right: object
+    span: Span
+
+
+@frozen
 class Total:
     field: Name
     list_name: Name

@@ -465,18 +465,21 @@ class _Checker:
             self.error(f"round down applies to yen or counts, not {t.describe()}", node.span)
         return t
 
-    def t_Smaller(self, node, scope):
+    def t_Smaller(self, node, scope, word: str = "smaller"):
         a, b = self.expr(node.left, scope), self.expr(node.right, scope)
         if ERROR in (a, b):
             return ERROR
         if a.optional or b.optional:
-            self.error("`smaller of` an optional value that may be missing; test `is given` first", node.span)
+            self.error(f"`{word} of` an optional value that may be missing; test `is given` first", node.span)
             return ERROR
         a, b = unify(a, b)
         if a.required() != b.required() or a.kind not in ORDERED_KINDS:
-            self.error(f"`smaller of` needs two values of one ordered type: {a.describe()} vs {b.describe()}", node.span)
+            self.error(f"`{word} of` needs values of one ordered type: {a.describe()} vs {b.describe()}", node.span)
             return ERROR
         return a
+
+    def t_Larger(self, node, scope):
+        return self.t_Smaller(node, scope, "larger")
 
     def list_of(self, name: ast.Name, want_records: bool | None) -> Type | None:
         t = self.symbols.input_types.get(name.text)

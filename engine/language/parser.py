@@ -648,7 +648,17 @@ class _ToAst(lark.Transformer):
         return ast.RoundDown(operand=children[0], span=self._span(meta))
 
     def smaller(self, meta, children):
-        return ast.Smaller(left=children[0], right=children[1], span=self._span(meta))
+        return self._fold(ast.Smaller, meta, children)
+
+    def larger(self, meta, children):
+        return self._fold(ast.Larger, meta, children)
+
+    def _fold(self, node, meta, children):
+        """`smaller of (a, b, c)` is smaller of (smaller of (a, b), c): one binary node per comma."""
+        result = children[0]
+        for child in children[1:]:
+            result = node(left=result, right=child, span=self._span(meta))
+        return result
 
     def total(self, meta, children):
         where = children[2] if len(children) > 2 else None

@@ -228,6 +228,9 @@ class ExpressionCompiler:
     def c_Smaller(self, n: tree.Smaller):
         return self.arith.smaller(self.expr(n.left), self.expr(n.right))
 
+    def c_Larger(self, n: tree.Larger):
+        return self.arith.larger(self.expr(n.left), self.expr(n.right))
+
     # ------------------------------------------------------------ lists
     def record_fields(self, list_input: tree.Input) -> dict:
         field = self.fields[list_input.path]

@@ -190,6 +190,14 @@ class Smaller:
 
 
 @node
+class Larger:
+    left: object
+    right: object
+    kind: str
+    origin: Origin
+
+
+@node
 class Total:
     list: Input
     field: str
