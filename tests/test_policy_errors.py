@@ -26,8 +26,8 @@ CASES = [
     (
         "syntax",
         rule("  従業員数 ≤ ≤ 300人\n"),
-        'policy/policy.rules:14:10: error: syntax error: unexpected "≤"; expected one of: "(", "all", "any", "number", '
-        '"round", "smaller", "total", a name, a value (e.g. 50万円, 300人, 1/2, 50%, 2024-02-16, true)\n'
+        'policy/policy.rules:14:10: error: syntax error: unexpected "≤"; expected one of: "(", "all", "any", "larger", '
+        '"number", "round", "smaller", "total", a name, a value (e.g. 50万円, 300人, 1/2, 50%, 2024-02-16, true)\n'
         "  14 |   従業員数 ≤ ≤ 300人\n"
         "                    ^",
     ),
@@ -42,7 +42,7 @@ CASES = [
         "unexpected character",
         rule("  従業員数 ≦ 300人\n"),
         'policy/policy.rules:14:8: error: syntax error: unexpected "≦"; expected one of: ".", "and", "contains", "if", "in", '
-        '"is", "not", "or", + or -, a comparison (≤, <, =, ≠, ≥, >), the end of the line, ×\n'
+        '"is", "not", "or", + or -, a comparison (≤, <, =, ≠, ≥, >), the end of the line, × or ÷ (did you mean `≤`?)\n'
         "  14 |   従業員数 ≦ 300人\n"
         "                  ^",
     ),

@@ -447,7 +447,9 @@ class _Checker:
             return ERROR
         for side, t in ((node.left, left), (node.right, right)):
             if t.optional:
-                self.error("arithmetic on an optional value that may be missing", side.span)
+                self.error("arithmetic on an optional value that may be missing", side.span,
+                           help="give the input the value a missing answer stands for, e.g. `控除: 円, default 0円`; "
+                                "a test with `is given` elsewhere in the expression does not make it present here")
                 return ERROR
         l, r = unify(left, right)
         result = ARITHMETIC.get((l.kind, node.op, r.kind))

@@ -129,10 +129,31 @@ def _describe_token(token: Token) -> str:
     return f'"{token.value}"'
 
 
+# characters an author types for an operator the language spells otherwise
+_NEAR_OPERATORS = {"＞": ">", "＜": "<", "＝": "=", "≦": "≤", "≧": "≥", "＋": "+", "－": "-", "＊": "×", "／": "÷", "÷": "÷"}
+
+
+def _near_keyword(token: Token, expected) -> str | None:
+    """The expected keyword an unexpected word is a near miss of (`exclusion` for `exclusions`)."""
+    import difflib
+
+    if not (str(token.value).isascii() and str(token.value).isalpha()):
+        return None
+    keywords = [n.lower() for n in expected if n.isascii() and n.isalpha() and n.isupper() and n not in _TERMINAL_WORDS]
+    close = difflib.get_close_matches(str(token.value).lower(), keywords, n=1, cutoff=0.75)
+    return close[0] if close else None
+
+
 def _syntax_diagnostic(file: str, exc: UnexpectedInput, text: str) -> Diagnostic:
     if isinstance(exc, UnexpectedCharacters):
         span = Span(file, exc.line, exc.column, exc.line, exc.column + 1)
         lines = text.splitlines()
+        if exc.char in _NEAR_OPERATORS:
+            return Diagnostic("error", f"syntax error: unexpected character {exc.char!r}; did you mean `{_NEAR_OPERATORS[exc.char]}`?", span,
+                              help="operators are written in half-width characters or as ≤ ≥ ≠ × ÷")
+        if exc.char == "/":
+            return Diagnostic("error", "syntax error: `/` is not an operator; a ratio is written 1/3 (`× 1/3` for a third), "
+                                       "a division `÷ 3`", span)
         if exc.char == '"' and '"' not in (lines[exc.line - 1][exc.column:] if exc.line <= len(lines) else ""):
             # a text opened and never closed on its line: the lexer can only say the quote is unexpected
             return Diagnostic("error", 'syntax error: this quoted text is never closed; expected a closing " on the same line',
@@ -149,7 +170,21 @@ def _syntax_diagnostic(file: str, exc: UnexpectedInput, text: str) -> Diagnostic
     end_column = column + max(1, len(str(token.value))) if token.type not in ("_NL", "_DEDENT", "_INDENT") else column + 1
     span = Span(file, line, column, line, end_column)
     expected = exc.accepts or exc.expected
+    if token.type == "_DEDENT" and "OTHERWISE" in expected:  # a `cases:` block left open
+        last = line - 1
+        lines = text.splitlines()
+        while last > 1 and not lines[last - 1].strip():
+            last -= 1
+        width = len(lines[last - 1]) - len(lines[last - 1].lstrip())
+        return Diagnostic("error", "this `cases:` block has no `otherwise:`; end it with an `otherwise:` line",
+                          Span(file, last, width + 1, last, len(lines[last - 1]) + 1),
+                          help="`otherwise:` gives the result for every case no `when` matches")
     message = f"syntax error: unexpected {_describe_token(token)}{_expected(expected)}"
+    near = _NEAR_OPERATORS.get(str(token.value)) or _near_keyword(token, expected)
+    if near:
+        message += f" (did you mean `{near}`?)"
+    elif str(token.value) == "/":
+        message += " (`/` is not an operator: write `× 1/3` for a third, or `÷ 3`)"
     return Diagnostic("error", message, span, help=_indent_help(text, line) or _TOKEN_HELP.get(token.type))
 
 
