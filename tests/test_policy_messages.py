@@ -66,3 +66,9 @@ def test_arithmetic_on_an_optional_input_says_how_to_fix_it(tmp_path):
     message = _error(tmp_path, BASE.replace("    on 費用\n", "    on 費用 - 控除\n"))
     assert "error: arithmetic on an optional value that may be missing" in message
     assert "help: give the input the value a missing answer stands for, e.g. `控除: 円, default 0円`" in message
+
+
+def test_an_amount_used_in_an_expression_says_what_amounts_are(tmp_path):
+    message = _error(tmp_path, BASE.replace("    on 費用\n", "    on 費用\n  amount 二つ目 \"二つ目\":\n    source doc \"x\"\n    on 補助\n    rate 1/2\n    round down\n"))
+    assert "error: 補助 is an amount of frame 枠: an amount is a result, not a value an expression can use" in message
+    assert "help: name what it is computed from with a `value`" in message

@@ -288,6 +288,12 @@ class _Checker:
                 self.error(f"{head} is an input group; name one of its fields", ref.span,
                            _suggest(head, [f.name for f in s.groups[head].fields]))
                 return ERROR
+            frame = self.amount_owner(head)
+            if frame is not None:
+                self.error(f"{head} is an amount of frame {frame}: an amount is a result, not a value an expression can use", ref.span,
+                           f"name what it is computed from with a `value` (e.g. `value {head}の対象経費 …`) and use that "
+                           f"value both in the amount's `on` line and here")
+                return ERROR
             self.error(f"unknown name {head}", ref.span, _suggest(head, self.visible_names(scope)))
             return ERROR
         if len(parts) == 2 and head in s.tables:
@@ -482,6 +488,15 @@ class _Checker:
 
     def t_Larger(self, node, scope):
         return self.t_Smaller(node, scope, "larger")
+
+    def amount_owner(self, name: str) -> str | None:
+        """The frame that has an amount (at any depth) called `name`, if any."""
+        def names(amounts):
+            for a in amounts:
+                yield a.name
+                yield from names(a.parts)
+
+        return next((f.name for f in self.symbols.frames if name in set(names(f.amounts))), None)
 
     def list_of(self, name: ast.Name, want_records: bool | None) -> Type | None:
         t = self.symbols.input_types.get(name.text)
