@@ -452,6 +452,16 @@ def check_command(policy_dir: str | None) -> None:
     sys.exit(EXIT_BAD_POLICY if errors else EXIT_OK)
 
 
+@cli.command("lsp")
+def lsp_command() -> None:
+    """Run the language server on standard input and output (for editors; needs the lsp extra)."""
+    try:
+        from engine.authoring import lsp
+    except ImportError as exc:
+        _fail(f"policy lsp needs the lsp extra: pip install '.[lsp]' ({exc})", EXIT_USAGE)
+    lsp.main()
+
+
 @cli.command("serve")
 @click.option("--policies", "policies_root", type=click.Path(), default=None, help="A folder of policy years. Default: the bundled policies.")
 @click.option("--host", default="127.0.0.1", show_default=True)

@@ -1,2 +1,2 @@
-"""Tools for policy authors: the expected-decision test runner and its coverage, the year-to-year diff, the case JSON Schema, the tree as a graph, and the boundary corpus.
+"""Tools for policy authors: the expected-decision test runner and its coverage, the year-to-year diff, the case JSON Schema, the tree as a graph, the boundary corpus, and the language server (`policy lsp`).
 Takes policies and cases; gives reports an author reviews."""
