@@ -231,7 +231,8 @@ class Partial:
     def _checks(self, where, items):
         return [self.eval(where, it) if where is not None else True for it in items]
 
-    def e_Total(self, n, item):
+    def _chosen(self, n):
+        """The items of n.list that meet n.where, or an Open when the list or a test is not known yet."""
         lst = self._list(n.list)
         if is_open(lst):
             return self._open_list(lst, n.where)
@@ -239,20 +240,18 @@ class Partial:
         checks = self._checks(n.where, items)
         if any(map(is_open, checks)):
             return _open(*checks)
-        return sum(v for it, c in zip(items, checks) if c and (v := it.get(n.field)) is not None)
+        return [it for it, c in zip(items, checks) if c]
+
+    def e_Total(self, n, item):
+        chosen = self._chosen(n)
+        return chosen if is_open(chosen) else sum(v for it in chosen if (v := it.get(n.field)) is not None)
 
     def e_TotalOf(self, n, item):
-        lst = self._list(n.list)
-        if is_open(lst):
-            return self._open_list(lst, n.where)
-        items = list(lst or ())
-        checks = self._checks(n.where, items)
-        if any(map(is_open, checks)):
-            return _open(*checks)
-        values = [self.eval(n.value, it) for it, c in zip(items, checks) if c]
-        if any(map(is_open, values)):
-            return _open(*values)
-        return sum(values, 0)
+        chosen = self._chosen(n)
+        if is_open(chosen):
+            return chosen
+        values = [self.eval(n.value, it) for it in chosen]
+        return _open(*values) if any(map(is_open, values)) else sum(values, 0)
 
     def e_Count(self, n, item):
         lst = self._list(n.list)

@@ -541,8 +541,8 @@ class _Checker:
         if value is ERROR:
             return ERROR
         if value.optional:
-            self.error("`total of (…)` adds a value that may be missing; give the field a default, or choose with `if … is given`",
-                       node.value.span)
+            self.error("`total of (…)` adds a value that may be missing", node.value.span,
+                       "give the item's field the value a missing answer stands for, e.g. `利用月数: か月, default 0`")
             return ERROR
         if value.kind not in ("yen", "count"):
             self.error(f"`total of (…)` adds yen or counts; this is {value.describe()}", node.value.span)
