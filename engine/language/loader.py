@@ -1,9 +1,16 @@
 """A policy is a folder: `policy.rules` and the files it `include`s. This module reads them
-(UTF-8 only, never outside the folder, no include cycles) and parses each one."""
+(UTF-8 only, never outside the folder, no include cycles) and parses each one.
+
+Every file it opens (`policy.rules` too, and each base folder's files under `extends`) must be a
+regular file inside its policy's folder once symlinks are resolved, of at most
+`max_file_bytes()` (64 MiB; `POLICY_MAX_FILE_BYTES` changes it); it is opened without blocking, so
+a FIFO, a device or a symlink loop is an error, never a hang or an endless read."""
 
 from __future__ import annotations
 
+import errno
 import os
+import stat
 from pathlib import Path
 
 from engine.language import ast, inherit
@@ -22,13 +29,56 @@ def _display(path: Path) -> str:
     return str(Path(path).absolute()) if relative.startswith("..") else relative
 
 
+MAX_FILE_BYTES = 64 * 1024 * 1024
+
+
+def max_file_bytes() -> int:
+    """The largest policy file read (bytes): POLICY_MAX_FILE_BYTES, or 64 MiB."""
+    try:
+        return max(1, int(os.environ.get("POLICY_MAX_FILE_BYTES", MAX_FILE_BYTES)))
+    except ValueError:
+        return MAX_FILE_BYTES
+
+
+def read_regular(path: str | Path, limit: int | None = None) -> bytes:
+    """The bytes of a regular file of at most `limit` bytes. Opened without blocking, so a FIFO
+    never hangs; a folder, a FIFO, a device, a symlink loop or a larger file raise OSError whose
+    strerror says which."""
+    limit = max_file_bytes() if limit is None else limit
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+    try:
+        mode = os.fstat(fd).st_mode
+        if stat.S_ISDIR(mode):
+            raise IsADirectoryError(errno.EISDIR, "is a folder")
+        if not stat.S_ISREG(mode):
+            raise OSError(errno.EINVAL, "not a regular file (a FIFO, a socket or a device)")
+        chunks, size = [], 0
+        while chunk := os.read(fd, min(1 << 20, limit + 1 - size)):
+            chunks.append(chunk)
+            size += len(chunk)
+            if size > limit:
+                raise OSError(errno.EFBIG, f"larger than {limit:,} bytes (POLICY_MAX_FILE_BYTES)")
+        return b"".join(chunks)
+    finally:
+        os.close(fd)
+
+
+def inside(real_root: str | Path, path: str | Path) -> bool:
+    """Whether `path`, its symlinks resolved, lies in the folder `real_root` (already resolved)."""
+    real = os.path.realpath(path)
+    try:
+        return os.path.commonpath([str(real_root), real]) == str(real_root)
+    except ValueError:  # pragma: no cover - another drive on Windows
+        return False
+
+
 def _read(path: Path, shown: str, at: Span | None, sources: dict[str, str]) -> str:
     try:
-        data = path.read_bytes()
+        data = read_regular(path)
     except IsADirectoryError:
         raise PolicyError([Diagnostic("error", f"{shown} is a folder, not a .rules file", at)], sources) from None
     except OSError as exc:
-        raise PolicyError([Diagnostic("error", f"cannot read {shown}: {exc.strerror}", at)], sources) from None
+        raise PolicyError([Diagnostic("error", f"cannot read {shown}: {exc.strerror or exc}", at)], sources) from None
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -49,34 +99,38 @@ def load(policy_dir: str | Path, _extending: tuple[Path, ...] = ()) -> tuple[lis
     if not root.is_dir():
         raise PolicyError([Diagnostic("error", f"{_display(root)} is not a folder; give the folder that holds {ENTRY_FILE}")])
     entry = root / ENTRY_FILE
-    if not entry.exists():
+    if not os.path.lexists(entry):
         raise PolicyError([Diagnostic("error", f"policy folder {_display(root)} has no {ENTRY_FILE}")])
-    real_root = root.resolve()
+    real_root = Path(os.path.realpath(root))
+    if not inside(real_root, entry):
+        raise PolicyError([Diagnostic("error", f"{_display(entry)} leaves the policy folder {_display(root)}",
+                                      help="policy.rules must be a file inside its own folder (a symlink may point only inside it)")])
     modules: list[ast.Module] = []
     sources: dict[str, str] = {}
-    inside: dict[str, str] = {}
+    names: dict[str, str] = {}
     seen: set[Path] = set()
 
     def visit(path: Path, stack: tuple[Path, ...], at: Span | None) -> None:
         shown = _display(path)
         text = _read(path, shown, at, sources)
         sources[shown] = text
-        inside[shown] = path.resolve().relative_to(real_root).as_posix()
+        names[shown] = Path(os.path.realpath(path)).relative_to(real_root).as_posix()
         module = parse(text, shown)
         modules.append(module)
-        seen.add(path.resolve())
+        seen.add(Path(os.path.realpath(path)))
         for item in module.items:
             if isinstance(item, ast.Include):
                 target = (path.parent / item.path)
-                real = target.resolve()
-                if os.path.commonpath([real_root, real]) != str(real_root):
+                real = Path(os.path.realpath(target))
+                if not inside(real_root, target):
                     raise PolicyError([Diagnostic("error", f'include "{item.path}" leaves the policy folder {_display(root)}', item.span,
                                                   help="a policy may only include files inside its own folder")], sources)
-                if real in (p.resolve() for p in stack + (path,)):
+                if real in (Path(os.path.realpath(p)) for p in stack + (path,)):
                     chain = " -> ".join(_display(p) for p in stack + (path, target))
                     raise PolicyError([Diagnostic("error", f"include cycle: {chain}", item.span)], sources)
                 if not real.exists():
-                    raise PolicyError([Diagnostic("error", f'include "{item.path}": no such file {_display(target)}', item.span)], sources)
+                    problem = "a symlink that leads nowhere (dangling, or a loop)" if os.path.lexists(target) else "no such file"
+                    raise PolicyError([Diagnostic("error", f'include "{item.path}": {problem} {_display(target)}', item.span)], sources)
                 if real in seen:
                     raise PolicyError([Diagnostic("error", f'"{item.path}" is included twice', item.span)], sources)
                 visit(target, stack + (path,), item.span)
@@ -84,29 +138,38 @@ def load(policy_dir: str | Path, _extending: tuple[Path, ...] = ()) -> tuple[lis
     visit(entry, (), None)
     extends = [item for m in modules for item in m.items if isinstance(item, ast.Extends)]
     if not extends:
-        return modules, sources, inside
+        return modules, sources, names
     misplaced = [e for e in extends if e.span.file != modules[0].file] + extends[1:]
     if misplaced:
         raise PolicyError([Diagnostic("error", "`extends` must appear once, in policy.rules", misplaced[0].span)], sources)
-    return _extend(root, real_root, extends[0], modules, sources, inside, _extending)
+    return _extend(root, real_root, extends[0], modules, sources, names, _extending)
 
 
-def _extend(root, real_root, extends: ast.Extends, modules, sources, inside, extending):
-    base_dir = (root / extends.path).resolve()
-    if real_root in extending or base_dir.resolve() in extending + (real_root,):
-        chain = " -> ".join(_display(p) for p in extending + (real_root, base_dir.resolve()))
+def is_policy_folder(folder: str | Path) -> bool:
+    """A folder holding a regular `policy.rules` of its own (a symlink to one inside it counts)."""
+    entry = Path(folder) / ENTRY_FILE
+    try:
+        return stat.S_ISREG(os.stat(entry).st_mode) and inside(os.path.realpath(folder), entry)
+    except (OSError, ValueError):
+        return False
+
+
+def _extend(root, real_root, extends: ast.Extends, modules, sources, names, extending):
+    base_dir = Path(os.path.realpath(root / extends.path))
+    if real_root in extending or base_dir in extending + (real_root,):
+        chain = " -> ".join(_display(p) for p in extending + (real_root, base_dir))
         raise PolicyError([Diagnostic("error", f"extends cycle: {chain}", extends.span)], sources)
-    if not (base_dir / ENTRY_FILE).is_file():
+    if not is_policy_folder(base_dir):
         raise PolicyError([Diagnostic("error", f'extends "{extends.path}": {_display(base_dir)} is not a policy folder (no {ENTRY_FILE})',
                                       extends.span)], sources)
     base_modules, base_sources, base_inside = load(base_dir, extending + (real_root,))
-    base_root = base_dir.resolve()
+    base_root = base_dir
     for shown, relative in base_inside.items():
-        inside[shown] = Path(os.path.relpath(base_root / relative, real_root)).as_posix()
+        names[shown] = Path(os.path.relpath(base_root / relative, real_root)).as_posix()
     sources = {**base_sources, **sources}
     base_items = [item for m in base_modules for item in m.items]
     derived_items = [item for m in modules for item in m.items]
     items, problems = inherit.merge(base_items, derived_items, extends.path)
     if problems:
         raise PolicyError(problems, sources)
-    return [ast.Module(file=modules[0].file, items=tuple(items))], sources, inside
+    return [ast.Module(file=modules[0].file, items=tuple(items))], sources, names

@@ -123,8 +123,9 @@ class Registry:
         with self._lock:
             try:
                 years = load_years(self.root)
-            except PolicyError as exc:
-                self.last_reload = {"ok": False, "at": _now(), "generation": self.snapshot.generation, "error": str(exc)}
+            except (PolicyError, OSError) as exc:  # the loader opens regular files only, without blocking: no reload wedges
+                error = str(exc) if isinstance(exc, PolicyError) else f"cannot read the policies: {exc}"
+                self.last_reload = {"ok": False, "at": _now(), "generation": self.snapshot.generation, "error": error}
                 return self.last_reload
             changed = [y.name for y in years if (old := self.snapshot.by_year(y.name)) is None or old.content_hash != y.content_hash]
             removed = [y.name for y in self.snapshot.years if y.name not in {n.name for n in years}]  # its folder is gone
