@@ -345,7 +345,11 @@ def graph_command(policy_dir: str | None, fmt: str, frame: str | None) -> None:
 @click.argument("cases", nargs=-1, type=click.Path())
 @click.option("--policy", "policy_dir", type=click.Path(), default=None, help="Policy folder. Default: the bundled 2024 policy.")
 @click.option("--coverage", "show_coverage", is_flag=True, help="Report what of the policy no case reached, per file and line.")
-def test_command(cases: tuple[str, ...], policy_dir: str | None, show_coverage: bool) -> None:
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "junit"]), default="text", show_default=True,
+              help="text: each mismatch and a summary; json: the results as data; junit: JUnit XML for CI.")
+@click.option("-v", "--verbose", is_flag=True, help="List every case (PASS, FAIL, SKIP) and, under each mismatch, the decision of its frame.")
+@click.option("--lang", type=click.Choice(["ja", "en"]), default="ja", show_default=True, help="Language of the decisions -v shows.")
+def test_command(cases: tuple[str, ...], policy_dir: str | None, show_coverage: bool, fmt: str, verbose: bool, lang: str) -> None:
     """Evaluate every case (files or folders; default examples/) against the decision it expects."""
     from engine.authoring import casetest, coverage, diff, render_casetest
     try:
@@ -359,9 +363,15 @@ def test_command(cases: tuple[str, ...], policy_dir: str | None, show_coverage: 
     cov, keys = coverage.start(policy)
     record = (lambda values, decision: coverage.record(cov, keys, policy, values, decision)) if show_coverage else None
     results = [casetest.run_case(policy, p, known, record) for p in paths]
-    click.echo(render_casetest.results(results), nl=False)
-    if show_coverage:
-        click.echo(render_casetest.coverage(cov, len(paths)), nl=False)
+    if fmt == "json":
+        out = render_casetest.as_json(results, cov if show_coverage else None, len(paths))
+        click.echo(json.dumps(out, ensure_ascii=False, indent=2))
+    elif fmt == "junit":
+        click.echo(render_casetest.junit(results, lang=lang), nl=False)
+    else:
+        click.echo(render_casetest.results(results, verbose, lang), nl=False)
+        if show_coverage:
+            click.echo(render_casetest.coverage(cov, len(paths)), nl=False)
     if any(r.outcome == "invalid" for r in results):
         sys.exit(EXIT_BAD_CASE)
     sys.exit(EXIT_TEST_FAILED if any(r.outcome == "failed" for r in results) else EXIT_OK)
@@ -380,9 +390,12 @@ def _sibling_fields(policy_dir) -> frozenset:
 @cli.command("fmt")
 @click.argument("paths", nargs=-1, type=click.Path())
 @click.option("--check", "check_only", is_flag=True, help="List the files that would change and exit 1 if any; change nothing.")
-def fmt_command(paths: tuple[str, ...], check_only: bool) -> None:
+@click.option("--diff", "show_diff", is_flag=True,
+              help="Print what would change as a unified diff and exit 1 if anything would; change nothing (implies --check).")
+def fmt_command(paths: tuple[str, ...], check_only: bool, show_diff: bool) -> None:
     """Lay out .rules files (PATHS: files or folders; default: policies/) in the one canonical way."""
     from engine.language import fmt  # the parser (and Lark) load only for the commands that parse
+    check_only = check_only or show_diff
     files = []
     for p in map(Path, paths or ("policies",)):
         if p.is_dir():
@@ -408,9 +421,11 @@ def fmt_command(paths: tuple[str, ...], check_only: bool) -> None:
             continue
         if formatted != text:
             changed.append(path)
+            if show_diff:
+                click.echo(fmt.unified_diff(text, formatted, path.as_posix()), nl=False)
             if not check_only:
                 path.write_text(formatted, encoding="utf-8")
-    for path in changed:
+    for path in changed if not show_diff else ():
         click.echo(f"{'would reformat' if check_only else 'reformatted'} {path}")
     not_read = f", {failed} not formatted: fix the error(s) above" if failed else ""
     click.echo(f"{len(files)} file(s), {len(changed)} {'to reformat' if check_only else 'reformatted'}{not_read}", err=True)
@@ -421,7 +436,10 @@ def fmt_command(paths: tuple[str, ...], check_only: bool) -> None:
 
 @cli.command("check")
 @click.argument("policy_dir", required=False, type=click.Path())
-def check_command(policy_dir: str | None) -> None:
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "sarif"]), default="text", show_default=True,
+              help="text: file:line:col with the line and a caret, on standard error; json: the problems as data; "
+                   "sarif: SARIF 2.1.0 for CI annotations (json and sarif on standard output).")
+def check_command(policy_dir: str | None, fmt: str) -> None:
     """Parse and check a policy folder (default: the bundled 2024 policy), or every year of a folder
     of policy years (e.g. `policy check policies`); report every problem as file:line:col."""
     folder = Path(policy_dir) if policy_dir else default_policy_dir()
@@ -432,23 +450,37 @@ def check_command(policy_dir: str | None) -> None:
         except PolicyError:
             years = [folder]  # neither: the single-folder check says what is missing
     errors = warnings = 0
+    checked = []  # (folder, diagnostics) for --format json|sarif
     for year in years:
         try:
             found, sources = diagnose(year)
         except PolicyError as exc:
+            checked.append((str(year), list(exc.diagnostics)))
+            if fmt != "text":
+                errors += 1
+                continue
             if len(years) == 1:
                 _fail(str(exc), EXIT_BAD_POLICY)
             click.echo(str(exc), err=True)
             errors += 1
             continue
-        if found:
-            click.echo(render_all(found, sources), err=True)
+        checked.append((str(year), list(found)))
         errors += sum(d.severity == "error" for d in found)
         warnings += sum(d.severity != "error" for d in found)
+        if fmt != "text":
+            continue
+        if found:
+            click.echo(render_all(found, sources), err=True)
         if len(years) > 1:
             click.echo(f"{year}: {sum(d.severity == 'error' for d in found)} error(s), "
                        f"{sum(d.severity != 'error' for d in found)} warning(s)", err=True)
-    click.echo(f"{errors} error(s), {warnings} warning(s)" + (f" in {len(years)} policy years" if len(years) > 1 else ""), err=True)
+    if fmt == "text":
+        click.echo(f"{errors} error(s), {warnings} warning(s)" + (f" in {len(years)} policy years" if len(years) > 1 else ""), err=True)
+    else:
+        from engine.authoring import render_check
+
+        out = render_check.as_json(checked) if fmt == "json" else render_check.as_sarif(checked)
+        click.echo(json.dumps(out, ensure_ascii=False, indent=2))
     sys.exit(EXIT_BAD_POLICY if errors else EXIT_OK)
 
 

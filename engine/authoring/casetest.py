@@ -34,6 +34,7 @@ class CaseResult:
     outcome: str  # passed | failed | no_expectation | invalid
     mismatches: tuple[Mismatch, ...] = ()
     error: str | None = None
+    decision: object = attrs.field(default=None, eq=False, repr=False)  # for `policy test -v`: why a frame came out as it did
 
 
 # what each expected key may hold: a wrong one is a bad expectation (exit 3), not a failed test
@@ -104,4 +105,4 @@ def run_case(policy: tree.Policy, path: Path, also_known: frozenset = frozenset(
         for rule, want in expected["rules"].items():
             if bool(results[rule]) != want:
                 mismatches.append(Mismatch(where=f"rule {rule}", expected=want, got=bool(results[rule])))
-    return CaseResult(case=name, outcome="failed" if mismatches else "passed", mismatches=tuple(mismatches))
+    return CaseResult(case=name, outcome="failed" if mismatches else "passed", mismatches=tuple(mismatches), decision=decision)

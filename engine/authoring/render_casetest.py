@@ -1,4 +1,5 @@
-"""`policy test` results and coverage as text."""
+"""`policy test` results and coverage: text (with `-v`, every case and why each failing frame came out as
+it did), JSON (`policy-test/1`) and JUnit XML for CI."""
 
 from __future__ import annotations
 
@@ -13,14 +14,42 @@ def _value(v) -> str:
     return str(v)
 
 
-def results(results) -> str:
+def _mismatch(m) -> str:
+    return f"{m.where}: expected {_value(m.expected)}, got {_value(m.got)}"
+
+
+def _why(r, lang: str) -> list[str]:
+    """The decision of each frame a mismatch names, as `policy eval --format brief` prints it."""
+    from engine.explain.render_brief import frame_lines
+
+    if r.decision is None:
+        return []
+    named = {m.where.split(".")[0] for m in r.mismatches if not m.where.startswith("rule ")}
+    lines = []
+    for f in r.decision.frames:
+        if f.name in named:
+            lines += ["    " + line for line in frame_lines(f, lang)]
+    return lines
+
+
+def results(results, verbose: bool = False, lang: str = "ja") -> str:
     lines = []
     for r in results:
         if r.outcome == "failed":
             lines.append(f"FAIL {r.case}")
-            lines += [f"  {m.where}: expected {_value(m.expected)}, got {_value(m.got)}" for m in r.mismatches]
+            for m in r.mismatches:
+                lines.append(f"  {_mismatch(m)}")
+            if verbose:
+                why = _why(r, lang)
+                if why:
+                    lines.append("  decision:")
+                    lines += why
         elif r.outcome == "invalid":
             lines.append(f"ERROR {r.case}: {r.error}")
+        elif verbose and r.outcome == "passed":
+            lines.append(f"PASS {r.case}")
+        elif verbose:
+            lines.append(f"SKIP {r.case}: no expectation")
     count = {k: sum(r.outcome == k for r in results) for k in ("passed", "failed", "invalid", "no_expectation")}
     summary = f"{count['passed']} passed, {count['failed']} failed"
     if count["invalid"]:
@@ -41,3 +70,54 @@ def coverage(cov: Coverage, cases: int) -> str:
         lines.append("not reached:")
         lines += [f"  {i.file}:{i.line}: {i.what} (needs: {i.needs})" for i in missing]
     return "\n".join(lines) + "\n"
+
+
+def _counts(results) -> dict:
+    return {k: sum(r.outcome == k for r in results) for k in ("passed", "failed", "invalid", "no_expectation")}
+
+
+def as_json(results, cov: Coverage | None = None, cases: int = 0) -> dict:
+    out = {
+        "format": "policy-test/1",
+        "summary": _counts(results),
+        "cases": [{"case": r.case, "outcome": r.outcome, "error": r.error,
+                   "mismatches": [{"where": m.where, "expected": m.expected, "got": m.got} for m in r.mismatches]}
+                  for r in results],
+    }
+    if cov is not None:
+        out["coverage"] = {
+            "cases": cases, "reached": len(cov.reached), "total": len(cov.items),
+            "by_file": {file: {"reached": r, "total": t} for file, (r, t) in cov.by_file().items()},
+            "not_reached": [{"file": i.file, "line": i.line, "what": i.what, "needs": i.needs} for i in cov.missing()],
+        }
+    return out
+
+
+def junit(results, suite: str = "policy test", lang: str = "ja") -> str:
+    """JUnit XML: one testcase per case file; a failed case carries a <failure> listing each
+    mismatch and the decision of the frames it names, an unreadable case or expectation an
+    <error>, a case without an expectation is <skipped>."""
+    import xml.etree.ElementTree as ET
+
+    count = _counts(results)
+    root = ET.Element("testsuites", name=suite, tests=str(len(results)), failures=str(count["failed"]), errors=str(count["invalid"]),
+                      skipped=str(count["no_expectation"]))
+    tsuite = ET.SubElement(root, "testsuite", name=suite, tests=str(len(results)), failures=str(count["failed"]),
+                           errors=str(count["invalid"]), skipped=str(count["no_expectation"]))
+    for r in results:
+        path = r.case.replace("\\", "/")
+        folder, _, name = path.rpartition("/")
+        case = ET.SubElement(tsuite, "testcase", name=name or path, classname=(folder or ".").replace("/", "."), file=path)
+        if r.outcome == "failed":
+            first = _mismatch(r.mismatches[0]) if r.mismatches else "failed"
+            more = f" (and {len(r.mismatches) - 1} more)" if len(r.mismatches) > 1 else ""
+            failure = ET.SubElement(case, "failure", message=first + more, type="mismatch")
+            failure.text = "\n".join([_mismatch(m) for m in r.mismatches] + _why(r, lang))
+        elif r.outcome == "invalid":
+            error = ET.SubElement(case, "error", message=r.error or "invalid", type="invalid")
+            error.text = r.error
+        elif r.outcome == "no_expectation":
+            ET.SubElement(case, "skipped", message="no expectation")
+    ET.indent(root)
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
+

@@ -183,3 +183,11 @@ def format_file_text(text: str, name: str) -> str:
     if _meaning(before) != _meaning(after):
         raise FormatChangedMeaning(f"fmt would change the meaning of {name}; left as it is")
     return formatted
+
+
+def unified_diff(before: str, after: str, name: str) -> str:
+    """`policy fmt --diff`: what formatting would change, as a unified diff (a/NAME → b/NAME)."""
+    import difflib
+
+    lines = difflib.unified_diff(before.splitlines(keepends=True), after.splitlines(keepends=True), f"a/{name.lstrip('/')}", f"b/{name.lstrip('/')}")
+    return "".join(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n" for line in lines)
