@@ -2,11 +2,13 @@
 
 A case's "expected" key: {"frames": {FRAME: {"eligible": bool, "status": str, "subsidy": int}},
 "rules": {RULE: bool}} — any subset; "rules" names rules (or exclusions, steps) that must come
-out true or false."""
+out true or false. One expectation per policy year: {"2024": {...}, "2025": {...}}, keyed by the
+year the programme header states; under a year it does not name, the case has no expectation."""
 
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import attrs
@@ -43,13 +45,34 @@ _KEY_VALUES = {"status": (lambda v: v in STATUSES, "one of: " + ", ".join(STATUS
                "subsidy": (lambda v: isinstance(v, int) and not isinstance(v, bool) and v >= 0, "a whole number of yen")}
 
 
-def _expectation_problems(expected, policy: tree.Policy) -> list[str]:
+_YEAR = re.compile(r"\d{4}")
+
+
+def for_year(expected, policy: tree.Policy) -> tuple[object, str | None, str]:
+    """(the expectation that applies to the policy's year, a problem, the key path to name in
+    messages). A plain expectation applies to every year; {"2024": …, "2025": …} holds one per
+    year, and a year it does not name gets None (no expectation)."""
+    if not isinstance(expected, dict) or not any(isinstance(k, str) and _YEAR.fullmatch(k) for k in expected):
+        return expected, None, "expected"
+    if not all(_YEAR.fullmatch(k) for k in expected):
+        return None, '"expected" holds either one expectation or one per year ("2024": {…}), not both', "expected"
+    if policy.year is None:
+        return None, '"expected" is given per year, but the policy states no year in its programme header', "expected"
+    return expected.get(str(policy.year)), None, f"expected.{policy.year}"
+
+
+def _expectation_problems(expected, policy: tree.Policy, where: str = "expected") -> list[str]:
+    problems = _problems(expected, policy)
+    return [p.replace("expected", where, 1) if where != "expected" else p for p in problems]
+
+
+def _problems(expected, policy: tree.Policy) -> list[str]:
     from engine.evaluate.case import suggest
 
     frames = [f.name for f in policy.frames]
     problems = []
     if not isinstance(expected, dict) or set(expected) - {"frames", "rules"}:
-        return ['"expected" must be an object with "frames" and/or "rules"']
+        return ['"expected" must be an object with "frames" and/or "rules" (or one such object per year, keyed "2024", "2025", …)']
     if not isinstance(expected.get("frames") or {}, dict) or not isinstance(expected.get("rules") or {}, dict):
         return ['expected.frames and expected.rules must be objects keyed by frame and rule names']
     if not expected.get("frames") and not expected.get("rules"):  # would pass whatever the decision
@@ -86,7 +109,12 @@ def run_case(policy: tree.Policy, path: Path, also_known: frozenset = frozenset(
     expected = raw.get("expected")
     if expected is None:
         return CaseResult(case=name, outcome="no_expectation")
-    problems = _expectation_problems(expected, policy)
+    expected, problem, where = for_year(expected, policy)
+    if problem:
+        return CaseResult(case=name, outcome="invalid", error=problem)
+    if expected is None:  # expectations for other years only
+        return CaseResult(case=name, outcome="no_expectation")
+    problems = _expectation_problems(expected, policy, where)
     if problems:
         return CaseResult(case=name, outcome="invalid", error="; ".join(problems))
     frames = {f.name: f for f in decision.frames}
