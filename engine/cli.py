@@ -484,6 +484,33 @@ def check_command(policy_dir: str | None, fmt: str) -> None:
     sys.exit(EXIT_BAD_POLICY if errors else EXIT_OK)
 
 
+@cli.command("doc")
+@click.argument("policy_dir", required=False, type=click.Path())
+@click.option("-o", "--output", type=click.Path(dir_okay=False), default=None,
+              help="Write the document here (default: standard output); .html or .md chooses the format.")
+@click.option("--format", "fmt", type=click.Choice(["html", "markdown"]), default=None,
+              help="html: one self-contained page; markdown. Default: from -o's extension, else markdown.")
+@click.option("--lang", type=click.Choice(["ja", "en"]), default="ja", show_default=True)
+def doc_command(policy_dir: str | None, output: str | None, fmt: str | None, lang: str) -> None:
+    """Render a policy (default: the bundled 2024) as a reviewer's document: every frame, rule, table
+    and question with its citation, and what a year that extends another changed."""
+    from engine.authoring import doc
+    if fmt is None:
+        fmt = "html" if output and Path(output).suffix.lower() in (".html", ".htm") else "markdown"
+    try:
+        document = doc.build(policy_dir or default_policy_dir(), lang)
+    except PolicyError as exc:
+        _fail(str(exc), EXIT_BAD_POLICY)
+    text = doc.page(document, lang) if fmt == "html" else doc.markdown(document, lang)
+    if output and output != "-":
+        try:
+            Path(output).write_text(text, encoding="utf-8")
+        except OSError as exc:
+            _fail(f"cannot write {output}: {exc.strerror}", EXIT_USAGE)
+    else:
+        click.echo(text, nl=False)
+
+
 @cli.command("lsp")
 def lsp_command() -> None:
     """Run the language server on standard input and output (for editors; needs the lsp extra)."""

@@ -16,6 +16,8 @@ from pathlib import Path
 
 import pytest
 
+from browser_support import browser_only, start_chromium
+
 ROOT = Path(__file__).resolve().parent.parent
 VSCODE = ROOT / "editors" / "vscode"
 GRAMMAR = json.loads((VSCODE / "syntaxes" / "policy-rules.tmLanguage.json").read_text(encoding="utf-8"))
@@ -206,15 +208,12 @@ def highlight_html(text: str, title: str) -> str:
             "font:14px/1.45 \"IPAGothic\",\"Noto Sans Mono CJK JP\",monospace'>" + "\n".join(lines) + "</pre></body>")
 
 
+@browser_only
 def test_the_highlighted_policy_renders_in_chromium(tmp_path):
     """frame_invoice.rules highlighted in headless Chromium: every token shown in its scope's colour.
     HIGHLIGHT_SCREENSHOT=docs/highlighting.png pytest tests/test_textmate_grammar.py writes docs/' picture."""
     import os
 
-    from browser_support import browser_only, start_chromium
-
-    if browser_only.args[0]:
-        pytest.skip(browser_only.kwargs["reason"])
     source = ROOT / "policies" / "2024" / "frame_invoice.rules"
     text = "\n".join(source.read_text(encoding="utf-8").splitlines()[:40])
     page = tmp_path / "highlighted.html"
