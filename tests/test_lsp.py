@@ -213,3 +213,66 @@ async def test_formatting_returns_what_policy_fmt_writes(client: LanguageClient)
         text_document=types.TextDocumentIdentifier(uri=uri(path)), options=types.FormattingOptions(tab_size=2, insert_spaces=True)))
     assert len(edits) == 1 and edits[0].new_text == format_text(messy)
     change(client, path, text, 3)
+
+
+def apply_edits(text: str, edits) -> str:
+    lines = text.splitlines(keepends=True)
+    offsets = [0]
+    for line in lines:
+        offsets.append(offsets[-1] + len(line))
+
+    def index(pos: types.Position) -> int:
+        line = lines[pos.line] if pos.line < len(lines) else ""
+        units, i = 0, 0
+        while units < pos.character:
+            units += 2 if ord(line[i]) > 0xFFFF else 1
+            i += 1
+        return offsets[pos.line] + i
+
+    for edit in sorted(edits, key=lambda e: (e.range.start.line, e.range.start.character), reverse=True):
+        text = text[:index(edit.range.start)] + edit.new_text + text[index(edit.range.end):]
+    return text
+
+
+@pytest.mark.asyncio(loop_scope="module")
+async def test_rename_rewrites_every_use_in_every_year_and_the_policies_still_check(client: LanguageClient, tmp_path):
+    import shutil
+
+    from engine.compile.pipeline import diagnose
+
+    path = P2024 / "frame_normal.rules"
+    text = open_doc(client, path)
+    edit = await client.text_document_rename_async(types.RenameParams(
+        text_document=types.TextDocumentIdentifier(uri=uri(path)), position=position(text, "requires 中小企業", offset=10),
+        new_name="中小企業該当"))
+    assert uri(P2024 / "applicants.rules") in edit.changes and uri(path) in edit.changes
+    copy = tmp_path / "policies"
+    shutil.copytree(ROOT / "policies", copy)
+    for doc, edits in edit.changes.items():
+        assert all(e.new_text == "中小企業該当" for e in edits)
+        relative = Path(doc.removeprefix("file://")).relative_to(ROOT / "policies")
+        target = copy / relative
+        target.write_text(apply_edits(target.read_text(encoding="utf-8"), edits), encoding="utf-8")
+    for year in ("2023", "2024", "2025"):
+        found, _ = diagnose(copy / year)
+        assert [d.message for d in found if d.severity == "error"] == [], year
+    renamed = (copy / "2024" / "applicants.rules").read_text(encoding="utf-8")
+    assert "rule 中小企業該当 " in renamed and not re_word("中小企業", renamed)
+
+
+def re_word(word: str, text: str) -> bool:
+    import re
+
+    code = "\n".join(line.split("#")[0] for line in text.splitlines())
+    code = re.sub(r'"[^"\n]*"', '""', code)
+    return bool(re.search(rf"(?<![\w・ー]){re.escape(word)}(?![\w・ー])", code))
+
+
+@pytest.mark.asyncio(loop_scope="module")
+async def test_rename_of_a_name_with_two_meanings_is_refused(client: LanguageClient):
+    path = P2024 / "applicants.rules"
+    text = open_doc(client, path)
+    with pytest.raises(Exception, match="names 2 things"):
+        await client.text_document_rename_async(types.RenameParams(
+            text_document=types.TextDocumentIdentifier(uri=uri(path)), position=position(text, "when 組織形態 in", offset=6),
+            new_name="法人形態"))

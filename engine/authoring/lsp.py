@@ -17,6 +17,7 @@ import os
 from pathlib import Path
 
 from lsprotocol import types
+from pygls.exceptions import JsonRpcInvalidParams
 from pygls.lsp.server import LanguageServer
 from pygls.uris import from_fs_path, to_fs_path
 
@@ -238,6 +239,23 @@ def references(ls: PolicyLanguageServer, params: types.ReferenceParams) -> list[
                     if (s := workspace.name_span(sym, analysis.sources))}
         spans = [s for s in spans if (s.file, s.line, s.column) not in declared]
     return [types.Location(uri=from_fs_path(s.file), range=to_range(ls.text_of(s.file), s)) for s in spans]
+
+
+@server.feature(types.TEXT_DOCUMENT_RENAME)
+def rename(ls: PolicyLanguageServer, params: types.RenameParams) -> types.WorkspaceEdit:
+    analysis, text = ls.analysis_for(params.text_document.uri)
+    if analysis is None:
+        raise JsonRpcInvalidParams("not a file of a policy folder")
+    line, column = from_position(text, params.position)
+    try:
+        spans = workspace.rename(analysis, text, line, column, params.new_name, ls.overlay())
+    except workspace.RenameRefused as exc:
+        raise JsonRpcInvalidParams(str(exc)) from None
+    changes: dict[str, list[types.TextEdit]] = {}
+    for s in spans:
+        changes.setdefault(from_fs_path(s.file), []).append(
+            types.TextEdit(range=to_range(ls.text_of(s.file), s), new_text=params.new_name))
+    return types.WorkspaceEdit(changes=changes)
 
 
 @server.feature(types.TEXT_DOCUMENT_COMPLETION, types.CompletionOptions(trigger_characters=[".", "{", " "]))

@@ -364,6 +364,49 @@ def occurrences(word: str, files, overlay: dict[str, str]) -> list[Span]:
     return found
 
 
+# ---------------------------------------------------------------- rename
+
+
+class RenameRefused(Exception):
+    pass
+
+
+def lineage(folder: Path, overlay: dict[str, str]) -> list[Path]:
+    """The folder and the sibling years that share files with it (a year that `extends` it, or
+    that it extends): where a rename must reach."""
+    mine = {absolute(f) for f in analyse(folder, overlay).sources}
+    out = []
+    for year in year_folders(folder):
+        theirs = mine if year == folder else {absolute(f) for f in analyse(year, overlay).sources}
+        if year == folder or mine & theirs:
+            out.append(year)
+    return out
+
+
+def rename(analysis: Analysis, text: str, line: int, column: int, new_name: str, overlay: dict[str, str]) -> list[Span]:
+    """Every place to rewrite to rename the name under the position, in this policy and the years
+    that share its files. Refused (RenameRefused, saying why) when the name means more than one
+    thing (an input named as its enum: renaming the text would rename both), when the new name is
+    not a name, is a keyword, or is already taken, and when the policy does not load."""
+    found = word_at(text, line, column)
+    if not found or found[0] not in analysis.symbols:
+        raise RenameRefused("no name the policy defines here")
+    word = found[0]
+    if not analysis.ok:
+        raise RenameRefused("the policy does not load; fix its errors first")
+    meanings = analysis.symbols[word]
+    if len(meanings) > 1:
+        kinds = ", ".join(sorted({KIND_WORDS[s.kind] for s in meanings}))
+        raise RenameRefused(f"{word} names {len(meanings)} things ({kinds}); renaming the text would rename them all")
+    if meanings[0].kind == "source":
+        raise RenameRefused("a citation key is renamed in the programme header and every source line by hand")
+    if not NAME.fullmatch(new_name) or new_name in keywords():
+        raise RenameRefused(f"{new_name!r} is not a name the language accepts")
+    if new_name in analysis.symbols:
+        raise RenameRefused(f"{new_name} is already defined")
+    return occurrences(word, policy_files(lineage(analysis.folder, overlay)), overlay)
+
+
 # ---------------------------------------------------------------- completion
 
 
