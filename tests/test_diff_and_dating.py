@@ -167,9 +167,11 @@ def test_diff_2024_2025_on_the_examples(run, monkeypatch):
         "year2025_services_over_2m.json": [("通常枠", 2_000_000, 1_500_000)],
         # same amount; みらデジ経営チェック is no longer a step to take (it used to be reported as "0 changed")
         "steps_missing_miradigi_and_productivity_plan.json": [("通常枠", 500_000, 500_000)],
+        # rules-2024.md §7 C-6: a member's 役務 counts up to 200万円 in 2025 (2,000,001円 → 2,000,000円)
+        "year2025_multi_member_services_2m.json": [("複数社連携IT導入枠", 4_711_111, 4_711_110)],
     }
-    assert (summary["changed"], summary["counts"]["amount_up"], summary["counts"]["amount_down"], summary["counts"]["steps_changed"]) == (5, 3, 1, 1)
-    assert summary["delta"] == 1 + 50_000 + 333_333 - 500_000
+    assert (summary["changed"], summary["counts"]["amount_up"], summary["counts"]["amount_down"], summary["counts"]["steps_changed"]) == (6, 3, 2, 1)
+    assert summary["delta"] == 1 + 50_000 + 333_333 - 500_000 - 1
 
 
 def _causes(run, old, new, *cases):
@@ -198,6 +200,10 @@ def test_diff_attributes_each_changed_decision_with_one_cause_to_exactly_that_cl
         ("year2025_security_small_business_2m.json", "セキュリティ対策推進枠"): [
             ("セキュリティ対策推進枠", ["サービス利用料"], "rate", ["rate 1/2"], ["rate 2/3 if 小規模事業者 else 1/2"]),
             ("セキュリティ対策推進枠", ["サービス利用料"], "at most", ["at most 100万円"], ["at most 150万円"])],
+        # rules-2024.md §7 C-6: the member's 役務 up to 200万円
+        ("year2025_multi_member_services_2m.json", "複数社連携IT導入枠"): [
+            ("複数社連携IT導入枠", ["連携経費", "基盤導入経費", "ソフトウェア等"], "on", ["on 構成員.ソフトウェア等費 + 構成員.役務費"],
+             ["on 構成員.ソフトウェア等費 + smaller of (構成員.役務費, 200万円)"])],
     }
 
 
@@ -210,6 +216,7 @@ def test_diff_lists_every_amended_and_overridden_definition_clause_by_clause(run
         ("enum", "プロセス"): "amended", ("step", "労働生産性計画"): "overridden", ("value", "通常枠のプロセス数"): "overridden",
         ("frame", "通常枠"): "amended", ("frame", "インボイス対応類型"): "amended", ("frame", "電子取引類型"): "amended",
         ("frame", "複数社連携IT導入枠"): "amended", ("frame", "セキュリティ対策推進枠"): "amended",
+        ("value", "連携経費の総額"): "overridden",  # rules-2024.md §7 C-6: each member's 役務 up to 200万円
         ("rule", "最低賃金近傍"): "added", ("value", "補助対象の役務費"): "added", ("exclusion", "みなし同一法人"): "added",
         ("step", "みらデジ経営チェック"): "removed",
     }
