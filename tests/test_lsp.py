@@ -276,3 +276,18 @@ async def test_rename_of_a_name_with_two_meanings_is_refused(client: LanguageCli
         await client.text_document_rename_async(types.RenameParams(
             text_document=types.TextDocumentIdentifier(uri=uri(path)), position=position(text, "when 組織形態 in", offset=6),
             new_name="法人形態"))
+
+
+@pytest.mark.asyncio(loop_scope="module")
+async def test_a_citation_key_hovers_with_its_title_and_leads_to_the_programme_header(client: LanguageClient):
+    path = P2024 / "applicants.rules"
+    text = open_doc(client, path)
+    at = position(text, "source seed-004", offset=len("source se"))
+    hover = await client.text_document_hover_async(types.HoverParams(text_document=types.TextDocumentIdentifier(uri=uri(path)),
+                                                                      position=at))
+    assert "**source seed-004**" in hover.contents.value and "SoLabo" in hover.contents.value
+    assert hover.range.start == position(text, "source seed-004", offset=len("source "))
+    [target] = await client.text_document_definition_async(types.DefinitionParams(
+        text_document=types.TextDocumentIdentifier(uri=uri(path)), position=at))
+    header = (P2024 / "policy.rules").read_text(encoding="utf-8")
+    assert target.uri == uri(P2024 / "policy.rules") and target.range.start == position(header, "source seed-004", offset=7)

@@ -30,6 +30,7 @@ from engine.language.fmt import FormatChangedMeaning, format_file_text
 from engine.language.resources import grammar_path
 
 NAME = re.compile(r"[^\W\d][\w・ー]*")
+_CITE_KEY = re.compile(r"(?<![\w・ー])source\s+([^\s\"#]+)")
 UNITS = ("円", "万円", "億円", "人", "者", "社", "件", "個", "か月")
 
 _lock = threading.RLock()
@@ -228,6 +229,9 @@ def word_at(text: str, line: int, column: int) -> tuple[str, int, int, str | Non
     if not 1 <= line <= len(lines):
         return None
     masked = _mask(lines[line - 1])
+    for m in _CITE_KEY.finditer(masked):  # `source seed-004 "…"`: a citation key, which may hold - and digits
+        if m.start(1) <= column - 1 <= m.end(1):
+            return m.group(1), m.start(1) + 1, m.end(1) + 1, None
     for m in NAME.finditer(masked):
         if m.start() <= column - 1 <= m.end():
             prev = re.search(r"([^\W\d][\w・ー]*)\.$", masked[: m.start()])
@@ -268,6 +272,8 @@ def lookup(analysis: Analysis, text: str, line: int, column: int, file: str | No
         return []
     word, start, _, owner = found
     candidates = analysis.symbols.get(word, [])
+    if any(c.start(1) == start - 1 for c in _CITE_KEY.finditer(_mask(text.splitlines()[line - 1]))):
+        return [s for s in candidates if s.kind == "source"]
     if file is not None:
         for first, last, resolution in analysis.resolved.get((os.path.abspath(file), line), []):
             if first <= start < last:
@@ -358,8 +364,12 @@ def occurrences(word: str, files, overlay: dict[str, str]) -> list[Span]:
         for n, line in enumerate(text.splitlines(), 1):
             if word not in line:
                 continue
-            for m in NAME.finditer(_mask(line)):
-                if m.group() == word:
+            masked = _mask(line)
+            for m in _CITE_KEY.finditer(masked):
+                if m.group(1) == word:
+                    found.append(Span(key, n, m.start(1) + 1, n, m.end(1) + 1))
+            for m in NAME.finditer(masked):
+                if m.group() == word and not any(c.start(1) <= m.start() < c.end(1) for c in _CITE_KEY.finditer(masked)):
                     found.append(Span(key, n, m.start() + 1, n, m.end() + 1))
     return found
 
