@@ -176,7 +176,8 @@ def batch_command(input_path, output_path, policy_dir, trace, workers, input_for
     else:
         try:
             had_header = resume and output_format == "csv" and Path(output_path).exists() and Path(output_path).stat().st_size > 0
-            out = open(output_path, "a" if resume else "w", encoding="utf-8", newline="")
+            # a lone surrogate can stand only inside a JSON string, where its backslash escape is its JSON spelling
+            out = open(output_path, "a" if resume else "w", encoding="utf-8", newline="", errors="backslashreplace")
         except OSError as exc:
             _fail(f"cannot write {output_path}: {exc.strerror}", EXIT_USAGE)
     if output_format == "csv" and done == 0 and not (output_path != "-" and had_header):

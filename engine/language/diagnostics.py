@@ -6,6 +6,7 @@ message a user sees points at a file, a line and a column.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 
 import attrs
@@ -40,11 +41,32 @@ class PolicyError(Exception):
         super().__init__(render_all(self.diagnostics, self.sources))
 
 
+_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]")
+_NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def _escape(match: re.Match) -> str:
+    ch = match.group()
+    return _NAMED.get(ch) or (f"\\x{ord(ch):02x}" if ord(ch) < 0x100 else f"\\u{ord(ch):04x}")
+
+
+def printable(text: str) -> str:
+    """`text` safe to print anywhere (a terminal, JSON, a CSV cell, an HTTP body, a log line):
+    one line of valid Unicode. Control characters (newlines, NUL, escape, DEL, C1, the line and
+    paragraph separators) and lone surrogates (valid in JSON's `\\ud800`, not encodable in UTF-8)
+    become visible escapes (`\\n`, `\\x00`, `\\ud800`). Every message that may carry a case's own
+    text (its keys, values, CSV column names) passes through here: CaseError applies it to each
+    problem, so batch records, CSV cells, the terminal and the service's 422 bodies all get it."""
+    return _UNSAFE.sub(_escape, text)
+
+
 class CaseError(Exception):
-    """A case that does not fit the policy's input declarations."""
+    """A case that does not fit the policy's input declarations. Each problem is made printable
+    (`printable`): a problem may quote the case's own keys and values."""
 
     def __init__(self, problems: list[str], file: str | None = None):
-        self.problems = list(problems)
+        self.problems = [printable(str(p)) for p in problems]
+        file = printable(file) if file is not None else None
         self.file = file
         prefix = f"{file}: " if file else ""
         super().__init__("\n".join(prefix + p for p in self.problems))

@@ -13,6 +13,7 @@ import csv
 import io
 import json
 import os
+import re
 from collections import deque
 from multiprocessing import get_context
 from pathlib import Path
@@ -243,15 +244,34 @@ def format_record(record: dict, output_format: str, header: list[str]) -> str:
     return buffer.getvalue()
 
 
+_CSV_SYNTAX = re.compile(rb'["\n]')
+
+
+def record_ends(data: bytes, output_format: str) -> list[int]:
+    """The offset just after each whole record in `data` (the CSV header counts as one). A JSON
+    Lines record is one line; a CSV record ends at a newline outside quotes, so a quoted cell that
+    holds a newline does not end it (a `""` inside a quoted cell toggles twice: no change)."""
+    if output_format != "csv":
+        return [m.end() for m in re.finditer(rb"\n", data)]
+    ends, quoted = [], False
+    for m in _CSV_SYNTAX.finditer(data):
+        if m.group() == b'"':
+            quoted = not quoted
+        elif not quoted:
+            ends.append(m.end())
+    return ends
+
+
 def whole_records(path: Path, output_format: str) -> int:
-    """How many whole records an earlier run left in `path`; a torn last line is cut off."""
+    """How many whole records an earlier run left in `path` (records, not lines: a CSV cell may
+    hold a newline); a torn last record is cut off."""
     if not path.exists():
         return 0
     data = path.read_bytes()
-    end = data.rfind(b"\n") + 1
+    ends = record_ends(data, output_format)
+    end = ends[-1] if ends else 0
     if end != len(data):
         with open(path, "r+b") as out:
             out.truncate(end)
             os.fsync(out.fileno())
-    lines = data[:end].count(b"\n")
-    return max(0, lines - 1) if output_format == "csv" else lines
+    return max(0, len(ends) - 1) if output_format == "csv" else len(ends)

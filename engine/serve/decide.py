@@ -71,7 +71,9 @@ def dump_json(value, default=None) -> bytes:
             return orjson.dumps(value, default=default)
         except TypeError:  # orjson.JSONEncodeError is a TypeError
             pass
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), default=default).encode()
+    # a lone surrogate (valid in JSON as "\\ud800", not encodable as UTF-8) can only stand inside a
+    # string, where its backslash escape is exactly its JSON spelling: valid UTF-8, the same value
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), default=default).encode("utf-8", "backslashreplace")
 
 
 def policy_ref(year: Year) -> dict:
@@ -175,7 +177,8 @@ def _selected(year: Year, raw, pinned) -> dict:
 
 def case_fingerprint(raw) -> str:
     """SHA-256 of the case in canonical JSON (sorted keys): whoever holds the case can show which it was."""
-    return hashlib.sha256(json.dumps(raw, ensure_ascii=False, sort_keys=True, default=str).encode()).hexdigest()
+    text = json.dumps(raw, ensure_ascii=False, sort_keys=True, default=str)
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()  # a lone surrogate is hashed, not refused
 
 
 def _utc_now() -> str:
