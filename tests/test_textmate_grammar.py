@@ -231,3 +231,14 @@ def test_the_highlighted_policy_renders_in_chromium(tmp_path):
             driver.save_screenshot(os.environ["HIGHLIGHT_SCREENSHOT"])
     finally:
         driver.quit()
+
+
+def test_the_extension_script_is_valid_javascript():
+    import shutil
+    import subprocess
+
+    node = shutil.which("node")
+    if node is None:
+        pytest.skip("node is not installed (the extension is checked for syntax only where it is)")
+    result = subprocess.run([node, "--check", str(VSCODE / "extension.js")], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
