@@ -335,6 +335,51 @@ class _Checker:
         self.def_types[name] = t
         return t
 
+    def check_depths(self) -> None:
+        """Refuse a definition whose evaluation nests deeper than MAX_DEPTH: expression levels plus
+        the levels of every rule it names, and of theirs (a chain of rules each naming the previous
+        one). Found without recursion; such a definition is not checked further, so no later stage
+        (checker, evaluators, relevance, what-ifs) ever walks deeper than Python's stack allows."""
+        defs = self.symbols.defs
+        refs = {name: _def_refs(d.body, defs) for name, d in defs.items()}
+        depth: dict[str, int] = {}
+        via: dict[str, str | None] = {}
+        for start in defs:
+            if start in depth:
+                continue
+            stack, on_path = [(start, iter(refs[start]))], {start}
+            while stack:
+                name, pending = stack[-1]
+                step = next(pending, None)
+                if step is not None:
+                    dep = step[0]
+                    if dep not in depth and dep not in on_path:  # a cycle is def_type's to report
+                        on_path.add(dep)
+                        stack.append((dep, iter(refs[dep])))
+                    continue
+                best, through = 1, None
+                for dep, at in refs[name]:
+                    if dep in depth and at + depth[dep] > best:
+                        best, through = at + depth[dep], dep
+                depth[name], via[name] = best, through
+                on_path.discard(name)
+                stack.pop()
+        for name, d in defs.items():
+            if depth[name] <= MAX_DEPTH:
+                continue
+            self.def_types[name] = ERROR
+            self.used.update(dep for dep, _ in refs[name])
+            if via[name] is not None and depth[via[name]] > MAX_DEPTH:
+                continue  # said once, where the chain crosses the limit
+            chain, at = [name], via[name]
+            while at is not None and len(chain) < 4:
+                chain.append(at)
+                at = via[at]
+            shown = " -> ".join(chain) + (" -> …" if at is not None else "")
+            self.error(f"{d.kind} {name} nests {depth[name]} levels deep through the rules it names ({shown}); "
+                       f"at most {MAX_DEPTH} levels are allowed (the rules that name it are not checked)", d.span,
+                       help="compute intermediate results in fewer steps, or name fewer rules in a chain")
+
     # ------------------------------------------------------------ expressions
     def expr(self, node, scope: Scope | None) -> Type:
         method = getattr(self, "t_" + type(node).__name__)
@@ -721,6 +766,7 @@ class _Checker:
         self.type_declarations()
         for table in self.symbols.tables.values():
             self.check_table(table)
+        self.check_depths()
         for name, d in self.symbols.defs.items():
             self.check_source(d.source, f"{d.kind} {name}", d.span)
             self.def_type(name, d.span)
@@ -735,6 +781,25 @@ class _Checker:
         errors = [d for d in self.diagnostics if d.severity == "error"]
         warnings = [d for d in self.diagnostics if d.severity == "warning"]
         return Checked(self.symbols, self.types, self.resolutions, self.def_types, warnings, errors)
+
+
+MAX_DEPTH = 150  # evaluation levels (expression nesting plus rules named): as the parser's MAX_NESTING
+
+
+def _def_refs(body, defs) -> list[tuple[str, int]]:
+    """Each definition `body` names, with the expression level it is named at (found without recursion)."""
+    out, stack = [], [(body, 1)]
+    while stack:
+        node, level = stack.pop()
+        if isinstance(node, ast.NameRef):
+            if node.parts and node.parts[0] in defs:
+                out.append((node.parts[0], level))
+            continue
+        if isinstance(node, (tuple, list)):
+            stack += [(child, level) for child in node]
+        elif attrs.has(type(node)):
+            stack += [(getattr(node, f.name), level + 1) for f in attrs.fields(type(node)) if f.name != "span"]
+    return out
 
 
 def _leaves(node):

@@ -19,11 +19,27 @@ class LiteralProblem(ValueError):
     pass
 
 
+_MAX_DIGITS = len(str(MAX_LITERAL))
+
+
+def _shown(text: str) -> str:
+    """A literal as a message quotes it: a very long one shortened (its length said)."""
+    return text if len(text) <= 40 else f"{text[:20]}… ({len(text)} characters)"
+
+
+def _int(text: str, what: str = "number") -> int:
+    """A string of digits as an int; one longer than any literal allowed is refused before it is
+    converted (Python refuses to convert past 4,300 digits, and converting is quadratic before that)."""
+    if len(text.lstrip("0")) > _MAX_DIGITS:
+        raise LiteralProblem(f"{what} {_shown(text)} is larger than {MAX_LITERAL:,}; is it a typo?")
+    return int(text)
+
+
 def grouped_int(text: str) -> int:
     """`500,000` or `500000`; commas must separate groups of three digits."""
     if not _GROUPED.fullmatch(text):
-        raise LiteralProblem(f"malformed number {text!r}: commas must separate groups of three digits")
-    value = int(text.replace(",", ""))
+        raise LiteralProblem(f"malformed number {_shown(text)!r}: commas must separate groups of three digits")
+    value = _int(text.replace(",", ""))
     if value > MAX_LITERAL:
         raise LiteralProblem(f"number {text} is larger than {MAX_LITERAL:,}; is it a typo?")
     return value
@@ -55,15 +71,18 @@ def count(text: str) -> int:
 
 
 def ratio(text: str) -> Fraction:
-    numerator, denominator = text.split("/")
-    if int(denominator) == 0:
+    numerator, denominator = (_int(part, "ratio part") for part in text.split("/"))
+    if denominator == 0:
         raise LiteralProblem(f"ratio {text} divides by zero")
-    return Fraction(int(numerator), int(denominator))
+    return Fraction(numerator, denominator)
 
 
 def percent(text: str) -> Fraction:
+    digits = text.rstrip("%")
+    if len(digits.split(".")[0].lstrip("0")) > _MAX_DIGITS or len(digits) > 64:
+        raise LiteralProblem(f"percentage {_shown(text)} is larger than any rate; is it a typo?")
     try:
-        return Fraction(Decimal(text.rstrip("%"))) / 100
+        return Fraction(Decimal(digits)) / 100
     except InvalidOperation as exc:  # pragma: no cover - the grammar admits digits only
         raise LiteralProblem(f"malformed percentage {text!r}") from exc
 
