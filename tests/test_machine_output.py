@@ -53,7 +53,7 @@ def test_sarif_of_a_broken_policy_validates_and_points_at_the_problem(run, broke
     assert len(unknown) == 1
     assert unknown[0]["level"] == "error" and unknown[0]["ruleId"] == "unknown-name"
     location = unknown[0]["locations"][0]["physicalLocation"]
-    assert location["artifactLocation"]["uri"].endswith("2024/applicants.rules")
+    assert location["artifactLocation"]["uri"] == (folder / "applicants.rules").as_uri()  # outside the working folder: absolute
     assert location["region"]["startLine"] == line and location["region"]["startColumn"] == column
     assert location["region"]["endColumn"] == column + len("組織形")
     assert run_["tool"]["driver"]["rules"][unknown[0]["ruleIndex"]]["id"] == "unknown-name"
@@ -217,3 +217,16 @@ def test_fmt_diff_prints_the_change_and_writes_nothing(run, tmp_path):
     path.write_text(original, encoding="utf-8")
     clean = run("fmt", "--diff", path)
     assert clean.exit_code == 0 and clean.stdout == ""
+
+
+def test_sarif_locates_files_inside_the_working_folder_from_srcroot(run, broken_2024, monkeypatch):
+    folder, line, _ = broken_2024
+    monkeypatch.chdir(folder.parent)
+    sarif = json.loads(run("check", "2024", "--format", "sarif").stdout)
+    sarif_validator().validate(sarif)
+    [run_] = sarif["runs"]
+    assert run_["originalUriBaseIds"]["%SRCROOT%"]["uri"] == folder.parent.as_uri() + "/"
+    location = next(r for r in run_["results"] if "組織形" in r["message"]["text"])["locations"][0]["physicalLocation"]
+    assert location["artifactLocation"] == {"uri": "2024/applicants.rules", "uriBaseId": "%SRCROOT%"}
+    assert location["region"]["startLine"] == line
+

@@ -7,7 +7,9 @@ has no code of its own in the language, so SARIF's `ruleId` is a category read f
 
 from __future__ import annotations
 
+import os
 import re
+from pathlib import Path
 
 from engine import __version__
 
@@ -63,6 +65,15 @@ def as_json(checked: list[tuple[str, list]]) -> dict:
             "policies": policies}
 
 
+def _artifact(file: str) -> dict:
+    """A file as SARIF locates it: relative to %SRCROOT% (the working folder, where CI checks out
+    the repository) when it lies inside it, else an absolute file: URI."""
+    path = Path(file)
+    if path.is_absolute():
+        return {"uri": path.as_uri()}
+    return {"uri": path.as_posix(), "uriBaseId": "%SRCROOT%"}
+
+
 def as_sarif(checked: list[tuple[str, list]]) -> dict:
     """One SARIF run; each diagnostic one result, located by file, line and column (columns count
     characters: `columnKind` unicodeCodePoints). A diagnostic with no place is located at its
@@ -80,10 +91,10 @@ def as_sarif(checked: list[tuple[str, list]]) -> dict:
                 end_line = max(s.end_line, s.line)
                 end_column = s.end_column if end_line > s.line or s.end_column > s.column else s.column + 1
                 location = {"physicalLocation": {
-                    "artifactLocation": {"uri": s.file.replace("\\", "/")},
+                    "artifactLocation": _artifact(s.file),
                     "region": {"startLine": s.line, "startColumn": s.column, "endLine": end_line, "endColumn": max(end_column, 1)}}}
             else:
-                location = {"physicalLocation": {"artifactLocation": {"uri": f"{folder.rstrip('/')}/policy.rules".replace("\\", "/")}}}
+                location = {"physicalLocation": {"artifactLocation": _artifact(os.path.join(folder, "policy.rules"))}}
             results.append({"ruleId": rule_id, "ruleIndex": used.index(rule_id),
                             "level": "error" if d.severity == "error" else "warning",
                             "message": {"text": text}, "locations": [location]})
@@ -97,6 +108,7 @@ def as_sarif(checked: list[tuple[str, list]]) -> dict:
         "runs": [{
             "tool": {"driver": {"name": "policy check", "version": __version__, "semanticVersion": __version__, "rules": rules}},
             "columnKind": "unicodeCodePoints",
+            "originalUriBaseIds": {"%SRCROOT%": {"uri": Path(os.getcwd()).as_uri() + "/"}},
             "results": results,
         }],
     }
