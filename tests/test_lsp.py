@@ -291,3 +291,21 @@ async def test_a_citation_key_hovers_with_its_title_and_leads_to_the_programme_h
         text_document=types.TextDocumentIdentifier(uri=uri(path)), position=at))
     header = (P2024 / "policy.rules").read_text(encoding="utf-8")
     assert target.uri == uri(P2024 / "policy.rules") and target.range.start == position(header, "source seed-004", offset=7)
+
+
+@pytest.mark.asyncio(loop_scope="module")
+async def test_while_a_file_does_not_parse_hover_and_definition_still_answer(client: LanguageClient):
+    broken_path, other = P2024 / "requirements.rules", P2024 / "frame_normal.rules"
+    text = open_doc(client, broken_path)
+    other_text = open_doc(client, other)
+    change(client, broken_path, text + "\nrule :\n", 10)
+    await settled(client, uri(broken_path), lambda ds: any(d.severity == types.DiagnosticSeverity.Error for d in ds))
+    at = position(other_text, "requires 中小企業", offset=10)
+    hover = await client.text_document_hover_async(types.HoverParams(text_document=types.TextDocumentIdentifier(uri=uri(other)),
+                                                                      position=at))
+    assert "**rule 中小企業**" in hover.contents.value  # the last good analysis answers
+    [target] = await client.text_document_definition_async(types.DefinitionParams(
+        text_document=types.TextDocumentIdentifier(uri=uri(other)), position=at))
+    assert target.uri == uri(P2024 / "applicants.rules")
+    change(client, broken_path, text, 11)
+    await settled(client, uri(broken_path), lambda ds: not any(d.severity == types.DiagnosticSeverity.Error for d in ds))
