@@ -46,8 +46,23 @@ COMPLETION_KINDS = {
 # ---------------------------------------------------------------- positions
 
 
-def _utf16(text: str) -> int:
-    return len(text.encode("utf-16-le")) // 2
+# the position encoding agreed with the client at initialize (pygls picks the client's first choice
+# among utf-8, utf-16 and utf-32; utf-16 when the client names none)
+ENCODING = {"value": "utf-16"}
+
+
+def _units(ch: str) -> int:
+    """Code units of one character in the agreed encoding (Japanese text: 3 in UTF-8, 1 in UTF-16)."""
+    encoding = ENCODING["value"]
+    if encoding == "utf-8":
+        return len(ch.encode("utf-8"))
+    if encoding == "utf-32":
+        return 1
+    return 2 if ord(ch) > 0xFFFF else 1
+
+
+def _code_units(text: str) -> int:
+    return sum(_units(ch) for ch in text)
 
 
 def _line(text: str | None, n: int) -> str:
@@ -58,8 +73,8 @@ def _line(text: str | None, n: int) -> str:
 
 
 def to_position(text: str | None, line: int, column: int) -> types.Position:
-    """A 1-based line and character column as the protocol's 0-based line and UTF-16 offset."""
-    return types.Position(line=max(line - 1, 0), character=_utf16(_line(text, line)[: max(column - 1, 0)]))
+    """A 1-based line and character column as the protocol's 0-based line and offset in code units."""
+    return types.Position(line=max(line - 1, 0), character=_code_units(_line(text, line)[: max(column - 1, 0)]))
 
 
 def from_position(text: str, position: types.Position) -> tuple[int, int]:
@@ -69,7 +84,7 @@ def from_position(text: str, position: types.Position) -> tuple[int, int]:
     for i, ch in enumerate(line):
         if units >= position.character:
             return position.line + 1, i + 1
-        units += 2 if ord(ch) > 0xFFFF else 1
+        units += _units(ch)
     return position.line + 1, len(line) + 1
 
 
@@ -176,6 +191,12 @@ class PolicyLanguageServer(LanguageServer):
 
 
 server = PolicyLanguageServer()
+
+
+@server.feature(types.INITIALIZED)
+def initialized(ls: PolicyLanguageServer, params: types.InitializedParams) -> None:
+    encoding = getattr(ls.workspace, "position_encoding", None)
+    ENCODING["value"] = str(getattr(encoding, "value", encoding) or "utf-16")
 
 
 @server.feature(types.TEXT_DOCUMENT_DID_OPEN)
