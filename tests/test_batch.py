@@ -20,8 +20,8 @@ from engine.compile.pipeline import load_policy
 CASES = []
 for path in sorted(EXAMPLES.glob("*.json")):
     case = json.loads(path.read_text(encoding="utf-8"))
-    if "最低賃金近傍事業者" in json.dumps(case, ensure_ascii=False):
-        continue  # a 2025 field: not a 2024 case
+    if any(field in json.dumps(case, ensure_ascii=False) for field in ("最低賃金近傍事業者", "中小企業アカウント割合")):
+        continue  # a 2025 field (中小企業アカウント割合: rules-2024.md §7 C-7): not a 2024 case
     case.pop("description")
     expected = case.pop("expected")
     CASES.append((case, expected))

@@ -59,7 +59,9 @@ def test_diff_2024_2025_report(run, corpus, monkeypatch):
     assert [(r["name"], r["old"], r["new"]) for r in by_case["d_same_group_applied.json"]["rules"]] == []
     assert [(r["name"], r["old"], r["new"]) for r in by_case["b_services_over_2m.json"]["rules"]] == []
     assert by_case["e_unchanged.json"]["changed"] is False
-    assert report["definitions_added"] == ["最低賃金近傍", "補助対象の役務費", "みなし同一法人"]
+    # rules-2024.md §7 C-3 (共通・業務固有プロセス数) and C-9 (the productivity steps of セキュリティ and 複数社連携)
+    assert report["definitions_added"] == ["最低賃金近傍", "共通・業務固有プロセス数", "補助対象の役務費", "セキュリティ枠の労働生産性計画",
+                                           "複数社連携の労働生産性計画", "みなし同一法人"]
     assert report["definitions_removed"] == ["みらデジ経営チェック"]
     assert report["summary"] == {
         "cases": 5, "changed": 4, "unreadable": 0,
@@ -165,13 +167,20 @@ def test_diff_2024_2025_on_the_examples(run, monkeypatch):
         "year2025_near_minimum_wage.json": [("通常枠", 150_000, 200_000)],
         "year2025_security_small_business_2m.json": [("セキュリティ対策推進枠", 1_000_000, 1_333_333)],
         "year2025_services_over_2m.json": [("通常枠", 2_000_000, 1_500_000)],
-        # same amount; みらデジ経営チェック is no longer a step to take (it used to be reported as "0 changed")
-        "steps_missing_miradigi_and_productivity_plan.json": [("通常枠", 500_000, 500_000)],
+        # same amount; みらデジ経営チェック is no longer a step to take (it used to be reported as "0 changed");
+        # rules-2024.md §7 C-9: 複数社連携 and セキュリティ name their own productivity steps
+        "steps_missing_miradigi_and_productivity_plan.json": [
+            ("通常枠", 500_000, 500_000), ("複数社連携IT導入枠", 0, 0), ("セキュリティ対策推進枠", 0, 0)],
         # rules-2024.md §7 C-6: a member's 役務 counts up to 200万円 in 2025 (2,000,001円 → 2,000,000円)
         "year2025_multi_member_services_2m.json": [("複数社連携IT導入枠", 4_711_111, 4_711_110)],
+        # §7 C-7: 1,000,000 × 60% of the accounts × 2/3
+        "year2025_etrade_sme_account_share_60_percent.json": [("電子取引類型", 666_666, 400_000)],
+        # §7 C-9: each frame's own productivity step (the group plan of 複数社連携 is new to it)
+        "steps_security_frame_needs_productivity_plan.json": [("複数社連携IT導入枠", 0, 0), ("セキュリティ対策推進枠", 300_000, 300_000)],
+        "year2025_multi_without_productivity_plan.json": [("複数社連携IT導入枠", 750_000, 750_000), ("セキュリティ対策推進枠", 0, 0)],
     }
-    assert (summary["changed"], summary["counts"]["amount_up"], summary["counts"]["amount_down"], summary["counts"]["steps_changed"]) == (6, 3, 2, 1)
-    assert summary["delta"] == 1 + 50_000 + 333_333 - 500_000 - 1
+    assert (summary["changed"], summary["counts"]["amount_up"], summary["counts"]["amount_down"], summary["counts"]["steps_changed"]) == (9, 3, 3, 7)
+    assert summary["delta"] == 1 + 50_000 + 333_333 - 500_000 - 1 - 266_666
 
 
 def _causes(run, old, new, *cases):
@@ -196,6 +205,20 @@ def test_diff_attributes_each_changed_decision_with_one_cause_to_exactly_that_cl
         ("steps_missing_miradigi_and_productivity_plan.json", "通常枠"): [
             ("通常枠", [], "steps", ["steps gBizIDプライム, SECURITY_ACTION, みらデジ経営チェック, 労働生産性計画"],
              ["steps gBizIDプライム, SECURITY_ACTION, 労働生産性計画"])],
+        # rules-2024.md §7 C-9: each frame's own productivity step
+        **{(case, "複数社連携IT導入枠"): [
+            ("複数社連携IT導入枠", [], "steps", ["steps gBizIDプライム, SECURITY_ACTION, 構成員のSECURITY_ACTION"],
+             ["steps gBizIDプライム, SECURITY_ACTION, 構成員のSECURITY_ACTION, 複数社連携の労働生産性計画"])]
+           for case in ("steps_missing_miradigi_and_productivity_plan.json", "steps_security_frame_needs_productivity_plan.json",
+                        "year2025_multi_without_productivity_plan.json")},
+        **{(case, "セキュリティ対策推進枠"): [
+            ("セキュリティ対策推進枠", [], "steps", ["steps gBizIDプライム, SECURITY_ACTION, 労働生産性計画"],
+             ["steps gBizIDプライム, SECURITY_ACTION, セキュリティ枠の労働生産性計画"])]
+           for case in ("steps_missing_miradigi_and_productivity_plan.json", "steps_security_frame_needs_productivity_plan.json",
+                        "year2025_multi_without_productivity_plan.json")},
+        # §7 C-7: the 2025 proration by the SME share of 受注側 accounts
+        ("year2025_etrade_sme_account_share_60_percent.json", "電子取引類型"): [
+            ("電子取引の按分割合", [], "value", ["100%"], ["中小企業アカウント割合"])],
         # a small business at 2,000,000円: 2/3 (the rate) of it is 1,333,333, which only the higher cap (150万円) lets through
         ("year2025_security_small_business_2m.json", "セキュリティ対策推進枠"): [
             ("セキュリティ対策推進枠", ["サービス利用料"], "rate", ["rate 1/2"], ["rate 2/3 if 小規模事業者 else 1/2"]),
@@ -217,6 +240,9 @@ def test_diff_lists_every_amended_and_overridden_definition_clause_by_clause(run
         ("frame", "通常枠"): "amended", ("frame", "インボイス対応類型"): "amended", ("frame", "電子取引類型"): "amended",
         ("frame", "複数社連携IT導入枠"): "amended", ("frame", "セキュリティ対策推進枠"): "amended",
         ("value", "連携経費の総額"): "overridden",  # rules-2024.md §7 C-6: each member's 役務 up to 200万円
+        # §7 C-3 (統合業務 within 共P-05), C-7 (the SME share of accounts), C-9 (productivity targets by frame)
+        ("value", "共通・業務固有プロセス数"): "added", ("input", "電子取引"): "amended", ("value", "電子取引の按分割合"): "overridden",
+        ("input", "申請要件"): "amended", ("step", "セキュリティ枠の労働生産性計画"): "added", ("step", "複数社連携の労働生産性計画"): "added",
         ("rule", "最低賃金近傍"): "added", ("value", "補助対象の役務費"): "added", ("exclusion", "みなし同一法人"): "added",
         ("step", "みらデジ経営チェック"): "removed",
     }
@@ -229,8 +255,9 @@ def test_diff_lists_every_amended_and_overridden_definition_clause_by_clause(run
             "    セキュリティ対策推進枠: 対象 1,000,000円 → 対象 1,000,001円 (+1円)\n"
             "      ← frame セキュリティ対策推進枠 › amount サービス利用料: at most 100万円 → at most 150万円\n") in text
     # rules-2024.md §7 C-2: examples/never_small_incorporated_association_20_security.json (a 社団法人, never 小規模)
-    # is a ninth eligible example, at 500,000円 under both years
-    assert "  セキュリティ対策推進枠: 変化 2件; 対象 9件 → 9件; 補助額の合計 4,750,000円 → 5,083,334円 (+333,334円)\n" in text
+    # is a ninth eligible example, at 500,000円 under both years; §7 C-9: three more change only their step
+    # (セキュリティ枠の労働生産性計画)
+    assert "  セキュリティ対策推進枠: 変化 5件; 対象 9件 → 9件; 補助額の合計 4,750,000円 → 5,083,334円 (+333,334円)\n" in text
     markdown = run("diff", "policies/2024", "policies/2025", "examples", "--format", "markdown").stdout
     assert markdown.startswith("### policy diff: policies/2024（IT導入補助金2024）→ policies/2025（IT導入補助金2025）\n\n#### ポリシーの変更\n")
     assert "    amount サービス利用料 › at most: `at most 100万円` → `at most 150万円`\n" in markdown

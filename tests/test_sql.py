@@ -33,10 +33,10 @@ def test_fused_steps_follow_the_dependencies_and_keep_every_citation():
     policy = load_policy(ROOT / "policies" / "2024").policy
     steps = compile_query(policy, fused=True).args["with_"].expressions
     # rules-2024.md §7 C-2: 小規模事業者 (会社・個人事業主 only) now reads 小規模事業者の従業員規模, one step deeper;
-    # §7 C-4 adds the representative's rules and the members' SECURITY ACTION step
-    assert [s.alias for s in steps][:4] == ["inputs", "rule: 中小企業 … and 42 more", "rule: 小規模事業者の従業員規模 … and 10 more",
+    # §7 C-4 adds the representative's rules and the members' SECURITY ACTION step; C-7 the value 電子取引の按分割合
+    assert [s.alias for s in steps][:4] == ["inputs", "rule: 中小企業 … and 43 more", "rule: 小規模事業者の従業員規模 … and 10 more",
                                             "rule: 小規模事業者 … and 6 more"]
-    assert len(steps) == 16 < len(compile_query(policy).args["with_"].expressions) == 96
+    assert len(steps) == 16 < len(compile_query(policy).args["with_"].expressions) == 97
     text = to_sql(policy, fused=True)
     for d in policy.definitions.values():
         assert f"/* {d.kind} {d.name} ({d.origin})" in text
