@@ -133,7 +133,7 @@ def decide(snapshot: Snapshot, raw, options: Options, masker) -> Outcome:
         raise Problem(422, _problems(CaseError([f"the case: got {show(raw)}, expected a JSON object"])))
     year = pick_year(snapshot, raw, options.year)
     try:
-        values = read_case(year.policy, raw)
+        values = read_case(year.policy, raw, also_known=snapshot.also_known)  # as eval, explain and batch read it
     except CaseError as exc:
         raise Problem(422, _problems(exc), year) from None
     frames = frames_for(year, raw, options.frames)

@@ -44,6 +44,14 @@ class Snapshot:
     years: tuple[Year, ...]
     loaded_at: str
     generation: int
+    also_known: frozenset = attrs.field(init=False)  # every input name some year declares (as `policy eval --policies`)
+
+    @also_known.default
+    def _every_years_fields(self) -> frozenset:
+        """A case written for one year is read under another with those fields unused, never refused as a typo."""
+        from engine.evaluate.case import field_names
+
+        return frozenset().union(*(field_names(y.policy) for y in self.years))
 
     def by_year(self, year) -> Year | None:
         return next((y for y in self.years if str(y.policy.year) == str(year) or y.name == str(year)), None)
