@@ -26,7 +26,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "benchmarks" / "RESULTS.md"
-ORDER = ("run.py", "population.py", "load.py", "load.py --cost")  # sections appear in this order
+ORDER = ("run.py", "population.py", "load.py", "load.py --cost", "compile.py")  # sections appear in this order
 PACKAGES = ("lark", "attrs", "click", "duckdb", "sqlglot", "pyarrow", "pyspark", "starlette", "uvicorn", "httptools",
             "uvloop", "orjson", "zen-engine", "rule-engine")
 PREAMBLE = """\

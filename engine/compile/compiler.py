@@ -22,12 +22,15 @@ class _Compiler:
         self.inside = inside
         self.s = checked.symbols
         self.sources = sources
+        self._lines: dict[str, list[str]] = {}
         prog = self.s.programme
         self.source_titles = {src.key: src.title for src in prog.sources} if prog else {}
 
     # ------------------------------------------------------------ helpers
     def origin(self, span) -> tree.Origin:
-        lines = self.sources.get(span.file, "").splitlines()
+        lines = self._lines.get(span.file)
+        if lines is None:  # each file split once: compiling stays linear in the policy's size
+            lines = self._lines[span.file] = self.sources.get(span.file, "").splitlines()
         text = ""
         if 1 <= span.line <= len(lines):
             line = lines[span.line - 1]
