@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from engine.tree import nodes as tree
+from engine.evaluate.case import DATE_PATTERN, PERCENT_PATTERN, RATIO_PATTERN, max_items
 from engine.language.literals import MAX_LITERAL
 from engine.explain.render_json import value
 
@@ -10,10 +11,11 @@ _SCALARS = {
     "yen": {"type": "integer", "minimum": 0, "maximum": MAX_LITERAL, "description_suffix": "円 (whole yen)"},
     "count": {"type": "integer", "minimum": 0, "maximum": MAX_LITERAL},  # as the case reader: larger is a typo
     "bool": {"type": "boolean"},
-    "date": {"type": "string", "format": "date", "pattern": r"^\d{4}-\d{2}-\d{2}$"},
-    # what engine.evaluate.case accepts: "1/2", "0.5", "1", "50%", or a number; the 0…1 range of a string is checked there
-    "ratio": {"anyOf": [{"type": "string", "pattern": r"^\s*\d+(\.\d+)?(\s*/\s*\d+)?\s*$"},
-                        {"type": "string", "pattern": r"^\s*\d+(\.\d+)?%\s*$"},
+    "date": {"type": "string", "format": "date", "pattern": DATE_PATTERN},
+    # the case reader's own patterns (engine.evaluate.case): "1/2", "0.5", "1", "50%", or a number;
+    # the 0…1 range of a string is checked there
+    "ratio": {"anyOf": [{"type": "string", "pattern": RATIO_PATTERN},
+                        {"type": "string", "pattern": PERCENT_PATTERN},
                         {"type": "number", "minimum": 0, "maximum": 1}]},
 }
 
@@ -31,9 +33,9 @@ def _field(policy: tree.Policy, f: tree.Field) -> dict:
     if f.kind == "enum":
         schema = {"type": "string", "enum": [m for m, _ in policy.enums[f.type_name].members]}
     elif f.kind == "list" and f.element == "enum":
-        schema = {"type": "array", "items": {"type": "string", "enum": [m for m, _ in policy.enums[f.type_name].members]}}
+        schema = {"type": "array", "maxItems": max_items(), "items": {"type": "string", "enum": [m for m, _ in policy.enums[f.type_name].members]}}
     elif f.kind == "list":
-        schema = {"type": "array", "items": _record(policy, policy.records[f.type_name])}
+        schema = {"type": "array", "maxItems": max_items(), "items": _record(policy, policy.records[f.type_name])}
     else:
         schema = {k: v for k, v in _SCALARS[f.kind].items() if k != "description_suffix"}
     schema.update(_label(f.label))

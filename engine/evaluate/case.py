@@ -7,6 +7,8 @@ from __future__ import annotations
 import datetime
 import difflib
 import json
+import os
+import re
 from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
@@ -25,6 +27,26 @@ EXPECTED = {
     "bool": "true or false",
     "date": 'a date "YYYY-MM-DD"',
 }
+
+
+# The spellings a case may use, shared with the case's JSON Schema (engine/authoring/schema.py) so
+# the two accept exactly the same strings: ASCII digits and spaces only (JSON Schema's \d and
+# \s differ between regex dialects; Python's own parsers also take "１/２", "٥٠%", "1_0" and
+# ISO week dates such as "2024-W27-1").
+RATIO_PATTERN = r"^ *[0-9]+(\.[0-9]+)?( */ *[0-9]+(\.[0-9]+)?)? *$(?!\n)"
+PERCENT_PATTERN = r"^ *[0-9]+(\.[0-9]+)?% *$(?!\n)"
+DATE_PATTERN = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$(?!\n)"
+_RATIO, _PERCENT, _DATE = re.compile(RATIO_PATTERN), re.compile(PERCENT_PATTERN), re.compile(DATE_PATTERN)
+MAX_ITEMS = 1000
+
+
+def max_items() -> int:
+    """The most items a list in a case may hold: POLICY_MAX_ITEMS, or 1,000 (each item costs
+    evaluation time, what-if searches and trace; 10,000 took 16 s to decide)."""
+    try:
+        return max(1, int(os.environ.get("POLICY_MAX_ITEMS", MAX_ITEMS)))
+    except ValueError:
+        return MAX_ITEMS
 
 
 class _Duplicate(Exception):
@@ -180,12 +202,13 @@ class _Reader:
         if absurd:
             value = f"{value[:40]}…" if isinstance(value, str) and len(value) > 40 else value
         elif isinstance(value, str):
-            text = value.strip()
+            text = value.strip(" ")
             try:
-                if text.endswith("%"):
-                    result = Fraction(Decimal(text[:-1])) / 100
-                else:
-                    result = Fraction(text)
+                if _PERCENT.match(value):
+                    result = Fraction(Decimal(text[:-1].strip(" "))) / 100
+                elif _RATIO.match(value):
+                    numerator, _, denominator = text.partition("/")
+                    result = Fraction(Decimal(numerator.strip(" "))) / Fraction(Decimal(denominator.strip(" ") or "1"))
             except (ValueError, ZeroDivisionError, ArithmeticError):
                 result = None
         elif isinstance(value, (int, Decimal)) and not isinstance(value, bool):
@@ -207,7 +230,7 @@ class _Reader:
             return value
         if kind == "date":
             try:
-                if not isinstance(value, str) or len(value) != 10:
+                if not isinstance(value, str) or not _DATE.match(value):
                     raise ValueError
                 return datetime.date.fromisoformat(value)
             except ValueError:
@@ -226,6 +249,9 @@ class _Reader:
             return self.scalar(path, value, f, f.kind, f.type_name)
         if not isinstance(value, list):
             self.problem(path, f"got {show(value)}, expected a list")
+            return None
+        if len(value) > max_items():
+            self.problem(path, f"{len(value):,} items; a list holds at most {max_items():,} (POLICY_MAX_ITEMS)")
             return None
         if f.element == "enum":
             return tuple(self.scalar(f"{path}[{i}]", v, None, "enum", f.type_name) for i, v in enumerate(value))
