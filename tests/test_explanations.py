@@ -52,7 +52,8 @@ def test_threshold_every_unmet_condition_and_both_ways_out(policy, run):
     ]
     lines = eval_text(run, "sme_manufacturing_one_over_capital_and_employees", "--frame", "通常枠")
     assert lines[5:11] == [
-        "  ✗ 要件を満たしていません: 中小企業・小規模事業者等に該当する [seed-004 資本金・従業員規模の一方が上限以下（個人事業を含む）; 医療法人等は従業員規模で判定]",
+        # rules-2024.md §7 C-11: "一方が" is cited from the 事務局's overview (it-hojo.jp), not seed-004
+        "  ✗ 要件を満たしていません: 中小企業・小規模事業者等に該当する [it-hojo 資本金・従業員規模の一方が、右記以下の場合対象（個人事業を含む）; 2025年交付規程の表も同じ]",
         "      資本金 300,000,001円 > 300,000,000円 (中小企業者の範囲.資本金上限, 製造業)",
         "      従業員数 301人 > 300人 (中小企業者の範囲.従業員上限, 製造業)",
         " 結果を変える変更（再評価で確認済み）:",
@@ -66,7 +67,9 @@ def test_exclusion(policy, run):
     assert [(r.kind, r.name) for r in f.reasons] == [("exclusion", "みなし大企業")]
     assert offers(f) == [("eligible", [("資本関係.最大大企業株主の持株比率", Fraction(1, 2), Fraction(49, 100))], "eligible", 500_000)]
     lines = eval_text(run, "minashi_one_large_company_holds_half", "--frame", "通常枠", "--lang", "en")
-    assert "  ✗ excluded: is a deemed large company [交付規程 第2条（みなし大企業）一〜六; 中小企業投資育成株式会社・投資事業有限責任組合は大企業に含めない]" in lines
+    # rules-2024.md §7 C-11: 第9条第2項第三号 (1)〜(6), not 第2条
+    assert ("  ✗ excluded: is a deemed large company [交付規程 第9条第2項第三号 (1)〜(6)（2025年版; 2021年版は交付対象者の条の四 (1)〜(6)）; "
+            "中小企業投資育成株式会社・投資事業有限責任組合は大企業に含めない]") in lines
     assert "      share held by the largest single large company 1/2 ≥ 1/2" in lines
     assert "  eligible with share held by the largest single large company 1/2 → 49/100 (subsidy 500,000円)" in lines
 

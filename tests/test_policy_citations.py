@@ -24,7 +24,8 @@ def test_every_definition_cites_a_source(folder):
 def test_inferred_rules_of_2024_are_named_rules():
     policy = load_policy(ROOT / "policies" / "2024").policy
     inferred = sorted(name for name, d in policy.definitions.items() if d.cite.key == "inferred")
-    # rules-2024.md §7 C-7: 2024's proration of 電子取引類型 (none) is a named inferred value
-    assert inferred == ["ソフトウェア業の小規模事業者判定", "中小企業等", "旅館業の小規模事業者判定", "電子取引の按分割合"]
+    # rules-2024.md §7 C-7: 2024's proration of 電子取引類型 (none) is a named inferred value; §7 C-10: 中小企業等
+    # (a みなし大企業 is その他 in 電子取引類型) is now cited from kitei_denshi 別紙1 三
+    assert inferred == ["ソフトウェア業の小規模事業者判定", "旅館業の小規模事業者判定", "電子取引の按分割合"]
     caps = [c for f in policy.frames for a in f.amount.parts for c in a.caps if c.cite and c.cite.key == "inferred"]
     assert [(c.limit.value, c.condition.name) for c in caps] == [(1_499_999, "補助額150万円以上の要件")]

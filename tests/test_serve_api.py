@@ -68,7 +68,7 @@ def test_the_summary_form_is_the_fast_forms_answer(server):
 
 def test_the_year_is_picked_by_date_or_pinned(server):
     case = json.loads(SMALL.read_text(encoding="utf-8"))
-    case["申請日"] = "2025-03-01"
+    case["申請日"] = "2025-03-31"  # rules-2024.md §7 C-12: the 2025 call's first day (2025-03-01 is in no call)
     _, headers, body = server.post_json("/v1/decide?form=summary", case)
     assert headers["X-Policy-Year"] == "2025" and body["policy"]["year"] == 2025
     _, headers, body = server.post_json("/v1/decide?form=summary&year=2024", case)
@@ -85,7 +85,7 @@ def test_an_unknown_year_gets_422_with_the_years_available(server):
     status, _, body = server.post_json("/v1/decide", case)
     assert status == 422
     assert body["error"] == ("no policy year is in force on the case's application date; years: "
-                             "2023: 2023-01-01..2024-02-15; 2024: 2024-02-16..2024-10-15; 2025: 2024-10-16..2025-12-31")
+                             "2023: 2023-01-01..2024-02-15; 2024: 2024-02-16..2024-10-15; 2025: 2025-03-31..2025-12-31")  # §7 C-12
 
 
 def test_a_case_that_does_not_fit_gets_422_naming_each_field_with_the_cli_message(server, tmp_path):
@@ -173,7 +173,7 @@ def test_policies_schema_and_openapi_come_from_the_policy_files(server):
     status, _, data = server.get("/v1/policies")
     years = json.loads(data)["years"]
     assert [(y["year"], y["in_force"]) for y in years] == [(2023, ["2023-01-01", "2024-02-15"]), (2024, ["2024-02-16", "2024-10-15"]),
-                                                          (2025, ["2024-10-16", "2025-12-31"])]
+                                                          (2025, ["2025-03-31", "2025-12-31"])]  # rules-2024.md §7 C-12
     assert all(len(y["content_hash"]) == 64 for y in years) and len({y["content_hash"] for y in years}) == 3
     status, headers, data = server.get("/v1/schema/2024")
     cli = subprocess.run([sys.executable, "-m", "engine.cli", "schema", "policies/2024"], cwd=ROOT, capture_output=True, text=True)
