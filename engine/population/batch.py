@@ -97,6 +97,43 @@ def _init(policies: dict, default: str | None, trace: bool, input_format: str, o
                   also_known=also_known)
 
 
+def _worker_init(parent: int, *args) -> None:
+    """A worker process: it ends, quietly, as soon as the batch's main process does (a SIGKILL of
+    the main process left workers printing BrokenPipeError tracebacks as they tried to hand back
+    their results); Ctrl-C is the main process's to handle (it stops the pool)."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _die_with(parent)
+    _init(*args)
+
+
+def _die_with(parent: int) -> None:
+    """Ask Linux to send this process SIGTERM when its parent dies (PR_SET_PDEATHSIG); elsewhere, a
+    watcher thread notices the parent is gone. Either way the worker exits without a traceback."""
+    import signal
+    import threading
+    import time
+
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        if libc.prctl(1, int(signal.SIGTERM), 0, 0, 0) == 0:  # PR_SET_PDEATHSIG
+            if os.getppid() != parent:  # the parent died before the request was made
+                os._exit(0)
+            return
+    except (OSError, AttributeError):
+        pass
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.2)
+        os._exit(0)
+
+    threading.Thread(target=watch, daemon=True).start()
+
+
 def _year_of(raw) -> str:
     """The year a record is decided under (raises CaseError: no year on its date)."""
     from engine.evaluate.selection import NoDate, choose_year
@@ -194,7 +231,8 @@ def decide_all(policies: dict, records, trace: bool, input_format: str, workers:
         for chunk in _chunks(records, CHUNK):
             yield from _decide_chunk(chunk)
         return
-    with get_context("fork").Pool(workers, initializer=_init, initargs=(policies, default, trace, input_format, output_format, also_known)) as pool:
+    with get_context("fork").Pool(workers, initializer=_worker_init,
+                                  initargs=(os.getpid(), policies, default, trace, input_format, output_format, also_known)) as pool:
         pending: deque = deque()
         for chunk in _chunks(records, CHUNK):
             pending.append(pool.apply_async(_decide_chunk, (chunk,)))
