@@ -291,12 +291,16 @@ def explain_command(case: str, policy_dir: str | None, policies_root: str | None
 def diff_command(old_dir: str, new_dir: str, cases: tuple[str, ...], fmt: str, lang: str) -> None:
     """What changed from OLD_DIR to NEW_DIR: every changed definition, clause by clause; every case of
     CASES (files or folders of .json) whose decision changed, and the changes that account for it.
-    Exit status 0 when nothing changed, 1 when a decision or a rule did, 3 when a case could not be read."""
+    Exit status 0 when no decision changed, 1 when one did (status, subsidy, unmet conditions, steps, round,
+    best frame or a rule's outcome; a policy change that moves no case is listed, exit 0), 3 when a case
+    could not be read."""
     from engine.authoring import diff, render_diff
     try:
         old, new = load_policy(old_dir).policy, load_policy(new_dir).policy
         # fields declared by the other years beside OLD and NEW are not typos in a shared corpus
-        known = _sibling_fields(old_dir) | _sibling_fields(new_dir)
+        # fields declared by the other years beside OLD and NEW, or by the bundled years (a copied year's
+        # folder has no siblings), are not typos in a shared corpus
+        known = _sibling_fields(old_dir) | _sibling_fields(new_dir) | fields_of_years(bundled_policies())
     except PolicyError as exc:
         _fail(str(exc), EXIT_BAD_POLICY)
     report = diff.diff(old_dir, new_dir, old, new, cases, known)

@@ -260,8 +260,14 @@ def test_diff_lists_every_amended_and_overridden_definition_clause_by_clause(run
     # (セキュリティ枠の労働生産性計画)
     assert "  セキュリティ対策推進枠: 変化 5件; 対象 9件 → 9件; 補助額の合計 4,750,000円 → 5,083,334円 (+333,334円)\n" in text
     markdown = run("diff", "policies/2024", "policies/2025", "examples", "--format", "markdown").stdout
-    assert markdown.startswith("### policy diff: policies/2024（IT導入補助金2024）→ policies/2025（IT導入補助金2025）\n\n#### ポリシーの変更\n")
-    assert "    amount サービス利用料 › at most: `at most 100万円` → `at most 150万円`\n" in markdown
+    assert markdown.startswith("### policy diff: policies/2024（IT導入補助金2024）→ policies/2025（IT導入補助金2025）\n\n#### ポリシーの変更: ")
+    assert "\n  - amount サービス利用料 › at most: `at most 100万円` → `at most 150万円`\n" in markdown
+    # a CommonMark renderer keeps the structure: clauses nested under their definition, causes under their frame
+    from markdown_it import MarkdownIt
+
+    html = MarkdownIt().render(markdown)
+    assert "<li>一部変更 frame <code>セキュリティ対策推進枠</code> 「セキュリティ対策推進枠」\n<ul>\n<li>" in html
+    assert "<li>← frame セキュリティ対策推進枠 › amount サービス利用料: at most 100万円 → at most 150万円</li>" in html
 
 
 def test_diff_attributes_every_changed_decision_of_2023_to_2024(run, monkeypatch):

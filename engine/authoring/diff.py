@@ -200,7 +200,7 @@ def _kinds(old: FrameState | None, new: FrameState | None) -> tuple[str, ...]:
         kinds.append("reasons_changed")
     if old.steps != new.steps:
         kinds.append("steps_changed")
-    if old.round != new.round:
+    if old.round != new.round and (was or now):  # the round of a frame refused either way decides nothing
         kinds.append("round_changed")
     return tuple(kinds)
 

@@ -53,7 +53,8 @@ def _definition_lines(report: DiffReport, lang: str, bullet: str, code) -> list[
 def _state_changes(f: FrameChange, lang: str) -> list[str]:
     """What moved in one frame's decision, each aspect on its own line."""
     old, new = f.old, f.new
-    out = [f"{_status(old, lang)} {yen(f.old_subsidy)} → {_status(new, lang)} {yen(f.new_subsidy)} ({_signed(f.delta)})"]
+    delta = f" ({_signed(f.delta)})" if f.delta else ""
+    out = [f"{_status(old, lang)} {yen(f.old_subsidy)} → {_status(new, lang)} {yen(f.new_subsidy)}{delta}"]
     if old and new:
         gone = [r for r in old.reasons if r not in new.reasons]
         came = [r for r in new.reasons if r not in old.reasons]
@@ -69,6 +70,9 @@ def _state_changes(f: FrameChange, lang: str) -> list[str]:
 def _case_lines(report: DiffReport, lang: str, bullet: str, code) -> list[str]:
     changed = [c for c in report.cases if c.changed or c.error]
     lines = [message(lang, "diff.cases", n=sum(c.changed for c in report.cases), of=len(report.cases))]
+    undated = sum(1 for c in report.cases if not c.error and not c.dates_checked)
+    if undated:
+        lines[0] += " " + message(lang, "diff.dates_unchecked", n=undated)
     for c in changed:
         lines.append(f"{bullet}{code(c.case)}")
         if c.error:
@@ -117,13 +121,23 @@ def text(report: DiffReport, lang: str = "ja") -> str:
 
 
 def markdown(report: DiffReport, lang: str = "ja") -> str:
+    """The same three parts as nested lists (CommonMark): each indented line one level deeper."""
     code = lambda s: f"`{s}`" if s and s != _NONE else s  # noqa: E731
     lines = ["### " + message(lang, "diff.head", old=report.old, old_programme=report.old_programme, new=report.new,
                                 new_programme=report.new_programme), ""]
-    for title, body in (("diff.section.definitions", _definition_lines(report, lang, "- ", code)),
-                        ("diff.section.cases", _case_lines(report, lang, "- ", code)),
-                        ("diff.section.summary", _summary_lines(report, lang, "- "))):
-        lines += [f"#### {message(lang, title)}", "", body[0], ""] + body[1:] + [""]
+    for body in (_definition_lines(report, lang, "- ", code), _case_lines(report, lang, "- ", code),
+                 _summary_lines(report, lang, "- ")):
+        lines += [f"#### {body[0]}", ""]
+        for line in body[1:]:
+            stripped = line.lstrip(" ")
+            depth = (len(line) - len(stripped)) // 2
+            if stripped.startswith("- ") and depth == 0:
+                lines.append(stripped)
+            else:  # "    x" under an item, "      - y" under that: one list level per two spaces past the item's
+                text = stripped[2:] if stripped.startswith(("- ", "+ ")) and depth > 2 else stripped
+                sign = stripped[:2] if stripped.startswith(("- ", "+ ")) and depth > 2 else ""
+                lines.append("  " * max(depth - 1, 1) + "- " + (f"{sign.strip()} " if sign else "") + text)
+        lines.append("")
     return "\n".join(lines)
 
 
