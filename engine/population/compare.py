@@ -70,7 +70,9 @@ def _variants(old_dir: str, new_dir: str) -> list[tuple[dict, str, tree.Policy]]
             for how, target, other in (("revert", b, a), ("apply", a, b)):
                 policy = compile_items(changes.with_clause(target, other, clause), sources, inside)
                 if policy is not None:
-                    described = {"where": clause.where(), "clause": clause.keyword, "old": list(clause.old), "new": list(clause.new)}
+                    whole = clause.field is None and not clause.path  # a definition added or removed: its name says it
+                    short = lambda lines: [line.split(' "', 1)[0].rstrip(":") for line in lines] if whole else list(lines)  # noqa: E731
+                    described = {"where": clause.where(), "clause": clause.keyword, "old": short(clause.old), "new": short(clause.new)}
                     out.append((described, how, policy))
                     break
     return out
@@ -110,9 +112,8 @@ def compare(old: tree.Policy, new: tree.Policy, cases: str, engine: str = "duckd
         for described, how, policy in variants:
             narrow_first(runner, lambda integer: compile_query(policy, runner.dialect, check_dates=False, integer=integer, fused=True),
                          lambda query: runner.materialize("variant_decisions", query))
-            effect = rows(_EFFECT_SQL[how])[0]
-            if effect["gainers"] or effect["losers"]:
-                attribution.append({**described, "how": how, **{k: effect[k] for k in ("difference", "gainers", "losers")}})
+            effect = rows(_EFFECT_SQL[how])[0]  # a clause that moved no firm is listed too: checked, no effect
+            attribution.append({**described, "how": how, **{k: effect[k] for k in ("difference", "gainers", "losers")}})
 
         total = rows(_group_sql("'all'"))[0]
         industry = rows(_group_sql(f'o."{INDUSTRY}"')) if INDUSTRY in kept["old_decisions"] else []

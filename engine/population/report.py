@@ -107,9 +107,14 @@ def _group_cells(g: dict, name: str, lang: str) -> list:
             (_w(lang, "count", n=format(g["losers"], ",")), " ", signed(-g["lost"]))]
 
 
+def _clip(text: str, width: int = 90) -> str:
+    """A clause short enough for a table cell (the JSON keeps it whole)."""
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
 def _attribution_rows(report: dict, lang: str) -> list[list[str]]:
     """One row per changed clause that moved a firm's subsidy, then what the changes did together."""
-    rows = [[f"{a['where']}: {' / '.join(a['old']) or '—'} → {' / '.join(a['new']) or '—'}", signed(a["difference"]),
+    rows = [[_clip(f"{a['where']}: {' / '.join(a['old']) or '—'} → {' / '.join(a['new']) or '—'}"), signed(a["difference"]),
              _w(lang, "count", n=format(a["gainers"], ",")), _w(lang, "count", n=format(a["losers"], ","))]
             for a in report.get("attribution") or ()]
     if report.get("attribution") is not None and report["interaction"]:

@@ -31,7 +31,8 @@ MAX_SEED = 2**63 - 1
 LIMITS_TABLE = "中小企業の範囲"
 # the record fields the generator builds (a policy that changes them needs the generator changed too)
 RECORDS = {(None, "経費"): ("区分", "金額", "利用月数"),
-           ("複数社連携", "構成員一覧"): ("小規模事業者", "中小企業者", "ソフトウェア等費", "インボイス機能数", "PC等費", "レジ等費", "分析ツールを導入")}
+           ("複数社連携", "構成員一覧"): ("小規模事業者", "中小企業者", "ソフトウェア等費", "役務費", "インボイス機能数", "PC等費",
+                                        "レジ等費", "分析ツールを導入", "SECURITY_ACTION宣言済")}
 
 
 class SynthError(ValueError):

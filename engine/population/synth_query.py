@@ -122,10 +122,12 @@ def fields(d: Draws) -> dict:
         f"WHEN {lit(k)} THEN {lit(v)}" for k, v in FUNCTION_PROCESS.items()) + " END)"
     member = (f"{{'小規模事業者': {d.chance('m.small', 800_000, 'i')}, '中小企業者': {d.chance('m.sme', 990_000, 'i')}, "
               f"'ソフトウェア等費': CAST({d.between('m.sw', 100_000, 2_000_000, index='i')} AS BIGINT), "
+              f"'役務費': CAST(CASE WHEN {d.chance('m.services', 300_000, 'i')} THEN {d.between('m.services.amount', 50_000, 2_500_000, index='i')} ELSE 0 END AS BIGINT), "
               f"'インボイス機能数': CAST(1 + {d.u('m.funcs', 'i')} % 3 AS BIGINT), "
               f"'PC等費': CAST(CASE WHEN {d.chance('m.pc', 400_000, 'i')} THEN {d.between('m.pc.amount', 50_000, 200_000, index='i')} ELSE 0 END AS BIGINT), "
               f"'レジ等費': CAST(CASE WHEN {d.chance('m.reg', 300_000, 'i')} THEN {d.between('m.reg.amount', 100_000, 400_000, index='i')} ELSE 0 END AS BIGINT), "
-              f"'分析ツールを導入': {d.chance('m.analysis', 500_000, 'i')}}}")
+              f"'分析ツールを導入': {d.chance('m.analysis', 500_000, 'i')}, "
+              f"'SECURITY_ACTION宣言済': {d.chance('m.security_action', 900_000, 'i')}}}")
     group_size = f"CASE WHEN {d.chance('multi.nine', 50_000)} THEN 9 ELSE 10 + {d.u('multi.size')} % 6 END"
     date = d.pick("date", [(w, f"CAST({lit(start)} AS DATE) + CAST({d.u('date.' + start)} % {days} AS INTEGER)") for start, days, w in ROUNDS])
     company = "form = '会社'"
