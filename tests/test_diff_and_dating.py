@@ -147,7 +147,7 @@ def test_effective_dating_errors(run, write_case, monkeypatch):
     assert result.exit_code == 3
     assert result.stderr.strip().split(": ", 2)[-1] == (
         # rules-2024.md §7 C-12: the 2025 call opened 2025-03-31
-        "申請日: 2026-01-05 is in no policy year's term; the years: 2023: 2023-01-01..2024-02-15; 2024: 2024-02-16..2024-10-15; "
+        "申請日: 2026-01-05 is in no policy year's term, after the last call, 2025 (closed 2025-12-31); the years: 2023: 2023-01-01..2024-02-15; 2024: 2024-02-16..2024-10-15; "
         "2025: 2025-03-31..2025-12-31 (to judge the case under one year's rules anyway, give --policy with that year's folder)")
 
 
@@ -355,7 +355,7 @@ def test_a_date_no_bundled_year_covers_lists_the_years_and_their_terms(run, writ
     assert result.exit_code == 3
     assert result.stderr.strip().split(": ", 2)[-1] == (
         # rules-2024.md §7 C-12: the 2025 call opened 2025-03-31
-        "申請日: 2022-12-31 is in no policy year's term; the years: 2023: 2023-01-01..2024-02-15; 2024: 2024-02-16..2024-10-15; "
+        "申請日: 2022-12-31 is in no policy year's term, before the first call, 2023 (opens 2023-01-01); the years: 2023: 2023-01-01..2024-02-15; 2024: 2024-02-16..2024-10-15; "
         "2025: 2025-03-31..2025-12-31 (to judge the case under one year's rules anyway, give --policy with that year's folder)")
 
 
@@ -384,7 +384,7 @@ def test_batch_decides_each_record_under_the_year_of_its_date(run, tmp_path):
     out = [json.loads(line) for line in (tmp_path / "out.jsonl").read_text(encoding="utf-8").splitlines()]
     assert [r.get("policy") for r in out] == ["2024", "2025", "2024", None]
     assert out[3]["errors"][0]["field"] == "申請日"
-    assert out[3]["errors"][0]["message"].startswith("2026-01-05 is in no policy year's term; the years: 2023: ")
+    assert out[3]["errors"][0]["message"].startswith("2026-01-05 is in no policy year's term, after the last call, 2025 (closed 2025-12-31); the years: 2023: ")
     assert run("batch", source, "-o", tmp_path / "out.csv").exit_code == 0
     header, *rows = (tmp_path / "out.csv").read_text(encoding="utf-8").splitlines()
     assert header.split(",")[:5] == ["line", "ok", "errors", "policy", "best_frame"]
@@ -420,3 +420,11 @@ def test_check_of_a_folder_of_years_checks_every_year(run, tmp_path, monkeypatch
     assert any(line.startswith(str(broken)) and ": error: " in line for line in lines)  # positioned, in the broken year
     assert f"{tmp_path / 'policies' / '2024'}: 0 error(s), 0 warning(s)" in lines  # the other years are still checked
     assert lines[-1].endswith("in 3 policy years") and not lines[-1].startswith("0 error(s)")
+
+
+def test_a_date_between_two_calls_names_both(run):
+    """rules-2024.md §7 C-12: 2024-10-16 … 2025-03-30 falls in no call; say so, and which are nearest."""
+    result = run("eval", ROOT / "examples" / "deadline_after_last_2024_10_16.json")
+    assert result.exit_code == 3
+    assert "申請日: 2024-10-16 is in no policy year's term, between 2024 (closed 2024-10-15) and 2025 (opens 2025-03-31); " in result.stderr
+    assert run("eval", ROOT / "examples" / "deadline_after_last_2024_10_16.json", "--policy", ROOT / "policies" / "2024").exit_code == 1

@@ -89,8 +89,21 @@ def choose_year(years: Sequence[tuple[str, tree.Policy]], raw_case, file: str | 
         raise NoDate([f"{' or '.join(fields) or 'the application date'}: missing; choosing the policy in force "
                       f"needs the case's application date (or {no_date_hint})"], file)
     applied, field = last
-    raise NoYear([f"{field}: {applied} is in no policy year's term; the years: {terms_text(dated)} "
+    raise NoYear([f"{field}: {applied} is in no policy year's term{_nearest(dated, applied)}; the years: {terms_text(dated)} "
                   f"(to judge the case under one year's rules anyway, give --policy with that year's folder)"], file)
+
+
+def _nearest(dated, applied: datetime.date) -> str:
+    """`: between 2024 (closed 2024-10-15) and 2025 (opens 2025-03-31)` — the calls on either side."""
+    before = max(((p.in_force[1], name) for name, p in dated if p.in_force[1] < applied), default=None)
+    after = min(((p.in_force[0], name) for name, p in dated if p.in_force[0] > applied), default=None)
+    if before and after:
+        return f", between {before[1]} (closed {before[0]}) and {after[1]} (opens {after[0]})"
+    if before:
+        return f", after the last call, {before[1]} (closed {before[0]})"
+    if after:
+        return f", before the first call, {after[1]} (opens {after[0]})"
+    return ""
 
 
 def select(root: str | Path, raw_case, file: str | None = None, default: str | None = None) -> Selection:
