@@ -638,6 +638,7 @@ def sql_command(policy_dir, dialect, frames, no_dates, fused) -> None:
 def population_command(paths, output, policy_dir, engine, frames, compare, fmt, lang) -> None:
     """Decide every case of CASES (Parquet in the case-table layout, JSON Lines or CSV) with the
     policy's SQL form, or with --compare report what changing OLD_POLICY to NEW_POLICY does."""
+    import signal
     import time
 
     try:
@@ -646,6 +647,14 @@ def population_command(paths, output, policy_dir, engine, frames, compare, fmt, 
     except ImportError as exc:
         _fail(f"policy population needs the population extra: pip install 'subsidy-policy[population]' ({exc})", EXIT_USAGE)
     start = time.monotonic()
+
+    received = {"signal": signal.SIGINT}
+
+    def terminated(signum, frame):  # SIGTERM: unwind as Ctrl-C does, so a half-written output is removed, then exit 143
+        received["signal"] = signum
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, terminated)
     try:
         if compare:
             if len(paths) != 3:
@@ -686,6 +695,8 @@ def population_command(paths, output, policy_dir, engine, frames, compare, fmt, 
         _fail(str(exc), EXIT_USAGE)
     except sql.Unsupported as exc:
         _fail(f"the SQL form cannot write this policy exactly: {exc}", EXIT_BAD_POLICY)
+    except KeyboardInterrupt:
+        _fail(f"interrupted; {output or 'the report'} was not written (an existing file is left as it was)", 128 + received["signal"])
 
 
 # the --compare report's format by -o's extension (standard output: text)

@@ -59,9 +59,29 @@ class DuckDB:
 
         # an overflow in BIGINT arithmetic, or a sum cast back to BIGINT
         self.overflow = (duckdb.OutOfRangeException, duckdb.ConversionException)
+
         self.con = duckdb.connect()
         self.con.execute("SET disabled_optimizers = 'in_clause'")
         self.con.execute(f"SET enable_progress_bar = {'true' if progress else 'false'}")
+
+    @staticmethod
+    def interrupted(exc: BaseException) -> bool:
+        """Whether `exc` is a query stopped by a signal (Ctrl-C, or SIGTERM turned into an
+        exception): DuckDB raises its InterruptException, or, when the signal's handler raised
+        while a relation was being written, a RuntimeError saying the query was interrupted."""
+        import duckdb
+
+        return isinstance(exc, duckdb.InterruptException) or (type(exc) is RuntimeError and "interrupted" in str(exc).lower())
+
+    @staticmethod
+    def unreadable(exc: BaseException) -> bool:
+        """Whether `exc` says the cases file cannot be read (damaged pages, a bad footer or
+        compression: Parquet's own errors, which DuckDB raises as IO or invalid-input errors, or
+        as its base Error for a corrupt Thrift header), rather than a bug of ours."""
+        import duckdb
+
+        return isinstance(exc, (duckdb.IOException, duckdb.InvalidInputException, duckdb.SerializationException)) \
+            or type(exc) is duckdb.Error
 
     def register_cases(self, parquet: Path, name: str = "cases") -> None:
         self.con.read_parquet(str(parquet)).create_view(name)
@@ -182,6 +202,14 @@ class Spark:
             shutil.move(str(part), str(out))
         finally:
             shutil.rmtree(folder, ignore_errors=True)
+
+    @staticmethod
+    def interrupted(exc: BaseException) -> bool:
+        return False  # Spark's Ctrl-C arrives as KeyboardInterrupt
+
+    @staticmethod
+    def unreadable(exc: BaseException) -> bool:
+        return False  # Spark's errors are left as they are
 
     def close(self):
         pass  # the session is reused by later runs in the same process (tests), and ends with it

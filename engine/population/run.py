@@ -258,7 +258,8 @@ def decide(policy: tree.Policy, cases: str, out: str, engine: str = "duckdb", fr
                 names = output_columns(policy, frames)
                 runner.view(relation, "decisions")
                 relation = runner.relation(csv_select(names, {n for n in names if n.endswith((".reasons", ".pending_steps"))}))
-            runner.write(relation, out_path, fmt)
+            with atomic_output(out_path) as temp:
+                runner.write(relation, temp, fmt)
 
         narrow_first(runner, lambda integer: compile_query(policy, runner.dialect, frames, check_dates, integer=integer, fused=True), run)
         return runner.rows("SELECT COUNT(*) AS n FROM cases")[0]["n"]
@@ -293,7 +294,51 @@ def cases_on(engine: str, cases: str, policies: list[tree.Policy], progress=None
             if source.temp is None:  # converted cases were read case by case already
                 check_values(runner, policies, str(source.parquet))
             yield runner
+        except Exception as exc:
+            if runner.interrupted(exc):  # Ctrl-C (or SIGTERM) while a query ran: an interruption, not a bug
+                raise KeyboardInterrupt from None
+            if runner.unreadable(exc):  # damaged Parquet pages are bad input, not an engine bug
+                first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+                raise CaseError([f"cannot read the cases in {cases}: {first}; the file is damaged or not Parquet"]) from None
+            raise
         finally:
             runner.close()
     finally:
         source.close()
+
+
+@contextlib.contextmanager
+def atomic_output(out: Path):
+    """A temporary path beside `out` (same folder, so the rename is atomic): renamed to `out` when
+    the block succeeds, removed when it fails or is interrupted (Ctrl-C; SIGTERM where the caller
+    turns it into an exception). A reader never sees a half-written `out`, and an existing `out`
+    stays whole until the new one replaces it. A run killed outright (SIGKILL) can leave only its
+    hidden temporary, which the next run writing the same `out` removes."""
+    for stale in out.parent.glob(f".{glob_escape(out.name)}.*.partial"):
+        pid = stale.name[len(out.name) + 2: -len(".partial")]
+        if pid.isdigit() and not _alive(int(pid)):
+            with contextlib.suppress(OSError):
+                stale.unlink()
+    temp = out.parent / f".{out.name}.{os.getpid()}.partial"
+    try:
+        yield temp
+        os.replace(temp, out)
+    finally:
+        with contextlib.suppress(OSError):
+            temp.unlink()
+
+
+def glob_escape(name: str) -> str:
+    import glob
+
+    return glob.escape(name)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
