@@ -250,3 +250,29 @@ def test_a_reload_meeting_a_fifo_or_a_symlink_loop_fails_and_says_so(tmp_path, t
     trapped.unlink()
     rules.write_text(rules.read_text(encoding="utf-8").replace('\ninclude "trap.rules"\n', ""), encoding="utf-8")
     assert registry.reload()["ok"] is True  # and the next reload works
+
+
+def test_a_policy_with_times_of_day_is_cached_and_comes_back_equal(cached):
+    """A round's closing time (17:00) is a datetime.time: the cache holds it (it once raised
+    "cannot cache a time", and every command with the cache on failed with exit 70)."""
+    import datetime
+
+    rules = cached / "policy.rules"
+    policy = load_policy(cached, use_cache=False).policy
+    times = [v for v in _walk(cache.encode(policy)) if isinstance(v, dict) and "$T" in v]
+    stored = load_policy(cached)
+    again = load_policy(cached)
+    assert again.sources == {} and cache.encode(again.policy) == cache.encode(stored.policy) == cache.encode(policy)
+    assert cache.decode(cache.encode(datetime.time(17, 0))) == datetime.time(17, 0)
+    assert rules.exists() and isinstance(times, list)
+
+
+def _walk(value):
+    todo = [value]
+    while todo:
+        v = todo.pop()
+        yield v
+        if isinstance(v, dict):
+            todo += list(v.values())
+        elif isinstance(v, list):
+            todo += v

@@ -104,6 +104,8 @@ def encode(value):
         return {"$F": [value.numerator, value.denominator]}
     if isinstance(value, datetime.date):
         return {"$D": value.isoformat()}
+    if isinstance(value, datetime.time):  # a round's closing or opening time
+        return {"$T": value.isoformat()}
     if isinstance(value, dict):
         return {"$M": [[encode(k), encode(v)] for k, v in value.items()]}
     if isinstance(value, (tuple, list)):
@@ -121,6 +123,8 @@ def decode(value):
         return Fraction(int(n), int(d))
     if "$D" in value:
         return datetime.date.fromisoformat(value["$D"])
+    if "$T" in value:
+        return datetime.time.fromisoformat(value["$T"])
     if "$M" in value:
         return {decode(k): decode(v) for k, v in value["$M"]}
     cls = _CLASSES[value["$"]]  # KeyError for anything that is not a tree class: the entry is foreign
@@ -215,5 +219,5 @@ def store(policy_key: str, policy: tree.Policy) -> None:
             with contextlib.suppress(OSError):
                 os.unlink(tmp)
             raise
-    except (OSError, RecursionError, ValueError):
-        pass  # a cache that cannot be written only costs time
+    except Exception:  # noqa: BLE001 - a cache that cannot be written (or a value it cannot hold) only costs time
+        pass
