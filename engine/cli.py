@@ -539,7 +539,12 @@ def lsp_command() -> None:
 @click.option("--watch", type=click.FloatRange(0.1), default=None, help="Check the policy files every N seconds; reload when they change.")
 @click.option("--request-timeout", type=click.FloatRange(0), default=30.0, show_default=True,
               help="Seconds a request may take, body included: past it 408 (body still arriving) or 504. 0: no limit.")
-def serve_command(policies_root, host, port, workers, log_path, log_fsync, log_mask, max_body, max_batch, watch, request_timeout) -> None:
+@click.option("--max-header", type=click.IntRange(1024), default=64 * 1024, show_default=True,
+              help="Largest request line and headers, bytes: past it 431 and the connection closes.")
+@click.option("--header-timeout", type=click.FloatRange(0.1), default=10.0, show_default=True,
+              help="Seconds from a request's first byte (or the connection) to its last header: past it 408.")
+def serve_command(policies_root, host, port, workers, log_path, log_fsync, log_mask, max_body, max_batch, watch, request_timeout,
+                  max_header, header_timeout) -> None:
     """Serve decisions over HTTP (POST /v1/decide …) and the self-check page at /. SIGHUP reloads the policies."""
     try:
         from engine.serve.server import LogPathError, serve
@@ -547,7 +552,8 @@ def serve_command(policies_root, host, port, workers, log_path, log_fsync, log_m
         _fail(f"policy serve needs the serve extra: pip install 'subsidy-policy[serve]' ({exc})", EXIT_USAGE)
     from engine.language.resources import policies_root as bundled
     options = {"log": log_path, "log_fsync": log_fsync, "log_mask": tuple(log_mask), "max_body": max_body,
-               "max_batch": max_batch, "watch": watch, "request_timeout": request_timeout}
+               "max_batch": max_batch, "watch": watch, "request_timeout": request_timeout,
+               "max_header": max_header, "header_timeout": header_timeout}
     try:
         serve(policies_root or str(bundled()), host, port, workers or os.cpu_count() or 1, options,
               announce=lambda text: click.echo(text, err=True))

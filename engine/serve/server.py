@@ -63,13 +63,90 @@ def _fast_stack() -> dict:
     return chosen
 
 
+MAX_HEADER_BYTES = 64 * 1024  # the request line and headers of one request: 431 past it
+HEADER_TIMEOUT = 10.0  # seconds from a request's first byte (or the connection) to its last header: 408 past it
+
+_431 = b"HTTP/1.1 431 Request Header Fields Too Large\r\ncontent-type: text/plain; charset=utf-8\r\nconnection: close\r\n"
+_408 = b"HTTP/1.1 408 Request Timeout\r\ncontent-type: text/plain; charset=utf-8\r\nconnection: close\r\n"
+
+
+def _limited(base: type, max_header: int, header_timeout: float) -> type:
+    """uvicorn's HTTP protocol with two limits it lacks: the bytes of a request's line and headers
+    (431, then the connection closes: three 100 MB headers once added 375 MB to a worker) and the
+    time to receive them (408: a client trickling its headers was held open indefinitely). Both
+    hold from the connection's start and again for each request on a kept-alive connection."""
+    def answer(self, head: bytes, text: str) -> None:
+        body = text.encode()
+        self._heading = False
+        if self._head_timer is not None:
+            self._head_timer.cancel()
+        if not self.transport.is_closing():
+            self.transport.write(head + b"content-length: " + str(len(body)).encode() + b"\r\n\r\n" + body)
+            self.transport.close()
+
+    def arm(self) -> None:
+        self._head_bytes = 0
+        self._heading = True
+        if self._head_timer is not None:
+            self._head_timer.cancel()
+        self._head_timer = self.loop.call_later(header_timeout, self._head_late)
+
+    def connection_made(self, transport) -> None:
+        self._head_timer = None
+        base.connection_made(self, transport)
+        arm(self)
+
+    def connection_lost(self, exc) -> None:
+        if self._head_timer is not None:
+            self._head_timer.cancel()
+        base.connection_lost(self, exc)
+
+    def data_received(self, data: bytes) -> None:
+        if not self._heading and self.cycle is not None and self.cycle.response_complete:
+            arm(self)  # the next request on a kept-alive connection
+        if self._heading:
+            self._head_bytes += len(data)
+            if self._head_bytes > max_header:
+                answer(self, _431, f"the request's headers exceed {max_header:,} bytes\n")
+                return
+        base.data_received(self, data)
+
+    def on_headers_complete(self) -> None:
+        self._heading = False
+        if self._head_timer is not None:
+            self._head_timer.cancel()
+            self._head_timer = None
+        base.on_headers_complete(self)
+
+    def head_late(self) -> None:
+        if self._heading:
+            answer(self, _408, f"the request's headers did not arrive within {header_timeout:g} s\n")
+
+    return type("Limited" + base.__name__, (base,), {
+        "connection_made": connection_made, "connection_lost": connection_lost, "data_received": data_received,
+        "on_headers_complete": on_headers_complete, "_head_late": head_late})
+
+
+def _http_protocol(name: str, options: dict):
+    """The HTTP protocol class for uvicorn: httptools' with the header limits, or h11's with its own
+    size limit (h11_max_incomplete_event_size) where httptools is missing."""
+    if name != "httptools":
+        return name
+    from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
+
+    return _limited(HttpToolsProtocol, options.get("max_header", MAX_HEADER_BYTES), options.get("header_timeout", HEADER_TIMEOUT))
+
+
 def _worker(index: int, sock: socket.socket, registry: Registry, run_dir: str | None, options: dict) -> None:
     log = DecisionLog(options["log"], options["log_fsync"], options["log_mask"]) if options["log"] else None
     settings = Settings(registry, max_body=options["max_body"], max_batch=options["max_batch"], log=log,
                         metrics=Metrics(run_dir, index), watch=options["watch"],
                         request_timeout=options.get("request_timeout", 30.0) or None)
+    stack = _fast_stack()
+    stack["http"] = _http_protocol(stack["http"], options)
     config = uvicorn.Config(create_app(settings), log_level="warning", access_log=False, lifespan="on",
-                            timeout_keep_alive=30, backlog=2048, **_fast_stack())
+                            timeout_keep_alive=30, backlog=2048, h11_max_incomplete_event_size=options.get("max_header", MAX_HEADER_BYTES),
+                            **stack)
     try:
         uvicorn.Server(config).run(sockets=[sock])
     finally:

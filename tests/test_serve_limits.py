@@ -1,0 +1,88 @@
+"""The service bounds what a client can make it hold (issue 26, fault 7): a request's headers past
+--max-header get 431 and the connection closes, headers not complete within --header-timeout get
+408 (a client trickling them was held open indefinitely), and the service goes on answering."""
+
+from __future__ import annotations
+
+import socket
+import time
+
+import pytest
+
+from conftest import EXAMPLES
+from test_serve_support import logged_server
+
+SMALL = EXAMPLES / "seed_invoice_small_1m.json"
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    s = logged_server(tmp_path_factory, "--max-header", "16384", "--header-timeout", "1.5")
+    yield s
+    s.stop()
+
+
+def _address(server) -> tuple[str, int]:
+    host, port = server.url.removeprefix("http://").rsplit(":", 1)
+    return host, int(port)
+
+
+def _read_all(sock: socket.socket, limit: float = 20) -> bytes:
+    sock.settimeout(limit)
+    chunks = []
+    try:
+        while chunk := sock.recv(65536):
+            chunks.append(chunk)
+    except (ConnectionResetError, socket.timeout):
+        pass
+    return b"".join(chunks)
+
+
+def test_headers_past_the_limit_get_431_and_the_connection_closes(server):
+    with socket.create_connection(_address(server), timeout=20) as sock:
+        sock.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: ")
+        try:
+            for _ in range(64):  # up to 4 MiB of one header, until the server closes
+                sock.sendall(b"a" * 65536)
+        except (BrokenPipeError, ConnectionResetError):
+            pass
+        answer = _read_all(sock)
+    assert answer.startswith(b"HTTP/1.1 431 "), answer[:200]
+    assert server.get("/healthz")[0] == 200
+
+
+def test_headers_trickled_past_the_timeout_get_408(server):
+    with socket.create_connection(_address(server), timeout=20) as sock:
+        start = time.monotonic()
+        sock.sendall(b"GET /healthz HTTP/1.1\r\n")
+        answer = b""
+        for _ in range(40):  # one byte every 0.1 s: never finishing in 1.5 s
+            try:
+                sock.sendall(b"X")
+            except (BrokenPipeError, ConnectionResetError):
+                break
+            time.sleep(0.1)
+        answer = _read_all(sock)
+        assert time.monotonic() - start < 20
+    assert answer.startswith(b"HTTP/1.1 408 "), answer[:200]
+
+
+def test_a_silent_connection_is_closed_after_the_timeout(server):
+    with socket.create_connection(_address(server), timeout=20) as sock:
+        answer = _read_all(sock)
+    assert answer.startswith(b"HTTP/1.1 408 ")
+
+
+def test_requests_within_the_limits_are_answered_on_one_connection(server):
+    import http.client
+
+    host, port = _address(server)
+    conn = http.client.HTTPConnection(host, port, timeout=20)
+    body = SMALL.read_bytes()
+    for _ in range(3):
+        conn.request("POST", "/v1/decide", body=body, headers={"Content-Type": "application/json", "X-Pad": "p" * 8000})
+        response = conn.getresponse()
+        assert response.status == 200
+        response.read()
+        time.sleep(0.6)  # idle between requests, under the header timeout each time
+    conn.close()
