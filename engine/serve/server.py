@@ -107,7 +107,9 @@ def _limited(base: type, max_header: int, header_timeout: float) -> type:
         if self._heading:
             self._head_bytes += len(data)
             if self._head_bytes > max_header:
-                answer(self, _431, f"the request's headers exceed {max_header:,} bytes\n")
+                base.data_received(self, data)  # the headers may end inside this read (what follows is body)
+                if self._heading and self.parser is not None:
+                    answer(self, _431, f"the request's headers exceed {max_header:,} bytes\n")
                 return
         base.data_received(self, data)
 
@@ -196,6 +198,10 @@ def serve(policies: str, host: str, port: int, workers: int, options: dict, anno
     def forward(sig, _frame) -> None:
         if sig in (signal.SIGTERM, signal.SIGINT):
             state["stopping"] = True
+            # the supervisor's copy of the listening socket goes now: once each worker has closed its
+            # own (uvicorn does as its drain starts), a new connection is refused at once instead of
+            # waiting in the backlog of a socket nobody accepts from until it is reset
+            sock.close()
         for pid in list(children):
             try:
                 os.kill(pid, signal.SIGTERM if sig == signal.SIGINT else sig)
