@@ -117,8 +117,9 @@ async def test_hover_on_a_rule_shows_its_label_kind_and_citation(client: Languag
     assert "**rule 中小企業**" in value
     assert "中小企業・小規模事業者等に該当する / is an SME" in value
     assert "type: `true/false`" in value
-    assert "source: `seed-004` 「資本金・従業員規模の一方が上限以下" in value
-    assert "SoLabo" in value  # the title the programme header gives seed-004
+    # rules-2024.md §7 C-11: "一方が" is cited from the 事務局's overview (key it-hojo), not seed-004
+    assert "source: `it-hojo` 「資本金・従業員規模の一方が、右記以下の場合対象" in value
+    assert "it-hojo.jp/overview" in value  # the title the programme header gives it-hojo
     assert "applicants.rules" in value
 
 

@@ -19,7 +19,8 @@ APPLICANT = {"申請日": "2024-07-01", "申請者": {"組織形態": "会社", 
 AFTER_THE_EXCLUSION = ["対象外事由.労働関係法令違反で送検", "対象外事由.反社会的勢力との関係", "対象外事由.補助金の不正行為", "対象外事由.目的・趣旨に適さない",
                        "申請要件.国内で事業を営む", "申請要件.最低賃金以上", "申請要件.他の補助金と重複しない", "申請要件.役務費用が著しく高額",
                        "ITツール.プロセス", "ITツール.インボイス機能", "電子取引.取引先が適格請求書発行事業者", "電子取引.取引先の同意",
-                       "申請者.賃上げ特例", "申請要件.賃上げ計画策定済", "経費", "複数社連携.構成員一覧",
+                       # rules-2024.md §7 C-4: the representative's kind (複数社連携.代表事業者の区分) is a question too
+                       "複数社連携.代表事業者の区分", "申請者.賃上げ特例", "申請要件.賃上げ計画策定済", "経費", "複数社連携.構成員一覧",
                        "申請要件.gBizIDプライム取得済", "申請要件.SECURITY_ACTION宣言済", "申請要件.みらデジ経営チェック実施済", "申請要件.労働生産性計画策定済"]
 
 
@@ -42,7 +43,8 @@ def test_an_exclusion_that_applies_leaves_no_later_question_to_ask(server):
 def test_a_chosen_frame_leaves_out_only_the_questions_other_frames_read(server):
     _, _, body = server.post_json("/page/relevant?year=2024", {"frame": "通常枠"})
     assert body["frames"] == ["通常枠"] and body["decided"] == {"通常枠": None}
-    assert body["not_asked"] == ["ITツール.インボイス機能", "電子取引.取引先が適格請求書発行事業者", "電子取引.取引先の同意", "複数社連携.構成員一覧"]
+    assert body["not_asked"] == ["ITツール.インボイス機能", "電子取引.取引先が適格請求書発行事業者", "電子取引.取引先の同意",
+                                 "複数社連携.代表事業者の区分", "複数社連携.構成員一覧"]  # §7 C-4 adds 代表事業者の区分
 
 
 def test_the_result_needs_no_answer_to_a_question_not_asked(server):
@@ -53,7 +55,7 @@ def test_the_result_needs_no_answer_to_a_question_not_asked(server):
     html = html.decode()
     assert status == 200 and headers["X-Decision-Id"]
     assert '<p class="verdict ng" id="result-verdict">対象となる枠はありません</p>' in html
-    assert "結果を変えない20問は質問していません。" in html
+    assert "結果を変えない21問は質問していません。" in html  # rules-2024.md §7 C-4: 複数社連携.代表事業者の区分
     reason = "✗ 対象外となる事由があります: 風俗営業等の規制及び業務の適正化等に関する法律に規定する営業を営む [seed-004 申請の対象外となる事業者]"
     assert html.count(f"<li>{reason}</li>") == 5  # every frame, with its citation
     assert "要件を満たしていません" not in html  # nothing decided by placeholders is shown
@@ -77,11 +79,12 @@ def test_the_worked_example_reads_the_same_through_either_route(server):
     # leaves them out (their defaults), and the panel is /page/result's with a note saying so
     case = json.loads((ROOT / "examples" / "seed_invoice_small_1m.json").read_text(encoding="utf-8"))
     _, _, plan = server.post_json("/page/relevant?year=2024", case)
-    assert plan["not_asked"] == ["申請者.賃上げ特例", "申請要件.賃上げ計画策定済"]
+    # rules-2024.md §7 C-4: nor the representative's kind, since the case names no group
+    assert plan["not_asked"] == ["複数社連携.代表事業者の区分", "申請者.賃上げ特例", "申請要件.賃上げ計画策定済"]
     _, _, full = server.post("/page/result?year=2024", case)
     _, _, pruned = server.post("/page/check?year=2024", case)
     after_the_id = lambda html: html.decode().split("</code></p>", 1)[-1]  # noqa: E731 - the decision ids differ
-    note = '<p class="not-asked" id="result-not-asked">結果を変えない2問は質問していません。表示は回答した内容で決まる理由・金額だけです。</p>'
+    note = '<p class="not-asked" id="result-not-asked">結果を変えない3問は質問していません。表示は回答した内容で決まる理由・金額だけです。</p>'
     assert after_the_id(pruned) == note + after_the_id(full)
 
 
@@ -118,7 +121,8 @@ def test_an_exclusion_hides_the_cost_questions_and_answering_no_brings_them_back
     for path in ("経費", "ITツール.プロセス", "申請要件.国内で事業を営む", "申請要件.gBizIDプライム取得済", "対象外事由.補助金の不正行為"):
         assert not shown(browser, path), path
     assert shown(browser, "申請者.従業員数") and shown(browser, "対象外事由.風俗営業")  # asked before it: kept
-    assert _by_id(browser, "pruned").text == "結果を変えられない20問を表示していません。"  # role=status: said to screen readers
+    # role=status: said to screen readers; rules-2024.md §7 C-4 adds 複数社連携.代表事業者の区分
+    assert _by_id(browser, "pruned").text == "結果を変えられない21問を表示していません。"
     sections = {s.get_attribute("data-stage"): s.is_displayed() for s in browser.find_elements(By.CSS_SELECTOR, "section.stage")}
     assert sections == {"gate": True, "frame": True, "cost": False, "step": False}  # the frame choice stays
     case = browser.execute_script("return window.policyPage.buildCase(false).c")
@@ -149,9 +153,10 @@ def test_an_exclusion_hides_the_cost_questions_and_answering_no_brings_them_back
     assert _by_id(browser, "q-経費[0].金額").get_attribute("value") == "100万"  # kept as typed
     hidden = [q.get_attribute("data-q") for q in browser.find_elements(By.CSS_SELECTOR, ".q[data-q]") if not q.is_displayed()]
     # those only other frames read, and the wage plan: one process cannot reach the 1.5M yen band
-    assert hidden == ["ITツール.インボイス機能", "電子取引.取引先が適格請求書発行事業者", "電子取引.取引先の同意",
+    # rules-2024.md §7 C-4: 複数社連携.代表事業者の区分, read only by 複数社連携IT導入枠
+    assert hidden == ["ITツール.インボイス機能", "電子取引.取引先が適格請求書発行事業者", "電子取引.取引先の同意", "複数社連携.代表事業者の区分",
                       "申請者.賃上げ特例", "申請要件.賃上げ計画策定済", "複数社連携.構成員一覧"]
-    assert _by_id(browser, "pruned").text == "結果を変えられない6問を表示していません。"
+    assert _by_id(browser, "pruned").text == "結果を変えられない7問を表示していません。"
     assert _by_id(browser, "q-ITツール.プロセス").find_element(By.CSS_SELECTOR, 'input[value="会計・財務・経営"]').is_selected()
     assert browser.find_element(By.CSS_SELECTOR, '.q[data-q="経費"] h3').text == "経費（税抜） 必須"  # its visible label
     browser.switch_to.active_element.send_keys(Keys.TAB)  # Tab leaves the group for the next question shown
