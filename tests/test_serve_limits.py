@@ -86,3 +86,14 @@ def test_requests_within_the_limits_are_answered_on_one_connection(server):
         response.read()
         time.sleep(0.6)  # idle between requests, under the header timeout each time
     conn.close()
+
+
+def test_headers_past_the_limit_in_one_read_get_431(server):
+    """A 100 KB header sent with its request in one write (it arrives whole, headers completed in
+    one read) is refused too: the parser counts the line and the headers themselves."""
+    with socket.create_connection(_address(server), timeout=20) as sock:
+        body = SMALL.read_bytes()
+        sock.sendall(b"POST /v1/decide HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nX-Pad: " + b"p" * 100_000
+                     + b"\r\nContent-Length: " + str(len(body)).encode() + b"\r\n\r\n" + body)
+        answer = _read_all(sock)
+    assert answer.startswith(b"HTTP/1.1 431 "), answer[:200]

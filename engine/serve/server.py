@@ -92,7 +92,7 @@ def _limited(base: type, max_header: int, header_timeout: float) -> type:
         self._head_timer = self.loop.call_later(header_timeout, self._head_late)
 
     def connection_made(self, transport) -> None:
-        self._head_timer = None
+        self._head_timer, self._head_size, self._too_big = None, 0, False
         base.connection_made(self, transport)
         arm(self)
 
@@ -106,19 +106,43 @@ def _limited(base: type, max_header: int, header_timeout: float) -> type:
             arm(self)  # the next request on a kept-alive connection
         if self._heading:
             self._head_bytes += len(data)
-            if self._head_bytes > max_header:
-                base.data_received(self, data)  # the headers may end inside this read (what follows is body)
-                if self._heading and self.parser is not None:
-                    answer(self, _431, f"the request's headers exceed {max_header:,} bytes\n")
-                return
-        base.data_received(self, data)
+        base.data_received(self, data)  # the parser counts the line and headers themselves (on_url, on_header)
+        if self._too_big or (self._heading and self._head_bytes > max_header):
+            answer(self, _431, f"the request's headers exceed {max_header:,} bytes\n")
+
+    def on_message_begin(self) -> None:
+        self._head_size, self._too_big = 0, False
+        base.on_message_begin(self)
+
+    def on_url(self, url: bytes) -> None:
+        self._head_size += len(url)
+        self._too_big = self._too_big or self._head_size > max_header
+        if not self._too_big:
+            base.on_url(self, url)
+
+    def on_header(self, name: bytes, value: bytes) -> None:
+        self._head_size += len(name) + len(value) + 4
+        self._too_big = self._too_big or self._head_size > max_header
+        if not self._too_big:
+            base.on_header(self, name, value)
 
     def on_headers_complete(self) -> None:
         self._heading = False
         if self._head_timer is not None:
             self._head_timer.cancel()
             self._head_timer = None
-        base.on_headers_complete(self)
+        if self._too_big:  # a request whose headers were too large never reaches the app
+            answer(self, _431, f"the request's headers exceed {max_header:,} bytes\n")
+        else:
+            base.on_headers_complete(self)
+
+    def on_body(self, body: bytes) -> None:
+        if not self._too_big:
+            base.on_body(self, body)
+
+    def on_message_complete(self) -> None:
+        if not self._too_big:
+            base.on_message_complete(self)
 
     def head_late(self) -> None:
         if self._heading:
@@ -126,7 +150,8 @@ def _limited(base: type, max_header: int, header_timeout: float) -> type:
 
     return type("Limited" + base.__name__, (base,), {
         "connection_made": connection_made, "connection_lost": connection_lost, "data_received": data_received,
-        "on_headers_complete": on_headers_complete, "_head_late": head_late})
+        "on_headers_complete": on_headers_complete, "on_message_begin": on_message_begin, "on_url": on_url,
+        "on_header": on_header, "on_body": on_body, "on_message_complete": on_message_complete, "_head_late": head_late})
 
 
 def _http_protocol(name: str, options: dict):
