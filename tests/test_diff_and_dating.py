@@ -251,7 +251,7 @@ def test_diff_lists_every_amended_and_overridden_definition_clause_by_clause(run
     assert "  一部変更 frame セキュリティ対策推進枠 「セキュリティ対策推進枠」\n" in text
     assert "    amount サービス利用料 › at most: at most 100万円 → at most 150万円\n" in text
     assert "    amount サービス利用料 › rate: rate 1/2 → rate 2/3 if 小規模事業者 else 1/2\n" in text
-    assert "    deadline:\n      - deadline \"1次\" 2024-03-15\n" in text and "      + deadlines unknown\n" in text
+    assert "    deadline:\n      - deadline \"1次\" 2024-03-15 17:00 opens 2024-02-16 source schedule " in text and "      + deadlines unknown\n" in text
     assert ("  examples/security_cap_1m_exceeded.json\n"
             "    セキュリティ対策推進枠: 対象 1,000,000円 → 対象 1,000,001円 (+1円)\n"
             "      ← frame セキュリティ対策推進枠 › amount サービス利用料: at most 100万円 → at most 150万円\n") in text
@@ -287,14 +287,15 @@ def test_a_change_within_one_year_compares_rounds_and_attributes_them(run, tmp_p
     edited = tmp_path / "policies" / "2024"
     shutil.copytree(ROOT / "policies", tmp_path / "policies")
     rules = edited / "frame_normal.rules"
-    rules.write_text(rules.read_text(encoding="utf-8").replace('deadline "5次" 2024-07-19', 'deadline "5次" 2024-06-30'), encoding="utf-8")
+    rules.write_text(rules.read_text(encoding="utf-8").replace('deadline "5次" 2024-07-19 17:00', 'deadline "5次" 2024-06-30 17:00'), encoding="utf-8")
     report = json.loads(run("diff", "policies/2024", edited, "examples/seed_invoice_small_1m.json", "--format", "json").stdout)
     (case,) = report["cases"]
     assert case["dates_checked"] is True  # 2024-07-01 is in both terms: rounds are compared
     (frame,) = case["frames"]
     assert (frame["frame"], frame["kinds"], frame["old"]["round"], frame["new"]["round"]) == ("通常枠", ["round_changed"], "5次", "6次")
     assert [(c["clause"], c["old"], c["new"]) for c in frame["causes"]] == [
-        ("deadline", ['deadline "5次" 2024-07-19'], ['deadline "5次" 2024-06-30'])]
+        ("deadline", ['deadline "5次" 2024-07-19 17:00 source schedule "通常枠 carearc.co.jp; seed-000 for 4次〜6次"'],
+         ['deadline "5次" 2024-06-30 17:00 source schedule "通常枠 carearc.co.jp; seed-000 for 4次〜6次"'])]
 
 
 def test_diff_2023_2024_on_the_examples(run, monkeypatch):
@@ -413,7 +414,7 @@ def test_check_of_a_folder_of_years_checks_every_year(run, tmp_path, monkeypatch
     assert "policies/2025: 0 error(s), 1 warning(s)" in result.stderr.splitlines()
     shutil.copytree(ROOT / "policies", tmp_path / "policies")
     broken = tmp_path / "policies" / "2023" / "changes.rules"
-    broken.write_text(broken.read_text(encoding="utf-8").replace("役務, ECサイト制作}", "役務, ECサイト製作}", 1), encoding="utf-8")
+    broken.write_text(broken.read_text(encoding="utf-8").replace("レジ等, ECサイト制作}", "レジ等, ECサイト製作}", 1), encoding="utf-8")
     result = run("check", tmp_path / "policies")
     assert result.exit_code == 4
     lines = result.stderr.splitlines()

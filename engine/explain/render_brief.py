@@ -22,10 +22,18 @@ def _reason(r: Reason, lang: str) -> tuple[str, list[str]]:
         line = f" ✗ {message(lang, f'reason.{r.kind}', label=lbl(r.label, lang), **facts)}"
         return line, [line]
     head = f" ✗ {message(lang, f'brief.{r.kind}')} {r.name or lbl(r.label, lang)}"
-    conditions = [condition(c, lang) for c in unmet_conditions(r.trace, want=r.kind != "exclusion")]
+    conditions = [_condition(c, lang) for c in unmet_conditions(r.trace, want=r.kind != "exclusion")]
     if len(conditions) == 1:
         return head, [f"{head}: {conditions[0]}"]
     return head, [head] + [f"     {c}" for c in conditions]
+
+
+def _condition(c, lang: str) -> str:
+    """As the explanation words it, but a condition over a list's items by its count alone: the rule's
+    name already says which items (`✗ 要件 ソフトウェアを含む: 1件中0件`)."""
+    if c.kind in ("any_item", "all_item"):
+        return message(lang, "brief.items", matched=len(c.fact("items")), of=c.fact("of"))
+    return condition(c, lang)
 
 
 def _amount(a: AmountResult, lang: str, depth: int) -> list[str]:
