@@ -49,6 +49,22 @@ def max_items() -> int:
         return MAX_ITEMS
 
 
+MAX_CASE_BYTES = 1024 * 1024
+
+
+def max_case_bytes() -> int:
+    """The largest case file or batch record read (bytes): POLICY_MAX_CASE_BYTES, or 1 MiB (a case of
+    1,000 expense items is about 55 KB; the service's own limit is --max-body)."""
+    try:
+        return max(1, int(os.environ.get("POLICY_MAX_CASE_BYTES", MAX_CASE_BYTES)))
+    except ValueError:
+        return MAX_CASE_BYTES
+
+
+def too_big(size: int) -> str:
+    return f"the case is larger than {max_case_bytes():,} bytes ({size:,}); a case holds one applicant (POLICY_MAX_CASE_BYTES)"
+
+
 class _Duplicate(Exception):
     pass
 
@@ -97,7 +113,10 @@ def read_case_file(path: str | Path) -> object:
     p = Path(path)
     shown = str(path)
     try:
-        data = p.read_bytes()
+        with open(p, "rb") as f:  # read no further than the limit: a case file may be anything
+            data = f.read(max_case_bytes() + 1)
+        if len(data) > max_case_bytes():
+            raise CaseError([too_big(p.stat().st_size if p.is_file() else len(data))], shown)
     except FileNotFoundError:
         raise CaseError([f"no such file {shown}"]) from None
     except IsADirectoryError:

@@ -58,7 +58,20 @@ class Summary:
 def json_lines(stream):
     """(line number, text) for every non-blank line; a line that is not UTF-8 comes as bytes and
     gives an error record."""
-    for number, line in enumerate(stream, 1):
+    from engine.evaluate.case import max_case_bytes
+
+    limit = max_case_bytes()
+    number = 0
+    while True:
+        line = stream.readline(limit + 1)  # never more than the limit in memory, however long the line
+        if not line:
+            return
+        number += 1
+        if len(line) > limit and not line.endswith(b"\n" if isinstance(line, bytes) else "\n"):
+            while line and not line.endswith(b"\n" if isinstance(line, bytes) else "\n"):  # skip the rest of this record
+                line = stream.readline(limit + 1)
+            yield number, CaseError([f"the record is larger than {limit:,} bytes; a case holds one applicant (POLICY_MAX_CASE_BYTES)"])
+            continue
         if isinstance(line, bytes):
             try:
                 line = line.decode("utf-8-sig" if number == 1 else "utf-8")
@@ -175,6 +188,8 @@ def _problems(exc: CaseError) -> list[dict]:
 def _decide(number: int, record) -> dict:
     if isinstance(record, UnicodeDecodeError):
         return {"line": number, "ok": False, "errors": [{"field": None, "message": "not UTF-8 text; save the input as UTF-8"}]}
+    if isinstance(record, CaseError):  # refused before it was read whole (too large)
+        return {"line": number, "ok": False, "errors": _problems(record)}
     policies = _STATE["policies"]
     year = next(iter(policies))
     try:

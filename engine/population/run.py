@@ -112,6 +112,8 @@ def cases_to_parquet(path: Path, policies: list[tree.Policy], out: Path, also_kn
     try:
         for where, number, record, kind in _records(path, policies, also_known):
             try:
+                if isinstance(record, CaseError):  # a record too large to read
+                    raise record
                 if isinstance(record, Exception):
                     raise CaseError([f"not UTF-8 text ({record.reason})"])
                 raw = {"csv": lambda: row_to_case(policies[0], record), "line": lambda: parse_json_line(record),
