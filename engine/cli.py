@@ -543,8 +543,10 @@ def lsp_command() -> None:
               help="Largest request line and headers, bytes: past it 431 and the connection closes.")
 @click.option("--header-timeout", type=click.FloatRange(0.1), default=10.0, show_default=True,
               help="Seconds from a request's first byte (or the connection) to its last header: past it 408.")
+@click.option("--max-trace", type=click.IntRange(0), default=16 * 1024 * 1024, show_default=True,
+              help="Largest traced decision (trace=true), bytes of JSON: past it 413. 0: no limit.")
 def serve_command(policies_root, host, port, workers, log_path, log_fsync, log_mask, max_body, max_batch, watch, request_timeout,
-                  max_header, header_timeout) -> None:
+                  max_header, header_timeout, max_trace) -> None:
     """Serve decisions over HTTP (POST /v1/decide …) and the self-check page at /. SIGHUP reloads the policies."""
     try:
         from engine.serve.server import LogPathError, serve
@@ -553,7 +555,7 @@ def serve_command(policies_root, host, port, workers, log_path, log_fsync, log_m
     from engine.language.resources import policies_root as bundled
     options = {"log": log_path, "log_fsync": log_fsync, "log_mask": tuple(log_mask), "max_body": max_body,
                "max_batch": max_batch, "watch": watch, "request_timeout": request_timeout,
-               "max_header": max_header, "header_timeout": header_timeout}
+               "max_header": max_header, "header_timeout": header_timeout, "max_trace": max_trace}
     try:
         serve(policies_root or str(bundled()), host, port, workers or os.cpu_count() or 1, options,
               announce=lambda text: click.echo(text, err=True))

@@ -97,3 +97,27 @@ def test_headers_past_the_limit_in_one_read_get_431(server):
                      + b"\r\nContent-Length: " + str(len(body)).encode() + b"\r\n\r\n" + body)
         answer = _read_all(sock)
     assert answer.startswith(b"HTTP/1.1 431 "), answer[:200]
+
+
+@pytest.fixture(scope="module")
+def small_trace_server(tmp_path_factory):
+    s = logged_server(tmp_path_factory, "--max-trace", "2000000")
+    yield s
+    s.stop()
+
+
+def test_a_traced_decision_past_max_trace_gets_413_and_is_not_logged(small_trace_server):
+    """A trace grows with items × rules (a 256 KiB case once answered 46 MB): past --max-trace the
+    answer is 413, before anything is logged; the same case without trace=true is decided."""
+    import json
+
+    case = json.loads(SMALL.read_text(encoding="utf-8"))
+    case["経費"] = case["経費"][:1] * 300
+    before = small_trace_server.log.read_text(encoding="utf-8") if small_trace_server.log.exists() else ""
+    status, _, body = small_trace_server.post_json("/v1/decide?trace=true", case)
+    assert status == 413, status
+    assert "--max-trace" in body["error"] and "ask without trace=true" in body["error"]
+    after = small_trace_server.log.read_text(encoding="utf-8") if small_trace_server.log.exists() else ""
+    assert after == before
+    status, _, _ = small_trace_server.post_json("/v1/decide", case)
+    assert status == 200

@@ -19,7 +19,7 @@ from starlette.routing import Match, Route
 from engine import __version__
 from engine.authoring import schema
 from engine.serve import openapi, page, relevance_route
-from engine.serve.decide import Options, Outcome, Problem, decide, frames_for, parse_body, pick_year, policy_ref
+from engine.serve.decide import Options, Outcome, Problem, decide, dump_json, frames_for, parse_body, pick_year, policy_ref
 from engine.serve.handling import Late, Settings, deadline, offload, options, read_body, record, route, json_response as _json
 from engine.serve.lifecycle import EARLY_HUP, lifespan
 from engine.serve.log import no_mask
@@ -33,6 +33,11 @@ INLINE_BYTES = 4096  # a small case in the summary form is answered on the event
 def _decide_one(settings: Settings, body: bytes, opts: Options) -> Outcome:
     raw = parse_body(body)
     outcome = decide(settings.registry.snapshot, raw, opts, settings.log.masker if settings.log else no_mask)
+    if opts.trace and settings.max_trace:  # a trace grows with items × rules: bounded before it is logged or sent
+        size = len(dump_json(outcome.body))
+        if size > settings.max_trace:
+            raise Problem(413, [{"field": "?trace", "message": f"the decision with its trace is {size:,} bytes, more than "
+                                 f"{settings.max_trace:,} (--max-trace); ask without trace=true, or with fewer items"}], outcome.year)
     record(settings, outcome)
     return outcome
 

@@ -30,7 +30,8 @@ _ABANDON = "abandon_on_cancel" if "abandon_on_cancel" in inspect.signature(to_th
 
 class Settings:
     def __init__(self, registry, max_body: int = 256 * 1024, max_batch: int = 1000, log=None, metrics=None,
-                 watch: float | None = None, threads: int = 8, request_timeout: float | None = 30.0):
+                 watch: float | None = None, threads: int = 8, request_timeout: float | None = 30.0,
+                 max_trace: int | None = 16 * 1024 * 1024):
         from engine.serve.metrics import Metrics
 
         self.registry, self.max_body, self.max_batch, self.log = registry, max_body, max_batch, log
@@ -39,6 +40,7 @@ class Settings:
         self.threads = threads
         self.limiter = anyio.CapacityLimiter(threads)
         self.request_timeout = request_timeout  # seconds from the request's start to its answer; None: no limit
+        self.max_trace = max_trace  # bytes of a traced decision's JSON; past it 413, before anything is logged
 
 
 class Late(Exception):

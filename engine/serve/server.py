@@ -168,7 +168,8 @@ def _worker(index: int, sock: socket.socket, registry: Registry, run_dir: str | 
     log = DecisionLog(options["log"], options["log_fsync"], options["log_mask"]) if options["log"] else None
     settings = Settings(registry, max_body=options["max_body"], max_batch=options["max_batch"], log=log,
                         metrics=Metrics(run_dir, index), watch=options["watch"],
-                        request_timeout=options.get("request_timeout", 30.0) or None)
+                        request_timeout=options.get("request_timeout", 30.0) or None,
+                        max_trace=options.get("max_trace", 16 * 1024 * 1024) or None)
     stack = _fast_stack()
     stack["http"] = _http_protocol(stack["http"], options)
     config = uvicorn.Config(create_app(settings), log_level="warning", access_log=False, lifespan="on",
