@@ -72,3 +72,21 @@ def test_an_amount_used_in_an_expression_says_what_amounts_are(tmp_path):
     message = _error(tmp_path, BASE.replace("    on 費用\n", "    on 費用\n  amount 二つ目 \"二つ目\":\n    source doc \"x\"\n    on 補助\n    rate 1/2\n    round down\n"))
     assert "error: 補助 is an amount of frame 枠: an amount is a result, not a value an expression can use" in message
     assert "help: name what it is computed from with a `value`" in message
+
+
+def test_a_list_of_an_unknown_type_is_an_error_not_a_crash(tmp_path):
+    text = BASE.replace('  控除: 円, optional "控除"\n', '  控除: 円, optional "控除"\n\ninput 一覧: list of 無い型 "一覧"\n', 1).replace(
+        "    when 費用 > 100円: true", "    when number of 一覧 ≥ 10: true")
+    message = _error(tmp_path, text)
+    assert "error: unknown type 無い型" in message
+
+
+def test_a_failed_membership_shows_the_relation_the_case_has():
+    from engine.evaluate.decision import Trace
+    from engine.explain.render_text import condition
+
+    value = Trace(kind="input", result="会社", facts=(("kind", "enum"),))
+    failed = Trace(kind="member", result=False, facts=(("members", ("商工会等",)), ("negated", False)), children=(value,))
+    held = Trace(kind="member", result=True, facts=(("members", ("会社",)), ("negated", False)), children=(value,))
+    failed_not = Trace(kind="member", result=False, facts=(("members", ("会社",)), ("negated", True)), children=(value,))
+    assert [condition(t, "ja").split(" ", 1)[1] for t in (failed, held, failed_not)] == ["会社 ∉ {商工会等}", "会社 ∈ {会社}", "会社 ∈ {会社}"]

@@ -79,6 +79,7 @@ class RuleChange:
     label: tree.Label | None
     old: object  # None when the rule is absent from that policy
     new: object
+    kind: str | None = None  # the value's kind (yen, count, ratio, bool …), for display
 
 
 @data
@@ -286,7 +287,8 @@ def compare_case(old: tree.Policy, new: tree.Policy, path: Path, also_known: fro
             frame_changes.append(FrameChange(frame=frame, label=labels[frame], old=x, new=y, kinds=kinds, causes=causes))
     old_rules = definition_results(old, old_values, check_dates=check)
     new_rules = definition_results(new, new_values, check_dates=check)
-    rules = tuple(RuleChange(name=n, label=new.definitions[n].label, old=old_rules[n], new=new_rules[n])
+    rules = tuple(RuleChange(name=n, label=new.definitions[n].label, old=old_rules[n], new=new_rules[n],
+                             kind=getattr(new.definitions[n].body, "kind", None))
                   for n in old_rules if n in new_rules and old_rules[n] != new_rules[n])
     # an applicant receives one frame's subsidy: the total is each case's best frame, as in `batch`
     return CaseDiff(case=name, frames=tuple(frame_changes), rules=rules, old_best=a.best_frame, new_best=b.best_frame,

@@ -88,8 +88,9 @@ def _case_lines(report: DiffReport, lang: str, bullet: str, code) -> list[str]:
         if c.old_best != c.new_best:
             lines.append("    " + message(lang, "diff.best", old=c.old_best or _NONE, new=c.new_best or _NONE))
         for r in c.rules:
-            lines.append(f"    · {r.name}: {fmt(r.old, None, lang) if r.old is not None else _NONE} → "
-                         f"{fmt(r.new, None, lang) if r.new is not None else _NONE}")
+            kind = "count" if r.kind == "count" else None  # a count is not yen
+            lines.append(f"    · {r.name}: {fmt(r.old, kind, lang) if r.old is not None else _NONE} → "
+                         f"{fmt(r.new, kind, lang) if r.new is not None else _NONE}")
     return lines
 
 

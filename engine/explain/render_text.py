@@ -88,7 +88,9 @@ def condition(t: Trace, lang: str) -> str:
         op = _NEGATED[t.op] if t.result is False and known else t.op
         return f"{operand(left, lang)} {_OPS[op]} {operand(right, lang)}"
     if t.kind == "member":
-        sign = "∉" if t.fact("negated") else "∈"
+        # as a comparison does: a failed test shows the relation the case has (会社 ∉ {商工会等})
+        inside = not t.fact("negated") if t.result is not False else bool(t.fact("negated"))
+        sign = "∈" if inside else "∉"
         return f"{operand(t.children[0], lang)} {sign} {{{', '.join(t.fact('members'))}}}"
     if t.kind == "contains":
         return f"{lbl(t.children[0].label, lang)} ∋ {t.fact('member')}"

@@ -23,7 +23,7 @@ class Type:
             return f"list of {self.element.describe()}"
         if self.kind in ("enum", "record"):
             return f"{self.name}"
-        return KIND_WORDS[self.kind]
+        return KIND_WORDS.get(self.kind, "an unknown type")  # an error already reported elsewhere
 
 
 YEN = Type("yen")
