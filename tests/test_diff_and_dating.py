@@ -384,6 +384,7 @@ def test_batch_decides_each_record_under_the_year_of_its_date(run, tmp_path):
     assert run("batch", source, "-o", tmp_path / "out.jsonl").exit_code == 0
     out = [json.loads(line) for line in (tmp_path / "out.jsonl").read_text(encoding="utf-8").splitlines()]
     assert [r.get("policy") for r in out] == ["2024", "2025", "2024", None]
+    assert [r.get("policy_by_default") for r in out] == [None, None, True, None]  # the undated record says so
     assert out[3]["errors"][0]["field"] == "申請日"
     assert out[3]["errors"][0]["message"].startswith("2026-01-05 is in no policy year's term, after the last call, 2025 (closed 2025-12-31); the years: 2023: ")
     assert run("batch", source, "-o", tmp_path / "out.csv").exit_code == 0

@@ -147,16 +147,17 @@ def _die_with(parent: int) -> None:
     threading.Thread(target=watch, daemon=True).start()
 
 
-def _year_of(raw) -> str:
-    """The year a record is decided under (raises CaseError: no year on its date)."""
+def _year_of(raw) -> tuple[str, bool]:
+    """The year a record is decided under, and whether it is the default (the record gives no date);
+    raises CaseError when no year's term holds its date."""
     from engine.evaluate.selection import NoDate, choose_year
 
     try:
-        return choose_year(list(_STATE["policies"].items()), raw)[0]
+        return choose_year(list(_STATE["policies"].items()), raw)[0], False
     except NoDate:
         if _STATE["default"] is None:
             raise
-        return _STATE["default"]
+        return _STATE["default"], True
 
 
 def _dating_case(policies: dict, row: dict) -> dict:
@@ -191,18 +192,18 @@ def _decide(number: int, record) -> dict:
     if isinstance(record, CaseError):  # refused before it was read whole (too large)
         return {"line": number, "ok": False, "errors": _problems(record)}
     policies = _STATE["policies"]
-    year = next(iter(policies))
+    year, by_default = next(iter(policies)), False
     try:
         if _STATE["input_format"] == "jsonl":
             raw = parse_json_line(record)
-            year = _year_of(raw) if _STATE["choose"] else year
+            year, by_default = _year_of(raw) if _STATE["choose"] else (year, False)
         else:
-            year = _year_of(_dating_case(policies, record)) if _STATE["choose"] else year
+            year, by_default = _year_of(_dating_case(policies, record)) if _STATE["choose"] else (year, False)
             raw = row_to_case(policies[year], record)
         values = read_case(policies[year], raw, also_known=_STATE["also_known"])
     except CaseError as exc:
         return {"line": number, "ok": False, "errors": _problems(exc)}
-    said = {"policy": year} if _STATE["choose"] else {}
+    said = ({"policy": year, **({"policy_by_default": True} if by_default else {})} if _STATE["choose"] else {})
     if _STATE["trace"]:  # the tree evaluator: the same summary, plus the full explained decision
         from engine.evaluate.evaluator import evaluate
         from engine.evaluate.fast import summary
