@@ -694,6 +694,8 @@ def population_command(paths, output, policy_dir, engine, frames, compare, fmt, 
         _known_frames(policy, frames)
         also = _sibling_fields(policy_dir or default_policy_dir())  # `policy synth` writes for 2024 and 2025
         n = population.decide(policy, paths[0], output, engine, tuple(frames) or None, also_known=also)
+        for late in (signal.SIGTERM, signal.SIGINT):  # the output is in place: a signal now must not say it was not written
+            signal.signal(late, signal.SIG_IGN)
         click.echo(f"decided {n:,} case{'s' if n != 1 else ''} on {engine} in {time.monotonic() - start:.1f} s → {output}", err=True)
     except PolicyError as exc:
         _fail(str(exc), EXIT_BAD_POLICY)
