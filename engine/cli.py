@@ -11,7 +11,7 @@ import click
 
 from engine import __version__
 from engine.explain import render_json, render_text
-from engine.evaluate.case import field_names, read_case, read_case_file
+from engine.evaluate.case import read_case, read_case_file
 from engine.language.diagnostics import CaseError, PolicyError, render_all
 from engine.explain.counterfactual import what_if
 from engine.evaluate.evaluator import evaluate
@@ -272,13 +272,18 @@ def explain_command(case: str, policy_dir: str | None, policies_root: str | None
     policy, raw, selection, also_known = _load(case, policy_dir, policies_root)
     values = _values(policy, raw, case, also_known)
     page = render_html.decision(what_if(policy, values, evaluate(policy, values)), lang, Path(case).name, _chosen(selection, policy))
-    if output and output != "-":  # `-`: standard output, as for policy batch
+    _write_text(page, output)
+
+
+def _write_text(text: str, output: str | None) -> None:
+    """Write a page or document to `output`, or to standard output when it is absent or `-` (as for batch)."""
+    if output and output != "-":
         try:
-            Path(output).write_text(page, encoding="utf-8")
+            Path(output).write_text(text, encoding="utf-8")
         except OSError as exc:
             _fail(f"cannot write {output}: {exc.strerror}", EXIT_USAGE)
     else:
-        click.echo(page, nl=False)
+        click.echo(text, nl=False)
 
 
 @cli.command("diff")
@@ -384,12 +389,7 @@ def test_command(cases: tuple[str, ...], policy_dir: str | None, show_coverage: 
 
 def _sibling_fields(policy_dir) -> frozenset:
     """Input names the other policy years beside `policy_dir` declare (a shared corpus may carry them)."""
-    parent = Path(policy_dir).resolve().parent
-    try:
-        folders = policy_folders(parent)
-    except PolicyError:
-        return frozenset()
-    return frozenset().union(*(field_names(load_policy(f).policy) for f in folders))
+    return fields_of_years(Path(policy_dir).resolve().parent)
 
 
 @cli.command("fmt")
@@ -506,14 +506,7 @@ def doc_command(policy_dir: str | None, output: str | None, fmt: str | None, lan
         document = doc.build(policy_dir or default_policy_dir(), lang)
     except PolicyError as exc:
         _fail(str(exc), EXIT_BAD_POLICY)
-    text = doc.page(document, lang) if fmt == "html" else doc.markdown(document, lang)
-    if output and output != "-":
-        try:
-            Path(output).write_text(text, encoding="utf-8")
-        except OSError as exc:
-            _fail(f"cannot write {output}: {exc.strerror}", EXIT_USAGE)
-    else:
-        click.echo(text, nl=False)
+    _write_text(doc.page(document, lang) if fmt == "html" else doc.markdown(document, lang), output)
 
 
 @cli.command("lsp")

@@ -108,17 +108,14 @@ class Arith:
         return Num(num=num, den=den, nonneg=a.nonneg and b.nonneg, wide=True, nullable=a.nullable or b.nullable)
 
     def div(self, a: Num, b: Num) -> Num:
-        """a ÷ b, exact; 0 where b is 0 (as the tree). b is non-negative (a count, a ratio or yen)."""
+        """a ÷ b, exact; 0 where b is 0 (as the tree): `divide` by b made safe, then the zero put back."""
         if b.const is not None:
-            return self.mul(a, const(1 / b.const)) if b.const else const(0)
-        wide = a.wide or b.wide
+            return self.divide(a, b) if b.const else const(0)
         zero = exp.EQ(this=_paren(self.numerator(b)), expression=exp.Literal.number(0))
-        num = self.imul(self.numerator(a), self.denominator(b), wide)
-        den = self.imul(self.denominator(a), self.numerator(b), wide)
-        num = exp.Case(ifs=[exp.If(this=zero, true=exp.Literal.number(0))], default=num)
-        den = exp.Case(ifs=[exp.If(this=zero.copy(), true=exp.Literal.number(1))], default=den)
-        return Num(num=self.widen(num), den=self.widen(den), nonneg=a.nonneg and b.nonneg, wide=True,
-                   nullable=a.nullable or b.nullable)
+        safe = attrs.evolve(b, num=exp.Case(ifs=[exp.If(this=zero, true=exp.Literal.number(1))], default=self.numerator(b)))
+        q = self.divide(a, safe)
+        return attrs.evolve(q, num=exp.Case(ifs=[exp.If(this=zero.copy(), true=exp.Literal.number(0))], default=self.numerator(q)),
+                            nullable=a.nullable or b.nullable)
 
     def add(self, a: Num, b: Num, subtract: bool = False) -> Num:
         if a.const is not None and b.const is not None:
