@@ -15,6 +15,15 @@ ROOT = Path(__file__).resolve().parent.parent
 POLICY_2024 = ROOT / "policies" / "2024"
 EXAMPLES = ROOT / "examples"
 
+
+def examples_for(policy) -> list[Path]:
+    """The examples a policy year reads: every one but those expected of other years only (a 2025
+    case naming a process 2024 does not know), as `policy test` and `policy diff` read them."""
+    from engine.authoring.casetest import for_other_years_only
+
+    return [p for p in sorted(EXAMPLES.glob("*.json"))
+            if not for_other_years_only(json.loads(p.read_text(encoding="utf-8")), policy)]
+
 HEADER = """\
 programme "Test programme"
   year 2024

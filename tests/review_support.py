@@ -13,6 +13,7 @@ from engine.evaluate.case import field_names, read_case, read_case_file
 from engine.evaluate.evaluator import evaluate
 from engine.explain import render_brief
 from engine.explain.counterfactual import what_if
+from engine.language.diagnostics import CaseError
 
 CASES = sorted(EXAMPLES.glob("*.json"))
 YEARS = sorted(p.name for p in (ROOT / "policies").iterdir() if (p / "policy.rules").exists())
@@ -30,7 +31,10 @@ def brief(policies: dict, year: str, path: Path) -> str:
     its rules do with the same applicant."""
     known = frozenset().union(*(field_names(p) for p in policies.values()))
     policy = policies[year]
-    values = read_case(policy, read_case_file(path), str(path), also_known=known)
+    try:
+        values = read_case(policy, read_case_file(path), also_known=known)
+    except CaseError as exc:  # another year's case (e.g. a process only 2025 has): what this year says of it
+        return "この年の入力に合わない事例です:\n" + "\n".join(f"  {p}" for p in exc.problems) + "\n"
     return render_brief.decision(what_if(policy, values, evaluate(policy, values, check_dates=year == NATIVE_YEAR)))
 
 

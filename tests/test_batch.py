@@ -22,6 +22,8 @@ for path in sorted(EXAMPLES.glob("*.json")):
     case = json.loads(path.read_text(encoding="utf-8"))
     if any(field in json.dumps(case, ensure_ascii=False) for field in ("最低賃金近傍事業者", "中小企業アカウント割合")):
         continue  # a 2025 field (中小企業アカウント割合: rules-2024.md §7 C-7): not a 2024 case
+    if set(case["expected"]) == {"2025"}:
+        continue  # expected of 2025 only (a process or a field 2024 does not have)
     if case.get("申請日") == "2024-10-16":
         continue  # between the 2024 call's close and the 2025 call's opening: in no year (rules-2024.md §7 C-12)
     case.pop("description")

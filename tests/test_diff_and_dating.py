@@ -57,17 +57,19 @@ def test_diff_2024_2025_report(run, corpus, monkeypatch):
         "e_unchanged.json": [],
     }
     assert [(r["name"], r["old"], r["new"]) for r in by_case["d_same_group_applied.json"]["rules"]] == []
-    assert [(r["name"], r["old"], r["new"]) for r in by_case["b_services_over_2m.json"]["rules"]] == []
+    # 2024's eligible 役務 (保守 at most 2 years, §7 C-1) is 2025's too, now at most 200万円
+    assert [(r["name"], r["old"], r["new"]) for r in by_case["b_services_over_2m.json"]["rules"]] == [("補助対象の役務費", 3_000_000, 2_000_000)]
     assert by_case["e_unchanged.json"]["changed"] is False
-    # rules-2024.md §7 C-3 (共通・業務固有プロセス数) and C-9 (the productivity steps of セキュリティ and 複数社連携)
-    assert report["definitions_added"] == ["最低賃金近傍", "共通・業務固有プロセス数", "補助対象の役務費", "セキュリティ枠の労働生産性計画",
+    # rules-2024.md §7 C-3 (共通・業務固有プロセス数), C-7 (one ordering software) and C-9 (the productivity
+    # steps of セキュリティ and 複数社連携); 補助対象の役務費 is 2024's (C-1), overridden
+    assert report["definitions_added"] == ["最低賃金近傍", "共通・業務固有プロセス数", "受発注ソフトは1つのみ", "セキュリティ枠の労働生産性計画",
                                            "複数社連携の労働生産性計画", "みなし同一法人"]
     assert report["definitions_removed"] == ["みらデジ経営チェック"]
     assert report["summary"] == {
         "cases": 5, "changed": 4, "unreadable": 0,
         "counts": {"eligibility_gained": 0, "eligibility_lost": 1, "amount_up": 2, "amount_down": 1, "status_changed": 0,
                    "reasons_changed": 5, "steps_changed": 0, "round_changed": 0, "frame_added": 0, "frame_removed": 0},
-        "old_total": 3_300_000, "new_total": 3_033_333, "delta": -266_667,
+        "other_years": [], "old_total": 3_300_000, "new_total": 3_033_333, "delta": -266_667,
     }
 
 
@@ -182,6 +184,9 @@ def test_diff_2024_2025_on_the_examples(run, monkeypatch):
     }
     assert (summary["changed"], summary["counts"]["amount_up"], summary["counts"]["amount_down"], summary["counts"]["steps_changed"]) == (9, 3, 3, 7)
     assert summary["delta"] == 1 + 50_000 + 333_333 - 500_000 - 1 - 266_666
+    # the two examples expected of 2025 only (a process and a field 2024 does not have) are not compared
+    assert summary["other_years"] == ["examples/year2025_etrade_one_software_only.json",
+                                      "examples/year2025_integrated_business_within_common_p05.json"]
 
 
 def _causes(run, old, new, *cases):
@@ -200,9 +205,10 @@ def test_diff_attributes_each_changed_decision_with_one_cause_to_exactly_that_cl
             ("セキュリティ対策推進枠", ["サービス利用料"], "at most", ["at most 100万円"], ["at most 150万円"])],
         ("year2025_near_minimum_wage.json", "通常枠"): [
             ("通常枠", ["ソフトウェア等"], "rate", ["rate 1/2"], ["rate 2/3 if 最低賃金近傍 else 1/2"])],
+        # 2024's eligible 役務 (§7 C-1), at most 200万円 in 2025
         ("year2025_services_over_2m.json", "通常枠"): [
-            ("通常枠", ["ソフトウェア等"], "on", ["on total of 金額 in 経費 where 区分 in {ソフトウェア, オプション, 役務}"],
-             ["on total of 金額 in 経費 where 区分 in {ソフトウェア, オプション} + 補助対象の役務費"])],
+            ("補助対象の役務費", [], "value", ["total of (金額 × 24か月 ÷ 利用月数 if 利用月数 > 24か月 else 金額) in 経費 where 区分 is 役務"],
+             ["smaller of (total of (金額 × 24か月 ÷ 利用月数 if 利用月数 > 24か月 else 金額) in 経費 where 区分 is 役務, 200万円)"])],
         ("steps_missing_miradigi_and_productivity_plan.json", "通常枠"): [
             ("通常枠", [], "steps", ["steps gBizIDプライム, SECURITY_ACTION, みらデジ経営チェック, 労働生産性計画"],
              ["steps gBizIDプライム, SECURITY_ACTION, 労働生産性計画"])],
@@ -244,7 +250,8 @@ def test_diff_lists_every_amended_and_overridden_definition_clause_by_clause(run
         # §7 C-3 (統合業務 within 共P-05), C-7 (the SME share of accounts), C-9 (productivity targets by frame)
         ("value", "共通・業務固有プロセス数"): "added", ("input", "電子取引"): "amended", ("value", "電子取引の按分割合"): "overridden",
         ("input", "申請要件"): "amended", ("step", "セキュリティ枠の労働生産性計画"): "added", ("step", "複数社連携の労働生産性計画"): "added",
-        ("rule", "最低賃金近傍"): "added", ("value", "補助対象の役務費"): "added", ("exclusion", "みなし同一法人"): "added",
+        ("rule", "最低賃金近傍"): "added", ("value", "補助対象の役務費"): "overridden", ("exclusion", "みなし同一法人"): "added",
+        ("rule", "受発注ソフトは1つのみ"): "added",
         ("step", "みらデジ経営チェック"): "removed",
     }
     text = run("diff", "policies/2024", "policies/2025", "examples").stdout
@@ -256,9 +263,10 @@ def test_diff_lists_every_amended_and_overridden_definition_clause_by_clause(run
             "    セキュリティ対策推進枠: 対象 1,000,000円 → 対象 1,000,001円 (+1円)\n"
             "      ← frame セキュリティ対策推進枠 › amount サービス利用料: at most 100万円 → at most 150万円\n") in text
     # rules-2024.md §7 C-2: examples/never_small_incorporated_association_20_security.json (a 社団法人, never 小規模)
-    # is a ninth eligible example, at 500,000円 under both years; §7 C-9: three more change only their step
+    # is a ninth eligible example, at 500,000円 under both years; §7 C-1: three with fees over 24 months are
+    # capped, not refused (288,000 + 288,000 + 200,000円); §7 C-9: three more change only their step
     # (セキュリティ枠の労働生産性計画)
-    assert "  セキュリティ対策推進枠: 変化 5件; 対象 9件 → 9件; 補助額の合計 4,750,000円 → 5,083,334円 (+333,334円)\n" in text
+    assert "  セキュリティ対策推進枠: 変化 5件; 対象 12件 → 12件; 補助額の合計 5,526,000円 → 5,859,334円 (+333,334円)\n" in text
     markdown = run("diff", "policies/2024", "policies/2025", "examples", "--format", "markdown").stdout
     assert markdown.startswith("### policy diff: policies/2024（IT導入補助金2024）→ policies/2025（IT導入補助金2025）\n\n#### ポリシーの変更: ")
     assert "\n  - amount サービス利用料 › at most: `at most 100万円` → `at most 150万円`\n" in markdown
@@ -308,8 +316,9 @@ def test_diff_2023_2024_on_the_examples(run, monkeypatch):
     assert changed["year2023_ec_site_eligible.json"] == [("インボイス対応類型", 722_222, 225_000)]
     assert changed["multi_ten_members_mixed.json"] == [("複数社連携IT導入枠", 5_638_194, 5_742_222)]
     assert changed["multi_member_hardware_caps.json"] == [("複数社連携IT導入枠", 5_638_194, 5_742_222)]
+    # the two examples expected of 2025 only are read by neither 2023 nor 2024
     assert (summary["cases"], summary["changed"], summary["counts"]["amount_up"], summary["counts"]["amount_down"]) == (
-        len(list(EXAMPLES.glob("*.json"))), 26, 25, 1)
+        len(list(EXAMPLES.glob("*.json"))) - 2, 26, 25, 1)
     assert summary["new_total"] - summary["old_total"] == sum(new - old for frames in changed.values() for _, old, new in frames)
 
 

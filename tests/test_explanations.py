@@ -8,7 +8,7 @@ from fractions import Fraction
 
 import pytest
 
-from conftest import EXAMPLES, POLICY_2024, ROOT
+from conftest import EXAMPLES, POLICY_2024, ROOT, examples_for
 from engine.evaluate.case import field_names, read_case, read_case_file
 from engine.explain.counterfactual import what_if
 from engine.evaluate.evaluator import evaluate
@@ -127,6 +127,8 @@ def _json_value(v):
 
 @pytest.mark.parametrize("path", sorted(EXAMPLES.glob("*.json")), ids=lambda p: p.stem)
 def test_every_offer_holds_when_applied_to_the_case(policy, known, path):
+    if path not in examples_for(policy):
+        pytest.skip("expected of other years only")
     raw = read_case_file(path)
     values = read_case(policy, raw, also_known=known)
     for frame in what_if(policy, values, evaluate(policy, values)).frames:

@@ -119,3 +119,48 @@ def test_the_cost_at_which_the_cap_is_reached_sees_through_the_per_item_total(po
     offers = what_if(policy, values, evaluate(policy, values)).frames[0].what_if
     assert [(w.kind, [(c.path, c.old, c.new) for c in w.changes], w.subsidy) for w in offers] == [
         ("cap_reached", [(("経費", 0, "金額"), 1_200_000, 7_750_000)], 3_500_000)]
+
+
+# ---------------------------------------------------------------- `at most` on an input (the months' bound)
+def _bounded(tmp_path, line):
+    text = POLICY.replace('  利用月数: か月, default 0 "利用月数（0: 一括）"', line)
+    (tmp_path / "policy.rules").write_text(text, encoding="utf-8")
+    return load_policy(tmp_path, use_cache=False).policy
+
+
+def test_a_bounded_count_refuses_a_larger_answer_everywhere(tmp_path):
+    """The reader, the case's JSON Schema and the SQL checks of a population run refuse 121か月 alike."""
+    import jsonschema
+
+    from engine.authoring.schema import case_schema
+    from engine.language.diagnostics import CaseError
+
+    policy = _bounded(tmp_path, '  利用月数: か月, fixed, default 0, at most 120か月 "利用月数（0: 一括）"')
+    at_bound = {"経費": [{"区分": "ソフトウェア", "金額": 1_200_000, "利用月数": 120}]}
+    assert summary(evaluate(policy, read_case(policy, at_bound)))["frames"][0]["subsidy"] == 180_000  # 240,000 × 3/4
+    over = {"経費": [{"区分": "ソフトウェア", "金額": 1_200_000, "利用月数": 121}]}
+    with pytest.raises(CaseError) as error:
+        read_case(policy, over)
+    assert error.value.problems == ["経費[0].利用月数: got 121, expected at most 120 (the policy's bound for this field)"]
+    schema = case_schema(policy)
+    jsonschema.validate(at_bound, schema)
+    with pytest.raises(jsonschema.ValidationError, match="121 is greater than the maximum of 120"):
+        jsonschema.validate(over, schema)
+
+
+@pytest.mark.parametrize("line, message", [
+    ('  利用月数: bool, default false, at most 120か月 "x"', "only an amount (円) or a count takes an upper bound"),
+    ('  利用月数: か月, default 0, at most 120円 "x"', "at most 120円 of 利用月数 is 円 (yen), but 利用月数 is 人 (count)"),
+    ('  利用月数: か月, default 130か月, at most 120か月 "x"', "default 130か月 of 利用月数 is above its bound, at most 120か月"),
+])
+def test_a_bound_that_does_not_fit_its_field_is_refused(tmp_path, line, message):
+    with pytest.raises(PolicyError) as error:
+        _bounded(tmp_path, line)
+    assert message in str(error.value)
+
+
+def test_a_number_before_a_comma_is_not_a_grouped_number(tmp_path):
+    """`default 0, at most …`: the comma ends the 0 (only `1,000` groups digits)."""
+    policy = _bounded(tmp_path, '  利用月数: か月, default 0, at most 120か月 "利用月数（0: 一括）"')
+    field = policy.records["明細"].fields[2]
+    assert (field.default, field.maximum) == (0, 120)

@@ -125,7 +125,7 @@ async def test_hover_on_a_rule_shows_its_label_kind_and_citation(client: Languag
 
 @pytest.mark.asyncio(loop_scope="module")
 async def test_hover_on_an_input_shows_its_unit(client: LanguageClient):
-    path = P2024 / "frame_normal.rules"
+    path = P2024 / "frame_invoice.rules"
     text = open_doc(client, path)
     result = await client.text_document_hover_async(types.HoverParams(
         text_document=types.TextDocumentIdentifier(uri=uri(path)), position=position(text, "total of 金額", offset=10)))

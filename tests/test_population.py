@@ -374,12 +374,13 @@ def test_cli_sql(run):
         "refusing --dialect tsql: sqlglot writes an integer division in tsql as CAST(CAST(a AS FLOAT) / b AS BIGINT), which is "
         "not exact integer arithmetic (a float or a rounded decimal quotient); the query must be exact to the yen (duckdb and "
         "spark are tested against the tree evaluator)\n")
+    # §7 C-1's per-item totals (金額 × 24 ÷ 利用月数) fold a list: written for DuckDB and Spark only
     result = run("sql", "--dialect", "mysql")
-    assert result.exit_code == 2 and result.stderr.startswith("refusing --dialect mysql: sqlglot cannot write this query in mysql: "
-                                                              "Arrays are not supported by MySQL")
+    assert result.exit_code == 4 and result.stderr == ("the SQL form cannot write this policy exactly: eligible_costs.rules:8: "
+                                                       "a total of a value per item is written for DuckDB and Spark only\n")
     result = run("sql", "--dialect", "oracle2")
     assert result.exit_code == 2 and "unknown dialect 'oracle2'; sqlglot writes: athena, bigquery," in result.output
     readable, fused = run("sql").output, run("sql", "--fused").output
     assert '"rule: 中小企業" /* rule 中小企業 (applicants.rules:' in readable
-    # rules-2024.md §7 C-2, C-4, C-7 add rules and a value beside 中小企業 in its step
-    assert '"rule: 中小企業 … and 43 more" /* rule: 中小企業; ' in fused and "/* rule 中小企業 (applicants.rules:" in fused
+    # rules-2024.md §7 C-2, C-4, C-7 add rules and a value beside 中小企業 in its step; C-1 the eligible costs, first
+    assert '"value: 補助対象のソフトウェア費 … and 43 more" /* value: 補助対象のソフトウェア費; ' in fused and "/* rule 中小企業 (applicants.rules:" in fused

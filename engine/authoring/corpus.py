@@ -14,6 +14,7 @@ from fractions import Fraction
 import attrs
 
 from engine.tree import nodes as tree
+from engine.authoring.casetest import for_other_years_only
 
 
 def _walk(node):
@@ -109,7 +110,10 @@ def _value(rng: random.Random, b: Boundaries, f: tree.Field, money_field: bool):
     if f.kind == "bool":
         return rng.random() < 0.9 if f.default is None else rng.random() < (0.08 if f.default is False else 0.9)
     if f.kind in ("yen", "count"):
-        return rng.choice(b.costs if money_field else b.numbers)
+        pool = b.costs if money_field else b.numbers
+        if f.maximum is not None:  # the reader refuses more: the bound itself is the edge
+            pool = [v for v in pool if v < f.maximum] + [f.maximum]
+        return rng.choice(pool)
     if f.kind == "ratio":
         r = rng.choice(b.ratios)
         return f"{r.numerator}/{r.denominator}"
@@ -161,7 +165,8 @@ def generate(policy: tree.Policy, n: int, seed: int = 0, seeds=()):
     value, so the corpus also crosses each boundary near real decisions."""
     rng = random.Random(seed)
     b = Boundaries(policy)
-    seeds = [{k: v for k, v in s.items() if k not in ("description", "expected", "frame")} for s in seeds]
+    seeds = [{k: v for k, v in s.items() if k not in ("description", "expected", "frame")} for s in seeds
+             if not for_other_years_only(s, policy)]  # another year's case may not fit this year's inputs
     for i in range(n):
         if seeds and i % 2:
             yield _mutate(rng, b, rng.choice(seeds))

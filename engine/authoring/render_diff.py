@@ -98,7 +98,8 @@ def _summary_lines(report: DiffReport, lang: str, bullet: str) -> list[str]:
     unreadable = sum(bool(c.error) for c in report.cases)
     changed = sum(c.changed for c in report.cases)
     lines = [message(lang, "diff.summary", cases=len(report.cases), changed=changed)
-             + (message(lang, "diff.unreadable", n=unreadable) if unreadable else "")]
+             + (message(lang, "diff.unreadable", n=unreadable) if unreadable else "")
+             + (message(lang, "diff.other_years", n=len(report.other_years)) if report.other_years else "")]
     for s in report.frame_summaries():
         name = lbl(s.label, lang)
         lines.append(f"{bullet}{name}: " + message(lang, "diff.frame_summary", changed=s.changed, old_eligible=s.old_eligible,
@@ -176,5 +177,6 @@ def json(report: DiffReport, lang: str = "ja") -> dict:
                     "new_total": s.new_total} for s in report.frame_summaries()],
         "summary": {"cases": len(report.cases), "changed": sum(c.changed for c in report.cases),
                     "unreadable": sum(bool(c.error) for c in report.cases), "counts": report.counts(),
+                    "other_years": list(report.other_years),
                     "old_total": report.old_total, "new_total": report.new_total, "delta": report.new_total - report.old_total},
     }

@@ -38,6 +38,8 @@ def _field(policy: tree.Policy, f: tree.Field) -> dict:
         schema = {"type": "array", "maxItems": max_items(), "items": _record(policy, policy.records[f.type_name])}
     else:
         schema = {k: v for k, v in _SCALARS[f.kind].items() if k != "description_suffix"}
+        if f.maximum is not None:
+            schema["maximum"] = f.maximum
     schema.update(_label(f.label))
     if f.default is not None:
         schema["default"] = value(f.default)

@@ -34,7 +34,7 @@ from engine.tree import nodes as tree
 from engine.language.loader import inside, is_policy_folder, max_file_bytes, read_regular
 from engine.language.resources import grammar_path
 
-FORMAT = 2
+FORMAT = 3
 MAX_ENTRY_BYTES = 256 * 1024 * 1024
 MAX_KEY_FILES = 10_000  # a policy folder holding more files than this is not cached (it is compiled every time)
 _CLASSES = {name: cls for name, cls in vars(tree).items() if isinstance(cls, type) and attrs.has(cls)}

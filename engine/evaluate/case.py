@@ -156,6 +156,10 @@ def too_large(value) -> str:
     return f"got {show(value)}, which is larger than {MAX_LITERAL:,}; is it a typo?"
 
 
+def above_maximum(value, maximum: int) -> str:
+    return f"got {show(value)}, expected at most {maximum:,} (the policy's bound for this field)"
+
+
 def not_a_member(value, members) -> str:
     hint = suggest(value, members) if isinstance(value, str) else ""
     return f"got {show(value)}, expected one of: {', '.join(members)}{hint}"
@@ -239,7 +243,11 @@ class _Reader:
 
     def scalar(self, path, value, field: tree.Field | None, kind: str, type_name: str | None):
         if kind in ("yen", "count"):
-            return self.number(path, value, kind)
+            number = self.number(path, value, kind)
+            if number is not None and field is not None and field.maximum is not None and number > field.maximum:
+                self.problem(path, above_maximum(number, field.maximum))
+                return None
+            return number
         if kind == "ratio":
             return self.ratio(path, value)
         if kind == "bool":

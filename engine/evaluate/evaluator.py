@@ -293,8 +293,13 @@ class _Evaluation:
         if frame.covers is None:
             return ()
         items = _items(self.read(frame.covers.list.path), frame.covers.list.path)
+        # a field at its default (利用月数 0: not a subscription) says nothing about the item
+        group, name = (None, *frame.covers.list.path) if len(frame.covers.list.path) == 1 else frame.covers.list.path
+        field = next(f for g in self.policy.groups if g.name == group for f in g.fields if f.name == name)
+        defaults = {f.name: f.default for f in self.policy.records[field.type_name].fields
+                    if f.default is not None} if field.element == "record" else {}
         return tuple(
-            UncoveredItem(index=i, values=tuple(it.items()))
+            UncoveredItem(index=i, values=tuple((k, v) for k, v in it.items() if k not in defaults or v != defaults[k]))
             for i, it in enumerate(items)
             if not self.eval(frame.covers.where, it).result
         )

@@ -241,6 +241,7 @@ class Field:
     default: Literal | Name | None  # a Name is an enum member
     label: Label | None
     span: Span
+    maximum: Literal | None = None  # `, at most 120か月`: larger answers are refused as typos
 
 
 @frozen

@@ -168,7 +168,20 @@ class _Checker:
                 self.error(f"default {f.default.text} of {f.name} is {dt.describe()}, but {f.name} is {t.describe()}", f.default.span)
         if f.optional and f.default is not None:
             self.error(f"{f.name} is optional and has a default; choose one", f.span)
+        if f.maximum is not None and t is not ERROR:
+            self.field_maximum(f, t)
         return attrs.evolve(t, optional=f.optional) if t is not ERROR else t
+
+    def field_maximum(self, f: ast.Field, t: Type) -> None:
+        """`, at most 120か月` bounds an amount or a count: a larger answer is refused as a typo."""
+        mt = LITERAL_TYPES[f.maximum.kind]
+        if t.kind not in ("yen", "count"):
+            self.error(f"at most {f.maximum.text} on {f.name}: only an amount (円) or a count takes an upper bound, "
+                       f"but {f.name} is {t.describe()}", f.maximum.span)
+        elif not same(mt, t):
+            self.error(f"at most {f.maximum.text} of {f.name} is {mt.describe()}, but {f.name} is {t.describe()}", f.maximum.span)
+        elif isinstance(f.default, ast.Literal) and f.default.value > f.maximum.value:
+            self.error(f"default {f.default.text} of {f.name} is above its bound, at most {f.maximum.text}", f.default.span)
 
     def type_declarations(self) -> None:
         s = self.symbols

@@ -390,9 +390,12 @@ class _ToAst(lark.Transformer):
     def default_member(self, meta, children):
         return ("default", self._name(children[0]))
 
+    def maximum(self, meta, children):
+        return ("maximum", children[0])
+
     def field(self, meta, children):
         name, type_ref, rest = children[0], children[1], children[2:]
-        options = {"optional": False, "fixed": False, "default": None}
+        options = {"optional": False, "fixed": False, "default": None, "maximum": None}
         label = None
         for item in rest:
             if isinstance(item, ast.Label):

@@ -15,7 +15,7 @@ import attrs
 from sqlglot import exp
 
 from engine.tree import nodes as tree
-from engine.evaluate.case import EXPECTED, missing, negative, not_a_member, show, too_large
+from engine.evaluate.case import EXPECTED, above_maximum, missing, negative, not_a_member, show, too_large
 from engine.language.diagnostics import CaseError
 from engine.language.literals import MAX_LITERAL
 
@@ -47,7 +47,9 @@ def _conditions(policy: tree.Policy, f: tree.Field, e: exp.Expression, element: 
     if f.kind in ("yen", "count"):
         return [("", exp.LT(this=e.copy(), expression=exp.Literal.number(0)), e.copy(),
                  lambda v, k=f.kind: negative(v, k)),
-                ("", exp.GT(this=e.copy(), expression=exp.Literal.number(MAX_LITERAL)), e.copy(), too_large)]
+                ("", exp.GT(this=e.copy(), expression=exp.Literal.number(MAX_LITERAL)), e.copy(), too_large)] + (
+                [("", exp.GT(this=e.copy(), expression=exp.Literal.number(f.maximum)), e.copy(),
+                  lambda v, m=f.maximum: above_maximum(v, m))] if f.maximum is not None else [])
     if f.kind == "ratio":
         num, den = (exp.Dot(this=e.copy(), expression=exp.to_identifier(p)) for p in ("num", "den"))
         inside = exp.and_(exp.GTE(this=num.copy(), expression=exp.Literal.number(0)),

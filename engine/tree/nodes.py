@@ -359,6 +359,7 @@ class Field:
     optional: bool
     fixed: bool
     default: object | None
+    maximum: int | None = None  # the largest answer accepted (yen and count fields); None: MAX_LITERAL
 
 
 @node
