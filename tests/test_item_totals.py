@@ -164,3 +164,20 @@ def test_a_number_before_a_comma_is_not_a_grouped_number(tmp_path):
     policy = _bounded(tmp_path, '  利用月数: か月, default 0, at most 120か月 "利用月数（0: 一括）"')
     field = policy.records["明細"].fields[2]
     assert (field.default, field.maximum) == (0, 120)
+
+
+def test_the_bundled_policy_never_offers_fewer_months():
+    """§7 C-1: 利用月数 is fixed, so no what-if offers "shorten the term" (it would only lower the fee);
+    the offers for 1,200,000円 over 36か月 move the amount only, to the cap 金額 × 24/36 × 1/2 = 1,499,999."""
+    import json
+
+    from conftest import EXAMPLES, POLICY_2024
+    from engine.explain.counterfactual import what_if
+
+    policy = load_policy(POLICY_2024).policy
+    raw = json.loads((EXAMPLES / "c1_cloud_fees_36_months_capped.json").read_text(encoding="utf-8"))
+    values = read_case(policy, raw, also_known=frozenset({"expected", "description"}))
+    frames = {f.name: f for f in what_if(policy, values, evaluate(policy, values)).frames}
+    offers = [(w.kind, [(c.path, c.old, c.new) for c in w.changes], w.subsidy) for w in frames["通常枠"].what_if]
+    assert offers == [("cap_reached", [(("経費", 0, "金額"), 1_200_000, 4_499_997)], 1_499_999)]
+    assert not any("利用月数" in c.path for f in frames.values() for w in f.what_if for c in w.changes)

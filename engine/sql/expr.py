@@ -19,14 +19,11 @@ import attrs
 from sqlglot import exp
 
 from engine.tree import nodes as tree
-from engine.sql.values import Arith, Num, column_num, const
+from engine.sql.fold import FractionFold
+from engine.sql.values import Arith, Num, Unsupported, column_num, const, when_present  # noqa: F401 - re-exported
 
 _COMPARE = {"<": exp.LT, "<=": exp.LTE, ">": exp.GT, ">=": exp.GTE, "=": exp.EQ, "!=": exp.NEQ}
 NUMERIC = ("yen", "count", "ratio", "number")
-
-
-class Unsupported(Exception):
-    """A construct the SQL form cannot write exactly (the message says which and where)."""
 
 
 @attrs.frozen
@@ -67,12 +64,6 @@ def array_size(arr: exp.Expression, base: exp.Expression | None = None) -> exp.E
     return when_present(base if base is not None else arr, exp.Literal.number(0), exp.ArraySize(this=arr))
 
 
-def when_present(base: exp.Expression, empty: exp.Expression, e: exp.Expression) -> exp.Expression:
-    """`e`, or `empty` where the list column `base` is NULL — checked first, so the engine skips
-    the higher-order functions on cases without the list."""
-    return exp.Case(ifs=[exp.If(this=exp.Is(this=base.copy(), expression=exp.Null()), true=empty)], default=e)
-
-
 @attrs.frozen
 class Scope:
     """The list item in scope: the lambda's variable and the record's fields."""
@@ -81,7 +72,7 @@ class Scope:
     fields: dict  # name -> tree.Field
 
 
-class ExpressionCompiler:
+class ExpressionCompiler(FractionFold):
     def __init__(self, policy: tree.Policy, arith: Arith, definition_kinds: dict, lists=None):
         self.policy = policy
         self.arith = arith
@@ -319,64 +310,6 @@ class ExpressionCompiler:
 
         return column_num(self.sum_of(n.list, value, n.where))
 
-    def c_TotalOf(self, n: tree.TotalOf):
-        """Σ of a value per item, each a fraction num/den: the items' fractions are added pairwise in
-        a fold over a common denominator ({n, d} + {n', d'} = {n·d'/g + n'·d/g, d·d'/g} with g their
-        gcd), so the sum stays exact and the denominator grows only with the distinct ones (an item
-        left out adds 0/1); an overflow of the wide type raises (never wraps)."""
-        if self.arith.dialect not in ("duckdb", "spark"):
-            raise Unsupported(f"{n.origin}: a total of a value per item is written for DuckDB and Spark only")
-        arr = self.c_Input(n.list).e
-
-        def pair(scope):
-            value = self.expr(n.value)
-            num = self.arith.widen(self.arith.numerator(value))
-            den = self.arith.denominator(value)
-            den = self.arith.widen(den if den is not None else exp.Literal.number(1))
-            if n.where is not None:
-                chosen = self.boolean(n.where)
-                num = exp.Case(ifs=[exp.If(this=chosen, true=num)], default=self.arith.wide_zero())
-                den = exp.Case(ifs=[exp.If(this=chosen.copy(), true=den)], default=self.arith.widen(exp.Literal.number(1)))
-            return _struct(self.arith.dialect, num, den)
-
-        pairs = exp.Transform(this=arr.copy(), expression=self.lambda_over(n.list, pair))
-        acc, item = exp.to_identifier("acc"), exp.to_identifier("v")
-        field = lambda who, name: exp.Dot(this=exp.Column(this=who.copy()), expression=exp.to_identifier(name))  # noqa: E731
-        g = self._gcd(field(acc, "d"), field(item, "d"))
-        part = lambda who: exp.Paren(this=exp.IntDiv(this=field(who, "d"), expression=g.copy()))  # noqa: E731
-        merged = _struct(self.arith.dialect,
-                         exp.Add(this=exp.Mul(this=field(acc, "n"), expression=part(item)),
-                                 expression=exp.Mul(this=field(item, "n"), expression=part(acc))),
-                         exp.Mul(this=field(acc, "d"), expression=part(item)))
-        zero = _struct(self.arith.dialect, self.arith.wide_zero(), self.arith.widen(exp.Literal.number(1)))
-        if self.arith.dialect == "duckdb":
-            seeded = exp.Anonymous(this="LIST_PREPEND", expressions=[zero, pairs])
-            total = exp.Anonymous(this="LIST_REDUCE", expressions=[seeded, exp.Lambda(this=merged, expressions=[acc, item])])
-        else:
-            total = exp.Reduce(this=pairs, initial=zero, merge=exp.Lambda(this=merged, expressions=[acc, item]))
-        num = when_present(arr, self.arith.wide_zero(), exp.Dot(this=exp.Paren(this=total.copy()), expression=exp.to_identifier("n")))
-        den = when_present(arr.copy(), self.arith.widen(exp.Literal.number(1)), exp.Dot(this=exp.Paren(this=total), expression=exp.to_identifier("d")))
-        return Num(num=num, den=den, nonneg=True, wide=True)
-
-    _EUCLID_STEPS = 40  # enough for any pair below 10^8 (Fibonacci); a larger pair may end with g = 1
-
-    def _gcd(self, a: exp.Expression, b: exp.Expression) -> exp.Expression:
-        """A common divisor of two positive wide integers: their gcd (DuckDB's GCD; on Spark, which
-        has none, Euclid's steps folded over a fixed sequence, and 1 should they not finish — any
-        common divisor keeps the sum exact, the gcd only keeps it small)."""
-        if self.arith.dialect == "duckdb":
-            return exp.Anonymous(this="GCD", expressions=[a, b])
-        pair = lambda x, y: _struct(self.arith.dialect, self.arith.widen(x), self.arith.widen(y))  # noqa: E731
-        st, step = exp.to_identifier("euclid_s"), exp.to_identifier("euclid_i")
-        part = lambda name: exp.Dot(this=exp.Column(this=st.copy()), expression=exp.to_identifier(name))  # noqa: E731
-        done = exp.EQ(this=part("d"), expression=exp.Literal.number(0))
-        merge = exp.Case(ifs=[exp.If(this=done, true=exp.Column(this=st.copy()))],
-                         default=pair(part("d"), exp.Mod(this=part("n"), expression=part("d"))))
-        finish = exp.Case(ifs=[exp.If(this=done.copy(), true=part("n"))], default=self.arith.widen(exp.Literal.number(1)))
-        return exp.Reduce(this=exp.GenerateSeries(start=exp.Literal.number(1), end=exp.Literal.number(self._EUCLID_STEPS)),
-                          initial=pair(a, b), merge=exp.Lambda(this=merge, expressions=[st, step]),
-                          finish=exp.Lambda(this=finish, expressions=[st.copy()]))
-
     def c_Count(self, n: tree.Count):
         field = self.fields[n.list.path]
         if n.where is not None:
@@ -412,14 +345,6 @@ class ExpressionCompiler:
         failing = exp.ArrayFilter(this=arr, expression=self.lambda_over(
             n.list, lambda s: exp.Not(this=exp.Paren(this=self.boolean(n.where)))))
         return Scalar(exp.EQ(this=array_size(failing, arr), expression=exp.Literal.number(0)))
-
-
-def _struct(dialect: str, num: exp.Expression, den: exp.Expression) -> exp.Expression:
-    """{n: num, d: den}: a fraction as one value, for a fold over a list."""
-    if dialect == "duckdb":
-        return exp.Struct(expressions=[exp.PropertyEQ(this=exp.to_identifier("n"), expression=num),
-                                       exp.PropertyEQ(this=exp.to_identifier("d"), expression=den)])
-    return exp.Anonymous(this="NAMED_STRUCT", expressions=[exp.Literal.string("n"), num, exp.Literal.string("d"), den])
 
 
 def _count(condition: exp.Expression) -> exp.Expression:

@@ -250,3 +250,13 @@ def _paren(e: exp.Expression) -> exp.Expression:
     if isinstance(e, (exp.Column, exp.Literal, exp.Paren, exp.Cast, exp.Case, exp.Dot, exp.Anonymous, exp.Func)):
         return e
     return exp.Paren(this=e)
+
+
+class Unsupported(Exception):
+    """A construct the SQL form cannot write exactly (the message says which and where)."""
+
+
+def when_present(base: exp.Expression, empty: exp.Expression, e: exp.Expression) -> exp.Expression:
+    """`e`, or `empty` where the list column `base` is NULL — checked first, so the engine skips
+    the higher-order functions on cases without the list."""
+    return exp.Case(ifs=[exp.If(this=exp.Is(this=base.copy(), expression=exp.Null()), true=empty)], default=e)
