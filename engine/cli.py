@@ -188,10 +188,10 @@ def batch_command(input_path, output_path, policy_dir, trace, workers, input_for
     progress = _Progress(total, done) if sys.stderr.isatty() else None
     summary = batch.Summary()
     try:
-        for text, record in batch.decide_all(policies, records, trace, input_format, workers, output_format, also, default):
-            out.write(text)
-            summary.add(record)
-            if progress and summary.read % 200 == 0:
+        for text, counts in batch.decide_all(policies, records, trace, input_format, workers, output_format, also, default):
+            out.write(text)  # a chunk's records, whole lines
+            summary.merge(counts)
+            if progress:
                 out.flush()
                 progress.show(summary.read)
     except KeyboardInterrupt:
