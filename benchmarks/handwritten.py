@@ -20,6 +20,7 @@ START = D(2024, 2, 16)
 NORMAL_DEADLINES = (D(2024, 3, 15), D(2024, 4, 15), D(2024, 5, 20), D(2024, 6, 19), D(2024, 7, 19), D(2024, 8, 23), D(2024, 10, 15))
 INVOICE_DEADLINES = (D(2024, 6, 19), D(2024, 7, 3), D(2024, 7, 19), D(2024, 8, 2), D(2024, 8, 23), D(2024, 10, 15))
 MULTI_DEADLINES = (D(2024, 4, 15), D(2024, 6, 19), D(2024, 8, 23), D(2024, 10, 15))
+BETWEEN = (D(2024, 8, 23), D(2024, 9, 20))  # after 6次 (11次) closed, before 追加公募 opened: no round (not 複数社連携's rounds)
 EXCLUSIONS = ("みなし大企業", "IT導入支援事業者", "指定停止措置", "風俗営業者", "労働関係法令違反", "反社会的勢力", "宗教法人である",
               "任意団体である", "不正行為", "目的・趣旨に不適切")
 
@@ -44,7 +45,7 @@ def decide(c: dict) -> dict:
         sme = employees <= emp_limit
     else:
         sme = (capital is not None and capital <= cap_limit) or employees <= emp_limit
-    small = employees <= SMALL_LIMIT.get(industry, 20)
+    small = form in ("会社", "個人事業主") and employees <= SMALL_LIMIT.get(industry, 20)
     income = own["直近3年の課税所得の年平均"]
     deemed_large = (own["最大大企業株主の持株比率"] >= Fraction(1, 2) or own["大企業の持株比率合計"] >= Fraction(2, 3)
                     or own["大企業役員兼務者の割合"] >= Fraction(1, 2) or own["全株式をみなし大企業が所有"]
@@ -72,13 +73,15 @@ def decide(c: dict) -> dict:
     applied = c["申請日"]
     frames = []
 
-    def frame(name, requirements, exclusions, step_names, subsidy, deadlines, floors=()):
+    def frame(name, requirements, exclusions, step_names, subsidy, deadlines, floors=(), gap=BETWEEN):
         reasons = [("requirement", n) for n, ok in requirements if not ok]
         reasons += [("exclusion", n) for n in exclusions if excluded[n]]
         if applied is not None and applied < START:
             reasons.append(("not_open", None))
         elif deadlines and applied is not None and not any(applied <= d for d in deadlines):
             reasons.append(("deadline", None))
+        elif gap and applied is not None and gap[0] < applied < gap[1]:
+            reasons.append(("between_rounds", None))
         reasons += [("floor", n) for n, limit in floors if subsidy < limit]
         if not reasons and subsidy <= 0:
             reasons.append(("no_subsidy", name))
@@ -109,20 +112,26 @@ def decide(c: dict) -> dict:
                        ("受発注ソフトの利用料がある", ordering_present(expenses)), ("受発注ソフト利用料は2年分以内", months_ok["受発注クラウド利用料"])],
           EXCLUSIONS[1:], ("gBizIDプライム", "SECURITY_ACTION"), etrade, NORMAL_DEADLINES)
     members = c["複数社連携"]["構成員一覧"] or ()
+    steps["構成員のSECURITY_ACTION"] = all(m["SECURITY_ACTION宣言済"] for m in members)
     part_a = 0
     for m in members:
-        if m["インボイス機能数"] < 1:
+        if m["インボイス機能数"] < 1 or m["ソフトウェア等費"] <= 0:  # hardware only alongside such software (C-5)
             continue
-        sw = min(tier(m["ソフトウェア等費"], m["小規模事業者"]), 3_500_000)
+        sw = min(tier(m["ソフトウェア等費"] + m["役務費"], m["小規模事業者"]), 3_500_000)
         if m["インボイス機能数"] < 2:
             sw = min(sw, 500_000)
         part_a += sw + min(m["PC等費"] // 2, 100_000) + min(m["レジ等費"] // 2, 200_000)
     analysis = by_kind.get("消費動向等分析経費", 0)
     part_b = min(analysis * 2 // 3, 500_000 * sum(1 for m in members if m["分析ツールを導入"]))
-    cost_ab = sum(m["ソフトウェア等費"] + m["PC等費"] + m["レジ等費"] for m in members) + analysis
+    cost_ab = sum(m["ソフトウェア等費"] + m["役務費"] + (m["PC等費"] + m["レジ等費"] if m["インボイス機能数"] >= 1 and m["ソフトウェア等費"] > 0 else 0)
+                  for m in members) + analysis
     part_c = min(by_kind.get("事務費・専門家費", 0) * 2 // 3, 2_000_000, cost_ab // 15)
-    frame("複数社連携IT導入枠", [*common.items(), ("構成員10者以上", len(members) >= 10), ("構成員が中小企業等", all(m["中小企業者"] for m in members))],
-          EXCLUSIONS, ("gBizIDプライム", "SECURITY_ACTION"), min(part_a + part_b, 30_000_000) + part_c, MULTI_DEADLINES)
+    representative = (sme or form == "商工会等"
+                      or c["複数社連携"]["代表事業者の区分"] in ("商店街組織", "まちづくり会社・DMO", "中小企業コンソーシアム"))
+    frame("複数社連携IT導入枠", [("代表事業者が対象", representative), *common.items(), ("構成員10者以上", len(members) >= 10),
+                            ("構成員が中小企業等", all(m["中小企業者"] for m in members))],
+          EXCLUSIONS, ("gBizIDプライム", "SECURITY_ACTION", "構成員のSECURITY_ACTION"), min(part_a + part_b, 30_000_000) + part_c,
+          MULTI_DEADLINES, gap=None)
     security = min(by_kind.get("お助け隊サービス利用料", 0) // 2, 1_000_000)
     frame("セキュリティ対策推進枠", [("中小企業", sme), *common.items(), ("お助け隊サービスの利用料がある", "お助け隊サービス利用料" in by_kind),
                               ("お助け隊サービスは2年分以内", months_ok["お助け隊サービス利用料"])],

@@ -1,7 +1,9 @@
-"""The fast form: the evaluation tree compiled into Python closures, used whenever no trace is
-asked for. It is built from the tree at load time (never written by hand, and no source code is
-generated or `exec`uted, so nothing a policy says can become code) and gives exactly the tree
-evaluator's decision summary — a differential test holds it to that.
+"""The fast form: the evaluation tree compiled into Python, used whenever no trace is asked for.
+It is built from the tree at load time (never written by hand) and gives exactly the tree
+evaluator's decision summary — a differential test holds it to that. Expressions and amounts
+become Python functions built as `ast` trees (engine/evaluate/fast_codegen.py: no policy text is
+ever parsed as code; what a policy says enters only as constants); the frames' bookkeeping, and
+everything when Python's compiler cannot take a policy's nesting, are closures.
 
 Where a rate is one constant fraction and the amount rounds down, the subsidy is integer
 arithmetic: ⌊B·4/5⌋ as B*4//5."""
@@ -16,6 +18,7 @@ from fractions import Fraction
 from engine.tree import bands as band_rule
 from engine.tree import rounds, nodes as tree
 from engine.evaluate.decision import ELIGIBLE, ELIGIBLE_AFTER_STEPS, NOT_ELIGIBLE
+from engine.evaluate.fast_codegen import Codegen
 
 _COMPARE = {"<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge, "=": operator.eq, "!=": operator.ne}
 _ARITH = {"+": operator.add, "-": operator.sub, "×": operator.mul,
@@ -50,15 +53,30 @@ def _whole(value):
 
 
 class _Compiler:
-    def __init__(self, policy: tree.Policy):
+    def __init__(self, policy: tree.Policy, generate: bool = True):
         self.policy = policy
         self.definitions = {}
         for name, d in policy.definitions.items():
             self.definitions[name] = None  # filled lazily: rules may refer to later rules
         self.bodies = {}
+        self.generate = generate
+        self.codegen = Codegen(policy, self.closure)
 
     def expr(self, node):
+        """A function (env, item) -> the node's value: compiled Python (fast_codegen) for anything
+        larger than a constant or a read, which are cheapest as closures."""
+        if not self.generate or isinstance(node, (tree.Const, tree.Input, tree.Item)):
+            return self.closure(node)
+        return self.codegen.function(node)
+
+    def closure(self, node):
         return getattr(self, "c_" + type(node).__name__)(node)
+
+    def rule(self, name: str):
+        """A rule's body, which also records its value in the case's memo."""
+        if not self.generate:
+            return self.closure(self.policy.definitions[name].body)
+        return self.codegen.function(self.policy.definitions[name].body, store=name)
 
     def c_Const(self, n):
         value = n.value
@@ -298,10 +316,11 @@ class _Compiler:
         return lambda env, item, unmet: sum([body(env, it, unmet) for it in (read(env, item) or ())])
 
     def frame(self, f: tree.Frame):
-        requires = tuple((n, self.c_DefRef(tree.DefRef(name=n, kind="bool", origin=f.origin))) for n in f.requires)
-        exclusions = tuple((n, self.c_DefRef(tree.DefRef(name=n, kind="bool", origin=f.origin))) for n in f.exclusions)
-        steps = tuple((n, self.c_DefRef(tree.DefRef(name=n, kind="bool", origin=f.origin))) for n in f.steps)
-        amount = self.amount(f.amount)
+        # each rule's own function, which records its value in the memo (every body is built before any frame)
+        requires = tuple((n, self.bodies[n]) for n in f.requires)
+        exclusions = tuple((n, self.bodies[n]) for n in f.exclusions)
+        steps = tuple((n, self.bodies[n]) for n in f.steps)
+        amount = self.codegen.amount(f.amount, self.bands) if self.generate else self.amount(f.amount)
         deadlines = f.deadlines
         earlier_unknown = f.earlier_unknown
         applied = _reader(self.policy.applied_on.path) if self.policy.applied_on is not None else None
@@ -340,14 +359,23 @@ class _Compiler:
 class FastPolicy:
     """decide(case values) -> the decision summary (`summary(Decision)` gives the same from the tree)."""
 
-    def __init__(self, policy: tree.Policy):
-        c = _Compiler(policy)
-        for name, d in policy.definitions.items():
-            c.bodies[name] = c.expr(d.body)
-        self.frames = tuple(c.frame(f) for f in policy.frames)
+    def __init__(self, policy: tree.Policy, generate: bool = True):
+        """`generate`: compile the expressions and amounts to Python functions (fast_codegen);
+        without it, or if Python's compiler cannot take a policy's nesting, closures only."""
+        try:
+            c, self.frames = self._compile(policy, generate)
+        except RecursionError:
+            c, self.frames = self._compile(policy, False)
         self.names = tuple(f.name for f in policy.frames)
         self._compiler = c
         self._leaves: dict[int, tuple] = {}
+
+    @staticmethod
+    def _compile(policy: tree.Policy, generate: bool) -> tuple[_Compiler, tuple]:
+        c = _Compiler(policy, generate)
+        for name in policy.definitions:
+            c.bodies[name] = c.rule(name)
+        return c, tuple(c.frame(f) for f in policy.frames)
 
     def before_caps(self, leaf: tree.Amount):
         """case values -> a leaf amount's subsidy before its caps, as the tree's AmountResult.before_caps
