@@ -39,6 +39,10 @@ def _among(members, items) -> int:
     return sum(1 for m in members if m in items)
 
 
+def _floors(reasons: list, unmet: list) -> None:
+    reasons.extend([("floor", n) for n in unmet])
+
+
 def _name(identifier: str) -> ast.Name:
     return ast.Name(id=identifier, ctx=ast.Load())
 
@@ -56,7 +60,7 @@ class Codegen:
         self.closure = closure
         self.namespace: dict = {"__builtins__": {},
                                 "_divide": _divide, "_floor": math.floor, "_EMPTY": {},
-                                "_count": _count, "_among": _among,
+                                "_count": _count, "_among": _among, "_floors": _floors,
                                 "sum": sum, "len": len, "min": min, "max": max, "all": all, "any": any, "int": int,
                                 "_Fraction": Fraction}
         self.rule_names = {name: f"_d{i}" for i, name in enumerate(policy.definitions)}
@@ -319,3 +323,49 @@ class Codegen:
         name = self.fresh("_x")
         out.append(ast.Assign(targets=[ast.Name(id=name, ctx=ast.Store())], value=value))
         return _name(name)
+
+    # ------------------------------------------------------------ frames
+    def frame(self, f, amount, date_reason, statuses: tuple[str, str, str]):
+        """A compiled function (env) -> the frame's decision summary, as the closure compiler's
+        `decide`: each requirement, exclusion and step looked up in the memo or computed, in order."""
+        not_eligible, after_steps, eligible = statuses
+
+        def append(to: str, element: ast.expr) -> ast.Expr:
+            return ast.Expr(value=ast.Call(func=ast.Attribute(value=_name(to), attr="append", ctx=ast.Load()), args=[element],
+                                           keywords=[]))
+
+        def pair(kind, name) -> ast.Tuple:
+            return ast.Tuple(elts=[ast.Constant(kind), ast.Constant(name)], ctx=ast.Load())
+
+        def rule(name: str) -> ast.expr:
+            return self.g_DefRef(tree.DefRef(name=name, kind="bool", origin=f.origin))
+
+        def build(out: list) -> ast.expr:
+            out.append(ast.Assign(targets=[ast.Name(id="reasons", ctx=ast.Store())], value=ast.List(elts=[], ctx=ast.Load())))
+            for n in f.requires:
+                out.append(ast.If(test=ast.UnaryOp(op=ast.Not(), operand=rule(n)), body=[append("reasons", pair("requirement", n))],
+                                  orelse=[]))
+            for n in f.exclusions:
+                out.append(ast.If(test=rule(n), body=[append("reasons", pair("exclusion", n))], orelse=[]))
+            out.append(ast.Assign(targets=[ast.Name(id="unmet", ctx=ast.Store())], value=ast.List(elts=[], ctx=ast.Load())))
+            subsidy = self.assign(out, _call(self.bind_function(amount), _name("env"), ast.Constant(None), _name("unmet")))
+            why = self.assign(out, _call(self.bind_function(date_reason), _name("env")))
+            out.append(ast.If(test=ast.Compare(left=why, ops=[ast.IsNot()], comparators=[ast.Constant(None)]),
+                              body=[append("reasons", ast.Tuple(elts=[why, ast.Constant(None)], ctx=ast.Load()))], orelse=[]))
+            out.append(ast.If(test=_name("unmet"), body=[ast.Expr(value=_call("_floors", _name("reasons"), _name("unmet")))], orelse=[]))
+            nothing = ast.BoolOp(op=ast.And(), values=[ast.UnaryOp(op=ast.Not(), operand=_name("reasons")),
+                                                      ast.Compare(left=subsidy, ops=[ast.LtE()], comparators=[ast.Constant(0)])])
+            out.append(ast.If(test=nothing, body=[append("reasons", pair("no_subsidy", f.name))], orelse=[]))
+            out.append(ast.Assign(targets=[ast.Name(id="pending", ctx=ast.Store())], value=ast.List(elts=[], ctx=ast.Load())))
+            for n in f.steps:
+                out.append(ast.If(test=ast.UnaryOp(op=ast.Not(), operand=rule(n)), body=[append("pending", ast.Constant(n))], orelse=[]))
+            status = ast.IfExp(test=_name("reasons"), body=ast.Constant(not_eligible),
+                               orelse=ast.IfExp(test=_name("pending"), body=ast.Constant(after_steps), orelse=ast.Constant(eligible)))
+            status = self.assign(out, status)
+            granted = ast.IfExp(test=ast.Compare(left=status, ops=[ast.NotEq()], comparators=[ast.Constant(not_eligible)]),
+                                body=subsidy, orelse=ast.Constant(0))
+            keys = ["frame", "status", "subsidy", "reasons", "pending_steps"]
+            values = [ast.Constant(f.name), status, granted, _name("reasons"), _name("pending")]
+            return ast.Dict(keys=[ast.Constant(k) for k in keys], values=values)
+
+        return self.build(self.fresh("_frame"), ("env",), build)
