@@ -118,6 +118,15 @@ def main(full: bool) -> None:
         f"{closures_us / hand_us:.1f}×")
     row("per case, full trace (tree evaluator)", f"{tree_us:.0f} µs", f"{hand_us:.2f} µs", f"{tree_us / hand_us:.1f}× (target ≤ 15×)")
     row("reading and validating one case (JSON object → typed values)", f"{read_us:.0f} µs")
+    from engine.explain import render_json  # the trace's stages, as `policy batch --trace` runs them
+
+    traced_decisions = [evaluate(policy, v) for v in values[:400]]
+    render_us = per_call(lambda d: render_json.decision(d), traced_decisions, repeat=1)
+    rendered = [render_json.decision(d) for d in traced_decisions]
+    dumps_us = per_call(lambda r: json.dumps(r, ensure_ascii=False), rendered, repeat=1)
+    size = sum(len(json.dumps(r, ensure_ascii=False).encode()) for r in rendered) / len(rendered)
+    row("a full trace's stages per case: the tree evaluator, the trace as JSON data, its text",
+        f"{tree_us:.0f} + {render_us:.0f} + {dumps_us:.0f} µs", "", f"{size / 1024:.0f} KiB of JSON per case")
 
     # ---------------------------------------------------------------- what-ifs (`policy serve`'s full form, `eval --full`)
     example_values = []

@@ -70,7 +70,7 @@ def test_no_name_from_a_policy_becomes_an_identifier_of_the_generated_code(polic
     import re
     import types
 
-    allowed = re.compile(r"^(_[a-zA-Z]+\d*|env|item|unmet|case|memo|reasons|pending|get|insert|append|denominator|__class__)$")
+    allowed = re.compile(r"^(_[a-zA-Z]+\d*|env|item|unmet|case|memo|reasons|pending|get|insert|append|numerator|denominator|__class__)$")
     fast = FastPolicy(policies["2024"])
     assert fast._compiler.generate
     generated = [f for f in fast._compiler.codegen.namespace.values()

@@ -168,6 +168,8 @@ class Codegen:
         return ast.Call(func=ast.Attribute(value=rows, attr="get", ctx=ast.Load()), args=[self.expr(n.key)], keywords=[])
 
     def g_Compare(self, n):
+        if isinstance(n.right, tree.Const) and isinstance(n.right.value, Fraction) and n.right.value.denominator != 1:
+            return self.compare_to_fraction(n)
         # both sides evaluated, then: False if either is missing, else the comparison
         a, b = self.temporary(), self.temporary()
         left = ast.NamedExpr(target=ast.Name(id=a, ctx=ast.Store()), value=self.expr(n.left))
@@ -175,6 +177,20 @@ class Codegen:
         missing = ast.BinOp(left=ast.Compare(left=left, ops=[ast.Is()], comparators=[ast.Constant(None)]), op=ast.BitOr(),
                             right=ast.Compare(left=right, ops=[ast.Is()], comparators=[ast.Constant(None)]))
         compared = ast.Compare(left=_name(a), ops=[_COMPARE[n.op]()], comparators=[_name(b)])
+        return ast.IfExp(test=missing, body=ast.Constant(False), orelse=compared)
+
+    def compare_to_fraction(self, n):
+        """x op p/q as x.numerator·q op p·x.denominator: integers instead of a Fraction comparison
+        (x is an int or a Fraction, whose denominator is positive; False when x is missing)."""
+        rate = n.right.value
+        a = self.temporary()
+        left = ast.NamedExpr(target=ast.Name(id=a, ctx=ast.Store()), value=self.expr(n.left))
+        missing = ast.Compare(left=left, ops=[ast.Is()], comparators=[ast.Constant(None)])
+        scaled = ast.BinOp(left=ast.Attribute(value=_name(a), attr="numerator", ctx=ast.Load()), op=ast.Mult(),
+                           right=ast.Constant(rate.denominator))
+        other = ast.BinOp(left=ast.Constant(rate.numerator), op=ast.Mult(),
+                          right=ast.Attribute(value=_name(a), attr="denominator", ctx=ast.Load()))
+        compared = ast.Compare(left=scaled, ops=[_COMPARE[n.op]()], comparators=[other])
         return ast.IfExp(test=missing, body=ast.Constant(False), orelse=compared)
 
     def g_Member(self, n):
