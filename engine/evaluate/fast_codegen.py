@@ -1,14 +1,14 @@
-"""The fast form's expressions as Python bytecode: each rule body, and each expression the amounts
-and frames of the fast form evaluate, becomes one Python function built as an `ast` tree and
-`compile()`d, instead of a closure per node (a call per node was most of the fast form's time).
+"""The fast form as Python bytecode: each rule body, each amount and each frame becomes one Python
+function built as an `ast` tree and `compile()`d, instead of a closure per node (a call per node
+was most of the fast form's time).
 
 No policy text becomes code: the tree is walked node by node and only the shapes below are emitted.
 What comes from a policy enters the generated tree only as an `ast.Constant` (numbers, text, booleans)
 or as a value bound to a mangled name (`_k3`: a Fraction, a date, a set of members, a table); rule
 and input names never become identifiers (`_d7` calls rule number 7). The semantics are the closures'
-(engine/evaluate/fast.py) node for node, evaluation order and missing values included, so the
-differential tests that hold the fast form to the tree hold this too. A node kind without a shape
-here (totals and counts over lists, tables of cases) is called as its closure, whose own
+(engine/evaluate/fast_compiler.py) node for node, evaluation order and missing values included, so
+the differential tests that hold the fast form to the tree hold this too. A node kind without a
+shape here, and a band schedule of more than one rate, is called as its closure, whose own
 sub-expressions come back here."""
 
 from __future__ import annotations
