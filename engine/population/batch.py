@@ -26,6 +26,7 @@ from engine.evaluate.csvmap import column_problems, row_to_case
 from engine.language.diagnostics import CaseError
 
 CHUNK = 256  # records per task
+TRACED_CHUNK = 16  # with traces (about 180 KB and tens of ms a record), so that Ctrl-C, acted on between chunks, is soon
 WINDOW = 8  # tasks in flight per worker: bounds memory whatever the input size
 
 
@@ -257,13 +258,13 @@ def decide_all(policies: dict, records, trace: bool, input_format: str, workers:
     than as typos."""
     if workers <= 1:
         _init(policies, default, trace, input_format, output_format, also_known)
-        for chunk in _chunks(records, CHUNK):
+        for chunk in _chunks(records, TRACED_CHUNK if trace else CHUNK):
             yield _decide_chunk(chunk)
         return
     with get_context("fork").Pool(workers, initializer=_worker_init,
                                   initargs=(os.getpid(), policies, default, trace, input_format, output_format, also_known)) as pool:
         pending: deque = deque()
-        for chunk in _chunks(records, CHUNK):
+        for chunk in _chunks(records, TRACED_CHUNK if trace else CHUNK):
             pending.append(pool.apply_async(_decide_chunk, (chunk,)))
             if len(pending) >= WINDOW * workers:
                 yield pending.popleft().get()
