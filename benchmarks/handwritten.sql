@@ -21,7 +21,8 @@ WITH c AS NOT MATERIALIZED (
     COALESCE(経費, []) AS expenses,
     申請日 AS applied,
     COALESCE(電子取引.取引先が適格請求書発行事業者, FALSE) AND COALESCE(電子取引.取引先の同意, FALSE) AS trade_partner,
-    COALESCE(複数社連携.構成員一覧, []) AS members
+    COALESCE(複数社連携.構成員一覧, []) AS members,
+    COALESCE(複数社連携.代表事業者の区分, '該当なし') AS representative
   FROM cases
 ), m AS (
   SELECT
@@ -32,7 +33,7 @@ WITH c AS NOT MATERIALIZED (
     CASE industry
       WHEN '卸売業' THEN 100 WHEN 'サービス業' THEN 100 WHEN '娯楽業' THEN 100 WHEN '小売業' THEN 50
       WHEN 'ゴム製品製造業' THEN 900 WHEN '旅館業' THEN 200 ELSE 300 END AS emp_limit,
-    employees <= CASE industry
+    form IN ('会社', '個人事業主') AND employees <= CASE industry
       WHEN '卸売業' THEN 5 WHEN '小売業' THEN 5 WHEN 'サービス業' THEN 5
       WHEN 'ソフトウェア業・情報処理サービス業' THEN 5 ELSE 20 END AS small,
     COALESCE(own.最大大企業株主の持株比率.num * 2 >= own.最大大企業株主の持株比率.den, FALSE)
@@ -56,17 +57,22 @@ WITH c AS NOT MATERIALIZED (
     (list_contains(functions, '会計')::INT + list_contains(functions, '受発注')::INT + list_contains(functions, '決済')::INT) AS n_functions,
     length(list_intersect(processes, ['顧客対応・販売支援', '決済・債権債務・資金回収管理', '供給・在庫・物流', '会計・財務・経営',
                                       '総務・人事・給与・労務等', '業務固有プロセス'])) AS n_common,
-    list_sum(list_transform(members, lambda x: CASE WHEN x.インボイス機能数 < 1 THEN 0 ELSE
+    -- (a) per member: nothing without one of 会計・受発注・決済 and some software (C-5); the tier on software and 役務
+    list_sum(list_transform(members, lambda x: CASE WHEN x.インボイス機能数 < 1 OR x.ソフトウェア等費 <= 0 THEN 0 ELSE
       LEAST(CASE WHEN x.小規模事業者
-                 THEN CASE WHEN x.ソフトウェア等費 * 4 <= 2500000 THEN x.ソフトウェア等費 * 4 // 5
-                           ELSE (2 * x.ソフトウェア等費::HUGEINT + 250000) // 3 END
-                 ELSE CASE WHEN x.ソフトウェア等費 * 3 <= 2000000 THEN x.ソフトウェア等費 * 3 // 4
-                           ELSE (6 * x.ソフトウェア等費::HUGEINT + 500000) // 9 END END,
+                 THEN CASE WHEN (x.ソフトウェア等費 + COALESCE(x.役務費, 0)) * 4 <= 2500000
+                           THEN (x.ソフトウェア等費 + COALESCE(x.役務費, 0)) * 4 // 5
+                           ELSE (2 * (x.ソフトウェア等費::HUGEINT + COALESCE(x.役務費, 0)) + 250000) // 3 END
+                 ELSE CASE WHEN (x.ソフトウェア等費 + COALESCE(x.役務費, 0)) * 3 <= 2000000
+                           THEN (x.ソフトウェア等費 + COALESCE(x.役務費, 0)) * 3 // 4
+                           ELSE (6 * (x.ソフトウェア等費::HUGEINT + COALESCE(x.役務費, 0)) + 500000) // 9 END END,
             CASE WHEN x.インボイス機能数 < 2 THEN 500000 ELSE 3500000 END)
       + LEAST(x.PC等費 // 2, 100000) + LEAST(x.レジ等費 // 2, 200000) END)) AS part_a,
     length(list_filter(members, lambda x: x.分析ツールを導入)) AS n_analysis,
-    list_sum(list_transform(members, lambda x: x.ソフトウェア等費::HUGEINT + x.PC等費 + x.レジ等費)) AS member_costs,
-    list_bool_and(list_transform(members, lambda x: x.中小企業者)) AS members_sme
+    list_sum(list_transform(members, lambda x: x.ソフトウェア等費::HUGEINT + COALESCE(x.役務費, 0)
+      + CASE WHEN x.インボイス機能数 >= 1 AND x.ソフトウェア等費 > 0 THEN x.PC等費 + x.レジ等費 ELSE 0 END)) AS member_costs,
+    list_bool_and(list_transform(members, lambda x: x.中小企業者)) AS members_sme,
+    list_bool_and(list_transform(members, lambda x: COALESCE(x.SECURITY_ACTION宣言済, FALSE))) AS members_security
   FROM c
 ), f AS (
   SELECT
@@ -76,6 +82,8 @@ WITH c AS NOT MATERIALIZED (
          WHEN form = '商工会等' THEN employees <= 100
          WHEN form IN ('中小企業団体', '特別法組合', '財団法人', '社団法人', '特定非営利活動法人') THEN employees <= emp_limit
          ELSE COALESCE(capital <= cap_limit, FALSE) OR employees <= emp_limit END AS sme,
+    -- 代表事業者が対象 besides an SME (C-4)
+    form = '商工会等' OR representative IN ('商店街組織', 'まちづくり会社・DMO', '中小企業コンソーシアム') AS representative_other,
     COALESCE(base, 0) AS base, COALESCE(pc, 0) AS pc, COALESCE(register, 0) AS register,
     COALESCE(ordering, 0) AS ordering, COALESCE(analysis, 0) AS analysis, COALESCE(office, 0) AS office,
     COALESCE(security_cost, 0) AS security_cost,
@@ -90,9 +98,10 @@ WITH c AS NOT MATERIALIZED (
       + COALESCE(excl.風俗営業, FALSE)::INT * 8 + COALESCE(excl.労働関係法令違反で送検, FALSE)::INT * 16
       + COALESCE(excl.反社会的勢力との関係, FALSE)::INT * 32 + (form = '宗教法人')::INT * 64 + (form = '任意団体')::INT * 128
       + COALESCE(excl.補助金の不正行為, FALSE)::INT * 256 + COALESCE(excl.目的・趣旨に適さない, FALSE)::INT * 512 AS excl_bits,
-    -- steps: 0 gBizIDプライム, 1 SECURITY_ACTION, 2 みらデジ経営チェック, 3 労働生産性計画
+    -- steps: 0 gBizIDプライム, 1 SECURITY_ACTION, 2 みらデジ経営チェック, 3 労働生産性計画, 4 構成員のSECURITY_ACTION
     (NOT COALESCE(req.gBizIDプライム取得済, FALSE))::INT + (NOT COALESCE(req.SECURITY_ACTION宣言済, FALSE))::INT * 2
-      + (NOT COALESCE(req.みらデジ経営チェック実施済, FALSE))::INT * 4 + (NOT COALESCE(req.労働生産性計画策定済, FALSE))::INT * 8 AS step_bits,
+      + (NOT COALESCE(req.みらデジ経営チェック実施済, FALSE))::INT * 4 + (NOT COALESCE(req.労働生産性計画策定済, FALSE))::INT * 8
+      + (NOT COALESCE(members_security, TRUE))::INT * 16 AS step_bits,
     trade_partner, len(members) AS n_members, COALESCE(members_sme, TRUE) AS members_sme,
     COALESCE(part_a, 0) AS part_a, n_analysis, COALESCE(member_costs, 0) AS member_costs
   FROM m
@@ -117,30 +126,32 @@ WITH c AS NOT MATERIALIZED (
     -- per frame: bit 0 中小企業, then the frame's own requirements, exclusions from bit 16, the date at bit 30, floor at 31
     (NOT sme)::BIGINT | ((req_bits & 7) << 1) | ((req_bits & 8) << 1) | ((req_bits & 16) << 1) | ((n_processes < 1)::BIGINT << 6)
       | ((req_bits & 32) << 2) | (excl_bits::BIGINT << 16)
-      | (COALESCE(applied < DATE '2024-02-16' OR applied > DATE '2024-10-15', FALSE)::BIGINT << 30) | ((a_normal < 50000)::BIGINT << 31) AS u_normal,
+      | (COALESCE(applied < DATE '2024-02-16' OR applied > DATE '2024-10-15' OR (applied > DATE '2024-08-23' AND applied < DATE '2024-09-20'), FALSE)::BIGINT << 30) | ((a_normal < 50000)::BIGINT << 31) AS u_normal,
     (NOT sme)::BIGINT | ((req_bits & 7) << 1) | ((req_bits & 8) << 1) | ((req_bits & 16) << 1) | ((n_functions < 1)::BIGINT << 6)
       | ((req_bits & 32) << 2) | (excl_bits::BIGINT << 16)
-      | (COALESCE(applied < DATE '2024-02-16' OR applied > DATE '2024-10-15', FALSE)::BIGINT << 30) AS u_invoice,
+      | (COALESCE(applied < DATE '2024-02-16' OR applied > DATE '2024-10-15' OR (applied > DATE '2024-08-23' AND applied < DATE '2024-09-20'), FALSE)::BIGINT << 30) AS u_invoice,
     (req_bits & 7)::BIGINT | ((NOT trade_partner)::BIGINT << 3) | ((NOT COALESCE(has_ordering, FALSE))::BIGINT << 4)
       | ((NOT COALESCE(months_ordering, TRUE))::BIGINT << 5) | ((excl_bits >> 1)::BIGINT << 16)
-      | (COALESCE(applied < DATE '2024-02-16' OR applied > DATE '2024-10-15', FALSE)::BIGINT << 30) AS u_etrade,
-    (req_bits & 7)::BIGINT | ((n_members < 10)::BIGINT << 3) | ((NOT members_sme)::BIGINT << 4) | (excl_bits::BIGINT << 16)
+      | (COALESCE(applied < DATE '2024-02-16' OR applied > DATE '2024-10-15' OR (applied > DATE '2024-08-23' AND applied < DATE '2024-09-20'), FALSE)::BIGINT << 30) AS u_etrade,
+    (NOT (sme OR representative_other))::BIGINT | ((req_bits & 7) << 1) | ((n_members < 10)::BIGINT << 4)
+      | ((NOT members_sme)::BIGINT << 5) | (excl_bits::BIGINT << 16)
       | (COALESCE(applied < DATE '2024-02-16' OR applied > DATE '2024-10-15', FALSE)::BIGINT << 30) AS u_multi,
     (NOT sme)::BIGINT | ((req_bits & 7) << 1) | ((NOT COALESCE(has_security, FALSE))::BIGINT << 4)
       | ((NOT COALESCE(months_security, TRUE))::BIGINT << 5) | (excl_bits::BIGINT << 16)
-      | (COALESCE(applied < DATE '2024-02-16' OR applied > DATE '2024-10-15', FALSE)::BIGINT << 30)
+      | (COALESCE(applied < DATE '2024-02-16' OR applied > DATE '2024-10-15' OR (applied > DATE '2024-08-23' AND applied < DATE '2024-09-20'), FALSE)::BIGINT << 30)
       | ((a_security < 50000)::BIGINT << 31) AS u_security,
     COALESCE(applied < DATE '2024-02-16', FALSE) AS before_open,
+    COALESCE(applied > DATE '2024-08-23' AND applied < DATE '2024-09-20', FALSE) AS in_gap,
     a_normal <= 0 AS z_normal, a_invoice <= 0 AS z_invoice, a_etrade <= 0 AS z_etrade, a_multi <= 0 AS z_multi,
     a_security <= 0 AS z_security
   FROM amounts
 ), outcome AS (
   SELECT
     *,
-    CASE WHEN u_normal <> 0 OR a_normal <= 0 THEN 'not_eligible' WHEN step_bits <> 0 THEN 'eligible_after_steps' ELSE 'eligible' END AS s_normal,
+    CASE WHEN u_normal <> 0 OR a_normal <= 0 THEN 'not_eligible' WHEN step_bits & 15 <> 0 THEN 'eligible_after_steps' ELSE 'eligible' END AS s_normal,
     CASE WHEN u_invoice <> 0 OR a_invoice <= 0 THEN 'not_eligible' WHEN step_bits & 3 <> 0 THEN 'eligible_after_steps' ELSE 'eligible' END AS s_invoice,
     CASE WHEN u_etrade <> 0 OR a_etrade <= 0 THEN 'not_eligible' WHEN step_bits & 3 <> 0 THEN 'eligible_after_steps' ELSE 'eligible' END AS s_etrade,
-    CASE WHEN u_multi <> 0 OR a_multi <= 0 THEN 'not_eligible' WHEN step_bits & 3 <> 0 THEN 'eligible_after_steps' ELSE 'eligible' END AS s_multi,
+    CASE WHEN u_multi <> 0 OR a_multi <= 0 THEN 'not_eligible' WHEN step_bits & 19 <> 0 THEN 'eligible_after_steps' ELSE 'eligible' END AS s_multi,
     CASE WHEN u_security <> 0 OR a_security <= 0 THEN 'not_eligible' WHEN step_bits & 11 <> 0 THEN 'eligible_after_steps' ELSE 'eligible' END AS s_security
   FROM unmet
 ), named AS (
@@ -151,7 +162,7 @@ WITH c AS NOT MATERIALIZED (
     ['exclusion:みなし大企業', 'exclusion:IT導入支援事業者', 'exclusion:指定停止措置', 'exclusion:風俗営業者', 'exclusion:労働関係法令違反',
      'exclusion:反社会的勢力', 'exclusion:宗教法人である', 'exclusion:任意団体である', 'exclusion:不正行為', 'exclusion:目的・趣旨に不適切'] AS excl_names
 ), masks AS (
-  SELECT DISTINCT u_normal, u_invoice, u_etrade, u_multi, u_security, step_bits, before_open,
+  SELECT DISTINCT u_normal, u_invoice, u_etrade, u_multi, u_security, step_bits, before_open, in_gap,
     z_normal, z_invoice, z_etrade, z_multi, z_security
   FROM unmet
 ), reasons AS (
@@ -161,31 +172,33 @@ WITH c AS NOT MATERIALIZED (
                  'requirement:役務費用が妥当', 'requirement:ソフトウェアを含む', 'requirement:一プロセス以上', 'requirement:クラウド利用料は2年分以内'],
                 lambda n, i: (u_normal >> (i - 1)) & 1 = 1)
       || list_filter(excl_names, lambda n, i: (u_normal >> (i + 15)) & 1 = 1)
-      || CASE WHEN (u_normal >> 30) & 1 = 1 THEN [CASE WHEN before_open THEN 'not_open' ELSE 'deadline' END] ELSE [] END
+      || CASE WHEN (u_normal >> 30) & 1 = 1 THEN [CASE WHEN before_open THEN 'not_open' WHEN in_gap THEN 'between_rounds' ELSE 'deadline' END] ELSE [] END
       || CASE WHEN (u_normal >> 31) & 1 = 1 THEN ['floor:通常枠'] ELSE [] END AS r_normal,
     list_filter(['requirement:中小企業', 'requirement:国内事業者', 'requirement:最低賃金', 'requirement:補助金の重複なし',
                  'requirement:役務費用が妥当', 'requirement:ソフトウェアを含む', 'requirement:インボイス対応の機能', 'requirement:クラウド利用料は2年分以内'],
                 lambda n, i: (u_invoice >> (i - 1)) & 1 = 1)
       || list_filter(excl_names, lambda n, i: (u_invoice >> (i + 15)) & 1 = 1)
-      || CASE WHEN (u_invoice >> 30) & 1 = 1 THEN [CASE WHEN before_open THEN 'not_open' ELSE 'deadline' END] ELSE [] END AS r_invoice,
+      || CASE WHEN (u_invoice >> 30) & 1 = 1 THEN [CASE WHEN before_open THEN 'not_open' WHEN in_gap THEN 'between_rounds' ELSE 'deadline' END] ELSE [] END AS r_invoice,
     list_filter(['requirement:国内事業者', 'requirement:最低賃金', 'requirement:補助金の重複なし', 'requirement:取引先要件',
                  'requirement:受発注ソフトの利用料がある', 'requirement:受発注ソフト利用料は2年分以内'],
                 lambda n, i: (u_etrade >> (i - 1)) & 1 = 1)
       || list_filter(excl_names[2:], lambda n, i: (u_etrade >> (i + 15)) & 1 = 1)
-      || CASE WHEN (u_etrade >> 30) & 1 = 1 THEN [CASE WHEN before_open THEN 'not_open' ELSE 'deadline' END] ELSE [] END AS r_etrade,
-    list_filter(['requirement:国内事業者', 'requirement:最低賃金', 'requirement:補助金の重複なし', 'requirement:構成員10者以上',
-                 'requirement:構成員が中小企業等'],
+      || CASE WHEN (u_etrade >> 30) & 1 = 1 THEN [CASE WHEN before_open THEN 'not_open' WHEN in_gap THEN 'between_rounds' ELSE 'deadline' END] ELSE [] END AS r_etrade,
+    list_filter(['requirement:代表事業者が対象', 'requirement:国内事業者', 'requirement:最低賃金', 'requirement:補助金の重複なし',
+                 'requirement:構成員10者以上', 'requirement:構成員が中小企業等'],
                 lambda n, i: (u_multi >> (i - 1)) & 1 = 1)
       || list_filter(excl_names, lambda n, i: (u_multi >> (i + 15)) & 1 = 1)
-      || CASE WHEN (u_multi >> 30) & 1 = 1 THEN [CASE WHEN before_open THEN 'not_open' ELSE 'deadline' END] ELSE [] END AS r_multi,
+      || CASE WHEN (u_multi >> 30) & 1 = 1 THEN [CASE WHEN before_open THEN 'not_open' WHEN in_gap THEN 'between_rounds' ELSE 'deadline' END] ELSE [] END AS r_multi,
     list_filter(['requirement:中小企業', 'requirement:国内事業者', 'requirement:最低賃金', 'requirement:補助金の重複なし',
                  'requirement:お助け隊サービスの利用料がある', 'requirement:お助け隊サービスは2年分以内'],
                 lambda n, i: (u_security >> (i - 1)) & 1 = 1)
       || list_filter(excl_names, lambda n, i: (u_security >> (i + 15)) & 1 = 1)
-      || CASE WHEN (u_security >> 30) & 1 = 1 THEN [CASE WHEN before_open THEN 'not_open' ELSE 'deadline' END] ELSE [] END
+      || CASE WHEN (u_security >> 30) & 1 = 1 THEN [CASE WHEN before_open THEN 'not_open' WHEN in_gap THEN 'between_rounds' ELSE 'deadline' END] ELSE [] END
       || CASE WHEN (u_security >> 31) & 1 = 1 THEN ['floor:セキュリティ対策推進枠'] ELSE [] END AS r_security,
     list_filter(['gBizIDプライム', 'SECURITY_ACTION', 'みらデジ経営チェック', '労働生産性計画'], lambda n, i: (step_bits >> (i - 1)) & 1 = 1) AS p_normal,
     list_filter(['gBizIDプライム', 'SECURITY_ACTION'], lambda n, i: (step_bits >> (i - 1)) & 1 = 1) AS p_two,
+    list_filter(['gBizIDプライム', 'SECURITY_ACTION', '構成員のSECURITY_ACTION'],
+                lambda n, i: (((step_bits & 3) | ((step_bits & 16) >> 2)) >> (i - 1)) & 1 = 1) AS p_multi,
     list_filter(['gBizIDプライム', 'SECURITY_ACTION', '労働生産性計画'], lambda n, i: (((step_bits & 3) | ((step_bits & 8) >> 1)) >> (i - 1)) & 1 = 1) AS p_security
   FROM masks, named
 ), best AS (
@@ -214,9 +227,9 @@ SELECT
   p_two AS "電子取引類型.pending_steps",
   s_multi AS "複数社連携IT導入枠.status", v_multi::BIGINT AS "複数社連携IT導入枠.subsidy",
   CASE WHEN r_multi = [] AND z_multi THEN ['no_subsidy:複数社連携IT導入枠'] ELSE r_multi END AS "複数社連携IT導入枠.reasons",
-  p_two AS "複数社連携IT導入枠.pending_steps",
+  p_multi AS "複数社連携IT導入枠.pending_steps",
   s_security AS "セキュリティ対策推進枠.status", v_security::BIGINT AS "セキュリティ対策推進枠.subsidy",
   CASE WHEN r_security = [] AND z_security THEN ['no_subsidy:セキュリティ対策推進枠'] ELSE r_security END AS "セキュリティ対策推進枠.reasons",
   p_security AS "セキュリティ対策推進枠.pending_steps"
 FROM best b JOIN reasons r
-  USING (u_normal, u_invoice, u_etrade, u_multi, u_security, step_bits, before_open, z_normal, z_invoice, z_etrade, z_multi, z_security)
+  USING (u_normal, u_invoice, u_etrade, u_multi, u_security, step_bits, before_open, in_gap, z_normal, z_invoice, z_etrade, z_multi, z_security)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import sys
 from pathlib import Path
 
@@ -187,18 +188,25 @@ def batch_command(input_path, output_path, policy_dir, trace, workers, input_for
     total = _count_records(input_path, input_format) if input_path != "-" and sys.stderr.isatty() else None
     progress = _Progress(total, done) if sys.stderr.isatty() else None
     summary = batch.Summary()
+    # Ctrl-C is noted and acted on between chunks: a chunk's records and their count are taken
+    # together, so the count said on interruption is the number of records written
+    interrupted: list = []
+    previous = signal.signal(signal.SIGINT, lambda *_: interrupted.append(True))
     try:
-        for text, record in batch.decide_all(policies, records, trace, input_format, workers, output_format, also, default):
-            out.write(text)
-            summary.add(record)
-            if progress and summary.read % 200 == 0:
+        for text, counts in batch.decide_all(policies, records, trace, input_format, workers, output_format, also, default):
+            out.write(text)  # a chunk's records, whole lines
+            summary.merge(counts)
+            if progress:
                 out.flush()
                 progress.show(summary.read)
+            if interrupted:
+                raise KeyboardInterrupt
     except KeyboardInterrupt:
         out.flush()
         click.echo(f"\ninterrupted after {done + summary.read} records; run again with --resume to continue", err=True)
         sys.exit(130)
     finally:
+        signal.signal(signal.SIGINT, previous)
         out.flush()
         if out is not sys.stdout:
             out.close()

@@ -77,11 +77,19 @@ def test_order_and_one_record_per_record_with_bad_ones_mixed_in(tmp_path, run):
 def test_two_workers_and_trace_give_the_same_decisions(tmp_path, run):
     source = tmp_path / "in.jsonl"
     write_jsonl(source, [json.dumps(c, ensure_ascii=False) for c, _ in CASES] * 3)
-    run("batch", source, "-o", tmp_path / "one.jsonl")
-    run("batch", source, "-o", tmp_path / "two.jsonl", "--workers", "2")
+    said_one = run("batch", source, "-o", tmp_path / "one.jsonl").stderr
+    said_two = run("batch", source, "-o", tmp_path / "two.jsonl", "--workers", "2").stderr
     run("batch", source, "-o", tmp_path / "traced.jsonl", "--trace")
     one, two, traced = read_jsonl(tmp_path / "one.jsonl"), read_jsonl(tmp_path / "two.jsonl"), read_jsonl(tmp_path / "traced.jsonl")
     assert one == two
+    assert (tmp_path / "one.jsonl").read_bytes() == (tmp_path / "two.jsonl").read_bytes()
+    # the counts come from the workers a chunk at a time (more than one chunk here): they add up to the records written
+    assert len(one) > 256 and said_one == said_two
+    best = sum(next(f["subsidy"] for f in r["decision"]["frames"] if f["frame"] == r["decision"]["best_frame"])
+               for r in one if r["ok"] and r["decision"]["best_frame"])
+    assert f"total subsidy of each case's best frame: {best:,}円" in said_two.splitlines()
+    assert said_two.splitlines()[:3] == [f"records read: {len(one):,}", f"decisions: {sum(r['ok'] for r in one):,}",
+                                         f"errors: {sum(not r['ok'] for r in one):,}"]
     assert [{k: v for k, v in r["decision"].items() if k != "trace"} for r in traced] == [r["decision"] for r in one]
     assert traced[0]["decision"]["trace"]["format"] == "subsidy-decision/1"
 

@@ -50,3 +50,36 @@ def test_the_corpus_sits_on_the_boundaries(policies):
         assert edge in b.numbers
     for cost in (625_000, 624_999, 625_001, 100_000, 99_999, 9_000_000, 5_125_000):  # band edge, floor, caps as costs
         assert cost in b.costs
+
+
+@pytest.mark.parametrize("year", YEARS)
+def test_the_closures_alone_equal_the_tree_too(policies, year):
+    """The closures are what a policy too deeply nested for Python's compiler gets: held to the tree as well."""
+    policy = policies[year]
+    fast = FastPolicy(policy, generate=False)
+    known = frozenset().union(*(field_names(p) for p in policies.values()))
+    seeds = [read_case_file(p) for p in sorted(EXAMPLES.glob("*.json"))]
+    for raw in generate(policy, 200, seed=int(year) + 1, seeds=seeds):
+        values = read_case(policy, raw, also_known=known)
+        assert fast.decide(values) == summary(evaluate(policy, values)), raw
+
+
+def test_no_name_from_a_policy_becomes_an_identifier_of_the_generated_code(policies):
+    """Every identifier in the compiled functions is one the generator chose (mangled `_d7`, `_k3`, …,
+    the parameters, and the attributes it reads): rule, input and member names occur only as constants."""
+    import re
+    import types
+
+    allowed = re.compile(r"^(_[a-zA-Z]+\d*|env|item|unmet|case|memo|reasons|pending|get|insert|append|numerator|denominator|__class__)$")
+    fast = FastPolicy(policies["2024"])
+    assert fast._compiler.generate
+    generated = [f for f in fast._compiler.codegen.namespace.values()
+                 if isinstance(f, types.FunctionType) and f.__code__.co_filename == "<fast form>"]
+    assert len(generated) >= len(policies["2024"].definitions) + len(policies["2024"].frames)  # every rule, every frame's amount
+    names_in_policy = set(policies["2024"].definitions) | {f.name for g in policies["2024"].groups for f in g.fields}
+    for f in generated:
+        codes = [f.__code__] + [c for c in f.__code__.co_consts if isinstance(c, types.CodeType)]  # comprehensions
+        for code in codes:
+            for identifier in code.co_names + code.co_varnames + code.co_freevars + code.co_cellvars:
+                assert allowed.match(identifier) or identifier in ("sum", "len", "min", "max", "all", "any", "int", ".0"), identifier
+                assert identifier not in names_in_policy

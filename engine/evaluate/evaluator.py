@@ -4,6 +4,7 @@ every unmet condition, not only the first. Nothing here formats text."""
 
 from __future__ import annotations
 
+import functools
 import math
 from fractions import Fraction
 
@@ -51,16 +52,29 @@ def _whole(value):
     return value
 
 
+_METHODS: dict = {}  # node type -> its _Evaluation.e_<kind>
+
+
+@functools.lru_cache(maxsize=16)
+def _constant_traces(policy: tree.Policy) -> dict:
+    """The traces of a policy's constants, shared by its evaluations (a Policy hashes by identity)."""
+    return {}
+
+
 class _Evaluation:
     def __init__(self, policy: tree.Policy, case: dict, check_dates: bool = True):
         self.policy = policy
         self.case = case
         self.check_dates = check_dates
         self.memo: dict[str, Trace] = {}
+        self.constants = _constant_traces(policy)
 
     # ------------------------------------------------------------ expressions
     def eval(self, node, item=None) -> Trace:
-        return getattr(self, "e_" + type(node).__name__)(node, item)
+        method = _METHODS.get(type(node))
+        if method is None:  # first of its kind: e_<kind>, looked up once
+            method = _METHODS[type(node)] = getattr(_Evaluation, "e_" + type(node).__name__)
+        return method(self, node, item)
 
     def read(self, path):
         value = self.case
@@ -69,7 +83,13 @@ class _Evaluation:
         return value
 
     def e_Const(self, n, item):
-        return Trace(kind="const", result=n.value, origin=n.origin, facts=(("kind", n.kind), ("unit", n.unit)))
+        # a constant's trace is the same in every evaluation: made once per node and shared
+        known = self.constants.get(id(n))
+        if known is not None and known[0] is n:
+            return known[1]
+        trace = Trace(kind="const", result=n.value, origin=n.origin, facts=(("kind", n.kind), ("unit", n.unit)))
+        self.constants[id(n)] = (n, trace)  # the node is kept with it, so its id is not reused
+        return trace
 
     def e_Input(self, n, item):
         return Trace(kind="input", result=self.read(n.path), origin=n.origin, name=n.name, label=n.label,

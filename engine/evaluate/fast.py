@@ -1,353 +1,40 @@
-"""The fast form: the evaluation tree compiled into Python closures, used whenever no trace is
-asked for. It is built from the tree at load time (never written by hand, and no source code is
-generated or `exec`uted, so nothing a policy says can become code) and gives exactly the tree
-evaluator's decision summary — a differential test holds it to that.
-
-Where a rate is one constant fraction and the amount rounds down, the subsidy is integer
-arithmetic: ⌊B·4/5⌋ as B*4//5."""
+"""The fast form: the evaluation tree compiled into Python, used whenever no trace is asked for.
+It is built from the tree at load time (never written by hand) and gives exactly the tree
+evaluator's decision summary — a differential test holds it to that. Expressions, rule bodies,
+amounts and frames become Python functions built as `ast` trees (engine/evaluate/fast_codegen.py:
+no policy text is ever parsed as code; what a policy says enters only as constants and mangled
+names); the rest, and everything when Python's compiler cannot take a policy's nesting, are
+closures (engine/evaluate/fast_compiler.py)."""
 
 from __future__ import annotations
 
 import functools
-import math
-import operator
-from fractions import Fraction
 
-from engine.tree import bands as band_rule
-from engine.tree import rounds, nodes as tree
-from engine.evaluate.decision import ELIGIBLE, ELIGIBLE_AFTER_STEPS, NOT_ELIGIBLE
-
-_COMPARE = {"<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge, "=": operator.eq, "!=": operator.ne}
-_ARITH = {"+": operator.add, "-": operator.sub, "×": operator.mul,
-          "÷": lambda a, b: Fraction(a) / b if b else 0}  # as the tree: exact, a quotient by 0 is 0
-
-
-class _Env:
-    __slots__ = ("case", "memo")
-
-    def __init__(self, case):
-        self.case = case
-        self.memo = {}
-
-
-def _reader(path):
-    if len(path) == 1:
-        key = path[0]
-        return lambda env, item: env.case.get(key)
-    first, second = path
-
-    def read(env, item):
-        group = env.case.get(first)
-        return group.get(second) if group else None
-
-    return read
-
-
-def _whole(value):
-    if isinstance(value, Fraction) and value.denominator == 1:
-        return int(value)
-    return value
-
-
-class _Compiler:
-    def __init__(self, policy: tree.Policy):
-        self.policy = policy
-        self.definitions = {}
-        for name, d in policy.definitions.items():
-            self.definitions[name] = None  # filled lazily: rules may refer to later rules
-        self.bodies = {}
-
-    def expr(self, node):
-        return getattr(self, "c_" + type(node).__name__)(node)
-
-    def c_Const(self, n):
-        value = n.value
-        return lambda env, item: value
-
-    def c_Input(self, n):
-        return _reader(n.path)
-
-    def c_Item(self, n):
-        name = n.name
-        return lambda env, item: item.get(name) if item else None
-
-    def c_DefRef(self, n):
-        name = n.name
-        bodies = self.bodies
-
-        def ref(env, item):
-            memo = env.memo
-            if name in memo:
-                return memo[name]
-            value = memo[name] = bodies[name](env, None)
-            return value
-
-        return ref
-
-    def c_TableCell(self, n):
-        table = self.policy.tables[n.table]
-        column = table.columns.index(n.column)
-        rows = {member: values[column] for member, values in table.rows.items()}
-        key = self.expr(n.key)
-        return lambda env, item: rows.get(key(env, item))
-
-    def c_Compare(self, n):
-        op, left, right = _COMPARE[n.op], self.expr(n.left), self.expr(n.right)
-
-        def compare(env, item):
-            a, b = left(env, item), right(env, item)
-            return False if a is None or b is None else op(a, b)
-
-        return compare
-
-    def c_Member(self, n):
-        operand, members, negated = self.expr(n.operand), frozenset(n.members), n.negated
-        return lambda env, item: (operand(env, item) in members) != negated
-
-    def c_Contains(self, n):
-        operand, member = self.expr(n.operand), n.member
-        return lambda env, item: member in (operand(env, item) or ())
-
-    def c_Given(self, n):
-        operand = self.expr(n.operand)
-        return lambda env, item: operand(env, item) is not None
-
-    def c_Not(self, n):
-        operand = self.expr(n.operand)
-        return lambda env, item: not operand(env, item)
-
-    def c_All(self, n):
-        items = tuple(self.expr(i) for i in n.items)
-        return lambda env, item: all([f(env, item) for f in items])  # every one evaluated, like the tree
-
-    def c_Any(self, n):
-        items = tuple(self.expr(i) for i in n.items)
-        return lambda env, item: any([f(env, item) for f in items])
-
-    def c_IfElse(self, n):
-        condition, then, otherwise = self.expr(n.condition), self.expr(n.then), self.expr(n.otherwise)
-        return lambda env, item: then(env, item) if condition(env, item) else otherwise(env, item)
-
-    def c_Cases(self, n):
-        branches = tuple((self.expr(b.condition), self.expr(b.body)) for b in n.branches)
-        otherwise = self.expr(n.otherwise)
-
-        def cases(env, item):
-            for condition, body in branches:
-                if condition(env, item):
-                    return body(env, item)
-            return otherwise(env, item)
-
-        return cases
-
-    def c_Arith(self, n):
-        op, left, right = _ARITH[n.op], self.expr(n.left), self.expr(n.right)
-        return lambda env, item: _whole(op(left(env, item), right(env, item)))
-
-    def c_RoundDown(self, n):
-        operand = self.expr(n.operand)
-        return lambda env, item: math.floor(operand(env, item))
-
-    def c_Smaller(self, n):
-        left, right = self.expr(n.left), self.expr(n.right)
-        return lambda env, item: min(left(env, item), right(env, item))
-
-    def c_Larger(self, n):
-        left, right = self.expr(n.left), self.expr(n.right)
-        return lambda env, item: max(left(env, item), right(env, item))
-
-    def c_TotalOf(self, n):
-        read, value = _reader(n.list.path), self.expr(n.value)
-        where = self.expr(n.where) if n.where is not None else None
-
-        def total(env, item):
-            result = 0
-            for it in read(env, item) or ():
-                if where is None or where(env, it):
-                    result += value(env, it)
-            return _whole(result)
-        return total
-
-    def c_Total(self, n):
-        read, field = _reader(n.list.path), n.field
-        where = self.expr(n.where) if n.where is not None else None
-
-        def total(env, item):
-            result = 0
-            for it in read(env, item) or ():
-                if where is None or where(env, it):
-                    value = it.get(field)
-                    if value is not None:
-                        result += value
-            return result
-
-        return total
-
-    def c_Count(self, n):
-        read = _reader(n.list.path)
-        where = self.expr(n.where) if n.where is not None else None
-
-        def count(env, item):
-            items = read(env, item) or ()
-            if where is None and items and not isinstance(items[0], dict):
-                return len(set(items))
-            return sum(1 for it in items if where is None or where(env, it))
-
-        return count
-
-    def c_CountAmong(self, n):
-        read, members = _reader(n.list.path), n.members
-        return lambda env, item: sum(1 for m in members if m in (read(env, item) or ()))
-
-    def c_Quantified(self, n):
-        read, where, test = _reader(n.list.path), self.expr(n.where), (any if n.quantifier == "any" else all)
-        return lambda env, item: test([where(env, it) for it in (read(env, item) or ())])
-
-    # ------------------------------------------------------------ amounts
-    def bands(self, a: tree.Amount):
-        """(base, item) -> subsidy before caps, exact; integer arithmetic for one constant rate."""
-        base = self.expr(a.base)
-        if len(a.bands) == 1 and isinstance(a.bands[0].rate, tree.Const) and a.round_down:
-            rate = Fraction(a.bands[0].rate.value)
-            num, den = rate.numerator, rate.denominator
-            return lambda env, item: (base(env, item) or 0) * num // den
-        bands = tuple((self.expr(b.rate), b.measure, self.expr(b.limit) if b.limit is not None else None) for b in a.bands)
-        round_down = a.round_down
-        if round_down:
-            return self.integer_schedule(base, bands)
-
-        def schedule(env, item):
-            cost_in = base(env, item) or 0
-            if cost_in == 0:
-                return 0  # most frames of most cases buy nothing in this category: skip the fractions
-            subsidy = band_rule.walk(cost_in, [(rate_fn(env, item), measure, limit_fn(env, item) if limit_fn is not None else None)
-                                               for rate_fn, measure, limit_fn in bands])
-            return math.floor(subsidy) if round_down else _whole(subsidy)
-
-        return schedule
-
-    @staticmethod
-    def integer_schedule(base, bands):
-        """The band walk of `schedule` with rationals as unreduced (numerator, denominator) pairs of
-        ints — exact like Fraction, without its gcd on every step — then rounded down."""
-
-        def schedule(env, item):
-            cost_in = base(env, item) or 0
-            if cost_in == 0:
-                return 0
-            rn, rd = cost_in, 1  # remaining cost
-            sn, sd = 0, 1  # subsidy so far
-            cn, cd = 0, 1  # cost so far
-            for rate_fn, measure, limit_fn in bands:
-                rate = rate_fn(env, item)
-                a, b = (rate.numerator, rate.denominator)
-                limit = limit_fn(env, item) if limit_fn is not None else None
-                if limit is None:
-                    pn, pd = rn, rd
-                else:
-                    if measure == "subsidy":  # room = limit − subsidy; its cost = room · b / a
-                        qn, qd = limit * sd - sn, sd
-                        if qn < 0:
-                            qn = 0
-                        if a == 0:
-                            pn, pd = rn, rd
-                        else:
-                            qn, qd = qn * b, qd * a
-                            pn, pd = (rn, rd) if rn * qd <= qn * rd else (qn, qd)
-                    else:  # room = limit − cost so far
-                        qn, qd = limit * cd - cn, cd
-                        if qn < 0:
-                            qn = 0
-                        pn, pd = (rn, rd) if rn * qd <= qn * rd else (qn, qd)
-                rn, rd = rn * pd - pn * rd, rd * pd
-                sn, sd = sn * pd * b + pn * a * sd, sd * pd * b
-                cn, cd = cn * pd + pn * cd, cd * pd
-            return sn // sd
-
-        return schedule
-
-    def amount(self, a: tree.Amount):
-        """(env, item, unmet_floors list) -> whole-yen result."""
-        caps = tuple((self.expr(c.limit), self.expr(c.condition) if c.condition is not None else None, c.negated) for c in a.caps)
-        floors = tuple(self.expr(f.limit) for f in a.floors)
-        name = a.name
-        if a.parts:
-            parts = tuple(self.amount(p) for p in a.parts)
-            inner = lambda env, item, unmet: sum([p(env, item, unmet) for p in parts])  # noqa: E731
-        else:
-            schedule = self.bands(a)
-            inner = lambda env, item, unmet: schedule(env, item)  # noqa: E731
-
-        def body(env, item, unmet):
-            mark = len(unmet)  # the tree lists an amount's floors before its parts'
-            value = inner(env, item, unmet)
-            for limit_fn, condition, negated in caps:
-                active = condition is None or (bool(condition(env, item)) != negated)
-                limit = math.floor(limit_fn(env, item))
-                if active and value > limit:
-                    value = limit
-            for floor in floors:
-                if value < math.floor(floor(env, item)):
-                    unmet.insert(mark, name)
-                    mark += 1
-            return value
-
-        if a.for_each is None:
-            return body
-        read = _reader(a.for_each.list.path)
-        return lambda env, item, unmet: sum([body(env, it, unmet) for it in (read(env, item) or ())])
-
-    def frame(self, f: tree.Frame):
-        requires = tuple((n, self.c_DefRef(tree.DefRef(name=n, kind="bool", origin=f.origin))) for n in f.requires)
-        exclusions = tuple((n, self.c_DefRef(tree.DefRef(name=n, kind="bool", origin=f.origin))) for n in f.exclusions)
-        steps = tuple((n, self.c_DefRef(tree.DefRef(name=n, kind="bool", origin=f.origin))) for n in f.steps)
-        amount = self.amount(f.amount)
-        deadlines = f.deadlines
-        earlier_unknown = f.earlier_unknown
-        applied = _reader(self.policy.applied_on.path) if self.policy.applied_on is not None else None
-        start = self.policy.in_force[0] if self.policy.in_force else None
-        end = self.policy.in_force[1] if self.policy.in_force else None
-        name = f.name
-
-        def decide(env):
-            memo = env.memo  # rules shared by the frames are looked up, not called again
-            reasons = [("requirement", n) for n, fn in requires if not (memo[n] if n in memo else fn(env, None))]
-            reasons += [("exclusion", n) for n, fn in exclusions if (memo[n] if n in memo else fn(env, None))]
-            unmet: list = []
-            subsidy = amount(env, None, unmet)
-            date = applied(env, None) if applied is not None else None
-            if date is not None and start is not None and date < start:
-                reasons.append(("not_open", None))
-            elif not deadlines and date is not None and end is not None and date > end:
-                reasons.append(("closed", None))
-            elif deadlines and date is not None:
-                what, _ = rounds.round_of(deadlines, earlier_unknown, date)
-                if what == rounds.PASSED:
-                    reasons.append(("deadline", None))
-                elif what == rounds.BETWEEN:
-                    reasons.append(("between_rounds", None))
-            reasons += [("floor", n) for n in unmet]
-            if not reasons and subsidy <= 0:
-                reasons.append(("no_subsidy", name))
-            pending = [n for n, fn in steps if not (memo[n] if n in memo else fn(env, None))]
-            status = NOT_ELIGIBLE if reasons else (ELIGIBLE_AFTER_STEPS if pending else ELIGIBLE)
-            return {"frame": name, "status": status, "subsidy": subsidy if status != NOT_ELIGIBLE else 0,
-                    "reasons": reasons, "pending_steps": pending}
-
-        return decide
+from engine.tree import nodes as tree
+from engine.evaluate.decision import NOT_ELIGIBLE
+from engine.evaluate.fast_compiler import _Compiler, _Env
 
 
 class FastPolicy:
     """decide(case values) -> the decision summary (`summary(Decision)` gives the same from the tree)."""
 
-    def __init__(self, policy: tree.Policy):
-        c = _Compiler(policy)
-        for name, d in policy.definitions.items():
-            c.bodies[name] = c.expr(d.body)
-        self.frames = tuple(c.frame(f) for f in policy.frames)
+    def __init__(self, policy: tree.Policy, generate: bool = True):
+        """`generate`: compile the expressions and amounts to Python functions (fast_codegen);
+        without it, or if Python's compiler cannot take a policy's nesting, closures only."""
+        try:
+            c, self.frames = self._compile(policy, generate)
+        except RecursionError:
+            c, self.frames = self._compile(policy, False)
         self.names = tuple(f.name for f in policy.frames)
         self._compiler = c
         self._leaves: dict[int, tuple] = {}
+
+    @staticmethod
+    def _compile(policy: tree.Policy, generate: bool) -> tuple[_Compiler, tuple]:
+        c = _Compiler(policy, generate)
+        for name in policy.definitions:
+            c.bodies[name] = c.rule(name)
+        return c, tuple(c.frame(f) for f in policy.frames)
 
     def before_caps(self, leaf: tree.Amount):
         """case values -> a leaf amount's subsidy before its caps, as the tree's AmountResult.before_caps

@@ -26,6 +26,7 @@ from engine.evaluate.csvmap import column_problems, row_to_case
 from engine.language.diagnostics import CaseError
 
 CHUNK = 256  # records per task
+TRACED_CHUNK = 16  # with traces (about 180 KB and tens of ms a record), so that Ctrl-C, acted on between chunks, is soon
 WINDOW = 8  # tasks in flight per worker: bounds memory whatever the input size
 
 
@@ -37,6 +38,17 @@ class Summary:
     eligible: dict = attrs.field(factory=dict)  # frame -> count
     subsidy: dict = attrs.field(factory=dict)  # frame -> total yen
     best_total: int = 0  # the sum over cases of their best frame's subsidy
+
+    def merge(self, other: "Summary") -> None:
+        """Add another part of the batch's counts (a worker's chunk) to these."""
+        self.read += other.read
+        self.decisions += other.decisions
+        self.errors += other.errors
+        self.best_total += other.best_total
+        for frame, count in other.eligible.items():
+            self.eligible[frame] = self.eligible.get(frame, 0) + count
+        for frame, yen in other.subsidy.items():
+            self.subsidy[frame] = self.subsidy.get(frame, 0) + yen
 
     def add(self, record: dict) -> None:
         self.read += 1
@@ -213,17 +225,17 @@ def _decide(number: int, record) -> dict:
     return {"line": number, "ok": True, **said, "decision": _STATE["fast"][year].decide(values)}
 
 
-def _decide_chunk(chunk) -> list[tuple[str, dict]]:
-    """Each record's output line, formatted in the worker, and the record without its trace (for
-    the summary): only short strings and small dicts cross between processes."""
-    out = []
+def _decide_chunk(chunk) -> tuple[str, Summary]:
+    """A chunk's output lines, formatted and joined in the worker, and its counts: one string and
+    one small object cross between processes per chunk, never a record's dict (pickling every
+    decision back to the main process, and unpickling it there, made two workers slower than one)."""
+    lines, counts = [], Summary()
+    output_format, header = _STATE["output_format"], _STATE["header"]
     for number, record in chunk:
         result = _decide(number, record)
-        text = format_record(result, _STATE["output_format"], _STATE["header"])
-        if result["ok"] and "trace" in result["decision"]:
-            result = {**result, "decision": {k: v for k, v in result["decision"].items() if k != "trace"}}
-        out.append((text, result))
-    return out
+        lines.append(format_record(result, output_format, header))
+        counts.add(result)
+    return "".join(lines), counts
 
 
 def _chunks(records, size: int):
@@ -239,23 +251,25 @@ def _chunks(records, size: int):
 
 def decide_all(policies: dict, records, trace: bool, input_format: str, workers: int, output_format: str = "jsonl",
                also_known: frozenset = frozenset(), default: str | None = None):
-    """(output line, record) in input order; `records` is consumed lazily, a bounded window at a time.
-    `policies`: {year name: policy}, one or a folder's years chosen between by each record's date.
-    `also_known`: input names other policy years declare, read as unused rather than as typos."""
+    """(output text, Summary) for each chunk of records, in input order: the text is the chunk's
+    output records, whole lines; the Summary its counts. `records` is consumed lazily, a bounded
+    window at a time. `policies`: {year name: policy}, one or a folder's years chosen between by
+    each record's date. `also_known`: input names other policy years declare, read as unused rather
+    than as typos."""
     if workers <= 1:
         _init(policies, default, trace, input_format, output_format, also_known)
-        for chunk in _chunks(records, CHUNK):
-            yield from _decide_chunk(chunk)
+        for chunk in _chunks(records, TRACED_CHUNK if trace else CHUNK):
+            yield _decide_chunk(chunk)
         return
     with get_context("fork").Pool(workers, initializer=_worker_init,
                                   initargs=(os.getpid(), policies, default, trace, input_format, output_format, also_known)) as pool:
         pending: deque = deque()
-        for chunk in _chunks(records, CHUNK):
+        for chunk in _chunks(records, TRACED_CHUNK if trace else CHUNK):
             pending.append(pool.apply_async(_decide_chunk, (chunk,)))
             if len(pending) >= WINDOW * workers:
-                yield from pending.popleft().get()
+                yield pending.popleft().get()
         while pending:
-            yield from pending.popleft().get()
+            yield pending.popleft().get()
 
 
 # ---------------------------------------------------------------- writing records
