@@ -16,6 +16,7 @@ from html import escape
 
 from engine.explain import relevance_plan
 from engine.tree import nodes as tree
+from engine.serve import call_period, result
 from engine.serve.page_text import TEXT, text
 from engine.serve.questions import STAGES, Question, questions
 from engine.serve.registry import Snapshot, Year
@@ -43,7 +44,7 @@ def _control(policy: tree.Policy, f: tree.Field, path: str, lang: str, field_att
     qid = f"q-{path}"
     required = not f.optional and f.default is None
     label = escape(_lbl(f.label, lang))
-    err = f'<span class="err" id="e-{escape(qid)}" role="alert"></span>'
+    err = f'<span class="err" id="e-{escape(qid)}"></span>'  # role="alert" only while it holds a message (page.js)
     data = f'data-path="{escape(path)}" {field_attr}'
     if f.kind == "enum":
         members = policy.enums[f.type_name].members
@@ -91,7 +92,7 @@ def _question(policy: tree.Policy, q: Question, lang: str, asked: frozenset[str]
                 f'<h3>{escape(_lbl(f.label, lang))} {_mark(f, lang)}</h3><div class="items"></div>'
                 f'<template>{template}</template>'
                 f'<button type="button" class="add">{escape(text(lang, "add", label=rlabel))}</button>'
-                f'<span class="err" id="e-q-{escape(q.path)}" role="alert"></span></div>')
+                f'<span class="err" id="e-q-{escape(q.path)}"></span></div>')
     return (f'<div class="q" data-q="{escape(q.path)}" data-stage="{q.stage}" data-frames="{escape(frames)}"{hidden}>'
             f'{_control(policy, f, q.path, lang)}</div>')
 
@@ -148,6 +149,14 @@ def _asked_at_first(policy: tree.Policy) -> frozenset[str]:
     return frozenset(relevance_plan.plan(policy, defaults_case(policy, qs), [q.path for q in qs]).asked)
 
 
+def _call_notice(policy: tree.Policy, lang: str) -> str:
+    """The call's period today (Japan), before any answer: a call that has ended says so first."""
+    lead, rows = call_period.notice(policy, None, lang)
+    items = "".join(f"<li>{escape(r)}</li>" for r in rows)
+    return (f'<section class="call" id="call" aria-labelledby="call-h"><h2 id="call-h">{escape(text(lang, "call.title"))}</h2>'
+            f'<p id="call-lead">{escape(lead)}</p><details><summary>{escape(text(lang, "call.rounds"))}</summary><ul>{items}</ul></details></section>')
+
+
 def render(year: Year, snapshot: Snapshot, lang: str) -> str:
     policy = year.policy
     qs = questions(policy)
@@ -159,24 +168,31 @@ def render(year: Year, snapshot: Snapshot, lang: str) -> str:
     years = "".join(f'<option value="{y.policy.year}"{" selected" if y is year else ""}>{escape(y.policy.programme)}</option>'
                     for y in snapshot.years)
     config = {"lang": lang, "year": str(policy.year), "hash": year.content_hash,
-              "text": {k: TEXT[lang][k] for k in ("bad.amount", "bad.fraction", "bad.number", "working", "failed", "errors", "item", "pruned")}}
+              "text": {k: TEXT[lang][k] for k in ("bad.amount", "bad.fraction", "bad.number", "working", "failed", "errors", "item", "pruned",
+                                                  "reset.confirm", "load.bad", "load.done", "yes", "no", "answers")}}
     config_json = json.dumps(config, ensure_ascii=False).replace("<", "\\u003c")  # no "</script>" inside
     title = text(lang, "title", programme=policy.programme)
+    # The year switch is a form with its own button: choosing a year does not leave the page (WCAG 3.2.2);
+    # the answers stay in the tab's sessionStorage (page.js), so switching keeps them.
     return (f'<!DOCTYPE html><html lang="{lang}"><head><meta charset="utf-8">'
             f'<meta name="viewport" content="width=device-width, initial-scale=1"><title>{escape(title)}</title>'
             f'<link rel="stylesheet" href="/static/page.css"></head><body>'
             f'<header><div class="bar"><h1>{escape(title)}</h1>'
             f'<form method="get" action="/" class="year"><label for="year">{escape(text(lang, "year"))}</label> '
-            f'<select id="year" name="year" onchange="this.form.submit()">{years}</select>'
+            f'<select id="year" name="year">{years}</select> <button type="submit" id="year-switch">{escape(text(lang, "year.switch"))}</button>'
             f'<input type="hidden" name="lang" value="{lang}"></form>'
             f'<a class="lang" id="lang-switch" href="/?lang={other}&amp;year={policy.year}" hreflang="{other}">{escape(text(lang, "lang.switch"))}</a></div>'
             f'<p class="intro">{escape(text(lang, "intro"))}</p></header>'
-            f'<main><form id="check" novalidate>{stages}<p id="pruned" class="note" role="status" aria-live="polite">{escape(pruned)}</p>'
+            f'<main>{_call_notice(policy, lang)}{result.disclaimer(lang, "disclaimer")}'
+            f'<div class="load"><label for="load-case">{escape(text(lang, "load"))}</label> '
+            f'<input type="file" id="load-case" accept=".json,application/json"><span id="load-status" class="note"></span></div>'
+            f'<form id="check" novalidate>{stages}<p id="pruned" class="note" role="status" aria-live="polite">{escape(pruned)}</p>'
             f'<div class="actions"><button type="submit" id="submit">{escape(text(lang, "submit"))}</button> '
             f'<button type="reset" id="reset">{escape(text(lang, "reset"))}</button></div>'
             f'<div id="form-errors" class="form-errors" role="alert" hidden><h2>{escape(text(lang, "errors"))}</h2><ul></ul></div></form>'
             f'<section id="result" aria-live="polite" tabindex="-1"></section>'
-            f'<div id="downloads" hidden><button type="button" id="download-json">{escape(text(lang, "download.json"))}</button> '
+            f'<div id="downloads" hidden><button type="button" id="download-case">{escape(text(lang, "download.case"))}</button> '
+            f'<button type="button" id="download-json">{escape(text(lang, "download.json"))}</button> '
             f'<button type="button" id="download-html">{escape(text(lang, "download.html"))}</button></div></main>'
             f'<script id="config" type="application/json">{config_json}</script>'
             f'<script src="/static/page.js"></script></body></html>\n')

@@ -10,6 +10,7 @@ not depend on a question not asked."""
 
 from __future__ import annotations
 
+import datetime
 import json
 from html import escape
 
@@ -20,8 +21,10 @@ from engine.tree import nodes as tree
 from engine.evaluate.decision import AmountResult, FrameDecision
 from engine.explain.messages import message
 from engine.explain.render_text import amount_lines, cite, lbl, reason_lines, what_if_lines, yen
+from engine.serve import calculation, call_period, way_forward
+from engine.serve.citation import source_text
 from engine.serve.decide import Outcome
-from engine.serve.page_text import RESULT
+from engine.serve.page_text import RESULT, text
 
 
 def _leaves(a: AmountResult):
@@ -70,11 +73,15 @@ class _Shown:
         applied = run.policy.applied_on if run else None
         return run is None or applied is None or not relevance.is_open(run.read(applied.path))
 
-    def what_if(self, w) -> bool:
+    def touches_only_asked(self, w) -> bool:
         if self.unasked is None:
             return True
         touched = {relevance.input_path(c.path) for c in w.changes}
-        return self.amount and not any(t == p or t.startswith(p + ".") for t in touched for p in self.unasked.paths)
+        return not any(t == p or t.startswith(p + ".") for t in touched for p in self.unasked.paths)
+
+    def what_if(self, w) -> bool:
+        """The whole what-if, its subsidy included: only when the answers decide the amount."""
+        return self.amount and self.touches_only_asked(w)
 
 
 def covered_cost(f: FrameDecision) -> int:
@@ -82,7 +89,38 @@ def covered_cost(f: FrameDecision) -> int:
     return int(sum(leaf.base for leaf in _leaves(f.amount)))
 
 
-def _frame(f: FrameDecision, lang: str, shown: _Shown) -> str:
+def _cited(line: str, c, lang: str) -> str:
+    """A line of the CLI's with its citation (a source key) replaced by the document's title and passage."""
+    key = cite(c, lang)
+    said = line.strip()
+    if key and said.endswith(key):
+        said = said[: -len(key)].rstrip()
+    source = source_text(c, lang)
+    return escape(said) + (f' <span class="cite">{escape(source)}</span>' if source else "")
+
+
+def _reason_items(r, lang: str) -> str:
+    lines = reason_lines(r, lang)
+    head = _cited(lines[0], r.cite, lang)
+    rest = "".join(f"<li>{escape(line.strip())}</li>" for line in lines[1:])
+    return f"<li>{head}" + (f"<ul>{rest}</ul>" if rest else "") + "</li>"
+
+
+def _way_forward(f: FrameDecision, shown: _Shown, policy: tree.Policy | None, lang: str) -> str | None:
+    """The sentence for a "no" whose what-ifs cannot be shown with a subsidy (it still depends on questions not asked)."""
+    if f.status != "not_eligible" or policy is None:
+        return None
+    offers = [w for w in f.what_if if shown.touches_only_asked(w)]
+    said = way_forward.sentence(policy, offers, lang)
+    if said:
+        return said
+    # no verified what-if (the answers not asked were filled with placeholders): what would meet each
+    # requirement the answers failed, read from its trace
+    found = [way_forward.requirement_sentence(policy, r, lang) for r in f.reasons if shown.reason(r)]
+    return "".join(dict.fromkeys(s for s in found if s)) or None
+
+
+def _frame(f: FrameDecision, lang: str, shown: _Shown, policy: tree.Policy | None, said_above: str | None) -> str:
     words = RESULT[lang]
     status = message(lang, f"status.{f.status}")
     granted = f.status != "not_eligible"
@@ -97,46 +135,86 @@ def _frame(f: FrameDecision, lang: str, shown: _Shown) -> str:
                    f'<dt>{escape(words["covered"])}</dt><dd class="covered">{yen(cost)}</dd>'
                    f'<dt>{escape(words["own_share"])}</dt><dd class="own-share">{yen(cost - f.subsidy)}</dd></dl>')
     if reasons:
-        items = "".join(f"<li>{escape(line.strip())}</li>" for r in reasons for line in reason_lines(r, lang))
+        items = "".join(_reason_items(r, lang) for r in reasons)
         out.append(f'<h4>{escape(message(lang, "reasons"))}</h4><ul class="reasons">{items}</ul>')
     if what_ifs:
         items = "".join(f"<li>{escape(line.strip())}</li>" for line in what_if_lines(attrs.evolve(f, what_if=tuple(what_ifs)), lang))
         out.append(f'<h4>{escape(message(lang, "what_if"))}</h4><ul class="what-if">{items}</ul>')
+    else:
+        forward = _way_forward(f, shown, policy, lang)
+        if forward and forward != said_above:
+            out.append(f'<p class="way-forward">{escape(forward)}</p>')
     if pending:
-        items = "".join(f"<li>□ {escape(lbl(t.label, lang))} <span class=\"cite\">{escape(cite(t.cite, lang))}</span></li>"
-                        for t in pending)
+        items = "".join(f"<li>□ {_cited(lbl(t.label, lang), t.cite, lang)}</li>" for t in pending)
         out.append(f'<h4>{escape(message(lang, "pending_steps"))}</h4><ul class="steps">{items}</ul>')
     if not shown.amount:  # computed from placeholders for questions not asked: nothing to show
         return "".join(out) + "</article>"
     caps = list(_binding_caps(f.amount))
     if caps and granted:
-        items = "".join(f"<li>{escape(lbl(a.label, lang))}: {escape(message(lang, 'cap.binding', limit=yen(c.limit)))}"
-                        f" <span class=\"cite\">{escape(cite(c.cite, lang))}</span></li>" for a, c in caps)
+        items = "".join(f"<li>{escape(lbl(a.label, lang))}: {_cited(message(lang, 'cap.binding', limit=yen(c.limit)), c.cite, lang)}</li>"
+                        for a, c in caps)
         out.append(f'<h4>{escape(words["caps_reached"])}</h4><ul class="caps">{items}</ul>')
+    if granted:
+        out.append(calculation.table(f.amount, lang))
+        out += [f'<p class="rate-by">{escape(s)}</p>' for s in calculation.rate_reasons(f.amount, lang)]
     arithmetic = "\n".join(line[2:] for line in amount_lines(f.amount, lang, 1))
-    out.append(f'<details class="arith"{" open" if granted else ""}><summary>{escape(message(lang, "amount"))}</summary>'
+    out.append(f'<details class="arith"><summary>{escape(words["calc.detail"] if granted else message(lang, "amount"))}</summary>'
                f'<pre>{escape(arithmetic)}</pre></details></article>')
     return "".join(out)
 
 
+def _applied_on(d) -> datetime.date | None:
+    for f in d.frames:
+        if f.deadline is not None and f.deadline.applied_on is not None:
+            return f.deadline.applied_on
+    return None
+
+
+def _call(policy: tree.Policy, day: datetime.date | None, lang: str) -> str:
+    lead, rows = call_period.notice(policy, day, lang)
+    items = "".join(f"<li>{escape(r)}</li>" for r in rows)
+    return (f'<section class="call" id="result-call" aria-labelledby="result-call-h"><h3 id="result-call-h">{escape(RESULT[lang]["call"])}</h3>'
+            f'<p>{escape(lead)}</p><ul>{items}</ul></section>')
+
+
+def disclaimer(lang: str, ident: str) -> str:
+    return (f'<aside class="disclaimer" id="{ident}" aria-label="{escape(text(lang, "disclaimer.title"))}">'
+            f'<strong>{escape(text(lang, "disclaimer.title"))}</strong> {escape(text(lang, "disclaimer"))}</aside>')
+
+
 def render(outcome: Outcome, lang: str, unasked: Unasked | None = None) -> str:
     d = outcome.decision
+    policy = outcome.year.policy
     best = next((f for f in d.frames if f.name == d.best_frame), None)
+    frames = {fr.name: fr for fr in policy.frames}
+    shown = {f.name: _Shown(frames.get(f.name), unasked) for f in d.frames}
+    above = None
     if best is not None:
         verdict = (f'<p class="verdict ok" id="result-verdict">{escape(message(lang, "best_frame"))}: '
                    f'{escape(lbl(best.label, lang))} <strong>{yen(best.subsidy)}</strong></p>')
     else:
         verdict = f'<p class="verdict ng" id="result-verdict">{escape(message(lang, "no_frame"))}</p>'
+        sentences = {_way_forward(f, shown[f.name], policy, lang) for f in d.frames}
+        any_offer = any(shown[f.name].what_if(w) for f in d.frames for w in f.what_if)
+        if len(sentences) == 1 and None not in sentences:
+            above = sentences.pop()
+        elif sentences == {None} and not any_offer:
+            above = RESULT[lang]["way_forward.none"]
+        if above:
+            verdict += f'<p class="way-forward" id="result-way-forward">{escape(above)}</p>'
     ordered = sorted(d.frames, key=lambda f: (f.name != d.best_frame, f.status == "not_eligible"))
     ref = outcome.body["policy"]
     words = RESULT[lang]
-    meta = (f'<p class="meta">{escape(words["decision_id"])}: <code id="decision-id">{escape(outcome.body["decision_id"])}</code> · '
-            f'{escape(words["policy"])}: {escape(ref["programme"])} <code>{escape(ref["content_hash"][:12])}</code></p>')
-    frames = {fr.name: fr for fr in outcome.year.policy.frames}
+    tech = (f'<details class="tech" id="result-tech"><summary>{escape(words["tech"])}</summary><p class="meta">'
+            f'{escape(words["decision_id"])}: <code id="decision-id">{escape(outcome.body["decision_id"])}</code><br>'
+            f'{escape(words["policy"])}: {escape(ref["programme"])}<br>'
+            f'{escape(words["content_hash"])}: <code>{escape(ref["content_hash"][:12])}</code></p></details>')
     note = ""
     if unasked is not None and unasked.paths:
         note = f'<p class="not-asked" id="result-not-asked">{escape(words["not_asked"].format(n=len(unasked.paths)))}</p>'
         if unasked.filled:  # the page adds them to the case it downloads, so the download is this decision
             filled = json.dumps(unasked.filled, ensure_ascii=False).replace("<", "\\u003c")
             note += f'<script type="application/json" id="result-filled">{filled}</script>'
-    return verdict + meta + note + "".join(_frame(f, lang, _Shown(frames.get(f.name), unasked)) for f in ordered)
+    checked = f'<p class="checked-on" id="result-date">{escape(words["checked_on"].format(day=call_period.day_text(call_period.today_in_japan(), lang)))}</p>'
+    body = "".join(_frame(f, lang, shown[f.name], policy, above) for f in ordered)
+    return verdict + checked + _call(policy, _applied_on(d), lang) + disclaimer(lang, "result-disclaimer") + note + body + tech
