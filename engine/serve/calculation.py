@@ -24,21 +24,44 @@ def _yen(v) -> str:
     return f"{math.floor(v):,}円"
 
 
+def _short_yen(v, lang: str) -> str:
+    """350万円 where exact (the 公募要領's style), else 1,499,999円."""
+    v = math.floor(v)
+    if lang != "ja" or v == 0 or v % 10_000:
+        return _yen(v)
+    oku, man = divmod(v // 10_000, 10_000)
+    return (f"{oku:,}億" if oku else "") + (f"{man:,}万" if man else "") + "円"
+
+
 def _rate(r: Fraction) -> str:
     return f"{r.numerator}/{r.denominator}" if r.denominator != 1 else str(r.numerator)
 
 
-def _rows(a: AmountResult, lang: str, depth: int = 0):
+def _rows(a: AmountResult, lang: str, item: int | None = None):
+    """(an amount computed on a cost, the list item it is computed for, if any), in the decision's order."""
+    item = a.item_index if a.item_index is not None else item
     if a.base is not None:
-        yield a, depth
+        yield a, item
     for child in a.parts + a.items:
-        yield from _rows(child, lang, depth + 1)
+        yield from _rows(child, lang, item)
 
 
-def _title(a: AmountResult, lang: str) -> str:
+def _subtotals(a: AmountResult, top: bool = True):
+    """Each sum of parts with a cap of its own, after its parts (the frame's own sum is the total row)."""
+    for child in a.parts + a.items:
+        yield from _subtotals(child, False)
+    if not top and a.base is None and any(c.active for c in a.caps):
+        yield a
+
+
+def _cost(a: AmountResult):
+    return sum(leaf.base for leaf, _ in _rows(a, "ja"))
+
+
+def _title(a: AmountResult, lang: str, item: int | None = None) -> str:
     title = _lbl(a.label, lang)
-    if a.item_index is not None:
-        title += RESULT[lang]["item"].format(n=a.item_index + 1)
+    if item is not None:
+        title += RESULT[lang]["item"].format(n=item + 1)
     return title
 
 
@@ -53,7 +76,7 @@ def _rates(a: AmountResult, lang: str) -> str:
             parts.append(words["band.rest"].format(rate=_rate(b.rate)))
         else:
             key = "band.subsidy" if b.measure == "subsidy" else "band.cost"
-            parts.append(words[key].format(rate=_rate(b.rate), limit=_yen(b.limit)))
+            parts.append(words[key].format(rate=_rate(b.rate), limit=_short_yen(b.limit, lang)))
     return words["band.join"].join(parts)
 
 
@@ -77,11 +100,14 @@ def table(amount: AmountResult, lang: str) -> str:
     body = []
     rows = list(_rows(amount, lang))
     costed = [(a, d) for a, d in rows if a.base]  # a category with no cost adds a row of zeros: left out
-    for a, _ in costed or rows[:1]:
-        body.append(f'<tr><th scope="row">{escape(_title(a, lang))}</th><td>{_yen(a.base)}</td><td>{escape(_rates(a, lang))}</td>'
+    for a, item in costed or rows[:1]:
+        body.append(f'<tr><th scope="row">{escape(_title(a, lang, item))}</th><td>{_yen(a.base)}</td><td>{escape(_rates(a, lang))}</td>'
                     f'<td>{escape(_subsidy_cell(a, lang))}</td><td>{escape(_cap_cell(a, lang))}</td></tr>')
+    for sub in _subtotals(amount):
+        body.append(f'<tr class="subtotal"><th scope="row">{escape(_title(sub, lang, sub.item_index))}</th><td>{_yen(_cost(sub))}</td><td></td>'
+                    f'<td>{escape(_yen(sub.result))}</td><td>{escape(_cap_cell(sub, lang))}</td></tr>')
     if amount.base is None and (len(rows) != 1 or amount.caps or amount.floors):
-        cost = sum(a.base for a, _ in rows)
+        cost = _cost(amount)
         body.append(f'<tr class="total"><th scope="row">{escape(words["col.total"])}</th><td>{_yen(cost)}</td><td></td>'
                     f'<td>{escape(_yen(amount.result))}</td><td>{escape(_cap_cell(amount, lang))}</td></tr>')
     return (f'<table class="calc"><caption>{escape(words["calc"])}</caption><thead><tr>{head}</tr></thead>'
@@ -122,4 +148,28 @@ def rate_reasons(amount: AmountResult, lang: str) -> list[str]:
             sentence = RESULT[lang]["rate_by"].format(condition=said if held else _negated(said, lang), rate=_rate(rate))
             if sentence not in out:
                 out.append(sentence)
+    return out
+
+
+def _part(v) -> str:
+    """A band's share of the cost: whole yen, or 「約」 and the yen below it (a fraction of a yen is never shown)."""
+    return _yen(v) if Fraction(v).denominator == 1 else "約" + _yen(v)
+
+
+def band_lines(amount: AmountResult, lang: str) -> list[str]:
+    """How a subsidy split over bands was added up: 「625,000円 × 4/5 = 500,000円（補助額500,000円まで）」."""
+    words = RESULT[lang]
+    out = []
+    for a, item in _rows(amount, lang):
+        used = [b for b in a.bands if b.cost]
+        if len(used) < 2:
+            continue
+        for b in used:
+            if b.limit is None:
+                note = words["band.note.rest"]
+            else:
+                note = words["band.note.subsidy" if b.measure == "subsidy" else "band.note.cost"].format(limit=_yen(b.limit))
+            out.append(f"{_title(a, lang, item)}: {_part(b.cost)} × {_rate(b.rate)} = {_part(b.subsidy)}{note}")
+        if a.unrounded is not None and Fraction(a.unrounded).denominator != 1:
+            out.append(words["band.rounded"].format(title=_title(a, lang, item), value=_yen(a.before_caps)))
     return out

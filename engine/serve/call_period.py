@@ -98,3 +98,8 @@ def notice(policy: tree.Policy, day: datetime.date | None, lang: str) -> tuple[s
     day = day or today_in_japan()
     found = frame_rounds(policy, day)
     return lead(policy, found, day, given, lang), [row(r, lang) for r in found]
+
+
+def rows_by_frame(policy: tree.Policy, day: datetime.date | None, lang: str) -> dict[str, str]:
+    """Each frame's line of the notice, by the frame's name (a result shows the granted frame's own)."""
+    return {r.frame.name: row(r, lang) for r in frame_rounds(policy, day or today_in_japan())}

@@ -40,24 +40,27 @@ def _hint(kind: str, lang: str, hid: str) -> str:
 
 
 def _control(policy: tree.Policy, f: tree.Field, path: str, lang: str, field_attr: str = "") -> str:
-    """One question: its label, its 必須/任意 mark, the control, a hint and a place for its error."""
+    """One question: its label, its 必須/任意 mark, the control, its help and hint, and a place for its error."""
     qid = f"q-{path}"
     required = not f.optional and f.default is None
     label = escape(_lbl(f.label, lang))
     err = f'<span class="err" id="e-{escape(qid)}"></span>'  # role="alert" only while it holds a message (page.js)
+    if f.help is not None:  # the policy's `help` on the input: what the question means
+        err = f'<span class="help" id="help-{escape(qid)}">{escape(_lbl(f.help, lang))}</span>' + err
+    described = f"help-{escape(qid)} " if f.help is not None else ""
     data = f'data-path="{escape(path)}" {field_attr}'
     if f.kind == "enum":
         members = policy.enums[f.type_name].members
         opts = [f'<option value="">{escape(text(lang, "choose"))}</option>'] if f.default is None else []
         opts += [f'<option value="{escape(m)}"{" selected" if m == f.default else ""}>{escape(_lbl(ml, lang))}</option>' for m, ml in members]
         return (f'<label for="{escape(qid)}">{label} {_mark(f, lang)}</label>'
-                f'<select id="{escape(qid)}" {data} data-kind="enum"{" required" if required else ""} aria-describedby="e-{escape(qid)}">'
+                f'<select id="{escape(qid)}" {data} data-kind="enum"{" required" if required else ""} aria-describedby="{described}e-{escape(qid)}">'
                 f'{"".join(opts)}</select>{err}')
     if f.kind == "list" and f.element == "enum":
         members = policy.enums[f.type_name].members
         boxes = "".join(f'<label class="check"><input type="checkbox" value="{escape(m)}" name="{escape(qid)}"> {escape(_lbl(ml, lang))}</label>'
                         for m, ml in members)
-        return (f'<fieldset id="{escape(qid)}" {data} data-kind="enumlist" aria-describedby="e-{escape(qid)}"><legend>{label} {_mark(f, lang)}</legend>'
+        return (f'<fieldset id="{escape(qid)}" {data} data-kind="enumlist" aria-describedby="{described}e-{escape(qid)}"><legend>{label} {_mark(f, lang)}</legend>'
                 f'{boxes}{err}</fieldset>')
     if f.kind == "bool":
         default = f.default
@@ -65,7 +68,7 @@ def _control(policy: tree.Policy, f: tree.Field, path: str, lang: str, field_att
             f'<label class="check"><input type="radio" name="{escape(qid)}" value="{v}"{" checked" if default is not None and default == b else ""}'
             f'{" required" if required else ""}> {escape(text(lang, "yes" if b else "no"))}</label>'
             for v, b in (("true", True), ("false", False)))
-        return (f'<fieldset id="{escape(qid)}" {data} data-kind="bool" class="bool" aria-describedby="e-{escape(qid)}">'
+        return (f'<fieldset id="{escape(qid)}" {data} data-kind="bool" class="bool" aria-describedby="{described}e-{escape(qid)}">'
                 f'<legend>{label} {_mark(f, lang)}</legend>{radios}{err}</fieldset>')
     kind = f.kind
     hid = f"h-{qid}"
@@ -74,7 +77,7 @@ def _control(policy: tree.Policy, f: tree.Field, path: str, lang: str, field_att
     value = "" if f.default is None else escape(str(f.default))
     return (f'<label for="{escape(qid)}">{label} {_mark(f, lang)}</label>'
             f'<input type="{typ}" id="{escape(qid)}" {data} data-kind="{kind}"{mode} value="{value}" autocomplete="off"'
-            f'{" required" if required else ""} aria-describedby="{escape(hid)} e-{escape(qid)}">{_hint(kind, lang, escape(hid))}{err}')
+            f'{" required" if required else ""} aria-describedby="{described}{escape(hid)} e-{escape(qid)}">{_hint(kind, lang, escape(hid))}{err}')
 
 
 def _question(policy: tree.Policy, q: Question, lang: str, asked: frozenset[str]) -> str:
@@ -183,7 +186,7 @@ def render(year: Year, snapshot: Snapshot, lang: str) -> str:
             f'<input type="hidden" name="lang" value="{lang}"></form>'
             f'<a class="lang" id="lang-switch" href="/?lang={other}&amp;year={policy.year}" hreflang="{other}">{escape(text(lang, "lang.switch"))}</a></div>'
             f'<p class="intro">{escape(text(lang, "intro"))}</p></header>'
-            f'<main>{_call_notice(policy, lang)}{result.disclaimer(lang, "disclaimer")}'
+            f'<main>{_call_notice(policy, lang)}{result.disclaimer(lang, "disclaimer", landmark=True)}'
             f'<div class="load"><label for="load-case">{escape(text(lang, "load"))}</label> '
             f'<input type="file" id="load-case" accept=".json,application/json"><span id="load-status" class="note"></span></div>'
             f'<form id="check" novalidate>{stages}<p id="pruned" class="note" role="status" aria-live="polite">{escape(pruned)}</p>'

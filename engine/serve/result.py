@@ -20,7 +20,7 @@ from engine.explain import relevance
 from engine.tree import nodes as tree
 from engine.evaluate.decision import AmountResult, FrameDecision
 from engine.explain.messages import message
-from engine.explain.render_text import amount_lines, cite, lbl, reason_lines, what_if_lines, yen
+from engine.explain.render_text import cite, lbl, reason_lines, what_if_lines, yen
 from engine.serve import calculation, call_period, way_forward
 from engine.serve.citation import source_text
 from engine.serve.decide import Outcome
@@ -120,7 +120,8 @@ def _way_forward(f: FrameDecision, shown: _Shown, policy: tree.Policy | None, la
     return "".join(dict.fromkeys(s for s in found if s)) or None
 
 
-def _frame(f: FrameDecision, lang: str, shown: _Shown, policy: tree.Policy | None, said_above: str | None) -> str:
+def _frame(f: FrameDecision, lang: str, shown: _Shown, policy: tree.Policy | None, said_above: str | None,
+           frame_round: str | None = None) -> str:
     words = RESULT[lang]
     status = message(lang, f"status.{f.status}")
     granted = f.status != "not_eligible"
@@ -134,12 +135,14 @@ def _frame(f: FrameDecision, lang: str, shown: _Shown, policy: tree.Policy | Non
         out.append(f'<dl class="money"><dt>{escape(message(lang, "subsidy"))}</dt><dd class="subsidy">{yen(f.subsidy)}</dd>'
                    f'<dt>{escape(words["covered"])}</dt><dd class="covered">{yen(cost)}</dd>'
                    f'<dt>{escape(words["own_share"])}</dt><dd class="own-share">{yen(cost - f.subsidy)}</dd></dl>')
+    if granted and policy is not None and frame_round is not None:
+        out.append(f'<p class="round">{escape(frame_round)}</p>')
     if reasons:
         items = "".join(_reason_items(r, lang) for r in reasons)
         out.append(f'<h4>{escape(message(lang, "reasons"))}</h4><ul class="reasons">{items}</ul>')
     if what_ifs:
         items = "".join(f"<li>{escape(line.strip())}</li>" for line in what_if_lines(attrs.evolve(f, what_if=tuple(what_ifs)), lang))
-        out.append(f'<h4>{escape(message(lang, "what_if"))}</h4><ul class="what-if">{items}</ul>')
+        out.append(f'<h4 class="what-if">{escape(message(lang, "what_if"))}</h4><ul class="what-if">{items}</ul>')
     else:
         forward = _way_forward(f, shown, policy, lang)
         if forward and forward != said_above:
@@ -153,13 +156,14 @@ def _frame(f: FrameDecision, lang: str, shown: _Shown, policy: tree.Policy | Non
     if caps and granted:
         items = "".join(f"<li>{escape(lbl(a.label, lang))}: {_cited(message(lang, 'cap.binding', limit=yen(c.limit)), c.cite, lang)}</li>"
                         for a, c in caps)
-        out.append(f'<h4>{escape(words["caps_reached"])}</h4><ul class="caps">{items}</ul>')
+        out.append(f'<h4 class="caps">{escape(words["caps_reached"])}</h4><ul class="caps">{items}</ul>')
     if granted:
         out.append(calculation.table(f.amount, lang))
+        bands = calculation.band_lines(f.amount, lang)
+        if bands:
+            out.append('<ul class="bands">' + "".join(f"<li>{escape(b)}</li>" for b in bands) + "</ul>")
         out += [f'<p class="rate-by">{escape(s)}</p>' for s in calculation.rate_reasons(f.amount, lang)]
-    arithmetic = "\n".join(line[2:] for line in amount_lines(f.amount, lang, 1))
-    out.append(f'<details class="arith"><summary>{escape(words["calc.detail"] if granted else message(lang, "amount"))}</summary>'
-               f'<pre>{escape(arithmetic)}</pre></details></article>')
+    out.append("</article>")
     return "".join(out)
 
 
@@ -173,13 +177,17 @@ def _applied_on(d) -> datetime.date | None:
 def _call(policy: tree.Policy, day: datetime.date | None, lang: str) -> str:
     lead, rows = call_period.notice(policy, day, lang)
     items = "".join(f"<li>{escape(r)}</li>" for r in rows)
-    return (f'<section class="call" id="result-call" aria-labelledby="result-call-h"><h3 id="result-call-h">{escape(RESULT[lang]["call"])}</h3>'
-            f'<p>{escape(lead)}</p><ul>{items}</ul></section>')
+    # not a landmark: the page's own notice above the form is the region of that name
+    return (f'<div class="call" id="result-call"><h3>{escape(RESULT[lang]["call"])}</h3>'
+            f'<p>{escape(lead)}</p><ul>{items}</ul></div>')
 
 
-def disclaimer(lang: str, ident: str) -> str:
-    return (f'<aside class="disclaimer" id="{ident}" aria-label="{escape(text(lang, "disclaimer.title"))}">'
-            f'<strong>{escape(text(lang, "disclaimer.title"))}</strong> {escape(text(lang, "disclaimer"))}</aside>')
+def disclaimer(lang: str, ident: str, landmark: bool = False) -> str:
+    """The short disclaimer: a landmark (aside) once on the page, a plain paragraph in the result."""
+    said = f'<strong>{escape(text(lang, "disclaimer.title"))}</strong> {escape(text(lang, "disclaimer"))}'
+    if landmark:
+        return f'<aside class="disclaimer" id="{ident}" aria-label="{escape(text(lang, "disclaimer.title"))}">{said}</aside>'
+    return f'<p class="disclaimer" id="{ident}">{said}</p>'
 
 
 def render(outcome: Outcome, lang: str, unasked: Unasked | None = None) -> str:
@@ -216,5 +224,6 @@ def render(outcome: Outcome, lang: str, unasked: Unasked | None = None) -> str:
             filled = json.dumps(unasked.filled, ensure_ascii=False).replace("<", "\\u003c")
             note += f'<script type="application/json" id="result-filled">{filled}</script>'
     checked = f'<p class="checked-on" id="result-date">{escape(words["checked_on"].format(day=call_period.day_text(call_period.today_in_japan(), lang)))}</p>'
-    body = "".join(_frame(f, lang, shown[f.name], policy, above) for f in ordered)
+    rounds = call_period.rows_by_frame(policy, _applied_on(d), lang)
+    body = "".join(_frame(f, lang, shown[f.name], policy, above, rounds.get(f.name)) for f in ordered)
     return verdict + checked + _call(policy, _applied_on(d), lang) + disclaimer(lang, "result-disclaimer") + note + body + tech

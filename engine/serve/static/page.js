@@ -260,10 +260,11 @@
       setControl(el, get(c, el.dataset.path));
     });
     form.querySelectorAll(".list[data-list]").forEach((list) => {
-      const wanted = get(c, list.dataset.list);
-      if (!Array.isArray(wanted)) return;
       const box = list.querySelector(".items");
+      let wanted = get(c, list.dataset.list);
+      if (!Array.isArray(wanted)) wanted = list.dataset.required === "true" ? [{}] : []; // as the page starts
       while (box.children.length > wanted.length) box.lastElementChild.remove();
+      renumber(list);
       while (box.children.length < wanted.length) addItem(list);
       Array.from(box.children).forEach((item, i) => {
         item.querySelectorAll("[data-field]").forEach((el) => setControl(el, (wanted[i] || {})[el.dataset.field]));
@@ -327,9 +328,10 @@
     form.querySelectorAll(".q[data-q]").forEach((q) => {
       if (!visible(q)) return;
       if (q.classList.contains("list")) {
-        q.querySelectorAll(".items > fieldset.item").forEach((item) => {
-          const name = item.querySelector("legend").textContent;
-          item.querySelectorAll(".q").forEach((f) => add(name + " " + labelText(f), shownValue(f.querySelector("[data-field]"))));
+        q.querySelectorAll(".items > fieldset.item").forEach((item) => { // one row per item: its answers in a line
+          const said = Array.from(item.querySelectorAll(".q")).map((f) => [labelText(f), shownValue(f.querySelector("[data-field]"))])
+            .filter(([, v]) => v).map(([l, v]) => l + ": " + v);
+          add(item.querySelector("legend").textContent, said.join(" ／ "));
         });
         return;
       }
@@ -342,11 +344,12 @@
     const h = document.createElement("h3");
     h.textContent = T.answers;
     const dl = document.createElement("dl");
-    for (const [label, value] of rows) {
-      const dt = document.createElement("dt"), dd = document.createElement("dd");
+    for (const [label, value] of rows) { // each pair in a div: printed in two columns, a pair never split
+      const pair = document.createElement("div"), dt = document.createElement("dt"), dd = document.createElement("dd");
       dt.textContent = label;
       dd.textContent = value;
-      dl.append(dt, dd);
+      pair.append(dt, dd);
+      dl.append(pair);
     }
     box.append(h, dl);
     const tech = document.getElementById("result-tech");
