@@ -53,7 +53,7 @@ def test_the_result_gives_the_call_period_of_the_date_given_the_disclaimer_and_t
     case = json.loads((ROOT / "examples" / "seed_invoice_small_1m.json").read_text(encoding="utf-8"))
     _, _, body = server.post("/page/check?year=2024", case)
     html = body.decode()
-    assert ('<div class="call" id="result-call"><h3>公募期間</h3><p>申請日（2024年7月1日）: 受付中の回があります。</p><ul>'
+    assert ('<div class="call" id="result-call"><h3>公募期間</h3><p>申請日（2024年7月1日）: 受付中の回があります。</p><details><summary>枠ごとの受付回</summary><ul>'
             "<li>通常枠: 5次（2024年6月20日〜2024年7月19日 17:00）受付中</li>"
             "<li>インボイス枠（インボイス対応類型）: 8次（2024年6月20日〜2024年7月3日 17:00）受付中</li>") in html
     assert ('<p class="disclaimer" id="result-disclaimer"><strong>ご注意</strong> この結果は、入力した内容から計算した目安です。'

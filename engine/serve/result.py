@@ -179,7 +179,7 @@ def _call(policy: tree.Policy, day: datetime.date | None, lang: str) -> str:
     items = "".join(f"<li>{escape(r)}</li>" for r in rows)
     # not a landmark: the page's own notice above the form is the region of that name
     return (f'<div class="call" id="result-call"><h3>{escape(RESULT[lang]["call"])}</h3>'
-            f'<p>{escape(lead)}</p><ul>{items}</ul></div>')
+            f'<p>{escape(lead)}</p><details><summary>{escape(text(lang, "call.rounds"))}</summary><ul>{items}</ul></details></div>')
 
 
 def disclaimer(lang: str, ident: str, landmark: bool = False) -> str:
