@@ -108,3 +108,20 @@ def test_no_result_shows_a_source_key_a_note_a_file_name_or_a_fraction_of_a_yen(
         if hits:
             found[path.name] = hits
     assert found == {}
+
+
+def test_an_office_adds_its_logo_contact_and_disclaimer_without_editing_python(tmp_path):
+    (tmp_path / "office_header.html").write_text('<div class="office">○○商工会 {{ "<script>" }}</div>', encoding="utf-8")
+    (tmp_path / "office_footer.html").write_text("<footer><p>お問い合わせ: 0120-000-000</p></footer>", encoding="utf-8")
+    (tmp_path / "disclaimer.html").write_text("<strong>{{ t('disclaimer.title') }}</strong> {{ t('disclaimer') }} 相談は当会まで。",
+                                              encoding="utf-8")
+    s = Server("--policies", str(ROOT / "policies"), "--workers", "1", env={"POLICY_PAGE_TEMPLATES": str(tmp_path)})
+    try:
+        status, _, body = s.get("/?year=2024")
+    finally:
+        s.stop()
+    html = body.decode()
+    assert status == 200
+    assert '<header><div class="office">○○商工会 &lt;script&gt;</div><div class="bar">' in html  # autoescaped
+    assert "<footer><p>お問い合わせ: 0120-000-000</p></footer>" in html
+    assert "対象となることは採択を意味しません。 相談は当会まで。</aside>" in html
