@@ -363,13 +363,22 @@
     errorsBox.querySelector("ul").innerHTML = "";
   }
 
+  // A field named as the applicant reads it: the question's label (「経費の明細 1 金額（税抜）」), not its path.
+  function questionName(field, el) {
+    const box = el ? el.closest(".q") : null;
+    if (!box) return field;
+    const item = el.closest("fieldset.item");
+    const name = labelText(box) || field;
+    return item ? item.querySelector("legend").textContent + " " + name : name;
+  }
+
   function showErrors(list) {
     const ul = errorsBox.querySelector("ul");
     let first = null;
     for (const [field, message] of list) {
       const el = field ? document.getElementById("q-" + field) : null;
       const li = document.createElement("li");
-      li.textContent = field ? field + ": " + message : message;
+      li.textContent = field ? questionName(field, el) + ": " + message : message;
       ul.appendChild(li);
       if (el) {
         el.setAttribute("aria-invalid", "true");
