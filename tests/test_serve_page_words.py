@@ -125,3 +125,12 @@ def test_an_office_adds_its_logo_contact_and_disclaimer_without_editing_python(t
     assert '<header><div class="office">○○商工会 &lt;script&gt;</div><div class="bar">' in html  # autoescaped
     assert "<footer><p>お問い合わせ: 0120-000-000</p></footer>" in html
     assert "対象となることは採択を意味しません。 相談は当会まで。</aside>" in html
+
+
+def test_a_step_question_is_marked_as_needed_before_applying_not_as_optional(server):
+    _, _, body = server.get("/?year=2024")
+    html = body.decode()
+    step = html.split('id="q-申請要件.gBizIDプライム取得済"', 1)[1].split("</legend>", 1)[0]
+    assert '<span class="mark step">申請までに必要</span>' in step and "任意" not in step
+    capital = html.split('<label for="q-申請者.資本金">', 1)[1].split("</label>", 1)[0]
+    assert capital == '資本金 <span class="mark opt">任意</span>'

@@ -55,13 +55,15 @@ def _control(policy: tree.Policy, f: tree.Field, path: str, lang: str, field: st
     return {"qid": f"q-{path}", "path": path, "field": field, "kind": kind, "label": _lbl(f.label, lang),
             "required": not f.optional and f.default is None, "default": f.default, "options": options,
             "value": "" if f.default is None or isinstance(f.default, bool) else str(f.default),
-            "hint": text(lang, hint) if hint else None, "help": _lbl(f.help, lang) if f.help is not None else None}
+            "hint": text(lang, hint) if hint else None, "help": _lbl(f.help, lang) if f.help is not None else None, "mark": None}
 
 
 def _question(policy: tree.Policy, q: Question, lang: str, asked: frozenset[str]) -> dict:
     f = q.field
     view = {"path": q.path, "stage": q.stage, "frames": "|".join(sorted(q.frames)), "hidden": q.path not in asked,
             "control": _control(policy, f, q.path, lang), "record": None}
+    if q.stage == "step":  # a step's answer may be left as it is, but the step itself is needed: not "任意"
+        view["control"]["mark"] = text(lang, "step.mark")
     if f.kind == "list" and f.element == "record":
         record = policy.records[f.type_name]
         view.update(record=[_control(policy, rf, f"{q.path}[#].{rf.name}", lang, field=rf.name) for rf in record.fields],
