@@ -2,7 +2,8 @@
 question per input field the decision reads (engine/serve/questions.py decides which and in which
 order), with the policy's labels, its enum members as choices and 必須/任意 from `optional` and
 `default`. No form is written per programme: next year's policy brings next year's form. The page
-loads its script and style from this server only.
+loads its script and style from this server only. Its HTML comes from the autoescaped Jinja2
+templates in templates/ (an office's own header, footer and disclaimer from POLICY_PAGE_TEMPLATES).
 
 A question whose answer cannot change the result is not shown (engine/explain/relevance.py decides, from the
 answers to the questions before it): the page is rendered with the questions the defaults already

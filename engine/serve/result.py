@@ -1,7 +1,10 @@
-"""The self-check page's result panel: per frame the verdict, the subsidy, the applicant's own
-share (自己負担), the arithmetic of every band, the caps reached, each unmet condition with its
-citation, the verified what-ifs and the steps still to take. Every phrase is the CLI's
-(engine/render_text, engine/messages); this module only arranges them as HTML.
+"""The self-check page's result panel: the verdict and, for a "no", a way forward (way_forward.py);
+the date of the check, the call's period on the application date (call_period.py) and a disclaimer;
+then per frame the verdict, the subsidy, the applicant's own share (自己負担額), its round, each unmet
+condition with its citation as a document (citation.py), the verified what-ifs, the steps still to
+take and the calculation as a table (calculation.py); the decision id in a collapsed technical
+section. The reasons and what-ifs are the CLI's sentences (engine/explain/render_text); this module
+arranges them as HTML.
 
 When the page did not ask some questions (their answers cannot change any frame's status or
 subsidy: engine/explain/relevance.py), the case was decided with placeholders for the required ones, so the
