@@ -134,3 +134,15 @@ def test_a_step_question_is_marked_as_needed_before_applying_not_as_optional(ser
     assert '<span class="mark step">申請までに必要</span>' in step and "任意" not in step
     capital = html.split('<label for="q-申請者.資本金">', 1)[1].split("</label>", 1)[0]
     assert capital == '資本金 <span class="mark opt">任意</span>'
+
+
+def test_a_year_whose_deadlines_are_not_published_says_so_with_its_period(server):
+    case = json.loads((ROOT / "examples" / "year2025_services_over_2m.json").read_text(encoding="utf-8"))
+    case["申請日"] = "2025-07-01"  # picks the 2025 policy
+    _, headers, body = server.post("/page/result", case)
+    assert headers["X-Policy-Year"] == "2025"
+    assert ("<p>申請日（2025年7月1日）: IT導入補助金2025の適用期間（2025年3月31日〜2025年12月31日）中です。"
+            "各枠の締切日は、公表資料で確認できません。</p>") in body.decode()
+    assert "<li>通常枠: 締切日は公表資料で確認できません</li>" in body.decode()
+    _, _, body = server.post("/page/check?year=2025", case)  # the page pins the year: the date is the case's own
+    assert "<p>申請日（2025年7月1日）: IT導入補助金2025の適用期間（2025年3月31日〜2025年12月31日）中です。" in body.decode()

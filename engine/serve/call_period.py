@@ -77,8 +77,12 @@ def row(r: FrameRound, lang: str) -> str:
 def lead(policy: tree.Policy, found: list[FrameRound], day: datetime.date, given: bool, lang: str) -> str:
     """One sentence: is the call open on the day, and if not, has it ended or when does it open next."""
     on = text(lang, "call.on.given" if given else "call.on.today", day=day_text(day, lang))
-    if not found:
-        return on + text(lang, "call.none")
+    if not found:  # no frame's rounds are known (`deadlines unknown`): the policy's period of application
+        if policy.in_force is None:
+            return on + text(lang, "call.none")
+        start, end = policy.in_force
+        key = "call.span.before" if day < start else "call.span.passed" if day > end else "call.span.within"
+        return on + text(lang, key, programme=policy.programme, start=day_text(start, lang), end=day_text(end, lang))
     if any(r.state == rounds.OPEN for r in found):
         return on + text(lang, "call.open")
     ahead = [r for r in found if r.state == rounds.BETWEEN]
@@ -97,7 +101,8 @@ def notice(policy: tree.Policy, day: datetime.date | None, lang: str) -> tuple[s
     given = day is not None
     day = day or today_in_japan()
     found = frame_rounds(policy, day)
-    return lead(policy, found, day, given, lang), [row(r, lang) for r in found]
+    unknown = [text(lang, "call.row.none", frame=_label(f, lang)) for f in policy.frames if not f.deadlines]
+    return lead(policy, found, day, given, lang), [row(r, lang) for r in found] + unknown
 
 
 def rows_by_frame(policy: tree.Policy, day: datetime.date | None, lang: str) -> dict[str, str]:

@@ -170,11 +170,22 @@ def _frame(f: FrameDecision, lang: str, shown: _Shown, policy: tree.Policy | Non
     return "".join(out)
 
 
-def _applied_on(d) -> datetime.date | None:
-    for f in d.frames:
+def _applied_on(outcome: Outcome, case: dict | None) -> datetime.date | None:
+    """The case's application date: as the frames' deadlines read it, else as it chose the year, else as the case gives it."""
+    for f in outcome.decision.frames:
         if f.deadline is not None and f.deadline.applied_on is not None:
             return f.deadline.applied_on
-    return None
+    chosen = ((outcome.body.get("selected_policy") or {}).get("chosen_by") or {}).get("date")
+    applied = outcome.year.policy.applied_on
+    if chosen is None and applied is not None:  # a year pinned by ?year=: the date as the case gives it
+        value = case
+        for key in applied.path:
+            value = value.get(key) if isinstance(value, dict) else None
+        chosen = value
+    try:
+        return datetime.date.fromisoformat(chosen) if isinstance(chosen, str) else None
+    except ValueError:
+        return None
 
 
 def _call(policy: tree.Policy, day: datetime.date | None, lang: str) -> str:
@@ -193,7 +204,8 @@ def disclaimer(lang: str, ident: str, landmark: bool = False) -> str:
     return f'<p class="disclaimer" id="{ident}">{said}</p>'
 
 
-def render(outcome: Outcome, lang: str, unasked: Unasked | None = None) -> str:
+def render(outcome: Outcome, lang: str, unasked: Unasked | None = None, case: dict | None = None) -> str:
+    """The panel; `case` (the case as sent) gives the application date when the frames have no rounds to read it."""
     d = outcome.decision
     policy = outcome.year.policy
     best = next((f for f in d.frames if f.name == d.best_frame), None)
@@ -227,6 +239,6 @@ def render(outcome: Outcome, lang: str, unasked: Unasked | None = None) -> str:
             filled = json.dumps(unasked.filled, ensure_ascii=False).replace("<", "\\u003c")
             note += f'<script type="application/json" id="result-filled">{filled}</script>'
     checked = f'<p class="checked-on" id="result-date">{escape(words["checked_on"].format(day=call_period.day_text(call_period.today_in_japan(), lang)))}</p>'
-    rounds = call_period.rows_by_frame(policy, _applied_on(d), lang)
+    rounds = call_period.rows_by_frame(policy, _applied_on(outcome, case), lang)
     body = "".join(_frame(f, lang, shown[f.name], policy, above, rounds.get(f.name)) for f in ordered)
-    return verdict + checked + _call(policy, _applied_on(d), lang) + disclaimer(lang, "result-disclaimer") + note + body + tech
+    return verdict + checked + _call(policy, _applied_on(outcome, case), lang) + disclaimer(lang, "result-disclaimer") + note + body + tech
