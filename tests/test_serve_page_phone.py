@@ -74,6 +74,11 @@ def test_nothing_scrolls_sideways_and_every_control_fits_before_and_after_a_deci
         assert _by_id(browser, "result-verdict").text == "補助額が最も大きい枠: インボイス枠（インボイス対応類型） 750,000円"
         assert browser.execute_script("return document.scrollingElement.scrollWidth") <= width
         assert _wider_than_the_screen(browser) == []
+        open_page(browser, server.url + "/?year=2024&lang=en")  # the English labels are longer
+        assert browser.execute_script("return document.scrollingElement.scrollWidth") <= width
+        assert _wider_than_the_screen(browser) == []
+        browser.get(server.url + "/?year=2024")
+        fill_and_decide(browser, SEED)
         if shots:  # docs/serve.md's screenshots: SERVE_SCREENSHOTS=docs/screenshots pytest tests/test_serve_page_phone.py
             Path(shots).mkdir(parents=True, exist_ok=True)
             browser.execute_script("document.getElementById('result').scrollIntoView()")
