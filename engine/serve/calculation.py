@@ -103,10 +103,11 @@ def table(amount: AmountResult, lang: str) -> str:
     for a, item in costed or rows[:1]:
         body.append(f'<tr><th scope="row">{escape(_title(a, lang, item))}</th><td>{_yen(a.base)}</td><td>{escape(_rates(a, lang))}</td>'
                     f'<td>{escape(_subsidy_cell(a, lang))}</td><td>{escape(_cap_cell(a, lang))}</td></tr>')
-    for sub in _subtotals(amount):
+    for sub in list(_subtotals(amount)):
         body.append(f'<tr class="subtotal"><th scope="row">{escape(_title(sub, lang, sub.item_index))}</th><td>{_yen(_cost(sub))}</td><td></td>'
                     f'<td>{escape(_yen(sub.result))}</td><td>{escape(_cap_cell(sub, lang))}</td></tr>')
-    if amount.base is None and (len(rows) != 1 or amount.caps or amount.floors):
+    subtotals = list(_subtotals(amount))
+    if amount.base is None and (len(costed) > 1 or subtotals or any(c.active for c in amount.caps)):  # else it repeats the one row
         cost = _cost(amount)
         body.append(f'<tr class="total"><th scope="row">{escape(words["col.total"])}</th><td>{_yen(cost)}</td><td></td>'
                     f'<td>{escape(_yen(amount.result))}</td><td>{escape(_cap_cell(amount, lang))}</td></tr>')
