@@ -12,7 +12,7 @@ import pytest
 from browser_support import browser_only, start_chromium
 from conftest import ROOT
 from test_serve_support import Server
-from test_serve_page import _by_id, answer, choose, settle, submit_and_wait, the_applicant, tick, type_into
+from test_serve_page import _by_id, answer, choose, open_page, settle, submit_and_wait, the_applicant, tick, type_into
 
 APPLICANT = {"申請日": "2024-07-01", "申請者": {"組織形態": "会社", "業種": "小売業", "資本金": 10_000_000, "従業員数": 5},
              "対象外事由": {"IT導入支援事業者として登録": False, "指定停止措置等": False, "風俗営業": True}}
@@ -55,9 +55,10 @@ def test_the_result_needs_no_answer_to_a_question_not_asked(server):
     html = html.decode()
     assert status == 200 and headers["X-Decision-Id"]
     assert '<p class="verdict ng" id="result-verdict">対象となる枠はありません</p>' in html
-    assert "結果を変えない21問は質問していません。" in html  # rules-2024.md §7 C-4: 複数社連携.代表事業者の区分
-    reason = "✗ 対象外となる事由があります: 風俗営業等の規制及び業務の適正化等に関する法律に規定する営業を営む [seed-004 申請の対象外となる事業者]"
-    assert html.count(f"<li>{reason}</li>") == 5  # every frame, with its citation
+    assert "この結果に影響しない21問は、質問を省略しました。" in html  # rules-2024.md §7 C-4: 複数社連携.代表事業者の区分
+    reason = ("✗ 対象外となる事由があります: 風俗営業等の規制及び業務の適正化等に関する法律に規定する営業を営む "
+              '<span class="cite">出典: SoLabo『IT導入補助金に申請するための条件を解説』2024-07-18「申請の対象外となる事業者」</span>')
+    assert html.count(f"<li>{reason}<ul>") == 5  # every frame, with its citation (the condition it read below)
     assert "要件を満たしていません" not in html  # nothing decided by placeholders is shown
     assert "<pre>" not in html
     # the placeholders it was decided with, for the page's downloads
@@ -83,9 +84,9 @@ def test_the_worked_example_reads_the_same_through_either_route(server):
     assert plan["not_asked"] == ["複数社連携.代表事業者の区分", "申請者.賃上げ特例", "申請要件.賃上げ計画策定済"]
     _, _, full = server.post("/page/result?year=2024", case)
     _, _, pruned = server.post("/page/check?year=2024", case)
-    after_the_id = lambda html: html.decode().split("</code></p>", 1)[-1]  # noqa: E731 - the decision ids differ
-    note = '<p class="not-asked" id="result-not-asked">結果を変えない3問は質問していません。表示は回答した内容で決まる理由・金額だけです。</p>'
-    assert after_the_id(pruned) == note + after_the_id(full)
+    before_the_id = lambda html: html.decode().split('<details class="tech"', 1)[0]  # noqa: E731 - the decision ids differ
+    note = '<p class="not-asked" id="result-not-asked">この結果に影響しない3問は、質問を省略しました。表示しているのは、回答した内容で決まる理由と金額です。</p>'
+    assert note in before_the_id(pruned) and before_the_id(pruned).replace(note, "", 1) == before_the_id(full)
 
 
 # ---------------------------------------------------------------- in the browser
@@ -107,7 +108,7 @@ def test_an_exclusion_hides_the_cost_questions_and_answering_no_brings_them_back
     from selenium.webdriver.common.by import By
     from selenium.webdriver.common.keys import Keys
 
-    browser.get(server.url + "/?year=2024")
+    open_page(browser, server.url + "/?year=2024")
     the_applicant(browser, "サービス業（ソフトウェア業・情報処理サービス業・旅館業・娯楽業を除く）", "1000万", "30")
     choose(browser, "q-frame", "通常枠")
     tick(browser, "q-ITツール.プロセス", "会計・財務・経営")
@@ -132,8 +133,9 @@ def test_an_exclusion_hides_the_cost_questions_and_answering_no_brings_them_back
     assert _by_id(browser, "result-verdict").text == "対象となる枠はありません"
     frame = _by_id(browser, "result-frame-通常枠")
     assert frame.get_attribute("data-status") == "not_eligible"
-    assert [li.text for li in frame.find_elements(By.CSS_SELECTOR, "ul.reasons li")][0] == (
-        "✗ 対象外となる事由があります: 風俗営業等の規制及び業務の適正化等に関する法律に規定する営業を営む [seed-004 申請の対象外となる事業者]")
+    assert [li.text for li in frame.find_elements(By.CSS_SELECTOR, "ul.reasons > li")][0].splitlines()[0] == (
+        "✗ 対象外となる事由があります: 風俗営業等の規制及び業務の適正化等に関する法律に規定する営業を営む "
+        "出典: SoLabo『IT導入補助金に申請するための条件を解説』2024-07-18「申請の対象外となる事業者」")
 
     # the download is this decision: the case sent, with the placeholders of the questions not asked
     case = browser.execute_script("return window.policyPage.lastCase()")

@@ -242,6 +242,7 @@ class Field:
     label: Label | None
     span: Span
     maximum: Literal | None = None  # `, at most 120か月`: larger answers are refused as typos
+    help: Label | None = None  # what the question means (`help "…"` after the label)
 
 
 @frozen

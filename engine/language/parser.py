@@ -396,13 +396,18 @@ class _ToAst(lark.Transformer):
     def field(self, meta, children):
         name, type_ref, rest = children[0], children[1], children[2:]
         options = {"optional": False, "fixed": False, "default": None, "maximum": None}
-        label = None
+        label = help_ = None
         for item in rest:
             if isinstance(item, ast.Label):
                 label = item
+            elif item[0] == "help":
+                help_ = item[1]
             else:
                 options[item[0]] = item[1]
-        return ast.Field(name=str(name), type=type_ref, label=label, span=self._tspan(name), **options)
+        return ast.Field(name=str(name), type=type_ref, label=label, span=self._tspan(name), help=help_, **options)
+
+    def field_help(self, meta, children):
+        return ("help", children[0])
 
     def record_def(self, meta, children):
         label, fields = self._split_label(children[1:])

@@ -2,7 +2,8 @@
 question per input field the decision reads (engine/serve/questions.py decides which and in which
 order), with the policy's labels, its enum members as choices and 必須/任意 from `optional` and
 `default`. No form is written per programme: next year's policy brings next year's form. The page
-loads its script and style from this server only.
+loads its script and style from this server only. Its HTML comes from the autoescaped Jinja2
+templates in templates/ (an office's own header, footer and disclaimer from POLICY_PAGE_TEMPLATES).
 
 A question whose answer cannot change the result is not shown (engine/explain/relevance.py decides, from the
 answers to the questions before it): the page is rendered with the questions the defaults already
@@ -12,13 +13,30 @@ from __future__ import annotations
 
 import functools
 import json
-from html import escape
+import os
+from pathlib import Path
+
+import jinja2
+import markupsafe
 
 from engine.explain import relevance_plan
 from engine.tree import nodes as tree
+from engine.serve import call_period
 from engine.serve.page_text import TEXT, text
 from engine.serve.questions import STAGES, Question, questions
 from engine.serve.registry import Snapshot, Year
+
+
+TEMPLATES = Path(__file__).resolve().parent / "templates"
+
+
+@functools.lru_cache(maxsize=4)
+def environment(office: str | None) -> jinja2.Environment:
+    """The page's templates, autoescaped; an office's folder (POLICY_PAGE_TEMPLATES) first, so its
+    office_header.html, office_footer.html or disclaimer.html replace the bundled (empty) ones."""
+    folders = [office, str(TEMPLATES)] if office else [str(TEMPLATES)]
+    return jinja2.Environment(loader=jinja2.FileSystemLoader(folders), autoescape=True, undefined=jinja2.StrictUndefined,
+                              trim_blocks=False, lstrip_blocks=False)
 
 
 def _lbl(label: tree.Label | None, lang: str) -> str:
@@ -27,106 +45,48 @@ def _lbl(label: tree.Label | None, lang: str) -> str:
     return (label.en or label.ja) if lang == "en" else label.ja
 
 
-def _mark(f: tree.Field, lang: str) -> str:
-    required = not f.optional and f.default is None
-    cls = "req" if required else "opt"
-    return f'<span class="mark {cls}">{escape(text(lang, "required" if required else "optional"))}</span>'
-
-
-def _hint(kind: str, lang: str, hid: str) -> str:
-    key = {"yen": "hint.yen", "count": "hint.count", "ratio": "hint.ratio"}.get(kind)
-    return f'<span class="hint" id="{hid}">{escape(text(lang, key))}</span>' if key else ""
-
-
-def _control(policy: tree.Policy, f: tree.Field, path: str, lang: str, field_attr: str = "") -> str:
-    """One question: its label, its 必須/任意 mark, the control, a hint and a place for its error."""
-    qid = f"q-{path}"
-    required = not f.optional and f.default is None
-    label = escape(_lbl(f.label, lang))
-    err = f'<span class="err" id="e-{escape(qid)}" role="alert"></span>'
-    data = f'data-path="{escape(path)}" {field_attr}'
-    if f.kind == "enum":
-        members = policy.enums[f.type_name].members
-        opts = [f'<option value="">{escape(text(lang, "choose"))}</option>'] if f.default is None else []
-        opts += [f'<option value="{escape(m)}"{" selected" if m == f.default else ""}>{escape(_lbl(ml, lang))}</option>' for m, ml in members]
-        return (f'<label for="{escape(qid)}">{label} {_mark(f, lang)}</label>'
-                f'<select id="{escape(qid)}" {data} data-kind="enum"{" required" if required else ""} aria-describedby="e-{escape(qid)}">'
-                f'{"".join(opts)}</select>{err}')
-    if f.kind == "list" and f.element == "enum":
-        members = policy.enums[f.type_name].members
-        boxes = "".join(f'<label class="check"><input type="checkbox" value="{escape(m)}" name="{escape(qid)}"> {escape(_lbl(ml, lang))}</label>'
-                        for m, ml in members)
-        return (f'<fieldset id="{escape(qid)}" {data} data-kind="enumlist" aria-describedby="e-{escape(qid)}"><legend>{label} {_mark(f, lang)}</legend>'
-                f'{boxes}{err}</fieldset>')
-    if f.kind == "bool":
-        default = f.default
-        radios = "".join(
-            f'<label class="check"><input type="radio" name="{escape(qid)}" value="{v}"{" checked" if default is not None and default == b else ""}'
-            f'{" required" if required else ""}> {escape(text(lang, "yes" if b else "no"))}</label>'
-            for v, b in (("true", True), ("false", False)))
-        return (f'<fieldset id="{escape(qid)}" {data} data-kind="bool" class="bool" aria-describedby="e-{escape(qid)}">'
-                f'<legend>{label} {_mark(f, lang)}</legend>{radios}{err}</fieldset>')
+def _control(policy: tree.Policy, f: tree.Field, path: str, lang: str, field: str | None = None) -> dict:
+    """One question as the template reads it: its label, 必須/任意, the control's kind and choices, help and hint."""
     kind = f.kind
-    hid = f"h-{qid}"
-    typ = "date" if kind == "date" else "text"
-    mode = ' inputmode="numeric"' if kind in ("yen", "count") else ""
-    value = "" if f.default is None else escape(str(f.default))
-    return (f'<label for="{escape(qid)}">{label} {_mark(f, lang)}</label>'
-            f'<input type="{typ}" id="{escape(qid)}" {data} data-kind="{kind}"{mode} value="{value}" autocomplete="off"'
-            f'{" required" if required else ""} aria-describedby="{escape(hid)} e-{escape(qid)}">{_hint(kind, lang, escape(hid))}{err}')
+    options = []
+    if f.kind in ("enum", "list") and f.type_name in policy.enums:
+        options = [{"value": m, "label": _lbl(ml, lang)} for m, ml in policy.enums[f.type_name].members]
+        kind = "enum" if f.kind == "enum" else "enumlist"
+    hint = {"yen": "hint.yen", "count": "hint.count", "ratio": "hint.ratio"}.get(kind)
+    return {"qid": f"q-{path}", "path": path, "field": field, "kind": kind, "label": _lbl(f.label, lang),
+            "required": not f.optional and f.default is None, "default": f.default, "options": options,
+            "value": "" if f.default is None or isinstance(f.default, bool) else str(f.default),
+            "hint": text(lang, hint) if hint else None, "help": _lbl(f.help, lang) if f.help is not None else None, "mark": None}
 
 
-def _question(policy: tree.Policy, q: Question, lang: str, asked: frozenset[str]) -> str:
+def _question(policy: tree.Policy, q: Question, lang: str, asked: frozenset[str]) -> dict:
     f = q.field
-    frames = "|".join(sorted(q.frames))
-    hidden = "" if q.path in asked else " hidden"
+    view = {"path": q.path, "stage": q.stage, "frames": "|".join(sorted(q.frames)), "hidden": q.path not in asked,
+            "control": _control(policy, f, q.path, lang), "record": None}
+    if q.stage == "step":  # a step's answer may be left as it is, but the step itself is needed: not "任意"
+        view["control"]["mark"] = text(lang, "step.mark")
     if f.kind == "list" and f.element == "record":
         record = policy.records[f.type_name]
-        rlabel = _lbl(record.label, lang)
-        template = "".join('<div class="q">' + _control(policy, rf, f"{q.path}[#].{rf.name}", lang, f'data-field="{escape(rf.name)}"') + "</div>"
-                           for rf in record.fields)
-        return (f'<div class="q list" data-q="{escape(q.path)}" data-stage="{q.stage}" data-frames="{escape(frames)}" data-list="{escape(q.path)}"{hidden} '
-                f'data-required="{str(not f.optional).lower()}" data-item-label="{escape(rlabel)}" '
-                f'data-remove-label="{escape(text(lang, "remove", label=rlabel))}">'
-                f'<h3>{escape(_lbl(f.label, lang))} {_mark(f, lang)}</h3><div class="items"></div>'
-                f'<template>{template}</template>'
-                f'<button type="button" class="add">{escape(text(lang, "add", label=rlabel))}</button>'
-                f'<span class="err" id="e-q-{escape(q.path)}" role="alert"></span></div>')
-    return (f'<div class="q" data-q="{escape(q.path)}" data-stage="{q.stage}" data-frames="{escape(frames)}"{hidden}>'
-            f'{_control(policy, f, q.path, lang)}</div>')
+        view.update(record=[_control(policy, rf, f"{q.path}[#].{rf.name}", lang, field=rf.name) for rf in record.fields],
+                    item_label=_lbl(record.label, lang), list_required=not f.optional)
+    return view
 
 
-def _frame_choice(policy: tree.Policy, lang: str) -> str:
-    opts = [f'<option value="">{escape(text(lang, "frame.all"))}</option>']
-    opts += [f'<option value="{escape(fr.name)}">{escape(_lbl(fr.label, lang))}</option>' for fr in policy.frames]
-    helps = "".join(f'<p class="help" data-help-frame="{escape(fr.name)}" hidden>{escape(_lbl(fr.help, lang))}</p>'
-                    for fr in policy.frames if fr.help)
-    return (f'<div class="q"><label for="q-frame">{escape(text(lang, "frame.choice"))} '
-            f'<span class="mark opt">{escape(text(lang, "optional"))}</span></label>'
-            f'<select id="q-frame" data-frame-choice>{"".join(opts)}</select>{helps}'
-            f'<p class="note">{escape(text(lang, "hidden.note"))}</p></div>')
-
-
-def _stage(policy: tree.Policy, stage: str, qs: list[Question], lang: str, asked: frozenset[str]) -> str:
+def _stage(policy: tree.Policy, stage: str, qs: list[Question], lang: str, asked: frozenset[str]) -> dict:
     """A stage's questions, grouped under their input group's label (fieldsets)."""
-    parts, open_group = [], None
+    parts: list[dict] = []
+    open_group = object()
     for q in qs:
         is_list = q.field.kind == "list" and q.field.element == "record"
         group = q.group if (q.group.name and not is_list) else None
-        if group is not open_group:
-            if open_group is not None:
-                parts.append("</fieldset>")
-            if group is not None:
-                shown = any(o.path in asked for o in qs if o.group is group)
-                parts.append(f'<fieldset class="group"{"" if shown else " hidden"}><legend>{escape(_lbl(group.label, lang))}</legend>')
+        if not parts or group is not open_group:
+            parts.append({"group": _lbl(group.label, lang) if group is not None else None,
+                          "hidden": group is not None and not any(o.path in asked for o in qs if o.group is group), "questions": []})
             open_group = group
-        parts.append(_question(policy, q, lang, asked))
-    if open_group is not None:
-        parts.append("</fieldset>")
-    head = _frame_choice(policy, lang) if stage == "frame" else ""
-    hidden = "" if head or any(q.path in asked for q in qs) else " hidden"
-    return (f'<section class="stage" data-stage="{stage}" aria-labelledby="s-{stage}"{hidden}><h2 id="s-{stage}">{escape(text(lang, "stage." + stage))}</h2>'
-            f"{head}{''.join(parts)}</section>")
+        parts[-1]["questions"].append(_question(policy, q, lang, asked))
+    frames = ([{"name": fr.name, "label": _lbl(fr.label, lang), "help": _lbl(fr.help, lang) if fr.help else None} for fr in policy.frames]
+              if stage == "frame" else None)
+    return {"name": stage, "frames": frames, "parts": parts, "hidden": not frames and not any(q.path in asked for q in qs)}
 
 
 def defaults_case(policy: tree.Policy, qs: list[Question]) -> dict:
@@ -153,30 +113,16 @@ def render(year: Year, snapshot: Snapshot, lang: str) -> str:
     qs = questions(policy)
     asked = _asked_at_first(policy)
     hidden = sum(q.path not in asked for q in qs)
-    pruned = text(lang, "pruned", n=hidden) if hidden else ""
-    stages = "".join(_stage(policy, s, [q for q in qs if q.stage == s], lang, asked) for s in STAGES if any(q.stage == s for q in qs) or s == "frame")
-    other = "en" if lang == "ja" else "ja"
-    years = "".join(f'<option value="{y.policy.year}"{" selected" if y is year else ""}>{escape(y.policy.programme)}</option>'
-                    for y in snapshot.years)
     config = {"lang": lang, "year": str(policy.year), "hash": year.content_hash,
-              "text": {k: TEXT[lang][k] for k in ("bad.amount", "bad.fraction", "bad.number", "working", "failed", "errors", "item", "pruned")}}
-    config_json = json.dumps(config, ensure_ascii=False).replace("<", "\\u003c")  # no "</script>" inside
-    title = text(lang, "title", programme=policy.programme)
-    return (f'<!DOCTYPE html><html lang="{lang}"><head><meta charset="utf-8">'
-            f'<meta name="viewport" content="width=device-width, initial-scale=1"><title>{escape(title)}</title>'
-            f'<link rel="stylesheet" href="/static/page.css"></head><body>'
-            f'<header><div class="bar"><h1>{escape(title)}</h1>'
-            f'<form method="get" action="/" class="year"><label for="year">{escape(text(lang, "year"))}</label> '
-            f'<select id="year" name="year" onchange="this.form.submit()">{years}</select>'
-            f'<input type="hidden" name="lang" value="{lang}"></form>'
-            f'<a class="lang" id="lang-switch" href="/?lang={other}&amp;year={policy.year}" hreflang="{other}">{escape(text(lang, "lang.switch"))}</a></div>'
-            f'<p class="intro">{escape(text(lang, "intro"))}</p></header>'
-            f'<main><form id="check" novalidate>{stages}<p id="pruned" class="note" role="status" aria-live="polite">{escape(pruned)}</p>'
-            f'<div class="actions"><button type="submit" id="submit">{escape(text(lang, "submit"))}</button> '
-            f'<button type="reset" id="reset">{escape(text(lang, "reset"))}</button></div>'
-            f'<div id="form-errors" class="form-errors" role="alert" hidden><h2>{escape(text(lang, "errors"))}</h2><ul></ul></div></form>'
-            f'<section id="result" aria-live="polite" tabindex="-1"></section>'
-            f'<div id="downloads" hidden><button type="button" id="download-json">{escape(text(lang, "download.json"))}</button> '
-            f'<button type="button" id="download-html">{escape(text(lang, "download.html"))}</button></div></main>'
-            f'<script id="config" type="application/json">{config_json}</script>'
-            f'<script src="/static/page.js"></script></body></html>\n')
+              "text": {k: TEXT[lang][k] for k in ("bad.amount", "bad.fraction", "bad.number", "working", "failed", "errors", "item", "pruned",
+                                                  "reset.confirm", "load.bad", "load.done", "yes", "no", "answers")}}
+    lead, rows = call_period.notice(policy, None, lang)  # today in Japan: a call that has ended says so first
+    page = environment(os.environ.get("POLICY_PAGE_TEMPLATES") or None).get_template("page.html")
+    return page.render(
+        lang=lang, other="en" if lang == "ja" else "ja", year=policy.year, t=functools.partial(text, lang),
+        title=text(lang, "title", programme=policy.programme),
+        years=[{"value": y.policy.year, "label": y.policy.programme, "selected": y is year} for y in snapshot.years],
+        call={"lead": lead, "rows": rows}, pruned=text(lang, "pruned", n=hidden) if hidden else "",
+        stages=[_stage(policy, s, [q for q in qs if q.stage == s], lang, asked) for s in STAGES if any(q.stage == s for q in qs) or s == "frame"],
+        # JSON inside <script>: no "</script>" can close it early; the template must not escape it again
+        config_json=markupsafe.Markup(json.dumps(config, ensure_ascii=False).replace("<", "\\u003c"))) + "\n"

@@ -75,7 +75,8 @@ def _check(settings, body: bytes, opts: Options):
                      settings.log.masker if settings.log else no_mask)
     record(settings, outcome)
     known = relevance_plan.submitted(policy, raw, frozenset(not_asked))
-    return result.render(outcome, opts.lang, result.Unasked(paths=not_asked, run=relevance.Partial(policy, known), filled=filled)), outcome
+    unasked = result.Unasked(paths=not_asked, run=relevance.Partial(policy, known), filled=filled)
+    return result.render(outcome, opts.lang, unasked, case=raw), outcome
 
 
 @route("/page/relevant")

@@ -360,6 +360,7 @@ class Field:
     fixed: bool
     default: object | None
     maximum: int | None = None  # the largest answer accepted (yen and count fields); None: MAX_LITERAL
+    help: Label | None = None  # what the question means, for the self-check page
 
 
 @node

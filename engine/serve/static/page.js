@@ -5,6 +5,7 @@
 // answers before them) and hides the others; a hidden question keeps its value, is not submitted,
 // and comes back as it was when an answer changes back. Without that route (an older server) it
 // falls back to hiding the questions only other frames read, and submits to /page/result.
+// What the page keeps, loads and lists of the answers is page-record.js's.
 "use strict";
 (function () {
   const config = JSON.parse(document.getElementById("config").textContent);
@@ -13,6 +14,8 @@
   const result = document.getElementById("result");
   const errorsBox = document.getElementById("form-errors");
   let lastCase = null;
+  // page-record.js (answers kept in the tab, loaded from a file, listed under the result) sets these
+  const hooks = { afterResult() {}, onReset() {} };
   let pruning = true; // false once the server turns out not to have /page/relevant
 
   function halfWidth(s) {
@@ -200,11 +203,27 @@
   }
   form.addEventListener("change", () => refresh());
 
+  function labelText(box) {
+    const el = box.querySelector(":scope > label, :scope > fieldset > legend, :scope > legend, :scope > h3");
+    if (!el) return "";
+    const copy = el.cloneNode(true);
+    copy.querySelectorAll(".mark").forEach((m) => m.remove());
+    return copy.textContent.trim();
+  }
   function clearErrors() {
     form.querySelectorAll("[aria-invalid]").forEach((el) => el.removeAttribute("aria-invalid"));
-    form.querySelectorAll(".err").forEach((el) => { el.textContent = ""; });
+    form.querySelectorAll(".err").forEach((el) => { el.textContent = ""; el.removeAttribute("role"); });
     errorsBox.hidden = true;
     errorsBox.querySelector("ul").innerHTML = "";
+  }
+
+  // A field named as the applicant reads it: the question's label (「経費の明細 1 金額（税抜）」), not its path.
+  function questionName(field, el) {
+    const box = el ? el.closest(".q") : null;
+    if (!box) return field;
+    const item = el.closest("fieldset.item");
+    const name = labelText(box) || field;
+    return item ? item.querySelector("legend").textContent + " " + name : name;
   }
 
   function showErrors(list) {
@@ -213,12 +232,12 @@
     for (const [field, message] of list) {
       const el = field ? document.getElementById("q-" + field) : null;
       const li = document.createElement("li");
-      li.textContent = field ? field + ": " + message : message;
+      li.textContent = field ? questionName(field, el) + ": " + message : message;
       ul.appendChild(li);
       if (el) {
         el.setAttribute("aria-invalid", "true");
         const err = document.getElementById("e-q-" + field);
-        if (err) err.textContent = message;
+        if (err) { err.textContent = message; err.setAttribute("role", "alert"); }
         first = first || el;
       }
     }
@@ -255,6 +274,7 @@
       return;
     }
     result.innerHTML = await response.text();
+    hooks.afterResult();
     // the placeholders /page/check decided required questions not asked with: the downloads are this decision
     const filled = document.getElementById("result-filled");
     if (filled) for (const [path, value] of Object.entries(JSON.parse(filled.textContent))) put(c, path, value);
@@ -263,7 +283,12 @@
     result.focus();
   });
 
+  document.getElementById("reset").addEventListener("click", (ev) => {
+    if (!window.confirm(T["reset.confirm"])) ev.preventDefault();
+  });
+
   form.addEventListener("reset", () => {
+    hooks.onReset();
     clearErrors();
     result.innerHTML = "";
     document.getElementById("downloads").hidden = true;
@@ -290,6 +315,7 @@
     download("/v1/explain" + query(), id + ".html", "text/html");
   });
 
-  window.policyPage = { parseYen, parseCount, buildCase, refresh, lastCase: () => lastCase };
+  window.policyPage = { parseYen, parseCount, buildCase, refresh, lastCase: () => lastCase, hooks,
+                        internals: { config, T, form, result, put, addItem, renumber, visible, labelText } };
   refresh();
 })();
