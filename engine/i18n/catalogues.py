@@ -108,17 +108,31 @@ def update() -> list[str]:
     return missing
 
 
+def entries(catalog) -> list[tuple[str, str, str]]:
+    """(key, msgid, msgstr) in order: what a catalogue says, apart from its header."""
+    return [(m.context, m.id, m.string) for m in catalog if m.id]
+
+
+def mo_entries(data: bytes) -> dict[str, str]:
+    """What the standard library reads from a .mo ("key\x04msgid" -> msgstr), header aside."""
+    import gettext
+
+    table = gettext.GNUTranslations(io.BytesIO(data))._catalog
+    return {k: v for k, v in table.items() if k != ""}
+
+
 def check() -> list[str]:
-    """What is out of date, without writing anything."""
+    """What is out of date, without writing anything: a .po that is not what the sources mark, a
+    .mo that is not its .po compiled by Babel, an untranslated string."""
     problems = []
     for domain in DOMAINS:
         for lang in LANGUAGES:
             catalog = merged(lang, domain)
             path = po_path(lang, domain)
-            if not path.exists() or path.read_bytes() != po_bytes(catalog):
+            if not path.exists() or entries(read(lang, domain)) != entries(catalog):
                 problems.append(f"{path.relative_to(ENGINE.parent)} is not what the sources mark")
             mo = path.with_suffix(".mo")
-            if not mo.exists() or mo.read_bytes() != mo_bytes(read(lang, domain)):
+            if not mo.exists() or mo_entries(mo.read_bytes()) != mo_entries(mo_bytes(read(lang, domain))):
                 problems.append(f"{mo.relative_to(ENGINE.parent)} is not the compiled .po")
             problems += [f"{lang}/{domain} untranslated: {m}" for m in untranslated(catalog)]
     return problems
