@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime
+
 import json
 from pathlib import Path
 
@@ -134,7 +136,8 @@ def test_effective_dating_picks_the_policy_in_force(run, write_case, monkeypatch
     assert out["selected_policy"]["chosen_by"] == {"field": "申請日", "date": date, "default": False}
     assert out["programme"] == programme
     text = run("eval", write_case(case), "--policies", "policies").stdout.splitlines()[0]
-    assert text.startswith(f"適用する公募: {folder}（{programme}, ") and text.endswith(f"— 申請日 {date} により選択")
+    day = datetime.date.fromisoformat(date)
+    assert text.startswith(f"適用する公募: {folder}（{programme}, ") and text.endswith(f"— 申請日 {day.year}年{day.month}月{day.day}日 により選択")
     # with no --policy at all, the bundled years are chosen from alike
     assert run("eval", write_case(case)).stdout.splitlines()[0] == text
 
@@ -328,7 +331,7 @@ def test_a_date_after_the_call_closed_is_not_eligible_without_deadlines(run, wri
     case = {**CORPUS["c_near_minimum_wage.json"], "申請日": "2026-01-05"}
     result = run("eval", write_case(case), "--policy", "policies/2025", "--frame", "通常枠")
     assert result.exit_code == 1
-    assert "  ✗ 申請日 2026-01-05 は公募期間の終了 2025-12-31 より後です" in result.stdout.splitlines()
+    assert "  ✗ 申請日 2026年1月5日 は公募期間の終了 2025年12月31日 より後です" in result.stdout.splitlines()
 
 
 def test_a_case_that_cannot_be_read_is_counted_apart_not_as_changed(run, tmp_path):
@@ -354,7 +357,7 @@ def test_two_years_in_force_on_one_date_are_a_policy_error_not_a_silent_choice(r
 def test_an_undated_case_gets_the_default_year_and_is_told_so(run, write_case):
     case = {k: v for k, v in CORPUS["e_unchanged.json"].items() if k != "申請日"}
     result = run("eval", write_case(case))
-    assert result.stdout.splitlines()[0] == ("適用する公募: 2024（IT導入補助金2024, 2024-02-16〜2024-10-15）— "
+    assert result.stdout.splitlines()[0] == ("適用する公募: 2024（IT導入補助金2024, 2024年2月16日〜2024年10月15日）— "
                                              "申請日が未入力のため、既定の年度で判定しました")
     out = json.loads(run("eval", write_case(case), "--format", "json", "--lang", "en").stdout)
     assert out["selected_policy"]["chosen_by"] == {"field": "申請日", "date": None, "default": True}
