@@ -113,6 +113,8 @@ SOURCE = catalogue([
     N_("quantified.all", "{list} with {where}: {matched} of {of} (all needed)"),
     # the sentence writer (engine/explain/sentences.py)
     N_("branch.yes", "{condition}: yes"),
+    N_("cap.derived", "{limit} (= {derivation})"),
+    N_("cap.derived.rounded", "{limit} (= {derivation}, fractional yen rounded down)"),
     N_("branch.no", "{condition}: no"),
     N_("money.man", "{man} ten-thousand yen"),
     N_("money.oku", "{oku} hundred-million yen"),

@@ -224,6 +224,9 @@ def requirement(t: Trace, lang: str, negate: bool = False) -> str:
 def cap(c, lang: str) -> str:
     """A cap as a sentence: why it applies or not (上限は50万円です / 「…」に当たるため、上限50万円はかかりません)."""
     limit = money(c.limit, lang)
+    if c.limit_trace.kind in ("arith", "round"):  # a limit the case's own values set: say how
+        key = "cap.derived.rounded" if c.limit_trace.result != c.limit else "cap.derived"
+        limit = message(lang, key, limit=limit, derivation=derivation(c.limit_trace, lang))
     if c.condition is None:
         return message(lang, "cap.binding" if c.binding else "cap", limit=limit)
     # the condition the cap depends on, as the case met it or not: `unless X` applies when X does not hold
@@ -236,6 +239,21 @@ def cap(c, lang: str) -> str:
     if not c.active:
         return message(lang, "cap.inactive", why=why, limit=limit)
     return message(lang, "cap.binding.why" if c.binding else "cap.why", why=why, limit=limit)
+
+
+_ARITH = {"+": "+", "-": "−", "×": "×", "*": "×", "/": "÷", "÷": "÷"}
+
+
+def derivation(t: Trace, lang: str) -> str:
+    """How a computed limit came about, as arithmetic over named values: 連携経費の総額（7,791,666円）× 1/10 × 2/3."""
+    if t.kind == "arith":
+        left, right = t.children
+        return f"{derivation(left, lang)} {_ARITH.get(t.op, t.op)} {derivation(right, lang)}"
+    if t.kind == "round":
+        return derivation(t.children[0], lang)
+    if t.kind == "const":
+        return rate(t.result) if t.fact("kind") == "ratio" else shown(t, lang)
+    return message(lang, "named_value", name=subject(t, lang), value=shown(t, lang))
 
 
 def change(c, lang: str) -> str:
