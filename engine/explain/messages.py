@@ -165,6 +165,7 @@ SOURCE = catalogue([
     N_("cap.binding.why", "{why}, the cap is {limit} (applied)"),
     N_("change", "{field} {old} → {new}"),
     N_("rate.because", " ({rule})"),
+    N_("rate.because.noun", " ({rule})"),
     N_("rate.because_not", " (not {rule})"),
     N_("rate.because_condition", " ({condition})"),
 ])

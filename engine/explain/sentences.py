@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime
 import math
 import re
+import unicodedata
 from fractions import Fraction
 
 from engine.evaluate.decision import Trace
@@ -278,6 +279,11 @@ def rate_reason(b, lang: str) -> str:
     if t.kind == "if":
         condition = t.children[0]
         name = _BRACKETED.sub("", label(condition.label, lang))  # the rule's own note on how it is judged is left to its page
+        if name and condition.result:
+            # a label that ends in a verb (…に該当する) takes ため, a noun (小規模事業者) のため: the
+            # catalogue has both forms
+            predicate = unicodedata.name(name[-1], "").startswith("HIRAGANA")
+            return message(lang, "rate.because" if predicate else "rate.because.noun", rule=name)
         if name:
             return message(lang, "rate.because" if condition.result else "rate.because_not", rule=name)
         return message(lang, "rate.because_condition", condition=requirement(condition, lang, negate=not condition.result))
