@@ -116,6 +116,7 @@ SOURCE = catalogue([
     N_("cap.derived", "{limit} (= {derivation})"),
     N_("cap.derived.rounded", "{limit} (= {derivation}, fractional yen rounded down)"),
     N_("branch.no", "{condition}: no"),
+    N_("yen.over", "just over {amount}円"),
     N_("money.man", "{man} ten-thousand yen"),
     N_("money.oku", "{oku} hundred-million yen"),
     N_("money.oku_man", "{oku} hundred-million and {man} ten-thousand yen"),

@@ -78,15 +78,16 @@ def trace_lines(t: Trace, lang: str, depth: int) -> list[str]:
 
 def band_line(b, lang: str, only: bool) -> str:
     rate = sentences.rate(b.rate) + sentences.rate_reason(b, lang)
+    cost, subsidy = sentences.part(b.cost, lang), sentences.part(b.subsidy, lang)
     if only:
-        return f"{yen(b.cost)} × {rate} = {yen(b.subsidy)}"
+        return f"{cost} × {rate} = {subsidy}"
     if b.limit is None:
         note = message(lang, "band.rest")
     else:
         note = message(lang, "band.subsidy" if b.measure == "subsidy" else "band.cost", limit=money(b.limit, lang))
     if b.cost == 0:
         note = f"{note}; {message(lang, 'band.unused')}"
-    return f"{yen(b.cost)} × {rate} = {yen(b.subsidy)}   ({note})"
+    return f"{cost} × {rate} = {subsidy}   ({note})"
 
 
 def amount_lines(a: AmountResult, lang: str, depth: int) -> list[str]:

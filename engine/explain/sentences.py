@@ -32,6 +32,14 @@ def yen(v) -> str:
     return f"{int(v):,}円"
 
 
+def part(v, lang: str) -> str:
+    """A band's share of a cost or of a subsidy, which may fall between two yen: 666,666円余 (just over
+    666,666 yen) rather than a fraction; the amount it adds up to is rounded down once, after the sum."""
+    if isinstance(v, Fraction) and v.denominator != 1:
+        return message(lang, "yen.over", amount=f"{math.floor(v):,}")
+    return yen(v)
+
+
 def money(v, lang: str) -> str:
     """A limit or threshold as the 公募要領 writes it in Japanese (350万円, 3億円, 1億5,000万円) when it
     is a whole number of 万円; exact yen otherwise and in English."""
