@@ -49,7 +49,7 @@ def _load(case: str, policy_dir: str | None, policies_root: str | None, lang: st
         if policy_dir:
             return load_policy(policy_dir).policy, raw, None, frozenset()
         root = policies_root or bundled_policies()
-        selection = select(root, raw, case, default=None if policies_root else DEFAULT_YEAR)
+        selection = select(root, raw, case, default=None if policies_root else DEFAULT_YEAR, lang=lang)
         return selection.loaded.policy, raw, selection, fields_of_years(root)
     except PolicyError as exc:
         _fail(str(exc), EXIT_BAD_POLICY)

@@ -145,10 +145,10 @@ def test_effective_dating_picks_the_policy_in_force(run, write_case, monkeypatch
 def test_effective_dating_errors(run, write_case, monkeypatch):
     monkeypatch.chdir(ROOT)
     case = dict(CORPUS["e_unchanged.json"])
-    result = run("eval", write_case(case), "--policies", "policies")
+    result = run("eval", write_case(case), "--policies", "policies", "--lang", "en")
     assert (result.exit_code, result.stderr.strip().split(": ", 2)[-1]) == (
         3, "申請日: missing; choosing the policy in force needs the case's application date (or give --policy)")
-    result = run("eval", write_case({**case, "申請日": "2026-01-05"}), "--policies", "policies")
+    result = run("eval", write_case({**case, "申請日": "2026-01-05"}), "--policies", "policies", "--lang", "en")
     assert result.exit_code == 3
     assert result.stderr.strip().split(": ", 2)[-1] == (
         # rules-2024.md §7 C-12: the 2025 call opened 2025-03-31
@@ -364,7 +364,7 @@ def test_an_undated_case_gets_the_default_year_and_is_told_so(run, write_case):
 
 
 def test_a_date_no_bundled_year_covers_lists_the_years_and_their_terms(run, write_case):
-    result = run("eval", write_case({**CORPUS["e_unchanged.json"], "申請日": "2022-12-31"}))
+    result = run("eval", write_case({**CORPUS["e_unchanged.json"], "申請日": "2022-12-31"}), "--lang", "en")
     assert result.exit_code == 3
     assert result.stderr.strip().split(": ", 2)[-1] == (
         # rules-2024.md §7 C-12: the 2025 call opened 2025-03-31
@@ -438,7 +438,10 @@ def test_check_of_a_folder_of_years_checks_every_year(run, tmp_path, monkeypatch
 
 def test_a_date_between_two_calls_names_both(run):
     """rules-2024.md §7 C-12: 2024-10-16 … 2025-03-30 falls in no call; say so, and which are nearest."""
-    result = run("eval", ROOT / "examples" / "deadline_after_last_2024_10_16.json")
+    result = run("eval", ROOT / "examples" / "deadline_after_last_2024_10_16.json", "--lang", "en")
     assert result.exit_code == 3
     assert "申請日: 2024-10-16 is in no policy year's term, between 2024 (closed 2024-10-15) and 2025 (opens 2025-03-31); " in result.stderr
+    result = run("eval", ROOT / "examples" / "deadline_after_last_2024_10_16.json")  # in Japanese, by the field's label
+    assert ("「交付申請日」: 2024-10-16 はどの年度の公募期間にも入りません（2024年度の公募は 2024-10-15 に終了、"
+            "2025年度の公募は 2025-03-31 に開始）。") in result.stderr
     assert run("eval", ROOT / "examples" / "deadline_after_last_2024_10_16.json", "--policy", ROOT / "policies" / "2024").exit_code == 1

@@ -51,6 +51,15 @@ SOURCE = catalogue([
     N_("too_many", "{n} items; a list holds at most {most} (POLICY_MAX_ITEMS)"),
     N_("unknown", "unknown field{hint}; expected one of: {allowed}"),
     N_("invalid", "invalid case"),
+    # choosing the policy year by the case's application date
+    N_("list.or", " or "),
+    N_("year.the_date", "the application date"),
+    N_("year.no_date", "{field}: missing; choosing the policy in force needs the case's application date (or {hint})"),
+    N_("year.none", "{field}: {date} is in no policy year's term{nearest}; the years: {terms} "
+                    "(to judge the case under one year's rules anyway, give --policy with that year's folder)"),
+    N_("year.between", ", between {before} (closed {closed}) and {after} (opens {opens})"),
+    N_("year.after_last", ", after the last call, {before} (closed {closed})"),
+    N_("year.before_first", ", before the first call, {after} (opens {opens})"),
     # the file and its JSON
     N_("json.empty", "the case is empty; expected a JSON object"),
     N_("json.duplicate", "the key {key} appears twice in one object"),
