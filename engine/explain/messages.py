@@ -136,6 +136,7 @@ SOURCE = catalogue([
     N_("op.ne", "other than {value}"),
     N_("need.one_of", "one of {members}"),
     N_("need.not_one_of", "none of {members}"),
+    N_("state.is", "{left} is {actual}"),
     N_("state.met", "{left} is {actual}: {need}"),
     N_("state.unmet", "{left} is {actual}; it must be {need}"),
     N_("state.unknown", "{left} is not given; it must be {need}"),

@@ -174,6 +174,8 @@ def state(t: Trace, lang: str) -> str:
         need = _member_need(t, bool(t.fact("negated")), lang)
         if operand.result is None:
             return message(lang, "state.unknown", left=subject(operand, lang), need=need)
+        if t.result and len(t.fact("members")) == 1 and not t.fact("negated"):  # 組織形態が会社です, not …会社で、会社です
+            return message(lang, "state.is", left=subject(operand, lang), actual=shown(operand, lang))
         return message(lang, "state.met" if t.result else "state.unmet", left=subject(operand, lang), actual=shown(operand, lang), need=need)
     if t.kind == "contains":
         key = "state.contains" if t.result else "state.lacks"
