@@ -32,33 +32,36 @@ EXIT_BAD_POLICY = 4  # the policy does not parse or check
 EXIT_INTERNAL = 70  # a bug in the engine
 
 
-def _case_message(exc: CaseError) -> str:
-    return f"invalid case:\n{exc}" if len(exc.problems) > 1 else f"invalid case: {exc}"
+def _case_message(exc: CaseError, lang: str = "en") -> str:
+    from engine.evaluate.case_words import word
+
+    head = word(lang, "invalid")
+    return f"{head}:\n{exc}" if len(exc.problems) > 1 else f"{head}: {exc}"
 
 
-def _load(case: str, policy_dir: str | None, policies_root: str | None):
+def _load(case: str, policy_dir: str | None, policies_root: str | None, lang: str = "en"):
     """The policy (given, or the year in force on the case's date among --policies or the bundled
     years), the raw case, the selection, and the input names the other years declare."""
     if policy_dir and policies_root:
         _fail("give either --policy or --policies, not both", EXIT_USAGE)
     try:
-        raw = read_case_file(case)
+        raw = read_case_file(case, lang)
         if policy_dir:
             return load_policy(policy_dir).policy, raw, None, frozenset()
         root = policies_root or bundled_policies()
-        selection = select(root, raw, case, default=None if policies_root else DEFAULT_YEAR)
+        selection = select(root, raw, case, default=None if policies_root else DEFAULT_YEAR, lang=lang)
         return selection.loaded.policy, raw, selection, fields_of_years(root)
     except PolicyError as exc:
         _fail(str(exc), EXIT_BAD_POLICY)
     except CaseError as exc:
-        _fail(_case_message(exc), EXIT_BAD_CASE)
+        _fail(_case_message(exc, lang), EXIT_BAD_CASE)
 
 
-def _values(policy, raw, case: str, also_known: frozenset = frozenset()) -> dict:
+def _values(policy, raw, case: str, also_known: frozenset = frozenset(), lang: str = "en") -> dict:
     try:
-        return read_case(policy, raw, case, also_known=also_known)
+        return read_case(policy, raw, case, also_known=also_known, lang=lang)
     except CaseError as exc:
-        _fail(_case_message(exc), EXIT_BAD_CASE)
+        _fail(_case_message(exc, lang), EXIT_BAD_CASE)
 
 
 def _chosen(selection, policy) -> dict | None:
@@ -96,8 +99,8 @@ def cli() -> None:
 def eval_command(case: str, policy_dir: str | None, policies_root: str | None, fmt: str, lang: str,
                  frames: tuple[str, ...], full: bool) -> None:
     """Evaluate CASE (a JSON file) and explain the decision for every frame."""
-    policy, raw, selection, also_known = _load(case, policy_dir, policies_root)
-    values = _values(policy, raw, case, also_known)  # before anything reads the case (its "frame" key included)
+    policy, raw, selection, also_known = _load(case, policy_dir, policies_root, lang)
+    values = _values(policy, raw, case, also_known, lang)  # before anything reads the case (its "frame" key included)
     known = [f.name for f in policy.frames]
     from_case = not frames and isinstance(raw, dict) and bool(raw.get("frame"))
     if from_case:  # the case names the frame it applies for
@@ -277,8 +280,8 @@ def _batch_summary(summary, skipped: int) -> str:
 def explain_command(case: str, policy_dir: str | None, policies_root: str | None, lang: str, output: str | None) -> None:
     """Render the explained decision for CASE as one self-contained HTML page."""
     from engine.explain import render_html
-    policy, raw, selection, also_known = _load(case, policy_dir, policies_root)
-    values = _values(policy, raw, case, also_known)
+    policy, raw, selection, also_known = _load(case, policy_dir, policies_root, lang)
+    values = _values(policy, raw, case, also_known, lang)
     page = render_html.decision(what_if(policy, values, evaluate(policy, values)), lang, Path(case).name, _chosen(selection, policy))
     _write_text(page, output)
 

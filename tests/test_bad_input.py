@@ -66,7 +66,7 @@ REVIEW_ROWS = [  # found by review: each once crashed, hung or misled
 def test_bad_case(name, data, code, message, run, tmp_path):
     path = tmp_path / "case.json"
     path.write_bytes(data)
-    result = run("eval", path)
+    result = run("eval", path, "--lang", "en")
     assert result.exit_code == code
     assert result.stderr.strip() == f"invalid case: {path}: {message}"
 
@@ -74,16 +74,16 @@ def test_bad_case(name, data, code, message, run, tmp_path):
 def test_byte_order_mark_is_read_as_utf8(run, tmp_path):
     path = tmp_path / "bom.json"
     path.write_bytes("\ufeff".encode() + json.dumps(GOOD, ensure_ascii=False).encode())
-    result = run("eval", path, "--format", "json", "--no-trace")
+    result = run("eval", path, "--format", "json", "--no-trace", "--lang", "en")
     assert result.exit_code == 0 and json.loads(result.stdout)["best_frame"] == "インボイス対応類型"
 
 
 def test_a_folder_or_a_missing_path_instead_of_a_file(run, tmp_path):
-    result = run("eval", tmp_path)
+    result = run("eval", tmp_path, "--lang", "en")
     assert (result.exit_code, result.stderr.strip()) == (3, f"invalid case: {tmp_path} is a folder; give a case file (.json)")
     dangling = tmp_path / "link.json"
     dangling.symlink_to(tmp_path / "gone.json")
-    result = run("eval", dangling)
+    result = run("eval", dangling, "--lang", "en")
     assert (result.exit_code, result.stderr.strip()) == (3, f"invalid case: no such file {dangling}")
 
 

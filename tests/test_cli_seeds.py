@@ -92,9 +92,11 @@ def test_text_shows_the_arithmetic_of_each_band(run, write_case):
     assert result.exit_code == 0
     lines = result.stdout.splitlines()
     assert "インボイス枠（インボイス対応類型）: 対象 — 補助額 722,222円" in lines
-    assert "      666,666 2/3円 × 3/4 = 500,000円   (補助額 500,000円 まで)" in lines
-    assert "      333,333 1/3円 × 2/3 = 222,222 2/9円   (残りの部分)" in lines
-    assert "      722,222 2/9円 → 722,222円 (円未満切り捨て)" in lines
+    # never a fraction of a yen: a band's share that falls between two yen is "just over" (余) its
+    # whole yen, and the sum is rounded down once
+    assert "      666,666円余 × 3/4（「小規模事業者に該当する」に当たらないため） = 500,000円   (補助額 50万円 まで)" in lines
+    assert "      333,333円余 × 2/3 = 222,222円余   (残りの部分)" in lines
+    assert "      = 722,222円 (円未満切り捨て)" in lines
 
 
 def test_english_text(run, write_case):

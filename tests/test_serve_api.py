@@ -90,9 +90,10 @@ def test_an_unknown_year_gets_422_with_the_years_available(server):
 
 def test_a_case_that_does_not_fit_gets_422_naming_each_field_with_the_cli_message(server, tmp_path):
     case = {"申請者": {"組織形態": "会社", "業種": "製造", "従業員": 3, "資本金": -5}, "申請日": "2024-07-01"}
-    status, headers, body = server.post_json("/v1/decide", case)
+    status, headers, body = server.post_json("/v1/decide?lang=en", case)
     assert status == 422 and headers["X-Policy-Year"] == "2024"
     fields = {e["field"]: e["message"] for e in body["errors"]}
+    assert all(e["label"] == e["field"] for e in body["errors"])  # English names a field by its path
     assert fields["申請者.業種"] == ("got \"製造\", expected one of: 製造業, 建設業, 運輸業, 卸売業, サービス業, 娯楽業, 小売業, ゴム製品製造業, "
                                   "ソフトウェア業・情報処理サービス業, 旅館業, その他の業種 (did you mean 製造業?)")
     assert fields["申請者.従業員"] == "unknown field (did you mean 従業員数?); expected one of: 組織形態, 業種, 資本金, 従業員数, 賃上げ特例"
@@ -100,10 +101,34 @@ def test_a_case_that_does_not_fit_gets_422_naming_each_field_with_the_cli_messag
     assert fields["経費"] == "missing; expected a list of 経費明細"
     path = tmp_path / "bad.json"
     path.write_text(json.dumps(case, ensure_ascii=False), encoding="utf-8")
-    cli = subprocess.run([sys.executable, "-m", "engine.cli", "eval", str(path), "--policies", "policies"], cwd=ROOT, capture_output=True, text=True)
+    cli = subprocess.run([sys.executable, "-m", "engine.cli", "eval", str(path), "--policies", "policies", "--lang", "en"],
+                         cwd=ROOT, capture_output=True, text=True)
     assert cli.returncode == 3
     for field, message in fields.items():
         assert f"{path}: {field}: {message}" in cli.stderr
+
+
+def test_in_japanese_a_case_that_does_not_fit_names_fields_by_label_and_choices_by_their_on_screen_text(server, tmp_path):
+    case = json.loads(SMALL.read_text(encoding="utf-8"))
+    case["申請者"]["資本金"] = -5
+    case["経費"][0]["区分"] = None
+    del case["申請要件"]["国内で事業を営む"]
+    status, _, body = server.post_json("/v1/decide?lang=ja", case)
+    assert status == 422
+    errors = {e["field"]: (e["label"], e["message"]) for e in body["errors"]}
+    assert errors["申請者.資本金"] == ("「申請者」の「資本金」", "-5 は負の数です。0以上の円単位の整数（例: 500000）で入力してください")
+    assert errors["申請要件.国内で事業を営む"] == ("「申請要件と手続き」の「日本国内で事業を営む法人又は個人である」",
+                                                "未入力です。「はい」か「いいえ」を選んでください")
+    label, message = errors["経費[0].区分"]
+    assert label == "「経費（税抜）」1件目の「経費の区分」"
+    assert message.startswith("未入力です。次から選んでください: ソフトウェア（クラウド利用料を含む）、") and "PC・タブレット・プリンター" in message
+    assert "PC等" not in message and "true" not in message
+    path = tmp_path / "bad.json"
+    path.write_text(json.dumps(case, ensure_ascii=False), encoding="utf-8")
+    cli = subprocess.run([sys.executable, "-m", "engine.cli", "eval", str(path)], cwd=ROOT, capture_output=True, text=True)
+    assert cli.returncode == 3 and cli.stderr.startswith(f"ケースに誤りがあります:\n{path}: ")
+    for label, message in errors.values():
+        assert f"{path}: {label}: {message}" in cli.stderr
 
 
 @pytest.mark.parametrize("body, message", [
@@ -155,14 +180,14 @@ def test_wrong_method_and_unknown_path(server):
 def test_batch_answers_every_case_in_order_with_an_error_per_bad_case(server):
     good = json.loads(SMALL.read_text(encoding="utf-8"))
     normal = json.loads((EXAMPLES / "seed_normal_1m_software.json").read_text(encoding="utf-8"))
-    status, _, body = server.post_json("/v1/batch", {"cases": [good, {"申請日": "2024-07-01", "申請者": 5}, normal, "x"]})
+    status, _, body = server.post_json("/v1/batch?lang=en", {"cases": [good, {"申請日": "2024-07-01", "申請者": 5}, normal, "x"]})
     assert status == 200 and body["count"] == 4 and body["errors"] == 2
     r = body["results"]
     assert [x["index"] for x in r] == [0, 1, 2, 3] and [x["ok"] for x in r] == [True, False, True, False]
     assert r[0]["decision"]["best_frame"] == "インボイス対応類型" and r[2]["decision"]["best_frame"] == "通常枠"
     assert r[0]["decision"]["policy"]["year"] == 2024 and r[0]["decision"]["decision_id"] != r[2]["decision"]["decision_id"]
     assert r[1]["status"] == 422
-    assert {"field": "申請者", "message": "got 5, expected an object with fields 組織形態, 業種, 資本金, 従業員数, 賃上げ特例"} in r[1]["errors"]
+    assert {"field": "申請者", "label": "申請者", "message": "got 5, expected an object with fields 組織形態, 業種, 資本金, 従業員数, 賃上げ特例"} in r[1]["errors"]
     assert r[3]["status"] == 422 and r[3]["errors"] == [{"field": None, "message": 'the case: got "x", expected a JSON object'}]
     status, _, body = server.post_json("/v1/batch", {"cases": 3})
     assert status == 400 and body["errors"][0]["field"] == "cases"

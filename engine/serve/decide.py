@@ -133,9 +133,9 @@ def decide(snapshot: Snapshot, raw, options: Options, masker) -> Outcome:
         raise Problem(422, _problems(CaseError([f"the case: got {show(raw)}, expected a JSON object"])))
     year = pick_year(snapshot, raw, options.year)
     try:
-        values = read_case(year.policy, raw, also_known=snapshot.also_known)  # as eval, explain and batch read it
+        values = read_case(year.policy, raw, also_known=snapshot.also_known, lang=options.lang)  # as eval, explain and batch read it
     except CaseError as exc:
-        raise Problem(422, _problems(exc), year) from None
+        raise Problem(422, _problems(exc, labels=True), year) from None
     frames = frames_for(year, raw, options.frames)
     did = decision_id()
     head = {"decision_id": did, "policy": policy_ref(year)}
