@@ -76,16 +76,20 @@ def test_the_year_is_picked_by_date_or_pinned(server):
 
 
 def test_an_unknown_year_gets_422_with_the_years_available(server):
-    status, _, body = server.post_json("/v1/decide?year=2030", SMALL.read_text(encoding="utf-8"))
-    assert status == 422
-    assert body["errors"] == [{"field": "?year", "message": "no policy year 2030; the years available are: 2023, 2024, 2025"}]
+    status, _, body = server.post_json("/v1/decide?year=2030&lang=en", SMALL.read_text(encoding="utf-8"))
+    assert status == 422 and body["code"] == "unknown_year"
+    assert body["errors"] == [{"field": "?year", "got": "2030", "expected": "2023, 2024, 2025",
+                               "message": "no policy year 2030; the years available are: 2023, 2024, 2025"}]
     assert body["years_available"] == [2023, 2024, 2025]
     case = json.loads(SMALL.read_text(encoding="utf-8"))
     case["申請日"] = "2031-01-01"
+    status, _, body = server.post_json("/v1/decide?lang=en", case)
+    assert status == 422 and body["code"] == "no_year_in_force"
+    assert body["detail"] == ("no policy year is in force on the case's application date; years: "
+                              "2023: 2023-01-01..2024-02-15; 2024: 2024-02-16..2024-10-15; 2025: 2025-03-31..2025-12-31")  # §7 C-12
     status, _, body = server.post_json("/v1/decide", case)
-    assert status == 422
-    assert body["error"] == ("no policy year is in force on the case's application date; years: "
-                             "2023: 2023-01-01..2024-02-15; 2024: 2024-02-16..2024-10-15; 2025: 2025-03-31..2025-12-31")  # §7 C-12
+    assert body["detail"] == ("申請日がどの年度の公募期間にも入りません。各年度の期間: "
+                              "2023: 2023-01-01..2024-02-15; 2024: 2024-02-16..2024-10-15; 2025: 2025-03-31..2025-12-31")
 
 
 def test_a_case_that_does_not_fit_gets_422_naming_each_field_with_the_cli_message(server, tmp_path):
@@ -94,6 +98,16 @@ def test_a_case_that_does_not_fit_gets_422_naming_each_field_with_the_cli_messag
     assert status == 422 and headers["X-Policy-Year"] == "2024"
     fields = {e["field"]: e["message"] for e in body["errors"]}
     assert all(e["label"] == e["field"] for e in body["errors"])  # English names a field by its path
+    assert {e["field"]: (e["got"], e["expected"]) for e in body["errors"]} == {
+        "申請者.業種": ('"製造"', "one of: 製造業, 建設業, 運輸業, 卸売業, サービス業, 娯楽業, 小売業, ゴム製品製造業, "
+                              "ソフトウェア業・情報処理サービス業, 旅館業, その他の業種"),
+        "申請者.従業員": (None, "one of: 組織形態, 業種, 資本金, 従業員数, 賃上げ特例"),
+        "申請要件": (None, "an object with fields 国内で事業を営む, 最低賃金以上, 他の補助金と重複しない, 役務費用が著しく高額, "
+                          "gBizIDプライム取得済, SECURITY_ACTION宣言済, みらデジ経営チェック実施済, 労働生産性計画策定済, 賃上げ計画策定済"),
+        "申請者.資本金": ("-5", "a whole number of yen (e.g. 500000)"),
+        "申請者.従業員数": (None, "a whole number (e.g. 12)"),
+        "経費": (None, "a list of 経費明細"),
+    }
     assert fields["申請者.業種"] == ("got \"製造\", expected one of: 製造業, 建設業, 運輸業, 卸売業, サービス業, 娯楽業, 小売業, ゴム製品製造業, "
                                   "ソフトウェア業・情報処理サービス業, 旅館業, その他の業種 (did you mean 製造業?)")
     assert fields["申請者.従業員"] == "unknown field (did you mean 従業員数?); expected one of: 組織形態, 業種, 資本金, 従業員数, 賃上げ特例"
@@ -139,17 +153,21 @@ def test_in_japanese_a_case_that_does_not_fit_names_fields_by_label_and_choices_
     (b"[" * 50000, "the JSON is nested too deeply"),
 ])
 def test_malformed_bodies_get_400_with_the_case_readers_message(server, body, message):
-    status, headers, data = server.post("/v1/decide", body)
+    status, headers, data = server.post("/v1/decide?lang=en", body)
     assert status == 400 and headers["X-Engine-Version"] == __version__
-    assert json.loads(data)["errors"] == [{"field": None, "message": message}]
+    problem = json.loads(data)
+    assert [{k: e[k] for k in ("field", "message")} for e in problem["errors"]] == [{"field": None, "message": message}]
+    assert problem["code"] == ("not_utf8" if body.startswith(b"\x90") else "malformed_json")
 
 
 def test_bad_query_parameters_get_400(server):
-    status, _, body = server.post_json("/v1/decide?lang=fr", SMALL.read_text(encoding="utf-8"))
-    assert (status, body["errors"]) == (400, [{"field": "?lang", "message": "got 'fr', expected one of: ja, en"}])
-    status, _, body = server.post_json("/v1/decide?trace=maybe", SMALL.read_text(encoding="utf-8"))
-    assert (status, body["errors"]) == (400, [{"field": "?trace", "message": "got 'maybe', expected true or false"}])
-    status, _, body = server.post_json("/v1/decide?frame=" + quote("通常"), SMALL.read_text(encoding="utf-8"))
+    status, _, body = server.post_json("/v1/decide?lang=fr", SMALL.read_text(encoding="utf-8"))  # an unknown lang: Japanese
+    assert (status, body["errors"]) == (400, [{"field": "?lang", "got": "fr", "expected": "ja, en",
+                                               "message": "'fr' は使えません。ja か en を指定してください"}])
+    status, _, body = server.post_json("/v1/decide?trace=maybe&lang=en", SMALL.read_text(encoding="utf-8"))
+    assert (status, body["errors"]) == (400, [{"field": "?trace", "got": "maybe", "expected": "true, false",
+                                               "message": "got 'maybe', expected true or false"}])
+    status, _, body = server.post_json("/v1/decide?lang=en&frame=" + quote("通常"), SMALL.read_text(encoding="utf-8"))
     assert status == 422 and body["errors"][0]["field"] == "?frame"
     assert body["errors"][0]["message"].startswith("unknown frame 通常 (did you mean 通常枠?)")
     case = json.loads(SMALL.read_text(encoding="utf-8"))
@@ -161,15 +179,16 @@ def test_bad_query_parameters_get_400(server):
             ("year=2024&year=2025", "?year", "given 2 times; give it once"),
             ("year=", "?year", "got '', expected a policy year such as 2024 (or leave it out: the case's date picks it)")):
         for path in ("/v1/decide", "/v1/batch"):
-            status, _, body = server.post_json(f"{path}?{query}", SMALL.read_text(encoding="utf-8"))
-            assert (status, body["errors"]) == (400, [{"field": field, "message": message}]), (path, query)
+            status, _, body = server.post_json(f"{path}?{query}&lang=en", SMALL.read_text(encoding="utf-8"))
+            assert (status, body["code"], [(e["field"], e["message"]) for e in body["errors"]]) == (400, "bad_query", [(field, message)]), (path, query)
 
 
 def test_a_body_over_the_limit_gets_413(server):
-    status, _, data = server.post("/v1/decide", b"{" + b" " * 70000 + b"}")
+    status, _, data = server.post("/v1/decide?lang=en", b"{" + b" " * 70000 + b"}")
     assert status == 413
-    assert json.loads(data)["error"] == ("the request body is larger than 65,536 bytes; "
-                                         "send one case per request, or fewer cases per batch")
+    assert json.loads(data)["detail"] == ("the request body is larger than 65,536 bytes; "
+                                          "send one case per request, or fewer cases per batch")
+    assert json.loads(data)["limit_bytes"] == 65536
 
 
 def test_wrong_method_and_unknown_path(server):
@@ -187,8 +206,10 @@ def test_batch_answers_every_case_in_order_with_an_error_per_bad_case(server):
     assert r[0]["decision"]["best_frame"] == "インボイス対応類型" and r[2]["decision"]["best_frame"] == "通常枠"
     assert r[0]["decision"]["policy"]["year"] == 2024 and r[0]["decision"]["decision_id"] != r[2]["decision"]["decision_id"]
     assert r[1]["status"] == 422
-    assert {"field": "申請者", "label": "申請者", "message": "got 5, expected an object with fields 組織形態, 業種, 資本金, 従業員数, 賃上げ特例"} in r[1]["errors"]
-    assert r[3]["status"] == 422 and r[3]["errors"] == [{"field": None, "message": 'the case: got "x", expected a JSON object'}]
+    assert {"field": "申請者", "got": "5", "expected": "an object with fields 組織形態, 業種, 資本金, 従業員数, 賃上げ特例", "label": "申請者",
+            "message": "got 5, expected an object with fields 組織形態, 業種, 資本金, 従業員数, 賃上げ特例"} in r[1]["errors"]
+    assert r[3]["status"] == 422 and r[3]["code"] == "invalid_case" and r[3]["errors"] == [
+        {"field": None, "got": '"x"', "expected": "a JSON object", "message": 'the case: got "x", expected a JSON object'}]
     status, _, body = server.post_json("/v1/batch", {"cases": 3})
     assert status == 400 and body["errors"][0]["field"] == "cases"
 
@@ -301,16 +322,17 @@ def test_the_json_encoder_writes_the_standard_librarys_bytes():
 
 
 def test_unknown_routes_and_methods_get_a_json_problem(server):
-    status, headers, data = server.get("/nosuch")
+    status, headers, data = server.get("/nosuch?lang=en")
     assert (status, headers["Content-Type"], json.loads(data)["errors"]) == (
-        404, "application/json", [{"field": None, "message": "no such route /nosuch; the routes are listed in /openapi.json"}])
-    status, headers, data = server.get("/v1/decide")
-    assert (status, headers["Allow"], json.loads(data)["error"]) == (405, "POST", "/v1/decide takes POST, not GET")
+        404, "application/problem+json", [{"field": None, "got": None, "expected": None,
+                                           "message": "no such route /nosuch; the routes are listed in /openapi.json and /docs"}])
+    status, headers, data = server.get("/v1/decide?lang=en")
+    assert (status, headers["Allow"], json.loads(data)["detail"]) == (405, "POST", "/v1/decide takes POST, not GET")
     status, headers, data = server.post("/v1/schema/2024", b"{}")  # a route with a parameter
-    assert (status, headers["Allow"], json.loads(data)["error"]) == (405, "GET", "/v1/schema/2024 takes GET, not POST")
+    assert (status, headers["Allow"], json.loads(data)["detail"]) == (405, "GET", "/v1/schema/2024 は GET を受け付けます（POST ではなく）")
     # no redirect for a trailing slash: its Location would be built from the client's Host header
-    status, _, data = server.request("GET", "/healthz/", headers={"Host": "evil.example"})
-    assert status == 404 and json.loads(data)["error"].startswith("no such route /healthz/")
+    status, _, data = server.request("GET", "/healthz/?lang=en", headers={"Host": "evil.example"})
+    assert status == 404 and json.loads(data)["detail"].startswith("no such route /healthz/")
 
 
 def test_a_client_that_hangs_up_mid_body_is_counted_as_499_not_as_a_bug(server):
@@ -341,8 +363,8 @@ def test_a_log_that_cannot_be_written_refuses_decisions_and_readiness(tmp_path):
     server = Server("--workers", "1", "--log", "/dev/full")
     try:
         message = "the decision log /dev/full cannot be written (No space left on device); the decision was not given"
-        status, _, data = server.post("/v1/decide", SMALL.read_bytes())
-        assert (status, json.loads(data)["error"]) == (503, message)
+        status, _, data = server.post("/v1/decide?lang=en", SMALL.read_bytes())
+        assert (status, json.loads(data)["detail"], json.loads(data)["code"]) == (503, message, "log_unavailable")
         status, _, data = server.get("/readyz")
         body = json.loads(data)
         assert (status, body["status"], body["reason"]) == (
@@ -356,9 +378,10 @@ def test_a_log_that_cannot_be_written_refuses_decisions_and_readiness(tmp_path):
 
 def test_a_batch_with_a_bad_query_fails_once_not_per_case(server):
     cases = [json.loads(SMALL.read_text(encoding="utf-8"))] * 3
-    status, _, body = server.post_json("/v1/batch?year=2099", cases)
-    assert (status, body["errors"]) == (422, [{"field": "?year", "message": "no policy year 2099; the years available are: 2023, 2024, 2025"}])
-    status, _, body = server.post_json("/v1/batch?frame=" + quote("通常"), cases)
+    status, _, body = server.post_json("/v1/batch?year=2099&lang=en", cases)
+    assert (status, body["errors"]) == (422, [{"field": "?year", "got": "2099", "expected": "2023, 2024, 2025",
+                                               "message": "no policy year 2099; the years available are: 2023, 2024, 2025"}])
+    status, _, body = server.post_json("/v1/batch?lang=en&frame=" + quote("通常"), cases)
     assert status == 422 and body["errors"][0]["field"] == "?frame"
     assert body["errors"][0]["message"].startswith("unknown frame 通常 (did you mean 通常枠?)")
     status, _, body = server.post_json("/v1/batch?frame=" + quote("通常枠"), cases)

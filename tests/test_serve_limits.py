@@ -114,9 +114,9 @@ def test_a_traced_decision_past_max_trace_gets_413_and_is_not_logged(small_trace
     case = json.loads(SMALL.read_text(encoding="utf-8"))
     case["経費"] = case["経費"][:1] * 1000  # POLICY_MAX_ITEMS: a traced answer of about 3 MB, compact
     before = small_trace_server.log.read_text(encoding="utf-8") if small_trace_server.log.exists() else ""
-    status, _, body = small_trace_server.post_json("/v1/decide?trace=true", case)
+    status, _, body = small_trace_server.post_json("/v1/decide?trace=true&lang=en", case)
     assert status == 413, status
-    assert "--max-trace" in body["error"] and "ask without trace=true" in body["error"]
+    assert body["code"] == "trace_too_large" and "--max-trace" in body["detail"] and "ask without trace=true" in body["detail"]
     after = small_trace_server.log.read_text(encoding="utf-8") if small_trace_server.log.exists() else ""
     assert after == before
     status, _, _ = small_trace_server.post_json("/v1/decide", case)

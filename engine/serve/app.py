@@ -19,10 +19,11 @@ from starlette.routing import Match, Route
 from engine import __version__
 from engine.authoring import schema
 from engine.serve import openapi, page, relevance_route
-from engine.serve.decide import Options, Outcome, Problem, decide, dump_json, frames_for, parse_body, pick_year, policy_ref
-from engine.serve.handling import Late, Settings, deadline, offload, options, read_body, record, route, json_response as _json
+from engine.serve.decide import Options, Outcome, decide, dump_json, frames_for, parse_body, pick_year, policy_ref
+from engine.serve.handling import Late, Settings, deadline, offload, options, problem_response, read_body, record, route, json_response as _json
 from engine.serve.lifecycle import EARLY_HUP, lifespan
 from engine.serve.log import no_mask
+from engine.serve.problems import Problem, words
 
 __all__ = ["EARLY_HUP", "Settings", "create_app"]
 
@@ -36,8 +37,10 @@ def _decide_one(settings: Settings, body: bytes, opts: Options) -> Outcome:
     if opts.trace and settings.max_trace:  # a trace grows with items × rules: bounded before it is logged or sent
         size = len(dump_json(outcome.body))
         if size > settings.max_trace:
-            raise Problem(413, [{"field": "?trace", "message": f"the decision with its trace is {size:,} bytes, more than "
-                                 f"{settings.max_trace:,} (--max-trace); ask without trace=true, or with fewer items"}], outcome.year)
+            raise Problem("trace_too_large", [{"field": "?trace", "message": words(
+                f"トレース付きの判定が {size:,} バイトで、上限 {settings.max_trace:,}（--max-trace）を超えています。trace=true なしで、または経費を減らして送ってください",
+                f"the decision with its trace is {size:,} bytes, more than {settings.max_trace:,} (--max-trace); "
+                f"ask without trace=true, or with fewer items")}], outcome.year, extra={"limit_bytes": settings.max_trace})
     record(settings, outcome)
     return outcome
 
@@ -58,9 +61,12 @@ def _batch(settings: Settings, body: bytes, opts: Options, until: float = math.i
     raw = parse_body(body)
     cases = raw.get("cases") if isinstance(raw, dict) else raw
     if not isinstance(cases, list):
-        raise Problem(400, [{"field": "cases", "message": "expected a JSON list of cases, or an object {\"cases\": [...]}"}])
+        raise Problem("bad_batch", [{"field": "cases", "expected": "a JSON list of cases", "message": words(
+            "ケースの配列、または {\"cases\": [...]} を送ってください", "expected a JSON list of cases, or an object {\"cases\": [...]}")}])
     if len(cases) > settings.max_batch:
-        raise Problem(413, [{"field": "cases", "message": f"{len(cases):,} cases; a batch holds at most {settings.max_batch:,}"}])
+        raise Problem("batch_too_large", [{"field": "cases", "got": f"{len(cases):,}", "message": words(
+            f"{len(cases):,} 件あります。1回のバッチは {settings.max_batch:,} 件までです",
+            f"{len(cases):,} cases; a batch holds at most {settings.max_batch:,}")}], extra={"limit_cases": settings.max_batch})
     snapshot = settings.registry.snapshot  # one snapshot for the whole batch, even if a reload lands meanwhile
     _check_query(snapshot, opts)
     masker = settings.log.masker if settings.log else no_mask
@@ -74,7 +80,7 @@ def _batch(settings: Settings, body: bytes, opts: Options, until: float = math.i
             results.append({"index": index, "ok": True, "decision": outcome.body})
         except Problem as exc:
             settings.metrics.inc("policy_errors_total", {"route": "/v1/batch#case", "status": str(exc.status)})
-            results.append({"index": index, "ok": False, "status": exc.status, **exc.body()})
+            results.append({"index": index, "ok": False, **exc.body(opts.lang)})
     return {"engine_version": __version__, "count": len(results), "errors": sum(not r["ok"] for r in results), "results": results}
 
 
@@ -116,11 +122,18 @@ async def schema_route(request: Request) -> Response:
     if wanted is not None:
         year = snap.by_year(wanted)
         if year is None:
-            raise Problem(404, [{"field": "year", "message": f"no policy year {wanted}; the years available are: {snap.available()}"}],
-                          extra={"years_available": [y.policy.year for y in snap.years]})
+            raise _no_year(snap, wanted)
         return _json(schema.case_schema(year.policy), year=year)
     return _json({"engine_version": __version__,
                   "years": {str(y.policy.year): {"policy": policy_ref(y), "schema": schema.case_schema(y.policy)} for y in snap.years}})
+
+
+def _no_year(snap, wanted: str) -> Problem:
+    """A year asked for in the path (or the page's ?year=) that is not served: 404."""
+    return Problem("unknown_year", [{"field": "year", "got": wanted, "expected": snap.available(), "message": words(
+        f"{wanted} 年度の制度はありません。提供している年度: {snap.available()}",
+        f"no policy year {wanted}; the years available are: {snap.available()}")}],
+        extra={"years_available": [y.policy.year for y in snap.years]})
 
 
 @route("/openapi.json")
@@ -164,7 +177,7 @@ async def page_route(request: Request) -> Response:
     wanted = request.query_params.get("year")
     year = snap.by_year(wanted) if wanted else snap.latest_in_force()
     if year is None:
-        raise Problem(404, [{"field": "year", "message": f"no policy year {wanted}; the years available are: {snap.available()}"}])
+        raise _no_year(snap, wanted)
     return HTMLResponse(page.render(year, snap, lang), headers={"X-Policy-Year": str(year.policy.year),
                                                                 "X-Policy-Content-Hash": year.content_hash, "X-Engine-Version": __version__})
 
@@ -203,7 +216,8 @@ async def static_route(request: Request) -> Response:
     name = request.path_params["name"]
     path = STATIC / name
     if "/" in name or not path.is_file():
-        return PlainTextResponse("not found", status_code=404)
+        return problem_response(Problem("no_route", [{"field": None, "message": words(
+            f"{request.url.path} というファイルはありません", f"no such file {request.url.path}")}]), request)
     return FileResponse(path, headers={"Cache-Control": "max-age=3600"})
 
 
@@ -211,12 +225,15 @@ async def _no_route(request: Request, exc) -> Response:
     """An unknown path (404) or a method a route does not take (405), as a JSON problem like every other error."""
     # a route matches the path whatever the method (Match.PARTIAL), `/v1/schema/{year}` included
     methods = sorted({m for r in ROUTES if r.matches(request.scope)[0] != Match.NONE for m in r.methods if m != "HEAD"})
+    path = request.url.path
     if exc.status_code == 405 and methods:
-        message = f"{request.url.path} takes {' or '.join(methods)}, not {request.method}"
+        problem = Problem("method_not_allowed", [{"field": None, "got": request.method, "expected": ", ".join(methods), "message": words(
+            f"{path} は {'、'.join(methods)} を受け付けます（{request.method} ではなく）", f"{path} takes {' or '.join(methods)}, not {request.method}")}])
     else:
-        message = f"no such route {request.url.path}; the routes are listed in /openapi.json"
-    response = _json({"error": message, "errors": [{"field": None, "message": message}], "engine_version": __version__},
-                     exc.status_code)
+        problem = Problem("no_route", [{"field": None, "message": words(
+            f"{path} というパスはありません。パスの一覧は /openapi.json と /docs にあります",
+            f"no such route {path}; the routes are listed in /openapi.json and /docs")}], status=404)
+    response = problem_response(problem, request)
     if exc.status_code == 405 and methods:
         response.headers["Allow"] = ", ".join(methods)
     return response

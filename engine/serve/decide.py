@@ -24,24 +24,10 @@ from engine.evaluate.case import parse_json, read_case, show
 from engine.explain.counterfactual import what_if
 from engine.language.diagnostics import CaseError
 from engine.evaluate.evaluator import evaluate
+from engine.serve.problems import Problem, words
 from engine.serve.registry import Snapshot, UnknownYear, Year
 
 SUMMARY_FORMAT = "subsidy-decision-summary/1"
-
-
-class Problem(Exception):
-    """A request the service cannot answer: `status` (4xx) and errors as [{field, message}]."""
-
-    def __init__(self, status: int, errors: list[dict], year: Year | None = None, extra: dict | None = None):
-        self.status, self.errors, self.year, self.extra = status, errors, year, extra or {}
-        super().__init__("; ".join(f"{e['field']}: {e['message']}" if e.get("field") else e["message"] for e in errors))
-
-    def body(self) -> dict:
-        out = {"error": self.errors[0]["message"] if len(self.errors) == 1 else f"{len(self.errors)} problems", "errors": self.errors,
-               "engine_version": __version__, **self.extra}
-        if self.year is not None:
-            out["policy"] = policy_ref(self.year)
-        return out
 
 
 @attrs.frozen
@@ -90,21 +76,32 @@ def parse_body(body: bytes):
     try:
         text = body.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise Problem(400, [{"field": None, "message": f"not UTF-8 text (byte 0x{body[exc.start]:02x} at offset {exc.start}); send the case as UTF-8"}]) from None
+        at = f"0x{body[exc.start]:02x}"
+        raise Problem("not_utf8", [{"field": None, "message": words(
+            f"UTF-8 のテキストではありません（{exc.start} バイト目が {at}）。ケースは UTF-8 で送ってください",
+            f"not UTF-8 text (byte {at} at offset {exc.start}); send the case as UTF-8")}]) from None
     try:
         return parse_json(text)
     except CaseError as exc:
-        raise Problem(400, _problems(exc)) from None
+        raise Problem("malformed_json", _problems(exc)) from None
 
 
 def pick_year(snapshot: Snapshot, raw, pinned) -> Year:
     try:
         return snapshot.select(raw, pinned)
     except UnknownYear as exc:
-        raise Problem(422, [{"field": "?year" if exc.asked is not None else None, "message": str(exc)}],
+        kind = "unknown_year" if exc.asked is not None else "no_year_in_force"
+        if exc.asked is not None:
+            message = words(f"{exc.asked} 年度の制度はありません。提供している年度: {exc.available}", str(exc))
+        elif "; years: " in str(exc):
+            message = words("申請日がどの年度の公募期間にも入りません。各年度の期間: " + str(exc).split("; years: ", 1)[1], str(exc))
+        else:
+            message = str(exc)
+        raise Problem(kind, [{"field": "?year" if exc.asked is not None else None, "got": exc.asked,
+                              "expected": exc.available if exc.asked is not None else None, "message": message}], status=422,
                       extra={"years_available": [y.policy.year for y in snapshot.years]}) from None
     except CaseError as exc:
-        raise Problem(422, _problems(exc)) from None
+        raise Problem("invalid_case", _problems(exc)) from None
 
 
 def frames_for(year: Year, raw, asked: tuple[str, ...]) -> tuple[str, ...] | None:
@@ -122,20 +119,23 @@ def frames_for(year: Year, raw, asked: tuple[str, ...]) -> tuple[str, ...] | Non
     if unknown:
         close = difflib.get_close_matches(unknown[0], known, n=1, cutoff=0.4)
         hint = f" (did you mean {close[0]}?)" if close else ""
+        hint_ja = f"（{close[0]} のことですか？）" if close else ""
         field = "?frame" if asked else "frame"  # the query's, or the case's own "frame"
-        raise Problem(422, [{"field": field, "message": f"unknown frame {', '.join(unknown)}{hint}; the policy's frames are: {', '.join(known)}"}], year)
+        message = words(f"枠 {'、'.join(unknown)} はありません{hint_ja}。この制度の枠: {'、'.join(known)}",
+                        f"unknown frame {', '.join(unknown)}{hint}; the policy's frames are: {', '.join(known)}")
+        raise Problem("unknown_frame", [{"field": field, "got": ", ".join(unknown), "expected": ", ".join(known), "message": message}], year)
     return frames
 
 
 def decide(snapshot: Snapshot, raw, options: Options, masker) -> Outcome:
     """The decision for one parsed case (raises Problem)."""
     if not isinstance(raw, dict):  # the case reader's words, before any year is picked
-        raise Problem(422, _problems(CaseError([f"the case: got {show(raw)}, expected a JSON object"])))
+        raise Problem("invalid_case", _problems(CaseError([f"the case: got {show(raw)}, expected a JSON object"])))
     year = pick_year(snapshot, raw, options.year)
     try:
         values = read_case(year.policy, raw, also_known=snapshot.also_known, lang=options.lang)  # as eval, explain and batch read it
     except CaseError as exc:
-        raise Problem(422, _problems(exc, labels=True), year) from None
+        raise Problem("invalid_case", _problems(exc, labels=True), year) from None
     frames = frames_for(year, raw, options.frames)
     did = decision_id()
     head = {"decision_id": did, "policy": policy_ref(year)}
