@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+import json
 import socket
 import time
 
@@ -48,6 +49,10 @@ def test_headers_past_the_limit_get_431_and_the_connection_closes(server):
             pass
         answer = _read_all(sock)
     assert answer.startswith(b"HTTP/1.1 431 "), answer[:200]
+    head, _, body = answer.partition(b"\r\n\r\n")
+    assert b"content-type: application/problem+json" in head
+    assert json.loads(body)["code"] == "header_too_large"
+    assert json.loads(body)["detail"] == f"リクエストヘッダーが {16384:,} バイトを超えています"
     assert server.get("/healthz")[0] == 200
 
 
@@ -65,6 +70,7 @@ def test_headers_trickled_past_the_timeout_get_408(server):
         answer = _read_all(sock)
         assert time.monotonic() - start < 20
     assert answer.startswith(b"HTTP/1.1 408 "), answer[:200]
+    assert json.loads(answer.partition(b"\r\n\r\n")[2])["code"] == "header_timeout"
 
 
 def test_a_silent_connection_is_closed_after_the_timeout(server):
