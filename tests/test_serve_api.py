@@ -61,9 +61,11 @@ def test_trace_and_lang_are_query_parameters(server):
 
 def test_the_summary_form_is_the_fast_forms_answer(server):
     _, _, body = server.post_json("/v1/decide?form=summary", (EXAMPLES / "seed_normal_1m_software.json").read_text(encoding="utf-8"))
-    assert body["format"] == "subsidy-decision-summary/1" and body["best_frame"] == "通常枠"
+    assert body["format"] == "subsidy-decision-summary/2" and body["best_frame"] == "通常枠"
     assert body["frames"][0] == {"frame": "通常枠", "status": "eligible", "subsidy": 500000, "reasons": [], "pending_steps": []}
-    assert body["frames"][1]["reasons"] == [["requirement", "インボイス対応の機能"]]
+    assert body["frames"][1]["reasons"] == [{"kind": "requirement", "name": "インボイス対応の機能", "label": "会計・受発注・決済のうち1機能以上を有する",
+                                             "source": {"key": "公募要領", "title": "IT導入補助金2024 公募要領（脚注の逐語引用: kagetu-net.com, mis-medical.jp; rules-2024.md §3）",
+                                                        "detail": "※2 会計・受発注・決済のうち1機能以上を有することが機能要件"}}]
 
 
 def test_the_year_is_picked_by_date_or_pinned(server):

@@ -18,12 +18,12 @@ from starlette.routing import Match, Route
 
 from engine import __version__
 from engine.authoring import schema
-from engine.serve import openapi, page, relevance_route
+from engine.serve import docs_page, openapi, page, relevance_route
 from engine.serve.decide import Options, Outcome, decide, dump_json, frames_for, parse_body, pick_year, policy_ref
 from engine.serve.handling import Late, Settings, deadline, offload, options, problem_response, read_body, record, route, json_response as _json
 from engine.serve.lifecycle import EARLY_HUP, lifespan
 from engine.serve.log import no_mask
-from engine.serve.problems import Problem, words
+from engine.serve.problems import KINDS, Problem, words
 
 __all__ = ["EARLY_HUP", "Settings", "create_app"]
 
@@ -141,6 +141,33 @@ async def openapi_route(request: Request) -> Response:
     return _json(openapi.document(request.app.state.settings.registry.snapshot))
 
 
+def _lang(request: Request) -> str:
+    lang = request.query_params.get("lang", "ja")
+    if lang not in ("ja", "en"):
+        raise Problem("bad_query", [{"field": "?lang", "got": lang, "expected": "ja, en", "message": words(
+            f"{lang!r} は使えません。ja か en を指定してください", f"got {lang!r}, expected one of: ja, en")}])
+    return lang
+
+
+@route("/docs")
+async def docs_route(request: Request) -> Response:
+    """The API reference, one page written from /openapi.json."""
+    lang = _lang(request)
+    html = docs_page.render(openapi.document(request.app.state.settings.registry.snapshot), lang)
+    return HTMLResponse(html, headers={"X-Engine-Version": __version__})
+
+
+@route("/problems")
+async def problem_route(request: Request) -> Response:
+    """What a kind of error means: where a problem's `type` leads."""
+    lang = _lang(request)
+    kind = KINDS.get(request.path_params["code"])
+    if kind is None:
+        raise Problem("no_route", [{"field": "code", "got": request.path_params["code"], "expected": ", ".join(KINDS), "message": words(
+            f"{request.path_params['code']} というエラーの種類はありません", f"no kind of error {request.path_params['code']}")}])
+    return HTMLResponse(docs_page.render_problem(kind, lang), headers={"X-Engine-Version": __version__})
+
+
 @route("/healthz")
 async def healthz(request: Request) -> Response:
     return _json({"status": "ok", "engine_version": __version__})
@@ -247,6 +274,8 @@ ROUTES = [
     Route("/v1/schema", schema_route, methods=["GET"]),
     Route("/v1/schema/{year}", schema_route, methods=["GET"]),
     Route("/openapi.json", openapi_route, methods=["GET"]),
+    Route("/docs", docs_route, methods=["GET"]),
+    Route("/problems/{code}", problem_route, methods=["GET"]),
     Route("/healthz", healthz, methods=["GET"]),
     Route("/readyz", readyz, methods=["GET"]),
     Route("/metrics", metrics_route, methods=["GET"]),

@@ -27,7 +27,7 @@ from engine.evaluate.evaluator import evaluate
 from engine.serve.problems import Problem, words
 from engine.serve.registry import Snapshot, UnknownYear, Year
 
-SUMMARY_FORMAT = "subsidy-decision-summary/1"
+SUMMARY_FORMAT = "subsidy-decision-summary/2"  # /2: reasons and pending steps in the full form's shapes
 
 
 @attrs.frozen
@@ -127,8 +127,17 @@ def frames_for(year: Year, raw, asked: tuple[str, ...]) -> tuple[str, ...] | Non
     return frames
 
 
+def unwrap(raw, declared: frozenset = frozenset()):
+    """The case of OPA's envelope {"input": case}: an object whose only key is "input", unless some
+    year declares an input of that name (then it is that input)."""
+    if isinstance(raw, dict) and len(raw) == 1 and isinstance(raw.get("input"), dict) and "input" not in declared:
+        return raw["input"]
+    return raw
+
+
 def decide(snapshot: Snapshot, raw, options: Options, masker) -> Outcome:
     """The decision for one parsed case (raises Problem)."""
+    raw = unwrap(raw, snapshot.also_known)
     if not isinstance(raw, dict):  # the case reader's words, before any year is picked
         raise Problem("invalid_case", _problems(CaseError([f"the case: got {show(raw)}, expected a JSON object"])))
     year = pick_year(snapshot, raw, options.year)
@@ -144,7 +153,8 @@ def decide(snapshot: Snapshot, raw, options: Options, masker) -> Outcome:
     if options.form == "summary":
         summary = year.fast.decide(values, frames)
         body = {**head, "format": SUMMARY_FORMAT, "engine_version": __version__, "programme": year.policy.programme,
-                "year": year.policy.year, "selected_policy": selected, **summary}
+                "year": year.policy.year, "selected_policy": selected, **summary,
+                "frames": [_summary_frame(year.policy, f, options.lang) for f in summary["frames"]]}
         frames_out = summary["frames"]
     else:
         decision = evaluate(year.policy, values, frames)
@@ -160,6 +170,29 @@ def decide(snapshot: Snapshot, raw, options: Options, masker) -> Outcome:
            "frames": [{"frame": f["frame"], "status": f["status"], "subsidy": f["subsidy"],
                        "reasons": [list(r) for r in f["reasons"]]} for f in frames_out]}
     return Outcome(year=year, body=body, log=log, decision=decision)
+
+
+def _summary_frame(policy, frame: dict, lang: str) -> dict:
+    """A frame of the fast form with its reasons and pending steps as objects of the full form's
+    shape ({kind, name, label, source}; {name, label, source}), labels in the request's language."""
+    definitions = policy.definitions
+
+    def reason(kind: str, name: str | None) -> dict:
+        out = {"kind": kind}
+        if name is not None:
+            out["name"] = name
+        d = definitions.get(name) if kind in ("requirement", "exclusion") else None
+        if d is not None:
+            out["label"] = render_json.label(d.label, lang)
+            out["source"] = render_json.cite(d.cite)
+        return out
+
+    def step(name: str) -> dict:
+        d = definitions[name]
+        return {"name": name, "label": render_json.label(d.label, lang), "source": render_json.cite(d.cite)}
+
+    return {**frame, "reasons": [reason(kind, name) for kind, name in frame["reasons"]],
+            "pending_steps": [step(n) for n in frame["pending_steps"]]}
 
 
 def _selected(year: Year, raw, pinned) -> dict:
