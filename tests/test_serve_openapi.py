@@ -111,6 +111,10 @@ def test_batches_policies_health_and_the_pages_call_fit_their_schemas(client, do
     check(document, "get", "/healthz", client.get("/healthz"))
     check(document, "get", "/readyz", client.get("/readyz"))
     check(document, "post", "/page/relevant", client.post("/page/relevant", json={"申請日": "2024-07-01"}))
+    for year in ("2023", "2024", "2025"):
+        body = check(document, "get", "/v1/rules", client.get(f"/v1/rules?year={year}"))
+        for name in {d["name"] for d in body["definitions"]}:
+            check(document, "get", "/v1/rules/{name}", client.get(f"/v1/rules/{name}?year={year}"))
 
 
 @pytest.mark.parametrize("method, path, route, content", [

@@ -98,6 +98,12 @@ def test_unknown_year_in_the_path_is_404_and_in_the_query_422(client):
     assert body["detail"] == "?year: 2030 年度の制度はありません。提供している年度: 2023, 2024, 2025"
 
 
+def test_unknown_definition(client):
+    body = problem(client.get("/v1/rules/ない?year=2024&lang=en"), "unknown_definition")
+    assert body["errors"] == [{"field": "name", "got": "ない", "expected": None,
+                               "message": "the 2024 policy has nothing named ない; /v1/rules lists everything"}]
+
+
 def test_method_not_allowed(client):
     response = client.get("/v1/decide?lang=en")
     body = problem(response, "method_not_allowed")

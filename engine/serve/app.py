@@ -19,7 +19,7 @@ from starlette.routing import Match, Route
 
 from engine import __version__
 from engine.authoring import schema
-from engine.serve import docs_page, openapi, page, relevance_route
+from engine.serve import docs_page, openapi, page, relevance_route, rules_route
 from engine.serve.decide import Options, Outcome, decide, dump_json, frames_for, parse_body, pick_year, policy_ref
 from engine.serve.handling import Late, Settings, deadline, offload, options, problem_response, read_body, record, route, json_response as _json
 from engine.serve.lifecycle import EARLY_HUP, lifespan
@@ -275,6 +275,7 @@ ROUTES = [
     Route("/v1/policies", policies_route, methods=["GET"]),
     Route("/v1/schema", schema_route, methods=["GET"]),
     Route("/v1/schema/{year}", schema_route, methods=["GET"]),
+    *rules_route.ROUTES,  # /v1/rules and /v1/rules/{name}: what a year is made of, with labels and sources
     Route("/openapi.json", openapi_route, methods=["GET"]),
     Route("/docs", docs_route, methods=["GET"]),
     Route("/problems/{code}", problem_route, methods=["GET"]),

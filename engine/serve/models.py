@@ -13,7 +13,7 @@ from engine.evaluate.decision import ELIGIBLE, ELIGIBLE_AFTER_STEPS, NOT_ELIGIBL
 from engine.serve.problems import KINDS
 from engine.serve.typed import Date, JsonValue, Rational, model
 from engine.serve.typed import field as _f  # "field" is also a key of some models
-from engine.tree.nodes import Cite
+from engine.tree.nodes import Cite, Label
 
 Status = Literal[ELIGIBLE, ELIGIBLE_AFTER_STEPS, NOT_ELIGIBLE]  # type: ignore[valid-type]
 Code = Literal[tuple(KINDS)]  # type: ignore[valid-type]
@@ -413,3 +413,54 @@ class Relevant:
     decided: dict[str, Decided | None] = _f()
     policy: YearRef = _f()
     engine_version: str = _f()
+
+
+@model
+class Member:
+    """A choice of an enum input, with its labels."""
+
+    name: str = _f()
+    label: Label = _f()
+
+
+@model
+class Column:
+    """A column of a table: its type and unit."""
+
+    name: str = _f()
+    type: str = _f("yen count ratio bool date enum")
+    unit: str | None = _f()
+
+
+@model
+class Definition:
+    """An input, rule, value, exclusion, step, table or frame of a policy year: its labels in both languages, kind, type, unit, where it is written and the source it cites."""
+
+    name: str = _f()
+    kind: Literal["input", "rule", "value", "exclusion", "step", "table", "frame"] = _f()
+    label: Label = _f("the labels, Japanese and English")
+    type: str | None = _f("yen count ratio bool date enum list (a rule's is bool)")
+    unit: str | None = _f("円 for yen; a count's unit as the policy writes it (人, か月)")
+    source: Cite | None = _f("the source it cites (an input cites none)")
+    at: str | None = _f("file:line of the policy (an input's declaration: none)")
+    path: str = _f("an input's path in the case, e.g. 申請者.資本金 or 経費[].金額", optional=True)
+    optional: bool = _f("an input the case may leave out", optional=True)
+    members: list[Member] = _f("an enum input's choices", optional=True)
+    items: str | None = _f("a list input's element type", optional=True)
+    help: Label = _f(optional=True)
+    text: str = _f("the definition's first line in the policy (/v1/rules/{name})", optional=True)
+    key: str = _f("a table's key: the enum whose members are its rows", optional=True)
+    columns: list[Column] = _f(optional=True)
+    rows: dict[str, list[JsonValue]] = _f("a table's rows by member (/v1/rules/{name})", optional=True)
+    requires: list[str] = _f("a frame's requirements", optional=True)
+    exclusions: list[str] = _f("a frame's exclusions", optional=True)
+    steps: list[str] = _f("a frame's steps", optional=True)
+
+
+@model
+class Rules:
+    """What a policy year is made of."""
+
+    engine_version: str = _f()
+    policy: PolicyRef = _f()
+    definitions: list[Definition] = _f()

@@ -71,6 +71,8 @@ def document(snapshot: Snapshot) -> dict:
     any_json = {"type": "object", "description": "a JSON Schema (draft 2020-12)"}
     years_path = {"name": "year", "in": "path", "required": True, "schema": {"type": "string"}}
     none = _errors(problem, ("internal_error",))
+    rules_params = [_param("year", "the policy year (default: the year in force today, else the latest served)",
+                           {"type": "string", "enum": [str(y.policy.year) for y in snapshot.years]}), *lang_only]
 
     def post(summary: str, body: dict, ok: dict, codes: tuple[str, ...], parameters=params) -> dict:
         return {"post": {"summary": summary, "parameters": parameters,
@@ -95,6 +97,12 @@ def document(snapshot: Snapshot) -> dict:
                 "type": "object", "properties": {"policy": ref(models.PolicyRef), "schema": any_json}}}}}, "schemas by year")),
         "/v1/schema/{year}": get("The case JSON Schema of one year", _json(any_json, "JSON Schema 2020-12"), ("unknown_year", "internal_error"),
                                  [years_path, *lang_only]),
+        "/v1/rules": get("Every input, rule, value, exclusion, step, table and frame of a year, with labels (ja, en), kind, type, unit "
+                         "and source (?year=: by default the year in force today, else the latest)",
+                         _json(ref(models.Rules), "the definitions"), ("unknown_year", "bad_query", "internal_error"), rules_params),
+        "/v1/rules/{name}": get("One name's definitions, with a table's rows and a definition's text", _json(ref(models.Rules), "the definitions"),
+                                ("unknown_definition", "unknown_year", "bad_query", "internal_error"),
+                                [{"name": "name", "in": "path", "required": True, "schema": {"type": "string"}}, *rules_params]),
         "/healthz": get("The process answers", _json(ref(models.Health), "ok")),
         "/readyz": {"get": {"summary": "Policies compiled, the last reload's result, the decision log writable",
                             "responses": {"200": _json(ref(models.Ready), "ready"), "503": _json(ref(models.Ready), "not ready"), **none}}},
