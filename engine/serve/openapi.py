@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from engine import __version__
 from engine.authoring import schema
-from engine.serve import models
+from engine.serve import models, service_models
 from engine.serve.problems import KINDS, MEDIA_TYPE
 from engine.serve.registry import Snapshot
 from engine.serve.typed import Schemas
@@ -46,7 +46,7 @@ def _errors(problem: dict, codes: tuple[str, ...], year_in_path: bool = False) -
 def document(snapshot: Snapshot) -> dict:
     schemas = Schemas()
     ref = schemas.ref
-    problem = ref(models.Problem)
+    problem = ref(service_models.Problem)
     cases = {f"Case{y.policy.year}": {k: v for k, v in schema.case_schema(y.policy).items() if k != "$schema"} for y in snapshot.years}
     # anyOf, not oneOf: a case valid under two years' schemas (most are) must not fail validation
     case_ref = {"anyOf": [{"$ref": f"#/components/schemas/{name}"} for name in cases]}
@@ -89,9 +89,9 @@ def document(snapshot: Snapshot) -> dict:
         "/v1/batch": post("Many cases in, one result per case in order (form defaults to summary)",
                           {"oneOf": [{"type": "array", "items": case_ref},
                                      {"type": "object", "properties": {"cases": {"type": "array", "items": case_ref}}}]},
-                          _json(ref(models.Batch), "results in order"), _BATCH),
+                          _json(ref(service_models.Batch), "results in order"), _BATCH),
         "/v1/explain": post("The explanation page (HTML) of `policy explain`", case_body, html | {"description": "the explanation page"}, _CASE),
-        "/v1/policies": get("The policy years served: effective dates, content hashes, frames", _json(ref(models.Policies), "the years")),
+        "/v1/policies": get("The policy years served: effective dates, content hashes, frames", _json(ref(service_models.Policies), "the years")),
         "/v1/schema": get("The case JSON Schema of every year", _json({"type": "object", "properties": {
             "engine_version": {"type": "string"}, "years": {"type": "object", "additionalProperties": {
                 "type": "object", "properties": {"policy": ref(models.PolicyRef), "schema": any_json}}}}}, "schemas by year")),
@@ -99,13 +99,13 @@ def document(snapshot: Snapshot) -> dict:
                                  [years_path, *lang_only]),
         "/v1/rules": get("Every input, rule, value, exclusion, step, table and frame of a year, with labels (ja, en), kind, type, unit "
                          "and source (?year=: by default the year in force today, else the latest)",
-                         _json(ref(models.Rules), "the definitions"), ("unknown_year", "bad_query", "internal_error"), rules_params),
-        "/v1/rules/{name}": get("One name's definitions, with a table's rows and a definition's text", _json(ref(models.Rules), "the definitions"),
+                         _json(ref(service_models.Rules), "the definitions"), ("unknown_year", "bad_query", "internal_error"), rules_params),
+        "/v1/rules/{name}": get("One name's definitions, with a table's rows and a definition's text", _json(ref(service_models.Rules), "the definitions"),
                                 ("unknown_definition", "unknown_year", "bad_query", "internal_error"),
                                 [{"name": "name", "in": "path", "required": True, "schema": {"type": "string"}}, *rules_params]),
-        "/healthz": get("The process answers", _json(ref(models.Health), "ok")),
+        "/healthz": get("The process answers", _json(ref(service_models.Health), "ok")),
         "/readyz": {"get": {"summary": "Policies compiled, the last reload's result, the decision log writable",
-                            "responses": {"200": _json(ref(models.Ready), "ready"), "503": _json(ref(models.Ready), "not ready"), **none}}},
+                            "responses": {"200": _json(ref(service_models.Ready), "ready"), "503": _json(ref(service_models.Ready), "not ready"), **none}}},
         "/metrics": get("Prometheus metrics", {"description": "Prometheus text format", "content": {"text/plain": {"schema": {"type": "string"}}}}),
         "/openapi.json": get("This document", _json({"type": "object", "description": "OpenAPI 3.1"}, "OpenAPI 3.1")),
         "/docs": get("This document as a page", html),
@@ -113,7 +113,7 @@ def document(snapshot: Snapshot) -> dict:
                                 [{"name": "code", "in": "path", "required": True, "schema": {"type": "string", "enum": list(KINDS)}}, *lang_only]),
         "/": get("The self-check page, generated from the year's input declarations", html, ("unknown_year", "internal_error"), page_params),
         "/page/relevant": post("The page's call: which questions can still change the result", {"type": "object"},
-                               _json(ref(models.Relevant), "the questions to ask"), _CASE),
+                               _json(ref(service_models.Relevant), "the questions to ask"), _CASE),
         "/page/check": post("The page's result panel for the questions asked", {"type": "object"}, html, _CASE),
         "/page/result": post("The page's result panel for a whole case", case_ref, html, _CASE),
     }
