@@ -271,7 +271,8 @@ def test_metrics_count_decisions_per_programme_and_frame_errors_and_latency(serv
     assert _metric(after, key) - _metric(before, key) == 1
     key = 'policy_http_request_duration_seconds_count{route="/v1/decide"}'
     assert _metric(after, key) - _metric(before, key) == 2
-    assert f'policy_year_info{{year="2024",content_hash="{hash_of(server, 2024)}",engine_version="{__version__}"}} 1' in after
+    assert f'policy_year_info{{content_hash="{hash_of(server, 2024)}",engine_version="{__version__}",year="2024"}} 1.0' in after
+    assert _metric(after, "process_resident_memory_bytes") > 0  # prometheus_client's process metrics (one worker)
 
 
 def test_every_decision_is_logged_with_personal_fields_masked(server):
@@ -300,8 +301,8 @@ def test_a_worker_whose_metrics_folder_vanished_makes_it_again(tmp_path):
     run_dir.rmdir()  # a /tmp cleaner took it
     metrics.save(force=True)
     saved = json.loads((run_dir / "metrics-1.json").read_text(encoding="utf-8"))
-    assert saved["counters"] == {'policy_http_requests_total{route="/healthz",status="200"}': 1}
-    assert 'policy_http_requests_total{route="/healthz",status="200"} 1' in Metrics(str(run_dir), worker=0).render({})
+    assert list(saved["counters"].values()) == [1]
+    assert 'policy_http_requests_total{route="/healthz",status="200"} 1.0\n' in Metrics(str(run_dir), worker=0).render([])
 
 
 def test_the_json_encoder_writes_the_standard_librarys_bytes():
@@ -410,3 +411,24 @@ def test_answers_of_1_kib_or_more_are_gzipped_when_accepted(server):
     status, headers, problem = server.request("POST", "/v1/decide", b"{" + b" " * 70000 + b"}", headers={"Accept-Encoding": "gzip"})
     assert status == 413 and headers["Content-Type"] == "application/problem+json"  # a problem under 1 KiB: as it is
     assert headers.get("Content-Encoding") is None and json.loads(problem)["code"] == "body_too_large"
+
+
+def test_metrics_are_summed_across_workers():
+    """Each worker answers /metrics with every worker's counts: its own live, the others' from their files."""
+    from test_serve_support import Server
+
+    server = Server("--policies", str(ROOT / "policies"), "--workers", "2")
+    try:
+        for _ in range(12):
+            assert server.get("/healthz")[0] == 200
+        for _ in range(50):
+            text = server.get("/metrics")[2].decode()
+            total = _metric(text, 'policy_http_requests_total{route="/healthz",status="200"}')
+            if total >= 12:
+                break
+            time.sleep(0.2)
+        assert total == 12  # every worker's answers, each counted once
+        assert _metric(text, 'policy_http_request_duration_seconds_count{route="/healthz"}') >= 12
+        assert "process_resident_memory_bytes" not in text  # several processes: no one process's figures
+    finally:
+        server.stop()

@@ -13,7 +13,8 @@ from pathlib import Path
 import attrs
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import FileResponse, HTMLResponse, PlainTextResponse, Response
+from starlette.responses import FileResponse, HTMLResponse, Response
+from prometheus_client.exposition import CONTENT_TYPE_PLAIN_0_0_4
 from starlette.middleware.gzip import GZipMiddleware
 from starlette.routing import Match, Route
 
@@ -192,10 +193,11 @@ async def readyz(request: Request) -> Response:
 async def metrics_route(request: Request) -> Response:
     settings = request.app.state.settings
     snap = settings.registry.snapshot
-    gauges = {"policy_generation": snap.generation, "policy_last_reload_ok": int(settings.registry.last_reload["ok"])}
-    for y in snap.years:
-        gauges[f'policy_year_info{{year="{y.policy.year}",content_hash="{y.content_hash}",engine_version="{__version__}"}}'] = 1
-    return PlainTextResponse(settings.metrics.render(gauges), media_type="text/plain; version=0.0.4")
+    gauges = [("policy_generation", "The generation of policies served (1 at start, one more per reload that succeeded)", {}, snap.generation),
+              ("policy_last_reload_ok", "1 when the last reload succeeded, 0 when it failed", {}, int(settings.registry.last_reload["ok"]))]
+    gauges += [("policy_year_info", "The policy years served, with their content hashes and the engine version",
+                {"year": y.policy.year, "content_hash": y.content_hash, "engine_version": __version__}, 1) for y in snap.years]
+    return Response(settings.metrics.render(gauges), media_type=CONTENT_TYPE_PLAIN_0_0_4)
 
 
 @route("/")
