@@ -35,6 +35,15 @@ th{background:#eef}section.route,section.schema,section.problem{border-top:1px s
 """
 
 
+def _text(text: str) -> str:
+    """A description as HTML: `code` spans as code, a kind of error linked to its entry."""
+    parts = escape(text).split("`")
+    for i in range(1, len(parts), 2):
+        inner = parts[i]
+        parts[i] = f'<a href="#problem-{inner}"><code>{inner}</code></a>' if inner in KINDS else f"<code>{inner}</code>"
+    return "".join(parts)
+
+
 def _type(schema: dict) -> str:
     """A schema in a few words, with links to the named types."""
     if "$ref" in schema:
@@ -66,21 +75,21 @@ def _type(schema: dict) -> str:
 def _route(path: str, method: str, op: dict, w: dict) -> str:
     anchor = f"route-{method}-{path}"
     out = [f'<section class="route" id="{escape(anchor)}"><h3><span class="method">{escape(method)}</span><code>{escape(path)}</code></h3>'
-           f"<p>{escape(op.get('summary', ''))}</p>"]
+           f"<p>{_text(op.get('summary', ''))}</p>"]
     params = op.get("parameters", [])
     if params:
         rows = "".join(f"<tr><td><code>{escape(p['name'])}</code></td><td>{escape(p['in'])}</td><td>{_type(p['schema'])}</td>"
-                       f"<td>{escape(p.get('description', ''))}</td></tr>" for p in params)
+                       f"<td>{_text(p.get('description', ''))}</td></tr>" for p in params)
         out.append(f"<h4>{w['parameters']}</h4><table><tr><th>{w['name']}</th><th>{w['in']}</th><th>{w['type']}</th>"
                    f"<th>{w['description']}</th></tr>{rows}</table>")
     if "requestBody" in op:
         body = op["requestBody"]["content"]
         out.append(f"<h4>{w['body']}</h4><p>" + "; ".join(f"<code>{escape(t)}</code>: {_type(c['schema'])}" for t, c in body.items()) + "</p>")
     rows = []
-    for status, response in op["responses"].items():
+    for status, response in sorted(op["responses"].items()):
         content = response.get("content", {})
         types = "<br>".join(f"<code>{escape(t)}</code>: {_type(c['schema'])}" for t, c in content.items())
-        rows.append(f"<tr><td>{escape(status)}</td><td>{escape(response.get('description', ''))}</td><td>{types}</td></tr>")
+        rows.append(f"<tr><td>{escape(status)}</td><td>{_text(response.get('description', ''))}</td><td>{types}</td></tr>")
     out.append(f"<h4>{w['responses']}</h4><table><tr><th>{w['status']}</th><th>{w['description']}</th><th>{w['type']}</th></tr>"
                + "".join(rows) + "</table></section>")
     return "".join(out)
@@ -94,7 +103,7 @@ def _schema(name: str, schema: dict, w: dict) -> str:
     props = schema.get("properties", {})
     if props:
         rows = "".join(f"<tr><td><code>{escape(k)}</code></td><td>{_type(v)}</td><td>{w['yes'] if k in required else w['no']}</td>"
-                       f"<td>{escape(v.get('description', ''))}</td></tr>" for k, v in props.items())
+                       f"<td>{_text(v.get('description', ''))}</td></tr>" for k, v in props.items())
         out.append(f"<table><tr><th>{w['name']}</th><th>{w['type']}</th><th>{w['required']}</th><th>{w['description']}</th></tr>{rows}</table>")
     return "".join(out) + "</section>"
 
@@ -120,7 +129,7 @@ def render(document: dict, lang: str) -> str:
     other = "en" if lang == "ja" else "ja"
     nav = "".join(f'<li><a href="#route-{escape(m)}-{escape(p)}"><span class="method">{escape(m)}</span>{escape(p)}</a></li>'
                   for p, m, _ in routes)
-    body = [f'<header><h1>{escape(info["title"])} — {w["title"]}</h1><p>{escape(info["description"])}</p>'
+    body = [f'<header><h1>{escape(info["title"])} — {w["title"]}</h1><p>{_text(info["description"])}</p>'
             f'<p>version {escape(info["version"])} · {w["also"]}<a href="/openapi.json">/openapi.json</a> · '
             f'<a href="/docs?lang={other}" hreflang="{other}">{"English" if other == "en" else "日本語"}</a></p></header>',
             f'<nav><h2>{w["routes"]}</h2><ul>{nav}</ul></nav><main>',
