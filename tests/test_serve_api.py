@@ -103,7 +103,7 @@ def test_a_case_that_does_not_fit_gets_422_naming_each_field_with_the_cli_messag
     assert {e["field"]: (e["got"], e["expected"]) for e in body["errors"]} == {
         "申請者.業種": ('"製造"', "one of: 製造業, 建設業, 運輸業, 卸売業, サービス業, 娯楽業, 小売業, ゴム製品製造業, "
                               "ソフトウェア業・情報処理サービス業, 旅館業, その他の業種"),
-        "申請者.従業員": (None, "one of: 組織形態, 業種, 資本金, 従業員数, 賃上げ特例"),
+        "申請者.従業員": ("3", "one of: 組織形態, 業種, 資本金, 従業員数, 賃上げ特例"),  # an unknown field: the value it was given
         "申請要件": (None, "an object with fields 国内で事業を営む, 最低賃金以上, 他の補助金と重複しない, 役務費用が著しく高額, "
                           "gBizIDプライム取得済, SECURITY_ACTION宣言済, みらデジ経営チェック実施済, 労働生産性計画策定済, 賃上げ計画策定済"),
         "申請者.資本金": ("-5", "a whole number of yen (e.g. 500000)"),

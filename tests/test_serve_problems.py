@@ -46,7 +46,7 @@ def problem(response, code: str, status: int | None = None) -> dict:
     assert body["type"] == f"/problems/{code}" and body["code"] == code and body["status"] == response.status_code
     assert body["engine_version"] == __version__
     for e in body["errors"]:
-        assert set(e) == {"field", "got", "expected", "message"}, e
+        assert {"field", "got", "expected", "message"} <= set(e) <= {"field", "got", "expected", "message", "label"}, e
     return body
 
 

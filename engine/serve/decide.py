@@ -24,7 +24,7 @@ from engine.evaluate.case import parse_json, read_case, show
 from engine.explain.counterfactual import what_if
 from engine.language.diagnostics import CaseError
 from engine.evaluate.evaluator import evaluate
-from engine.serve.problems import Problem, words
+from engine.serve.problems import Problem, value_at, words
 from engine.serve.registry import Snapshot, UnknownYear, Year
 
 SUMMARY_FORMAT = "subsidy-decision-summary/2"  # /2: reasons and pending steps in the full form's shapes
@@ -127,6 +127,15 @@ def frames_for(year: Year, raw, asked: tuple[str, ...]) -> tuple[str, ...] | Non
     return frames
 
 
+def _with_got(raw, error: dict) -> dict:
+    """The value the case gave for the field, in the messages' JSON spelling, whatever the
+    language of the message (a field the case lacks got nothing)."""
+    try:
+        return {**error, "got": show(value_at(raw, error.get("field")))}
+    except KeyError:
+        return error
+
+
 def unwrap(raw, declared: frozenset = frozenset()):
     """The case of OPA's envelope {"input": case}: an object whose only key is "input", unless some
     year declares an input of that name (then it is that input)."""
@@ -144,7 +153,7 @@ def decide(snapshot: Snapshot, raw, options: Options, masker) -> Outcome:
     try:
         values = read_case(year.policy, raw, also_known=snapshot.also_known, lang=options.lang)  # as eval, explain and batch read it
     except CaseError as exc:
-        raise Problem("invalid_case", _problems(exc, labels=True), year) from None
+        raise Problem("invalid_case", [_with_got(raw, e) for e in _problems(exc, labels=True)], year) from None
     frames = frames_for(year, raw, options.frames)
     did = decision_id()
     head = {"decision_id": did, "policy": policy_ref(year)}

@@ -156,6 +156,26 @@ _GOT = re.compile(r"(?:^|: |; )got (.+?)(?:, expected |, which |$)")
 _EXPECTED = re.compile(r"expected (.+?)(?: \(did you mean [^)]*\))?(?:; |$)")
 
 
+_STEP = re.compile(r"\[(\d+)\]|([^.\[\]]+)")
+
+
+def value_at(raw, field: str | None):
+    """The case's value at a field path such as 経費[0].金額 (a KeyError when it has none)."""
+    if not field or field.startswith("?"):
+        raise KeyError(field)
+    value = raw
+    for index, key in _STEP.findall(field):
+        if index:
+            if not isinstance(value, list) or int(index) >= len(value):
+                raise KeyError(field)
+            value = value[int(index)]
+        elif isinstance(value, dict) and key in value:
+            value = value[key]
+        else:
+            raise KeyError(field)
+    return value
+
+
 def field_error(error: dict, lang: str) -> dict:
     """{field, got, expected, message}: `got` the value as the message quotes it (JSON's spelling) and
     `expected` what the field takes, read from the case reader's message where it says so (null otherwise)."""
@@ -166,8 +186,10 @@ def field_error(error: dict, lang: str) -> dict:
         got = m.group(1)
     if expected is None and (m := _EXPECTED.search(source)):
         expected = m.group(1)
-    return {"field": error.get("field"), "got": got, "expected": text(expected, lang) if expected is not None else None,
-            "message": message}
+    out = {"field": error.get("field"), "got": got, "expected": text(expected, lang) if expected is not None else None, "message": message}
+    if error.get("label") is not None:  # the field as the message names it (its label), when the reader gives it
+        out["label"] = text(error["label"], lang)
+    return out
 
 
 def plain(kind: str, lang: str, message: Words | str, status: int | None = None, **extra) -> dict:

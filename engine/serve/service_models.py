@@ -22,6 +22,7 @@ class FieldError:
     got: str | None = _f()
     expected: str | None = _f()
     message: str = _f("in the request's language")
+    label: str = _f("the field as the message names it (its label), when the case reader gives it", optional=True)
 
 
 @model
