@@ -146,6 +146,14 @@ def test_invalid_case_lists_every_field_with_what_it_got_and_expected(client):
     assert problem(client.post("/v1/decide", json=case), "invalid_case")["detail"] == f"{len(errors)} 件の問題があります: " + ", ".join(errors)
 
 
+def test_an_items_field_error_names_its_index_and_the_value_it_got(client):
+    case = json.loads(SMALL)
+    case["経費"] = [{"区分": "ソフトウェア", "金額": 1000}, {"区分": "ソフトウェア", "金額": "-1"}]
+    body = problem(client.post("/v1/decide?lang=en", json=case), "invalid_case")
+    assert body["errors"] == [{"field": "経費[1].金額", "got": '"-1"', "expected": "a whole number of yen (e.g. 500000)",
+                               "message": 'got "-1", expected a whole number of yen (e.g. 500000)'}]
+
+
 def test_no_year_in_force(client):
     case = dict(json.loads(SMALL), 申請日="2025-03-01")  # between the 2024 and 2025 calls
     body = problem(client.post("/v1/decide", json=case), "no_year_in_force")
