@@ -199,3 +199,11 @@ def test_every_kind_is_tested():
     assert untested == set()
     for code, file in TESTED_ELSEWHERE.items():
         assert f'"{code}"' in (ROOT / "tests" / file).read_text(encoding="utf-8"), (code, file)
+
+
+def test_the_pages_calls_answer_problems_too(client):
+    body = problem(client.post("/page/relevant", json=[1]), "invalid_case")
+    assert (body["detail"], body["instance"]) == ("ケースは JSON のオブジェクトで送ってください", "/page/relevant")
+    body = problem(client.post("/page/check?lang=en", json={"frame": 3}), "invalid_case")
+    assert body["errors"] == [{"field": "frame", "got": "3", "expected": "the name of a frame or a list of names",
+                               "message": "got 3, expected the name of a frame or a list of names"}]
