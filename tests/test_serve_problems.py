@@ -42,6 +42,7 @@ def problem(response, code: str, status: int | None = None) -> dict:
     assert response.status_code == (status or kind.status), response.text
     assert response.headers["content-type"] == "application/problem+json"
     assert response.headers["x-engine-version"] == __version__
+    assert response.headers["content-language"] == ("en" if "lang=en" in str(response.url) else "ja")
     body = response.json()
     assert body["type"] == f"/problems/{code}" and body["code"] == code and body["status"] == response.status_code
     assert body["engine_version"] == __version__

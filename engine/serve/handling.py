@@ -61,12 +61,9 @@ def json_response(body: dict, status: int = 200, year=None, decision_id: str | N
 
 def problem_response(exc: Problem, request: Request | None = None) -> Response:
     lang, instance = (request_lang(request), request.url.path) if request is not None else ("ja", None)
-    return _problem(exc.body(lang, instance), exc.status)
-
-
-def _problem(body: dict, status: int) -> Response:
-    response = json_response(body, status)
+    response = json_response(exc.body(lang, instance), exc.status)
     response.headers["Content-Type"] = MEDIA_TYPE
+    response.headers["Content-Language"] = lang  # RFC 9457 §3.1: title and detail are in this language
     return response
 
 
