@@ -1,8 +1,8 @@
 """The typed models of the decisions the service answers, from which /openapi.json's response schemas
 are generated (typed.py; the other answers' models are in service_models.py). A decision's JSON is engine/explain/render_json's form of the evaluator's
 Decision (engine/evaluate/decision.py): these classes name that form's keys and types, and a
-citation is the policy's own Cite class. tests/test_serve_openapi.py validates the answers for every
-example (full, traced, English, summary) against the generated schemas, unknown keys refused, so a
+citation is the policy's own Cite class. tests/test_serve_openapi.py validates the examples'
+answers (full, traced, English, summary) against the generated schemas, unknown keys refused, so a
 key added to the JSON and not here fails the tests."""
 
 from __future__ import annotations
