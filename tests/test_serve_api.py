@@ -424,11 +424,13 @@ def test_metrics_are_summed_across_workers():
         for _ in range(50):
             text = server.get("/metrics")[2].decode()
             total = _metric(text, 'policy_http_requests_total{route="/healthz",status="200"}')
-            if total >= 12:
+            workers = {w for w in ("0", "1") if f'process_resident_memory_bytes{{worker="{w}"}}' in text}
+            if total >= 12 and len(workers) == 2:
                 break
             time.sleep(0.2)
         assert total == 12  # every worker's answers, each counted once
         assert _metric(text, 'policy_http_request_duration_seconds_count{route="/healthz"}') >= 12
-        assert "process_resident_memory_bytes" not in text  # several processes: no one process's figures
+        assert workers == {"0", "1"}  # each worker's own process metrics, labelled
+        assert _metric(text, 'process_resident_memory_bytes{worker="1"}') > 1e6
     finally:
         server.stop()

@@ -2,8 +2,9 @@
 processes: each worker writes its counters to a file in the run folder (atomically, at most twice a
 second and at exit) and `/metrics` adds the others' latest files to its own live counters.
 
-The text exposition is prometheus_client's (a collector over the summed counters), which also adds
-the standard process metrics when one process serves. Its multiprocess mode is not used for the
+The text exposition is prometheus_client's (a collector over the summed counters), with its standard
+process metrics: of the one process that serves, or of each worker (labelled `worker`, saved with its
+counts). Its multiprocess mode is not used for the
 counts themselves: it keeps each process's counts in memory-mapped files it cannot recreate, so a
 worker whose run folder a /tmp cleaner removed would vanish from /metrics for good, where here it
 writes its whole state again at its next save (tests/test_serve_api.py)."""
@@ -96,7 +97,12 @@ class Metrics:
 
     def state(self) -> dict:
         with self.lock:
-            return {"counters": dict(self.counters), "histograms": {k: list(v) for k, v in self.histograms.items()}}
+            state = {"counters": dict(self.counters), "histograms": {k: list(v) for k, v in self.histograms.items()}}
+        if self.run_dir is not None:  # this worker's process metrics, for whichever worker answers /metrics
+            state["worker"] = self.worker
+            state["process"] = [[f.name, f.type, f.documentation, sample.name, sample.value]
+                                for f in _PROCESS.collect() for sample in f.samples]
+        return state
 
     def save(self, force: bool = False) -> None:
         """This worker's counters, for the others' /metrics (at most twice a second unless forced)."""
@@ -132,6 +138,7 @@ class Metrics:
                         states.append(json.loads(path.read_text(encoding="utf-8")))
                     except (OSError, ValueError):
                         continue
+        processes = [(st["worker"], row) for st in states if "worker" in st for row in st.get("process", [])]
         for st in states:
             for k, v in st["counters"].items():
                 part = _parts(k)
@@ -140,17 +147,20 @@ class Metrics:
                 part = _parts(k)
                 histograms[part] = [a + b for a, b in zip(histograms.get(part, [0] * len(v)), v)]
         registry = CollectorRegistry(auto_describe=False)
-        registry.register(_Collector(counters, histograms, gauges))
+        registry.register(_Collector(counters, histograms, gauges, processes))
         if self.run_dir is None:  # one process serves: its own CPU, memory and open files
-            ProcessCollector(registry=registry)
+            registry.register(_PROCESS)
         return generate_latest(registry).decode("utf-8")
+
+
+_PROCESS = ProcessCollector(registry=None)  # this process's CPU, memory, open files and start time (from /proc)
 
 
 class _Collector:
     """The summed counters and histograms and the live gauges, as prometheus_client's families."""
 
-    def __init__(self, counters: dict, histograms: dict, gauges: list):
-        self.counters, self.histograms, self.gauges = counters, histograms, gauges
+    def __init__(self, counters: dict, histograms: dict, gauges: list, processes: list):
+        self.counters, self.histograms, self.gauges, self.processes = counters, histograms, gauges, processes
 
     def collect(self):
         for name, (kind, text) in _HELP.items():
@@ -173,6 +183,15 @@ class _Collector:
                 family = by_name[name] = GaugeMetricFamily(name, text, labels=list(labels))
             family.add_metric([str(v) for v in labels.values()], value)
         yield from by_name.values()
+        families = {}  # each worker's process metrics, the standard names with a worker label
+        for worker, (name, kind, text, sample, value) in sorted(self.processes, key=lambda p: (p[1][0], p[0])):
+            family = families.get(name)
+            if family is None:
+                family = families[name] = (CounterMetricFamily if kind == "counter" else GaugeMetricFamily)(name, text, labels=["worker"])
+            if sample.endswith("_created"):
+                continue
+            family.add_metric([str(worker)], value)
+        yield from families.values()
 
 
 def _label_names(rows) -> list[str]:
