@@ -11,7 +11,9 @@ import json
 import subprocess
 import sys
 import typing
+from typing import Literal
 
+import attrs
 import jsonschema
 import pytest
 from openapi_spec_validator import validate
@@ -19,6 +21,7 @@ from starlette.testclient import TestClient
 
 from conftest import EXAMPLES, ROOT
 from engine.serve.app import Settings, create_app
+from engine.serve import typed
 from engine.serve.registry import Registry
 
 SMALL = (EXAMPLES / "seed_invoice_small_1m.json").read_text(encoding="utf-8")
@@ -167,3 +170,32 @@ def test_a_generated_client_gets_typed_decision_fields(client, document, tmp_pat
         assert problem.code.value == "malformed_json" and problem.errors[0].field is None
     finally:
         sys.modules.pop("policy_client", None)
+
+
+
+@typed.model
+class Item:
+    """An item."""
+
+    count: int = typed.field("how many")
+    share: typed.Rational = typed.field()
+    when: typed.Date | None = typed.field()
+    kind: Literal["a", "b"] = typed.field(optional=True)
+    from_: str = typed.field(json="from")
+    children: list[Item] = typed.field(optional=True)
+
+
+def test_the_schema_generator_types_attrs_fields_and_refuses_a_name_twice():
+    """typed.py alone: annotations become JSON Schema; an optional key is not required; two classes of one name are an error."""
+    schemas = typed.Schemas()
+    assert schemas.ref(Item) == {"$ref": "#/components/schemas/Item"}
+    item = schemas.named["Item"]
+    assert item["description"] == "An item." and item["required"] == ["count", "share", "when", "from"]
+    assert item["properties"]["count"] == {"type": "integer", "description": "how many"}
+    assert item["properties"]["when"] == {"anyOf": [{"type": "string", "format": "date"}, {"type": "null"}]}
+    assert item["properties"]["kind"] == {"enum": ["a", "b"]}
+    assert item["properties"]["children"] == {"type": "array", "items": {"$ref": "#/components/schemas/Item"}}
+    assert item["additionalProperties"] is False
+    other = attrs.make_class("Item", {"x": attrs.field(type=int)})
+    with pytest.raises(TypeError, match="two response models are named Item"):
+        schemas.ref(other)

@@ -58,9 +58,12 @@ class Schemas:
     def __init__(self, prefix: str = "#/components/schemas/"):
         self.prefix = prefix
         self.named: dict[str, dict] = {}
+        self._classes: dict[str, type] = {}
 
     def ref(self, cls: type) -> dict:
         name = cls.__name__
+        if self._classes.setdefault(name, cls) is not cls:  # two classes, one name: a schema would silently stand for both
+            raise TypeError(f"two response models are named {name}: {self._classes[name].__module__} and {cls.__module__}")
         if name not in self.named:
             self.named[name] = {}  # reserved first: a class may refer to itself (a trace's children)
             self.named[name] = self._object(cls)
