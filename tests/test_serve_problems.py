@@ -181,7 +181,9 @@ def test_internal_error_is_one_line_and_no_traceback(client, monkeypatch, capsys
 def test_log_unavailable(registry):
     settings = Settings(registry, log=DecisionLog("/dev/full"), request_timeout=None)
     c = TestClient(create_app(settings), raise_server_exceptions=False)
-    body = problem(c.post("/v1/decide", content=SMALL), "log_unavailable")
+    response = c.post("/v1/decide", content=SMALL)
+    body = problem(response, "log_unavailable")
+    assert response.headers["retry-after"] == "10"
     assert body["title"] == "判定記録に書き込めません"
     assert body["detail"].startswith("判定記録に書き込めないため、判定を返していません（the decision log /dev/full cannot be written")
 

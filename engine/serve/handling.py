@@ -207,6 +207,7 @@ def route(name: str):
             except LogUnavailable as exc:
                 metrics.inc("policy_decision_log_failures_total")
                 response = _plain(request, "log_unavailable", words(f"判定記録に書き込めないため、判定を返していません（{exc}）", str(exc)))
+                response.headers["Retry-After"] = "10"  # /readyz says not ready for 10 s after a failed write
             except Exception as exc:  # a bug of ours: a plain message, never a traceback
                 response = _bug(name, request, exc)
             status = str(response.status_code)
