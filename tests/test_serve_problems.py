@@ -210,3 +210,14 @@ def test_the_pages_calls_answer_problems_too(client):
     body = problem(client.post("/page/check?lang=en", json={"frame": 3}), "invalid_case")
     assert body["errors"] == [{"field": "frame", "got": "3", "expected": "the name of a frame or a list of names",
                                "message": "got 3, expected the name of a frame or a list of names"}]
+
+
+def test_every_kind_is_told_in_japanese_and_english():
+    import re
+
+    japanese = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")
+    for kind in KINDS.values():
+        for words in (kind.title, kind.description):
+            assert japanese.search(words.ja) and not japanese.search(words.en.replace("ja, en", "")), (kind.code, words)
+    assert len({k.title.ja for k in KINDS.values()}) == len({k.title.en for k in KINDS.values()}) == len(KINDS)
+    assert all(re.fullmatch(r"[a-z0-9_]+", code) for code in KINDS)  # a code is its type's last segment, as it stands
