@@ -38,6 +38,9 @@ def test_docs_render_in_chromium_without_the_network(server, tmp_path):
         frame = browser.find_element(By.ID, "schema-FrameDecision")
         row = next(r for r in frame.find_elements(By.TAG_NAME, "tr") if r.text.startswith("subsidy"))
         assert row.text == "subsidy integer 必須 the subsidy in yen (0 when not eligible)"
+        case = browser.find_element(By.ID, "schema-Case2024")  # the case's fields, from the year's input declarations
+        row = next(r for r in case.find_elements(By.TAG_NAME, "tr") if r.text.startswith("経費[].金額"))
+        assert row.text == "経費[].金額 integer 必須 金額（税抜） amount excluding tax"
         problem = browser.find_element(By.ID, "problem-invalid_case")
         assert problem.text.startswith("invalid_case — ケースが制度の入力に合いません\nHTTP 422 · type /problems/invalid_case")
         visible = browser.execute_script("return document.body.scrollHeight > 2000 && getComputedStyle(document.body).fontFamily")

@@ -13,14 +13,14 @@ WORDS = {
     "ja": {"title": "API リファレンス", "routes": "ルート", "schemas": "レスポンスの型", "problems": "エラーの種類（problem の code）",
            "parameters": "パラメータ", "body": "リクエスト本文", "responses": "レスポンス", "name": "名前", "in": "場所",
            "type": "型", "required": "必須", "description": "説明", "status": "ステータス", "yes": "必須", "no": "任意",
-           "cases": "ケースの JSON Schema（年度ごと）", "also": "機械が読む形: ", "back": "API リファレンスへ",
+           "cases": "ケースの項目（年度ごと）", "label": "ラベル", "also": "機械が読む形: ", "back": "API リファレンスへ",
            "problem_intro": "エラーはすべて RFC 9457 の problem（application/problem+json）で返ります。"
                             "type はこのページの各項目、code は種類の名前、title と detail は ?lang= の言語（既定は日本語）、"
                             "errors は項目ごとの {field, got, expected, message} です。"},
     "en": {"title": "API reference", "routes": "Routes", "schemas": "Response types", "problems": "Kinds of error (a problem's code)",
            "parameters": "Parameters", "body": "Request body", "responses": "Responses", "name": "name", "in": "in",
            "type": "type", "required": "required", "description": "description", "status": "status", "yes": "required", "no": "optional",
-           "cases": "The case JSON Schema (per year)", "also": "For machines: ", "back": "Back to the API reference",
+           "cases": "The case's fields (per year)", "label": "label", "also": "For machines: ", "back": "Back to the API reference",
            "problem_intro": "Every error is an RFC 9457 problem (application/problem+json): type leads to its entry here, code names "
                             "the kind, title and detail are in ?lang= (Japanese by default), and errors lists {field, got, expected, "
                             "message} per field."},
@@ -108,6 +108,30 @@ def _schema(name: str, schema: dict, w: dict) -> str:
     return "".join(out) + "</section>"
 
 
+def _case_rows(schema: dict, path: str, required: bool):
+    """Each field of a case schema, depth first: (path, type, required, title, English description)."""
+    choices = [s for s in schema.get("anyOf", []) if s.get("type") != "null"]
+    plain = schema if not choices else choices[0] if len(choices) == 1 else {"anyOf": choices}
+    kind = plain.get("type")
+    if path:
+        shown = {k: v for k, v in plain.items() if k not in ("properties", "items", "title", "description")}
+        yield path, _type(shown) if kind != "array" else "[…]", required, schema.get("title", ""), schema.get("description", "")
+    if kind == "object":
+        needed = set(plain.get("required", []))
+        for name, sub in plain.get("properties", {}).items():
+            yield from _case_rows(sub, f"{path}.{name}" if path else name, name in needed)
+    elif kind == "array":
+        yield from _case_rows(plain.get("items", {}), f"{path}[]", True)
+
+
+def _case(name: str, schema: dict, w: dict) -> str:
+    rows = "".join(f"<tr><td><code>{escape(p)}</code></td><td>{t}</td><td>{w['yes'] if r else w['no']}</td>"
+                   f"<td>{escape(title)}</td><td>{escape(en)}</td></tr>" for p, t, r, title, en in _case_rows(schema, "", True))
+    return (f'<section class="schema" id="schema-{escape(name)}"><h3>{escape(name)}</h3><p>{escape(schema.get("title", ""))}</p>'
+            f"<table><tr><th>{w['name']}</th><th>{w['type']}</th><th>{w['required']}</th><th>{w['label']}</th><th>English</th></tr>{rows}</table>"
+            f"<details><summary>JSON Schema</summary><pre>{escape(json.dumps(schema, ensure_ascii=False, indent=1))}</pre></details></section>")
+
+
 def _problem(kind: Kind, lang: str) -> str:
     return (f'<section class="problem" id="problem-{kind.code}"><h3><code>{kind.code}</code> — {escape(kind.title.in_(lang))}</h3>'
             f"<p>HTTP {kind.status} · type <code>{escape(kind.type)}</code></p><p>{escape(kind.description.in_(lang))}</p></section>")
@@ -139,8 +163,7 @@ def render(document: dict, lang: str) -> str:
             f'<h2 id="schemas">{w["schemas"]}</h2>',
             *(_schema(n, named[n], w) for n in models),
             f'<h2 id="cases">{w["cases"]}</h2>',
-            *(f'<section class="schema" id="schema-{escape(n)}"><details><summary>{escape(n)}</summary>'
-              f'<pre>{escape(json.dumps(named[n], ensure_ascii=False, indent=1))}</pre></details></section>' for n in cases),
+            *(_case(n, named[n], w) for n in cases),
             "</main>"]
     return _page(f"{info['title']} — {w['title']}", lang, "".join(body))
 
