@@ -137,11 +137,11 @@ def test_invalid_case_lists_every_field_with_what_it_got_and_expected(client):
     body = problem(client.post("/v1/decide?lang=en", json=case), "invalid_case")
     assert body["title"] == "The case does not fit the policy"
     errors = {e["field"]: e for e in body["errors"]}
-    assert errors["申請者.従業員数"] == {"field": "申請者.従業員数", "got": "1.5", "expected": "a whole number (e.g. 12)",
+    assert errors["申請者.従業員数"] == {"field": "申請者.従業員数", "label": "申請者.従業員数", "got": "1.5", "expected": "a whole number (e.g. 12)",
                                     "message": "got 1.5, expected a whole number (e.g. 12); fractions of a yen or a person are not allowed"}
-    assert errors["申請者.資本金"] == {"field": "申請者.資本金", "got": '"多い"', "expected": "a whole number of yen (e.g. 500000)",
+    assert errors["申請者.資本金"] == {"field": "申請者.資本金", "label": "申請者.資本金", "got": '"多い"', "expected": "a whole number of yen (e.g. 500000)",
                                    "message": 'got "多い", expected a whole number of yen (e.g. 500000)'}
-    assert errors["経費"] == {"field": "経費", "got": None, "expected": "a list of 経費明細", "message": "missing; expected a list of 経費明細"}
+    assert errors["経費"] == {"field": "経費", "label": "経費", "got": None, "expected": "a list of 経費明細", "message": "missing; expected a list of 経費明細"}
     assert body["detail"] == f"{len(errors)} problems: " + ", ".join(errors)
     assert body["policy"]["year"] == 2024
     assert problem(client.post("/v1/decide", json=case), "invalid_case")["detail"] == f"{len(errors)} 件の問題があります: " + ", ".join(errors)
@@ -151,7 +151,7 @@ def test_an_items_field_error_names_its_index_and_the_value_it_got(client):
     case = json.loads(SMALL)
     case["経費"] = [{"区分": "ソフトウェア", "金額": 1000}, {"区分": "ソフトウェア", "金額": "-1"}]
     body = problem(client.post("/v1/decide?lang=en", json=case), "invalid_case")
-    assert body["errors"] == [{"field": "経費[1].金額", "got": '"-1"', "expected": "a whole number of yen (e.g. 500000)",
+    assert body["errors"] == [{"field": "経費[1].金額", "label": "経費[1].金額", "got": '"-1"', "expected": "a whole number of yen (e.g. 500000)",
                                "message": 'got "-1", expected a whole number of yen (e.g. 500000)'}]
 
 

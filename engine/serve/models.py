@@ -80,6 +80,7 @@ class Reason:
     label: str = _f("the rule's label in the request's language", optional=True)
     source: Cite = _f("where the rule comes from", optional=True)
     conditions: list[Trace] = _f("the conditions that made the rule fail (full form)", optional=True)
+    sentences: list[str] = _f("each of those conditions as a person reads it (full form)", optional=True)
 
 
 @model
@@ -111,6 +112,7 @@ class WhatIf:
     status: Status = _f("the frame's status after the change")
     subsidy: int = _f("the frame's subsidy after the change, in yen")
     addresses: list[str] = _f("the reasons this change removes")
+    sentence: str = _f("the change as a person reads it, in the request's language")
 
 
 @model
@@ -166,6 +168,7 @@ class Cap:
     active: bool = _f()
     binding: bool = _f("it lowered the amount")
     condition: CapCondition | None = _f()
+    sentence: str = _f("the cap as a person reads it, in the request's language")
     source: Cite | None = _f()
     at: str = _f()
 
