@@ -113,7 +113,8 @@ def _value(rng: random.Random, b: Boundaries, f: tree.Field, money_field: bool):
         pool = b.costs if money_field else b.numbers
         if f.maximum is not None:  # the reader refuses more: the bound itself is the edge
             pool = [v for v in pool if v < f.maximum] + [f.maximum]
-        return rng.choice(pool)
+        value = rng.choice(pool)
+        return -value if f.signed and rng.random() < 0.4 else value  # a loss: each boundary below 0 too
     if f.kind == "ratio":
         r = rng.choice(b.ratios)
         return f"{r.numerator}/{r.denominator}"

@@ -206,7 +206,7 @@ class _Compiler:
         type_name = t.element.name if t.kind == "list" else t.name
         default = f.default.text if isinstance(f.default, ast.Name) else f.default.value if f.default is not None else None
         return tree.Field(name=f.name, label=self.label(f.label, f.name), kind=t.kind, type_name=type_name, element=element,
-                          optional=f.optional, fixed=f.fixed, default=default,
+                          optional=f.optional, fixed=f.fixed, default=default, signed=f.signed,
                           maximum=f.maximum.value if f.maximum is not None else None,
                           help=self.label(f.help, f.name) if f.help is not None else None)
 

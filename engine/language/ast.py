@@ -243,6 +243,7 @@ class Field:
     span: Span
     maximum: Literal | None = None  # `, at most 120か月`: larger answers are refused as typos
     help: Label | None = None  # what the question means (`help "…"` after the label)
+    signed: bool = False  # a yen amount that may be negative (a loss); amounts are non-negative otherwise
 
 
 @frozen

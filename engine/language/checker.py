@@ -170,6 +170,8 @@ class _Checker:
             self.error(f"{f.name} is optional and has a default; choose one", f.span)
         if f.maximum is not None and t is not ERROR:
             self.field_maximum(f, t)
+        if f.signed and t is not ERROR and t.kind != "yen":
+            self.error(f"{f.name} is {t.describe()}: only an amount in 円 can be `signed` (a loss, a negative income)", f.span)
         return attrs.evolve(t, optional=f.optional) if t is not ERROR else t
 
     def field_maximum(self, f: ast.Field, t: Type) -> None:

@@ -384,6 +384,9 @@ class _ToAst(lark.Transformer):
     def fixed(self, meta, children):
         return ("fixed", True)
 
+    def signed(self, meta, children):
+        return ("signed", True)
+
     def default(self, meta, children):
         return ("default", children[0])
 
@@ -395,7 +398,7 @@ class _ToAst(lark.Transformer):
 
     def field(self, meta, children):
         name, type_ref, rest = children[0], children[1], children[2:]
-        options = {"optional": False, "fixed": False, "default": None, "maximum": None}
+        options = {"optional": False, "fixed": False, "signed": False, "default": None, "maximum": None}
         label = help_ = None
         for item in rest:
             if isinstance(item, ast.Label):

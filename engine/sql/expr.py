@@ -105,7 +105,8 @@ class ExpressionCompiler(FractionFold):
         name = ".".join(n.path)
         if n.kind in NUMERIC:
             den = exp.Column(this=ident(den_column(name))) if n.kind == "ratio" else None
-            return attrs.evolve(column_num(col(name), nullable=n.optional), den=den)
+            signed = self.fields[n.path].signed  # a loss: ⌊…⌋ of it needs the floor of a negative
+            return attrs.evolve(column_num(col(name), nonneg=not signed, nullable=n.optional), den=den)
         if n.kind == "bool" and n.optional:  # a missing yes/no meets no condition
             return Scalar(coalesce_false(col(name)))
         return Scalar(col(name), nullable=n.optional or n.kind == "list")
@@ -308,7 +309,7 @@ class ExpressionCompiler(FractionFold):
             e = self.arith.integer(v)
             return exp.Coalesce(this=e, expressions=[self.arith.wide_zero()]) if v.nullable else e
 
-        return column_num(self.sum_of(n.list, value, n.where))
+        return column_num(self.sum_of(n.list, value, n.where), nonneg=not self.record_fields(n.list)[n.field].signed)
 
     def c_Count(self, n: tree.Count):
         field = self.fields[n.list.path]
@@ -363,7 +364,7 @@ def field_value(arith: Arith, e: exp.Expression, field: tree.Field):
         e = arith.widen(e)
         if field.default is not None:
             e = exp.Coalesce(this=e, expressions=[exp.Literal.number(int(field.default))])
-        return column_num(e, nullable=missing)
+        return column_num(e, nonneg=not field.signed, nullable=missing)
     if field.kind == "ratio":
         num = exp.Dot(this=e.copy(), expression=exp.to_identifier("num"))
         den = exp.Dot(this=e, expression=exp.to_identifier("den"))

@@ -361,6 +361,7 @@ class Field:
     default: object | None
     maximum: int | None = None  # the largest answer accepted (yen and count fields); None: MAX_LITERAL
     help: Label | None = None  # what the question means, for the self-check page
+    signed: bool = False  # a yen amount that may be negative (declared `signed`); others never are
 
 
 @node
