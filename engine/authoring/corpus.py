@@ -88,6 +88,8 @@ class Boundaries:
         for t in policy.tables.values():
             for row in t.rows.values():
                 numbers |= {v for v in row if isinstance(v, int) and not isinstance(v, bool)}
+            for low, high in t.bands or ():  # a table keyed by a number: each band's ends
+                numbers |= {v for v in (low, high) if v is not None}
         costs = set()
         for f in policy.frames:
             for n in _walk(f.amount):

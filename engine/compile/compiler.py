@@ -234,7 +234,8 @@ class _Compiler:
             key_type = s.input_types[t.key_input.text]
             kinds = tuple(s.column_types[(name, c.text)].kind for c in t.columns)
             tables[name] = tree.Table(
-                name=name, label=self.label(t.label, name), key_enum=key_type.name, columns=tuple(c.text for c in t.columns),
+                name=name, label=self.label(t.label, name), key_enum=key_type.name if key_type.kind == "enum" else None,
+                columns=tuple(c.text for c in t.columns), bands=tuple(s.table_bands[name]) if name in s.table_bands else None,
                 rows={row.key.text: tuple(cell.value for cell in row.cells) for row in t.rows}, kinds=kinds,
                 units=tuple(literals.count_unit(c.text) if c.kind == "count" else None for c in t.rows[0].cells),
                 row_lines={row.key.text: row.span.line for row in t.rows},

@@ -9,7 +9,7 @@ import math
 from fractions import Fraction
 
 from engine.tree import bands as band_rule
-from engine.tree import rounds, nodes as tree
+from engine.tree import rounds, tables, nodes as tree
 from engine.evaluate.decision import (ELIGIBLE, ELIGIBLE_AFTER_STEPS, NOT_ELIGIBLE, AmountResult, BandResult, CapResult, Decision,
                        DeadlineResult, FloorResult, FrameDecision, Reason, Trace, UncoveredItem)
 
@@ -114,9 +114,10 @@ class _Evaluation:
     def e_TableCell(self, n, item):
         key = self.eval(n.key, item)
         table = self.policy.tables[n.table]
-        value = table.rows[key.result][table.columns.index(n.column)] if key.result is not None else None
+        row = tables.row_of(table, key.result)  # a member, or the band that holds a number
+        value = table.rows[row][table.columns.index(n.column)] if row is not None else None
         return Trace(kind="table", result=value, origin=n.origin, name=n.table, label=table.label, cite=table.cite,
-                     facts=(("column", n.column), ("key", key.result), ("kind", n.kind),
+                     facts=(("column", n.column), ("key", row), ("kind", n.kind),
                             ("unit", table.units[table.columns.index(n.column)])), children=(key,))
 
     def e_Compare(self, n, item):

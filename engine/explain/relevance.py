@@ -36,7 +36,7 @@ import math
 import attrs
 
 from engine.tree import bands as band_rule
-from engine.tree import rounds, nodes as tree
+from engine.tree import rounds, tables, nodes as tree
 from engine.evaluate.evaluator import _ARITH, _ORDER, _whole
 
 __all__ = ["FrameOutcome", "Knowledge", "Open", "Partial", "needed", "outcomes"]
@@ -134,7 +134,8 @@ class Partial:
         if is_open(key):
             return key
         table = self.policy.tables[n.table]
-        return table.rows[key][table.columns.index(n.column)] if key is not None else None
+        row = tables.row_of(table, key)
+        return table.rows[row][table.columns.index(n.column)] if row is not None else None
 
     def e_Compare(self, n, item):
         left, right = self.eval(n.left, item), self.eval(n.right, item)

@@ -265,8 +265,20 @@ class InputDef:
 
 
 @frozen
+class BandKey:
+    """The key of a row of a table keyed by a number: `≤ 5人` (op ≤, high), `6人 .. 20人` (low and
+    high, both included), `≥ 51人` (op ≥, low); `<` and `>` exclude their end."""
+
+    op: str | None  # ≤ < ≥ > for a one-sided band, None for `low .. high`
+    low: "Literal | None"
+    high: "Literal | None"
+    text: str  # as `policy fmt` writes it; names the row in messages and coverage
+    span: Span
+
+
+@frozen
 class TableRow:
-    key: Name
+    key: "Name | BandKey"
     cells: tuple[Literal, ...]
     span: Span
 

@@ -12,7 +12,7 @@ import difflib
 
 import attrs
 
-from engine.language import ast
+from engine.language import ast, ranges
 from engine.language.diagnostics import Diagnostic, PolicyError, Span
 from engine.language.types import (ARITHMETIC, BOOL, BUILTIN_TYPES, COUNT, DATE, LITERAL_TYPES, NUMBER, ORDERED_KINDS, RATIO, YEN,
                     Type, same, unify)
@@ -47,6 +47,7 @@ class Symbols:
     record_types: dict = attrs.field(factory=dict)  # (record, field) -> Type
     tables: dict = attrs.field(factory=dict)
     column_types: dict = attrs.field(factory=dict)  # (table, column) -> Type
+    table_bands: dict = attrs.field(factory=dict)  # table keyed by a number -> [(low, high), …] per row, ends included
     defs: dict = attrs.field(factory=dict)  # rule / value / exclusion / step
     frames: list = attrs.field(factory=list)
 
@@ -234,20 +235,22 @@ class _Checker:
             self.error(f"table {table.name} is keyed by {table.key_input.text}, which is not an input", table.key_input.span,
                        _suggest(table.key_input.text, self.symbols.inputs))
             return
-        if key_type.kind != "enum":
-            self.error(f"table {table.name} must be keyed by an enum input; {table.key_input.text} is {key_type.describe()}", table.key_input.span)
+        if key_type.kind in ("yen", "count"):  # rows by bands of the number: contiguous, covering every value
+            key_field = self.symbols.inputs[table.key_input.text][1]
+            unit = "円" if key_type.kind == "yen" else key_field.type.name if key_field.type.name != "count" else ""
+            bounds, problems = ranges.check_bands(table.name, table.rows, key_type.kind, key_field.signed, unit)
+            for message, span, hint in problems:
+                self.error(message, span, hint)
+            self.symbols.table_bands[table.name] = bounds
+        elif key_type.kind != "enum":
+            self.error(f"table {table.name} must be keyed by an enum input or a number (円 or a count); "
+                       f"{table.key_input.text} is {key_type.describe()}", table.key_input.span)
             return
-        enum = self.symbols.enums[key_type.name]
-        members = [m.name for m in enum.members]
-        rows_seen: dict[str, ast.TableRow] = {}
+        else:
+            self.check_table_members(table, key_type)
         column_kinds: dict[str, Type] = {}
         for row in table.rows:
             key = row.key.text
-            if key not in members:
-                self.error(f"{key} is not a member of {enum.name}", row.key.span, _suggest(key, members))
-            elif key in rows_seen:
-                self.error(f"table {table.name} has two rows for {key} (first at line {rows_seen[key].span.line})", row.key.span)
-            rows_seen.setdefault(key, row)
             if len(row.cells) != len(table.columns):
                 self.error(f"row {key} has {len(row.cells)} values but table {table.name} has {len(table.columns)} columns", row.span)
                 continue
@@ -258,12 +261,27 @@ class _Checker:
                     self.error(f"column {column.text} mixes {previous.describe()} and {t.describe()}", cell.span)
                 elif previous == NUMBER:
                     column_kinds[column.text] = t  # the first cell with a unit decides the column's kind
-        missing = [m for m in members if m not in rows_seen]
-        if missing:
-            self.error(f"table {table.name} has no row for {', '.join(missing)} (every member of {enum.name} needs one)", table.span)
         for column in table.columns:
             t = column_kinds.get(column.text, ERROR)
             self.symbols.column_types[(table.name, column.text)] = YEN if t == NUMBER else t
+
+    def check_table_members(self, table: ast.TableDef, key_type: Type) -> None:
+        """A table keyed by an enum: one row per member, each once."""
+        enum = self.symbols.enums[key_type.name]
+        members = [m.name for m in enum.members]
+        rows_seen: dict[str, ast.TableRow] = {}
+        for row in table.rows:
+            key = row.key.text
+            if isinstance(row.key, ast.BandKey):
+                self.error(f"table {table.name} is keyed by {enum.name}: a row starts with a member, not the band {key}", row.key.span)
+            elif key not in members:
+                self.error(f"{key} is not a member of {enum.name}", row.key.span, _suggest(key, members))
+            elif key in rows_seen:
+                self.error(f"table {table.name} has two rows for {key} (first at line {rows_seen[key].span.line})", row.key.span)
+            rows_seen.setdefault(key, row)
+        missing = [m for m in members if m not in rows_seen]
+        if missing:
+            self.error(f"table {table.name} has no row for {', '.join(missing)} (every member of {enum.name} needs one)", table.span)
 
     # ------------------------------------------------------------ names
     def visible_names(self, scope: Scope | None) -> list[str]:
@@ -319,7 +337,11 @@ class _Checker:
                 return ERROR
             self.resolutions[ref] = Resolution("table", head, parts[1])
             self.used.add(head)
-            return s.column_types.get((head, parts[1]), ERROR)
+            t = s.column_types.get((head, parts[1]), ERROR)
+            key_type = s.input_types.get(table.key_input.text) if table.key_input is not None else None
+            if t is not ERROR and key_type is not None and key_type.optional:  # no row without the key
+                t = attrs.evolve(t, optional=True)
+            return t
         if len(parts) == 2 and head in s.groups:
             if parts[1] in s.inputs and s.inputs[parts[1]][0] == head:
                 self.resolutions[ref] = Resolution("input", parts[1])

@@ -445,7 +445,23 @@ class _ToAst(lark.Transformer):
         return tuple(self._name(c) for c in children)
 
     def table_row(self, meta, children):
-        return ast.TableRow(key=self._name(children[0]), cells=tuple(children[1:]), span=self._span(meta))
+        key = children[0] if isinstance(children[0], ast.BandKey) else self._name(children[0])
+        return ast.TableRow(key=key, cells=tuple(children[1:]), span=self._span(meta))
+
+    _BOUND_OPS = {"<=": "≤", ">=": "≥", "≤": "≤", "≥": "≥", "<": "<", ">": ">"}
+
+    def band_bound(self, meta, children):
+        op_token, value = children
+        op = self._BOUND_OPS.get(str(op_token))
+        if op is None:
+            raise _LiteralError(Diagnostic("error", f"a row of a table keyed by a number starts with ≤, <, ≥ or > "
+                                                    f"(or is `low .. high`), not {op_token}", self._tspan(op_token)))
+        low, high = (value, None) if op in ("≥", ">") else (None, value)
+        return ast.BandKey(op=op, low=low, high=high, text=f"{op} {value.text}", span=self._span(meta))
+
+    def band_between(self, meta, children):
+        low, high = children
+        return ast.BandKey(op=None, low=low, high=high, text=f"{low.text} .. {high.text}", span=self._span(meta))
 
     # ------------------------------------------------------------ rules
     def source_line(self, meta, children):

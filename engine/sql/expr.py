@@ -20,7 +20,7 @@ from sqlglot import exp
 
 from engine.tree import nodes as tree
 from engine.sql.fold import FractionFold
-from engine.sql.values import Arith, Num, Unsupported, column_num, const, when_present  # noqa: F401 - re-exported
+from engine.sql.values import Arith, Num, Unsupported, column_num, const, literal, when_present  # noqa: F401 - re-exported
 
 _COMPARE = {"<": exp.LT, "<=": exp.LTE, ">": exp.GT, ">=": exp.GTE, "=": exp.EQ, "!=": exp.NEQ}
 NUMERIC = ("yen", "count", "ratio", "number")
@@ -126,18 +126,22 @@ class ExpressionCompiler(FractionFold):
     def c_TableCell(self, n: tree.TableCell):
         table = self.policy.tables[n.table]
         column = table.columns.index(n.column)
-        key = self.expr(n.key).e
+        key = self.expr(n.key)
         rows = [(member, values[column]) for member, values in table.rows.items()]
+        if table.bands is None:  # CASE key WHEN member …
+            this, conditions = key.e, [string(m) for m, _ in rows]
+        else:  # keyed by a number: CASE WHEN the band holds the key …, in the bands' order
+            this, conditions = None, [_in_band(self.arith.integer(key), low, high) for low, high in table.bands]
         if n.kind in NUMERIC:
             values = [Fraction(v) for _, v in rows]
             common = 1
             for v in values:
                 common = common * v.denominator // _gcd(common, v.denominator)
-            num = exp.Case(this=key, ifs=[exp.If(this=string(m), true=exp.Literal.number(int(v * common))) for (m, _), v in zip(rows, values)])
+            num = exp.Case(this=this, ifs=[exp.If(this=c, true=exp.Literal.number(int(v * common))) for c, v in zip(conditions, values)])
             den = None if common == 1 else exp.Literal.number(common)
             return Num(num=num, den=den, nonneg=all(v >= 0 for v in values), wide=False, nullable=True)
         cell = {"bool": lambda v: exp.true() if v else exp.false(), "date": date}.get(n.kind, string)
-        return Scalar(exp.Case(this=key, ifs=[exp.If(this=string(m), true=cell(v)) for m, v in rows]), nullable=True)
+        return Scalar(exp.Case(this=this, ifs=[exp.If(this=c, true=cell(v)) for c, (_, v) in zip(conditions, rows)]), nullable=True)
 
     # ------------------------------------------------------------ conditions
     def c_Compare(self, n: tree.Compare):
@@ -350,6 +354,13 @@ class ExpressionCompiler(FractionFold):
 
 def _count(condition: exp.Expression) -> exp.Expression:
     return exp.Sum(this=exp.Case(ifs=[exp.If(this=condition, true=exp.Literal.number(1))], default=exp.Literal.number(0)))
+
+
+def _in_band(key: exp.Expression, low: int | None, high: int | None) -> exp.Expression:
+    """`low <= key AND key <= high` for a band of a table keyed by a number (NULL for a missing key)."""
+    ends = [exp.GTE(this=key.copy(), expression=literal(low))] if low is not None else []
+    ends += [exp.LTE(this=key.copy(), expression=literal(high))] if high is not None else []
+    return exp.and_(*ends) if ends else exp.Not(this=exp.Is(this=key.copy(), expression=exp.Null()))
 
 
 def item_value(arith: Arith, variable: str, field: tree.Field):

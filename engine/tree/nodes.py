@@ -260,14 +260,15 @@ class Definition:
 class Table:
     name: str
     label: Label
-    key_enum: str
+    key_enum: str | None  # None for a table keyed by a number (its rows are bands)
     columns: tuple[str, ...]
-    rows: dict  # member -> tuple of values, in column order
+    rows: dict  # member (or a band as written, `6人 .. 20人`) -> tuple of values, in column order
     kinds: tuple[str, ...]
     units: tuple[str | None, ...]  # a count column's unit as written (人), for display
     row_lines: dict  # member -> line of its row (for coverage reports)
     cite: Cite
     origin: Origin
+    bands: tuple | None = None  # keyed by a number: (low, high) per row in order, ends included, None for open
 
 
 @node
