@@ -173,20 +173,23 @@ class _Evaluation:
 
     def e_Arith(self, n, item):
         left, right = self.eval(n.left, item), self.eval(n.right, item)
-        result = _whole(_ARITH[n.op](left.result, right.result))
+        # a missing operand (tested with `is given` around it, so it is here only where the test failed): missing
+        result = None if left.result is None or right.result is None else _whole(_ARITH[n.op](left.result, right.result))
         return Trace(kind="arith", result=result, origin=n.origin, op=n.op, facts=(("kind", n.kind),), children=(left, right))
 
     def e_RoundDown(self, n, item):
         operand = self.eval(n.operand, item)
-        return Trace(kind="round", result=math.floor(operand.result), origin=n.origin, facts=(("kind", n.kind),), children=(operand,))
+        return Trace(kind="round", result=None if operand.result is None else math.floor(operand.result), origin=n.origin, facts=(("kind", n.kind),), children=(operand,))
 
     def e_Smaller(self, n, item):
         left, right = self.eval(n.left, item), self.eval(n.right, item)
-        return Trace(kind="smaller", result=min(left.result, right.result), origin=n.origin, facts=(("kind", n.kind),), children=(left, right))
+        result = None if left.result is None or right.result is None else min(left.result, right.result)
+        return Trace(kind="smaller", result=result, origin=n.origin, facts=(("kind", n.kind),), children=(left, right))
 
     def e_Larger(self, n, item):
         left, right = self.eval(n.left, item), self.eval(n.right, item)
-        return Trace(kind="larger", result=max(left.result, right.result), origin=n.origin, facts=(("kind", n.kind),), children=(left, right))
+        result = None if left.result is None or right.result is None else max(left.result, right.result)
+        return Trace(kind="larger", result=result, origin=n.origin, facts=(("kind", n.kind),), children=(left, right))
 
     def _matching(self, n, items):
         """Indices of the items that meet `where` (all of them when there is no `where`)."""
@@ -278,8 +281,9 @@ class _Evaluation:
             condition = self.eval(cap.condition, item) if cap.condition is not None else None
             active = condition is None or (bool(condition.result) != cap.negated)
             limit_trace = self.eval(cap.limit, item)
-            limit = math.floor(limit_trace.result)  # the subsidy is whole yen, so a fractional cap rounds down
-            binding = active and value > limit
+            # the subsidy is whole yen, so a fractional cap rounds down; a limit read only `when X is given` is missing elsewhere
+            limit = None if limit_trace.result is None else math.floor(limit_trace.result)
+            binding = active and limit is not None and value > limit
             if binding:
                 value = limit
             caps.append(CapResult(limit=limit, active=active, binding=binding, condition=condition, negated=cap.negated,

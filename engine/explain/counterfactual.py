@@ -401,7 +401,8 @@ def _caps_reached(search: _Search, frame: tree.Frame, fd: FrameDecision) -> list
         result = parts.get(leaf.name)
         if result is None or result.base is None or any(c.binding for c in result.caps):
             continue  # a binding cap is already reached
-        for cap in sorted(result.caps, key=lambda c: c.limit):  # the lowest active cap is reached first
+        # the lowest active cap is reached first (a limit read only `when X is given` is missing where the cap is off)
+        for cap in sorted((c for c in result.caps if c.limit is not None), key=lambda c: c.limit):
             if not cap.active or cap.binding or result.result >= cap.limit:
                 continue
             one = attrs.evolve(frame, amount=attrs.evolve(frame.amount, parts=(leaf,), caps=(), floors=()))

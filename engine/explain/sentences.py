@@ -234,8 +234,11 @@ def requirement(t: Trace, lang: str, negate: bool = False) -> str:
 # ---------------------------------------------------------------- caps and what-ifs
 def cap(c, lang: str) -> str:
     """A cap as a sentence: why it applies or not (上限は50万円です / 「…」に当たるため、上限50万円はかかりません)."""
-    limit = money(c.limit, lang)
-    if c.limit_trace.kind in ("arith", "round"):  # a limit the case's own values set: say how
+    if c.limit is None:  # read only `when X is given`, and X is missing: the cap is off
+        limit = message(lang, "missing")
+    else:
+        limit = money(c.limit, lang)
+    if c.limit is not None and c.limit_trace.kind in ("arith", "round"):  # a limit the case's own values set: say how
         key = "cap.derived.rounded" if c.limit_trace.result != c.limit else "cap.derived"
         limit = message(lang, key, limit=limit, derivation=derivation(c.limit_trace, lang))
     if c.condition is None:

@@ -62,6 +62,18 @@ class Checked:
     errors: list
 
 
+def _optional_help(side, t: Type) -> str:
+    """How to use an optional value in arithmetic: a default, or a test for it around the arithmetic."""
+    name = ".".join(side.parts) if isinstance(side, ast.NameRef) else None
+    unit = {"yen": "円", "count": "人"}.get(t.kind, "")
+    default = f"`{name or '控除'}: {unit or '円'}, default 0{unit}`"
+    if name is None:
+        return f"give the input the value a missing answer stands for, e.g. {default}"
+    return (f"give the input the value a missing answer stands for, e.g. {default}; or test it first, in the same "
+            f"condition: `{name} is given and …` (also `when {name} is given:` in `cases:`, `… if {name} is given else …`, "
+            f"or a cap's `when {name} is given`)")
+
+
 def _suggest(name: str, candidates) -> str | None:
     close = difflib.get_close_matches(name, list(candidates), n=1, cutoff=0.5)
     return f"did you mean {close[0]}?" if close else None
@@ -75,6 +87,9 @@ class _Checker:
         self.types: dict = {}
         self.resolutions: dict = {}
         self.def_types: dict = {}
+        # optional names a condition around the expression being checked has tested with `is given`
+        # (`X is given and …`, `when X is given:`, `A if X is given else B`, a cap's `when X is given`)
+        self.narrowed: frozenset = frozenset()
         self.visiting: list[str] = []
         self.used: set[str] = set()
         self.declared_at: dict[str, Span] = {}
@@ -439,7 +454,29 @@ class _Checker:
         return LITERAL_TYPES[node.kind]
 
     def t_NameRef(self, node, scope):
-        return self.resolve(node, scope)
+        t = self.resolve(node, scope)
+        if t is not ERROR and t.optional and self.resolutions.get(node) in self.narrowed:
+            return t.required()  # present here: a condition around it tested `is given`
+        return t
+
+    def given(self, condition) -> frozenset:
+        """What holding `condition` proves present: the name of `X is given`, and of each such
+        conjunct of an `and`/`all of` (checked already, so its names are resolved)."""
+        if isinstance(condition, ast.IsGiven) and isinstance(condition.operand, ast.NameRef):
+            found = self.resolutions.get(condition.operand)
+            return frozenset((found,)) if found is not None else frozenset()
+        if isinstance(condition, ast.And):
+            return frozenset().union(*(self.given(c) for c in condition.items))
+        return frozenset()
+
+    def narrowed_by(self, condition, node, scope: Scope | None, wanted: Type | None = None, what: str = "") -> Type:
+        """Check `node` where `condition` holds (the names it tests with `is given` are present)."""
+        saved = self.narrowed
+        self.narrowed = saved | self.given(condition)
+        try:
+            return self.expect(node, wanted, scope, what) if wanted is not None else self.expr(node, scope)
+        finally:
+            self.narrowed = saved
 
     def t_Compare(self, node, scope):
         left, right = self.expr(node.left, scope), self.expr(node.right, scope)
@@ -498,14 +535,21 @@ class _Checker:
         return BOOL
 
     def t_And(self, node, scope):
-        return self._all_bool(node.items, scope, "each condition of `and`/`all of`")
+        saved = self.narrowed
+        try:  # each condition is checked knowing the ones before it hold
+            for item in node.items:
+                self.expect(item, BOOL, scope, "each condition of `and`/`all of`")
+                self.narrowed = self.narrowed | self.given(item)
+        finally:
+            self.narrowed = saved
+        return BOOL
 
     def t_Or(self, node, scope):
         return self._all_bool(node.items, scope, "each condition of `or`/`any of`")
 
     def t_IfElse(self, node, scope):
         self.expect(node.condition, BOOL, scope, "the condition after `if`")
-        a, b = self.expr(node.then, scope), self.expr(node.otherwise, scope)
+        a, b = self.narrowed_by(node.condition, node.then, scope), self.expr(node.otherwise, scope)
         if ERROR in (a, b):
             return ERROR
         a, b = unify(a, b)
@@ -518,7 +562,7 @@ class _Checker:
         result = None
         for condition, body in node.branches:
             self.expect(condition, BOOL, scope, "the condition after `when`")
-            t = self.expr(body, scope)
+            t = self.narrowed_by(condition, body, scope)
             result = result or t
         t = self.expr(node.otherwise, scope)
         result = result or t
@@ -535,10 +579,12 @@ class _Checker:
             return ERROR
         for side, t in ((node.left, left), (node.right, right)):
             if t.optional:
-                self.error("arithmetic on an optional value that may be missing", side.span,
-                           help="give the input the value a missing answer stands for, e.g. `控除: 円, default 0円`; "
-                                "a test with `is given` elsewhere in the expression does not make it present here")
+                self.error("arithmetic on an optional value that may be missing", side.span, help=_optional_help(side, t))
                 return ERROR
+        if node.op in ("×", "÷") and right.kind == "number" and left.kind in ("yen", "count", "ratio"):
+            return left.required()  # a bare number scales: 資本金 ÷ 2 and 引上げ額 × 1,000 stay yen
+        if node.op == "×" and left.kind == "number" and right.kind in ("yen", "count", "ratio"):
+            return right.required()
         l, r = unify(left, right)
         result = ARITHMETIC.get((l.kind, node.op, r.kind))
         if result is None:
@@ -715,9 +761,10 @@ class _Checker:
                     previous = value
 
     def check_cap(self, cap: ast.Cap, scope, where: str) -> None:
-        self.expect(cap.limit, YEN, scope, f"the cap of {where}")
         if cap.condition is not None:
             self.expect(cap.condition, BOOL, scope, "the condition of a cap")
+        # `at most X when X is given`: the limit is read only where the condition holds
+        self.narrowed_by(cap.condition if not cap.negated else None, cap.limit, scope, YEN, f"the cap of {where}")
         if cap.source is not None:
             self.check_source(cap.source, f"a cap of {where}", cap.span)
 
