@@ -152,6 +152,15 @@ class Arith:
         if _same(da, db):
             num = exp.Case(ifs=[exp.If(this=condition, true=self.numerator(a))], default=self.numerator(b))
             den = da
+        elif a.nullable or b.nullable:
+            # a side that may be missing where it is not chosen (`a ÷ X if X is given else b`): a common
+            # denominator would carry X's NULL into b, so a CASE for each part, in the wide type
+            def part(x: Num, e):
+                return e if x.wide else self.widen(e)
+            num = exp.Case(ifs=[exp.If(this=condition, true=part(a, self.numerator(a)))], default=part(b, self.numerator(b)))
+            den = exp.Case(ifs=[exp.If(this=condition.copy(), true=part(a, da if da is not None else literal(1)))],
+                           default=part(b, db if db is not None else literal(1)))
+            return Num(num=num, den=den, nonneg=a.nonneg and b.nonneg, wide=True, nullable=True)
         elif a.const is not None and b.const is not None:  # two constant rates: a CASE for each part
             num = exp.Case(ifs=[exp.If(this=condition, true=self.numerator(a))], default=self.numerator(b))
             den = exp.Case(ifs=[exp.If(this=condition.copy(), true=literal(a.const.denominator))],
