@@ -13,7 +13,7 @@ from fractions import Fraction
 
 import attrs
 
-from engine.tree import nodes as tree
+from engine.tree import dates as date_rule, nodes as tree
 from engine.authoring.casetest import for_other_years_only
 
 
@@ -99,6 +99,12 @@ class Boundaries:
             dates |= {d.date for d in f.deadlines} | {d.opens for d in f.deadlines if d.opens}
         if policy.in_force:
             dates |= set(policy.in_force)
+        durations = {(n.value, n.unit) for n in nodes if isinstance(n, tree.Const) and n.kind == "duration"}
+        durations |= {(n.right.value, n.right.unit) for n in nodes if isinstance(n, tree.Arith) and n.kind == "date"}
+        if durations:  # a date so long before or after each other one (and a month's end), so `d ≥ 申請日 - 3年` meets its edge
+            dates |= {datetime.date(2024, 2, 29), datetime.date(2024, 1, 31), datetime.date(2023, 2, 28)}
+            dates |= {s for d in list(dates) for value, unit in durations for sign in (1, -1)
+                      if (s := date_rule.shift(d, sign * value, unit)) is not None}
         self.numbers = sorted({max(0, v + d) for v in numbers for d in (-1, 0, 1)})
         self.costs = sorted({max(0, v + d) for v in costs | numbers for d in (-1, 0, 1)})
         self.ratios = sorted({max(Fraction(0), min(Fraction(1), r + d)) for r in ratios for d in (Fraction(-1, 100), 0, Fraction(1, 100))})

@@ -3,6 +3,8 @@ this module only rebuilds each construct as a `tree` node, with its kind and ori
 
 from __future__ import annotations
 
+import attrs
+
 from engine.language import ast, literals
 from engine.tree import nodes as tree
 from engine.language.types import BUILTIN_TYPES
@@ -64,10 +66,12 @@ class _Compiler:
     def expr(self, node):
         return getattr(self, "c_" + type(node).__name__)(node)
 
-    _LITERAL_KINDS = {"money": "yen", "count": "count", "ratio": "ratio", "integer": "number", "date": "date", "bool": "bool"}
+    _LITERAL_KINDS = {"money": "yen", "count": "count", "ratio": "ratio", "integer": "number", "date": "date", "bool": "bool",
+                      "duration": "duration"}
 
     def c_Literal(self, node):
-        unit = literals.count_unit(node.text) if node.kind == "count" else None
+        unit = (literals.count_unit(node.text) if node.kind == "count" else
+                literals.duration_unit(node.text) if node.kind == "duration" else None)
         return tree.Const(value=node.value, kind=self._LITERAL_KINDS[node.kind], origin=self.origin(node.span), unit=unit)
 
     def c_NameRef(self, node):
@@ -117,7 +121,10 @@ class _Compiler:
         return tree.Cases(branches=branches, otherwise=self.expr(node.otherwise), kind=self.kind(node), origin=self.origin(node.span))
 
     def c_Arith(self, node):
-        return tree.Arith(op=node.op, left=self.expr(node.left), right=self.expr(node.right), kind=self.kind(node),
+        right = self.expr(node.right)
+        if self.kind(node) == "date":  # date ± a duration literal; 6か月 is written as a count
+            right = attrs.evolve(right, kind="duration")
+        return tree.Arith(op=node.op, left=self.expr(node.left), right=right, kind=self.kind(node),
                           origin=self.origin(node.span))
 
     def c_RoundDown(self, node):

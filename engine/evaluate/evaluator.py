@@ -9,7 +9,7 @@ import math
 from fractions import Fraction
 
 from engine.tree import bands as band_rule
-from engine.tree import rounds, tables, nodes as tree
+from engine.tree import dates, rounds, tables, nodes as tree
 from engine.evaluate.decision import (ELIGIBLE, ELIGIBLE_AFTER_STEPS, NOT_ELIGIBLE, AmountResult, BandResult, CapResult, Decision,
                        DeadlineResult, FloorResult, FrameDecision, Reason, Trace, UncoveredItem)
 
@@ -173,6 +173,9 @@ class _Evaluation:
 
     def e_Arith(self, n, item):
         left, right = self.eval(n.left, item), self.eval(n.right, item)
+        if n.kind == "date":  # date ± a duration (engine.tree.dates)
+            result = dates.shift(left.result, right.result if n.op == "+" else -right.result, n.right.unit)
+            return Trace(kind="arith", result=result, origin=n.origin, op=n.op, facts=(("kind", n.kind),), children=(left, right))
         # a missing operand (tested with `is given` around it, so it is here only where the test failed): missing
         result = None if left.result is None or right.result is None else _whole(_ARITH[n.op](left.result, right.result))
         return Trace(kind="arith", result=result, origin=n.origin, op=n.op, facts=(("kind", n.kind),), children=(left, right))

@@ -36,7 +36,7 @@ import math
 import attrs
 
 from engine.tree import bands as band_rule
-from engine.tree import rounds, tables, nodes as tree
+from engine.tree import dates, rounds, tables, nodes as tree
 from engine.tree.missing import may_be_missing
 from engine.evaluate.evaluator import _ARITH, _ORDER, _whole
 
@@ -201,6 +201,8 @@ class Partial:
 
     def e_Arith(self, n, item):
         left, right = self.eval(n.left, item), self.eval(n.right, item)
+        if n.kind == "date" and not is_open(left):  # date ± a duration (engine.tree.dates)
+            return dates.shift(left, right if n.op == "+" else -right, n.right.unit)
         if left is None or right is None:
             return None  # a missing operand (an optional input tested around it): missing, as in the tree
         if n.op == "×" and any(not is_open(v) and v == 0 for v in (left, right)) and not self.may_miss(n):

@@ -87,7 +87,7 @@ def value(v, kind: str | None, lang: str, unit: str | None = None) -> str:
         return message(lang, "yes" if v else "no")
     if kind == "yen" or (kind is None and isinstance(v, int)):
         return money(v, lang)
-    if kind in ("count", "number"):
+    if kind in ("count", "number", "duration"):  # a duration with its unit: 3年, 6か月, 30日
         shown = f"{int(v):,}" if isinstance(v, int) or (isinstance(v, Fraction) and v.denominator == 1) else str(v)
         return f"{shown}{unit or ''}"
     if isinstance(v, Fraction) or kind == "ratio":

@@ -12,12 +12,13 @@ import difflib
 
 import attrs
 
-from engine.language import ast, ranges
+from engine.language import ast, literals, ranges
 from engine.language.diagnostics import Diagnostic, PolicyError, Span
 from engine.language.types import (ARITHMETIC, BOOL, BUILTIN_TYPES, COUNT, DATE, LITERAL_TYPES, NUMBER, ORDERED_KINDS, RATIO, YEN,
                     Type, same, unify)
 
 ERROR = Type("error")  # the type of something already reported; silences follow-on messages
+DATE_KIND, DURATION_KIND = "date", "duration"
 INFERRED = "inferred"  # the citation key for a rule no document states (rules-2024.md's [I])
 
 
@@ -66,12 +67,12 @@ def _optional_help(side, t: Type) -> str:
     """How to use an optional value in arithmetic: a default, or a test for it around the arithmetic."""
     name = ".".join(side.parts) if isinstance(side, ast.NameRef) else None
     unit = {"yen": "円", "count": "人"}.get(t.kind, "")
-    default = f"`{name or '控除'}: {unit or '円'}, default 0{unit}`"
+    default = f"give the input the value a missing answer stands for, e.g. `{name or '控除'}: {unit or '円'}, default 0{unit}`"
     if name is None:
-        return f"give the input the value a missing answer stands for, e.g. {default}"
-    return (f"give the input the value a missing answer stands for, e.g. {default}; or test it first, in the same "
-            f"condition: `{name} is given and …` (also `when {name} is given:` in `cases:`, `… if {name} is given else …`, "
-            f"or a cap's `when {name} is given`)")
+        return default
+    guard = (f"test it first, in the same condition: `{name} is given and …` (also `not {name} is given or …`, "
+             f"`when {name} is given:` in `cases:`, `… if {name} is given else …`, or a cap's `when {name} is given`)")
+    return f"{default}; or {guard}" if unit else guard  # a date has no value that stands for a missing one
 
 
 def _suggest(name: str, candidates) -> str | None:
@@ -545,7 +546,15 @@ class _Checker:
         return BOOL
 
     def t_Or(self, node, scope):
-        return self._all_bool(node.items, scope, "each condition of `or`/`any of`")
+        saved = self.narrowed
+        try:  # each condition is checked knowing the ones before it failed: after `not X is given or`, X is given
+            for item in node.items:
+                self.expect(item, BOOL, scope, "each condition of `or`/`any of`")
+                if isinstance(item, ast.Not):
+                    self.narrowed = self.narrowed | self.given(item.operand)
+        finally:
+            self.narrowed = saved
+        return BOOL
 
     def t_IfElse(self, node, scope):
         self.expect(node.condition, BOOL, scope, "the condition after `if`")
@@ -577,6 +586,8 @@ class _Checker:
         left, right = self.expr(node.left, scope), self.expr(node.right, scope)
         if ERROR in (left, right):
             return ERROR
+        if DATE_KIND in (left.kind, right.kind) or DURATION_KIND in (left.kind, right.kind):
+            return self.date_arithmetic(node, left, right)
         for side, t in ((node.left, left), (node.right, right)):
             if t.optional:
                 self.error("arithmetic on an optional value that may be missing", side.span, help=_optional_help(side, t))
@@ -591,6 +602,24 @@ class _Checker:
             self.error(f"cannot compute {l.describe()} {node.op} {r.describe()}", node.span)
             return ERROR
         return result
+
+    def date_arithmetic(self, node, left: Type, right: Type) -> Type:
+        """`date ± duration`, the duration written as it reads (3年, 6か月, 30日): the same day of the
+        month so many years or months on (the month's last day where it is shorter), or so many days."""
+        months = isinstance(node.right, ast.Literal) and node.right.kind == "count" and literals.is_months(node.right.text)
+        if left.kind == DATE_KIND and node.op in ("+", "-") and (right.kind == DURATION_KIND or months):
+            if not (isinstance(node.right, ast.Literal)):
+                self.error("a duration after a date is written as it reads: `3年`, `6か月`, `30日`", node.right.span)
+                return ERROR
+            if left.optional:
+                self.error("arithmetic on an optional value that may be missing", node.left.span, help=_optional_help(node.left, left))
+                return ERROR
+            return DATE
+        if DURATION_KIND in (left.kind, right.kind) or left.kind == DATE_KIND:
+            self.error(f"cannot compute {left.describe()} {node.op} {right.describe()}", node.span,
+                       "a date takes a duration: `申請日 - 3年`, `締切 + 30日`; two dates are compared, not subtracted")
+            return ERROR
+        return self.error(f"cannot compute {left.describe()} {node.op} {right.describe()}", node.span) or ERROR
 
     def t_RoundDown(self, node, scope):
         t = self.expr(node.operand, scope)

@@ -80,6 +80,7 @@ _TERMINAL_WORDS = {
     "PERCENT": "a percentage (e.g. 50%)",
     "INT": "a number",
     "DATE": "a date (YYYY-MM-DD)",
+    "DURATION": "a duration (e.g. 3年, 30日)",
     "COMP_OP": "a comparison (≤, <, =, ≠, ≥, >)",
     "ADD_OP": "+ or -",
     "MUL_OP": "× or ÷",
@@ -98,7 +99,7 @@ def _describe_terminal(name: str) -> str:
 
 
 # Literal terminals are summarised as one word when the parser would take any of them.
-_VALUE_TERMINALS = {"MONEY", "COUNT", "RATIO", "PERCENT", "INT", "DATE", "TRUE", "FALSE"}
+_VALUE_TERMINALS = {"MONEY", "COUNT", "RATIO", "PERCENT", "INT", "DATE", "DURATION", "TRUE", "FALSE"}
 _VALUE_WORDS = "a value (e.g. 50万円, 300人, 1/2, 50%, 2024-02-16, true)"
 
 
@@ -764,6 +765,9 @@ class _ToAst(lark.Transformer):
 
     def date(self, meta, children):
         return self._literal(meta, children, "date", literals.date)
+
+    def duration(self, meta, children):
+        return self._literal(meta, children, "duration", literals.duration)
 
     def true(self, meta, children):
         return ast.Literal(kind="bool", value=True, text="true", span=self._span(meta))

@@ -211,6 +211,12 @@ class ExpressionCompiler(FractionFold):
         return result
 
     def c_Arith(self, n: tree.Arith):
+        if n.kind == "date":  # date ± a duration: ADD_MONTHS clamps to the month's end as engine.tree.dates does
+            left = self.expr(n.left)
+            amount = n.right.value if n.op == "+" else -n.right.value
+            months, unit = (amount * 12, "MONTH") if n.right.unit == "年" else (amount, "DAY") if n.right.unit == "日" else (amount, "MONTH")
+            added = exp.DateAdd(this=left.e, expression=literal(months), unit=exp.Var(this=unit))
+            return Scalar(exp.cast(added, exp.DataType.build("DATE")), nullable=left.nullable)
         left, right = self.expr(n.left), self.expr(n.right)
         if n.op == "×":
             return self.arith.mul(left, right)
