@@ -137,7 +137,8 @@ def test_spark_makes_the_case_readers_value_checks_as_duckdb_does(spark, tmp_pat
     assert messages[0][1].startswith('経費[…].区分: got "ソフト", expected one of: ソフトウェア,') and messages[0][1].endswith("(case id 7)")
 
 
-@pytest.mark.parametrize("module", ["test_signed_amounts", "test_range_tables", "test_optional_narrowing", "test_durations"])
+@pytest.mark.parametrize("module", ["test_signed_amounts", "test_range_tables", "test_optional_narrowing", "test_durations",
+                                    "test_frame_reuse"])
 def test_spark_equals_the_tree_on_the_new_constructs(spark, tmp_path, module):
     """Signed amounts (⌊…⌋ of a loss), tables keyed by a number (every band edge) and optional values
     narrowed by `is given` (missing where the test fails), on a boundary corpus of each."""

@@ -379,6 +379,7 @@ class FrameDef:
     given: frozenset = frozenset()
     removed: tuple[Name, ...] = ()
     earlier_unknown: bool = False  # `earlier rounds unknown`: a date before the first listed round has no known round
+    like: "Name | None" = None  # `frame B "…" like A:` — A with the lines B states (resolved by the loader)
 
 
 @frozen

@@ -564,7 +564,11 @@ class _ToAst(lark.Transformer):
         found = {"requires": (), "exclusions": (), "steps": (), "covers": None, "help": None}
         source, deadlines, amounts, caps, floors, removed = None, [], [], [], [], []
         given = {"label"} if label else set()
+        like = None
         for line in lines:
+            if isinstance(line, tuple) and line[0] == "like":
+                like = line[1]
+                continue
             given.add(_line_kind(line))
             if isinstance(line, ast.Citation):
                 source = line
@@ -586,8 +590,12 @@ class _ToAst(lark.Transformer):
                 found[line[0]] = line[1]
         return ast.FrameDef(
             name=str(name), label=label, source=source, deadlines=tuple(deadlines), amounts=tuple(amounts),
-            caps=tuple(caps), floors=tuple(floors), span=self._tspan(name), given=frozenset(given), removed=tuple(removed), **found,
+            caps=tuple(caps), floors=tuple(floors), span=self._tspan(name), given=frozenset(given), removed=tuple(removed), like=like,
+            **found,
         )
+
+    def like(self, meta, children):
+        return ("like", self._name(children[0]))
 
     def for_each(self, meta, children):
         return (self._name(children[0]), self._name(children[1]))
