@@ -247,6 +247,7 @@ class _Compiler:
                 units=tuple(literals.count_unit(c.text) if c.kind == "count" else None for c in t.rows[0].cells),
                 row_lines={row.key.text: row.span.line for row in t.rows},
                 cite=self.cite(t.source), origin=self.origin(t.span),
+                row_cites={row.key.text: self.cite(row.source) for row in t.rows if row.source is not None} or None,
             )
         definitions = {
             name: tree.Definition(kind=d.kind, name=name, label=self.label(d.label, name), cite=self.cite(d.source),

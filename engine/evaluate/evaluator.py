@@ -116,8 +116,9 @@ class _Evaluation:
         table = self.policy.tables[n.table]
         row = tables.row_of(table, key.result)  # a member, or the band that holds a number
         value = table.rows[row][table.columns.index(n.column)] if row is not None else None
-        return Trace(kind="table", result=value, origin=n.origin, name=n.table, label=table.label, cite=table.cite,
-                     facts=(("column", n.column), ("key", row), ("kind", n.kind),
+        cite = table.row_cites.get(row, table.cite) if table.row_cites else table.cite  # the row's own source, if it cites one
+        return Trace(kind="table", result=value, origin=n.origin, name=n.table, label=table.label, cite=cite,
+                     facts=(("column", n.column), ("key", row), ("kind", n.kind), *((("row_source", True),) if cite is not table.cite else ()),
                             ("unit", table.units[table.columns.index(n.column)])), children=(key,))
 
     def e_Compare(self, n, item):

@@ -111,7 +111,10 @@ def subject(t: Trace, lang: str) -> str:
     if t.kind in ("input", "item", "rule", "value"):
         return label(t.label, lang) or message(lang, "this_value")
     if t.kind == "table":
-        return message(lang, "table_cell", table=label(t.label, lang), key=value(t.fact("key"), None, lang), column=t.fact("column"))
+        key = value(t.fact("key"), None, lang)
+        if t.fact("row_source"):  # a row that cites its own source says so, beside the row
+            key += f" [{t.cite.key}{' ' + t.cite.detail if t.cite.detail else ''}]"
+        return message(lang, "table_cell", table=label(t.label, lang), key=key, column=t.fact("column"))
     if t.kind == "total":
         field = t.fact("field")
         if field and field.replace("_", "").isalnum():

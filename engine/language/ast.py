@@ -281,6 +281,7 @@ class TableRow:
     key: "Name | BandKey"
     cells: tuple[Literal, ...]
     span: Span
+    source: "Citation | None" = None  # `| 製造業 | 3億円 | source 法 "第2条第1項第1号"`: where this row comes from
 
 
 @frozen

@@ -267,6 +267,8 @@ class _Checker:
         column_kinds: dict[str, Type] = {}
         for row in table.rows:
             key = row.key.text
+            if row.source is not None:
+                self.check_source(row.source, f"row {key} of table {table.name}", row.span)
             if len(row.cells) != len(table.columns):
                 self.error(f"row {key} has {len(row.cells)} values but table {table.name} has {len(table.columns)} columns", row.span)
                 continue

@@ -84,13 +84,18 @@ def _band_cell(cell: str) -> str:
 
 def _table(rows: list[tuple[str, str]]) -> list[str]:
     """Align the cells of consecutive `| … |` lines (indent, cells)."""
-    cells = [[_DIGITS.sub(_group, c.strip()) for c in row.strip().strip("|").split("|")] for _, row in rows]
+    tails = []  # a row's own `source …` after its last `|`, kept as written (one space before it)
+    for _, row in rows:
+        body, bar, tail = row.strip().rpartition("|")
+        tails.append(" " + _normalise(tail) if bar and tail.strip() else "")
+    bodies = [row.strip().rpartition("|")[0] + "|" if tail else row for (_, row), tail in zip(rows, tails)]
+    cells = [[_DIGITS.sub(_group, c.strip()) for c in row.strip().strip("|").split("|")] for row in bodies]
     cells = [[_band_cell(row[0]), *row[1:]] if row else row for row in cells]
     widths = [max(display_width(r[i]) if i < len(r) else 0 for r in cells) for i in range(max(map(len, cells)))]
     lines = []
-    for (indent, _), row in zip(rows, cells):
+    for (indent, _), row, tail in zip(rows, cells, tails):
         padded = [c + " " * (widths[i] - display_width(c)) for i, c in enumerate(row)]
-        lines.append(f"{indent}| " + " | ".join(padded) + " |")
+        lines.append(f"{indent}| " + " | ".join(padded) + " |" + tail)
     return lines
 
 

@@ -447,7 +447,9 @@ class _ToAst(lark.Transformer):
 
     def table_row(self, meta, children):
         key = children[0] if isinstance(children[0], ast.BandKey) else self._name(children[0])
-        return ast.TableRow(key=key, cells=tuple(children[1:]), span=self._span(meta))
+        source = children[-1] if isinstance(children[-1], ast.Citation) else None
+        cells = children[1:-1] if source is not None else children[1:]
+        return ast.TableRow(key=key, cells=tuple(cells), span=self._span(meta), source=source)
 
     _BOUND_OPS = {"<=": "≤", ">=": "≥", "≤": "≤", "≥": "≥", "<": "<", ">": ">"}
 

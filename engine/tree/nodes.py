@@ -269,6 +269,7 @@ class Table:
     cite: Cite
     origin: Origin
     bands: tuple | None = None  # keyed by a number: (low, high) per row in order, ends included, None for open
+    row_cites: dict | None = None  # member -> Cite for a row that cites its own source (the others cite the table's)
 
 
 @node
