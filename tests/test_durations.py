@@ -143,3 +143,82 @@ def test_an_editor_shows_a_duration_as_a_number():
 
     tokens, unclassified = tokenize("  申請日 - 3年 ≤ 2024-12-31 + 30日")
     assert unclassified == [] and dict(tokens)["3年"] == dict(tokens)["30日"] == "constant.numeric.duration.policy-rules"
+
+
+ROUNDS = """\
+programme "回"
+  year 2024
+  applied on 申請日
+  source 要領 "例示の補助金 公募要領"
+
+input 申請者 "申請者":
+  設立日: date "設立日"
+
+input 申請日: date, optional "申請日"
+input 経費: 円 "補助対象経費"
+
+rule 創業 "申請する回の締切の3年前以降に設立":
+  source 要領 "創業枠"
+  deadline of 枠 is given and 申請者.設立日 ≥ deadline of 枠 - 3年
+
+rule 開始後設立 "申請する回の開始より前に設立":
+  source 要領 "設立"
+  申請者.設立日 < opening of 枠
+
+frame 枠 "枠":
+  source 要領 "補助率"
+  earlier rounds unknown
+  deadline "1次" 2024-06-30
+  deadline "2次" 2024-09-30 opens 2024-07-15
+  deadline "3次" 2024-12-27 opens 2024-10-01
+  amount 補助 "補助":
+    on 経費
+    rate 2/3 if 創業 and 開始後設立 else 1/2
+    round down
+"""
+
+
+@pytest.fixture(scope="module")
+def rounds_policy(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("rounds") / "policy"
+    folder.mkdir()
+    (folder / "policy.rules").write_text(ROUNDS, encoding="utf-8")
+    return load_policy(folder, use_cache=False).policy
+
+
+@pytest.mark.parametrize("founded, applied, expected", [
+    ("2021-09-30", "2024-08-01", 200_000),  # 2次 closes 2024-09-30: founded exactly 3 years before it
+    ("2021-09-29", "2024-08-01", 150_000),
+    ("2024-07-15", "2024-08-01", 150_000),  # not founded before 2次 opened
+    ("2021-12-27", "2024-12-27", 200_000),  # 3次, on its last day
+    ("2022-01-01", "2024-06-30", 150_000),  # 1次: its opening and earlier rounds unknown, so no opening date
+    ("2022-01-01", "2024-07-01", 0),  # between 1次 and 2次: in no round (not eligible), and no dates
+])
+def test_the_round_of_the_application_as_dates(rounds_policy, founded, applied, expected):
+    values = read_case(rounds_policy, {"申請者": {"設立日": founded}, "申請日": applied, "経費": 300_000})
+    assert evaluate(rounds_policy, values).frames[0].subsidy == expected
+
+
+def test_the_round_dates_agree_in_every_form(rounds_policy):
+    values = [read_case(rounds_policy, raw) for raw in corpus.generate(rounds_policy, 400, seed=6)]
+    for applied in ("2024-06-30", "2024-07-14", "2024-07-15", "2024-09-30", "2024-10-01", "2024-12-28", None):
+        for founded in ("2021-06-30", "2021-06-29", "2021-09-30", "2021-12-27", "2024-07-14", "2024-09-30"):
+            values.append(read_case(rounds_policy, {"申請者": {"設立日": founded}, "経費": 300_000,
+                                                    **({"申請日": applied} if applied else {})}))
+    fast = FastPolicy(rounds_policy)
+    for v in values:
+        assert fast.decide(v) == summary(evaluate(rounds_policy, v))
+    assert mismatches(rounds_policy, values, duckdb_rows(rounds_policy, values)) == []
+
+
+@pytest.mark.parametrize("old, new, message", [
+    ("deadline of 枠 is given and 申請者.設立日 ≥ deadline of 枠 - 3年", "申請者.設立日 ≥ deadline of 枠 - 3年",
+     "error: arithmetic on an optional value that may be missing"),
+    ("申請者.設立日 < opening of 枠", "申請者.設立日 < opening of 柊", "error: opening of 柊: no frame 柊"),
+    ("  applied on 申請日\n", "", "error: deadline of 枠 needs the programme's `applied on` (the application date)"),
+])
+def test_what_the_round_dates_need(tmp_path, old, new, message):
+    (tmp_path / "policy.rules").write_text(ROUNDS.replace(old, new), encoding="utf-8")
+    with pytest.raises(PolicyError) as error:
+        load_policy(tmp_path, use_cache=False)
+    assert message in str(error.value), str(error.value)

@@ -127,6 +127,9 @@ class _Compiler:
         return tree.Arith(op=node.op, left=self.expr(node.left), right=right, kind=self.kind(node),
                           origin=self.origin(node.span))
 
+    def c_RoundOf(self, node):
+        return tree.RoundOf(frame=node.frame.text, part=node.part, kind="date", origin=self.origin(node.span))
+
     def c_RoundDown(self, node):
         return tree.RoundDown(operand=self.expr(node.operand), kind=self.kind(node), origin=self.origin(node.span))
 

@@ -181,6 +181,11 @@ class _Evaluation:
         result = None if left.result is None or right.result is None else _whole(_ARITH[n.op](left.result, right.result))
         return Trace(kind="arith", result=result, origin=n.origin, op=n.op, facts=(("kind", n.kind),), children=(left, right))
 
+    def e_RoundOf(self, n, item):
+        frame = next(f for f in self.policy.frames if f.name == n.frame)
+        applied = self.read(self.policy.applied_on.path)
+        return Trace(kind="round_of", result=rounds.round_date(frame, applied, n.part), origin=n.origin, facts=(("kind", "date"),))
+
     def e_RoundDown(self, n, item):
         operand = self.eval(n.operand, item)
         return Trace(kind="round", result=None if operand.result is None else math.floor(operand.result), origin=n.origin, facts=(("kind", n.kind),), children=(operand,))

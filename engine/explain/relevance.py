@@ -217,6 +217,12 @@ class Partial:
             self.missing[id(n)] = may_be_missing(n.left, self.policy) or may_be_missing(n.right, self.policy)
         return self.missing[id(n)]
 
+    def e_RoundOf(self, n, item):
+        applied = self.read(self.policy.applied_on.path)
+        if is_open(applied):
+            return applied
+        return rounds.round_date(next(f for f in self.policy.frames if f.name == n.frame), applied, n.part)
+
     def e_RoundDown(self, n, item):
         v = self.eval(n.operand, item)
         return v if is_open(v) or v is None else math.floor(v)

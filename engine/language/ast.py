@@ -77,6 +77,15 @@ class Contains:
 
 
 @frozen
+class RoundOf:
+    """`deadline of FRAME` / `opening of FRAME`: a date of the round of FRAME the application falls in."""
+
+    part: str  # deadline | opening
+    frame: Name
+    span: Span
+
+
+@frozen
 class IsGiven:
     operand: object
     span: Span

@@ -468,6 +468,8 @@ class _Checker:
         if isinstance(condition, ast.IsGiven) and isinstance(condition.operand, ast.NameRef):
             found = self.resolutions.get(condition.operand)
             return frozenset((found,)) if found is not None else frozenset()
+        if isinstance(condition, ast.IsGiven) and isinstance(condition.operand, ast.RoundOf):
+            return frozenset((("round", condition.operand.part, condition.operand.frame.text),))
         if isinstance(condition, ast.And):
             return frozenset().union(*(self.given(c) for c in condition.items))
         return frozenset()
@@ -521,6 +523,17 @@ class _Checker:
             return BOOL
         self._members(t.element, (node.member,), node.span)
         return BOOL
+
+    def t_RoundOf(self, node, scope):
+        frames = [f.name for f in self.symbols.frames]
+        if node.frame.text not in frames:
+            self.error(f"{node.part} of {node.frame.text}: no frame {node.frame.text}", node.frame.span, _suggest(node.frame.text, frames))
+            return ERROR
+        if self.symbols.programme is None or self.symbols.programme.applied_on is None:
+            self.error(f"{node.part} of {node.frame.text} needs the programme's `applied on` (the application date)", node.span)
+            return ERROR
+        # missing when the application falls in no round: present where a condition tested it with `is given`
+        return DATE if ("round", node.part, node.frame.text) in self.narrowed else attrs.evolve(DATE, optional=True)
 
     def t_IsGiven(self, node, scope):
         t = self.expr(node.operand, scope)

@@ -776,6 +776,12 @@ class _ToAst(lark.Transformer):
     def date(self, meta, children):
         return self._literal(meta, children, "date", literals.date)
 
+    def round_deadline(self, meta, children):
+        return ast.RoundOf(part="deadline", frame=self._name(children[0]), span=self._span(meta))
+
+    def round_opening(self, meta, children):
+        return ast.RoundOf(part="opening", frame=self._name(children[0]), span=self._span(meta))
+
     def duration(self, meta, children):
         return self._literal(meta, children, "duration", literals.duration)
 

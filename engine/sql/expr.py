@@ -224,6 +224,22 @@ class ExpressionCompiler(FractionFold):
             return self.arith.div(left, right)
         return self.arith.add(left, right, subtract=n.op == "-")
 
+    def c_RoundOf(self, n: tree.RoundOf):
+        """`deadline of F` / `opening of F` as engine.tree.rounds.round_date: the first round whose
+        deadline the date is not past, if the date is not before its opening (nor in its unknown past)."""
+        frame = next(f for f in self.policy.frames if f.name == n.frame)
+        applied = self.c_Input(self.policy.applied_on).e
+        ifs = []
+        for i, d in enumerate(frame.deadlines):
+            value = date(d.date if n.part == "deadline" else d.opens) if (n.part == "deadline" or d.opens) else exp.Null()
+            if i == 0 and frame.earlier_unknown and d.opens is None:
+                value = exp.Null()
+            elif d.opens is not None:  # before it opened: in no round (or an unknown earlier one)
+                value = exp.Case(ifs=[exp.If(this=exp.GTE(this=applied.copy(), expression=date(d.opens)), true=value)],
+                                 default=exp.Null())
+            ifs.append(exp.If(this=exp.LTE(this=applied.copy(), expression=date(d.date)), true=value))
+        return Scalar(exp.Case(ifs=ifs, default=exp.Null()) if ifs else exp.Null(), nullable=True)
+
     def c_RoundDown(self, n: tree.RoundDown):
         return self.arith.floor(self.expr(n.operand))
 

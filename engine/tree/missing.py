@@ -14,6 +14,8 @@ def may_be_missing(node, policy: tree.Policy, seen: dict | None = None) -> bool:
     seen = {} if seen is None else seen
     if isinstance(node, tree.Input):
         return node.optional
+    if isinstance(node, tree.RoundOf):  # an application in no round has none
+        return True
     if isinstance(node, tree.Item):  # a record field: optional in any record of that name
         return any(f.optional and f.default is None for r in policy.records.values() for f in r.fields if f.name == node.name)
     if isinstance(node, tree.TableCell):

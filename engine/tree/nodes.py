@@ -218,6 +218,17 @@ class TotalOf:
 
 
 @node
+class RoundOf:
+    """The closing (`deadline`) or opening (`opening`) date of the round of `frame` that the
+    application date falls in; missing when it falls in none (engine.tree.rounds.round_of)."""
+
+    frame: str
+    part: str  # deadline | opening
+    kind: str
+    origin: Origin
+
+
+@node
 class Count:
     """Items of a list of records (optionally those matching `where`), or distinct members of an enum list."""
 
