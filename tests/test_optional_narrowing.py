@@ -109,7 +109,7 @@ def test_the_explanation_of_a_cap_off_for_a_missing_value(folder, tmp_path, run)
     case.write_text(json.dumps({"申請者": {"従業員数": 3, "今年の最低賃金": 1000}, "経費": [{"金額": 200_000}]}, ensure_ascii=False),
                     encoding="utf-8")
     out = run("eval", case, "--policy", folder).stdout
-    assert "上限 未入力 (条件を満たさないため適用なし) — 賃金の引上げ額 is given の場合" in out
+    assert "事業場内最低賃金の引上げ額が未入力のため、上限未入力はかかりません" in out
 
 
 HELP = ("help: give the input the value a missing answer stands for, e.g. `前年の最低賃金: 円, default 0円`; or test it first, in the "

@@ -95,8 +95,8 @@ def test_the_explanation_names_the_band_it_read(policy, folder, tmp_path, run):
     case = tmp_path / "case.json"
     case.write_text(json.dumps({"申請者": {"従業員数": 21, "課税所得": -1}, "経費": 16_000_000}, ensure_ascii=False), encoding="utf-8")
     out = run("eval", case, "--policy", folder).stdout
-    assert "補助対象経費 16,000,000円 > 15,000,000円 (従業員規模別の補助上限.経費上限, 21人 .. 50人)" in out
-    assert "補助対象経費 16,000,000円 → 15,000,000円 で対象になります（補助額 4,000,000円）" in out
+    assert "補助対象経費が1,600万円です（従業員規模別の補助上限（21人 .. 50人）の経費上限（1,500万円）以下である必要があります）" in out
+    assert "「補助対象経費」を1,600万円から1,500万円にすると対象になります（補助額 4,000,000円）" in out
 
 
 def test_tree_fast_and_sql_agree_at_every_band_edge(policy):

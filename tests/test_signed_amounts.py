@@ -164,8 +164,8 @@ def test_what_if_may_go_below_zero_and_the_text_shows_the_sign(policy, folder, t
     path = tmp_path / "case.json"
     path.write_text(json.dumps(case(200_000, [-200_000, 100_000, 2]), ensure_ascii=False), encoding="utf-8")
     out = run("eval", path, "--policy", folder, "--trace").stdout
-    assert "直近の課税所得（赤字はマイナス） 200,000円 → -1円" in out
-    assert render_text.yen(-33_333) == "-33,333円" and render_text.yen(Fraction(-99_998, 3)) == "-33,332 2/3円"
+    assert "「直近の課税所得（赤字はマイナス）」を20万円から-1円にすると" in out
+    assert render_text.yen(-33_333) == "-33,333円" and render_text.yen(Fraction(-99_998, 3)) == "-33,333円"  # rounded down
 
 
 def test_fmt_keeps_signed():
