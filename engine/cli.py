@@ -375,7 +375,9 @@ def test_command(cases: tuple[str, ...], policy_dir: str | None, show_coverage: 
     from engine.authoring import casetest, coverage, diff, render_casetest
     try:
         policy = load_policy(policy_dir or default_policy_dir()).policy
-        known = _sibling_fields(policy_dir or default_policy_dir())
+        # a case is read as `eval` reads it: under --policy DIR, against DIR alone (the folders beside it
+        # are not other years of it, and are not loaded); under the bundled year, knowing every bundled year's fields
+        known = frozenset() if policy_dir else fields_of_years(bundled_policies())
     except PolicyError as exc:
         _fail(str(exc), EXIT_BAD_POLICY)
     paths = diff.case_files(cases or ("examples",))
@@ -399,8 +401,9 @@ def test_command(cases: tuple[str, ...], policy_dir: str | None, show_coverage: 
 
 
 def _sibling_fields(policy_dir) -> frozenset:
-    """Input names the other policy years beside `policy_dir` declare (a shared corpus may carry them)."""
-    return fields_of_years(Path(policy_dir).resolve().parent)
+    """Input names the other policy years beside `policy_dir` declare (a shared corpus may carry them);
+    a folder beside it that does not load is no year of it, and is no reason to stop."""
+    return fields_of_years(Path(policy_dir).resolve().parent, skip_broken=True)
 
 
 @cli.command("fmt")

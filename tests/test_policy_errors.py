@@ -26,8 +26,8 @@ CASES = [
     (
         "syntax",
         rule("  従業員数 ≤ ≤ 300人\n"),
-        'policy/policy.rules:14:10: error: syntax error: unexpected "≤"; expected one of: "(", "all", "any", "larger", '
-        '"number", "round", "smaller", "total", a name, a value (e.g. 50万円, 300人, 1/2, 50%, 2024-02-16, true)\n'
+        'policy/policy.rules:14:10: error: syntax error: unexpected "≤"; expected one of: "(", "all", "any", "deadline", "larger", '
+        '"number", "opening", "round", "smaller", "total", a name, a value (e.g. 50万円, 300人, 1/2, 50%, 2024-02-16, true)\n'
         "  14 |   従業員数 ≤ ≤ 300人\n"
         "                    ^",
     ),

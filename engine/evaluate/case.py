@@ -140,6 +140,8 @@ def negative(value, kind: str, lang: str = "en") -> str:
 
 
 def too_large(value, lang: str = "en") -> str:
+    if value < 0:  # a `signed` amount, as far below 0 as an amount may be above it
+        return word(lang, "too_small", got=show(value, lang), least=f"-{MAX_LITERAL:,}")
     return word(lang, "too_large", got=show(value, lang), most=f"{MAX_LITERAL:,}")
 
 
@@ -198,7 +200,7 @@ class _Reader:
     def say(self, key: str, **values) -> str:
         return word(self.lang, key, **values)
 
-    def number(self, path, value, kind):
+    def number(self, path, value, kind, signed=False):
         if isinstance(value, bool) or not isinstance(value, (int, Decimal)):
             self.problem(path, self.say("got", got=show(value, self.lang), expected=expected(self.lang, kind)))
             return None
@@ -210,10 +212,10 @@ class _Reader:
                 self.problem(path, self.say("fraction", got=value, expected=expected(self.lang, kind)))
                 return None
             value = int(value)
-        if value < 0:
+        if value < 0 and not signed:
             self.problem(path, negative(value, kind, self.lang))
             return None
-        if value > MAX_LITERAL:
+        if abs(value) > MAX_LITERAL:
             self.problem(path, too_large(value, self.lang))
             return None
         return value
@@ -244,7 +246,7 @@ class _Reader:
 
     def scalar(self, path, value, field: tree.Field | None, kind: str, type_name: str | None):
         if kind in ("yen", "count"):
-            number = self.number(path, value, kind)
+            number = self.number(path, value, kind, field is not None and field.signed)
             if number is not None and field is not None and field.maximum is not None and number > field.maximum:
                 self.problem(path, above_maximum(number, field.maximum, self.lang))
                 return None

@@ -47,6 +47,7 @@ SOURCE = catalogue([
     N_("negative", "got {got}, expected {expected}; it must not be negative"),
     N_("fraction", "got {got}, expected {expected}; fractions of a yen or a person are not allowed"),
     N_("too_large", "got {got}, which is larger than {most}; is it a typo?"),
+    N_("too_small", "got {got}, which is below {least}; is it a typo?"),  # a `signed` amount
     N_("above_maximum", "got {got}, expected at most {most} (the policy's bound for this field)"),
     N_("too_many", "{n} items; a list holds at most {most} (POLICY_MAX_ITEMS)"),
     N_("unknown", "unknown field{hint}; expected one of: {allowed}"),

@@ -125,13 +125,21 @@ def select(root: str | Path, raw_case, file: str | None = None, default: str | N
     return Selection(folder=folder, loaded=lp, applied_on=applied, date_field=field)
 
 
-def fields_of_years(root: str | Path) -> frozenset[str]:
+def fields_of_years(root: str | Path, skip_broken: bool = False) -> frozenset[str]:
     """Every input name a year under `root` declares: a case written for one year is read under
-    another with those fields unused, never refused as a typo."""
+    another with those fields unused, never refused as a typo. With `skip_broken`, a folder that
+    does not load adds nothing (the neighbours of a --policy folder need not be policies of it)."""
     from engine.evaluate.case import field_names
 
     try:
         folders = policy_folders(root)
     except PolicyError:
         return frozenset()
-    return frozenset().union(*(field_names(load_policy(f).policy) for f in folders))
+    names: set[str] = set()
+    for f in folders:
+        try:
+            names |= field_names(load_policy(f).policy)
+        except PolicyError:
+            if not skip_broken:
+                raise
+    return frozenset(names)

@@ -87,7 +87,7 @@ def value(v, kind: str | None, lang: str, unit: str | None = None) -> str:
         return message(lang, "yes" if v else "no")
     if kind == "yen" or (kind is None and isinstance(v, int)):
         return money(v, lang)
-    if kind in ("count", "number"):
+    if kind in ("count", "number", "duration"):  # a duration with its unit: 3年, 6か月, 30日
         shown = f"{int(v):,}" if isinstance(v, int) or (isinstance(v, Fraction) and v.denominator == 1) else str(v)
         return f"{shown}{unit or ''}"
     if isinstance(v, Fraction) or kind == "ratio":
@@ -111,7 +111,10 @@ def subject(t: Trace, lang: str) -> str:
     if t.kind in ("input", "item", "rule", "value"):
         return label(t.label, lang) or message(lang, "this_value")
     if t.kind == "table":
-        return message(lang, "table_cell", table=label(t.label, lang), key=value(t.fact("key"), None, lang), column=t.fact("column"))
+        key = value(t.fact("key"), None, lang)
+        if t.fact("row_source"):  # a row that cites its own source says so, beside the row
+            key += f" [{t.cite.key}{' ' + t.cite.detail if t.cite.detail else ''}]"
+        return message(lang, "table_cell", table=label(t.label, lang), key=key, column=t.fact("column"))
     if t.kind == "total":
         field = t.fact("field")
         if field and field.replace("_", "").isalnum():
@@ -234,8 +237,11 @@ def requirement(t: Trace, lang: str, negate: bool = False) -> str:
 # ---------------------------------------------------------------- caps and what-ifs
 def cap(c, lang: str) -> str:
     """A cap as a sentence: why it applies or not (上限は50万円です / 「…」に当たるため、上限50万円はかかりません)."""
-    limit = money(c.limit, lang)
-    if c.limit_trace.kind in ("arith", "round"):  # a limit the case's own values set: say how
+    if c.limit is None:  # read only `when X is given`, and X is missing: the cap is off
+        limit = message(lang, "missing")
+    else:
+        limit = money(c.limit, lang)
+    if c.limit is not None and c.limit_trace.kind in ("arith", "round"):  # a limit the case's own values set: say how
         key = "cap.derived.rounded" if c.limit_trace.result != c.limit else "cap.derived"
         limit = message(lang, key, limit=limit, derivation=derivation(c.limit_trace, lang))
     if c.condition is None:

@@ -45,9 +45,10 @@ def _conditions(policy: tree.Policy, f: tree.Field, e: exp.Expression, element: 
     """(suffix, bad, value, words) for the checks of one value `e` of field `f` (not NULL); with
     `element`, `e` is one member of the list field `f`."""
     if f.kind in ("yen", "count"):
-        return [("", exp.LT(this=e.copy(), expression=exp.Literal.number(0)), e.copy(),
-                 lambda v, k=f.kind: negative(v, k)),
-                ("", exp.GT(this=e.copy(), expression=exp.Literal.number(MAX_LITERAL)), e.copy(), too_large)] + (
+        below = ([("", exp.LT(this=e.copy(), expression=exp.Neg(this=exp.Literal.number(MAX_LITERAL))), e.copy(), too_large)]
+                 if f.signed else  # a `signed` amount may be a loss, as far below 0 as an amount may be above
+                 [("", exp.LT(this=e.copy(), expression=exp.Literal.number(0)), e.copy(), lambda v, k=f.kind: negative(v, k))])
+        return below + [("", exp.GT(this=e.copy(), expression=exp.Literal.number(MAX_LITERAL)), e.copy(), too_large)] + (
                 [("", exp.GT(this=e.copy(), expression=exp.Literal.number(f.maximum)), e.copy(),
                   lambda v, m=f.maximum: above_maximum(v, m))] if f.maximum is not None else [])
     if f.kind == "ratio":
