@@ -7,6 +7,7 @@ patterns (an exact path and method; anything else, 404/405 included, goes throug
 from __future__ import annotations
 
 import math
+import sys
 import time
 from pathlib import Path
 
@@ -22,7 +23,7 @@ from engine.serve import openapi, page, relevance_route
 from engine.serve.decide import Options, Outcome, Problem, decide, dump_json, frames_for, parse_body, pick_year, policy_ref
 from engine.serve.handling import Late, Settings, deadline, offload, options, read_body, record, route, json_response as _json
 from engine.serve.lifecycle import EARLY_HUP, lifespan
-from engine.serve.log import no_mask
+from engine.serve.log import LogUnavailable, no_mask
 
 __all__ = ["EARLY_HUP", "Settings", "create_app"]
 
@@ -33,13 +34,19 @@ INLINE_BYTES = 4096  # a small case in the summary form is answered on the event
 def _decide_one(settings: Settings, body: bytes, opts: Options) -> Outcome:
     raw = parse_body(body)
     outcome = decide(settings.registry.snapshot, raw, opts, settings.log.masker if settings.log else no_mask)
-    if opts.trace and settings.max_trace:  # a trace grows with items × rules: bounded before it is logged or sent
-        size = len(dump_json(outcome.body))
-        if size > settings.max_trace:
-            raise Problem(413, [{"field": "?trace", "message": f"the decision with its trace is {size:,} bytes, more than "
-                                 f"{settings.max_trace:,} (--max-trace); ask without trace=true, or with fewer items"}], outcome.year)
+    if opts.trace:  # a trace grows with items × rules: bounded before it is logged or sent
+        _within_max_trace(settings, len(dump_json(outcome.body)), outcome, "the decision with its trace is")
     record(settings, outcome)
     return outcome
+
+
+def _within_max_trace(settings: Settings, size: int, outcome: Outcome, what: str, limit: int | None = None,
+                      advice: str = "ask without trace=true, or with fewer items") -> None:
+    """413 for an answer carrying a trace (a traced decision, an explanation page) past --max-trace."""
+    limit = settings.max_trace if limit is None else limit
+    if settings.max_trace and size > limit:
+        raise Problem(413, [{"field": "?trace", "message": f"{what} {size:,} bytes, more than {limit:,} "
+                             f"(--max-trace); {advice}"}], outcome.year)
 
 
 @route("/v1/decide")
@@ -65,17 +72,38 @@ def _batch(settings: Settings, body: bytes, opts: Options, until: float = math.i
     _check_query(snapshot, opts)
     masker = settings.log.masker if settings.log else no_mask
     results = []
+    traced = 0  # bytes of the traced decisions answered so far: together they stay within --max-trace
     for index, case in enumerate(cases):
         if time.monotonic() > until:
             raise Late()
         try:
             outcome = decide(snapshot, case, opts, masker)
+            if opts.trace:
+                size = len(dump_json(outcome.body))
+                _within_max_trace(settings, size, outcome, "the decision with its trace is")
+                _within_max_trace(settings, traced + size, outcome, "the batch's traced decisions up to this one come to",
+                                  advice="send the rest of the cases in another request, or ask without trace=true")
+                traced += size
             record(settings, outcome)
             results.append({"index": index, "ok": True, "decision": outcome.body})
         except Problem as exc:
             settings.metrics.inc("policy_errors_total", {"route": "/v1/batch#case", "status": str(exc.status)})
             results.append({"index": index, "ok": False, "status": exc.status, **exc.body()})
+        except Exception as exc:  # one case's failure is that case's result: the decisions already logged are answered
+            results.append({"index": index, "ok": False, **_case_failure(settings, exc)})
     return {"engine_version": __version__, "count": len(results), "errors": sum(not r["ok"] for r in results), "results": results}
+
+
+def _case_failure(settings: Settings, exc: Exception) -> dict:
+    """A batch case's log failing (503) or a bug of ours (500), as the single-case route answers them."""
+    if isinstance(exc, LogUnavailable):
+        settings.metrics.inc("policy_decision_log_failures_total")
+        status, message = 503, str(exc)
+    else:
+        print(f"internal error on /v1/batch: {type(exc).__name__}: {exc}", file=sys.stderr)
+        status, message = 500, f"internal error: {type(exc).__name__}"
+    settings.metrics.inc("policy_errors_total", {"route": "/v1/batch#case", "status": str(status)})
+    return {"status": status, "error": message, "errors": [{"field": None, "message": message}], "engine_version": __version__}
 
 
 def _check_query(snapshot, opts: Options) -> None:
@@ -173,10 +201,16 @@ def _page_result(settings: Settings, body: bytes, opts: Options, explain: bool) 
     from engine.explain import render_html
     from engine.serve import result
 
-    outcome = _decide_one(settings, body, attrs.evolve(opts, form="full", what_if=True))  # validated, logged, counted
-    if explain:
-        return render_html.decision(outcome.decision, opts.lang, f"decision {outcome.body['decision_id']}"), outcome
-    return result.render(outcome, opts.lang), outcome
+    opts = attrs.evolve(opts, form="full", what_if=True)
+    outcome = decide(settings.registry.snapshot, parse_body(body), opts, settings.log.masker if settings.log else no_mask)
+    if explain:  # the page holds the whole trace: bounded as a traced decision is, before it is logged
+        html = render_html.decision(outcome.decision, opts.lang, f"decision {outcome.body['decision_id']}")
+        _within_max_trace(settings, len(html.encode("utf-8", "surrogatepass")), outcome, "the explanation page with its trace is",
+                          advice="ask /v1/decide without trace=true, or with fewer items")
+    else:
+        html = result.render(outcome, opts.lang)
+    record(settings, outcome)  # logged and counted once the answer is known to be given
+    return html, outcome
 
 
 @route("/v1/explain")
