@@ -160,6 +160,10 @@ def above_maximum(value, maximum: int) -> str:
     return f"got {show(value)}, expected at most {maximum:,} (the policy's bound for this field)"
 
 
+def too_many_items(count: int) -> str:
+    return f"{count:,} items; a list holds at most {max_items():,} (POLICY_MAX_ITEMS)"
+
+
 def not_a_member(value, members) -> str:
     hint = suggest(value, members) if isinstance(value, str) else ""
     return f"got {show(value)}, expected one of: {', '.join(members)}{hint}"
@@ -278,7 +282,7 @@ class _Reader:
             self.problem(path, f"got {show(value)}, expected a list")
             return None
         if len(value) > max_items():
-            self.problem(path, f"{len(value):,} items; a list holds at most {max_items():,} (POLICY_MAX_ITEMS)")
+            self.problem(path, too_many_items(len(value)))
             return None
         if f.element == "enum":
             return tuple(self.scalar(f"{path}[{i}]", v, None, "enum", f.type_name) for i, v in enumerate(value))
