@@ -286,12 +286,21 @@ def explain_command(case: str, policy_dir: str | None, policies_root: str | None
 def _write_text(text: str, output: str | None) -> None:
     """Write a page or document to `output`, or to standard output when it is absent or `-` (as for batch)."""
     if output and output != "-":
-        try:
-            Path(output).write_text(text, encoding="utf-8")
-        except OSError as exc:
-            _fail(f"cannot write {output}: {exc.strerror}", EXIT_USAGE)
+        _write_whole(text, output)
     else:
         click.echo(text, nl=False)
+
+
+def _write_whole(text: str, output: str) -> None:
+    """Write `output` through a temporary file beside it, renamed over it once whole: a failure or a
+    signal midway leaves the previous file (or none), never half a page or report."""
+    from engine.population.outputs import atomic_output
+
+    try:
+        with atomic_output(Path(output)) as temp:
+            temp.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        _fail(f"cannot write {output}: {exc.strerror or exc}", EXIT_USAGE)
 
 
 @cli.command("diff")
@@ -685,6 +694,7 @@ def population_command(paths, output, policy_dir, engine, frames, compare, fmt, 
             report = population_compare.compare(old, new, cases, engine, labels=(old_dir, new_dir), also_known=also,
                                                 folders=(old_dir, new_dir))
             _write_report(report, output, fmt, lang)
+            _ignore_late_signals()
             click.echo(f"compared {report['cases']:,} cases on {engine} in {time.monotonic() - start:.1f} s", err=True)
             return
         if len(paths) != 1 or output is None:
@@ -695,8 +705,7 @@ def population_command(paths, output, policy_dir, engine, frames, compare, fmt, 
         _known_frames(policy, frames)
         also = _sibling_fields(policy_dir or default_policy_dir())  # `policy synth` writes for 2024 and 2025
         n = population.decide(policy, paths[0], output, engine, tuple(frames) or None, also_known=also)
-        for late in (signal.SIGTERM, signal.SIGINT):  # the output is in place: a signal now must not say it was not written
-            signal.signal(late, signal.SIG_IGN)
+        _ignore_late_signals()
         click.echo(f"decided {n:,} case{'s' if n != 1 else ''} on {engine} in {time.monotonic() - start:.1f} s → {output}", err=True)
     except PolicyError as exc:
         _fail(str(exc), EXIT_BAD_POLICY)
@@ -708,6 +717,14 @@ def population_command(paths, output, policy_dir, engine, frames, compare, fmt, 
         _fail(f"the SQL form cannot write this policy exactly: {exc}", EXIT_BAD_POLICY)
     except KeyboardInterrupt:
         _fail(f"interrupted; {output or 'the report'} was not written (an existing file is left as it was)", 128 + received["signal"])
+
+
+def _ignore_late_signals() -> None:
+    """The output is in place: a signal now must not say it was not written."""
+    import signal
+
+    for late in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(late, signal.SIG_IGN)
 
 
 # the --compare report's format by -o's extension (standard output: text)
@@ -735,10 +752,7 @@ def _write_report(report, output, fmt, lang) -> None:
     if output is None:
         click.echo(text, nl=False)
         return
-    try:
-        Path(output).write_text(text, encoding="utf-8")
-    except OSError as exc:
-        _fail(f"cannot write {output}: {exc.strerror or exc}", EXIT_USAGE)
+    _write_whole(text, output)
 
 
 def main() -> None:
