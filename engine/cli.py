@@ -22,8 +22,8 @@ from engine.language.resources import policies_root as bundled_policies
 from engine.evaluate.selection import fields_of_years, policy_folders, select
 
 # One table, used by every command (README: "Exit codes").
-EXIT_OK = 0  # evaluated; at least one frame eligible (perhaps once steps are done)
-EXIT_NOT_ELIGIBLE = 1  # evaluated; no frame eligible
+EXIT_OK = 0  # done; for `eval`: decided, whatever the decision (after OPA: a result is not a failure)
+EXIT_NOT_ELIGIBLE = 1  # `eval --fail`: decided, and no frame eligible
 EXIT_CHANGED = 1  # `diff`: some decision changed
 EXIT_TEST_FAILED = 1  # `test`: some case did not get the decision it expects
 EXIT_USAGE = 2  # wrong command line (click's own code)
@@ -82,7 +82,7 @@ def cli() -> None:
 
 
 @cli.command("eval")
-@click.argument("case", type=click.Path(dir_okay=True, allow_dash=False))
+@click.argument("case", type=click.Path(dir_okay=True, allow_dash=True))
 @click.option("--policy", "policy_dir", type=click.Path(), default=None,
               help="Policy folder (holding policy.rules). Default: the bundled year in force on the case's 申請日 (2024 for an undated case).")
 @click.option("--policies", "policies_root", type=click.Path(), default=None,
@@ -93,27 +93,15 @@ def cli() -> None:
 @click.option("--frame", "frames", multiple=True, help="Evaluate only this frame (repeatable).")
 @click.option("--trace/--no-trace", "full", default=False,
               help="Add every rule's trace with the values it saw (text and JSON; off by default).")
+@click.option("--fail", "fail_if_none", is_flag=True,
+              help="Exit 1 when no frame is eligible (by default a decision made is exit 0, whatever it says).")
 def eval_command(case: str, policy_dir: str | None, policies_root: str | None, fmt: str, lang: str,
-                 frames: tuple[str, ...], full: bool) -> None:
-    """Evaluate CASE (a JSON file) and explain the decision for every frame."""
+                 frames: tuple[str, ...], full: bool, fail_if_none: bool) -> None:
+    """Evaluate CASE (a JSON file, or - for standard input) and explain the decision for every frame.
+    Exit 0 when the case was decided, whatever the decision (1 with --fail when no frame is eligible)."""
     policy, raw, selection, also_known = _load(case, policy_dir, policies_root)
     values = _values(policy, raw, case, also_known)  # before anything reads the case (its "frame" key included)
-    known = [f.name for f in policy.frames]
-    from_case = not frames and isinstance(raw, dict) and bool(raw.get("frame"))
-    if from_case:  # the case names the frame it applies for
-        frames = (raw["frame"],) if isinstance(raw["frame"], str) else tuple(raw["frame"])
-    by_label = {f.label.ja: f.name for f in policy.frames} | {f.label.en: f.name for f in policy.frames if f.label.en}
-    frames = tuple(by_label.get(f, f) for f in frames)  # a frame may be named by its label too
-    unknown = [f for f in frames if f not in known]
-    if unknown:
-        import difflib
-
-        close = difflib.get_close_matches(unknown[0], known, n=1, cutoff=0.4)
-        hint = f" (did you mean {close[0]}?)" if close else ""
-        message = f"unknown frame {', '.join(unknown)}{hint}; the policy's frames are: {', '.join(known)}"
-        if from_case:  # a field of the case, not an option: a bad case
-            _fail(_case_message(CaseError([f"frame: {message}"], case)), EXIT_BAD_CASE)
-        _fail(message, EXIT_USAGE)
+    frames = _frames(policy, raw, frames, case)
     decision = what_if(policy, values, evaluate(policy, values, frames or None))
     chosen = _chosen(selection, policy)
     if fmt == "json":
@@ -130,7 +118,28 @@ def eval_command(case: str, policy_dir: str | None, policies_root: str | None, f
             click.echo(render_text.selection(chosen, lang))
         click.echo(render_text.decision(decision, lang, full), nl=False)
     eligible = any(f.status != "not_eligible" for f in decision.frames)
-    sys.exit(EXIT_OK if eligible else EXIT_NOT_ELIGIBLE)
+    sys.exit(EXIT_NOT_ELIGIBLE if fail_if_none and not eligible else EXIT_OK)
+
+
+def _frames(policy, raw, frames: tuple[str, ...], case: str) -> tuple[str, ...]:
+    """The frames to evaluate: --frame, else the case's own "frame" key, by name or label (none: every frame)."""
+    known = [f.name for f in policy.frames]
+    from_case = not frames and isinstance(raw, dict) and bool(raw.get("frame"))
+    if from_case:  # the case names the frame it applies for
+        frames = (raw["frame"],) if isinstance(raw["frame"], str) else tuple(raw["frame"])
+    by_label = {f.label.ja: f.name for f in policy.frames} | {f.label.en: f.name for f in policy.frames if f.label.en}
+    frames = tuple(by_label.get(f, f) for f in frames)  # a frame may be named by its label too
+    unknown = [f for f in frames if f not in known]
+    if unknown:
+        import difflib
+
+        close = difflib.get_close_matches(unknown[0], known, n=1, cutoff=0.4)
+        hint = f" (did you mean {close[0]}?)" if close else ""
+        message = f"unknown frame {', '.join(unknown)}{hint}; the policy's frames are: {', '.join(known)}"
+        if from_case:  # a field of the case, not an option: a bad case
+            _fail(_case_message(CaseError([f"frame: {message}"], case)), EXIT_BAD_CASE)
+        _fail(message, EXIT_USAGE)
+    return frames
 
 
 @cli.command("batch")
@@ -267,19 +276,23 @@ def _batch_summary(summary, skipped: int) -> str:
 
 
 @cli.command("explain")
-@click.argument("case", type=click.Path())
+@click.argument("case", type=click.Path(allow_dash=True))
 @click.option("--policy", "policy_dir", type=click.Path(), default=None,
               help="Policy folder. Default: the bundled year in force on the case's 申請日 (2024 for an undated case).")
 @click.option("--policies", "policies_root", type=click.Path(), default=None,
               help="A folder of policy years: use the one in force on the case's application date.")
 @click.option("--lang", type=click.Choice(["ja", "en"]), default="ja", show_default=True)
+@click.option("--frame", "frames", multiple=True, help="Explain only this frame, by name or label (repeatable).")
 @click.option("-o", "--output", type=click.Path(dir_okay=False), default=None, help="Write the page here (default: standard output).")
-def explain_command(case: str, policy_dir: str | None, policies_root: str | None, lang: str, output: str | None) -> None:
-    """Render the explained decision for CASE as one self-contained HTML page."""
+def explain_command(case: str, policy_dir: str | None, policies_root: str | None, lang: str, frames: tuple[str, ...],
+                    output: str | None) -> None:
+    """Render the explained decision for CASE (a JSON file, or - for standard input) as one self-contained HTML page."""
     from engine.explain import render_html
     policy, raw, selection, also_known = _load(case, policy_dir, policies_root)
     values = _values(policy, raw, case, also_known)
-    page = render_html.decision(what_if(policy, values, evaluate(policy, values)), lang, Path(case).name, _chosen(selection, policy))
+    frames = _frames(policy, raw, frames, case)
+    title = "standard input" if case == "-" else Path(case).name
+    page = render_html.decision(what_if(policy, values, evaluate(policy, values, frames or None)), lang, title, _chosen(selection, policy))
     _write_text(page, output)
 
 
@@ -339,11 +352,30 @@ def diff_command(old_dir: str, new_dir: str, cases: tuple[str, ...], fmt: str, l
     sys.exit(EXIT_CHANGED if report.changed else EXIT_OK)
 
 
+def _policy_option(default: str = "the bundled 2024 policy"):
+    """`--policy DIR`, the one spelling of the policy folder on every command (OLD_DIR NEW_DIR of
+    diff and --compare excepted: two policies)."""
+    return click.option("--policy", "policy_option", type=click.Path(), default=None, help=f"Policy folder. Default: {default}.")
+
+
+def _policy_folder(command: str, option: str | None, positional: str | None) -> str | None:
+    """The folder from --policy, or from the positional spelling it replaces (still read, with a
+    deprecation note on standard error so scripts keep working while they are moved over)."""
+    if positional is None:
+        return option
+    if option is not None:
+        _fail(f"policy {command}: give the policy folder once, as --policy DIR (got --policy {option} and {positional})", EXIT_USAGE)
+    click.echo(f"policy {command}: the policy folder as an argument is deprecated; write --policy {positional}", err=True)
+    return positional
+
+
 @cli.command("schema")
-@click.argument("policy_dir", required=False, type=click.Path())
-def schema_command(policy_dir: str | None) -> None:
-    """Print the JSON Schema of a case for the policy (for editors and validators)."""
+@click.argument("policy_dir", required=False, type=click.Path(), metavar="[DIR]")
+@_policy_option()
+def schema_command(policy_dir: str | None, policy_option: str | None) -> None:
+    """Print the JSON Schema of a case for the policy (for editors and validators). DIR: deprecated, use --policy."""
     from engine.authoring import schema
+    policy_dir = _policy_folder("schema", policy_option, policy_dir)
     try:
         policy = load_policy(policy_dir or default_policy_dir()).policy
     except PolicyError as exc:
@@ -352,12 +384,14 @@ def schema_command(policy_dir: str | None) -> None:
 
 
 @cli.command("graph")
-@click.argument("policy_dir", required=False, type=click.Path())
+@click.argument("policy_dir", required=False, type=click.Path(), metavar="[DIR]")
+@_policy_option()
 @click.option("--format", "fmt", type=click.Choice(["mermaid", "dot"]), default="mermaid", show_default=True)
 @click.option("--frame", default=None, help="Only this frame and what it depends on.")
-def graph_command(policy_dir: str | None, fmt: str, frame: str | None) -> None:
-    """Print the compiled evaluation tree as Mermaid or Graphviz dot source."""
+def graph_command(policy_dir: str | None, policy_option: str | None, fmt: str, frame: str | None) -> None:
+    """Print the compiled evaluation tree as Mermaid or Graphviz dot source. DIR: deprecated, use --policy."""
     from engine.authoring import graph
+    policy_dir = _policy_folder("graph", policy_option, policy_dir)
     try:
         policy = load_policy(policy_dir or default_policy_dir()).policy
     except PolicyError as exc:
@@ -457,13 +491,16 @@ def fmt_command(paths: tuple[str, ...], check_only: bool, show_diff: bool) -> No
 
 
 @cli.command("check")
-@click.argument("policy_dir", required=False, type=click.Path())
+@click.argument("policy_dir", required=False, type=click.Path(), metavar="[DIR]")
+@_policy_option("the bundled 2024 policy; a folder of policy years checks each")
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "sarif"]), default="text", show_default=True,
               help="text: file:line:col with the line and a caret, on standard error; json: the problems as data; "
                    "sarif: SARIF 2.1.0 for CI annotations (json and sarif on standard output).")
-def check_command(policy_dir: str | None, fmt: str) -> None:
+def check_command(policy_dir: str | None, policy_option: str | None, fmt: str) -> None:
     """Parse and check a policy folder (default: the bundled 2024 policy), or every year of a folder
-    of policy years (e.g. `policy check policies`); report every problem as file:line:col."""
+    of policy years (e.g. `policy check --policy policies`); report every problem as file:line:col.
+    DIR: deprecated, use --policy."""
+    policy_dir = _policy_folder("check", policy_option, policy_dir)
     folder = Path(policy_dir) if policy_dir else default_policy_dir()
     years = [folder]
     if folder.is_dir() and not (folder / "policy.rules").exists():
@@ -507,16 +544,18 @@ def check_command(policy_dir: str | None, fmt: str) -> None:
 
 
 @cli.command("doc")
-@click.argument("policy_dir", required=False, type=click.Path())
+@click.argument("policy_dir", required=False, type=click.Path(), metavar="[DIR]")
+@_policy_option()
 @click.option("-o", "--output", type=click.Path(dir_okay=False), default=None,
               help="Write the document here (default: standard output); .html or .md chooses the format.")
 @click.option("--format", "fmt", type=click.Choice(["html", "markdown"]), default=None,
               help="html: one self-contained page; markdown. Default: from -o's extension, else markdown.")
 @click.option("--lang", type=click.Choice(["ja", "en"]), default="ja", show_default=True)
-def doc_command(policy_dir: str | None, output: str | None, fmt: str | None, lang: str) -> None:
+def doc_command(policy_dir: str | None, policy_option: str | None, output: str | None, fmt: str | None, lang: str) -> None:
     """Render a policy (default: the bundled 2024) as a reviewer's document: every frame, rule, table
-    and question with its citation, and what a year that extends another changed."""
+    and question with its citation, and what a year that extends another changed. DIR: deprecated, use --policy."""
     from engine.authoring import doc
+    policy_dir = _policy_folder("doc", policy_option, policy_dir)
     if fmt is None:
         fmt = "html" if output and Path(output).suffix.lower() in (".html", ".htm") else "markdown"
     try:

@@ -326,8 +326,8 @@ def test_a_date_after_the_call_closed_is_not_eligible_without_deadlines(run, wri
     """2025's frames list no deadlines; its `in force` end still closes the call."""
     monkeypatch.chdir(ROOT)
     case = {**CORPUS["c_near_minimum_wage.json"], "申請日": "2026-01-05"}
-    result = run("eval", write_case(case), "--policy", "policies/2025", "--frame", "通常枠")
-    assert result.exit_code == 1
+    result = run("eval", write_case(case), "--policy", "policies/2025", "--frame", "通常枠", "--fail")
+    assert result.exit_code == 1  # decided: no frame eligible
     assert "  ✗ 申請日 2026-01-05 は公募期間の終了 2025-12-31 より後です" in result.stdout.splitlines()
 
 
@@ -418,14 +418,14 @@ def test_check_of_a_folder_of_years_checks_every_year(run, tmp_path, monkeypatch
     import shutil
 
     monkeypatch.chdir(ROOT)
-    result = run("check", "policies")
+    result = run("check", "--policy", "policies")
     assert result.exit_code == 0
     assert result.stderr.splitlines()[-1] == "0 error(s), 1 warning(s) in 3 policy years"
     assert "policies/2025: 0 error(s), 1 warning(s)" in result.stderr.splitlines()
     shutil.copytree(ROOT / "policies", tmp_path / "policies")
     broken = tmp_path / "policies" / "2023" / "changes.rules"
     broken.write_text(broken.read_text(encoding="utf-8").replace("レジ等, ECサイト制作}", "レジ等, ECサイト製作}", 1), encoding="utf-8")
-    result = run("check", tmp_path / "policies")
+    result = run("check", "--policy", tmp_path / "policies")
     assert result.exit_code == 4
     lines = result.stderr.splitlines()
     assert any(line.startswith(str(broken)) and ": error: " in line for line in lines)  # positioned, in the broken year
@@ -438,4 +438,5 @@ def test_a_date_between_two_calls_names_both(run):
     result = run("eval", ROOT / "examples" / "deadline_after_last_2024_10_16.json")
     assert result.exit_code == 3
     assert "申請日: 2024-10-16 is in no policy year's term, between 2024 (closed 2024-10-15) and 2025 (opens 2025-03-31); " in result.stderr
-    assert run("eval", ROOT / "examples" / "deadline_after_last_2024_10_16.json", "--policy", ROOT / "policies" / "2024").exit_code == 1
+    assert run("eval", ROOT / "examples" / "deadline_after_last_2024_10_16.json", "--policy", ROOT / "policies" / "2024",
+               "--fail").exit_code == 1  # decided under 2024: no frame eligible

@@ -9,6 +9,7 @@ import difflib
 import json
 import os
 import re
+import sys
 from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
@@ -61,8 +62,10 @@ def max_case_bytes() -> int:
         return MAX_CASE_BYTES
 
 
-def too_big(size: int) -> str:
-    return f"the case is larger than {max_case_bytes():,} bytes ({size:,}); a case holds one applicant (POLICY_MAX_CASE_BYTES)"
+def too_big(size: int | None) -> str:
+    """`size` None: a stream read no further than the limit, whose size is not known."""
+    known = f" ({size:,})" if size is not None else ""
+    return f"the case is larger than {max_case_bytes():,} bytes{known}; a case holds one applicant (POLICY_MAX_CASE_BYTES)"
 
 
 class _Duplicate(Exception):
@@ -109,14 +112,21 @@ def parse_json_line(text: str) -> object:
         raise CaseError(problems, exc.file) from None
 
 
+STDIN = "-"  # the case file named "-" is standard input (as for `policy batch`)
+
+
 def read_case_file(path: str | Path) -> object:
     p = Path(path)
-    shown = str(path)
+    shown = "standard input" if str(path) == STDIN else str(path)
     try:
-        with open(p, "rb") as f:  # read no further than the limit: a case file may be anything
-            data = f.read(max_case_bytes() + 1)
+        if str(path) == STDIN:
+            data = sys.stdin.buffer.read(max_case_bytes() + 1)
+        else:
+            with open(p, "rb") as f:  # read no further than the limit: a case file may be anything
+                data = f.read(max_case_bytes() + 1)
         if len(data) > max_case_bytes():
-            raise CaseError([too_big(p.stat().st_size if p.is_file() else len(data))], shown)
+            size = None if str(path) == STDIN else p.stat().st_size if p.is_file() else len(data)
+            raise CaseError([too_big(size)], shown)
     except FileNotFoundError:
         raise CaseError([f"no such file {shown}"]) from None
     except IsADirectoryError:

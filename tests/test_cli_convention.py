@@ -1,0 +1,85 @@
+"""Issue 23, one CLI convention (docs/cli.md#one-convention): the policy folder is `--policy DIR` on
+every command (the old positional spelling still read, with a deprecation note), `-` is standard
+input wherever a case file is read, `explain` takes `--frame`, and `eval` exits 0 once it has
+decided (`--fail`: 1 when no frame is eligible)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from conftest import EXAMPLES, POLICY_2024, ROOT
+
+SMALL = EXAMPLES / "seed_invoice_small_1m.json"
+P2025 = ROOT / "policies" / "2025"
+
+
+@pytest.mark.parametrize("command", ["check", "schema", "graph", "doc"])
+def test_the_policy_folder_is_given_with_policy_and_the_old_spelling_still_works(run, command):
+    new = run(command, "--policy", P2025)
+    old = run(command, P2025)
+    assert new.exit_code == old.exit_code == 0, (new.output, old.output)
+    assert new.stdout == old.stdout
+    note = f"policy {command}: the policy folder as an argument is deprecated; write --policy {P2025}"
+    assert old.stderr.splitlines()[0] == note and note not in new.stderr
+    if command != "check":  # check speaks on standard error: the note comes first, then the same report
+        assert new.stderr == "" and old.stderr == note + "\n"
+    else:
+        assert old.stderr == note + "\n" + new.stderr
+    both = run(command, "--policy", P2025, POLICY_2024)
+    assert (both.exit_code, both.stderr) == (
+        2, f"policy {command}: give the policy folder once, as --policy DIR (got --policy {P2025} and {POLICY_2024})\n")
+
+
+def test_schema_with_policy_is_that_years_schema(run):
+    schema_2025 = json.loads(run("schema", "--policy", P2025).stdout)
+    schema_2024 = json.loads(run("schema").stdout)
+    assert "最低賃金近傍事業者" in json.dumps(schema_2025, ensure_ascii=False)
+    assert "最低賃金近傍事業者" not in json.dumps(schema_2024, ensure_ascii=False)
+
+
+def _policy(*args: str, stdin: bytes | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "engine.cli", *args], cwd=ROOT, input=stdin, capture_output=True, timeout=120)
+
+
+def test_eval_and_explain_read_the_case_from_standard_input():
+    from_file = _policy("eval", str(SMALL), "--format", "json")
+    from_stdin = _policy("eval", "-", "--format", "json", stdin=SMALL.read_bytes())
+    assert from_stdin.returncode == from_file.returncode == 0
+    assert json.loads(from_stdin.stdout)["ranking"] == json.loads(from_file.stdout)["ranking"]
+    page = _policy("explain", "-", stdin=SMALL.read_bytes())
+    assert page.returncode == 0 and "<title>IT導入補助金2024 — standard input</title>" in page.stdout.decode()
+    bad = _policy("eval", "-", stdin=b'{"a":')
+    assert (bad.returncode, bad.stderr.decode()) == (3, "invalid case: standard input: line 1 column 6: malformed JSON: "
+                                                        "Expecting value\n")
+
+
+def test_a_case_on_standard_input_is_read_no_further_than_the_limit():
+    big = _policy("eval", "-", stdin=b'{"description": "' + b"x" * (1024 * 1024) + b'"}')
+    assert (big.returncode, big.stderr.decode()) == (3, "invalid case: standard input: the case is larger than 1,048,576 bytes; "
+                                                        "a case holds one applicant (POLICY_MAX_CASE_BYTES)\n")
+
+
+def test_explain_keeps_the_page_to_the_frames_asked(run, tmp_path):
+    import re
+
+    def sections(*options):
+        return re.findall(r'<section class="frame" id="frame-([^"]+)">', run("explain", SMALL, *options).stdout)
+
+    assert sections() == ["インボイス対応類型", "通常枠", "電子取引類型", "複数社連携IT導入枠", "セキュリティ対策推進枠"]
+    assert sections("--frame", "通常枠") == ["通常枠"]
+    assert sections("--frame", "インボイス枠（インボイス対応類型）", "--frame", "通常枠") == ["インボイス対応類型", "通常枠"]
+    unknown = run("explain", SMALL, "--frame", "通常")
+    assert (unknown.exit_code, unknown.stderr) == (2, "unknown frame 通常 (did you mean 通常枠?); the policy's frames are: 通常枠, "
+                                                      "インボイス対応類型, 電子取引類型, 複数社連携IT導入枠, セキュリティ対策推進枠\n")
+
+
+def test_eval_exits_0_once_decided_and_1_with_fail_when_no_frame_is_eligible(run):
+    late = ROOT / "examples" / "deadline_after_last_2024_10_16.json"  # under 2024, every frame closed
+    assert run("eval", late, "--policy", POLICY_2024).exit_code == 0
+    assert run("eval", late, "--policy", POLICY_2024, "--fail").exit_code == 1
+    assert run("eval", SMALL, "--fail").exit_code == 0  # eligible: --fail changes nothing
+    assert run("eval", late).exit_code == 3  # not decided (no year is in force on its date): still an error
