@@ -416,14 +416,27 @@ def test_command(cases: tuple[str, ...], policy_dir: str | None, show_coverage: 
     try:
         policy = load_policy(policy_dir or default_policy_dir()).policy
         known = _sibling_fields(policy_dir or default_policy_dir())
+        # without --policy, each case is judged under the bundled year `policy eval` would pick for it
+        years = None if policy_dir else {f.name: load_policy(f).policy for f in policy_folders(bundled_policies())}
+        policy = years[DEFAULT_YEAR] if years else policy  # the same object: coverage counts its cases
     except PolicyError as exc:
         _fail(str(exc), EXIT_BAD_POLICY)
     paths = diff.case_files(cases or ("examples",))
     if not paths:
         _fail(f"no case files in {', '.join(cases or ('examples',))}", EXIT_BAD_CASE)
-    cov, keys = coverage.start(policy)
+    cov, keys = coverage.start(policy)  # coverage of --policy, or of the default year
     record = (lambda values, decision: coverage.record(cov, keys, policy, values, decision)) if show_coverage else None
-    results = [casetest.run_case(policy, p, known, record) for p in paths]
+    results = []
+    for path in paths:
+        if years is None:
+            results.append(casetest.run_case(policy, path, known, record))
+            continue
+        for name, chosen, refused in _years_of_case(path, years):
+            label = str(path) if name is None else f"{path} ({name})"
+            if refused is not None:  # eval refuses it too, with these words
+                results.append(casetest.CaseResult(case=label, outcome="invalid", error=refused))
+            else:
+                results.append(casetest.run_case(chosen, path, known, record if chosen is policy else None, name=label))
     if fmt == "json":
         out = render_casetest.as_json(results, cov if show_coverage else None, len(paths))
         click.echo(json.dumps(out, ensure_ascii=False, indent=2))
@@ -436,6 +449,33 @@ def test_command(cases: tuple[str, ...], policy_dir: str | None, show_coverage: 
     if any(r.outcome == "invalid" for r in results):
         sys.exit(EXIT_BAD_CASE)
     sys.exit(EXIT_TEST_FAILED if any(r.outcome == "failed" for r in results) else EXIT_OK)
+
+
+def _years_of_case(path: Path, years: dict) -> list[tuple[str | None, object, str | None]]:
+    """The bundled years `policy test` judges a case under, as (label or None, policy, refusal):
+    the one eval picks by the case's date (the default year when undated), or, when the case's
+    expectation is given per year, each year it names (its expectation says which rules it is
+    for, e.g. a boundary of 2024's term that no year's term holds). A date eval refuses is refused
+    with eval's words."""
+    from engine.authoring import casetest
+    from engine.evaluate.selection import NoDate, choose_year
+
+    try:
+        raw = read_case_file(path)
+    except CaseError:
+        return [(None, years[DEFAULT_YEAR], None)]  # run_case reports it as it is
+    named = [y for y in casetest.years_named(raw) if y in years]
+    if named:
+        return [(y if len(named) > 1 else None, years[y], None) for y in named]
+    try:
+        name = choose_year(list(years.items()), raw, str(path))[0]
+    except NoDate:
+        name = DEFAULT_YEAR
+    except CaseError as exc:
+        return [(None, None, "; ".join(exc.problems))]
+    except PolicyError as exc:
+        _fail(str(exc), EXIT_BAD_POLICY)
+    return [(None, years[name], None)]
 
 
 def _sibling_fields(policy_dir) -> frozenset:

@@ -83,3 +83,34 @@ def test_eval_exits_0_once_decided_and_1_with_fail_when_no_frame_is_eligible(run
     assert run("eval", late, "--policy", POLICY_2024, "--fail").exit_code == 1
     assert run("eval", SMALL, "--fail").exit_code == 0  # eligible: --fail changes nothing
     assert run("eval", late).exit_code == 3  # not decided (no year is in force on its date): still an error
+
+
+def _case(tmp_path, name: str, date: str, expected) -> Path:
+    data = json.loads((ROOT / "examples" / "deadline_after_last_2024_10_16.json").read_text(encoding="utf-8"))
+    data.pop("description")
+    path = tmp_path / name
+    path.write_text(json.dumps({**data, "申請日": date, "expected": expected}, ensure_ascii=False), encoding="utf-8")
+    return path
+
+
+def test_policy_test_picks_each_cases_year_by_its_date_as_eval_does(run, tmp_path):
+    """Without --policy, a dated case is judged under the year `policy eval` picks for it; a date in
+    no year's term is refused with eval's words; an expectation given per year names the years it is
+    for (a boundary of one year's term, dated where no term, or another year's, holds it)."""
+    closed = json.loads((ROOT / "examples" / "deadline_after_last_2024_10_16.json").read_text(encoding="utf-8"))["expected"]["2024"]
+    late = _case(tmp_path, "late.json", "2024-10-16", closed)
+    eval_words = run("eval", late).stderr.removeprefix(f"invalid case: {late}: ").rstrip("\n")
+    result = run("test", late)
+    assert (result.exit_code, result.stdout.splitlines()) == (3, [f"ERROR {late}: {eval_words}", "0 passed, 0 failed, 1 invalid"])
+    assert eval_words.startswith("申請日: 2024-10-16 is in no policy year's term")
+    early = _case(tmp_path, "early.json", "2024-02-15", closed)  # in 2023's term: eligible there
+    result = run("test", early)
+    assert result.exit_code == 1 and "  通常枠.status: expected not_eligible, got eligible" in result.stdout
+    assert run("eval", early, "--format", "brief").stdout.splitlines()[0] == "IT導入補助金2023"
+    assert run("test", early, "--policy", POLICY_2024).exit_code == 0  # under 2024's rules: not yet open
+    for name, date in (("late_2024.json", "2024-10-16"), ("early_2024.json", "2024-02-15")):
+        assert run("test", _case(tmp_path, name, date, {"2024": closed})).stdout == "1 passed, 0 failed\n"
+    both = run("test", _case(tmp_path, "both.json", "2024-02-15", {"2024": closed, "2023": closed}), "-v")
+    assert both.exit_code == 1
+    assert [line for line in both.stdout.splitlines() if line.startswith(("PASS", "FAIL"))] == [
+        f"PASS {tmp_path / 'both.json'} (2024)", f"FAIL {tmp_path / 'both.json'} (2023)"]
