@@ -46,7 +46,7 @@ def _load(case: str, policy_dir: str | None, policies_root: str | None):
         if policy_dir:
             return load_policy(policy_dir).policy, raw, None, frozenset()
         root = policies_root or bundled_policies()
-        selection = select(root, raw, case, default=None if policies_root else DEFAULT_YEAR)
+        selection = select(root, raw, _shown(case), default=None if policies_root else DEFAULT_YEAR)
         return selection.loaded.policy, raw, selection, fields_of_years(root)
     except PolicyError as exc:
         _fail(str(exc), EXIT_BAD_POLICY)
@@ -54,9 +54,14 @@ def _load(case: str, policy_dir: str | None, policies_root: str | None):
         _fail(_case_message(exc), EXIT_BAD_CASE)
 
 
+def _shown(case: str) -> str:
+    """How messages name the case file: `-` is standard input."""
+    return "standard input" if case == "-" else case
+
+
 def _values(policy, raw, case: str, also_known: frozenset = frozenset()) -> dict:
     try:
-        return read_case(policy, raw, case, also_known=also_known)
+        return read_case(policy, raw, _shown(case), also_known=also_known)
     except CaseError as exc:
         _fail(_case_message(exc), EXIT_BAD_CASE)
 
@@ -137,7 +142,7 @@ def _frames(policy, raw, frames: tuple[str, ...], case: str) -> tuple[str, ...]:
         hint = f" (did you mean {close[0]}?)" if close else ""
         message = f"unknown frame {', '.join(unknown)}{hint}; the policy's frames are: {', '.join(known)}"
         if from_case:  # a field of the case, not an option: a bad case
-            _fail(_case_message(CaseError([f"frame: {message}"], case)), EXIT_BAD_CASE)
+            _fail(_case_message(CaseError([f"frame: {message}"], _shown(case))), EXIT_BAD_CASE)
         _fail(message, EXIT_USAGE)
     return frames
 
@@ -291,7 +296,7 @@ def explain_command(case: str, policy_dir: str | None, policies_root: str | None
     policy, raw, selection, also_known = _load(case, policy_dir, policies_root)
     values = _values(policy, raw, case, also_known)
     frames = _frames(policy, raw, frames, case)
-    title = "standard input" if case == "-" else Path(case).name
+    title = _shown(case) if case == "-" else Path(case).name
     page = render_html.decision(what_if(policy, values, evaluate(policy, values, frames or None)), lang, title, _chosen(selection, policy))
     _write_text(page, output)
 

@@ -52,6 +52,11 @@ def test_eval_and_explain_read_the_case_from_standard_input():
     assert json.loads(from_stdin.stdout)["ranking"] == json.loads(from_file.stdout)["ranking"]
     page = _policy("explain", "-", stdin=SMALL.read_bytes())
     assert page.returncode == 0 and "<title>IT導入補助金2024 — standard input</title>" in page.stdout.decode()
+    late = _policy("eval", "-", stdin=(ROOT / "examples" / "deadline_after_last_2024_10_16.json").read_bytes())
+    assert late.returncode == 3 and late.stderr.decode().startswith("invalid case: standard input: 申請日: 2024-10-16 is in no")
+    typo = _policy("eval", "-", "--policy", str(POLICY_2024), stdin=json.dumps({**json.loads(SMALL.read_text(encoding="utf-8")),
+                                                                                 "frame": "通常"}).encode())
+    assert typo.returncode == 3 and typo.stderr.decode().startswith("invalid case: standard input: frame: unknown frame 通常")
     bad = _policy("eval", "-", stdin=b'{"a":')
     assert (bad.returncode, bad.stderr.decode()) == (3, "invalid case: standard input: line 1 column 6: malformed JSON: "
                                                         "Expecting value\n")
