@@ -156,7 +156,9 @@ def _frames(policy, raw, frames: tuple[str, ...], case: str) -> tuple[str, ...]:
 @click.option("--input-format", type=click.Choice(["jsonl", "csv"]), default=None, help="Default: from INPUT's extension.")
 @click.option("--output-format", type=click.Choice(["jsonl", "csv"]), default=None, help="Default: from OUTPUT's extension.")
 @click.option("--resume", is_flag=True, help="Continue an interrupted run: keep OUTPUT's whole records and skip their inputs.")
-def batch_command(input_path, output_path, policy_dir, trace, workers, input_format, output_format, resume) -> None:
+@click.option("--lang", type=click.Choice(["ja", "en"]), default="ja", show_default=True,
+              help="Language of the summary and progress on standard error (the records are data).")
+def batch_command(input_path, output_path, policy_dir, trace, workers, input_format, output_format, resume, lang) -> None:
     """Evaluate every case of INPUT (JSON Lines or CSV) into OUTPUT, one record per case, in order."""
     from engine.population import batch
 
@@ -200,7 +202,7 @@ def batch_command(input_path, output_path, policy_dir, trace, workers, input_for
     for _ in range(done):  # the records an earlier run already wrote
         next(records, None)
     total = _count_records(input_path, input_format) if input_path != "-" and sys.stderr.isatty() else None
-    progress = _Progress(total, done) if sys.stderr.isatty() else None
+    progress = _Progress(total, done, lang) if sys.stderr.isatty() else None
     summary = batch.Summary()
     # Ctrl-C is noted and acted on between chunks: a chunk's records and their count are taken
     # together, so the count said on interruption is the number of records written
@@ -217,7 +219,7 @@ def batch_command(input_path, output_path, policy_dir, trace, workers, input_for
                 raise KeyboardInterrupt
     except KeyboardInterrupt:
         out.flush()
-        click.echo(f"\ninterrupted after {done + summary.read} records; run again with --resume to continue", err=True)
+        click.echo("\n" + BATCH_WORDS[lang]["interrupted"].format(n=done + summary.read), err=True)
         sys.exit(130)
     finally:
         signal.signal(signal.SIGINT, previous)
@@ -226,7 +228,7 @@ def batch_command(input_path, output_path, policy_dir, trace, workers, input_for
             out.close()
     if progress:
         progress.done()
-    click.echo(_batch_summary(summary, done), err=True)
+    click.echo(_batch_summary(summary, done, lang), err=True)
     sys.exit(EXIT_OK)
 
 
@@ -250,13 +252,26 @@ def _count_records(path: str, input_format: str) -> int | None:
     return lines - 1 if input_format == "csv" else lines
 
 
+# `policy batch`'s words on standard error, Japanese first (--lang)
+BATCH_WORDS = {
+    "ja": {"interrupted": "{n:,}件で中断しました。続けるには --resume を付けて再実行してください",
+           "progress": "{n:,}件、毎秒{rate:,.0f}件", "left": "、残り{s:,.0f}秒",
+           "read": "読み込んだ件数: {n:,}件", "resumed": "（前回までの{n:,}件に続けて）", "decisions": "判定: {n:,}件", "errors": "エラー: {n:,}件",
+           "eligible": "{frame}の対象: {n:,}件（補助額 {yen:,}円）", "best": "各ケースの補助額が最も大きい枠の補助額の合計: {yen:,}円"},
+    "en": {"interrupted": "interrupted after {n} records; run again with --resume to continue",
+           "progress": "{n:,} records, {rate:,.0f}/s", "left": ", {s:,.0f} s left",
+           "read": "records read: {n:,}", "resumed": " (after {n:,} resumed)", "decisions": "decisions: {n:,}", "errors": "errors: {n:,}",
+           "eligible": "eligible for {frame}: {n:,} (subsidy {yen:,}円)", "best": "total subsidy of each case's best frame: {yen:,}円"},
+}
+
+
 class _Progress:
     """records done, rate and time left, on one terminal line (only when stderr is a terminal)."""
 
-    def __init__(self, total, skipped):
+    def __init__(self, total, skipped, lang: str = "ja"):
         import time
 
-        self.time, self.start, self.total, self.skipped = time, time.monotonic(), total, skipped
+        self.time, self.start, self.total, self.skipped, self.words = time, time.monotonic(), total, skipped, BATCH_WORDS[lang]
 
     def show(self, done: int) -> None:
         elapsed = max(self.time.monotonic() - self.start, 1e-9)
@@ -264,19 +279,20 @@ class _Progress:
         left = ""
         if self.total:
             remaining = max(self.total - self.skipped - done, 0)
-            left = f", {remaining / rate:,.0f} s left" if rate else ""
-        click.echo(f"\r{self.skipped + done:,} records, {rate:,.0f}/s{left}   ", err=True, nl=False)
+            left = self.words["left"].format(s=remaining / rate) if rate else ""
+        click.echo("\r" + self.words["progress"].format(n=self.skipped + done, rate=rate) + left + "   ", err=True, nl=False)
 
     def done(self) -> None:
         click.echo("", err=True)
 
 
-def _batch_summary(summary, skipped: int) -> str:
-    lines = [f"records read: {summary.read:,}" + (f" (after {skipped:,} resumed)" if skipped else ""),
-             f"decisions: {summary.decisions:,}", f"errors: {summary.errors:,}"]
+def _batch_summary(summary, skipped: int, lang: str = "ja") -> str:
+    words = BATCH_WORDS[lang]
+    lines = [words["read"].format(n=summary.read) + (words["resumed"].format(n=skipped) if skipped else ""),
+             words["decisions"].format(n=summary.decisions), words["errors"].format(n=summary.errors)]
     for frame, count in summary.eligible.items():
-        lines.append(f"eligible for {frame}: {count:,} (subsidy {summary.subsidy[frame]:,}円)")
-    lines.append(f"total subsidy of each case's best frame: {summary.best_total:,}円")
+        lines.append(words["eligible"].format(frame=frame, n=count, yen=summary.subsidy[frame]))
+    lines.append(words["best"].format(yen=summary.best_total))
     return "\n".join(lines)
 
 

@@ -119,3 +119,15 @@ def test_policy_test_picks_each_cases_year_by_its_date_as_eval_does(run, tmp_pat
     assert both.exit_code == 1
     assert [line for line in both.stdout.splitlines() if line.startswith(("PASS", "FAIL"))] == [
         f"PASS {tmp_path / 'both.json'} (2024)", f"FAIL {tmp_path / 'both.json'} (2023)"]
+
+
+def test_batch_says_its_summary_in_japanese_or_in_english(run, tmp_path):
+    source = tmp_path / "in.jsonl"
+    case = {k: v for k, v in json.loads(SMALL.read_text(encoding="utf-8")).items() if k not in ("description", "expected")}
+    source.write_text(json.dumps(case, ensure_ascii=False) + "\n{bad\n", encoding="utf-8")
+    ja = run("batch", source, "-o", tmp_path / "out.jsonl")
+    en = run("batch", source, "-o", tmp_path / "out.jsonl", "--lang", "en")
+    assert ja.stderr.splitlines() == ["読み込んだ件数: 2件", "判定: 1件", "エラー: 1件", "通常枠の対象: 1件（補助額 500,000円）",
+                                      "インボイス対応類型の対象: 1件（補助額 750,000円）", "各ケースの補助額が最も大きい枠の補助額の合計: 750,000円"]
+    assert en.stderr.splitlines() == ["records read: 2", "decisions: 1", "errors: 1", "eligible for 通常枠: 1 (subsidy 500,000円)",
+                                      "eligible for インボイス対応類型: 1 (subsidy 750,000円)", "total subsidy of each case's best frame: 750,000円"]
