@@ -424,7 +424,7 @@ def graph_command(policy_dir: str | None, policy_option: str | None, fmt: str, f
 
 
 @cli.command("test")
-@click.argument("cases", nargs=-1, type=click.Path())
+@click.argument("cases", nargs=-1, type=click.Path(allow_dash=True))
 @click.option("--policy", "policy_dir", type=click.Path(), default=None, help="Policy folder. Default: the bundled 2024 policy.")
 @click.option("--coverage", "show_coverage", is_flag=True, help="Report what of the policy no case reached, per file and line.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "junit"]), default="text", show_default=True,
@@ -452,12 +452,13 @@ def test_command(cases: tuple[str, ...], policy_dir: str | None, show_coverage: 
         if years is None:
             results.append(casetest.run_case(policy, path, known, record))
             continue
-        for name, chosen, refused in _years_of_case(path, years):
-            label = str(path) if name is None else f"{path} ({name})"
+        raw, chosen_years = _years_of_case(path, years)
+        for name, chosen, refused in chosen_years:
+            label = _shown(str(path)) if name is None else f"{_shown(str(path))} ({name})"
             if refused is not None:  # eval refuses it too, with these words
                 results.append(casetest.CaseResult(case=label, outcome="invalid", error=refused))
             else:
-                results.append(casetest.run_case(chosen, path, known, record if chosen is policy else None, name=label))
+                results.append(casetest.run_case(chosen, path, known, record if chosen is policy else None, name=label, raw=raw))
     if fmt == "json":
         out = render_casetest.as_json(results, cov if show_coverage else None, len(paths))
         click.echo(json.dumps(out, ensure_ascii=False, indent=2))
@@ -472,8 +473,9 @@ def test_command(cases: tuple[str, ...], policy_dir: str | None, show_coverage: 
     sys.exit(EXIT_TEST_FAILED if any(r.outcome == "failed" for r in results) else EXIT_OK)
 
 
-def _years_of_case(path: Path, years: dict) -> list[tuple[str | None, object, str | None]]:
-    """The bundled years `policy test` judges a case under, as (label or None, policy, refusal):
+def _years_of_case(path: Path, years: dict) -> tuple[object, list[tuple[str | None, object, str | None]]]:
+    """The case as read (None if it cannot be), and the bundled years `policy test` judges it under,
+    as (label or None, policy, refusal):
     the one eval picks by the case's date (the default year when undated), or, when the case's
     expectation is given per year, each year it names (its expectation says which rules it is
     for, e.g. a boundary of 2024's term that no year's term holds). A date eval refuses is refused
@@ -483,20 +485,20 @@ def _years_of_case(path: Path, years: dict) -> list[tuple[str | None, object, st
 
     try:
         raw = read_case_file(path)
-    except CaseError:
-        return [(None, years[DEFAULT_YEAR], None)]  # run_case reports it as it is
+    except CaseError as exc:  # as run_case reports it (standard input is not read twice)
+        return None, [(None, None, "; ".join(exc.problems))]
     named = [y for y in casetest.years_named(raw) if y in years]
     if named:
-        return [(y if len(named) > 1 else None, years[y], None) for y in named]
+        return raw, [(y if len(named) > 1 else None, years[y], None) for y in named]
     try:
-        name = choose_year(list(years.items()), raw, str(path))[0]
+        name = choose_year(list(years.items()), raw, _shown(str(path)))[0]
     except NoDate:
         name = DEFAULT_YEAR
     except CaseError as exc:
-        return [(None, None, "; ".join(exc.problems))]
+        return raw, [(None, None, "; ".join(exc.problems))]
     except PolicyError as exc:
         _fail(str(exc), EXIT_BAD_POLICY)
-    return [(None, years[name], None)]
+    return raw, [(None, years[name], None)]
 
 
 def _sibling_fields(policy_dir) -> frozenset:

@@ -131,3 +131,12 @@ def test_batch_says_its_summary_in_japanese_or_in_english(run, tmp_path):
                                       "インボイス対応類型の対象: 1件（補助額 750,000円）", "各ケースの補助額が最も大きい枠の補助額の合計: 750,000円"]
     assert en.stderr.splitlines() == ["records read: 2", "decisions: 1", "errors: 1", "eligible for 通常枠: 1 (subsidy 500,000円)",
                                       "eligible for インボイス対応類型: 1 (subsidy 750,000円)", "total subsidy of each case's best frame: 750,000円"]
+
+
+def test_policy_test_reads_a_case_from_standard_input():
+    passed = _policy("test", "-", "-v", stdin=SMALL.read_bytes())
+    assert (passed.returncode, passed.stdout.decode()) == (0, "PASS standard input\n1 passed, 0 failed\n")
+    bad = _policy("test", "-", stdin=b"{\n")
+    assert (bad.returncode, bad.stdout.decode()) == (
+        3, "ERROR standard input: line 2 column 1: malformed JSON: Expecting property name enclosed in double quotes\n"
+           "0 passed, 0 failed, 1 invalid\n")

@@ -115,10 +115,11 @@ def years_named(raw) -> tuple[str, ...]:
 
 
 def run_case(policy: tree.Policy, path: Path, also_known: frozenset = frozenset(), on_decision=None,
-             name: str | None = None) -> CaseResult:
-    name = name or str(path)
+             name: str | None = None, raw=None) -> CaseResult:
+    """`raw`: the case already read (standard input can be read once only)."""
+    name = name or ("standard input" if str(path) == "-" else str(path))
     try:
-        raw = read_case_file(path)
+        raw = read_case_file(path) if raw is None else raw
         if for_other_years_only(raw, policy):  # e.g. a 2025 case naming a process 2024 does not know
             return CaseResult(case=name, outcome="no_expectation")
         values = read_case(policy, raw, also_known=also_known)
