@@ -140,3 +140,10 @@ def test_policy_test_reads_a_case_from_standard_input():
     assert (bad.returncode, bad.stdout.decode()) == (
         3, "ERROR standard input: line 2 column 1: malformed JSON: Expecting property name enclosed in double quotes\n"
            "0 passed, 0 failed, 1 invalid\n")
+
+
+def test_policy_diff_reads_a_case_from_standard_input():
+    bad = _policy("diff", str(POLICY_2024), str(P2025), "-", stdin=b"[]")
+    assert bad.returncode == 3 and "  standard input\n    ✗ the case: got a list, expected a JSON object\n" in bad.stdout.decode()
+    same = _policy("diff", str(POLICY_2024), str(P2025), "-", "--format", "json", stdin=SMALL.read_bytes())
+    assert same.returncode in (0, 1) and json.loads(same.stdout)["summary"]["cases"] == 1

@@ -265,7 +265,7 @@ def _causes(frame: str, was: FrameState | None, now: FrameState | None, clauses,
 
 def compare_case(old: tree.Policy, new: tree.Policy, path: Path, also_known: frozenset[str] = frozenset(),
                  clauses: tuple[Clause, ...] = (), variants: _Variants | None = None) -> CaseDiff:
-    name = str(path)
+    name = "standard input" if str(path) == "-" else str(path)
     try:
         raw = read_case_file(path)
         known = also_known | field_names(old) | field_names(new)
