@@ -184,8 +184,11 @@ def test_diff_2024_2025_on_the_examples(run, monkeypatch):
     }
     assert (summary["changed"], summary["counts"]["amount_up"], summary["counts"]["amount_down"], summary["counts"]["steps_changed"]) == (9, 3, 3, 7)
     assert summary["delta"] == 1 + 50_000 + 333_333 - 500_000 - 1 - 266_666
-    # the two examples expected of 2025 only (a process and a field 2024 does not have) are not compared
-    assert summary["other_years"] == ["examples/year2025_etrade_one_software_only.json",
+    # the two examples expected of 2025 only (a process and a field 2024 does not have), and the two
+    # of 2024's term boundaries expected of 2024 only, are not compared
+    assert summary["other_years"] == ["examples/deadline_after_last_2024_10_16.json",
+                                      "examples/deadline_before_opening_2024_02_15.json",
+                                      "examples/year2025_etrade_one_software_only.json",
                                       "examples/year2025_integrated_business_within_common_p05.json"]
 
 
@@ -316,9 +319,10 @@ def test_diff_2023_2024_on_the_examples(run, monkeypatch):
     assert changed["year2023_ec_site_eligible.json"] == [("インボイス対応類型", 722_222, 225_000)]
     assert changed["multi_ten_members_mixed.json"] == [("複数社連携IT導入枠", 5_638_194, 5_742_222)]
     assert changed["multi_member_hardware_caps.json"] == [("複数社連携IT導入枠", 5_638_194, 5_742_222)]
-    # the two examples expected of 2025 only are read by neither 2023 nor 2024
+    # the two examples expected of 2025 only are read by neither 2023 nor 2024; the two of 2024's term
+    # boundaries, expected of 2024 only, not by 2023
     assert (summary["cases"], summary["changed"], summary["counts"]["amount_up"], summary["counts"]["amount_down"]) == (
-        len(list(EXAMPLES.glob("*.json"))) - 2, 26, 25, 1)
+        len(list(EXAMPLES.glob("*.json"))) - 4, 26, 25, 1)
     assert summary["new_total"] - summary["old_total"] == sum(new - old for frames in changed.values() for _, old, new in frames)
 
 

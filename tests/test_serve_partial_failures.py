@@ -114,13 +114,15 @@ def test_a_traced_batch_stays_within_max_trace_case_by_case(registry, tmp_path):
 
 
 def test_a_traced_batch_case_past_max_trace_alone_gets_413(registry, tmp_path):
-    client, log = _client(registry, tmp_path, max_trace=2_000_000)
+    one = _traced_size(registry, tmp_path)
+    limit = one * 3  # room for the small cases together; not for one of 300 expenses
+    client, log = _client(registry, tmp_path, max_trace=limit)
     big = {**SMALL, "経費": SMALL["経費"][:1] * 300}
     results = client.post("/v1/batch?trace=true&form=full", json=[SMALL, big, SMALL]).json()["results"]
     assert [r["ok"] for r in results] == [True, False, True]
     assert results[1]["status"] == 413
     assert results[1]["error"].startswith("the decision with its trace is ")
-    assert results[1]["error"].endswith("bytes, more than 2,000,000 (--max-trace); ask without trace=true, or with fewer items")
+    assert results[1]["error"].endswith(f"bytes, more than {limit:,} (--max-trace); ask without trace=true, or with fewer items")
     assert len(_logged(log)) == 2
 
 
