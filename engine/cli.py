@@ -448,9 +448,11 @@ def test_command(cases: tuple[str, ...], policy_dir: str | None, show_coverage: 
     cov, keys = coverage.start(policy)  # coverage of --policy, or of the default year
     record = (lambda values, decision: coverage.record(cov, keys, policy, values, decision)) if show_coverage else None
     results = []
+    covered = 0  # the cases judged under the policy whose coverage is reported
     for path in paths:
         if years is None:
             results.append(casetest.run_case(policy, path, known, record))
+            covered += 1
             continue
         raw, chosen_years = _years_of_case(path, years)
         for name, chosen, refused in chosen_years:
@@ -459,15 +461,16 @@ def test_command(cases: tuple[str, ...], policy_dir: str | None, show_coverage: 
                 results.append(casetest.CaseResult(case=label, outcome="invalid", error=refused))
             else:
                 results.append(casetest.run_case(chosen, path, known, record if chosen is policy else None, name=label, raw=raw))
+                covered += chosen is policy
     if fmt == "json":
-        out = render_casetest.as_json(results, cov if show_coverage else None, len(paths))
+        out = render_casetest.as_json(results, cov if show_coverage else None, covered)
         click.echo(json.dumps(out, ensure_ascii=False, indent=2))
     elif fmt == "junit":
         click.echo(render_casetest.junit(results, lang=lang), nl=False)
     else:
         click.echo(render_casetest.results(results, verbose, lang), nl=False)
         if show_coverage:
-            click.echo(render_casetest.coverage(cov, len(paths)), nl=False)
+            click.echo(render_casetest.coverage(cov, covered), nl=False)
     if any(r.outcome == "invalid" for r in results):
         sys.exit(EXIT_BAD_CASE)
     sys.exit(EXIT_TEST_FAILED if any(r.outcome == "failed" for r in results) else EXIT_OK)

@@ -147,3 +147,11 @@ def test_policy_diff_reads_a_case_from_standard_input():
     assert bad.returncode == 3 and "  standard input\n    ✗ the case: got a list, expected a JSON object\n" in bad.stdout.decode()
     same = _policy("diff", str(POLICY_2024), str(P2025), "-", "--format", "json", stdin=SMALL.read_bytes())
     assert same.returncode in (0, 1) and json.loads(same.stdout)["summary"]["cases"] == 1
+
+
+def test_coverage_counts_the_cases_judged_under_the_covered_policy(run, monkeypatch):
+    monkeypatch.chdir(ROOT)
+    named_2025 = [p for p in EXAMPLES.glob("*.json") if list(json.loads(p.read_text(encoding="utf-8")).get("expected") or {}) == ["2025"]]
+    lines = run("test", "examples", "--coverage").stdout.splitlines()
+    assert lines[2].startswith(f"coverage by {len(list(EXAMPLES.glob('*.json'))) - len(named_2025)} cases: ")
+    assert named_2025  # judged under 2025, not counted in 2024's coverage
