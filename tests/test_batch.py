@@ -77,8 +77,8 @@ def test_order_and_one_record_per_record_with_bad_ones_mixed_in(tmp_path, run):
 def test_two_workers_and_trace_give_the_same_decisions(tmp_path, run):
     source = tmp_path / "in.jsonl"
     write_jsonl(source, [json.dumps(c, ensure_ascii=False) for c, _ in CASES] * 3)
-    said_one = run("batch", source, "-o", tmp_path / "one.jsonl").stderr
-    said_two = run("batch", source, "-o", tmp_path / "two.jsonl", "--workers", "2").stderr
+    said_one = run("batch", source, "-o", tmp_path / "one.jsonl", "--lang", "en").stderr
+    said_two = run("batch", source, "-o", tmp_path / "two.jsonl", "--workers", "2", "--lang", "en").stderr
     run("batch", source, "-o", tmp_path / "traced.jsonl", "--trace")
     one, two, traced = read_jsonl(tmp_path / "one.jsonl"), read_jsonl(tmp_path / "two.jsonl"), read_jsonl(tmp_path / "traced.jsonl")
     assert one == two
