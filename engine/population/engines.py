@@ -143,6 +143,7 @@ class Spark:
         before = _children()
         original = _handlers()  # pyspark puts its own SIGINT handler in place of the command's
         _take_interrupts(_quiet, original)  # while the JVM starts there is no job to cancel, only Py4J's noise
+        _silence_signal_noise()  # and once pyspark has put its own Ctrl-C handler in place, until ours replaces it
         try:
             self.spark = builder.getOrCreate()
         except BaseException:  # Ctrl-C while the JVM starts: nobody would stop the JVM launched for us
@@ -302,6 +303,28 @@ def _take_interrupts(stop, original: dict) -> dict:
 
         signal.signal(signum, handler)
     return original
+
+
+def _signal_noise(record) -> bool:
+    """False for what Py4J logs of a call a signal broke: the KeyboardInterrupt itself, or the
+    'reentrant call' of pyspark's Ctrl-C handler calling the JVM inside that call. Such a call
+    still fails; only its logged traceback goes."""
+    if not record.pathname.replace("\\", "/").rsplit("/", 2)[-2:-1] == ["py4j"] or not record.exc_info:
+        return True
+    exc = record.exc_info[1]
+    while exc is not None:
+        if isinstance(exc, KeyboardInterrupt) or "reentrant call" in str(exc):
+            return False
+        exc = exc.__context__
+    return True
+
+
+def _silence_signal_noise() -> None:
+    import logging
+
+    root = logging.getLogger()
+    if _signal_noise not in root.filters:
+        root.addFilter(_signal_noise)
 
 
 def _put_back(handlers: dict) -> None:
