@@ -187,8 +187,11 @@ def test_diff_2024_2025_on_the_examples(run, monkeypatch):
     }
     assert (summary["changed"], summary["counts"]["amount_up"], summary["counts"]["amount_down"], summary["counts"]["steps_changed"]) == (9, 3, 3, 7)
     assert summary["delta"] == 1 + 50_000 + 333_333 - 500_000 - 1 - 266_666
-    # the two examples expected of 2025 only (a process and a field 2024 does not have) are not compared
-    assert summary["other_years"] == ["examples/year2025_etrade_one_software_only.json",
+    # the two examples expected of 2025 only (a process and a field 2024 does not have), and the two
+    # of 2024's term boundaries expected of 2024 only, are not compared
+    assert summary["other_years"] == ["examples/deadline_after_last_2024_10_16.json",
+                                      "examples/deadline_before_opening_2024_02_15.json",
+                                      "examples/year2025_etrade_one_software_only.json",
                                       "examples/year2025_integrated_business_within_common_p05.json"]
 
 
@@ -319,9 +322,10 @@ def test_diff_2023_2024_on_the_examples(run, monkeypatch):
     assert changed["year2023_ec_site_eligible.json"] == [("インボイス対応類型", 722_222, 225_000)]
     assert changed["multi_ten_members_mixed.json"] == [("複数社連携IT導入枠", 5_638_194, 5_742_222)]
     assert changed["multi_member_hardware_caps.json"] == [("複数社連携IT導入枠", 5_638_194, 5_742_222)]
-    # the two examples expected of 2025 only are read by neither 2023 nor 2024
+    # the two examples expected of 2025 only are read by neither 2023 nor 2024; the two of 2024's term
+    # boundaries, expected of 2024 only, not by 2023
     assert (summary["cases"], summary["changed"], summary["counts"]["amount_up"], summary["counts"]["amount_down"]) == (
-        len(list(EXAMPLES.glob("*.json"))) - 2, 26, 25, 1)
+        len(list(EXAMPLES.glob("*.json"))) - 4, 26, 25, 1)
     assert summary["new_total"] - summary["old_total"] == sum(new - old for frames in changed.values() for _, old, new in frames)
 
 
@@ -329,8 +333,8 @@ def test_a_date_after_the_call_closed_is_not_eligible_without_deadlines(run, wri
     """2025's frames list no deadlines; its `in force` end still closes the call."""
     monkeypatch.chdir(ROOT)
     case = {**CORPUS["c_near_minimum_wage.json"], "申請日": "2026-01-05"}
-    result = run("eval", write_case(case), "--policy", "policies/2025", "--frame", "通常枠")
-    assert result.exit_code == 1
+    result = run("eval", write_case(case), "--policy", "policies/2025", "--frame", "通常枠", "--fail")
+    assert result.exit_code == 1  # decided: no frame eligible
     assert "  ✗ 申請日 2026年1月5日 は公募期間の終了 2025年12月31日 より後です" in result.stdout.splitlines()
 
 
@@ -421,14 +425,14 @@ def test_check_of_a_folder_of_years_checks_every_year(run, tmp_path, monkeypatch
     import shutil
 
     monkeypatch.chdir(ROOT)
-    result = run("check", "policies")
+    result = run("check", "--policy", "policies")
     assert result.exit_code == 0
     assert result.stderr.splitlines()[-1] == "0 error(s), 1 warning(s) in 3 policy years"
     assert "policies/2025: 0 error(s), 1 warning(s)" in result.stderr.splitlines()
     shutil.copytree(ROOT / "policies", tmp_path / "policies")
     broken = tmp_path / "policies" / "2023" / "changes.rules"
     broken.write_text(broken.read_text(encoding="utf-8").replace("レジ等, ECサイト制作}", "レジ等, ECサイト製作}", 1), encoding="utf-8")
-    result = run("check", tmp_path / "policies")
+    result = run("check", "--policy", tmp_path / "policies")
     assert result.exit_code == 4
     lines = result.stderr.splitlines()
     assert any(line.startswith(str(broken)) and ": error: " in line for line in lines)  # positioned, in the broken year
@@ -444,4 +448,5 @@ def test_a_date_between_two_calls_names_both(run):
     result = run("eval", ROOT / "examples" / "deadline_after_last_2024_10_16.json")  # in Japanese, by the field's label
     assert ("「交付申請日」: 2024-10-16 はどの年度の公募期間にも入りません（2024年度の公募は 2024-10-15 に終了、"
             "2025年度の公募は 2025-03-31 に開始）。") in result.stderr
-    assert run("eval", ROOT / "examples" / "deadline_after_last_2024_10_16.json", "--policy", ROOT / "policies" / "2024").exit_code == 1
+    assert run("eval", ROOT / "examples" / "deadline_after_last_2024_10_16.json", "--policy", ROOT / "policies" / "2024",
+               "--fail").exit_code == 1  # decided under 2024: no frame eligible

@@ -224,7 +224,7 @@ def test_policies_schema_and_openapi_come_from_the_policy_files(server):
                                                           (2025, ["2025-03-31", "2025-12-31"])]  # rules-2024.md §7 C-12
     assert all(len(y["content_hash"]) == 64 for y in years) and len({y["content_hash"] for y in years}) == 3
     status, headers, data = server.get("/v1/schema/2024")
-    cli = subprocess.run([sys.executable, "-m", "engine.cli", "schema", "policies/2024"], cwd=ROOT, capture_output=True, text=True)
+    cli = subprocess.run([sys.executable, "-m", "engine.cli", "schema", "--policy", "policies/2024"], cwd=ROOT, capture_output=True, text=True)
     assert status == 200 and json.loads(data) == json.loads(cli.stdout) and headers["X-Policy-Year"] == "2024"
     assert server.get("/v1/schema/1999")[0] == 404
     _, _, data = server.get("/v1/schema")

@@ -9,6 +9,7 @@ import difflib
 import json
 import os
 import re
+import sys
 from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
@@ -112,14 +113,21 @@ def parse_json_line(text: str) -> object:
         raise CaseError(problems, exc.file) from None
 
 
+STDIN = "-"  # the case file named "-" is standard input (as for `policy batch`)
+
+
 def read_case_file(path: str | Path, lang: str = "en") -> object:
     p = Path(path)
-    shown = str(path)
+    shown = "standard input" if str(path) == STDIN else str(path)
     try:
-        with open(p, "rb") as f:  # read no further than the limit: a case file may be anything
-            data = f.read(max_case_bytes() + 1)
+        if str(path) == STDIN:
+            data = sys.stdin.buffer.read(max_case_bytes() + 1)
+        else:
+            with open(p, "rb") as f:  # read no further than the limit: a case file may be anything
+                data = f.read(max_case_bytes() + 1)
         if len(data) > max_case_bytes():
-            raise CaseError([too_big(p.stat().st_size if p.is_file() else len(data), lang)], shown)
+            size = len(data) if str(path) == STDIN else p.stat().st_size if p.is_file() else len(data)
+            raise CaseError([too_big(size, lang)], shown)
     except FileNotFoundError:
         raise CaseError([word(lang, "file.none", file=shown)]) from None
     except IsADirectoryError:
@@ -156,6 +164,10 @@ def not_a_member(value, members, lang: str = "en", policy: tree.Policy | None = 
         if close:
             hint = word(lang, "hint", name=members_text(policy, enum_name, lang, close) if lang == "ja" else close[0])
     return word(lang, "got.enum", got=show(value, lang), members=members_text(policy, enum_name, lang, list(members)), hint=hint)
+
+
+def too_many_items(count: int, lang: str = "en") -> str:
+    return word(lang, "too_many", n=f"{count:,}", most=f"{max_items():,}")
 
 
 def missing(policy: tree.Policy, f: tree.Field, lang: str = "en") -> str:

@@ -7,6 +7,7 @@ patterns (an exact path and method; anything else, 404/405 included, goes throug
 from __future__ import annotations
 
 import math
+import sys
 import time
 from pathlib import Path
 
@@ -24,7 +25,7 @@ from engine.serve import docs_page, openapi, page, relevance_route, rules_route
 from engine.serve.decide import Options, Outcome, decide, dump_json, frames_for, parse_body, pick_year, policy_ref
 from engine.serve.handling import Late, Settings, deadline, offload, options, problem_response, read_body, record, route, json_response as _json
 from engine.serve.lifecycle import EARLY_HUP, lifespan
-from engine.serve.log import no_mask
+from engine.serve.log import LogUnavailable, no_mask
 from engine.serve.problems import KINDS, Problem, words
 
 __all__ = ["EARLY_HUP", "Settings", "create_app"]
@@ -37,15 +38,28 @@ INLINE_BYTES = 4096  # a small case in the summary form is answered on the event
 def _decide_one(settings: Settings, body: bytes, opts: Options) -> Outcome:
     raw = parse_body(body)
     outcome = decide(settings.registry.snapshot, raw, opts, settings.log.masker if settings.log else no_mask)
-    if opts.trace and settings.max_trace:  # a trace grows with items × rules: bounded before it is logged or sent
-        size = len(dump_json(outcome.body))
-        if size > settings.max_trace:
-            raise Problem("trace_too_large", [{"field": "?trace", "message": words(
-                f"トレース付きの判定が {size:,} バイトで、上限 {settings.max_trace:,}（--max-trace）を超えています。trace=true なしで、または経費を減らして送ってください",
-                f"the decision with its trace is {size:,} bytes, more than {settings.max_trace:,} (--max-trace); "
-                f"ask without trace=true, or with fewer items")}], outcome.year, extra={"limit_bytes": settings.max_trace})
+    if opts.trace:  # a trace grows with items × rules: bounded before it is logged or sent
+        _within_max_trace(settings, len(dump_json(outcome.body)), outcome, TRACED_DECISION)
     record(settings, outcome)
     return outcome
+
+
+# what an answer past --max-trace is, in both languages
+TRACED_DECISION = ("トレース付きの判定が", "the decision with its trace is")
+TRACED_BATCH = ("この件までのトレース付きの判定の合計が", "the batch's traced decisions up to this one come to")
+EXPLANATION_PAGE = ("トレース付きの説明ページが", "the explanation page with its trace is")
+FEWER_ITEMS = ("trace=true なしで、または経費を減らして送ってください", "ask without trace=true, or with fewer items")
+
+
+def _within_max_trace(settings: Settings, size: int, outcome: Outcome, what: tuple[str, str], limit: int | None = None,
+                      advice: tuple[str, str] = FEWER_ITEMS) -> None:
+    """413 for an answer carrying a trace (a traced decision, an explanation page) past --max-trace."""
+    limit = settings.max_trace if limit is None else limit
+    if settings.max_trace and size > limit:
+        raise Problem("trace_too_large", [{"field": "?trace", "message": words(
+            f"{what[0]} {size:,} バイトで、上限 {limit:,}（--max-trace）を超えています。{advice[0]}",
+            f"{what[1]} {size:,} bytes, more than {limit:,} (--max-trace); {advice[1]}")}],
+            outcome.year, extra={"limit_bytes": limit})
 
 
 @route("/v1/decide")
@@ -74,17 +88,39 @@ def _batch(settings: Settings, body: bytes, opts: Options, until: float = math.i
     _check_query(snapshot, opts)
     masker = settings.log.masker if settings.log else no_mask
     results = []
+    traced = 0  # bytes of the traced decisions answered so far: together they stay within --max-trace
     for index, case in enumerate(cases):
         if time.monotonic() > until:
             raise Late()
         try:
             outcome = decide(snapshot, case, opts, masker)
+            if opts.trace:
+                size = len(dump_json(outcome.body))
+                _within_max_trace(settings, size, outcome, TRACED_DECISION)
+                _within_max_trace(settings, traced + size, outcome, TRACED_BATCH,
+                                  advice=("残りのケースは別のリクエストで、または trace=true なしで送ってください",
+                                          "send the rest of the cases in another request, or ask without trace=true"))
+                traced += size
             record(settings, outcome)
             results.append({"index": index, "ok": True, "decision": outcome.body})
         except Problem as exc:
             settings.metrics.inc("policy_errors_total", {"route": "/v1/batch#case", "status": str(exc.status)})
             results.append({"index": index, "ok": False, **exc.body(opts.lang)})
+        except Exception as exc:  # one case's failure is that case's result: the decisions already logged are answered
+            results.append({"index": index, "ok": False, **_case_failure(settings, exc, opts.lang)})
     return {"engine_version": __version__, "count": len(results), "errors": sum(not r["ok"] for r in results), "results": results}
+
+
+def _case_failure(settings: Settings, exc: Exception, lang: str) -> dict:
+    """A batch case's log failing (503) or a bug of ours (500), as the single-case route answers them."""
+    if isinstance(exc, LogUnavailable):
+        settings.metrics.inc("policy_decision_log_failures_total")
+        problem = Problem("log_unavailable", [{"field": None, "message": str(exc)}])
+    else:
+        print(f"internal error on /v1/batch: {type(exc).__name__}: {exc}", file=sys.stderr)
+        problem = Problem("internal_error", [{"field": None, "message": f"internal error: {type(exc).__name__}"}])
+    settings.metrics.inc("policy_errors_total", {"route": "/v1/batch#case", "status": str(problem.status)})
+    return problem.body(lang)
 
 
 def _check_query(snapshot, opts: Options) -> None:
@@ -217,10 +253,17 @@ def _page_result(settings: Settings, body: bytes, opts: Options, explain: bool) 
     from engine.explain import render_html
     from engine.serve import result
 
-    outcome = _decide_one(settings, body, attrs.evolve(opts, form="full", what_if=True))  # validated, logged, counted
-    if explain:
-        return render_html.decision(outcome.decision, opts.lang, f"decision {outcome.body['decision_id']}"), outcome
-    return result.render(outcome, opts.lang), outcome
+    opts = attrs.evolve(opts, form="full", what_if=True)
+    outcome = decide(settings.registry.snapshot, parse_body(body), opts, settings.log.masker if settings.log else no_mask)
+    if explain:  # the page holds the whole trace: bounded as a traced decision is, before it is logged
+        html = render_html.decision(outcome.decision, opts.lang, f"decision {outcome.body['decision_id']}")
+        _within_max_trace(settings, len(html.encode("utf-8", "surrogatepass")), outcome, EXPLANATION_PAGE,
+                          advice=("/v1/decide を trace=true なしで、または経費を減らして使ってください",
+                                  "ask /v1/decide without trace=true, or with fewer items"))
+    else:
+        html = result.render(outcome, opts.lang)
+    record(settings, outcome)  # logged and counted once the answer is known to be given
+    return html, outcome
 
 
 @route("/v1/explain")
