@@ -49,7 +49,7 @@ def _load(case: str, policy_dir: str | None, policies_root: str | None, lang: st
         if policy_dir:
             return load_policy(policy_dir).policy, raw, None, frozenset()
         root = policies_root or bundled_policies()
-        selection = select(root, raw, _shown(case), default=None if policies_root else DEFAULT_YEAR, lang=lang)
+        selection = select(root, raw, _shown(case, lang), default=None if policies_root else DEFAULT_YEAR, lang=lang)
         return selection.loaded.policy, raw, selection, fields_of_years(root)
     except PolicyError as exc:
         _fail(str(exc), EXIT_BAD_POLICY)
@@ -57,14 +57,16 @@ def _load(case: str, policy_dir: str | None, policies_root: str | None, lang: st
         _fail(_case_message(exc, lang), EXIT_BAD_CASE)
 
 
-def _shown(case: str) -> str:
-    """How messages name the case file: `-` is standard input."""
-    return "standard input" if case == "-" else case
+def _shown(case: str, lang: str = "en") -> str:
+    """How messages name the case file: `-` is standard input (in the messages' language)."""
+    from engine.evaluate.case_words import word
+
+    return word(lang, "file.stdin") if case == "-" else case
 
 
 def _values(policy, raw, case: str, also_known: frozenset = frozenset(), lang: str = "en") -> dict:
     try:
-        return read_case(policy, raw, _shown(case), also_known=also_known, lang=lang)
+        return read_case(policy, raw, _shown(case, lang), also_known=also_known, lang=lang)
     except CaseError as exc:
         _fail(_case_message(exc, lang), EXIT_BAD_CASE)
 
@@ -145,7 +147,7 @@ def _frames(policy, raw, frames: tuple[str, ...], case: str, lang: str = "en") -
         hint = f" (did you mean {close[0]}?)" if close else ""
         message = f"unknown frame {', '.join(unknown)}{hint}; the policy's frames are: {', '.join(known)}"
         if from_case:  # a field of the case, not an option: a bad case
-            _fail(_case_message(CaseError([f"frame: {message}"], _shown(case)), lang), EXIT_BAD_CASE)
+            _fail(_case_message(CaseError([f"frame: {message}"], _shown(case, lang)), lang), EXIT_BAD_CASE)
         _fail(message, EXIT_USAGE)
     return frames
 
@@ -315,7 +317,7 @@ def explain_command(case: str, policy_dir: str | None, policies_root: str | None
     policy, raw, selection, also_known = _load(case, policy_dir, policies_root, lang)
     values = _values(policy, raw, case, also_known, lang)
     frames = _frames(policy, raw, frames, case, lang)
-    title = _shown(case) if case == "-" else Path(case).name
+    title = _shown(case, lang) if case == "-" else Path(case).name
     page = render_html.decision(what_if(policy, values, evaluate(policy, values, frames or None)), lang, title, _chosen(selection, policy))
     _write_text(page, output)
 

@@ -50,22 +50,24 @@ def test_eval_and_explain_read_the_case_from_standard_input():
     from_stdin = _policy("eval", "-", "--format", "json", stdin=SMALL.read_bytes())
     assert from_stdin.returncode == from_file.returncode == 0
     assert json.loads(from_stdin.stdout)["ranking"] == json.loads(from_file.stdout)["ranking"]
-    page = _policy("explain", "-", stdin=SMALL.read_bytes())
+    page = _policy("explain", "-", "--lang", "en", stdin=SMALL.read_bytes())
     assert page.returncode == 0 and "<title>IT導入補助金2024 — standard input</title>" in page.stdout.decode()
-    late = _policy("eval", "-", stdin=(ROOT / "examples" / "deadline_after_last_2024_10_16.json").read_bytes())
+    late = _policy("eval", "-", "--lang", "en", stdin=(ROOT / "examples" / "deadline_after_last_2024_10_16.json").read_bytes())
     assert late.returncode == 3 and late.stderr.decode().startswith("invalid case: standard input: 申請日: 2024-10-16 is in no")
-    typo = _policy("eval", "-", "--policy", str(POLICY_2024), stdin=json.dumps({**json.loads(SMALL.read_text(encoding="utf-8")),
+    typo = _policy("eval", "-", "--lang", "en", "--policy", str(POLICY_2024), stdin=json.dumps({**json.loads(SMALL.read_text(encoding="utf-8")),
                                                                                  "frame": "通常"}).encode())
     assert typo.returncode == 3 and typo.stderr.decode().startswith("invalid case: standard input: frame: unknown frame 通常")
-    bad = _policy("eval", "-", stdin=b'{"a":')
+    bad = _policy("eval", "-", "--lang", "en", stdin=b'{"a":')
     assert (bad.returncode, bad.stderr.decode()) == (3, "invalid case: standard input: line 1 column 6: malformed JSON: "
                                                         "Expecting value\n")
 
 
 def test_a_case_on_standard_input_is_read_no_further_than_the_limit():
-    big = _policy("eval", "-", stdin=b'{"description": "' + b"x" * (1024 * 1024) + b'"}')
-    assert (big.returncode, big.stderr.decode()) == (3, "invalid case: standard input: the case is larger than 1,048,576 bytes; "
-                                                        "a case holds one applicant (POLICY_MAX_CASE_BYTES)\n")
+    big = _policy("eval", "-", "--lang", "en", stdin=b'{"description": "' + b"x" * (1024 * 1024) + b'"}')
+    assert (big.returncode, big.stderr.decode()) == (3, "invalid case: standard input: the case is larger than 1,048,576 bytes "
+                                                        "(1,048,577); a case holds one applicant (POLICY_MAX_CASE_BYTES)\n")
+    ja = _policy("eval", "-", stdin=b'{"description": "' + b"x" * (1024 * 1024) + b'"}')
+    assert ja.stderr.decode().startswith("ケースに誤りがあります: 標準入力: ")
 
 
 def test_explain_keeps_the_page_to_the_frames_asked(run, tmp_path):
@@ -104,7 +106,7 @@ def test_policy_test_picks_each_cases_year_by_its_date_as_eval_does(run, tmp_pat
     for (a boundary of one year's term, dated where no term, or another year's, holds it)."""
     closed = json.loads((ROOT / "examples" / "deadline_after_last_2024_10_16.json").read_text(encoding="utf-8"))["expected"]["2024"]
     late = _case(tmp_path, "late.json", "2024-10-16", closed)
-    eval_words = run("eval", late).stderr.removeprefix(f"invalid case: {late}: ").rstrip("\n")
+    eval_words = run("eval", late, "--lang", "en").stderr.removeprefix(f"invalid case: {late}: ").rstrip("\n")
     result = run("test", late)
     assert (result.exit_code, result.stdout.splitlines()) == (3, [f"ERROR {late}: {eval_words}", "0 passed, 0 failed, 1 invalid"])
     assert eval_words.startswith("申請日: 2024-10-16 is in no policy year's term")

@@ -118,7 +118,7 @@ STDIN = "-"  # the case file named "-" is standard input (as for `policy batch`)
 
 def read_case_file(path: str | Path, lang: str = "en") -> object:
     p = Path(path)
-    shown = "standard input" if str(path) == STDIN else str(path)
+    shown = word(lang, "file.stdin") if str(path) == STDIN else str(path)
     try:
         if str(path) == STDIN:
             data = sys.stdin.buffer.read(max_case_bytes() + 1)

@@ -68,6 +68,7 @@ SOURCE = catalogue([
     N_("json.malformed", "malformed JSON: {detail}"),
     N_("json.constant", "malformed JSON: {name} is not a number a case may hold"),
     N_("json.too_deep", "the JSON is nested too deeply"),
+    N_("file.stdin", "standard input"),
     N_("file.none", "no such file {file}"),
     N_("file.folder", "{file} is a folder; give a case file (.json)"),
     N_("file.unreadable", "cannot read {file}: {reason}"),
