@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import os
 import signal
@@ -139,17 +141,25 @@ def eval_command(case: str, policy_dir: str | None, policies_root: str | None, f
 @click.option("--policy", "policy_dir", type=click.Path(), default=None, help="Policy folder. Default: for each case, the bundled year in force on its 申請日 (2024 when undated); the output names it.")
 @click.option("--trace", is_flag=True, help="Add each case's full explained decision (slower: the tree evaluator).")
 @click.option("--workers", type=click.IntRange(1, 64), default=1, show_default=True, help="Worker processes.")
-@click.option("--input-format", type=click.Choice(["jsonl", "csv"]), default=None, help="Default: from INPUT's extension.")
-@click.option("--output-format", type=click.Choice(["jsonl", "csv"]), default=None, help="Default: from OUTPUT's extension.")
+@click.option("--input-format", type=click.Choice(["jsonl", "csv", "xlsx"]), default=None, help="Default: from INPUT's extension.")
+@click.option("--output-format", type=click.Choice(["jsonl", "csv", "xlsx"]), default=None, help="Default: from OUTPUT's extension.")
 @click.option("--resume", is_flag=True, help="Continue an interrupted run: keep OUTPUT's whole records and skip their inputs.")
-def batch_command(input_path, output_path, policy_dir, trace, workers, input_format, output_format, resume) -> None:
-    """Evaluate every case of INPUT (JSON Lines or CSV) into OUTPUT, one record per case, in order."""
-    from engine.population import batch
+@click.option("--lang", type=click.Choice(["ja", "en"]), default="ja", show_default=True,
+              help="Language of CSV and .xlsx statuses, reasons and steps (JSON Lines keeps codes).")
+@click.option("--bom/--no-bom", default=True, show_default=True, help="Begin a CSV output with a UTF-8 BOM (for Excel).")
+def batch_command(input_path, output_path, policy_dir, trace, workers, input_format, output_format, resume, lang, bom) -> None:
+    """Evaluate every case of INPUT (JSON Lines, CSV or .xlsx) into OUTPUT, one record per case, in order."""
+    from engine.population import batch, sheets
 
     input_format = input_format or _format_of(input_path, "input")
     output_format = output_format or _format_of(output_path, "output")
     if resume and output_path == "-":
         _fail("--resume needs an output file", EXIT_USAGE)
+    if "xlsx" in (input_format, output_format) and "-" in (input_path, output_path):
+        _fail(".xlsx is read from and written to files, not standard input or output", EXIT_USAGE)
+    if output_format == "xlsx" and (resume or trace):
+        _fail(f"--{'resume' if resume else 'trace'} does not go with .xlsx output (a workbook is written whole at the end, "
+              "and a traced decision is larger than a cell); write .jsonl or .csv", EXIT_USAGE)
     try:
         if policy_dir:
             policies, default = {Path(policy_dir).name: load_policy(policy_dir).policy}, None
@@ -161,40 +171,60 @@ def batch_command(input_path, output_path, policy_dir, trace, workers, input_for
     try:
         if input_format == "jsonl":  # read as bytes: a line that is not UTF-8 is one bad record, not a crash
             source = sys.stdin.buffer if input_path == "-" else open(input_path, "rb")
-        else:
-            source = sys.stdin if input_path == "-" else open(input_path, encoding="utf-8-sig", errors="replace", newline="")
     except OSError as exc:
         _fail(f"cannot read {input_path}: {exc.strerror}", EXIT_BAD_CASE)
     try:  # a CSV header is checked before any output is written
         also = _sibling_fields(policy_dir) if policy_dir else fields_of_years(bundled_policies())  # a corpus for several years
-        records = batch.json_lines(source) if input_format == "jsonl" else batch.csv_records(source, list(policies.values()), also)
+        if input_format == "jsonl":
+            records = batch.json_lines(source)
+        elif input_format == "csv":  # UTF-8 (with or without a BOM) or CP932, whichever decodes the whole file
+            records = batch.csv_records(sheets.open_csv(input_path), list(policies.values()), also)
+        else:
+            records = sheets.xlsx_records(input_path, list(policies.values()), also)
     except CaseError as exc:
-        _fail(_case_message(CaseError(exc.problems, input_path)), EXIT_BAD_CASE)
+        _fail(_case_message(exc if exc.file else CaseError(exc.problems, input_path)), EXIT_BAD_CASE)
+    except sheets.SheetProblem as exc:
+        _fail(str(exc), EXIT_USAGE)
     done = batch.whole_records(Path(output_path), output_format) if resume else 0
-    header = batch.csv_header(policies)
+    header = batch.csv_header(policies, trace)
+    words = batch.Words(policies, lang)
+    sheet = None
     if output_path == "-":
         out = sys.stdout
     else:
         try:
             had_header = resume and output_format == "csv" and Path(output_path).exists() and Path(output_path).stat().st_size > 0
-            # a lone surrogate can stand only inside a JSON string, where its backslash escape is its JSON spelling
-            out = open(output_path, "a" if resume else "w", encoding="utf-8", newline="", errors="backslashreplace")
+            if output_format == "xlsx":
+                sheet = sheets.XlsxSheet(output_path, [words.header(c) for c in header])
+                out = io.StringIO()  # nothing goes here: the workbook takes each record's cells
+            else:
+                # a lone surrogate can stand only inside a JSON string, where its backslash escape is its JSON spelling
+                out = open(output_path, "a" if resume else "w", encoding="utf-8", newline="", errors="backslashreplace")
         except OSError as exc:
             _fail(f"cannot write {output_path}: {exc.strerror}", EXIT_USAGE)
+        except sheets.SheetProblem as exc:
+            _fail(str(exc), EXIT_USAGE)
     if output_format == "csv" and done == 0 and not (output_path != "-" and had_header):
-        out.write(",".join(header) + "\n")
+        out.write((sheets.BOM if bom else "") + ",".join(header) + "\n")
     for _ in range(done):  # the records an earlier run already wrote
         next(records, None)
     total = _count_records(input_path, input_format) if input_path != "-" and sys.stderr.isatty() else None
     progress = _Progress(total, done) if sys.stderr.isatty() else None
     summary = batch.Summary()
+    numeric = {c for c in header if c in ("id", "best_subsidy") or c.endswith(".subsidy")}
     # Ctrl-C is noted and acted on between chunks: a chunk's records and their count are taken
     # together, so the count said on interruption is the number of records written
     interrupted: list = []
     previous = signal.signal(signal.SIGINT, lambda *_: interrupted.append(True))
     try:
-        for text, counts in batch.decide_all(policies, records, trace, input_format, workers, output_format, also, default):
-            out.write(text)  # a chunk's records, whole lines
+        decided = batch.decide_all(policies, records, trace, "jsonl" if input_format == "jsonl" else "csv", workers,
+                                   output_format, also, default, lang)
+        for text, counts in decided:
+            if sheet is None:
+                out.write(text)  # a chunk's records, whole lines
+            else:  # the chunk's CSV lines, cell by cell into the workbook (amounts as numbers)
+                for cells in csv.reader(io.StringIO(text)):
+                    sheet.row([int(c) if n in numeric and c.isdigit() else c for n, c in zip(header, cells)])
             summary.merge(counts)
             if progress:
                 out.flush()
@@ -203,13 +233,21 @@ def batch_command(input_path, output_path, policy_dir, trace, workers, input_for
                 raise KeyboardInterrupt
     except KeyboardInterrupt:
         out.flush()
-        click.echo(f"\ninterrupted after {done + summary.read} records; run again with --resume to continue", err=True)
+        click.echo(f"\ninterrupted after {done + summary.read} records; " +
+                   ("nothing written" if sheet else "run again with --resume to continue"), err=True)
         sys.exit(130)
+    except sheets.SheetProblem as exc:
+        _fail(f"{exc}; {output_path} was not written", EXIT_USAGE)
     finally:
         signal.signal(signal.SIGINT, previous)
         out.flush()
         if out is not sys.stdout:
             out.close()
+    if sheet is not None:
+        try:
+            sheet.close()
+        except OSError as exc:
+            _fail(f"cannot write {output_path}: {exc.strerror or exc}", EXIT_USAGE)
     if progress:
         progress.done()
     click.echo(_batch_summary(summary, done), err=True)
@@ -222,9 +260,9 @@ def _format_of(path: str, what: str) -> str:
     suffix = Path(path).suffix.lower()
     if suffix in (".jsonl", ".ndjson", ".json"):
         return "jsonl"
-    if suffix == ".csv":
-        return "csv"
-    _fail(f"cannot tell the {what} format of {path}; use --{what}-format jsonl|csv", EXIT_USAGE)
+    if suffix in (".csv", ".xlsx"):
+        return suffix[1:]
+    _fail(f"cannot tell the {what} format of {path}; use --{what}-format jsonl|csv|xlsx", EXIT_USAGE)
 
 
 def _count_records(path: str, input_format: str) -> int | None:
@@ -636,15 +674,17 @@ def sql_command(policy_dir, dialect, frames, no_dates, fused) -> None:
 @cli.command("population")
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
 @click.option("-o", "--output", type=click.Path(dir_okay=False), default=None,
-              help="Decisions file (.parquet or .csv); with --compare, the report (.txt, .json or .html; default: standard output).")
+              help="Decisions file (.parquet, .csv or .xlsx); with --compare, the report (.txt, .json or .html; default: standard output).")
 @click.option("--policy", "policy_dir", type=click.Path(), default=None, help="Policy folder. Default: the bundled 2024 policy.")
 @click.option("--engine", type=click.Choice(["duckdb", "spark"]), default="duckdb", show_default=True)
 @click.option("--frame", "frames", multiple=True, help="Only this frame (repeatable; not with --compare).")
 @click.option("--compare", is_flag=True, help="PATHS are OLD_POLICY NEW_POLICY CASES: report what the change does.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "html"]), default=None,
               help="The --compare report's format. Default: from -o's extension, else text.")
-@click.option("--lang", type=click.Choice(["ja", "en"]), default="ja", show_default=True)
-def population_command(paths, output, policy_dir, engine, frames, compare, fmt, lang) -> None:
+@click.option("--lang", type=click.Choice(["ja", "en"]), default="ja", show_default=True,
+              help="Language of the report, and of CSV and .xlsx decisions' statuses, reasons and steps.")
+@click.option("--bom/--no-bom", default=True, show_default=True, help="Begin CSV decisions with a UTF-8 BOM (for Excel).")
+def population_command(paths, output, policy_dir, engine, frames, compare, fmt, lang, bom) -> None:
     """Decide every case of CASES (Parquet in the case-table layout, JSON Lines or CSV) with the
     policy's SQL form, or with --compare report what changing OLD_POLICY to NEW_POLICY does."""
     import signal
@@ -689,12 +729,12 @@ def population_command(paths, output, policy_dir, engine, frames, compare, fmt, 
             return
         if len(paths) != 1 or output is None:
             _fail("policy population CASES -o DECISIONS (or --compare OLD_POLICY NEW_POLICY CASES)", EXIT_USAGE)
-        if fmt or lang != "ja":
-            _fail(f"--{'format' if fmt else 'lang'} is for the --compare report; the decisions' format is -o's extension (.parquet or .csv)", EXIT_USAGE)
+        if fmt:
+            _fail("--format is for the --compare report; the decisions' format is -o's extension (.parquet, .csv or .xlsx)", EXIT_USAGE)
         policy = load_policy(policy_dir or default_policy_dir()).policy
         _known_frames(policy, frames)
         also = _sibling_fields(policy_dir or default_policy_dir())  # `policy synth` writes for 2024 and 2025
-        n = population.decide(policy, paths[0], output, engine, tuple(frames) or None, also_known=also)
+        n = population.decide(policy, paths[0], output, engine, tuple(frames) or None, also_known=also, lang=lang, bom=bom)
         for late in (signal.SIGTERM, signal.SIGINT):  # the output is in place: a signal now must not say it was not written
             signal.signal(late, signal.SIG_IGN)
         click.echo(f"decided {n:,} case{'s' if n != 1 else ''} on {engine} in {time.monotonic() - start:.1f} s → {output}", err=True)
@@ -702,7 +742,7 @@ def population_command(paths, output, policy_dir, engine, frames, compare, fmt, 
         _fail(str(exc), EXIT_BAD_POLICY)
     except CaseError as exc:
         _fail(_case_message(exc), EXIT_BAD_CASE)
-    except population.PopulationError as exc:
+    except (population.PopulationError, population.SheetProblem) as exc:
         _fail(str(exc), EXIT_USAGE)
     except sql.Unsupported as exc:
         _fail(f"the SQL form cannot write this policy exactly: {exc}", EXIT_BAD_POLICY)
