@@ -129,8 +129,8 @@ def test_cli_population_csv_and_jsonl_in(tmp_path, run):
     assert ",750000," in text.splitlines()[1]
     cases.write_text("\n" + json.dumps(seed, ensure_ascii=False) + "\n\n" + json.dumps(seed, ensure_ascii=False) + "\n", encoding="utf-8")
     assert run("population", str(cases), "-o", str(out)).exit_code == 0
-    ids = sorted(int(line.split(",")[0]) for line in out.read_text(encoding="utf-8").splitlines()[1:])
-    assert ids == [2, 4]  # a case's id is its line number, as `policy batch` reports it
+    ids = [int(line.split(",")[0]) for line in out.read_text(encoding="utf-8-sig").splitlines()[1:]]
+    assert ids == [2, 4]  # a case's id is its line number, as `policy batch` reports it; rows in that order
 
 
 def test_cli_population_reads_a_json_case_or_an_array_of_them(tmp_path, run):
@@ -148,8 +148,8 @@ def test_cli_population_reads_a_json_case_or_an_array_of_them(tmp_path, run):
     cases.write_text(json.dumps([seed, seed], ensure_ascii=False, indent=1), encoding="utf-8")
     result = run("population", str(cases), "-o", str(out))
     assert result.exit_code == 0, result.output
-    assert sorted(line.split(",")[:3] for line in out.read_text(encoding="utf-8").splitlines()[1:]) == \
-        [["1", "インボイス対応類型", "750000"], ["2", "インボイス対応類型", "750000"]]  # ids: places in the array, from 1
+    assert [line.split(",")[:3] for line in out.read_text(encoding="utf-8-sig").splitlines()[1:]] == \
+        [["1", "インボイス枠（インボイス対応類型）", "750000"], ["2", "インボイス枠（インボイス対応類型）", "750000"]]  # ids: places in the array, from 1
     cases.write_text(json.dumps([seed, bad], ensure_ascii=False, indent=1), encoding="utf-8")
     result = run("population", str(cases), "-o", str(out))
     assert result.exit_code == 3
@@ -216,7 +216,7 @@ def test_cli_population_bad_input(tmp_path, run, monkeypatch):
     result = run("population", str(tmp_path / "none.parquet"), "-o", str(tmp_path / "d.parquet"))
     assert result.exit_code == 3 and f"invalid case: no such file {tmp_path / 'none.parquet'}" in result.output
     result = run("population", str(bad), "-o", str(tmp_path / "d.txt"))
-    assert result.exit_code == 2 and "the decisions are written as Parquet (.parquet) or CSV (.csv)" in result.output
+    assert result.exit_code == 2 and "the decisions are written as Parquet (.parquet), CSV (.csv) or Excel (.xlsx)" in result.output
     wrong = tmp_path / "wrong.parquet"
     pq.write_table(__import__("pyarrow").table({"id": [1]}), wrong)
     result = run("population", str(wrong), "-o", str(tmp_path / "d.parquet"))
@@ -230,9 +230,9 @@ def test_cli_population_refuses_what_it_cannot_do_before_any_work(population, tm
             ([str(same), "-o", str(same)], 2, f"-o {same} is the cases file itself; write to another file"),
             ([str(population), "-o", "/proc/d.parquet"], 2, "cannot write /proc/d.parquet: No such file or directory"),
             ([str(tmp_path), "-o", str(tmp_path / "d.parquet")], 3,
-             f"invalid case: {tmp_path} is a folder; give a file of cases (.parquet, .jsonl, .json or .csv)"),
+             f"invalid case: {tmp_path} is a folder; give a file of cases (.parquet, .jsonl, .json, .csv or .xlsx)"),
             ([str(population), "-o", str(tmp_path / "d.parquet"), "--format", "json"], 2,
-             "--format is for the --compare report; the decisions' format is -o's extension (.parquet or .csv)"),
+             "--format is for the --compare report; the decisions' format is -o's extension (.parquet, .csv or .xlsx)"),
             (["--compare", str(OLD), str(NEW), str(population), "--frame", "通常枠"], 2,
              "--frame does not go with --compare: the report covers every frame of both policies"),
             (["--compare", str(population), str(OLD), str(NEW)], 2,

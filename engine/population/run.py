@@ -272,7 +272,7 @@ def decide(policy: tree.Policy, cases: str, out: str, engine: str = "duckdb", fr
                 if fmt == "parquet":
                     runner.write(relation, temp, fmt)
                     return
-                handle, name = tempfile.mkstemp(suffix=".parquet", dir=out_path.parent)
+                handle, name = tempfile.mkstemp(suffix=".parquet")  # the ordered decisions, turned into the sheet
                 os.close(handle)
                 try:
                     runner.write(relation, Path(name), "parquet")
