@@ -637,6 +637,32 @@ def synth_command(policy_dirs, n, seed, output) -> None:
     click.echo(f"wrote {n:,} firm{'s' if n != 1 else ''} (seed {seed}) to {output} in {time.monotonic() - start:.1f} s", err=True)
 
 
+@cli.command("template")
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False), help="The blank sheet: .xlsx or .csv.")
+@click.option("--policy", "policy_dir", type=click.Path(), default=None, help="Policy folder. Default: the bundled 2024 policy.")
+@click.option("--lang", type=click.Choice(["ja", "en"]), default="ja", show_default=True, help="Language of the labels.")
+@click.option("--items", type=click.IntRange(1, 100), default=5, show_default=True, help="Items' columns per list (経費[0] … ).")
+@click.option("--bom/--no-bom", default=True, show_default=True, help="Begin a CSV with a UTF-8 BOM (for Excel).")
+def template_command(output, policy_dir, lang, items, bom) -> None:
+    """Write a blank sheet of cases for the policy: its columns, their labels and, in .xlsx, drop-down lists."""
+    from engine.population import sheets
+
+    fmt = Path(output).suffix.lower().lstrip(".")
+    if fmt not in ("xlsx", "csv"):
+        _fail(f"cannot tell the template's format from {output}: name it .xlsx or .csv", EXIT_USAGE)
+    try:
+        policy = load_policy(policy_dir or default_policy_dir()).policy
+    except PolicyError as exc:
+        _fail(str(exc), EXIT_BAD_POLICY)
+    try:
+        n = sheets.write_template(policy, Path(output), fmt, lang, items, bom)
+    except sheets.SheetProblem as exc:
+        _fail(str(exc), EXIT_USAGE)
+    except OSError as exc:
+        _fail(f"cannot write {output}: {exc.strerror or exc}", EXIT_USAGE)
+    click.echo(f"{n} columns → {output}", err=True)
+
+
 @cli.command("sql")
 @click.option("--policy", "policy_dir", type=click.Path(), default=None, help="Policy folder. Default: the bundled 2024 policy.")
 @click.option("--dialect", default="duckdb", show_default=True,

@@ -206,3 +206,63 @@ def test_the_page_and_the_sheet_reader_agree_on_every_entry(tmp_path):
     finally:
         browser.quit()
         server.stop()
+
+
+def test_a_template_has_the_columns_labels_and_drop_downs_and_reads_back_once_filled(tmp_path, run):
+    from openpyxl.utils import range_boundaries
+
+    from engine.compile.pipeline import load_policy
+
+    policy = load_policy(POLICY_2024).policy
+    result = run("template", "-o", tmp_path / "cases.xlsx", "--policy", POLICY_2024, "--items", "2")
+    assert (result.exit_code, result.stderr) == (0, f"57 columns → {tmp_path / 'cases.xlsx'}\n")
+    book = openpyxl.load_workbook(tmp_path / "cases.xlsx")
+    assert book.sheetnames == ["申請", "選択肢"] and book["選択肢"].sheet_state == "hidden"
+    sheet = book["申請"]
+    keys, labels = [c.value for c in sheet[1]], [c.value for c in sheet[2]]
+    assert keys[:4] == ["申請者.組織形態", "申請者.業種", "申請者.資本金", "申請者.従業員数"]
+    assert "経費[1].金額" in keys and "経費[2].金額" not in keys
+    assert labels[1] == "申請者 › 主たる業種"
+    assert labels[keys.index("経費[1].金額")] == "経費（税抜） 2件目 › 金額（税抜）"
+    assert sheet["C1"].comment.text == "申請者 › 資本金\n円（1,000,000 や 100万円 でも可）; 空欄可"
+    assert sheet.freeze_panes == "A3"
+    # a drop-down on every enum and yes/no column, listing the policy's members
+    lists = {}
+    for check in sheet.data_validations.dataValidation:
+        where, cells = check.formula1.split("!")
+        first, _, last = cells.replace("$", "").partition(":")
+        column = [c[0].value for c in book["選択肢"][f"{first}:{last}"]]
+        for ref in str(check.sqref).split():
+            min_col, min_row, max_col, max_row = range_boundaries(ref)
+            assert (min_row, max_row) == (3, 1_048_576)
+            for n in range(min_col, max_col + 1):
+                lists[keys[n - 1]] = column
+    fields = {(f"{g.name}.{f.name}" if g.name else f.name): f for g in policy.groups for f in g.fields}
+    item_fields = {f.name: f for f in policy.records["経費明細"].fields}
+    wanted = {}
+    for key in keys:
+        f = fields.get(key) or item_fields.get(key.split(".")[-1]) or {f.name: f for f in policy.records["構成員"].fields}[key.split(".")[-1]]
+        if f.kind == "bool":
+            wanted[key] = ["はい", "いいえ"]
+        elif f.kind == "enum" or (f.kind == "list" and f.element == "enum"):
+            wanted[key] = [name for name, _ in policy.enums[f.type_name].members]
+    assert lists == wanted and len(wanted) == 36  # 28 yes/no, 6 enum and 2 enum-list columns, items included
+    assert lists["申請者.業種"][:2] == [name for name, _ in policy.enums["業種"].members][:2]
+    # filled in as a person would (row 3), it is read back by batch: the labels row is skipped
+    values = dict(zip(HEADER, EXCEL_ROWS[1]))
+    for key, value in values.items():
+        sheet.cell(row=3, column=keys.index(key) + 1, value=value)
+    book.save(tmp_path / "filled.xlsx")
+    assert run("batch", tmp_path / "filled.xlsx", "-o", tmp_path / "out.jsonl", "--policy", POLICY_2024).exit_code == 0
+    (record,) = jsonl(tmp_path / "out.jsonl")
+    assert record["line"] == 3 and record["decision"]["best_frame"] == "インボイス対応類型"
+    assert [(f["status"], f["subsidy"]) for f in record["decision"]["frames"]][:2] == \
+        [("eligible_after_steps", 500_000), ("eligible_after_steps", 750_000)]
+    # the CSV template: the same header and labels; filled, read back the same
+    assert run("template", "-o", tmp_path / "cases.csv", "--policy", POLICY_2024, "--items", "2").exit_code == 0
+    head, words = list(csv.reader(io.StringIO((tmp_path / "cases.csv").read_text(encoding="utf-8-sig"))))
+    assert (head, words) == (keys, labels)
+    with open(tmp_path / "cases.csv", "a", encoding="utf-8", newline="") as f:
+        csv.writer(f, lineterminator="\r\n").writerow([values.get(k, "") for k in keys])
+    assert run("batch", tmp_path / "cases.csv", "-o", tmp_path / "out2.jsonl", "--policy", POLICY_2024).exit_code == 0
+    assert jsonl(tmp_path / "out2.jsonl") == [record]

@@ -170,3 +170,18 @@ def case_to_row(policy: tree.Policy, case: dict) -> dict:
         else:
             row[column] = _value_to_cell(value)
     return row
+
+
+def layout(policy: tree.Policy, items: int = 5) -> list[tuple[str, tree.Group, tree.Field, int | None, tree.Field | None]]:
+    """Every column a case's row can have, in the policy's order: (column, group, field, item
+    index, the item's field) — a list of records gets `items` items' columns."""
+    out = []
+    for g in policy.groups:
+        for f in g.fields:
+            column = f"{g.name}.{f.name}" if g.name else f.name
+            if f.kind == "list" and f.element == "record":
+                for i in range(items):
+                    out += [(f"{column}[{i}].{rf.name}", g, f, i, rf) for rf in policy.records[f.type_name].fields]
+            else:
+                out.append((column, g, f, None, None))
+    return out

@@ -79,12 +79,40 @@ def open_csv(path: str):
 
 
 def checked_rows(header: list[str] | None, rows, policies=(), also_known: frozenset = frozenset()):
-    """The rows after the header is checked (csvmap.column_problems): CaseError before any row is read."""
+    """The rows after the header is checked (csvmap.column_problems): CaseError before any row is
+    read. A first row that repeats the columns' labels (as `policy template` writes it) is skipped."""
     if policies:
         problems = column_problems(list(policies), header, also_known)
         if problems:
             raise CaseError(problems)
+        return _without_labels(rows, _labels(policies))
     return rows
+
+
+def _labels(policies) -> dict:
+    """column -> the words `policy template` writes under it, in either language."""
+    from engine.evaluate.csvmap import layout
+    from engine.explain.render_sheet import input_label
+
+    out: dict = {}
+    for policy in policies:
+        for column, group, field, index, item in layout(policy, items=_MOST_ITEMS):
+            out.setdefault(column, set()).update(input_label(group, field, index, item, lang) for lang in ("ja", "en"))
+    return out
+
+
+_MOST_ITEMS = 100  # a template's list columns go no further
+
+
+def _without_labels(rows, labels: dict):
+    first = True
+    for number, row in rows:
+        if first:
+            first = False
+            cells = {k: (v or "").strip() for k, v in row.items() if k is not None and (v or "").strip()}
+            if cells and all(v in labels.get(k, ()) for k, v in cells.items()):
+                continue
+        yield number, row
 
 
 def _cell_text(value) -> str:
@@ -213,3 +241,66 @@ def write_decisions(parquet: Path, out: Path, fmt: str, policy, lang: str = "ja"
                 sheet.row(words.cells(row, names))
     finally:
         sheet.close()
+
+
+def write_template(policy, out: Path, fmt: str, lang: str = "ja", items: int = 5, bom: bool = True) -> int:
+    """A blank sheet of cases for `policy`: the header (the columns `policy batch` reads), a row of
+    the columns' labels (skipped when read back) and, in .xlsx, a comment on each header cell saying
+    what it takes and a drop-down list on every enum and yes/no column (members from the policy).
+    Returns the number of columns."""
+    from engine.evaluate.csvmap import layout
+    from engine.explain.render_sheet import bool_choices, input_hint, input_label
+
+    columns = layout(policy, items)
+    keys = [c[0] for c in columns]
+    labels = [input_label(g, f, i, item, lang) for _, g, f, i, item in columns]
+    if fmt == "csv":
+        sheet = CsvSheet(out, keys, bom)
+        sheet.row(labels)
+        sheet.close()
+        return len(keys)
+    openpyxl = needs_openpyxl("writing .xlsx")
+    from openpyxl.comments import Comment
+    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.utils import get_column_letter, quote_sheetname
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "申請" if lang == "ja" else "cases"
+    choices = book.create_sheet("選択肢" if lang == "ja" else "choices")
+    choices.sheet_state = "hidden"
+    sheet.append(keys)
+    sheet.append(labels)
+    lists: dict = {}  # the members' names -> their column on the hidden sheet
+    for n, (key, group, field, index, item) in enumerate(columns, 1):
+        field = item or field
+        letter = get_column_letter(n)
+        head = sheet.cell(row=1, column=n)
+        head.font = Font(bold=True)
+        head.comment = Comment(f"{labels[n - 1]}\n{input_hint(field, lang)}", "policy template", width=320, height=120)
+        sheet.cell(row=2, column=n).alignment = Alignment(wrap_text=True, vertical="top")
+        sheet.cell(row=2, column=n).fill = PatternFill("solid", fgColor="EEEEEE")
+        sheet.column_dimensions[letter].width = max(14, min(2 * len(key), 40))
+        if field.kind == "bool":
+            members = tuple(bool_choices(lang))
+        elif field.kind == "enum" or (field.kind == "list" and field.element == "enum"):
+            members = tuple(name for name, _ in policy.enums[field.type_name].members)
+        else:
+            if field.kind == "ratio":  # text, or Excel reads 1/3 as a date
+                for row in range(3, 1003):
+                    sheet.cell(row=row, column=n).number_format = "@"
+            continue
+        if members not in lists:
+            lists[members] = get_column_letter(len(lists) + 1)
+            for r, member in enumerate(members, 1):
+                choices[f"{lists[members]}{r}"] = member
+        where = f"{quote_sheetname(choices.title)}!${lists[members]}$1:${lists[members]}${len(members)}"
+        several = field.kind == "list"  # a list of members: pick one, or type several joined by |
+        check = DataValidation(type="list", formula1=where, allow_blank=True, showErrorMessage=not several)
+        check.error = "一覧にない値です" if lang == "ja" else "not in the list"
+        sheet.add_data_validation(check)
+        check.add(f"{letter}3:{letter}{XLSX_MAX_ROWS}")
+    sheet.freeze_panes = "A3"
+    book.save(out)
+    return len(keys)
