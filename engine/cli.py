@@ -705,12 +705,15 @@ def sql_command(policy_dir, dialect, frames, no_dates, fused) -> None:
 @click.option("--engine", type=click.Choice(["duckdb", "spark"]), default="duckdb", show_default=True)
 @click.option("--frame", "frames", multiple=True, help="Only this frame (repeatable; not with --compare).")
 @click.option("--compare", is_flag=True, help="PATHS are OLD_POLICY NEW_POLICY CASES: report what the change does.")
-@click.option("--format", "fmt", type=click.Choice(["text", "json", "html"]), default=None,
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "html", "xlsx"]), default=None,
               help="The --compare report's format. Default: from -o's extension, else text.")
 @click.option("--lang", type=click.Choice(["ja", "en"]), default="ja", show_default=True,
               help="Language of the report, and of CSV and .xlsx decisions' statuses, reasons and steps.")
 @click.option("--bom/--no-bom", default=True, show_default=True, help="Begin CSV decisions with a UTF-8 BOM (for Excel).")
-def population_command(paths, output, policy_dir, engine, frames, compare, fmt, lang, bom) -> None:
+@click.option("--national", type=click.IntRange(0), default=None,
+              help="With --compare: the firms the cases stand for, to scale the figures to (default 3,364,891, every SME of Japan; 0: none).")
+@click.option("--budget", default=None, help="With --compare: a budget to set the national figures against (e.g. 2000億円).")
+def population_command(paths, output, policy_dir, engine, frames, compare, fmt, lang, bom, national, budget) -> None:
     """Decide every case of CASES (Parquet in the case-table layout, JSON Lines or CSV) with the
     policy's SQL form, or with --compare report what changing OLD_POLICY to NEW_POLICY does."""
     import signal
@@ -743,18 +746,21 @@ def population_command(paths, output, policy_dir, engine, frames, compare, fmt, 
             if misplaced:
                 _fail(f"--compare takes OLD_POLICY NEW_POLICY CASES, policy folders first; {misplaced[0]} is a file", EXIT_USAGE)
             if output and fmt is None and Path(output).suffix.lower() not in REPORT_FORMATS:
-                _fail(f"cannot tell the report's format from {output}: name it .txt, .json or .html, or give --format", EXIT_USAGE)
+                _fail(f"cannot tell the report's format from {output}: name it .txt, .json, .html or .xlsx, or give --format", EXIT_USAGE)
+            budget_yen = _budget(budget)
             if output:
                 population.writable(Path(output), cases)  # before the comparison runs, and never over the cases
             old, new = load_policy(old_dir).policy, load_policy(new_dir).policy
             also = _sibling_fields(old_dir) | _sibling_fields(new_dir)  # a corpus written for other years too
             report = population_compare.compare(old, new, cases, engine, labels=(old_dir, new_dir), also_known=also,
-                                                folders=(old_dir, new_dir))
+                                                folders=(old_dir, new_dir), national=national, budget=budget_yen)
             _write_report(report, output, fmt, lang)
             click.echo(f"compared {report['cases']:,} cases on {engine} in {time.monotonic() - start:.1f} s", err=True)
             return
         if len(paths) != 1 or output is None:
             _fail("policy population CASES -o DECISIONS (or --compare OLD_POLICY NEW_POLICY CASES)", EXIT_USAGE)
+        if national is not None or budget is not None:
+            _fail(f"--{'national' if national is not None else 'budget'} is for the --compare report", EXIT_USAGE)
         if fmt:
             _fail("--format is for the --compare report; the decisions' format is -o's extension (.parquet, .csv or .xlsx)", EXIT_USAGE)
         policy = load_policy(policy_dir or default_policy_dir()).policy
@@ -777,7 +783,22 @@ def population_command(paths, output, policy_dir, engine, frames, compare, fmt, 
 
 
 # the --compare report's format by -o's extension (standard output: text)
-REPORT_FORMATS = {".txt": "text", ".text": "text", ".json": "json", ".html": "html", ".htm": "html"}
+REPORT_FORMATS = {".txt": "text", ".text": "text", ".json": "json", ".html": "html", ".htm": "html", ".xlsx": "xlsx"}
+
+
+def _budget(text: str | None) -> int | None:
+    """--budget as a person writes an amount (2000億円, 200,000,000,000)."""
+    from engine.language.literals import LiteralProblem, entered_yen
+
+    if text is None:
+        return None
+    try:
+        value = entered_yen(text)
+    except LiteralProblem as exc:
+        _fail(f"--budget: {exc}", EXIT_USAGE)
+    if not value:
+        _fail(f"--budget: {text!r} is no amount above 0円 (e.g. 2000億円)", EXIT_USAGE)
+    return value
 
 
 def _known_frames(policy, frames) -> None:
@@ -796,6 +817,19 @@ def _write_report(report, output, fmt, lang) -> None:
     from engine.population import report as render_population
 
     fmt = fmt or REPORT_FORMATS.get(Path(output).suffix.lower() if output else "", "text")
+    if fmt == "xlsx":
+        if output is None:
+            _fail("the report as .xlsx goes to a file: give -o report.xlsx", EXIT_USAGE)
+        from engine.population import report_tables
+        from engine.population.sheets import SheetProblem
+
+        try:
+            report_tables.write_xlsx(report, Path(output), lang)
+        except OSError as exc:
+            _fail(f"cannot write {output}: {exc.strerror or exc}", EXIT_USAGE)
+        except SheetProblem as exc:  # openpyxl missing
+            _fail(str(exc), EXIT_USAGE)
+        return
     text = {"json": lambda: render_population.json_text(report), "html": lambda: render_population.html(report, lang),
             "text": lambda: render_population.text(report, lang)}[fmt]()
     if output is None:

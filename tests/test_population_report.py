@@ -175,7 +175,8 @@ def test_page_in_english(browser, tmp_path):
     assert browser.title == "Policy comparison over a population: old → new"
     assert browser.find_element(By.TAG_NAME, "html").get_attribute("lang") == "en"
     heads = [th.text for th in browser.find_elements(By.CSS_SELECTOR, "table#frames thead th")]
-    assert heads == ["frame", "eligible old (2024)", "eligible new (2025)", "subsidy total old (2024)", "subsidy total new (2025)", "difference"]
+    assert heads == ["frame", "eligible before (2024)", "eligible after (2025)", "subsidy total before (2024)", "subsidy total after (2025)",
+                     "difference"]
 
 
 @browser_only
