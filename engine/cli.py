@@ -814,7 +814,7 @@ def _known_frames(policy, frames) -> None:
 
 
 def _write_report(report, output, fmt, lang) -> None:
-    from engine.population import report as render_population
+    from engine.population import report as render_population, report_html
 
     fmt = fmt or REPORT_FORMATS.get(Path(output).suffix.lower() if output else "", "text")
     if fmt == "xlsx":
@@ -830,7 +830,7 @@ def _write_report(report, output, fmt, lang) -> None:
         except SheetProblem as exc:  # openpyxl missing
             _fail(str(exc), EXIT_USAGE)
         return
-    text = {"json": lambda: render_population.json_text(report), "html": lambda: render_population.html(report, lang),
+    text = {"json": lambda: render_population.json_text(report), "html": lambda: report_html.page(report, lang),
             "text": lambda: render_population.text(report, lang)}[fmt]()
     if output is None:
         click.echo(text, nl=False)

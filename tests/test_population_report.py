@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from browser_support import browser_only, start_chromium
-from engine.population import report as render_population
+from engine.population import report as render_population, report_html
 
 DATA = Path(__file__).resolve().parent / "data" / "population_report.json"  # a real run: 20,000 synthetic firms
 
@@ -104,11 +104,11 @@ def test_json_keeps_order_and_japanese():
 
 
 def test_html_escapes_names_from_policy_files():
-    page = render_population.html(REPORT)
+    page = report_html.page(REPORT)
     assert "<script" not in page and "<b>" not in page
     assert "&lt;script&gt;（新設）" in page and "&lt;b&gt;&amp;製造業" in page
     assert "http://" not in page.replace('xmlns="http://www.w3.org/2000/svg"', "") and "https://" not in page
-    assert page.startswith('<!DOCTYPE html><html lang="ja">') and '<html lang="en">' in render_population.html(REPORT, "en")
+    assert page.startswith('<!DOCTYPE html><html lang="ja">') and '<html lang="en">' in report_html.page(REPORT, "en")
 
 
 # --- In a real browser ----------------------------------------------------------------------
@@ -122,7 +122,7 @@ def browser(tmp_path_factory):
 
 def _open(browser, tmp_path, report, lang="ja"):
     page = tmp_path / f"population-{lang}.html"
-    page.write_text(render_population.html(report, lang), encoding="utf-8")
+    page.write_text(report_html.page(report, lang), encoding="utf-8")
     browser.get(page.as_uri())
 
 

@@ -1,13 +1,13 @@
 """A population comparison report (`subsidy-population-compare/1`, engine/population/compare.py)
--> terminal text, one self-contained HTML page with inline SVG charts, or JSON. Renderers only
+-> terminal text, or JSON (the HTML page: report_html.py). Renderers only
 read the report: every count and yen figure is printed as the report holds it, never recomputed,
-except the sums' differences (already in the report) and the applications/eligible ratio."""
+except the sums' differences (already in the report), the applications/eligible ratio and the shares
+of the budget."""
 
 from __future__ import annotations
 
 import json
 import unicodedata
-from html import escape
 
 from engine.explain.render_text import yen
 from engine.population import report_tables as tables
@@ -256,10 +256,3 @@ def text(report: dict, lang: str = "ja") -> str:
 
 def json_text(report: dict) -> str:
     return json.dumps(report, ensure_ascii=False, indent=2) + "\n"
-
-
-def html(report: dict, lang: str = "ja") -> str:
-    """The report as one self-contained HTML page (engine/population/report_html.py)."""
-    from engine.population.report_html import page
-
-    return page(report, lang)
