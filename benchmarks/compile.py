@@ -64,7 +64,7 @@ def main() -> None:
             for n in args.sizes:
                 folder = Path(tmp) / f"p{n}"
                 size = write_policy(folder, n)
-                check, check_mem, rc = timed(["check", str(folder)])
+                check, check_mem, rc = timed(["check", "--policy", str(folder)])
                 assert rc == 0, f"policy check failed at {n} rules"
                 run, run_mem, rc = timed(["eval", str(case), "--policy", str(folder), "--format", "json"])
                 assert rc in (0, 1), f"policy eval failed at {n} rules"

@@ -24,8 +24,8 @@ from engine.language.resources import policies_root as bundled_policies
 from engine.evaluate.selection import fields_of_years, policy_folders, select
 
 # One table, used by every command (README: "Exit codes").
-EXIT_OK = 0  # evaluated; at least one frame eligible (perhaps once steps are done)
-EXIT_NOT_ELIGIBLE = 1  # evaluated; no frame eligible
+EXIT_OK = 0  # done; for `eval`: decided, whatever the decision (after OPA: a result is not a failure)
+EXIT_NOT_ELIGIBLE = 1  # `eval --fail`: decided, and no frame eligible
 EXIT_CHANGED = 1  # `diff`: some decision changed
 EXIT_TEST_FAILED = 1  # `test`: some case did not get the decision it expects
 EXIT_USAGE = 2  # wrong command line (click's own code)
@@ -34,33 +34,41 @@ EXIT_BAD_POLICY = 4  # the policy does not parse or check
 EXIT_INTERNAL = 70  # a bug in the engine
 
 
-def _case_message(exc: CaseError) -> str:
-    return f"invalid case:\n{exc}" if len(exc.problems) > 1 else f"invalid case: {exc}"
+def _case_message(exc: CaseError, lang: str = "en") -> str:
+    from engine.evaluate.case_words import word
+
+    head = word(lang, "invalid")
+    return f"{head}:\n{exc}" if len(exc.problems) > 1 else f"{head}: {exc}"
 
 
-def _load(case: str, policy_dir: str | None, policies_root: str | None):
+def _load(case: str, policy_dir: str | None, policies_root: str | None, lang: str = "en"):
     """The policy (given, or the year in force on the case's date among --policies or the bundled
     years), the raw case, the selection, and the input names the other years declare."""
     if policy_dir and policies_root:
         _fail("give either --policy or --policies, not both", EXIT_USAGE)
     try:
-        raw = read_case_file(case)
+        raw = read_case_file(case, lang)
         if policy_dir:
             return load_policy(policy_dir).policy, raw, None, frozenset()
         root = policies_root or bundled_policies()
-        selection = select(root, raw, case, default=None if policies_root else DEFAULT_YEAR)
+        selection = select(root, raw, _shown(case), default=None if policies_root else DEFAULT_YEAR, lang=lang)
         return selection.loaded.policy, raw, selection, fields_of_years(root)
     except PolicyError as exc:
         _fail(str(exc), EXIT_BAD_POLICY)
     except CaseError as exc:
-        _fail(_case_message(exc), EXIT_BAD_CASE)
+        _fail(_case_message(exc, lang), EXIT_BAD_CASE)
 
 
-def _values(policy, raw, case: str, also_known: frozenset = frozenset()) -> dict:
+def _shown(case: str) -> str:
+    """How messages name the case file: `-` is standard input."""
+    return "standard input" if case == "-" else case
+
+
+def _values(policy, raw, case: str, also_known: frozenset = frozenset(), lang: str = "en") -> dict:
     try:
-        return read_case(policy, raw, case, also_known=also_known)
+        return read_case(policy, raw, _shown(case), also_known=also_known, lang=lang)
     except CaseError as exc:
-        _fail(_case_message(exc), EXIT_BAD_CASE)
+        _fail(_case_message(exc, lang), EXIT_BAD_CASE)
 
 
 def _chosen(selection, policy) -> dict | None:
@@ -84,7 +92,7 @@ def cli() -> None:
 
 
 @cli.command("eval")
-@click.argument("case", type=click.Path(dir_okay=True, allow_dash=False))
+@click.argument("case", type=click.Path(dir_okay=True, allow_dash=True))
 @click.option("--policy", "policy_dir", type=click.Path(), default=None,
               help="Policy folder (holding policy.rules). Default: the bundled year in force on the case's 申請日 (2024 for an undated case).")
 @click.option("--policies", "policies_root", type=click.Path(), default=None,
@@ -95,27 +103,15 @@ def cli() -> None:
 @click.option("--frame", "frames", multiple=True, help="Evaluate only this frame (repeatable).")
 @click.option("--trace/--no-trace", "full", default=False,
               help="Add every rule's trace with the values it saw (text and JSON; off by default).")
+@click.option("--fail", "fail_if_none", is_flag=True,
+              help="Exit 1 when no frame is eligible (by default a decision made is exit 0, whatever it says).")
 def eval_command(case: str, policy_dir: str | None, policies_root: str | None, fmt: str, lang: str,
-                 frames: tuple[str, ...], full: bool) -> None:
-    """Evaluate CASE (a JSON file) and explain the decision for every frame."""
-    policy, raw, selection, also_known = _load(case, policy_dir, policies_root)
-    values = _values(policy, raw, case, also_known)  # before anything reads the case (its "frame" key included)
-    known = [f.name for f in policy.frames]
-    from_case = not frames and isinstance(raw, dict) and bool(raw.get("frame"))
-    if from_case:  # the case names the frame it applies for
-        frames = (raw["frame"],) if isinstance(raw["frame"], str) else tuple(raw["frame"])
-    by_label = {f.label.ja: f.name for f in policy.frames} | {f.label.en: f.name for f in policy.frames if f.label.en}
-    frames = tuple(by_label.get(f, f) for f in frames)  # a frame may be named by its label too
-    unknown = [f for f in frames if f not in known]
-    if unknown:
-        import difflib
-
-        close = difflib.get_close_matches(unknown[0], known, n=1, cutoff=0.4)
-        hint = f" (did you mean {close[0]}?)" if close else ""
-        message = f"unknown frame {', '.join(unknown)}{hint}; the policy's frames are: {', '.join(known)}"
-        if from_case:  # a field of the case, not an option: a bad case
-            _fail(_case_message(CaseError([f"frame: {message}"], case)), EXIT_BAD_CASE)
-        _fail(message, EXIT_USAGE)
+                 frames: tuple[str, ...], full: bool, fail_if_none: bool) -> None:
+    """Evaluate CASE (a JSON file, or - for standard input) and explain the decision for every frame.
+    Exit 0 when the case was decided, whatever the decision (1 with --fail when no frame is eligible)."""
+    policy, raw, selection, also_known = _load(case, policy_dir, policies_root, lang)
+    values = _values(policy, raw, case, also_known, lang)  # before anything reads the case (its "frame" key included)
+    frames = _frames(policy, raw, frames, case, lang)
     decision = what_if(policy, values, evaluate(policy, values, frames or None))
     chosen = _chosen(selection, policy)
     if fmt == "json":
@@ -132,7 +128,28 @@ def eval_command(case: str, policy_dir: str | None, policies_root: str | None, f
             click.echo(render_text.selection(chosen, lang))
         click.echo(render_text.decision(decision, lang, full), nl=False)
     eligible = any(f.status != "not_eligible" for f in decision.frames)
-    sys.exit(EXIT_OK if eligible else EXIT_NOT_ELIGIBLE)
+    sys.exit(EXIT_NOT_ELIGIBLE if fail_if_none and not eligible else EXIT_OK)
+
+
+def _frames(policy, raw, frames: tuple[str, ...], case: str, lang: str = "en") -> tuple[str, ...]:
+    """The frames to evaluate: --frame, else the case's own "frame" key, by name or label (none: every frame)."""
+    known = [f.name for f in policy.frames]
+    from_case = not frames and isinstance(raw, dict) and bool(raw.get("frame"))
+    if from_case:  # the case names the frame it applies for
+        frames = (raw["frame"],) if isinstance(raw["frame"], str) else tuple(raw["frame"])
+    by_label = {f.label.ja: f.name for f in policy.frames} | {f.label.en: f.name for f in policy.frames if f.label.en}
+    frames = tuple(by_label.get(f, f) for f in frames)  # a frame may be named by its label too
+    unknown = [f for f in frames if f not in known]
+    if unknown:
+        import difflib
+
+        close = difflib.get_close_matches(unknown[0], known, n=1, cutoff=0.4)
+        hint = f" (did you mean {close[0]}?)" if close else ""
+        message = f"unknown frame {', '.join(unknown)}{hint}; the policy's frames are: {', '.join(known)}"
+        if from_case:  # a field of the case, not an option: a bad case
+            _fail(_case_message(CaseError([f"frame: {message}"], _shown(case)), lang), EXIT_BAD_CASE)
+        _fail(message, EXIT_USAGE)
+    return frames
 
 
 @cli.command("batch")
@@ -145,7 +162,8 @@ def eval_command(case: str, policy_dir: str | None, policies_root: str | None, f
 @click.option("--output-format", type=click.Choice(["jsonl", "csv", "xlsx"]), default=None, help="Default: from OUTPUT's extension.")
 @click.option("--resume", is_flag=True, help="Continue an interrupted run: keep OUTPUT's whole records and skip their inputs.")
 @click.option("--lang", type=click.Choice(["ja", "en"]), default="ja", show_default=True,
-              help="Language of CSV and .xlsx statuses, reasons and steps (JSON Lines keeps codes).")
+              help="Language of the summary on standard error and of CSV and .xlsx statuses, reasons and steps "
+                   "(JSON Lines keeps codes).")
 @click.option("--bom/--no-bom", default=True, show_default=True, help="Begin a CSV output with a UTF-8 BOM (for Excel).")
 def batch_command(input_path, output_path, policy_dir, trace, workers, input_format, output_format, resume, lang, bom) -> None:
     """Evaluate every case of INPUT (JSON Lines, CSV or .xlsx) into OUTPUT, one record per case, in order."""
@@ -209,7 +227,7 @@ def batch_command(input_path, output_path, policy_dir, trace, workers, input_for
     for _ in range(done):  # the records an earlier run already wrote
         next(records, None)
     total = _count_records(input_path, input_format) if input_path != "-" and sys.stderr.isatty() else None
-    progress = _Progress(total, done) if sys.stderr.isatty() else None
+    progress = _Progress(total, done, lang) if sys.stderr.isatty() else None
     summary = batch.Summary()
     numeric = {c for c in header if c in ("id", "best_subsidy") or c.endswith(".subsidy")}
     # Ctrl-C is noted and acted on between chunks: a chunk's records and their count are taken
@@ -233,8 +251,7 @@ def batch_command(input_path, output_path, policy_dir, trace, workers, input_for
                 raise KeyboardInterrupt
     except KeyboardInterrupt:
         out.flush()
-        click.echo(f"\ninterrupted after {done + summary.read} records; " +
-                   ("nothing written" if sheet else "run again with --resume to continue"), err=True)
+        click.echo("\n" + BATCH_WORDS[lang]["interrupted_sheet" if sheet else "interrupted"].format(n=done + summary.read), err=True)
         sys.exit(130)
     except sheets.SheetProblem as exc:
         _fail(f"{exc}; {output_path} was not written", EXIT_USAGE)
@@ -250,7 +267,7 @@ def batch_command(input_path, output_path, policy_dir, trace, workers, input_for
             _fail(f"cannot write {output_path}: {exc.strerror or exc}", EXIT_USAGE)
     if progress:
         progress.done()
-    click.echo(_batch_summary(summary, done), err=True)
+    click.echo(_batch_summary(summary, done, lang), err=True)
     sys.exit(EXIT_OK)
 
 
@@ -274,13 +291,28 @@ def _count_records(path: str, input_format: str) -> int | None:
     return lines - 1 if input_format == "csv" else lines
 
 
+# `policy batch`'s words on standard error, Japanese first (--lang)
+BATCH_WORDS = {
+    "ja": {"interrupted": "{n:,}件で中断しました。続けるには --resume を付けて再実行してください",
+           "interrupted_sheet": "{n:,}件で中断しました。出力は書いていません",
+           "progress": "{n:,}件、毎秒{rate:,.0f}件", "left": "、残り{s:,.0f}秒",
+           "read": "読み込んだ件数: {n:,}件", "resumed": "（前回までの{n:,}件に続けて）", "decisions": "判定: {n:,}件", "errors": "エラー: {n:,}件",
+           "eligible": "{frame}の対象: {n:,}件（補助額 {yen:,}円）", "best": "各ケースの補助額が最も大きい枠の補助額の合計: {yen:,}円"},
+    "en": {"interrupted": "interrupted after {n} records; run again with --resume to continue",
+           "interrupted_sheet": "interrupted after {n} records; nothing written",
+           "progress": "{n:,} records, {rate:,.0f}/s", "left": ", {s:,.0f} s left",
+           "read": "records read: {n:,}", "resumed": " (after {n:,} resumed)", "decisions": "decisions: {n:,}", "errors": "errors: {n:,}",
+           "eligible": "eligible for {frame}: {n:,} (subsidy {yen:,}円)", "best": "total subsidy of each case's best frame: {yen:,}円"},
+}
+
+
 class _Progress:
     """records done, rate and time left, on one terminal line (only when stderr is a terminal)."""
 
-    def __init__(self, total, skipped):
+    def __init__(self, total, skipped, lang: str = "ja"):
         import time
 
-        self.time, self.start, self.total, self.skipped = time, time.monotonic(), total, skipped
+        self.time, self.start, self.total, self.skipped, self.words = time, time.monotonic(), total, skipped, BATCH_WORDS[lang]
 
     def show(self, done: int) -> None:
         elapsed = max(self.time.monotonic() - self.start, 1e-9)
@@ -288,48 +320,62 @@ class _Progress:
         left = ""
         if self.total:
             remaining = max(self.total - self.skipped - done, 0)
-            left = f", {remaining / rate:,.0f} s left" if rate else ""
-        click.echo(f"\r{self.skipped + done:,} records, {rate:,.0f}/s{left}   ", err=True, nl=False)
+            left = self.words["left"].format(s=remaining / rate) if rate else ""
+        click.echo("\r" + self.words["progress"].format(n=self.skipped + done, rate=rate) + left + "   ", err=True, nl=False)
 
     def done(self) -> None:
         click.echo("", err=True)
 
 
-def _batch_summary(summary, skipped: int) -> str:
-    lines = [f"records read: {summary.read:,}" + (f" (after {skipped:,} resumed)" if skipped else ""),
-             f"decisions: {summary.decisions:,}", f"errors: {summary.errors:,}"]
+def _batch_summary(summary, skipped: int, lang: str = "ja") -> str:
+    words = BATCH_WORDS[lang]
+    lines = [words["read"].format(n=summary.read) + (words["resumed"].format(n=skipped) if skipped else ""),
+             words["decisions"].format(n=summary.decisions), words["errors"].format(n=summary.errors)]
     for frame, count in summary.eligible.items():
-        lines.append(f"eligible for {frame}: {count:,} (subsidy {summary.subsidy[frame]:,}円)")
-    lines.append(f"total subsidy of each case's best frame: {summary.best_total:,}円")
+        lines.append(words["eligible"].format(frame=frame, n=count, yen=summary.subsidy[frame]))
+    lines.append(words["best"].format(yen=summary.best_total))
     return "\n".join(lines)
 
 
 @cli.command("explain")
-@click.argument("case", type=click.Path())
+@click.argument("case", type=click.Path(allow_dash=True))
 @click.option("--policy", "policy_dir", type=click.Path(), default=None,
               help="Policy folder. Default: the bundled year in force on the case's 申請日 (2024 for an undated case).")
 @click.option("--policies", "policies_root", type=click.Path(), default=None,
               help="A folder of policy years: use the one in force on the case's application date.")
 @click.option("--lang", type=click.Choice(["ja", "en"]), default="ja", show_default=True)
+@click.option("--frame", "frames", multiple=True, help="Explain only this frame, by name or label (repeatable).")
 @click.option("-o", "--output", type=click.Path(dir_okay=False), default=None, help="Write the page here (default: standard output).")
-def explain_command(case: str, policy_dir: str | None, policies_root: str | None, lang: str, output: str | None) -> None:
-    """Render the explained decision for CASE as one self-contained HTML page."""
+def explain_command(case: str, policy_dir: str | None, policies_root: str | None, lang: str, frames: tuple[str, ...],
+                    output: str | None) -> None:
+    """Render the explained decision for CASE (a JSON file, or - for standard input) as one self-contained HTML page."""
     from engine.explain import render_html
-    policy, raw, selection, also_known = _load(case, policy_dir, policies_root)
-    values = _values(policy, raw, case, also_known)
-    page = render_html.decision(what_if(policy, values, evaluate(policy, values)), lang, Path(case).name, _chosen(selection, policy))
+    policy, raw, selection, also_known = _load(case, policy_dir, policies_root, lang)
+    values = _values(policy, raw, case, also_known, lang)
+    frames = _frames(policy, raw, frames, case, lang)
+    title = _shown(case) if case == "-" else Path(case).name
+    page = render_html.decision(what_if(policy, values, evaluate(policy, values, frames or None)), lang, title, _chosen(selection, policy))
     _write_text(page, output)
 
 
 def _write_text(text: str, output: str | None) -> None:
     """Write a page or document to `output`, or to standard output when it is absent or `-` (as for batch)."""
     if output and output != "-":
-        try:
-            Path(output).write_text(text, encoding="utf-8")
-        except OSError as exc:
-            _fail(f"cannot write {output}: {exc.strerror}", EXIT_USAGE)
+        _write_whole(text, output)
     else:
         click.echo(text, nl=False)
+
+
+def _write_whole(text: str, output: str) -> None:
+    """Write `output` through a temporary file beside it, renamed over it once whole: a failure or a
+    signal midway leaves the previous file (or none), never half a page or report."""
+    from engine.population.outputs import atomic_output
+
+    try:
+        with atomic_output(Path(output)) as temp:
+            temp.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        _fail(f"cannot write {output}: {exc.strerror or exc}", EXIT_USAGE)
 
 
 @cli.command("diff")
@@ -368,11 +414,30 @@ def diff_command(old_dir: str, new_dir: str, cases: tuple[str, ...], fmt: str, l
     sys.exit(EXIT_CHANGED if report.changed else EXIT_OK)
 
 
+def _policy_option(default: str = "the bundled 2024 policy"):
+    """`--policy DIR`, the one spelling of the policy folder on every command (OLD_DIR NEW_DIR of
+    diff and --compare excepted: two policies)."""
+    return click.option("--policy", "policy_option", type=click.Path(), default=None, help=f"Policy folder. Default: {default}.")
+
+
+def _policy_folder(command: str, option: str | None, positional: str | None) -> str | None:
+    """The folder from --policy, or from the positional spelling it replaces (still read, with a
+    deprecation note on standard error so scripts keep working while they are moved over)."""
+    if positional is None:
+        return option
+    if option is not None:
+        _fail(f"policy {command}: give the policy folder once, as --policy DIR (got --policy {option} and {positional})", EXIT_USAGE)
+    click.echo(f"policy {command}: the policy folder as an argument is deprecated; write --policy {positional}", err=True)
+    return positional
+
+
 @cli.command("schema")
-@click.argument("policy_dir", required=False, type=click.Path())
-def schema_command(policy_dir: str | None) -> None:
-    """Print the JSON Schema of a case for the policy (for editors and validators)."""
+@click.argument("policy_dir", required=False, type=click.Path(), metavar="[DIR]")
+@_policy_option()
+def schema_command(policy_dir: str | None, policy_option: str | None) -> None:
+    """Print the JSON Schema of a case for the policy (for editors and validators). DIR: deprecated, use --policy."""
     from engine.authoring import schema
+    policy_dir = _policy_folder("schema", policy_option, policy_dir)
     try:
         policy = load_policy(policy_dir or default_policy_dir()).policy
     except PolicyError as exc:
@@ -381,12 +446,14 @@ def schema_command(policy_dir: str | None) -> None:
 
 
 @cli.command("graph")
-@click.argument("policy_dir", required=False, type=click.Path())
+@click.argument("policy_dir", required=False, type=click.Path(), metavar="[DIR]")
+@_policy_option()
 @click.option("--format", "fmt", type=click.Choice(["mermaid", "dot"]), default="mermaid", show_default=True)
 @click.option("--frame", default=None, help="Only this frame and what it depends on.")
-def graph_command(policy_dir: str | None, fmt: str, frame: str | None) -> None:
-    """Print the compiled evaluation tree as Mermaid or Graphviz dot source."""
+def graph_command(policy_dir: str | None, policy_option: str | None, fmt: str, frame: str | None) -> None:
+    """Print the compiled evaluation tree as Mermaid or Graphviz dot source. DIR: deprecated, use --policy."""
     from engine.authoring import graph
+    policy_dir = _policy_folder("graph", policy_option, policy_dir)
     try:
         policy = load_policy(policy_dir or default_policy_dir()).policy
     except PolicyError as exc:
@@ -398,7 +465,7 @@ def graph_command(policy_dir: str | None, fmt: str, frame: str | None) -> None:
 
 
 @cli.command("test")
-@click.argument("cases", nargs=-1, type=click.Path())
+@click.argument("cases", nargs=-1, type=click.Path(allow_dash=True))
 @click.option("--policy", "policy_dir", type=click.Path(), default=None, help="Policy folder. Default: the bundled 2024 policy.")
 @click.option("--coverage", "show_coverage", is_flag=True, help="Report what of the policy no case reached, per file and line.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "junit"]), default="text", show_default=True,
@@ -410,32 +477,80 @@ def test_command(cases: tuple[str, ...], policy_dir: str | None, show_coverage: 
     from engine.authoring import casetest, coverage, diff, render_casetest
     try:
         policy = load_policy(policy_dir or default_policy_dir()).policy
-        known = _sibling_fields(policy_dir or default_policy_dir())
+        # a case is read as `eval` reads it: under --policy DIR, against DIR alone (the folders beside it
+        # are not other years of it, and are not loaded); under the bundled years, knowing every bundled year's fields
+        known = frozenset() if policy_dir else fields_of_years(bundled_policies())
+        # without --policy, each case is judged under the bundled year `policy eval` would pick for it
+        years = None if policy_dir else {f.name: load_policy(f).policy for f in policy_folders(bundled_policies())}
+        policy = years[DEFAULT_YEAR] if years else policy  # the same object: coverage counts its cases
     except PolicyError as exc:
         _fail(str(exc), EXIT_BAD_POLICY)
     paths = diff.case_files(cases or ("examples",))
     if not paths:
         _fail(f"no case files in {', '.join(cases or ('examples',))}", EXIT_BAD_CASE)
-    cov, keys = coverage.start(policy)
+    cov, keys = coverage.start(policy)  # coverage of --policy, or of the default year
     record = (lambda values, decision: coverage.record(cov, keys, policy, values, decision)) if show_coverage else None
-    results = [casetest.run_case(policy, p, known, record) for p in paths]
+    results = []
+    covered = 0  # the cases judged under the policy whose coverage is reported
+    for path in paths:
+        if years is None:
+            results.append(casetest.run_case(policy, path, known, record))
+            covered += 1
+            continue
+        raw, chosen_years = _years_of_case(path, years)
+        for name, chosen, refused in chosen_years:
+            label = _shown(str(path)) if name is None else f"{_shown(str(path))} ({name})"
+            if refused is not None:  # eval refuses it too, with these words
+                results.append(casetest.CaseResult(case=label, outcome="invalid", error=refused))
+            else:
+                results.append(casetest.run_case(chosen, path, known, record if chosen is policy else None, name=label, raw=raw))
+                covered += chosen is policy
     if fmt == "json":
-        out = render_casetest.as_json(results, cov if show_coverage else None, len(paths))
+        out = render_casetest.as_json(results, cov if show_coverage else None, covered)
         click.echo(json.dumps(out, ensure_ascii=False, indent=2))
     elif fmt == "junit":
         click.echo(render_casetest.junit(results, lang=lang), nl=False)
     else:
         click.echo(render_casetest.results(results, verbose, lang), nl=False)
         if show_coverage:
-            click.echo(render_casetest.coverage(cov, len(paths)), nl=False)
+            click.echo(render_casetest.coverage(cov, covered), nl=False)
     if any(r.outcome == "invalid" for r in results):
         sys.exit(EXIT_BAD_CASE)
     sys.exit(EXIT_TEST_FAILED if any(r.outcome == "failed" for r in results) else EXIT_OK)
 
 
+def _years_of_case(path: Path, years: dict) -> tuple[object, list[tuple[str | None, object, str | None]]]:
+    """The case as read (None if it cannot be), and the bundled years `policy test` judges it under,
+    as (label or None, policy, refusal):
+    the one eval picks by the case's date (the default year when undated), or, when the case's
+    expectation is given per year, each year it names (its expectation says which rules it is
+    for, e.g. a boundary of 2024's term that no year's term holds). A date eval refuses is refused
+    with eval's words."""
+    from engine.authoring import casetest
+    from engine.evaluate.selection import NoDate, choose_year
+
+    try:
+        raw = read_case_file(path)
+    except CaseError as exc:  # as run_case reports it (standard input is not read twice)
+        return None, [(None, None, "; ".join(exc.problems))]
+    named = [y for y in casetest.years_named(raw) if y in years]
+    if named:
+        return raw, [(y if len(named) > 1 else None, years[y], None) for y in named]
+    try:
+        name = choose_year(list(years.items()), raw, _shown(str(path)))[0]
+    except NoDate:
+        name = DEFAULT_YEAR
+    except CaseError as exc:
+        return raw, [(None, None, "; ".join(exc.problems))]
+    except PolicyError as exc:
+        _fail(str(exc), EXIT_BAD_POLICY)
+    return raw, [(None, years[name], None)]
+
+
 def _sibling_fields(policy_dir) -> frozenset:
-    """Input names the other policy years beside `policy_dir` declare (a shared corpus may carry them)."""
-    return fields_of_years(Path(policy_dir).resolve().parent)
+    """Input names the other policy years beside `policy_dir` declare (a shared corpus may carry them);
+    a folder beside it that does not load is no year of it, and is no reason to stop."""
+    return fields_of_years(Path(policy_dir).resolve().parent, skip_broken=True)
 
 
 @cli.command("fmt")
@@ -486,13 +601,16 @@ def fmt_command(paths: tuple[str, ...], check_only: bool, show_diff: bool) -> No
 
 
 @cli.command("check")
-@click.argument("policy_dir", required=False, type=click.Path())
+@click.argument("policy_dir", required=False, type=click.Path(), metavar="[DIR]")
+@_policy_option("the bundled 2024 policy; a folder of policy years checks each")
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "sarif"]), default="text", show_default=True,
               help="text: file:line:col with the line and a caret, on standard error; json: the problems as data; "
                    "sarif: SARIF 2.1.0 for CI annotations (json and sarif on standard output).")
-def check_command(policy_dir: str | None, fmt: str) -> None:
+def check_command(policy_dir: str | None, policy_option: str | None, fmt: str) -> None:
     """Parse and check a policy folder (default: the bundled 2024 policy), or every year of a folder
-    of policy years (e.g. `policy check policies`); report every problem as file:line:col."""
+    of policy years (e.g. `policy check --policy policies`); report every problem as file:line:col.
+    DIR: deprecated, use --policy."""
+    policy_dir = _policy_folder("check", policy_option, policy_dir)
     folder = Path(policy_dir) if policy_dir else default_policy_dir()
     years = [folder]
     if folder.is_dir() and not (folder / "policy.rules").exists():
@@ -536,16 +654,18 @@ def check_command(policy_dir: str | None, fmt: str) -> None:
 
 
 @cli.command("doc")
-@click.argument("policy_dir", required=False, type=click.Path())
+@click.argument("policy_dir", required=False, type=click.Path(), metavar="[DIR]")
+@_policy_option()
 @click.option("-o", "--output", type=click.Path(dir_okay=False), default=None,
               help="Write the document here (default: standard output); .html or .md chooses the format.")
 @click.option("--format", "fmt", type=click.Choice(["html", "markdown"]), default=None,
               help="html: one self-contained page; markdown. Default: from -o's extension, else markdown.")
 @click.option("--lang", type=click.Choice(["ja", "en"]), default="ja", show_default=True)
-def doc_command(policy_dir: str | None, output: str | None, fmt: str | None, lang: str) -> None:
+def doc_command(policy_dir: str | None, policy_option: str | None, output: str | None, fmt: str | None, lang: str) -> None:
     """Render a policy (default: the bundled 2024) as a reviewer's document: every frame, rule, table
-    and question with its citation, and what a year that extends another changed."""
+    and question with its citation, and what a year that extends another changed. DIR: deprecated, use --policy."""
     from engine.authoring import doc
+    policy_dir = _policy_folder("doc", policy_option, policy_dir)
     if fmt is None:
         fmt = "html" if output and Path(output).suffix.lower() in (".html", ".htm") else "markdown"
     try:
@@ -755,6 +875,7 @@ def population_command(paths, output, policy_dir, engine, frames, compare, fmt, 
             report = population_compare.compare(old, new, cases, engine, labels=(old_dir, new_dir), also_known=also,
                                                 folders=(old_dir, new_dir), national=national, budget=budget_yen)
             _write_report(report, output, fmt, lang)
+            _ignore_late_signals()
             click.echo(f"compared {report['cases']:,} cases on {engine} in {time.monotonic() - start:.1f} s", err=True)
             return
         if len(paths) != 1 or output is None:
@@ -767,8 +888,7 @@ def population_command(paths, output, policy_dir, engine, frames, compare, fmt, 
         _known_frames(policy, frames)
         also = _sibling_fields(policy_dir or default_policy_dir())  # `policy synth` writes for 2024 and 2025
         n = population.decide(policy, paths[0], output, engine, tuple(frames) or None, also_known=also, lang=lang, bom=bom)
-        for late in (signal.SIGTERM, signal.SIGINT):  # the output is in place: a signal now must not say it was not written
-            signal.signal(late, signal.SIG_IGN)
+        _ignore_late_signals()
         click.echo(f"decided {n:,} case{'s' if n != 1 else ''} on {engine} in {time.monotonic() - start:.1f} s → {output}", err=True)
     except PolicyError as exc:
         _fail(str(exc), EXIT_BAD_POLICY)
@@ -780,6 +900,14 @@ def population_command(paths, output, policy_dir, engine, frames, compare, fmt, 
         _fail(f"the SQL form cannot write this policy exactly: {exc}", EXIT_BAD_POLICY)
     except KeyboardInterrupt:
         _fail(f"interrupted; {output or 'the report'} was not written (an existing file is left as it was)", 128 + received["signal"])
+
+
+def _ignore_late_signals() -> None:
+    """The output is in place: a signal now must not say it was not written."""
+    import signal
+
+    for late in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(late, signal.SIG_IGN)
 
 
 # the --compare report's format by -o's extension (standard output: text)
@@ -835,10 +963,7 @@ def _write_report(report, output, fmt, lang) -> None:
     if output is None:
         click.echo(text, nl=False)
         return
-    try:
-        Path(output).write_text(text, encoding="utf-8")
-    except OSError as exc:
-        _fail(f"cannot write {output}: {exc.strerror or exc}", EXIT_USAGE)
+    _write_whole(text, output)
 
 
 def main() -> None:

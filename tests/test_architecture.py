@@ -10,7 +10,7 @@ import grimp
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-STAGES = {"language", "tree", "compile", "evaluate", "explain", "sql", "population", "authoring", "serve"}
+STAGES = {"i18n", "language", "tree", "compile", "evaluate", "explain", "sql", "population", "authoring", "serve"}
 
 
 def test_only_cli_and_init_are_directly_under_engine():

@@ -21,7 +21,7 @@ def schema_2024():
 
 
 def test_schema_command(run):
-    result = run("schema", POLICY_2024)
+    result = run("schema", "--policy", POLICY_2024)
     assert result.exit_code == 0
     schema = json.loads(result.stdout)
     jsonschema.Draft202012Validator.check_schema(schema)
@@ -80,7 +80,7 @@ frame F "枠":
     at most 50万円
   at least 5万円
 """)
-    result = run("graph", folder)
+    result = run("graph", "--policy", folder)
     assert result.stdout.splitlines() == [
         "flowchart LR",
         '  n0{{"frame F"}}',
@@ -102,10 +102,10 @@ frame F "枠":
 
 
 def test_graph_dot_of_one_frame(run):
-    result = run("graph", POLICY_2024, "--format", "dot", "--frame", "インボイス対応類型")
+    result = run("graph", "--policy", POLICY_2024, "--format", "dot", "--frame", "インボイス対応類型")
     assert result.exit_code == 0
     lines = result.stdout.splitlines()
     assert lines[0] == "digraph policy {" and lines[-1] == "}"
     assert '  n0 [label="frame インボイス対応類型", shape=hexagon, style=rounded];' in lines
     assert not any("frame 通常枠" in line for line in lines)
-    assert run("graph", POLICY_2024, "--frame", "none").exit_code == 2
+    assert run("graph", "--policy", POLICY_2024, "--frame", "none").exit_code == 2

@@ -66,7 +66,7 @@ REVIEW_ROWS = [  # found by review: each once crashed, hung or misled
 def test_bad_case(name, data, code, message, run, tmp_path):
     path = tmp_path / "case.json"
     path.write_bytes(data)
-    result = run("eval", path)
+    result = run("eval", path, "--lang", "en")
     assert result.exit_code == code
     assert result.stderr.strip() == f"invalid case: {path}: {message}"
 
@@ -74,16 +74,16 @@ def test_bad_case(name, data, code, message, run, tmp_path):
 def test_byte_order_mark_is_read_as_utf8(run, tmp_path):
     path = tmp_path / "bom.json"
     path.write_bytes("\ufeff".encode() + json.dumps(GOOD, ensure_ascii=False).encode())
-    result = run("eval", path, "--format", "json", "--no-trace")
+    result = run("eval", path, "--format", "json", "--no-trace", "--lang", "en")
     assert result.exit_code == 0 and json.loads(result.stdout)["best_frame"] == "インボイス対応類型"
 
 
 def test_a_folder_or_a_missing_path_instead_of_a_file(run, tmp_path):
-    result = run("eval", tmp_path)
+    result = run("eval", tmp_path, "--lang", "en")
     assert (result.exit_code, result.stderr.strip()) == (3, f"invalid case: {tmp_path} is a folder; give a case file (.json)")
     dangling = tmp_path / "link.json"
     dangling.symlink_to(tmp_path / "gone.json")
-    result = run("eval", dangling)
+    result = run("eval", dangling, "--lang", "en")
     assert (result.exit_code, result.stderr.strip()) == (3, f"invalid case: no such file {dangling}")
 
 
@@ -122,8 +122,8 @@ def test_bad_policy_every_command(name, make, message, command, run, tmp_path):
     folder = make(tmp_path)
     case = tmp_path / "case.json"
     case.write_text(json.dumps(GOOD, ensure_ascii=False), encoding="utf-8")
-    args = {"eval": ("eval", case, "--policy", folder), "check": ("check", folder), "explain": ("explain", case, "--policy", folder),
-            "schema": ("schema", folder), "graph": ("graph", folder), "test": ("test", case, "--policy", folder),
+    args = {"eval": ("eval", case, "--policy", folder), "check": ("check", "--policy", folder), "explain": ("explain", case, "--policy", folder),
+            "schema": ("schema", "--policy", folder), "graph": ("graph", "--policy", folder), "test": ("test", case, "--policy", folder),
             "batch": ("batch", tmp_path / "in.jsonl", "-o", tmp_path / "out.jsonl", "--policy", folder),
             "diff": ("diff", folder, ROOT / "policies" / "2024", case)}[command]
     (tmp_path / "in.jsonl").write_text(json.dumps(GOOD, ensure_ascii=False) + "\n", encoding="utf-8")
@@ -136,7 +136,7 @@ def test_bad_policy_every_command(name, make, message, command, run, tmp_path):
 def test_symlink_pointing_outside_the_folder(run, tmp_path):
     folder = _policy(tmp_path, 'include "link.rules"\n')
     (folder / "link.rules").symlink_to("/etc/hostname")
-    result = run("check", folder)
+    result = run("check", "--policy", folder)
     assert result.exit_code == 4 and 'include "link.rules" leaves the policy folder' in result.stderr
 
 
@@ -146,7 +146,7 @@ def test_a_policy_with_10000_rules_checks(tmp_path):
     frame = 'frame F "f":\n  source doc\n  requires ' + ", ".join(f"R{i}" for i in range(10_000))
     frame += '\n  amount A "a":\n    on 100万円\n    rate 1/2\n    round down\n'
     folder = _policy(tmp_path, rules + frame)
-    done = subprocess.run([sys.executable, "-m", "engine.cli", "check", str(folder)], capture_output=True, text=True, timeout=120,
+    done = subprocess.run([sys.executable, "-m", "engine.cli", "check", "--policy", str(folder)], capture_output=True, text=True, timeout=120,
                           env=dict(os.environ, POLICY_CACHE="off"))
     assert (done.returncode, done.stderr.strip()) == (0, "0 error(s), 0 warning(s)")
 

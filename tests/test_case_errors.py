@@ -41,7 +41,7 @@ CASES = [
 @pytest.mark.parametrize("name, case, message", CASES, ids=[c[0] for c in CASES])
 def test_invalid_case(name, case, message, run, write_case):
     path = write_case(case)
-    result = run("eval", path)
+    result = run("eval", path, "--lang", "en")
     assert result.exit_code == 3
     assert result.stderr.strip() == message.replace("CASE", str(path))
     assert result.stdout == ""
@@ -51,7 +51,7 @@ def test_every_problem_is_listed(run, write_case):
     case = with_change(["申請者", "業種"], "製造")
     case["申請者"]["従業員数"] = "五人"
     path = write_case(case)
-    result = run("eval", path)
+    result = run("eval", path, "--lang", "en")
     assert result.exit_code == 3
     assert result.stderr.splitlines() == [
         "invalid case:",
@@ -73,22 +73,22 @@ def test_every_problem_is_listed(run, write_case):
 )
 def test_malformed_json(text, message, run, write_case):
     path = write_case(text)
-    result = run("eval", path)
+    result = run("eval", path, "--lang", "en")
     assert result.exit_code == 3
     assert result.stderr.strip() == f"invalid case: {path}: {message}"
 
 
 def test_not_a_file(run, tmp_path):
-    result = run("eval", tmp_path)
+    result = run("eval", tmp_path, "--lang", "en")
     assert (result.exit_code, result.stderr.strip()) == (3, f"invalid case: {tmp_path} is a folder; give a case file (.json)")
-    result = run("eval", tmp_path / "none.json")
+    result = run("eval", tmp_path / "none.json", "--lang", "en")
     assert (result.exit_code, result.stderr.strip()) == (3, f"invalid case: no such file {tmp_path / 'none.json'}")
 
 
 def test_an_unknown_top_level_field_is_told_the_groups_too(tmp_path, run):
     path = tmp_path / "typo.json"
     path.write_text('{"申請社": {}, "申請日": "2024-07-01", "経費": []}', encoding="utf-8")
-    result = run("eval", str(path))
+    result = run("eval", str(path), "--lang", "en")
     assert result.exit_code == 3
     assert (f"{path}: 申請社: unknown field (did you mean 申請者?); expected one of: 経費, 申請日, 申請者, 資本関係, "
             "対象外事由, 申請要件, ITツール, 電子取引, 複数社連携") in result.stderr

@@ -93,6 +93,8 @@ def test_the_item_limit_is_configurable(monkeypatch):
 
 def test_eval_refuses_ten_thousand_items_with_exit_3(run, write_case):
     case = changed_case(BASE, ["経費"], BASE["経費"][:1] * 10_000)
-    result = run("eval", write_case(case))
+    result = run("eval", write_case(case), "--lang", "en")
     assert result.exit_code == 3
     assert "経費: 10,000 items; a list holds at most 1,000" in result.stderr
+    result = run("eval", write_case(case))  # Japanese by default, the list by its label
+    assert "「経費（税抜）」: 10,000件あります。1つのリストは1,000件までです（POLICY_MAX_ITEMS）" in result.stderr

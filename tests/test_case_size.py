@@ -14,14 +14,14 @@ GOOD.pop("expected", None)
 
 def test_a_case_file_past_the_limit_is_a_bad_case(run, write_case):
     case = dict(GOOD, description="x" * 2_000_000)
-    result = run("eval", write_case(case))
+    result = run("eval", write_case(case), "--lang", "en")
     assert result.exit_code == 3
     assert "the case is larger than 1,048,576 bytes" in result.stderr and "POLICY_MAX_CASE_BYTES" in result.stderr
 
 
 def test_the_case_size_limit_is_configurable(run, write_case, monkeypatch):
     monkeypatch.setenv("POLICY_MAX_CASE_BYTES", "100")
-    result = run("eval", write_case(GOOD))
+    result = run("eval", write_case(GOOD), "--lang", "en")
     assert result.exit_code == 3 and "larger than 100 bytes" in result.stderr
 
 

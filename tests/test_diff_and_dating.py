@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime
+
 import json
 from pathlib import Path
 
@@ -134,7 +136,8 @@ def test_effective_dating_picks_the_policy_in_force(run, write_case, monkeypatch
     assert out["selected_policy"]["chosen_by"] == {"field": "申請日", "date": date, "default": False}
     assert out["programme"] == programme
     text = run("eval", write_case(case), "--policies", "policies").stdout.splitlines()[0]
-    assert text.startswith(f"適用する公募: {folder}（{programme}, ") and text.endswith(f"— 申請日 {date} により選択")
+    day = datetime.date.fromisoformat(date)
+    assert text.startswith(f"適用する公募: {folder}（{programme}, ") and text.endswith(f"— 申請日 {day.year}年{day.month}月{day.day}日 により選択")
     # with no --policy at all, the bundled years are chosen from alike
     assert run("eval", write_case(case)).stdout.splitlines()[0] == text
 
@@ -142,10 +145,10 @@ def test_effective_dating_picks_the_policy_in_force(run, write_case, monkeypatch
 def test_effective_dating_errors(run, write_case, monkeypatch):
     monkeypatch.chdir(ROOT)
     case = dict(CORPUS["e_unchanged.json"])
-    result = run("eval", write_case(case), "--policies", "policies")
+    result = run("eval", write_case(case), "--policies", "policies", "--lang", "en")
     assert (result.exit_code, result.stderr.strip().split(": ", 2)[-1]) == (
         3, "申請日: missing; choosing the policy in force needs the case's application date (or give --policy)")
-    result = run("eval", write_case({**case, "申請日": "2026-01-05"}), "--policies", "policies")
+    result = run("eval", write_case({**case, "申請日": "2026-01-05"}), "--policies", "policies", "--lang", "en")
     assert result.exit_code == 3
     assert result.stderr.strip().split(": ", 2)[-1] == (
         # rules-2024.md §7 C-12: the 2025 call opened 2025-03-31
@@ -184,8 +187,11 @@ def test_diff_2024_2025_on_the_examples(run, monkeypatch):
     }
     assert (summary["changed"], summary["counts"]["amount_up"], summary["counts"]["amount_down"], summary["counts"]["steps_changed"]) == (9, 3, 3, 7)
     assert summary["delta"] == 1 + 50_000 + 333_333 - 500_000 - 1 - 266_666
-    # the two examples expected of 2025 only (a process and a field 2024 does not have) are not compared
-    assert summary["other_years"] == ["examples/year2025_etrade_one_software_only.json",
+    # the two examples expected of 2025 only (a process and a field 2024 does not have), and the two
+    # of 2024's term boundaries expected of 2024 only, are not compared
+    assert summary["other_years"] == ["examples/deadline_after_last_2024_10_16.json",
+                                      "examples/deadline_before_opening_2024_02_15.json",
+                                      "examples/year2025_etrade_one_software_only.json",
                                       "examples/year2025_integrated_business_within_common_p05.json"]
 
 
@@ -316,9 +322,10 @@ def test_diff_2023_2024_on_the_examples(run, monkeypatch):
     assert changed["year2023_ec_site_eligible.json"] == [("インボイス対応類型", 722_222, 225_000)]
     assert changed["multi_ten_members_mixed.json"] == [("複数社連携IT導入枠", 5_638_194, 5_742_222)]
     assert changed["multi_member_hardware_caps.json"] == [("複数社連携IT導入枠", 5_638_194, 5_742_222)]
-    # the two examples expected of 2025 only are read by neither 2023 nor 2024
+    # the two examples expected of 2025 only are read by neither 2023 nor 2024; the two of 2024's term
+    # boundaries, expected of 2024 only, not by 2023
     assert (summary["cases"], summary["changed"], summary["counts"]["amount_up"], summary["counts"]["amount_down"]) == (
-        len(list(EXAMPLES.glob("*.json"))) - 2, 26, 25, 1)
+        len(list(EXAMPLES.glob("*.json"))) - 4, 26, 25, 1)
     assert summary["new_total"] - summary["old_total"] == sum(new - old for frames in changed.values() for _, old, new in frames)
 
 
@@ -326,9 +333,9 @@ def test_a_date_after_the_call_closed_is_not_eligible_without_deadlines(run, wri
     """2025's frames list no deadlines; its `in force` end still closes the call."""
     monkeypatch.chdir(ROOT)
     case = {**CORPUS["c_near_minimum_wage.json"], "申請日": "2026-01-05"}
-    result = run("eval", write_case(case), "--policy", "policies/2025", "--frame", "通常枠")
-    assert result.exit_code == 1
-    assert "  ✗ 申請日 2026-01-05 は公募期間の終了 2025-12-31 より後です" in result.stdout.splitlines()
+    result = run("eval", write_case(case), "--policy", "policies/2025", "--frame", "通常枠", "--fail")
+    assert result.exit_code == 1  # decided: no frame eligible
+    assert "  ✗ 申請日 2026年1月5日 は公募期間の終了 2025年12月31日 より後です" in result.stdout.splitlines()
 
 
 def test_a_case_that_cannot_be_read_is_counted_apart_not_as_changed(run, tmp_path):
@@ -354,14 +361,14 @@ def test_two_years_in_force_on_one_date_are_a_policy_error_not_a_silent_choice(r
 def test_an_undated_case_gets_the_default_year_and_is_told_so(run, write_case):
     case = {k: v for k, v in CORPUS["e_unchanged.json"].items() if k != "申請日"}
     result = run("eval", write_case(case))
-    assert result.stdout.splitlines()[0] == ("適用する公募: 2024（IT導入補助金2024, 2024-02-16〜2024-10-15）— "
+    assert result.stdout.splitlines()[0] == ("適用する公募: 2024（IT導入補助金2024, 2024年2月16日〜2024年10月15日）— "
                                              "申請日が未入力のため、既定の年度で判定しました")
     out = json.loads(run("eval", write_case(case), "--format", "json", "--lang", "en").stdout)
     assert out["selected_policy"]["chosen_by"] == {"field": "申請日", "date": None, "default": True}
 
 
 def test_a_date_no_bundled_year_covers_lists_the_years_and_their_terms(run, write_case):
-    result = run("eval", write_case({**CORPUS["e_unchanged.json"], "申請日": "2022-12-31"}))
+    result = run("eval", write_case({**CORPUS["e_unchanged.json"], "申請日": "2022-12-31"}), "--lang", "en")
     assert result.exit_code == 3
     assert result.stderr.strip().split(": ", 2)[-1] == (
         # rules-2024.md §7 C-12: the 2025 call opened 2025-03-31
@@ -418,14 +425,14 @@ def test_check_of_a_folder_of_years_checks_every_year(run, tmp_path, monkeypatch
     import shutil
 
     monkeypatch.chdir(ROOT)
-    result = run("check", "policies")
+    result = run("check", "--policy", "policies")
     assert result.exit_code == 0
     assert result.stderr.splitlines()[-1] == "0 error(s), 1 warning(s) in 3 policy years"
     assert "policies/2025: 0 error(s), 1 warning(s)" in result.stderr.splitlines()
     shutil.copytree(ROOT / "policies", tmp_path / "policies")
     broken = tmp_path / "policies" / "2023" / "changes.rules"
     broken.write_text(broken.read_text(encoding="utf-8").replace("レジ等, ECサイト制作}", "レジ等, ECサイト製作}", 1), encoding="utf-8")
-    result = run("check", tmp_path / "policies")
+    result = run("check", "--policy", tmp_path / "policies")
     assert result.exit_code == 4
     lines = result.stderr.splitlines()
     assert any(line.startswith(str(broken)) and ": error: " in line for line in lines)  # positioned, in the broken year
@@ -435,7 +442,11 @@ def test_check_of_a_folder_of_years_checks_every_year(run, tmp_path, monkeypatch
 
 def test_a_date_between_two_calls_names_both(run):
     """rules-2024.md §7 C-12: 2024-10-16 … 2025-03-30 falls in no call; say so, and which are nearest."""
-    result = run("eval", ROOT / "examples" / "deadline_after_last_2024_10_16.json")
+    result = run("eval", ROOT / "examples" / "deadline_after_last_2024_10_16.json", "--lang", "en")
     assert result.exit_code == 3
     assert "申請日: 2024-10-16 is in no policy year's term, between 2024 (closed 2024-10-15) and 2025 (opens 2025-03-31); " in result.stderr
-    assert run("eval", ROOT / "examples" / "deadline_after_last_2024_10_16.json", "--policy", ROOT / "policies" / "2024").exit_code == 1
+    result = run("eval", ROOT / "examples" / "deadline_after_last_2024_10_16.json")  # in Japanese, by the field's label
+    assert ("「交付申請日」: 2024-10-16 はどの年度の公募期間にも入りません（2024年度の公募は 2024-10-15 に終了、"
+            "2025年度の公募は 2025-03-31 に開始）。") in result.stderr
+    assert run("eval", ROOT / "examples" / "deadline_after_last_2024_10_16.json", "--policy", ROOT / "policies" / "2024",
+               "--fail").exit_code == 1  # decided under 2024: no frame eligible

@@ -16,7 +16,9 @@ from syrupy.extensions.single_file import SingleFileSnapshotExtension, WriteMode
 
 from review_support import CASES, SNAPSHOTS, YEARS, all_briefs, brief, cosmetic_copy, load_years
 
-MAX_SNAPSHOT_BYTES = 1_000_000
+# the brief says each condition as a Japanese sentence (3 bytes a character in UTF-8), not in
+# symbols: 543 files came to 1,047,193 bytes on 2026-12-03, about 1.9 KB each
+MAX_SNAPSHOT_BYTES = 1_200_000
 
 
 class BriefText(SingleFileSnapshotExtension):
@@ -110,4 +112,5 @@ def test_one_changed_cap_changes_only_the_examples_it_decides_a_few_lines_each(t
     assert changed and {year for year, _ in changed} <= {"2023", "2024"}
     for key, lines in changed.items():
         assert 2 <= len(lines) <= 8, (key, lines)
-        assert any("800,000円" in line for line in lines if line.startswith("+")), (key, lines)
+        # the new cap itself (as the 公募要領 writes it) or an amount it now holds down
+        assert any("800,000円" in line or "80万円" in line for line in lines if line.startswith("+")), (key, lines)

@@ -29,13 +29,14 @@ def test_page_shows_the_verdict_and_expands_the_trace(browser, run, tmp_path):
     verdict = browser.find_element(By.ID, "verdict")
     assert verdict.text == "補助額が最も大きい枠: インボイス枠（インボイス対応類型） 750,000円"
     section = browser.find_element(By.ID, "frame-インボイス対応類型")
-    assert "625,000円 × 4/5 = 500,000円   (補助額 500,000円 まで)".replace("   ", " ") in section.text.replace("   ", " ")
+    # the rate and why it is that rate: the applicant is a 小規模事業者
+    assert "625,000円 × 4/5（小規模事業者に該当するため） = 500,000円   (補助額 50万円 まで)".replace("   ", " ") in section.text.replace("   ", " ")
     first_rule = section.find_element(By.CSS_SELECTOR, "details.trace")
     assert first_rule.get_attribute("open") is None
-    assert "従業員数 5人 ≤ 50人" not in section.text  # collapsed: the condition is hidden
+    assert "従業員数が5人で" not in section.text  # collapsed: the condition is hidden
     first_rule.find_element(By.TAG_NAME, "summary").click()
     assert first_rule.get_attribute("open") == "true"
-    assert "従業員数 5人 ≤ 50人 (中小企業者の範囲.従業員上限, 小売業)" in section.text
+    assert "従業員数が5人で、中小企業者の範囲（小売業）の従業員上限（50人）以下です" in section.text
 
 
 def test_page_in_english_for_an_ineligible_case(browser, run, tmp_path):
@@ -47,8 +48,8 @@ def test_page_in_english_for_an_ineligible_case(browser, run, tmp_path):
     assert browser.find_element(By.ID, "verdict").text == "No frame is eligible"
     section = browser.find_element(By.ID, "frame-通常枠")
     reasons = [li.text for li in section.find_elements(By.CSS_SELECTOR, "ul.reasons li")]
-    assert reasons[1:] == ["capital 300,000,001円 > 300,000,000円 (SME limits by industry.資本金上限, 製造業)",
-                           "employees 301人 > 300人 (SME limits by industry.従業員上限, 製造業)"]
+    assert reasons[1:] == ["capital is 300,000,001円; it must be at most 資本金上限 for 製造業 in SME limits by industry (300,000,000円)",
+                           "employees is 301人; it must be at most 従業員上限 for 製造業 in SME limits by industry (300人)"]
     offers = [li.text for li in section.find_elements(By.CSS_SELECTOR, "ul.what-if li")]
     assert offers == ["eligible with capital 300,000,001円 → 300,000,000円 (subsidy 200,000円)",
                       "or eligible with employees 301人 → 300人 (subsidy 200,000円)"]

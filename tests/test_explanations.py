@@ -39,7 +39,7 @@ def offers(frame):
 def eval_text(run, name, *args):
     """The explanation's lines after the first, which names the policy year effective dating chose."""
     first, *rest = run("eval", EXAMPLES / f"{name}.json", *args).stdout.splitlines()
-    assert first.startswith(("適用する公募: 2024（IT導入補助金2024, 2024-02-16〜2024-10-15）— 申請日",
+    assert first.startswith(("適用する公募: 2024（IT導入補助金2024, 2024年2月16日〜2024年10月15日）— 申請日",
                              "Policy applied: 2024 (IT導入補助金2024, 2024-02-16 to 2024-10-15) — ")), first
     return rest
 
@@ -53,12 +53,13 @@ def test_threshold_every_unmet_condition_and_both_ways_out(policy, run):
     lines = eval_text(run, "sme_manufacturing_one_over_capital_and_employees", "--frame", "通常枠")
     assert lines[5:11] == [
         # rules-2024.md §7 C-11: "一方が" is cited from the 事務局's overview (it-hojo.jp), not seed-004
-        "  ✗ 要件を満たしていません: 中小企業・小規模事業者等に該当する [it-hojo 資本金・従業員規模の一方が、右記以下の場合対象（個人事業を含む）; 2025年交付規程の表も同じ]",
-        "      資本金 300,000,001円 > 300,000,000円 (中小企業者の範囲.資本金上限, 製造業)",
-        "      従業員数 301人 > 300人 (中小企業者の範囲.従業員上限, 製造業)",
-        " 結果を変える変更（再評価で確認済み）:",
-        "  資本金 300,000,001円 → 300,000,000円 で対象になります（補助額 200,000円）",
-        "  または 従業員数 301人 → 300人 で対象になります（補助額 200,000円）",
+        "  ✗ 要件を満たしていません: 中小企業・小規模事業者等に該当する [IT導入補助金事務局 it-hojo.jp/overview「補助対象者」の表 "
+        "資本金・従業員規模の一方が、右記以下の場合対象（個人事業を含む）; 2025年交付規程の表も同じ]",
+        "      資本金が300,000,001円です（中小企業者の範囲（製造業）の資本金上限（3億円）以下である必要があります）",
+        "      従業員数が301人です（中小企業者の範囲（製造業）の従業員上限（300人）以下である必要があります）",
+        " 結果を変える変更:",
+        "  「資本金」を300,000,001円から3億円にすると対象になります（補助額 200,000円）",
+        "  または 「従業員数」を301人から300人にすると対象になります（補助額 200,000円）",
     ]
 
 
@@ -68,17 +69,17 @@ def test_exclusion(policy, run):
     assert offers(f) == [("eligible", [("資本関係.最大大企業株主の持株比率", Fraction(1, 2), Fraction(49, 100))], "eligible", 500_000)]
     lines = eval_text(run, "minashi_one_large_company_holds_half", "--frame", "通常枠", "--lang", "en")
     # rules-2024.md §7 C-11: 第9条第2項第三号 (1)〜(6), not 第2条
-    assert ("  ✗ excluded: is a deemed large company [交付規程 第9条第2項第三号 (1)〜(6)（2025年版; 2021年版は交付対象者の条の四 (1)〜(6)）; "
+    assert ("  ✗ excluded: is a deemed large company [IT導入補助金 交付規程 第9条第2項第三号 (1)〜(6)（2025年版; 2021年版は交付対象者の条の四 (1)〜(6)）; "
             "中小企業投資育成株式会社・投資事業有限責任組合は大企業に含めない]") in lines
-    assert "      share held by the largest single large company 1/2 ≥ 1/2" in lines
-    assert "  eligible with share held by the largest single large company 1/2 → 49/100 (subsidy 500,000円)" in lines
+    assert "      share held by the largest single large company is 50%: at least 50%" in lines
+    assert "  eligible with share held by the largest single large company 50% → 49% (subsidy 500,000円)" in lines
 
 
 def test_floor(policy, run):
     f = explain(policy, "normal_floor_one_yen_below")["通常枠"]
     assert [(r.kind, dict(r.facts)) for r in f.reasons] == [("floor", {"amount": 49_999, "floor": 50_000})]
     assert offers(f) == [("meet_floor", [("経費[0].金額", 99_999, 100_000)], "eligible", 50_000)]
-    assert ("  補助額 49,999円 は下限 50,000円 未満: 金額（税抜） 99,999円 → 100,000円 で対象になります（補助額 50,000円）"
+    assert ("  補助額 49,999円 は下限5万円未満です。「金額（税抜）」を99,999円から10万円にすると対象になります（補助額 50,000円）"
             in eval_text(run, "normal_floor_one_yen_below", "--frame", "通常枠"))
 
 

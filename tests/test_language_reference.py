@@ -59,3 +59,25 @@ def test_every_example(tmp_path, run):
                 assert line in text, f"{where}: {line!r} not in\n{text}"
                 checked += 1
     assert checked >= 10
+
+
+def test_the_index_names_every_keyword_of_the_grammar_and_nothing_else():
+    """Every word the grammar reserves is in the reference's index, with the section that describes it."""
+    grammar = set(re.findall(r'"([a-z]+)"', (ROOT / "grammar" / "policy.lark").read_text(encoding="utf-8")))
+    index = DOC.split("## 13. Index of keywords", 1)[1]
+    listed = [w for row in re.findall(r"^\| (`.*?) \|", index, re.M) for w in re.findall(r"`([a-z]+)`", row)]
+    assert len(grammar) > 80
+    assert sorted(grammar - set(listed)) == [] and sorted(set(listed) - grammar) == []
+    assert len(listed) == len(set(listed))  # each word once
+
+
+def test_the_tutorial_is_a_checked_policy_with_a_case_that_meets_its_expectation(tmp_path, run):
+    tutorial = DOC.split("## 12. A worked example", 1)[1].split("## 13.", 1)[0]
+    blocks = dict((m.group(1), m.group(2)) for m in re.finditer(r"```([\w-]+)\n(.*?)```", tutorial, re.S))
+    folder = _write(tmp_path / "tutorial", blocks["rules"])
+    assert run("check", folder).exit_code == 0 and run("fmt", "--check", folder).exit_code == 0
+    case = tmp_path / "cases" / "loss.json"
+    case.parent.mkdir()
+    case.write_text(json.dumps(json.loads(blocks["case"]), ensure_ascii=False), encoding="utf-8")
+    result = run("test", case.parent, "--policy", folder)
+    assert (result.exit_code, result.stdout) == (0, "1 passed, 0 failed\n"), result.stdout

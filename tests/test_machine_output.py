@@ -43,7 +43,7 @@ def broken_2024(tmp_path):
 
 def test_sarif_of_a_broken_policy_validates_and_points_at_the_problem(run, broken_2024):
     folder, line, column = broken_2024
-    result = run("check", folder, "--format", "sarif")
+    result = run("check", "--policy", folder, "--format", "sarif")
     assert result.exit_code == 4
     sarif = json.loads(result.stdout)
     sarif_validator().validate(sarif)
@@ -61,7 +61,7 @@ def test_sarif_of_a_broken_policy_validates_and_points_at_the_problem(run, broke
 
 def test_sarif_of_a_clean_policy_and_of_one_that_does_not_parse_validate(run, tmp_path):
     validator = sarif_validator()
-    clean = run("check", ROOT / "policies" / "2024", "--format", "sarif")
+    clean = run("check", "--policy", ROOT / "policies" / "2024", "--format", "sarif")
     assert clean.exit_code == 0
     validator.validate(json.loads(clean.stdout))
     assert json.loads(clean.stdout)["runs"][0]["results"] == []
@@ -69,7 +69,7 @@ def test_sarif_of_a_clean_policy_and_of_one_that_does_not_parse_validate(run, tm
     folder = tmp_path / "bad"
     shutil.copytree(ROOT / "policies" / "2024", folder)
     (folder / "exclusions.rules").write_text("exclusion :\n", encoding="utf-8")
-    bad = run("check", folder, "--format", "sarif")
+    bad = run("check", "--policy", folder, "--format", "sarif")
     assert bad.exit_code == 4
     sarif = json.loads(bad.stdout)
     validator.validate(sarif)
@@ -99,7 +99,7 @@ def test_the_schema_refuses_what_is_not_sarif():
 def test_check_json_lists_every_problem_per_year(run, broken_2024, tmp_path):
     folder, line, column = broken_2024
     shutil.copytree(ROOT / "policies" / "2023", tmp_path / "2023")
-    result = run("check", tmp_path, "--format", "json")
+    result = run("check", "--policy", tmp_path, "--format", "json")
     assert result.exit_code == 4
     report = json.loads(result.stdout)
     assert report["format"] == "policy-check/1"
@@ -113,7 +113,7 @@ def test_check_json_lists_every_problem_per_year(run, broken_2024, tmp_path):
 
 def test_check_text_is_unchanged_by_the_new_option(run, broken_2024):
     folder, line, _ = broken_2024
-    result = run("check", folder)
+    result = run("check", "--policy", folder)
     assert result.exit_code == 4
     assert f"applicants.rules:{line}:" in result.stderr and "unknown name 組織形" in result.stderr
     assert result.stdout == ""
@@ -222,7 +222,7 @@ def test_fmt_diff_prints_the_change_and_writes_nothing(run, tmp_path):
 def test_sarif_locates_files_inside_the_working_folder_from_srcroot(run, broken_2024, monkeypatch):
     folder, line, _ = broken_2024
     monkeypatch.chdir(folder.parent)
-    sarif = json.loads(run("check", "2024", "--format", "sarif").stdout)
+    sarif = json.loads(run("check", "--policy", "2024", "--format", "sarif").stdout)
     sarif_validator().validate(sarif)
     [run_] = sarif["runs"]
     assert run_["originalUriBaseIds"]["%SRCROOT%"]["uri"] == folder.parent.as_uri() + "/"

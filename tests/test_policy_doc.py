@@ -15,7 +15,7 @@ P2024, P2025 = ROOT / "policies" / "2024", ROOT / "policies" / "2025"
 
 
 def test_markdown_of_2025_marks_what_changed_from_2024(run):
-    result = run("doc", P2025)
+    result = run("doc", "--policy", P2025)
     assert result.exit_code == 0, result.stderr
     md = result.stdout
     assert md.startswith("# IT導入補助金2025\n")
@@ -39,26 +39,26 @@ def test_markdown_of_2025_marks_what_changed_from_2024(run):
 
 
 def test_a_year_without_a_base_has_no_change_marks_and_cites_every_frame(run):
-    md = run("doc", P2024).stdout
+    md = run("doc", "--policy", P2024).stdout
     assert "から変更" not in md and "前年から削除" not in md
     frames = md[md.index("## 枠"):md.index("## 要件・判定")]
     assert frames.count("\n### ") == 5 and frames.count("> 出典: `") == 5
 
 
 def test_english(run):
-    md = run("doc", P2025, "--lang", "en").stdout
+    md = run("doc", "--policy", P2025, "--lang", "en").stdout
     assert "## Frames" in md and "— **changed from 2024**" in md and "normal frame" in md
 
 
 def test_a_broken_policy_is_exit_4_and_an_unwritable_output_exit_2(run, tmp_path):
-    assert run("doc", tmp_path / "nothing").exit_code == 4
-    assert run("doc", P2024, "-o", tmp_path / "no" / "such" / "dir.html").exit_code == 2
+    assert run("doc", "--policy", tmp_path / "nothing").exit_code == 4
+    assert run("doc", "--policy", P2024, "-o", tmp_path / "no" / "such" / "dir.html").exit_code == 2
 
 
 @browser_only
 def test_the_2025_page_renders_in_chromium_without_the_network(run, tmp_path):
     page = tmp_path / "policy-2025.html"
-    result = run("doc", P2025, "-o", page)
+    result = run("doc", "--policy", P2025, "-o", page)
     assert result.exit_code == 0
     text = page.read_text(encoding="utf-8")
     assert not re.search(r'(?:src|href)="(?!#)', text), "the page must link only within itself"
@@ -108,6 +108,6 @@ def test_the_page_escapes_what_the_policy_says(run, write_policy, tmp_path):
             rate 1/2
             round down
         ''')
-    result = run("doc", folder, "--format", "html")
+    result = run("doc", "--policy", folder, "--format", "html")
     assert result.exit_code == 0, result.stderr
     assert "<script>" not in result.stdout and "&lt;script&gt;" in result.stdout and "&lt;b&gt;高額&lt;/b&gt;" in result.stdout

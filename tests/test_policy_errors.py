@@ -26,8 +26,8 @@ CASES = [
     (
         "syntax",
         rule("  従業員数 ≤ ≤ 300人\n"),
-        'policy/policy.rules:14:10: error: syntax error: unexpected "≤"; expected one of: "(", "all", "any", "larger", '
-        '"number", "round", "smaller", "total", a name, a value (e.g. 50万円, 300人, 1/2, 50%, 2024-02-16, true)\n'
+        'policy/policy.rules:14:10: error: syntax error: unexpected "≤"; expected one of: "(", "all", "any", "deadline", "larger", '
+        '"number", "opening", "round", "smaller", "total", a name, a value (e.g. 50万円, 300人, 1/2, 50%, 2024-02-16, true)\n'
         "  14 |   従業員数 ≤ ≤ 300人\n"
         "                    ^",
     ),
@@ -227,7 +227,7 @@ def test_frame_that_can_never_be_eligible(write_policy):
 def test_check_command_lists_errors_and_warnings_with_positions(write_policy, run, tmp_path, monkeypatch):
     write_policy(BASE + 'rule R "r":\n  source dok\n  従業員 ≤ 300人\nrule U "unused":\n  source doc\n  従業員数 ≤ 3人\n')
     monkeypatch.chdir(tmp_path)
-    result = run("check", "policy")
+    result = run("check", "--policy", "policy")
     assert result.exit_code == 4
     assert result.stderr.splitlines() == [
         "policy/policy.rules:9:3: warning: input 業種 is never used",

@@ -20,8 +20,9 @@ def test_examples_meet_their_expectations_and_cover_the_2024_policy(run, monkeyp
     result = run("test", "examples", "--coverage")
     assert result.exit_code == 0, result.stdout
     lines = result.stdout.splitlines()
-    # two examples are expected of 2025 only (a process and a field 2024 does not have)
-    assert lines[0] == f"{len(list(EXAMPLES.glob('*.json'))) - 2} passed, 0 failed, 2 without expectations"
+    # two examples are expected of 2025 only (a process and a field 2024 does not have): without
+    # --policy they are judged under 2025, the year their expectation names, and pass there
+    assert lines[0] == f"{len(list(EXAMPLES.glob('*.json')))} passed, 0 failed"
     # rules-2024.md §7 C-2 adds rule 小規模事業者の従業員規模; C-4 the rules 代表事業者が対象 and
     # 代表事業者がまちづくり会社等 and the step 構成員のSECURITY_ACTION (77); C-1 removes the three
     # "at most 2 years of fees" rules, the fees now being capped, not refused (74)
@@ -115,3 +116,40 @@ def test_malformed_expectations_are_invalid_not_a_crash(run, write_case):
         path = write_case(with_expected(expected))
         result = run("test", path)
         assert result.exit_code == 3 and f"ERROR {path}: {message}" in result.stdout
+
+
+NEIGHBOURS = {
+    "mine": 'programme "p"\n  year 2024\n  source doc "d"\n\ninput 費用: 円 "費用"\n\nframe 枠 "枠":\n  source doc\n'
+            '  amount 補助 "補助":\n    on 費用\n    rate 1/2\n    round down\n',
+    "other": 'programme "q"\n  year 2025\n  source doc "d"\n\ninput 費用: 円 "費用"\ninput 別の項目: 円 "別の項目"\n\n'
+             'frame 枠 "枠":\n  source doc\n  amount 補助 "補助":\n    on 費用 + 別の項目\n    rate 1/2\n    round down\n',
+    "broken": 'programme "r"\n  year 2025\n  source doc "d"\n\nrule R "r":\n  source doc\n  未定義 > 1円\n',
+}
+
+
+@pytest.fixture
+def neighbours(tmp_path):
+    for name, text in NEIGHBOURS.items():
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "policy.rules").write_text(text, encoding="utf-8")
+    return tmp_path
+
+
+def test_a_broken_folder_beside_the_policy_is_not_loaded(run, neighbours):
+    """issue 22: `policy test --policy DIR` loaded the folders next to DIR as other years and failed with their errors (exit 4)."""
+    case = neighbours / "case.json"
+    case.write_text(json.dumps({"費用": 1000, "expected": {"frames": {"枠": {"subsidy": 500}}}}, ensure_ascii=False), encoding="utf-8")
+    result = run("test", case, "--policy", neighbours / "mine")
+    assert (result.exit_code, result.stdout) == (0, "1 passed, 0 failed\n"), result.stdout + result.stderr
+    assert run("eval", case, "--policy", neighbours / "mine").exit_code == 0
+
+
+def test_a_field_only_a_neighbour_declares_is_refused_as_eval_refuses_it(run, neighbours):
+    """issue 22: `test` accepted a field only a neighbouring folder declares, which `eval` refuses."""
+    case = neighbours / "case.json"
+    case.write_text(json.dumps({"費用": 1000, "別の項目": 5, "expected": {"frames": {"枠": {"subsidy": 500}}}}, ensure_ascii=False),
+                    encoding="utf-8")
+    tested, evaluated = run("test", case, "--policy", neighbours / "mine"), run("eval", case, "--policy", neighbours / "mine")
+    assert tested.exit_code == evaluated.exit_code == 3
+    assert "別の項目: unknown field; expected one of: 費用" in tested.stdout, tested.stdout
+    assert "「別の項目」: この項目はありません。使える項目名: 費用" in evaluated.stderr, evaluated.stderr

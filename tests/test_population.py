@@ -414,3 +414,34 @@ def test_cli_sql(run):
     assert '"rule: 中小企業" /* rule 中小企業 (applicants.rules:' in readable
     # rules-2024.md §7 C-2, C-4, C-7 add rules and a value beside 中小企業 in its step; C-1 the eligible costs, first
     assert '"value: 補助対象のソフトウェア費 … and 43 more" /* value: 補助対象のソフトウェア費; ' in fused and "/* rule 中小企業 (applicants.rules:" in fused
+
+
+def test_a_list_past_max_items_is_refused_in_parquet_as_in_json_lines(tmp_path, run, monkeypatch):
+    """POLICY_MAX_ITEMS bounds the population path as it bounds a case: a Parquet case whose list (or
+    an item's own list of members) holds more items is refused with the case reader's words, as the
+    same case in JSON Lines is; a file within the limit is decided."""
+    import pyarrow as pa
+
+    from engine.sql.case_table import arrow_schema
+
+    monkeypatch.setenv("POLICY_MAX_ITEMS", "2")
+    folder = tmp_path / "policy"
+    folder.mkdir()
+    (folder / "policy.rules").write_text(RECORD_POLICY, encoding="utf-8")
+    schema = arrow_schema(load_policy(folder).policy)
+    item = {"区分": "ソフト", "金額": 100, "機能": None, "比率": None}
+    for items, code, message in (
+            ([item, item], 0, None),
+            ([item, item, item], 3, "経費: 3 items; a list holds at most 2 (POLICY_MAX_ITEMS) (case id 1)"),
+            ([{**item, "機能": ["PC", "PC", "ソフト"]}], 3, "経費[…].機能: 3 items; a list holds at most 2 (POLICY_MAX_ITEMS) (case id 1)")):
+        cases = tmp_path / "cases.parquet"
+        pq.write_table(pa.Table.from_pylist([{"id": 1, "経費": items, "申請日": None}], schema=schema), cases)
+        result = run("population", str(cases), "-o", str(tmp_path / "d.csv"), "--policy", str(folder))
+        assert result.exit_code == code, result.output
+        if message:
+            assert f"{cases}: {message}" in result.stderr, result.stderr
+    lines = tmp_path / "cases.jsonl"
+    lines.write_text(json.dumps({"経費": [item] * 3}, ensure_ascii=False) + "\n", encoding="utf-8")
+    result = run("population", str(lines), "-o", str(tmp_path / "d.csv"), "--policy", str(folder))
+    assert result.exit_code == 3
+    assert f"{lines}: line 1: 経費: 3 items; a list holds at most 2 (POLICY_MAX_ITEMS)" in result.stderr, result.stderr

@@ -86,20 +86,21 @@ def test_the_reason_names_the_next_round_and_its_opening(policy):
     assert reason.cite.detail == "追加公募 2024-09-20 9:30 – 2024-10-15 17:00"
     text = render_text.decision(what_if(policy, read_case(policy, {"申請日": "2024-09-19", "経費": 100_000}),
                                         evaluate(policy, read_case(policy, {"申請日": "2024-09-19", "経費": 100_000}))))
-    assert "  ✗ 申請日 2024-09-19 はどの回の受付期間にも入りません（次の追加公募の受付開始は 2024-09-20） [schedule 追加公募 2024-09-20 9:30 – 2024-10-15 17:00]" in text
+    # the source's title is an English note of the test's own: a reader gets the passage alone
+    assert "  ✗ 申請日 2024年9月19日 はどの回の受付期間にも入りません（次の追加公募の受付開始は 2024年9月20日） [追加公募 2024-09-20 9:30 – 2024-10-15 17:00]" in text
     assert "結果を変える変更" not in text.split("インボイス")[0]  # a date is never offered as a change
 
 
 def test_a_round_shows_its_closing_time(policy):
     text = render_text.decision(evaluate(policy, read_case(policy, {"申請日": "2024-10-01", "経費": 100_000})))
-    assert " 締切: 申請日 2024-10-01 → 追加公募 (締切 2024-10-15 17:00)" in text.splitlines()
+    assert " 締切: 申請日 2024年10月1日 → 追加公募 (締切 2024年10月15日 17:00)" in text.splitlines()
 
 
 def test_before_the_first_known_round_the_round_is_unknown_not_guessed(policy):
     f = decide(policy, "2024-03-01")["類型"]
     assert (f.status, f.reasons, f.deadline.round, f.deadline.unknown) == ("eligible", (), None, True)
     text = render_text.decision(evaluate(policy, read_case(policy, {"申請日": "2024-03-01", "経費": 100_000})))
-    assert " 締切: 申請日 2024-03-01 → 回次不明（この日を含む回の日程は公表資料で確認できません）" in text.splitlines()
+    assert " 締切: 申請日 2024年3月1日 → 回次不明（この日を含む回の日程は公表資料で確認できません）" in text.splitlines()
     assert decide(policy, "2024-06-20")["類型"].deadline.round == "8次"
     assert [r.kind for r in decide(policy, "2024-07-04")["類型"].reasons] == ["deadline"]
 

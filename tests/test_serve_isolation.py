@@ -96,7 +96,7 @@ def _trickle(url: str, body: bytes, every: float, stop: threading.Event) -> tupl
     """POST /v1/decide sending the body one byte every `every` seconds; the answer's status and JSON."""
     parts = urlsplit(url)
     with socket.create_connection((parts.hostname, parts.port), timeout=30) as conn:
-        conn.sendall(b"POST /v1/decide?form=summary HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+        conn.sendall(b"POST /v1/decide?form=summary&lang=en HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
                      b"Content-Length: " + str(len(body)).encode() + b"\r\nConnection: close\r\n\r\n")
         conn.settimeout(every)
         received = b""
@@ -145,6 +145,7 @@ def test_a_trickled_body_does_not_stall_others_and_gets_408_at_the_time_limit(st
     status, problem, head = result["answer"]
     assert status == 408 and b"connection: close" in head.lower()  # the server hangs up: the rest is not read
     assert "did not arrive within the time limit of 2 s" in problem["errors"][0]["message"] and problem["time_limit_seconds"] == 2
+    assert problem["code"] == "body_timeout"
     assert all(at < result["at"] for _, at in done)
     status, _, _ = strict.get("/healthz")
     assert status == 200
@@ -154,8 +155,8 @@ def test_work_past_the_time_limit_gets_504_and_the_batch_stops(strict):
     def records() -> int:
         return sum(1 for _ in strict.log.open(encoding="utf-8"))
 
-    status, headers, problem = strict.post_json("/v1/batch?form=full", cases(1000))
-    assert status == 504 and headers["Content-Type"] == "application/json"
+    status, headers, problem = strict.post_json("/v1/batch?form=full&lang=en", cases(1000))
+    assert status == 504 and headers["Content-Type"] == "application/problem+json" and problem["code"] == "decision_timeout"
     assert problem["errors"][0]["message"].startswith("the request was not answered within the time limit of 2 s")
     time.sleep(0.5)  # the batch checks its deadline between two cases
     stopped_at = records()

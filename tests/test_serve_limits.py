@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+import json
 import socket
 import time
 
@@ -48,6 +49,10 @@ def test_headers_past_the_limit_get_431_and_the_connection_closes(server):
             pass
         answer = _read_all(sock)
     assert answer.startswith(b"HTTP/1.1 431 "), answer[:200]
+    head, _, body = answer.partition(b"\r\n\r\n")
+    assert b"content-type: application/problem+json" in head
+    assert json.loads(body)["code"] == "header_too_large"
+    assert json.loads(body)["detail"] == f"リクエストヘッダーが {16384:,} バイトを超えています"
     assert server.get("/healthz")[0] == 200
 
 
@@ -65,6 +70,7 @@ def test_headers_trickled_past_the_timeout_get_408(server):
         answer = _read_all(sock)
         assert time.monotonic() - start < 20
     assert answer.startswith(b"HTTP/1.1 408 "), answer[:200]
+    assert json.loads(answer.partition(b"\r\n\r\n")[2])["code"] == "header_timeout"
 
 
 def test_a_silent_connection_is_closed_after_the_timeout(server):
@@ -114,9 +120,9 @@ def test_a_traced_decision_past_max_trace_gets_413_and_is_not_logged(small_trace
     case = json.loads(SMALL.read_text(encoding="utf-8"))
     case["経費"] = case["経費"][:1] * 1000  # POLICY_MAX_ITEMS: a traced answer of about 3 MB, compact
     before = small_trace_server.log.read_text(encoding="utf-8") if small_trace_server.log.exists() else ""
-    status, _, body = small_trace_server.post_json("/v1/decide?trace=true", case)
+    status, _, body = small_trace_server.post_json("/v1/decide?trace=true&lang=en", case)
     assert status == 413, status
-    assert "--max-trace" in body["error"] and "ask without trace=true" in body["error"]
+    assert body["code"] == "trace_too_large" and "--max-trace" in body["detail"] and "ask without trace=true" in body["detail"]
     after = small_trace_server.log.read_text(encoding="utf-8") if small_trace_server.log.exists() else ""
     assert after == before
     status, _, _ = small_trace_server.post_json("/v1/decide", case)

@@ -185,7 +185,7 @@ def test_a_bad_amount_is_named_beside_its_question_and_a_server_error_beside_its
     assert error_beside("e-q-経費[0].金額") == "1円未満の端数は入力できません"
     type_into(browser, "q-経費[0].金額", "100万")
     _by_id(browser, "submit").click()
-    assert error_beside("e-q-申請者.業種").startswith("missing; expected one of: 製造業, 建設業")
+    assert error_beside("e-q-申請者.業種").startswith("未入力です。次から選んでください: 製造業、建設業")  # the case reader's words, in Japanese
     assert _by_id(browser, "q-申請者.業種").get_attribute("aria-invalid") == "true"
     listed = [li for li in browser.find_elements(By.CSS_SELECTOR, "#form-errors li") if li.text.startswith("主たる業種: ")]
     assert listed and listed[0].is_displayed()  # named by its label, not its path (申請者.業種)

@@ -135,3 +135,26 @@ def test_spark_makes_the_case_readers_value_checks_as_duckdb_does(spark, tmp_pat
     assert messages[0][0] == ("申請者.資本金: got -5, expected a whole number of yen (e.g. 500000); it must not be negative "
                               "(case id 3, and 1 more case)")
     assert messages[0][1].startswith('経費[…].区分: got "ソフト", expected one of: ソフトウェア,') and messages[0][1].endswith("(case id 7)")
+
+
+@pytest.mark.parametrize("module", ["test_signed_amounts", "test_range_tables", "test_optional_narrowing", "test_durations",
+                                    "test_durations:ROUNDS", "test_frame_reuse"])
+def test_spark_equals_the_tree_on_the_new_constructs(spark, tmp_path, module):
+    """Signed amounts (⌊…⌋ of a loss), tables keyed by a number (every band edge) and optional values
+    narrowed by `is given` (missing where the test fails), on a boundary corpus of each."""
+    import importlib
+
+    from engine.authoring import corpus
+
+    folder = tmp_path / "policy"
+    folder.mkdir()
+    name, _, attr = module.partition(":")
+    (folder / "policy.rules").write_text(getattr(importlib.import_module(name), attr or "POLICY"), encoding="utf-8")
+    policy = load_policy(folder, use_cache=False).policy
+    values = [read_case(policy, raw) for raw in corpus.generate(policy, 150, seed=22)]
+    path = tmp_path / "cases.parquet"
+    pq.write_table(arrow_table(policy, values), path)
+    spark.register_cases(path)
+    rows = spark.rows(to_sql(policy, "spark"))
+    assert len(rows) == len(values)
+    assert mismatches(policy, values, rows) == []

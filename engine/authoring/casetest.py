@@ -106,10 +106,20 @@ def for_other_years_only(raw, policy: tree.Policy) -> bool:
     return mine is None and problem is None
 
 
-def run_case(policy: tree.Policy, path: Path, also_known: frozenset = frozenset(), on_decision=None) -> CaseResult:
-    name = str(path)
+def years_named(raw) -> tuple[str, ...]:
+    """The policy years a case's per-year expectation names ({"2024": …}), in its order; () for none."""
+    expected = raw.get("expected") if isinstance(raw, dict) else None
+    if isinstance(expected, dict) and expected and all(isinstance(k, str) and _YEAR.fullmatch(k) for k in expected):
+        return tuple(expected)
+    return ()
+
+
+def run_case(policy: tree.Policy, path: Path, also_known: frozenset = frozenset(), on_decision=None,
+             name: str | None = None, raw=None) -> CaseResult:
+    """`raw`: the case already read (standard input can be read once only)."""
+    name = name or ("standard input" if str(path) == "-" else str(path))
     try:
-        raw = read_case_file(path)
+        raw = read_case_file(path) if raw is None else raw
         if for_other_years_only(raw, policy):  # e.g. a 2025 case naming a process 2024 does not know
             return CaseResult(case=name, outcome="no_expectation")
         values = read_case(policy, raw, also_known=also_known)

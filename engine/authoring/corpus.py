@@ -13,7 +13,7 @@ from fractions import Fraction
 
 import attrs
 
-from engine.tree import nodes as tree
+from engine.tree import dates as date_rule, nodes as tree
 from engine.authoring.casetest import for_other_years_only
 
 
@@ -88,6 +88,8 @@ class Boundaries:
         for t in policy.tables.values():
             for row in t.rows.values():
                 numbers |= {v for v in row if isinstance(v, int) and not isinstance(v, bool)}
+            for low, high in t.bands or ():  # a table keyed by a number: each band's ends
+                numbers |= {v for v in (low, high) if v is not None}
         costs = set()
         for f in policy.frames:
             for n in _walk(f.amount):
@@ -97,6 +99,12 @@ class Boundaries:
             dates |= {d.date for d in f.deadlines} | {d.opens for d in f.deadlines if d.opens}
         if policy.in_force:
             dates |= set(policy.in_force)
+        durations = {(n.value, n.unit) for n in nodes if isinstance(n, tree.Const) and n.kind == "duration"}
+        durations |= {(n.right.value, n.right.unit) for n in nodes if isinstance(n, tree.Arith) and n.kind == "date"}
+        if durations:  # a date so long before or after each other one (and a month's end), so `d ≥ 申請日 - 3年` meets its edge
+            dates |= {datetime.date(2024, 2, 29), datetime.date(2024, 1, 31), datetime.date(2023, 2, 28)}
+            dates |= {s for d in list(dates) for value, unit in durations for sign in (1, -1)
+                      if (s := date_rule.shift(d, sign * value, unit)) is not None}
         self.numbers = sorted({max(0, v + d) for v in numbers for d in (-1, 0, 1)})
         self.costs = sorted({max(0, v + d) for v in costs | numbers for d in (-1, 0, 1)})
         self.ratios = sorted({max(Fraction(0), min(Fraction(1), r + d)) for r in ratios for d in (Fraction(-1, 100), 0, Fraction(1, 100))})
@@ -113,7 +121,8 @@ def _value(rng: random.Random, b: Boundaries, f: tree.Field, money_field: bool):
         pool = b.costs if money_field else b.numbers
         if f.maximum is not None:  # the reader refuses more: the bound itself is the edge
             pool = [v for v in pool if v < f.maximum] + [f.maximum]
-        return rng.choice(pool)
+        value = rng.choice(pool)
+        return -value if f.signed and rng.random() < 0.4 else value  # a loss: each boundary below 0 too
     if f.kind == "ratio":
         r = rng.choice(b.ratios)
         return f"{r.numerator}/{r.denominator}"

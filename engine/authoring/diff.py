@@ -264,10 +264,13 @@ def _causes(frame: str, was: FrameState | None, now: FrameState | None, clauses,
 
 
 def compare_case(old: tree.Policy, new: tree.Policy, path: Path, also_known: frozenset[str] = frozenset(),
-                 clauses: tuple[Clause, ...] = (), variants: _Variants | None = None) -> CaseDiff:
-    name = str(path)
+                 clauses: tuple[Clause, ...] = (), variants: _Variants | None = None, raw=None) -> CaseDiff:
+    """`raw`: the case as read already (or the CaseError reading it gave), else it is read here."""
+    name = "standard input" if str(path) == "-" else str(path)
     try:
-        raw = read_case_file(path)
+        raw = read_case_file(path) if raw is None else raw
+        if isinstance(raw, CaseError):
+            raise raw
         known = also_known | field_names(old) | field_names(new)
         old_values = read_case(old, raw, also_known=known)
         new_values = read_case(new, raw, also_known=known)
@@ -311,18 +314,25 @@ def diff(old_dir: str, new_dir: str, old: tree.Policy, new: tree.Policy, paths, 
     separable = tuple(c for c in clauses if variants.get(c, "revert") is not None or variants.get(c, "apply") is not None)
     labels = {f.name: f.label for f in new.frames} | {f.name: f.label for f in old.frames if f.name not in {g.name for g in new.frames}}
     files = case_files(paths)
-    others = [p for p in files if _for_other_years(p, old, new)]
+    read = {p: _read_once(p) for p in files}  # standard input (`-`) can be read once only
+    others = [p for p in files if _for_other_years(read[p], old, new)]
     return DiffReport(old=old_dir, new=new_dir, old_programme=old.programme, new_programme=new.programme,
-                      cases=tuple(compare_case(old, new, p, also_known, separable, variants) for p in files if p not in others),
+                      cases=tuple(compare_case(old, new, p, also_known, separable, variants, read[p]) for p in files if p not in others),
                       definitions=definitions, separable=separable, labels=tuple(labels.items()),
                       other_years=tuple(str(p) for p in others))
 
 
-def _for_other_years(path: Path, old: tree.Policy, new: tree.Policy) -> bool:
+def _read_once(path: Path):
+    """The case as read, or the CaseError reading it gave."""
+    try:
+        return read_case_file(path)
+    except CaseError as exc:
+        return exc
+
+
+def _for_other_years(raw, old: tree.Policy, new: tree.Policy) -> bool:
     """A case whose expectations are for other years than one of the two (as `policy test` reads it,
     e.g. a 2025 case naming a process 2024 does not know) is not compared."""
-    try:
-        raw = read_case_file(path)
-    except CaseError:
+    if isinstance(raw, CaseError):
         return False  # reported as unreadable by compare_case
     return for_other_years_only(raw, old) or for_other_years_only(raw, new)

@@ -40,6 +40,8 @@ def _field(policy: tree.Policy, f: tree.Field) -> dict:
         schema = {k: v for k, v in _SCALARS[f.kind].items() if k != "description_suffix"}
         if f.maximum is not None:
             schema["maximum"] = f.maximum
+        if f.signed:  # a loss: as low as the largest amount is high
+            schema["minimum"] = -MAX_LITERAL
     schema.update(_label(f.label))
     if f.default is not None:
         schema["default"] = value(f.default)

@@ -3,6 +3,8 @@ this module only rebuilds each construct as a `tree` node, with its kind and ori
 
 from __future__ import annotations
 
+import attrs
+
 from engine.language import ast, literals
 from engine.tree import nodes as tree
 from engine.language.types import BUILTIN_TYPES
@@ -64,10 +66,12 @@ class _Compiler:
     def expr(self, node):
         return getattr(self, "c_" + type(node).__name__)(node)
 
-    _LITERAL_KINDS = {"money": "yen", "count": "count", "ratio": "ratio", "integer": "number", "date": "date", "bool": "bool"}
+    _LITERAL_KINDS = {"money": "yen", "count": "count", "ratio": "ratio", "integer": "number", "date": "date", "bool": "bool",
+                      "duration": "duration"}
 
     def c_Literal(self, node):
-        unit = literals.count_unit(node.text) if node.kind == "count" else None
+        unit = (literals.count_unit(node.text) if node.kind == "count" else
+                literals.duration_unit(node.text) if node.kind == "duration" else None)
         return tree.Const(value=node.value, kind=self._LITERAL_KINDS[node.kind], origin=self.origin(node.span), unit=unit)
 
     def c_NameRef(self, node):
@@ -117,8 +121,14 @@ class _Compiler:
         return tree.Cases(branches=branches, otherwise=self.expr(node.otherwise), kind=self.kind(node), origin=self.origin(node.span))
 
     def c_Arith(self, node):
-        return tree.Arith(op=node.op, left=self.expr(node.left), right=self.expr(node.right), kind=self.kind(node),
+        right = self.expr(node.right)
+        if self.kind(node) == "date":  # date ± a duration literal; 6か月 is written as a count
+            right = attrs.evolve(right, kind="duration")
+        return tree.Arith(op=node.op, left=self.expr(node.left), right=right, kind=self.kind(node),
                           origin=self.origin(node.span))
+
+    def c_RoundOf(self, node):
+        return tree.RoundOf(frame=node.frame.text, part=node.part, kind="date", origin=self.origin(node.span))
 
     def c_RoundDown(self, node):
         return tree.RoundDown(operand=self.expr(node.operand), kind=self.kind(node), origin=self.origin(node.span))
@@ -206,7 +216,7 @@ class _Compiler:
         type_name = t.element.name if t.kind == "list" else t.name
         default = f.default.text if isinstance(f.default, ast.Name) else f.default.value if f.default is not None else None
         return tree.Field(name=f.name, label=self.label(f.label, f.name), kind=t.kind, type_name=type_name, element=element,
-                          optional=f.optional, fixed=f.fixed, default=default,
+                          optional=f.optional, fixed=f.fixed, default=default, signed=f.signed,
                           maximum=f.maximum.value if f.maximum is not None else None,
                           help=self.label(f.help, f.name) if f.help is not None else None)
 
@@ -234,11 +244,13 @@ class _Compiler:
             key_type = s.input_types[t.key_input.text]
             kinds = tuple(s.column_types[(name, c.text)].kind for c in t.columns)
             tables[name] = tree.Table(
-                name=name, label=self.label(t.label, name), key_enum=key_type.name, columns=tuple(c.text for c in t.columns),
+                name=name, label=self.label(t.label, name), key_enum=key_type.name if key_type.kind == "enum" else None,
+                columns=tuple(c.text for c in t.columns), bands=tuple(s.table_bands[name]) if name in s.table_bands else None,
                 rows={row.key.text: tuple(cell.value for cell in row.cells) for row in t.rows}, kinds=kinds,
                 units=tuple(literals.count_unit(c.text) if c.kind == "count" else None for c in t.rows[0].cells),
                 row_lines={row.key.text: row.span.line for row in t.rows},
                 cite=self.cite(t.source), origin=self.origin(t.span),
+                row_cites={row.key.text: self.cite(row.source) for row in t.rows if row.source is not None} or None,
             )
         definitions = {
             name: tree.Definition(kind=d.kind, name=name, label=self.label(d.label, name), cite=self.cite(d.source),

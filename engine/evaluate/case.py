@@ -9,6 +9,7 @@ import difflib
 import json
 import os
 import re
+import sys
 from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
@@ -16,17 +17,14 @@ from pathlib import Path
 from engine.tree import nodes as tree
 from engine.language.diagnostics import CaseError
 from engine.language.literals import MAX_LITERAL
+from engine.evaluate.case_words import expected, label_of, members_text, path_text, show, where, word
 
 # Top-level keys a case file may carry besides the policy's inputs.
 META_KEYS = ("description", "expected", "frame")
 
-EXPECTED = {
-    "yen": "a whole number of yen (e.g. 500000)",
-    "count": "a whole number (e.g. 12)",
-    "ratio": 'a ratio: "1/2", "50%" or a number from 0 to 1',
-    "bool": "true or false",
-    "date": 'a date "YYYY-MM-DD"',
-}
+# What each kind of field expects, in English: the words of the SQL checks over a table of cases
+# (engine/sql/case_checks.py), which speak English only.
+EXPECTED = {kind: expected("en", kind) for kind in ("yen", "count", "ratio", "bool", "date")}
 
 
 # The spellings a case may use, shared with the case's JSON Schema (engine/authoring/schema.py) so
@@ -61,8 +59,8 @@ def max_case_bytes() -> int:
         return MAX_CASE_BYTES
 
 
-def too_big(size: int) -> str:
-    return f"the case is larger than {max_case_bytes():,} bytes ({size:,}); a case holds one applicant (POLICY_MAX_CASE_BYTES)"
+def too_big(size: int, lang: str = "en") -> str:
+    return word(lang, "file.too_big", most=f"{max_case_bytes():,}", size=f"{size:,}")
 
 
 class _Duplicate(Exception):
@@ -78,25 +76,31 @@ def _pairs(pairs):
     return seen
 
 
+class _Constant(ValueError):
+    pass
+
+
 def _reject_constant(name):
-    raise ValueError(f"{name} is not a number a case may hold")
+    raise _Constant(name)
 
 
-def parse_json(text: str, file: str | None = None) -> object:
+def parse_json(text: str, file: str | None = None, lang: str = "en") -> object:
     if text.startswith("\ufeff"):
         text = text[1:]
     if not text.strip():
-        raise CaseError(["the case is empty; expected a JSON object"], file)
+        raise CaseError([word(lang, "json.empty")], file)
     try:
         return json.loads(text, object_pairs_hook=_pairs, parse_float=Decimal, parse_constant=_reject_constant)
     except _Duplicate as exc:
-        raise CaseError([f"the key {exc.args[0]!r} appears twice in one object"], file) from None
+        raise CaseError([word(lang, "json.duplicate", key=repr(exc.args[0]))], file) from None
     except json.JSONDecodeError as exc:
-        raise CaseError([f"line {exc.lineno} column {exc.colno}: malformed JSON: {exc.msg}"], file) from None
+        raise CaseError([word(lang, "json.malformed_at", line=exc.lineno, column=exc.colno, detail=exc.msg)], file) from None
+    except _Constant as exc:
+        raise CaseError([word(lang, "json.constant", name=exc.args[0])], file) from None
     except ValueError as exc:
-        raise CaseError([f"malformed JSON: {exc}"], file) from None
+        raise CaseError([word(lang, "json.malformed", detail=str(exc))], file) from None
     except RecursionError:
-        raise CaseError(["the JSON is nested too deeply"], file) from None
+        raise CaseError([word(lang, "json.too_deep")], file) from None
 
 
 def parse_json_line(text: str) -> object:
@@ -109,77 +113,80 @@ def parse_json_line(text: str) -> object:
         raise CaseError(problems, exc.file) from None
 
 
-def read_case_file(path: str | Path) -> object:
+STDIN = "-"  # the case file named "-" is standard input (as for `policy batch`)
+
+
+def read_case_file(path: str | Path, lang: str = "en") -> object:
     p = Path(path)
-    shown = str(path)
+    shown = "standard input" if str(path) == STDIN else str(path)
     try:
-        with open(p, "rb") as f:  # read no further than the limit: a case file may be anything
-            data = f.read(max_case_bytes() + 1)
+        if str(path) == STDIN:
+            data = sys.stdin.buffer.read(max_case_bytes() + 1)
+        else:
+            with open(p, "rb") as f:  # read no further than the limit: a case file may be anything
+                data = f.read(max_case_bytes() + 1)
         if len(data) > max_case_bytes():
-            raise CaseError([too_big(p.stat().st_size if p.is_file() else len(data))], shown)
+            size = len(data) if str(path) == STDIN else p.stat().st_size if p.is_file() else len(data)
+            raise CaseError([too_big(size, lang)], shown)
     except FileNotFoundError:
-        raise CaseError([f"no such file {shown}"]) from None
+        raise CaseError([word(lang, "file.none", file=shown)]) from None
     except IsADirectoryError:
-        raise CaseError([f"{shown} is a folder; give a case file (.json)"]) from None
+        raise CaseError([word(lang, "file.folder", file=shown)]) from None
     except OSError as exc:
-        raise CaseError([f"cannot read {shown}: {exc.strerror}"]) from None
+        raise CaseError([word(lang, "file.unreadable", file=shown, reason=exc.strerror)]) from None
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise CaseError([f"not UTF-8 text (byte 0x{data[exc.start]:02x} at offset {exc.start}); save the case as UTF-8"], shown) from None
-    return parse_json(text, shown)
-
-
-def show(value) -> str:
-    """A value as a message quotes it: JSON's spelling, a long number shortened."""
-    if isinstance(value, int) and not isinstance(value, bool) and len(str(value)) > 40:
-        digits = str(value)
-        return f"{digits[:20]}… ({len(digits.lstrip('-'))} digits)"
-    if isinstance(value, str):
-        return json.dumps(value, ensure_ascii=False)
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if value is None:
-        return "null"
-    if isinstance(value, (dict, list)):
-        return "an object" if isinstance(value, dict) else "a list"
-    return str(value)
+        raise CaseError([word(lang, "file.not_utf8", byte=f"0x{data[exc.start]:02x}", offset=exc.start)], shown) from None
+    return parse_json(text, shown, lang)
 
 
 # The case reader's words for a value it refuses, shared with the same checks made in SQL over a
 # table of cases (engine/sql/case_checks.py), so a Parquet file gets the same message as a JSON case.
-def negative(value, kind: str) -> str:
-    return f"got {value}, expected {EXPECTED[kind]}; it must not be negative"
+def negative(value, kind: str, lang: str = "en") -> str:
+    return word(lang, "negative", got=value, expected=expected(lang, kind))
 
 
-def too_large(value) -> str:
-    return f"got {show(value)}, which is larger than {MAX_LITERAL:,}; is it a typo?"
+def too_large(value, lang: str = "en") -> str:
+    if value < 0:  # a `signed` amount, as far below 0 as an amount may be above it
+        return word(lang, "too_small", got=show(value, lang), least=f"-{MAX_LITERAL:,}")
+    return word(lang, "too_large", got=show(value, lang), most=f"{MAX_LITERAL:,}")
 
 
-def above_maximum(value, maximum: int) -> str:
-    return f"got {show(value)}, expected at most {maximum:,} (the policy's bound for this field)"
+def above_maximum(value, maximum: int, lang: str = "en") -> str:
+    return word(lang, "above_maximum", got=show(value, lang), most=f"{maximum:,}")
 
 
-def not_a_member(value, members) -> str:
-    hint = suggest(value, members) if isinstance(value, str) else ""
-    return f"got {show(value)}, expected one of: {', '.join(members)}{hint}"
+def not_a_member(value, members, lang: str = "en", policy: tree.Policy | None = None, enum_name: str | None = None) -> str:
+    hint = ""
+    if isinstance(value, str):
+        close = difflib.get_close_matches(value, list(members), n=1, cutoff=0.5)
+        if close:
+            hint = word(lang, "hint", name=members_text(policy, enum_name, lang, close) if lang == "ja" else close[0])
+    return word(lang, "got.enum", got=show(value, lang), members=members_text(policy, enum_name, lang, list(members)), hint=hint)
 
 
-def missing(policy: tree.Policy, f: tree.Field) -> str:
+def too_many_items(count: int, lang: str = "en") -> str:
+    return word(lang, "too_many", n=f"{count:,}", most=f"{max_items():,}")
+
+
+def missing(policy: tree.Policy, f: tree.Field, lang: str = "en") -> str:
+    if f.kind == "bool":
+        return word(lang, "missing.bool")
+    if f.kind == "enum":
+        return word(lang, "missing.enum", members=members_text(policy, f.type_name, lang))
     if f.kind in EXPECTED:
-        what = EXPECTED[f.kind]
-    elif f.kind == "enum":
-        what = "one of: " + ", ".join(m for m, _ in policy.enums[f.type_name].members)
-    elif f.kind == "list":
-        what = f"a list of {f.type_name}"
-    else:
-        what = f.kind
-    return f"missing; expected {what}"
+        return word(lang, "missing", expected=expected(lang, f.kind))
+    if f.kind == "list":
+        record = policy.records.get(f.type_name) or policy.enums.get(f.type_name)
+        shown = f.type_name if lang != "ja" or record is None else record.label.ja
+        return word(lang, "missing", expected=word(lang, "expected.list", record=shown))
+    return word(lang, "missing", expected=f.kind)  # pragma: no cover - the checker admits no other kind
 
 
-def suggest(name: str, options) -> str:
+def suggest(name: str, options, lang: str = "en") -> str:
     close = difflib.get_close_matches(name, list(options), n=1, cutoff=0.5)
-    return f" (did you mean {close[0]}?)" if close else ""
+    return word(lang, "hint", name=close[0]) if close else ""
 
 
 def field_names(policy: tree.Policy) -> frozenset[str]:
@@ -189,31 +196,39 @@ def field_names(policy: tree.Policy) -> frozenset[str]:
 
 
 class _Reader:
-    def __init__(self, policy: tree.Policy, also_known: frozenset[str] = frozenset()):
+    def __init__(self, policy: tree.Policy, also_known: frozenset[str] = frozenset(), lang: str = "en"):
         self.policy = policy
         self.also_known = also_known  # names another policy year declares: not a typo here, just unused
+        self.lang = lang
         self.problems: list[str] = []
+        self.details: list[tuple] = []
 
-    def problem(self, path: str, message: str) -> None:
-        self.problems.append(f"{path}: {message}")
+    def problem(self, path: tuple, message: str) -> None:
+        """`path`: the field's keys in the case, () for the case as a whole."""
+        named = where(self.policy, path, self.lang)
+        self.problems.append(f"{named}: {message}")
+        self.details.append((path_text(path) if path else None, named, message))
 
-    def number(self, path, value, kind):
+    def say(self, key: str, **values) -> str:
+        return word(self.lang, key, **values)
+
+    def number(self, path, value, kind, signed=False):
         if isinstance(value, bool) or not isinstance(value, (int, Decimal)):
-            self.problem(path, f"got {show(value)}, expected {EXPECTED[kind]}")
+            self.problem(path, self.say("got", got=show(value, self.lang), expected=expected(self.lang, kind)))
             return None
         if isinstance(value, Decimal):
             if value.is_finite() and value.adjusted() > 15:  # checked before any exact arithmetic: 1e99999999 is cheap to spot
-                self.problem(path, too_large(value))
+                self.problem(path, too_large(value, self.lang))
                 return None
             if not value.is_finite() or value != value.to_integral_value():
-                self.problem(path, f"got {value}, expected {EXPECTED[kind]}; fractions of a yen or a person are not allowed")
+                self.problem(path, self.say("fraction", got=value, expected=expected(self.lang, kind)))
                 return None
             value = int(value)
-        if value < 0:
-            self.problem(path, negative(value, kind))
+        if value < 0 and not signed:
+            self.problem(path, negative(value, kind, self.lang))
             return None
-        if value > MAX_LITERAL:
-            self.problem(path, too_large(value))
+        if abs(value) > MAX_LITERAL:
+            self.problem(path, too_large(value, self.lang))
             return None
         return value
 
@@ -237,22 +252,22 @@ class _Reader:
         elif isinstance(value, (int, Decimal)) and not isinstance(value, bool):
             result = Fraction(value) if (not isinstance(value, Decimal) or value.is_finite()) else None
         if result is None or not 0 <= result <= 1:
-            self.problem(path, f"got {show(value)}, expected {EXPECTED['ratio']}")
+            self.problem(path, self.say("got", got=show(value, self.lang), expected=expected(self.lang, "ratio")))
             return None
         return result
 
     def scalar(self, path, value, field: tree.Field | None, kind: str, type_name: str | None):
         if kind in ("yen", "count"):
-            number = self.number(path, value, kind)
+            number = self.number(path, value, kind, field is not None and field.signed)
             if number is not None and field is not None and field.maximum is not None and number > field.maximum:
-                self.problem(path, above_maximum(number, field.maximum))
+                self.problem(path, above_maximum(number, field.maximum, self.lang))
                 return None
             return number
         if kind == "ratio":
             return self.ratio(path, value)
         if kind == "bool":
             if not isinstance(value, bool):
-                self.problem(path, f"got {show(value)}, expected {EXPECTED['bool']}")
+                self.problem(path, self.say("got.bool", got=show(value, self.lang)))
                 return None
             return value
         if kind == "date":
@@ -261,40 +276,43 @@ class _Reader:
                     raise ValueError
                 return datetime.date.fromisoformat(value)
             except ValueError:
-                self.problem(path, f"got {show(value)}, expected {EXPECTED['date']} that exists")
+                self.problem(path, self.say("got.date", got=show(value, self.lang)))
                 return None
         if kind == "enum":
             members = [m for m, _ in self.policy.enums[type_name].members]
             if not isinstance(value, str) or value not in members:
-                self.problem(path, not_a_member(value, members))
+                self.problem(path, not_a_member(value, members, self.lang, self.policy, type_name))
                 return None
             return value
         raise AssertionError(kind)  # pragma: no cover - the checker admits no other kind
 
-    def value(self, path, value, f: tree.Field):
+    def value(self, path: tuple, value, f: tree.Field):
         if f.kind != "list":
             return self.scalar(path, value, f, f.kind, f.type_name)
         if not isinstance(value, list):
-            self.problem(path, f"got {show(value)}, expected a list")
+            self.problem(path, self.say("got.list", got=show(value, self.lang)))
             return None
         if len(value) > max_items():
-            self.problem(path, f"{len(value):,} items; a list holds at most {max_items():,} (POLICY_MAX_ITEMS)")
+            self.problem(path, self.say("too_many", n=f"{len(value):,}", most=f"{max_items():,}"))
             return None
         if f.element == "enum":
-            return tuple(self.scalar(f"{path}[{i}]", v, None, "enum", f.type_name) for i, v in enumerate(value))
+            return tuple(self.scalar((*path, i), v, None, "enum", f.type_name) for i, v in enumerate(value))
         record = self.policy.records[f.type_name]
-        return tuple(self.fields(f"{path}[{i}]", v, record.fields) for i, v in enumerate(value))
+        return tuple(self.fields((*path, i), v, record.fields) for i, v in enumerate(value))
 
-    def fields(self, path: str, obj, fields: tuple[tree.Field, ...], extra: tuple[str, ...] = ()):
-        prefix = f"{path}." if path else ""
+    def _field_list(self, fields) -> str:
+        shown = [label_of(f.label, f.name, self.lang) if self.lang == "ja" else f.name for f in fields]
+        return self.say("list.separator").join(shown)
+
+    def fields(self, path: tuple, obj, fields: tuple[tree.Field, ...], extra: tuple[str, ...] = ()):
         if not isinstance(obj, dict):
-            self.problem(path or "the case", f"got {show(obj)}, expected an object with fields {', '.join(f.name for f in fields)}")
+            self.problem(path, self.say("got.object", got=show(obj, self.lang), fields=self._field_list(fields)))
             return None
         known = {f.name: f for f in fields}
         for key in obj:
             if key not in known and key not in extra and key not in self.also_known:
                 allowed = [*known, *(e for e in extra if e not in META_KEYS)]  # at the top: the groups too
-                self.problem(f"{prefix}{key}", f"unknown field{suggest(key, allowed)}; expected one of: {', '.join(allowed)}")
+                self.problem((*path, key), self.say("unknown", hint=suggest(key, allowed, self.lang), allowed=", ".join(allowed)))
         result = {}
         for f in fields:
             if f.name not in obj or obj[f.name] is None:
@@ -303,48 +321,50 @@ class _Reader:
                 elif f.default is not None:
                     result[f.name] = f.default
                 else:
-                    self.problem(f"{prefix}{f.name}", missing(self.policy, f))
+                    self.problem((*path, f.name), missing(self.policy, f, self.lang))
                 continue
-            result[f.name] = self.value(f"{prefix}{f.name}", obj[f.name], f)
+            result[f.name] = self.value((*path, f.name), obj[f.name], f)
         return result
 
     def case(self, raw) -> dict:
         if not isinstance(raw, dict):
-            self.problem("the case", f"got {show(raw)}, expected a JSON object")
+            self.problem((), self.say("got.case", got=show(raw, self.lang)))
             return {}
         top = [g for g in self.policy.groups if g.name is None]
         grouped = [g for g in self.policy.groups if g.name is not None]
         top_fields = tuple(f for g in top for f in g.fields)
         extra = tuple(g.name for g in grouped) + META_KEYS
-        wrong_frame = frame_problem(raw.get("frame"))
+        wrong_frame = frame_problem(raw.get("frame"), self.lang)
         if wrong_frame:
-            self.problem("frame", wrong_frame)
-        result = self.fields("", raw, top_fields, extra) or {}
+            self.problem(("frame",), wrong_frame)
+        result = self.fields((), raw, top_fields, extra) or {}
         for g in grouped:
             if g.name not in raw:
                 if all(f.optional or f.default is not None for f in g.fields):
-                    result[g.name] = self.fields(g.name, {}, g.fields)
+                    result[g.name] = self.fields((g.name,), {}, g.fields)
                 else:
-                    self.problem(g.name, f"missing; expected an object with fields {', '.join(f.name for f in g.fields)}")
+                    self.problem((g.name,), self.say("missing.group", fields=self._field_list(g.fields)))
                 continue
-            result[g.name] = self.fields(g.name, raw[g.name], g.fields)
+            result[g.name] = self.fields((g.name,), raw[g.name], g.fields)
         return result
 
 
-def frame_problem(frame) -> str | None:
+def frame_problem(frame, lang: str = "en") -> str | None:
     """What is wrong with a case's "frame" (a frame's name or label, or a list of them), if anything."""
     if frame is None or isinstance(frame, str) or (isinstance(frame, list) and all(isinstance(f, str) for f in frame)):
         return None
-    return f"got {show(frame)}, expected the name of a frame or a list of names"
+    return word(lang, "got.frame", got=show(frame, lang))
 
 
-def read_case(policy: tree.Policy, raw, file: str | None = None, also_known: frozenset[str] = frozenset()) -> dict:
-    """The case's values by input path; raises CaseError listing every problem. Fields named in
-    `also_known` (declared by another policy year the case is meant for) are ignored, not errors."""
+def read_case(policy: tree.Policy, raw, file: str | None = None, also_known: frozenset[str] = frozenset(),
+              lang: str = "en") -> dict:
+    """The case's values by input path; raises CaseError listing every problem, in `lang`. Fields
+    named in `also_known` (declared by another policy year the case is meant for) are ignored, not
+    errors."""
     # JSON nested deeper than the inputs is never walked: the reader reports the field that got an
     # object or a list it did not expect, and json itself refuses nesting too deep for Python.
-    reader = _Reader(policy, also_known)
+    reader = _Reader(policy, also_known, lang)
     values = reader.case(raw)
     if reader.problems:
-        raise CaseError(reader.problems, file)
+        raise CaseError(reader.problems, file, reader.details)
     return values

@@ -9,7 +9,7 @@ import math
 from fractions import Fraction
 
 from engine.tree import bands as band_rule
-from engine.tree import rounds, nodes as tree
+from engine.tree import dates, rounds, tables, nodes as tree
 from engine.evaluate.decision import (ELIGIBLE, ELIGIBLE_AFTER_STEPS, NOT_ELIGIBLE, AmountResult, BandResult, CapResult, Decision,
                        DeadlineResult, FloorResult, FrameDecision, Reason, Trace, UncoveredItem)
 
@@ -114,9 +114,11 @@ class _Evaluation:
     def e_TableCell(self, n, item):
         key = self.eval(n.key, item)
         table = self.policy.tables[n.table]
-        value = table.rows[key.result][table.columns.index(n.column)] if key.result is not None else None
-        return Trace(kind="table", result=value, origin=n.origin, name=n.table, label=table.label, cite=table.cite,
-                     facts=(("column", n.column), ("key", key.result), ("kind", n.kind),
+        row = tables.row_of(table, key.result)  # a member, or the band that holds a number
+        value = table.rows[row][table.columns.index(n.column)] if row is not None else None
+        cite = table.row_cites.get(row, table.cite) if table.row_cites else table.cite  # the row's own source, if it cites one
+        return Trace(kind="table", result=value, origin=n.origin, name=n.table, label=table.label, cite=cite,
+                     facts=(("column", n.column), ("key", row), ("kind", n.kind), *((("row_source", True),) if cite is not table.cite else ()),
                             ("unit", table.units[table.columns.index(n.column)])), children=(key,))
 
     def e_Compare(self, n, item):
@@ -172,20 +174,31 @@ class _Evaluation:
 
     def e_Arith(self, n, item):
         left, right = self.eval(n.left, item), self.eval(n.right, item)
-        result = _whole(_ARITH[n.op](left.result, right.result))
+        if n.kind == "date":  # date ± a duration (engine.tree.dates)
+            result = dates.shift(left.result, right.result if n.op == "+" else -right.result, n.right.unit)
+            return Trace(kind="arith", result=result, origin=n.origin, op=n.op, facts=(("kind", n.kind),), children=(left, right))
+        # a missing operand (tested with `is given` around it, so it is here only where the test failed): missing
+        result = None if left.result is None or right.result is None else _whole(_ARITH[n.op](left.result, right.result))
         return Trace(kind="arith", result=result, origin=n.origin, op=n.op, facts=(("kind", n.kind),), children=(left, right))
+
+    def e_RoundOf(self, n, item):
+        frame = next(f for f in self.policy.frames if f.name == n.frame)
+        applied = self.read(self.policy.applied_on.path)
+        return Trace(kind="round_of", result=rounds.round_date(frame, applied, n.part), origin=n.origin, facts=(("kind", "date"),))
 
     def e_RoundDown(self, n, item):
         operand = self.eval(n.operand, item)
-        return Trace(kind="round", result=math.floor(operand.result), origin=n.origin, facts=(("kind", n.kind),), children=(operand,))
+        return Trace(kind="round", result=None if operand.result is None else math.floor(operand.result), origin=n.origin, facts=(("kind", n.kind),), children=(operand,))
 
     def e_Smaller(self, n, item):
         left, right = self.eval(n.left, item), self.eval(n.right, item)
-        return Trace(kind="smaller", result=min(left.result, right.result), origin=n.origin, facts=(("kind", n.kind),), children=(left, right))
+        result = None if left.result is None or right.result is None else min(left.result, right.result)
+        return Trace(kind="smaller", result=result, origin=n.origin, facts=(("kind", n.kind),), children=(left, right))
 
     def e_Larger(self, n, item):
         left, right = self.eval(n.left, item), self.eval(n.right, item)
-        return Trace(kind="larger", result=max(left.result, right.result), origin=n.origin, facts=(("kind", n.kind),), children=(left, right))
+        result = None if left.result is None or right.result is None else max(left.result, right.result)
+        return Trace(kind="larger", result=result, origin=n.origin, facts=(("kind", n.kind),), children=(left, right))
 
     def _matching(self, n, items):
         """Indices of the items that meet `where` (all of them when there is no `where`)."""
@@ -277,8 +290,9 @@ class _Evaluation:
             condition = self.eval(cap.condition, item) if cap.condition is not None else None
             active = condition is None or (bool(condition.result) != cap.negated)
             limit_trace = self.eval(cap.limit, item)
-            limit = math.floor(limit_trace.result)  # the subsidy is whole yen, so a fractional cap rounds down
-            binding = active and value > limit
+            # the subsidy is whole yen, so a fractional cap rounds down; a limit read only `when X is given` is missing elsewhere
+            limit = None if limit_trace.result is None else math.floor(limit_trace.result)
+            binding = active and limit is not None and value > limit
             if binding:
                 value = limit
             caps.append(CapResult(limit=limit, active=active, binding=binding, condition=condition, negated=cap.negated,

@@ -18,10 +18,25 @@ import math
 from fractions import Fraction
 
 from engine.tree import nodes as tree
+from engine.tree.missing import may_be_missing
 
 _COMPARE = {"<": ast.Lt, "<=": ast.LtE, ">": ast.Gt, ">=": ast.GtE, "=": ast.Eq, "!=": ast.NotEq}
 _ARITH = {"+": ast.Add, "-": ast.Sub, "×": ast.Mult}
 _PLAIN = (bool, int, str, type(None))  # what an ast.Constant may hold here (floats never occur: money is exact)
+
+
+def _by_closure(node, policy) -> bool:
+    """The nodes whose shape here would not say what the closure says: a table keyed by a number,
+    a date moved by a duration, arithmetic on a value that may be missing (engine.tree.missing)."""
+    if isinstance(node, tree.TableCell):
+        return policy.tables[node.table].bands is not None
+    if isinstance(node, tree.Arith) and node.kind == "date":
+        return True
+    if isinstance(node, (tree.Arith, tree.Smaller, tree.Larger)):
+        return may_be_missing(node.left, policy) or may_be_missing(node.right, policy)
+    if isinstance(node, tree.RoundDown):
+        return may_be_missing(node.operand, policy)
+    return False
 
 
 def _divide(a, b):
@@ -128,7 +143,7 @@ class Codegen:
     # ------------------------------------------------------------ expressions
     def expr(self, node) -> ast.expr:
         method = getattr(self, "g_" + type(node).__name__, None)
-        if method is None:  # no shape here: its closure, called
+        if method is None or _by_closure(node, self.policy):  # no shape here: its closure, called
             return _call(self.bind_function(self.closure(node)), _name("env"), _name("item"))
         return method(node)
 
@@ -304,13 +319,17 @@ class Codegen:
             total = self.before_caps(a, schedule)
         value = self.assign(out, total)
         for cap in a.caps:
-            limit = self.assign(out, self.whole_yen(cap.limit))
+            # the limit is read only where the cap applies (`at most X when X is given`: X is missing elsewhere)
+            inner: list = []
+            limit = self.assign(inner, self.whole_yen(cap.limit))
             over = ast.Compare(left=value, ops=[ast.Gt()], comparators=[limit])
-            if cap.condition is not None:
+            inner.append(ast.If(test=over, body=[ast.Assign(targets=[ast.Name(id=value.id, ctx=ast.Store())], value=limit)], orelse=[]))
+            if cap.condition is None:
+                out.extend(inner)
+            else:
                 condition = self.expr(cap.condition)
                 active = ast.UnaryOp(op=ast.Not(), operand=condition) if cap.negated else condition
-                over = ast.BoolOp(op=ast.And(), values=[active, over])
-            out.append(ast.If(test=over, body=[ast.Assign(targets=[ast.Name(id=value.id, ctx=ast.Store())], value=limit)], orelse=[]))
+                out.append(ast.If(test=active, body=inner, orelse=[]))
         for floor in a.floors:
             below = ast.Compare(left=value, ops=[ast.Lt()], comparators=[self.whole_yen(floor.limit)])
             insert = ast.Expr(value=ast.Call(func=ast.Attribute(value=_name("unmet"), attr="insert", ctx=ast.Load()),

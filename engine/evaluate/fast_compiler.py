@@ -13,7 +13,8 @@ import operator
 from fractions import Fraction
 
 from engine.tree import bands as band_rule
-from engine.tree import rounds, nodes as tree
+from engine.tree import dates, rounds, tables, nodes as tree
+from engine.tree.missing import may_be_missing
 from engine.evaluate.decision import ELIGIBLE, ELIGIBLE_AFTER_STEPS, NOT_ELIGIBLE
 from engine.evaluate.fast_codegen import Codegen
 
@@ -47,6 +48,10 @@ def _whole(value):
     if isinstance(value, Fraction) and value.denominator == 1:
         return int(value)
     return value
+
+
+def _whole_op(op):
+    return lambda a, b: _whole(op(a, b))
 
 
 class _Compiler:
@@ -104,6 +109,8 @@ class _Compiler:
         column = table.columns.index(n.column)
         rows = {member: values[column] for member, values in table.rows.items()}
         key = self.expr(n.key)
+        if table.bands is not None:  # keyed by a number: the band that holds it
+            return lambda env, item: rows.get(tables.row_of(table, key(env, item)))
         return lambda env, item: rows.get(key(env, item))
 
     def c_Compare(self, n):
@@ -156,20 +163,37 @@ class _Compiler:
         return cases
 
     def c_Arith(self, n):
-        op, left, right = _ARITH[n.op], self.expr(n.left), self.expr(n.right)
-        return lambda env, item: _whole(op(left(env, item), right(env, item)))
+        if n.kind == "date":  # date ± a duration literal (engine.tree.dates)
+            left, amount, unit = self.expr(n.left), n.right.value if n.op == "+" else -n.right.value, n.right.unit
+            return lambda env, item: dates.shift(left(env, item), amount, unit)
+        return self._pair(_whole_op(_ARITH[n.op]), n)
 
     def c_RoundDown(self, n):
         operand = self.expr(n.operand)
+        if may_be_missing(n.operand, self.policy):  # tested with `is given` around it: missing where the test fails
+            return lambda env, item: None if (v := operand(env, item)) is None else math.floor(v)
         return lambda env, item: math.floor(operand(env, item))
 
     def c_Smaller(self, n):
-        left, right = self.expr(n.left), self.expr(n.right)
-        return lambda env, item: min(left(env, item), right(env, item))
+        return self._pair(min, n)
 
     def c_Larger(self, n):
+        return self._pair(max, n)
+
+    def _pair(self, op, n):
+        """op(left, right); missing when either side is (only where one may be: see engine.tree.missing)."""
         left, right = self.expr(n.left), self.expr(n.right)
-        return lambda env, item: max(left(env, item), right(env, item))
+        if may_be_missing(n.left, self.policy) or may_be_missing(n.right, self.policy):
+            def either_missing(env, item):
+                a, b = left(env, item), right(env, item)
+                return None if a is None or b is None else op(a, b)
+            return either_missing
+        return lambda env, item: op(left(env, item), right(env, item))
+
+    def c_RoundOf(self, n):
+        frame = next(f for f in self.policy.frames if f.name == n.frame)
+        applied, part = _reader(self.policy.applied_on.path), n.part
+        return lambda env, item: rounds.round_date(frame, applied(env, item), part)
 
     def c_TotalOf(self, n):
         read, value = _reader(n.list.path), self.expr(n.value)
@@ -297,10 +321,10 @@ class _Compiler:
             mark = len(unmet)  # the tree lists an amount's floors before its parts'
             value = inner(env, item, unmet)
             for limit_fn, condition, negated in caps:
-                active = condition is None or (bool(condition(env, item)) != negated)
-                limit = math.floor(limit_fn(env, item))
-                if active and value > limit:
-                    value = limit
+                if condition is None or (bool(condition(env, item)) != negated):  # the limit is read where the cap applies
+                    limit = math.floor(limit_fn(env, item))
+                    if value > limit:
+                        value = limit
             for floor in floors:
                 if value < math.floor(floor(env, item)):
                     unmet.insert(mark, name)

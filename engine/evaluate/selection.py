@@ -13,6 +13,7 @@ import attrs
 
 from engine.compile.pipeline import LoadedPolicy, load_policy
 from engine.language.diagnostics import CaseError, Diagnostic, PolicyError
+from engine.evaluate.case_words import show, where, word
 from engine.tree import nodes as tree
 
 
@@ -56,7 +57,7 @@ def terms_text(years: Sequence[tuple[str, tree.Policy]]) -> str:
 
 
 def choose_year(years: Sequence[tuple[str, tree.Policy]], raw_case, file: str | None = None,
-                no_date_hint: str = "give --policy") -> tuple[str, datetime.date | None, str]:
+                no_date_hint: str = "give --policy", lang: str = "en") -> tuple[str, datetime.date | None, str]:
     """(name of the year in force, the date read, the date's field). Raises NoDate when the case
     gives no date, NoYear when no term holds it, CaseError when the date is not a date."""
     dated = [(name, p) for name, p in years if p.in_force and p.applied_on]
@@ -71,10 +72,10 @@ def choose_year(years: Sequence[tuple[str, tree.Policy]], raw_case, file: str | 
             applied = datetime.date.fromisoformat(text) if isinstance(text, str) and len(text) == 10 else None
         except ValueError:
             applied = None
-        if applied is None:
-            from engine.evaluate.case import EXPECTED, show  # the case reader's own words for a bad date
-
-            raise CaseError([f"{field}: got {show(text)}, expected {EXPECTED['date']} that exists"], file)
+        if applied is None:  # the case reader's own words for a bad date
+            named = where(p, p.applied_on.path, lang)
+            message = word(lang, "got.date", got=show(text, lang))
+            raise CaseError([f"{named}: {message}"], file, [(field, named, message)])
         if p.in_force[0] <= applied <= p.in_force[1]:
             found.append((name, applied, field))
         last = (applied, field)
@@ -86,33 +87,34 @@ def choose_year(years: Sequence[tuple[str, tree.Policy]], raw_case, file: str | 
     if found:
         return found[0]
     if not any(_date_at(raw_case, p.applied_on.path) is not None for _, p in dated):
-        raise NoDate([f"{' or '.join(fields) or 'the application date'}: missing; choosing the policy in force "
-                      f"needs the case's application date (or {no_date_hint})"], file)
+        named = word(lang, "list.or").join(where(p, p.applied_on.path, lang) for p in {f: p for _, p in dated
+                                                                                    for f in [".".join(p.applied_on.path)]}.values())
+        raise NoDate([word(lang, "year.no_date", field=named or word(lang, "year.the_date"), hint=no_date_hint)], file)
     applied, field = last
-    raise NoYear([f"{field}: {applied} is in no policy year's term{_nearest(dated, applied)}; the years: {terms_text(dated)} "
-                  f"(to judge the case under one year's rules anyway, give --policy with that year's folder)"], file)
+    named = where(next(p for _, p in dated if ".".join(p.applied_on.path) == field), tuple(field.split(".")), lang)
+    raise NoYear([word(lang, "year.none", field=named, date=applied, nearest=_nearest(dated, applied, lang), terms=terms_text(dated))], file)
 
 
-def _nearest(dated, applied: datetime.date) -> str:
+def _nearest(dated, applied: datetime.date, lang: str = "en") -> str:
     """`: between 2024 (closed 2024-10-15) and 2025 (opens 2025-03-31)` — the calls on either side."""
     before = max(((p.in_force[1], name) for name, p in dated if p.in_force[1] < applied), default=None)
     after = min(((p.in_force[0], name) for name, p in dated if p.in_force[0] > applied), default=None)
     if before and after:
-        return f", between {before[1]} (closed {before[0]}) and {after[1]} (opens {after[0]})"
+        return word(lang, "year.between", before=before[1], closed=before[0], after=after[1], opens=after[0])
     if before:
-        return f", after the last call, {before[1]} (closed {before[0]})"
+        return word(lang, "year.after_last", before=before[1], closed=before[0])
     if after:
-        return f", before the first call, {after[1]} (opens {after[0]})"
+        return word(lang, "year.before_first", after=after[1], opens=after[0])
     return ""
 
 
-def select(root: str | Path, raw_case, file: str | None = None, default: str | None = None) -> Selection:
+def select(root: str | Path, raw_case, file: str | None = None, default: str | None = None, lang: str = "en") -> Selection:
     """The policy under `root` in force on the case's application date; an undated case gets the
     year named `default` (when given) and the selection says so."""
     loaded = {folder.name: (folder, load_policy(folder)) for folder in policy_folders(root)}
     years = [(name, lp.policy) for name, (_, lp) in loaded.items()]
     try:
-        name, applied, field = choose_year(years, raw_case, file)
+        name, applied, field = choose_year(years, raw_case, file, lang=lang)
     except NoDate:
         if default is None or default not in loaded:
             raise
@@ -123,13 +125,21 @@ def select(root: str | Path, raw_case, file: str | None = None, default: str | N
     return Selection(folder=folder, loaded=lp, applied_on=applied, date_field=field)
 
 
-def fields_of_years(root: str | Path) -> frozenset[str]:
+def fields_of_years(root: str | Path, skip_broken: bool = False) -> frozenset[str]:
     """Every input name a year under `root` declares: a case written for one year is read under
-    another with those fields unused, never refused as a typo."""
+    another with those fields unused, never refused as a typo. With `skip_broken`, a folder that
+    does not load adds nothing (the neighbours of a --policy folder need not be policies of it)."""
     from engine.evaluate.case import field_names
 
     try:
         folders = policy_folders(root)
     except PolicyError:
         return frozenset()
-    return frozenset().union(*(field_names(load_policy(f).policy) for f in folders))
+    names: set[str] = set()
+    for f in folders:
+        try:
+            names |= field_names(load_policy(f).policy)
+        except PolicyError:
+            if not skip_broken:
+                raise
+    return frozenset(names)

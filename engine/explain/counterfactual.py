@@ -81,6 +81,11 @@ class _Search:
         f = {"input": self.fields, "item": self.item_fields}.get(t.kind, {}).get(t.name)
         return f is not None and not f.fixed
 
+    def signed(self, t: Trace) -> bool:
+        """A `signed` amount: a what-if may take it below 0 (a smaller loss, a deficit)."""
+        f = {"input": self.fields, "item": self.item_fields}.get(t.kind, {}).get(t.name)
+        return f is not None and f.signed
+
     def input_change(self, t: Trace, new) -> Change:
         return Change(path=t.fact("path"), label=t.label, kind=t.fact("kind"), old=t.result, new=new, unit=t.fact("unit"))
 
@@ -155,7 +160,7 @@ class _Search:
             if (self.changeable(side) and side.result is not None and other.result is not None
                     and side.fact("kind") in ("yen", "count", "number", "ratio")):  # dates and members: no nearest value
                 new = self.target(op, other.result, side.fact("kind"), want)
-                if new is not None and new != side.result and new >= 0:
+                if new is not None and new != side.result and (new >= 0 or self.signed(side)):
                     found.append((self.input_change(side, new),))
             for among in _find(side, "among"):
                 list_input = self.list_input(among)
@@ -396,7 +401,8 @@ def _caps_reached(search: _Search, frame: tree.Frame, fd: FrameDecision) -> list
         result = parts.get(leaf.name)
         if result is None or result.base is None or any(c.binding for c in result.caps):
             continue  # a binding cap is already reached
-        for cap in sorted(result.caps, key=lambda c: c.limit):  # the lowest active cap is reached first
+        # the lowest active cap is reached first (a limit read only `when X is given` is missing where the cap is off)
+        for cap in sorted((c for c in result.caps if c.limit is not None), key=lambda c: c.limit):
             if not cap.active or cap.binding or result.result >= cap.limit:
                 continue
             one = attrs.evolve(frame, amount=attrs.evolve(frame.amount, parts=(leaf,), caps=(), floors=()))

@@ -36,7 +36,8 @@ import math
 import attrs
 
 from engine.tree import bands as band_rule
-from engine.tree import rounds, nodes as tree
+from engine.tree import dates, rounds, tables, nodes as tree
+from engine.tree.missing import may_be_missing
 from engine.evaluate.evaluator import _ARITH, _ORDER, _whole
 
 __all__ = ["FrameOutcome", "Knowledge", "Open", "Partial", "needed", "outcomes"]
@@ -94,6 +95,7 @@ class Partial:
 
     def __init__(self, policy: tree.Policy, knowledge: Knowledge, check_dates: bool = True):
         self.policy = policy
+        self.missing: dict[int, bool] = {}  # id of an Arith node -> may a side be missing
         self.k = knowledge
         self.check_dates = check_dates
         self.memo: dict[str, object] = {}
@@ -134,7 +136,8 @@ class Partial:
         if is_open(key):
             return key
         table = self.policy.tables[n.table]
-        return table.rows[key][table.columns.index(n.column)] if key is not None else None
+        row = tables.row_of(table, key)
+        return table.rows[row][table.columns.index(n.column)] if row is not None else None
 
     def e_Compare(self, n, item):
         left, right = self.eval(n.left, item), self.eval(n.right, item)
@@ -198,24 +201,44 @@ class Partial:
 
     def e_Arith(self, n, item):
         left, right = self.eval(n.left, item), self.eval(n.right, item)
-        if n.op == "×" and any(not is_open(v) and v == 0 for v in (left, right)):
-            return 0  # zero times anything
+        if n.kind == "date" and not is_open(left):  # date ± a duration (engine.tree.dates)
+            return dates.shift(left, right if n.op == "+" else -right, n.right.unit)
+        if left is None or right is None:
+            return None  # a missing operand (an optional input tested around it): missing, as in the tree
+        if n.op == "×" and any(not is_open(v) and v == 0 for v in (left, right)) and not self.may_miss(n):
+            return 0  # zero times anything (that cannot turn out missing)
         if is_open(left) or is_open(right):
             return _open(left, right)
         return _whole(_ARITH[n.op](left, right))
 
+    def may_miss(self, n: tree.Arith) -> bool:
+        """Whether either side of `n` may turn out missing (then 0 × it is not 0)."""
+        if id(n) not in self.missing:
+            self.missing[id(n)] = may_be_missing(n.left, self.policy) or may_be_missing(n.right, self.policy)
+        return self.missing[id(n)]
+
+    def e_RoundOf(self, n, item):
+        applied = self.read(self.policy.applied_on.path)
+        if is_open(applied):
+            return applied
+        return rounds.round_date(next(f for f in self.policy.frames if f.name == n.frame), applied, n.part)
+
     def e_RoundDown(self, n, item):
         v = self.eval(n.operand, item)
-        return v if is_open(v) else math.floor(v)
+        return v if is_open(v) or v is None else math.floor(v)
 
     def e_Smaller(self, n, item):
         left, right = self.eval(n.left, item), self.eval(n.right, item)
+        if left is None or right is None:
+            return None
         if is_open(left) or is_open(right):
             return _open(left, right)
         return min(left, right)
 
     def e_Larger(self, n, item):
         left, right = self.eval(n.left, item), self.eval(n.right, item)
+        if left is None or right is None:
+            return None
         if is_open(left) or is_open(right):
             return _open(left, right)
         return max(left, right)
@@ -315,6 +338,8 @@ class Partial:
             floors = []
         for cap in a.caps:
             limit = self.eval(cap.limit, item)
+            if limit is None:
+                continue  # read only `when X is given` and X is missing: the cap is off, as in the tree
             if not is_open(limit):
                 limit = math.floor(limit)
             if not is_open(value) and not is_open(limit) and value <= limit:

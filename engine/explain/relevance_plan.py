@@ -27,7 +27,7 @@ def read_partial(policy: tree.Policy, raw: dict) -> Knowledge:
         if not isinstance(holder, dict) or f.name not in holder or holder[f.name] is None:
             continue
         reader = _Reader(policy)
-        value = reader.value(path, holder[f.name], f)
+        value = reader.value((g.name, f.name) if g.name else (f.name,), holder[f.name], f)
         if reader.problems:
             continue
         (values.setdefault(g.name, {}) if g.name else values)[f.name] = value

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from engine.evaluate.decision import AmountResult, Decision, FrameDecision, Reason, NOT_ELIGIBLE
 from engine.explain.messages import message
-from engine.explain.render_text import band_line, condition, deadline_lines, fmt, lbl, what_if_lines, yen
+from engine.explain import sentences
+from engine.explain.render_text import band_line, condition, deadline_lines, fact_text, lbl, uncovered_text, what_if_lines, yen
 from engine.explain.unmet import unmet_conditions
 
 
@@ -18,7 +19,7 @@ def _reason(r: Reason, lang: str) -> tuple[str, list[str]]:
     """`✗ 要件 <rule name>: <the condition that failed, with its values>`; more than one condition on
     lines of their own. A reason with no rule behind it (floor, deadline) is its message."""
     if r.trace is None or r.kind not in ("requirement", "exclusion"):
-        facts = {k: (yen(v) if isinstance(v, int) and not isinstance(v, bool) else fmt(v, None, lang)) for k, v in r.facts}
+        facts = {k: fact_text(v, lang) for k, v in r.facts}
         line = f" ✗ {message(lang, f'reason.{r.kind}', label=lbl(r.label, lang), **facts)}"
         return line, [line]
     head = f" ✗ {message(lang, f'brief.{r.kind}')} {r.name or lbl(r.label, lang)}"
@@ -49,7 +50,7 @@ def _amount(a: AmountResult, lang: str, depth: int) -> list[str]:
         lines.append(f"{pad}{title}: {message(lang, 'cost')} {yen(a.base)}")
         lines += [f"{pad}  {band_line(b, lang, len(a.bands) == 1)}" for b in a.bands if len(a.bands) == 1 or b.cost]
         if a.unrounded != a.before_caps:
-            lines.append(f"{pad}  {yen(a.unrounded)} → {yen(a.before_caps)} ({message(lang, 'rounded')})")
+            lines.append(f"{pad}  = {yen(a.before_caps)} ({message(lang, 'rounded')})")
     else:
         if len(a.parts) + len(a.items) > 1 or a.caps:
             lines.append(f"{pad}{title}: {message(lang, 'total')} {yen(a.before_caps)}")
@@ -59,11 +60,8 @@ def _amount(a: AmountResult, lang: str, depth: int) -> list[str]:
     for c in a.caps:
         if not c.binding:
             continue  # a cap that did not lower the amount decides nothing (a change to it moves no decision)
-        when = ""
-        if c.condition is not None:
-            when = f" — {message(lang, 'cap.condition.unless' if c.negated else 'cap.condition.when', label=lbl(c.condition.label, lang) or c.condition.origin.text)}"
-        lines.append(f"{pad}  ✂ {message(lang, 'cap.binding', limit=yen(c.limit))}{when}")
-    lines += [f"{pad}  ✗ {message(lang, 'floor.unmet', limit=yen(f.limit))}" for f in a.floors if not f.met]
+        lines.append(f"{pad}  ✂ {sentences.cap(c, lang)}")
+    lines += [f"{pad}  ✗ {message(lang, 'floor.unmet', limit=sentences.money(f.limit, lang))}" for f in a.floors if not f.met]
     return lines
 
 
@@ -108,9 +106,7 @@ def frame_lines(f: FrameDecision, lang: str, seen: set | None = None) -> list[st
     if f.status == NOT_ELIGIBLE:
         return lines  # what it would have paid, and when, decides nothing
     if f.uncovered:
-        lines.append(f" {message(lang, 'uncovered')}: " + "; ".join(
-            ", ".join(f"{k} {yen(v) if isinstance(v, int) and not isinstance(v, bool) else v}" for k, v in u.values if v is not None)
-            for u in f.uncovered))
+        lines.append(f" {message(lang, 'uncovered')}: " + "; ".join(uncovered_text(u, lang) for u in f.uncovered))
     lines += [f" {line}" for line in deadline_lines(f, lang)]
     return lines + _amount(f.amount, lang, 1)
 

@@ -7,8 +7,9 @@ from __future__ import annotations
 from html import escape
 
 from engine.evaluate.decision import AmountResult, Decision, FrameDecision, Trace
+from engine.explain import sentences
 from engine.explain.messages import message
-from engine.explain.render_text import selection, amount_lines, cite, condition, deadline_lines, lbl, mark, operand, reason_lines, what_if_lines, yen
+from engine.explain.render_text import selection, amount_lines, cite, condition, deadline_lines, lbl, mark, operand, reason_lines, uncovered_text, what_if_lines, yen
 
 _CSS = """
 body{font-family:"Noto Sans CJK JP","Hiragino Sans","Yu Gothic",sans-serif;margin:0;background:#f6f7f9;color:#1b1f24;line-height:1.55}
@@ -49,10 +50,12 @@ def _trace(t: Trace, lang: str) -> str:
         return f"<details class=\"trace\"><summary>{head}</summary>{_trace(t.children[0], lang)}</details>"
     if t.kind in ("all", "any", "not"):
         items = "".join(f"<li>{_trace(c, lang)}</li>" for c in t.children)
-        return f'<span class="{_mark_class(t.result)}">{mark(t.result)}</span> {escape(message(lang, "block." + t.kind))}<ul>{items}</ul>'
+        head = sentences.requirement(t, lang) if t.kind == "not" else message(lang, "block." + t.kind)
+        return f'<span class="{_mark_class(t.result)}">{mark(t.result)}</span> {escape(head)}<ul>{items}</ul>'
     if t.kind == "cases":
         *conditions, body = t.children
-        taken = next((condition(c, lang) for c in conditions if c.result), message(lang, "branch.otherwise"))
+        taken = next((message(lang, "branch.yes", condition=sentences.requirement(c, lang)) for c in conditions if c.result),
+                     message(lang, "branch.otherwise"))
         return f"→ {escape(taken)}<ul><li>{_trace(body, lang)}</li></ul>"
     nested = "".join(f"<li>{_trace(c, lang)}</li>" for c in t.children if c.kind in ("rule", "exclusion", "step", "value"))
     text = condition(t, lang) if isinstance(t.result, bool) else operand(t, lang)
@@ -87,8 +90,7 @@ def _frame(f: FrameDecision, lang: str) -> str:
         items = "".join(f"<li>□ {escape(lbl(t.label, lang))}{_cite(t.cite, lang)}</li>" for t in f.pending_steps)
         parts.append(f"<h3>{escape(message(lang, 'pending_steps'))}</h3><ul>{items}</ul>")
     if f.uncovered:
-        items = "".join("<li>" + escape(", ".join(f"{k} {yen(v) if isinstance(v, int) and not isinstance(v, bool) else v}"
-                                                    for k, v in u.values if v is not None)) + "</li>" for u in f.uncovered)
+        items = "".join(f"<li>{escape(uncovered_text(u, lang))}</li>" for u in f.uncovered)
         parts.append(f"<h3>{escape(message(lang, 'uncovered'))}</h3><ul>{items}</ul>")
     parts.append(f"<h3>{escape(message(lang, 'amount'))}</h3>{_amount(f.amount, lang)}")
     rules = "".join(_trace(t, lang) for t in f.requirements)

@@ -10,6 +10,7 @@ from fractions import Fraction
 
 from engine import __version__
 from engine.evaluate.decision import AmountResult, Decision, FrameDecision, Reason, Trace
+from engine.explain import sentences
 from engine.explain.unmet import unmet_conditions
 
 FORMAT = "subsidy-decision/1"
@@ -81,7 +82,7 @@ def amount(a: AmountResult, lang: str, traces: bool = True) -> dict:
     if a.caps:
         out["caps"] = [
             {"limit": c.limit, "active": c.active, "binding": c.binding,
-             "condition": _cap_condition(c),
+             "condition": _cap_condition(c), "sentence": sentences.cap(c, lang),
              "source": cite(c.cite), "at": f"{c.origin.file}:{c.origin.line}"}
             for c in a.caps
         ]
@@ -118,7 +119,9 @@ def reason(r: Reason, lang: str) -> dict:
     for key, fact in r.facts:
         out[key] = value(fact)
     if r.trace is not None:
-        out["conditions"] = [trace(c, lang) for c in unmet_conditions(r.trace, want=r.kind != "exclusion")]
+        unmet = unmet_conditions(r.trace, want=r.kind != "exclusion")
+        out["conditions"] = [trace(c, lang) for c in unmet]
+        out["sentences"] = [sentences.state(c, lang) for c in unmet]  # each condition as a person reads it
     return out
 
 
@@ -134,7 +137,7 @@ def what_if(w, lang: str) -> dict:
     out = {"kind": w.kind,
            "changes": [{"field": path_text(c.path), "label": label(c.label, lang), "from": value(c.old), "to": value(c.new)}
                        for c in w.changes],
-           "status": w.status, "subsidy": w.subsidy, "addresses": list(w.addresses)}
+           "status": w.status, "subsidy": w.subsidy, "addresses": list(w.addresses), "sentence": sentences.what_if(w, lang)}
     for key, fact in w.facts:
         out[key] = value(fact)
     return out

@@ -4,54 +4,30 @@ every phrase comes from `engine.explain.messages`."""
 
 from __future__ import annotations
 
-import datetime
-from fractions import Fraction
-
 from engine.evaluate.decision import AmountResult, Decision, FrameDecision, Reason, Trace
+from engine.explain import sentences
 from engine.explain.unmet import unmet_conditions
 from engine.explain.messages import message
+from engine.explain.sentences import money, public_text, yen
 
-_OPS = {"<": "<", "<=": "≤", ">": ">", ">=": "≥", "=": "=", "!=": "≠"}
-_NEGATED = {"<": ">=", "<=": ">", ">": "<=", ">=": "<", "=": "!=", "!=": "="}
-_UNITS = {"yen": "円", "count": "人"}
-
-
-def yen(v) -> str:
-    if isinstance(v, Fraction) and v.denominator != 1:
-        whole, rest = divmod(v, 1)
-        return f"{int(whole):,} {rest.numerator}/{rest.denominator}円"
-    return f"{int(v):,}円"
-
+__all__ = ["yen", "money"]  # yen is the population report's too
 
 def fmt(v, kind: str | None, lang: str, unit: str | None = None) -> str:
-    if v is None:
-        return message(lang, "missing")
-    if isinstance(v, bool):
-        return message(lang, "yes" if v else "no")
-    if kind == "yen" or (kind is None and isinstance(v, int)):
-        return yen(v)
-    if kind in ("count", "number"):
-        return f"{int(v):,}{unit or ''}" if isinstance(v, int) else f"{v}{unit or ''}"
-    if isinstance(v, Fraction):
-        return f"{v.numerator}/{v.denominator}" if v.denominator != 1 else str(v.numerator)
-    if isinstance(v, datetime.date):
-        return v.isoformat()
-    if isinstance(v, (tuple, list)):
-        return "{" + ", ".join(str(x) for x in v) + "}"
-    return str(v)
+    return sentences.value(v, kind, lang, unit)
 
 
 def lbl(label, lang: str) -> str:
-    if label is None:
-        return ""
-    return (label.en or label.ja) if lang == "en" else label.ja
+    return sentences.label(label, lang)
 
 
 def cite(c, lang: str) -> str:
+    """A citation as a reader can look it up: the document's title and the passage, without the
+    policy's internal source keys and notes on where the passage was found."""
     if c is None:
         return ""
-    title = message(lang, "inferred") if c.key == "inferred" else c.key
-    return f"[{title}{' ' + c.detail if c.detail else ''}]"
+    title = message(lang, "inferred") if c.key == "inferred" else public_text(c.title or "")
+    shown = " ".join(part for part in (title, public_text(c.detail or "")) if part)
+    return f"[{shown}]" if shown else ""
 
 
 def mark(result) -> str:
@@ -59,49 +35,15 @@ def mark(result) -> str:
 
 
 def operand(t: Trace, lang: str) -> str:
-    kind = t.fact("kind")
-    shown = fmt(t.result, kind, lang, t.fact("unit"))
-    if t.kind in ("input", "item"):
-        return f"{lbl(t.label, lang)} {shown}"
-    if t.kind == "table":
-        return f"{shown} ({lbl(t.label, lang)}.{t.fact('column')}, {t.fact('key')})"
-    if t.kind in ("rule", "value"):
-        return f"{lbl(t.label, lang)} {shown}"
-    if t.kind == "total":
-        return f"{message(lang, 'total_of', list=lbl(t.label, lang), field=t.fact('field'))} {yen(t.result) if kind == 'yen' else shown}"
-    if t.kind == "count":
-        return f"{message(lang, 'count', list=lbl(t.label, lang))} {t.result}"
-    if t.kind == "among":
-        members = "・".join(t.fact("members"))
-        return f"{message(lang, 'among', list=lbl(t.label, lang), members=members)} {t.result} ({'・'.join(t.fact('present')) or '-'})"
+    """A value a rule computed or read, named: 資本金: 1,000万円."""
     if t.kind == "const":
-        return shown
-    return f"{t.origin.text} = {shown}" if t.origin else shown
+        return sentences.shown(t, lang)
+    return message(lang, "state.answer", left=sentences.subject(t, lang), answer=sentences.shown(t, lang))
 
 
 def condition(t: Trace, lang: str) -> str:
-    """One leaf condition, with the values it saw."""
-    if t.kind == "compare":
-        left, right = t.children
-        # a failed comparison shows the relation the case actually has: 従業員数 301人 > 300人
-        known = left.result is not None and right.result is not None
-        op = _NEGATED[t.op] if t.result is False and known else t.op
-        return f"{operand(left, lang)} {_OPS[op]} {operand(right, lang)}"
-    if t.kind == "member":
-        # as a comparison does: a failed test shows the relation the case has (会社 ∉ {商工会等})
-        inside = not t.fact("negated") if t.result is not False else bool(t.fact("negated"))
-        sign = "∈" if inside else "∉"
-        return f"{operand(t.children[0], lang)} {sign} {{{', '.join(t.fact('members'))}}}"
-    if t.kind == "contains":
-        return f"{lbl(t.children[0].label, lang)} ∋ {t.fact('member')}"
-    if t.kind == "given":
-        return f"{lbl(t.children[0].label, lang)}: {fmt(t.children[0].result, t.children[0].fact('kind'), lang)}"
-    if t.kind in ("rule", "exclusion", "step", "value", "input", "item"):
-        return f"{lbl(t.label, lang) or t.name}: {fmt(t.result, t.fact('kind'), lang)}"
-    if t.kind in ("any_item", "all_item"):
-        key = "quantified.any" if t.kind == "any_item" else "quantified.all"
-        return message(lang, key, list=lbl(t.label, lang), where=t.fact("where"), matched=len(t.fact("items")), of=t.fact("of"))
-    return t.origin.text if t.origin else t.kind
+    """One leaf condition, with the values it saw, as a sentence."""
+    return sentences.state(t, lang)
 
 
 def trace_lines(t: Trace, lang: str, depth: int) -> list[str]:
@@ -115,12 +57,13 @@ def trace_lines(t: Trace, lang: str, depth: int) -> list[str]:
             lines += trace_lines(child, lang, depth + 1)
         return lines
     if t.kind == "not":
-        return [f"{pad}{mark(t.result)} {message(lang, 'block.not')}:"] + trace_lines(t.children[0], lang, depth + 1)
+        return [f"{pad}{mark(t.result)} {sentences.requirement(t, lang)}"] + trace_lines(t.children[0], lang, depth + 1)
     if t.kind == "cases":
         *conditions, body = t.children
         lines = []
-        for c in conditions:
-            lines.append(f"{pad}{'→' if c.result else '·'} {condition(c, lang)}")
+        for c in conditions:  # which case of the rule applies: each tried as a question, not a requirement
+            answer = message(lang, "branch.yes" if c.result else "branch.no", condition=sentences.requirement(c, lang))
+            lines.append(f"{pad}{'→' if c.result else '·'} {answer}")
         if t.fact("branch") == "otherwise":
             lines.append(f"{pad}→ {message(lang, 'branch.otherwise')}")
         return lines + trace_lines(body, lang, depth + 1)
@@ -134,15 +77,17 @@ def trace_lines(t: Trace, lang: str, depth: int) -> list[str]:
 
 
 def band_line(b, lang: str, only: bool) -> str:
+    rate = sentences.rate(b.rate) + sentences.rate_reason(b, lang)
+    cost, subsidy = sentences.part(b.cost, lang), sentences.part(b.subsidy, lang)
     if only:
-        return f"{yen(b.cost)} × {fmt(b.rate, 'ratio', lang)} = {yen(b.subsidy)}"
+        return f"{cost} × {rate} = {subsidy}"
     if b.limit is None:
         note = message(lang, "band.rest")
     else:
-        note = message(lang, "band.subsidy" if b.measure == "subsidy" else "band.cost", limit=yen(b.limit))
+        note = message(lang, "band.subsidy" if b.measure == "subsidy" else "band.cost", limit=money(b.limit, lang))
     if b.cost == 0:
         note = f"{note}; {message(lang, 'band.unused')}"
-    return f"{yen(b.cost)} × {fmt(b.rate, 'ratio', lang)} = {yen(b.subsidy)}   ({note})"
+    return f"{cost} × {rate} = {subsidy}   ({note})"
 
 
 def amount_lines(a: AmountResult, lang: str, depth: int) -> list[str]:
@@ -157,53 +102,38 @@ def amount_lines(a: AmountResult, lang: str, depth: int) -> list[str]:
         lines.append(f"{pad}{title} — {message(lang, 'cost')} {yen(a.base)} {cite(a.cite, lang)}".rstrip())
         for b in a.bands:
             lines.append(f"{pad}  {band_line(b, lang, len(a.bands) == 1)}")
-        if a.unrounded != a.before_caps:
-            lines.append(f"{pad}  {yen(a.unrounded)} → {yen(a.before_caps)} ({message(lang, 'rounded')})")
-        else:
-            lines.append(f"{pad}  = {yen(a.before_caps)}" + (f" ({message(lang, 'rounded')})" if a.rounded_down else ""))
+        rounded = a.rounded_down or a.unrounded != a.before_caps
+        lines.append(f"{pad}  = {yen(a.before_caps)}" + (f" ({message(lang, 'rounded')})" if rounded else ""))
     else:
         lines.append(f"{pad}{title} {cite(a.cite, lang)}".rstrip())
         for child in a.parts + a.items:
             lines += amount_lines(child, lang, depth + 1)
         lines.append(f"{pad}  {message(lang, 'total')} {yen(a.before_caps)}")
     for c in a.caps:
-        limit = yen(c.limit)
-        condition_note = ""
-        if c.condition is not None:
-            key = "cap.condition.unless" if c.negated else "cap.condition.when"
-            condition_note = f" — {message(lang, key, label=lbl(c.condition.label, lang) or c.condition.origin.text)}"
-        if not c.active:
-            text = message(lang, "cap.inactive", limit=limit)
-        elif c.binding:
-            text = f"✂ {message(lang, 'cap.binding', limit=limit)}"
-        else:
-            text = f"≤ {message(lang, 'cap', limit=limit)}"
-        lines.append(f"{pad}  {text}{condition_note} {cite(c.cite, lang)}".rstrip())
+        text = sentences.cap(c, lang)
+        lines.append(f"{pad}  {'✂ ' if c.binding else ''}{text} {cite(c.cite, lang)}".rstrip())
     for f in a.floors:
-        lines.append(f"{pad}  {mark(f.met)} {message(lang, 'floor.met' if f.met else 'floor.unmet', limit=yen(f.limit))}")
+        lines.append(f"{pad}  {mark(f.met)} {message(lang, 'floor.met' if f.met else 'floor.unmet', limit=money(f.limit, lang))}")
     if a.caps:
         lines.append(f"{pad}  → {yen(a.result)}")
     return lines
 
 
-def change_text(c, lang: str) -> str:
-    return f"{lbl(c.label, lang)} {fmt(c.old, c.kind, lang, c.unit)} → {fmt(c.new, c.kind, lang, c.unit)}"
-
-
 def what_if_lines(f: FrameDecision, lang: str) -> list[str]:
     lines = []
     for i, w in enumerate(f.what_if):
-        facts = dict(w.facts)
-        changes = "、".join(change_text(c, lang) for c in w.changes) if lang == "ja" else "; ".join(change_text(c, lang) for c in w.changes)
-        key = f"what_if.{w.kind}"
         lead = message(lang, "what_if.or") if i and w.kind == f.what_if[i - 1].kind and w.kind != "cap_reached" else ""
-        lines.append("  " + lead + message(lang, key, changes=changes, subsidy=yen(w.subsidy), cap=yen(facts.get("cap", 0)),
-                                           floor=yen(facts.get("floor", 0)), amount=yen(facts.get("amount", 0))))
+        lines.append("  " + lead + sentences.what_if(w, lang))
     return lines
 
 
+def fact_text(v, lang: str) -> str:
+    """A reason's fact: an amount in yen, a date as a date."""
+    return yen(v) if isinstance(v, int) and not isinstance(v, bool) else fmt(v, None, lang)
+
+
 def reason_lines(r: Reason, lang: str) -> list[str]:
-    facts = {k: (yen(v) if isinstance(v, int) and not isinstance(v, bool) else fmt(v, None, lang)) for k, v in r.facts}
+    facts = {k: fact_text(v, lang) for k, v in r.facts}
     text = message(lang, f"reason.{r.kind}", label=lbl(r.label, lang), **facts)
     lines = [f"  ✗ {text} {cite(r.cite, lang)}".rstrip()]
     if r.trace is not None:
@@ -218,11 +148,12 @@ def deadline_lines(f: FrameDecision, lang: str) -> list[str]:
         return []
     if d.applied_on is None:
         return [f"{message(lang, 'deadline')}: {message(lang, 'deadline.unchecked')}"]
+    applied = sentences.date(d.applied_on, lang)
     if d.round is not None:
-        closes = f"{d.deadline} {d.time:%H:%M}" if d.time else str(d.deadline)
-        return [f"{message(lang, 'deadline')}: " + message(lang, "deadline.round", applied_on=d.applied_on, round=d.round, deadline=closes)]
+        closes = sentences.date(d.deadline, lang) + (f" {d.time:%H:%M}" if d.time else "")
+        return [f"{message(lang, 'deadline')}: " + message(lang, "deadline.round", applied_on=applied, round=d.round, deadline=closes)]
     if d.unknown:
-        return [f"{message(lang, 'deadline')}: " + message(lang, "deadline.unknown_round", applied_on=d.applied_on)]
+        return [f"{message(lang, 'deadline')}: " + message(lang, "deadline.unknown_round", applied_on=applied)]
     return []
 
 
@@ -245,7 +176,7 @@ def frame_lines(f: FrameDecision, lang: str, full: bool) -> list[str]:
     if f.uncovered:
         lines.append(f" {message(lang, 'uncovered')}:")
         for u in f.uncovered:
-            lines.append("  - " + ", ".join(f"{k} {yen(v) if isinstance(v, int) and not isinstance(v, bool) else v}" for k, v in u.values if v is not None))
+            lines.append("  - " + uncovered_text(u, lang))
     lines += [f" {line}" for line in deadline_lines(f, lang)]
     lines.append(f" {message(lang, 'amount')}:")
     lines += amount_lines(f.amount, lang, 1)
@@ -266,11 +197,22 @@ def frame_lines(f: FrameDecision, lang: str, full: bool) -> list[str]:
     return lines
 
 
+def uncovered_text(u, lang: str) -> str:
+    """An expense a frame does not cover: its values, in yen where they are yen."""
+    return message(lang, "list.separator").join(f"{k} {fact_text(v, lang)}" for k, v in u.values if v is not None)
+
+
 def selection(chosen: dict, lang: str) -> str:
     """Which policy year effective dating picked, and why."""
+    import datetime
+
+    def day(text):
+        return sentences.date(datetime.date.fromisoformat(str(text)), lang)
+
     key = "selected.default" if chosen["chosen_by"].get("default") else "selected"
-    return message(lang, key, folder=chosen["folder"], programme=chosen["programme"], start=chosen["in_force"][0],
-                   end=chosen["in_force"][1], field=chosen["chosen_by"]["field"], date=chosen["chosen_by"]["date"])
+    date = chosen["chosen_by"]["date"]
+    return message(lang, key, folder=chosen["folder"], programme=chosen["programme"], start=day(chosen["in_force"][0]),
+                   end=day(chosen["in_force"][1]), field=chosen["chosen_by"]["field"], date=day(date) if date else date)
 
 
 def decision(d: Decision, lang: str = "ja", full: bool = False) -> str:

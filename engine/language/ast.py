@@ -77,6 +77,15 @@ class Contains:
 
 
 @frozen
+class RoundOf:
+    """`deadline of FRAME` / `opening of FRAME`: a date of the round of FRAME the application falls in."""
+
+    part: str  # deadline | opening
+    frame: Name
+    span: Span
+
+
+@frozen
 class IsGiven:
     operand: object
     span: Span
@@ -243,6 +252,7 @@ class Field:
     span: Span
     maximum: Literal | None = None  # `, at most 120か月`: larger answers are refused as typos
     help: Label | None = None  # what the question means (`help "…"` after the label)
+    signed: bool = False  # a yen amount that may be negative (a loss); amounts are non-negative otherwise
 
 
 @frozen
@@ -264,10 +274,23 @@ class InputDef:
 
 
 @frozen
+class BandKey:
+    """The key of a row of a table keyed by a number: `≤ 5人` (op ≤, high), `6人 .. 20人` (low and
+    high, both included), `≥ 51人` (op ≥, low); `<` and `>` exclude their end."""
+
+    op: str | None  # ≤ < ≥ > for a one-sided band, None for `low .. high`
+    low: "Literal | None"
+    high: "Literal | None"
+    text: str  # as `policy fmt` writes it; names the row in messages and coverage
+    span: Span
+
+
+@frozen
 class TableRow:
-    key: Name
+    key: "Name | BandKey"
     cells: tuple[Literal, ...]
     span: Span
+    source: "Citation | None" = None  # `| 製造業 | 3億円 | source 法 "第2条第1項第1号"`: where this row comes from
 
 
 @frozen
@@ -366,6 +389,7 @@ class FrameDef:
     given: frozenset = frozenset()
     removed: tuple[Name, ...] = ()
     earlier_unknown: bool = False  # `earlier rounds unknown`: a date before the first listed round has no known round
+    like: "Name | None" = None  # `frame B "…" like A:` — A with the lines B states (resolved by the loader)
 
 
 @frozen

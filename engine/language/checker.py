@@ -12,12 +12,13 @@ import difflib
 
 import attrs
 
-from engine.language import ast
+from engine.language import ast, literals, ranges
 from engine.language.diagnostics import Diagnostic, PolicyError, Span
 from engine.language.types import (ARITHMETIC, BOOL, BUILTIN_TYPES, COUNT, DATE, LITERAL_TYPES, NUMBER, ORDERED_KINDS, RATIO, YEN,
                     Type, same, unify)
 
 ERROR = Type("error")  # the type of something already reported; silences follow-on messages
+DATE_KIND, DURATION_KIND = "date", "duration"
 INFERRED = "inferred"  # the citation key for a rule no document states (rules-2024.md's [I])
 
 
@@ -47,6 +48,7 @@ class Symbols:
     record_types: dict = attrs.field(factory=dict)  # (record, field) -> Type
     tables: dict = attrs.field(factory=dict)
     column_types: dict = attrs.field(factory=dict)  # (table, column) -> Type
+    table_bands: dict = attrs.field(factory=dict)  # table keyed by a number -> [(low, high), …] per row, ends included
     defs: dict = attrs.field(factory=dict)  # rule / value / exclusion / step
     frames: list = attrs.field(factory=list)
 
@@ -59,6 +61,18 @@ class Checked:
     def_types: dict  # definition name -> Type
     warnings: list
     errors: list
+
+
+def _optional_help(side, t: Type) -> str:
+    """How to use an optional value in arithmetic: a default, or a test for it around the arithmetic."""
+    name = ".".join(side.parts) if isinstance(side, ast.NameRef) else None
+    unit = {"yen": "円", "count": "人"}.get(t.kind, "")
+    default = f"give the input the value a missing answer stands for, e.g. `{name or '控除'}: {unit or '円'}, default 0{unit}`"
+    if name is None:
+        return default
+    guard = (f"test it first, in the same condition: `{name} is given and …` (also `not {name} is given or …`, "
+             f"`when {name} is given:` in `cases:`, `… if {name} is given else …`, or a cap's `when {name} is given`)")
+    return f"{default}; or {guard}" if unit else guard  # a date has no value that stands for a missing one
 
 
 def _suggest(name: str, candidates) -> str | None:
@@ -74,6 +88,9 @@ class _Checker:
         self.types: dict = {}
         self.resolutions: dict = {}
         self.def_types: dict = {}
+        # optional names a condition around the expression being checked has tested with `is given`
+        # (`X is given and …`, `when X is given:`, `A if X is given else B`, a cap's `when X is given`)
+        self.narrowed: frozenset = frozenset()
         self.visiting: list[str] = []
         self.used: set[str] = set()
         self.declared_at: dict[str, Span] = {}
@@ -170,6 +187,8 @@ class _Checker:
             self.error(f"{f.name} is optional and has a default; choose one", f.span)
         if f.maximum is not None and t is not ERROR:
             self.field_maximum(f, t)
+        if f.signed and t is not ERROR and t.kind != "yen":
+            self.error(f"{f.name} is {t.describe()}: only an amount in 円 can be `signed` (a loss, a negative income)", f.span)
         return attrs.evolve(t, optional=f.optional) if t is not ERROR else t
 
     def field_maximum(self, f: ast.Field, t: Type) -> None:
@@ -232,20 +251,24 @@ class _Checker:
             self.error(f"table {table.name} is keyed by {table.key_input.text}, which is not an input", table.key_input.span,
                        _suggest(table.key_input.text, self.symbols.inputs))
             return
-        if key_type.kind != "enum":
-            self.error(f"table {table.name} must be keyed by an enum input; {table.key_input.text} is {key_type.describe()}", table.key_input.span)
+        if key_type.kind in ("yen", "count"):  # rows by bands of the number: contiguous, covering every value
+            key_field = self.symbols.inputs[table.key_input.text][1]
+            unit = "円" if key_type.kind == "yen" else key_field.type.name if key_field.type.name != "count" else ""
+            bounds, problems = ranges.check_bands(table.name, table.rows, key_type.kind, key_field.signed, unit)
+            for message, span, hint in problems:
+                self.error(message, span, hint)
+            self.symbols.table_bands[table.name] = bounds
+        elif key_type.kind != "enum":
+            self.error(f"table {table.name} must be keyed by an enum input or a number (円 or a count); "
+                       f"{table.key_input.text} is {key_type.describe()}", table.key_input.span)
             return
-        enum = self.symbols.enums[key_type.name]
-        members = [m.name for m in enum.members]
-        rows_seen: dict[str, ast.TableRow] = {}
+        else:
+            self.check_table_members(table, key_type)
         column_kinds: dict[str, Type] = {}
         for row in table.rows:
             key = row.key.text
-            if key not in members:
-                self.error(f"{key} is not a member of {enum.name}", row.key.span, _suggest(key, members))
-            elif key in rows_seen:
-                self.error(f"table {table.name} has two rows for {key} (first at line {rows_seen[key].span.line})", row.key.span)
-            rows_seen.setdefault(key, row)
+            if row.source is not None:
+                self.check_source(row.source, f"row {key} of table {table.name}", row.span)
             if len(row.cells) != len(table.columns):
                 self.error(f"row {key} has {len(row.cells)} values but table {table.name} has {len(table.columns)} columns", row.span)
                 continue
@@ -256,12 +279,27 @@ class _Checker:
                     self.error(f"column {column.text} mixes {previous.describe()} and {t.describe()}", cell.span)
                 elif previous == NUMBER:
                     column_kinds[column.text] = t  # the first cell with a unit decides the column's kind
-        missing = [m for m in members if m not in rows_seen]
-        if missing:
-            self.error(f"table {table.name} has no row for {', '.join(missing)} (every member of {enum.name} needs one)", table.span)
         for column in table.columns:
             t = column_kinds.get(column.text, ERROR)
             self.symbols.column_types[(table.name, column.text)] = YEN if t == NUMBER else t
+
+    def check_table_members(self, table: ast.TableDef, key_type: Type) -> None:
+        """A table keyed by an enum: one row per member, each once."""
+        enum = self.symbols.enums[key_type.name]
+        members = [m.name for m in enum.members]
+        rows_seen: dict[str, ast.TableRow] = {}
+        for row in table.rows:
+            key = row.key.text
+            if isinstance(row.key, ast.BandKey):
+                self.error(f"table {table.name} is keyed by {enum.name}: a row starts with a member, not the band {key}", row.key.span)
+            elif key not in members:
+                self.error(f"{key} is not a member of {enum.name}", row.key.span, _suggest(key, members))
+            elif key in rows_seen:
+                self.error(f"table {table.name} has two rows for {key} (first at line {rows_seen[key].span.line})", row.key.span)
+            rows_seen.setdefault(key, row)
+        missing = [m for m in members if m not in rows_seen]
+        if missing:
+            self.error(f"table {table.name} has no row for {', '.join(missing)} (every member of {enum.name} needs one)", table.span)
 
     # ------------------------------------------------------------ names
     def visible_names(self, scope: Scope | None) -> list[str]:
@@ -317,7 +355,11 @@ class _Checker:
                 return ERROR
             self.resolutions[ref] = Resolution("table", head, parts[1])
             self.used.add(head)
-            return s.column_types.get((head, parts[1]), ERROR)
+            t = s.column_types.get((head, parts[1]), ERROR)
+            key_type = s.input_types.get(table.key_input.text) if table.key_input is not None else None
+            if t is not ERROR and key_type is not None and key_type.optional:  # no row without the key
+                t = attrs.evolve(t, optional=True)
+            return t
         if len(parts) == 2 and head in s.groups:
             if parts[1] in s.inputs and s.inputs[parts[1]][0] == head:
                 self.resolutions[ref] = Resolution("input", parts[1])
@@ -415,7 +457,31 @@ class _Checker:
         return LITERAL_TYPES[node.kind]
 
     def t_NameRef(self, node, scope):
-        return self.resolve(node, scope)
+        t = self.resolve(node, scope)
+        if t is not ERROR and t.optional and self.resolutions.get(node) in self.narrowed:
+            return t.required()  # present here: a condition around it tested `is given`
+        return t
+
+    def given(self, condition) -> frozenset:
+        """What holding `condition` proves present: the name of `X is given`, and of each such
+        conjunct of an `and`/`all of` (checked already, so its names are resolved)."""
+        if isinstance(condition, ast.IsGiven) and isinstance(condition.operand, ast.NameRef):
+            found = self.resolutions.get(condition.operand)
+            return frozenset((found,)) if found is not None else frozenset()
+        if isinstance(condition, ast.IsGiven) and isinstance(condition.operand, ast.RoundOf):
+            return frozenset((("round", condition.operand.part, condition.operand.frame.text),))
+        if isinstance(condition, ast.And):
+            return frozenset().union(*(self.given(c) for c in condition.items))
+        return frozenset()
+
+    def narrowed_by(self, condition, node, scope: Scope | None, wanted: Type | None = None, what: str = "") -> Type:
+        """Check `node` where `condition` holds (the names it tests with `is given` are present)."""
+        saved = self.narrowed
+        self.narrowed = saved | self.given(condition)
+        try:
+            return self.expect(node, wanted, scope, what) if wanted is not None else self.expr(node, scope)
+        finally:
+            self.narrowed = saved
 
     def t_Compare(self, node, scope):
         left, right = self.expr(node.left, scope), self.expr(node.right, scope)
@@ -458,6 +524,17 @@ class _Checker:
         self._members(t.element, (node.member,), node.span)
         return BOOL
 
+    def t_RoundOf(self, node, scope):
+        frames = [f.name for f in self.symbols.frames]
+        if node.frame.text not in frames:
+            self.error(f"{node.part} of {node.frame.text}: no frame {node.frame.text}", node.frame.span, _suggest(node.frame.text, frames))
+            return ERROR
+        if self.symbols.programme is None or self.symbols.programme.applied_on is None:
+            self.error(f"{node.part} of {node.frame.text} needs the programme's `applied on` (the application date)", node.span)
+            return ERROR
+        # missing when the application falls in no round: present where a condition tested it with `is given`
+        return DATE if ("round", node.part, node.frame.text) in self.narrowed else attrs.evolve(DATE, optional=True)
+
     def t_IsGiven(self, node, scope):
         t = self.expr(node.operand, scope)
         if t is not ERROR and not t.optional:
@@ -474,14 +551,29 @@ class _Checker:
         return BOOL
 
     def t_And(self, node, scope):
-        return self._all_bool(node.items, scope, "each condition of `and`/`all of`")
+        saved = self.narrowed
+        try:  # each condition is checked knowing the ones before it hold
+            for item in node.items:
+                self.expect(item, BOOL, scope, "each condition of `and`/`all of`")
+                self.narrowed = self.narrowed | self.given(item)
+        finally:
+            self.narrowed = saved
+        return BOOL
 
     def t_Or(self, node, scope):
-        return self._all_bool(node.items, scope, "each condition of `or`/`any of`")
+        saved = self.narrowed
+        try:  # each condition is checked knowing the ones before it failed: after `not X is given or`, X is given
+            for item in node.items:
+                self.expect(item, BOOL, scope, "each condition of `or`/`any of`")
+                if isinstance(item, ast.Not):
+                    self.narrowed = self.narrowed | self.given(item.operand)
+        finally:
+            self.narrowed = saved
+        return BOOL
 
     def t_IfElse(self, node, scope):
         self.expect(node.condition, BOOL, scope, "the condition after `if`")
-        a, b = self.expr(node.then, scope), self.expr(node.otherwise, scope)
+        a, b = self.narrowed_by(node.condition, node.then, scope), self.expr(node.otherwise, scope)
         if ERROR in (a, b):
             return ERROR
         a, b = unify(a, b)
@@ -494,7 +586,7 @@ class _Checker:
         result = None
         for condition, body in node.branches:
             self.expect(condition, BOOL, scope, "the condition after `when`")
-            t = self.expr(body, scope)
+            t = self.narrowed_by(condition, body, scope)
             result = result or t
         t = self.expr(node.otherwise, scope)
         result = result or t
@@ -509,18 +601,40 @@ class _Checker:
         left, right = self.expr(node.left, scope), self.expr(node.right, scope)
         if ERROR in (left, right):
             return ERROR
+        if DATE_KIND in (left.kind, right.kind) or DURATION_KIND in (left.kind, right.kind):
+            return self.date_arithmetic(node, left, right)
         for side, t in ((node.left, left), (node.right, right)):
             if t.optional:
-                self.error("arithmetic on an optional value that may be missing", side.span,
-                           help="give the input the value a missing answer stands for, e.g. `控除: 円, default 0円`; "
-                                "a test with `is given` elsewhere in the expression does not make it present here")
+                self.error("arithmetic on an optional value that may be missing", side.span, help=_optional_help(side, t))
                 return ERROR
+        if node.op in ("×", "÷") and right.kind == "number" and left.kind in ("yen", "count", "ratio"):
+            return left.required()  # a bare number scales: 資本金 ÷ 2 and 引上げ額 × 1,000 stay yen
+        if node.op == "×" and left.kind == "number" and right.kind in ("yen", "count", "ratio"):
+            return right.required()
         l, r = unify(left, right)
         result = ARITHMETIC.get((l.kind, node.op, r.kind))
         if result is None:
             self.error(f"cannot compute {l.describe()} {node.op} {r.describe()}", node.span)
             return ERROR
         return result
+
+    def date_arithmetic(self, node, left: Type, right: Type) -> Type:
+        """`date ± duration`, the duration written as it reads (3年, 6か月, 30日): the same day of the
+        month so many years or months on (the month's last day where it is shorter), or so many days."""
+        months = isinstance(node.right, ast.Literal) and node.right.kind == "count" and literals.is_months(node.right.text)
+        if left.kind == DATE_KIND and node.op in ("+", "-") and (right.kind == DURATION_KIND or months):
+            if not (isinstance(node.right, ast.Literal)):
+                self.error("a duration after a date is written as it reads: `3年`, `6か月`, `30日`", node.right.span)
+                return ERROR
+            if left.optional:
+                self.error("arithmetic on an optional value that may be missing", node.left.span, help=_optional_help(node.left, left))
+                return ERROR
+            return DATE
+        if DURATION_KIND in (left.kind, right.kind) or left.kind == DATE_KIND:
+            self.error(f"cannot compute {left.describe()} {node.op} {right.describe()}", node.span,
+                       "a date takes a duration: `申請日 - 3年`, `締切 + 30日`; two dates are compared, not subtracted")
+            return ERROR
+        return self.error(f"cannot compute {left.describe()} {node.op} {right.describe()}", node.span) or ERROR
 
     def t_RoundDown(self, node, scope):
         t = self.expr(node.operand, scope)
@@ -691,9 +805,10 @@ class _Checker:
                     previous = value
 
     def check_cap(self, cap: ast.Cap, scope, where: str) -> None:
-        self.expect(cap.limit, YEN, scope, f"the cap of {where}")
         if cap.condition is not None:
             self.expect(cap.condition, BOOL, scope, "the condition of a cap")
+        # `at most X when X is given`: the limit is read only where the condition holds
+        self.narrowed_by(cap.condition if not cap.negated else None, cap.limit, scope, YEN, f"the cap of {where}")
         if cap.source is not None:
             self.check_source(cap.source, f"a cap of {where}", cap.span)
 

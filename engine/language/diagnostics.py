@@ -64,8 +64,12 @@ class CaseError(Exception):
     """A case that does not fit the policy's input declarations. Each problem is made printable
     (`printable`): a problem may quote the case's own keys and values."""
 
-    def __init__(self, problems: list[str], file: str | None = None):
+    def __init__(self, problems: list[str], file: str | None = None, details: list | None = None):
         self.problems = [printable(str(p)) for p in problems]
+        # for programs, beside each problem when the reader knows it: (the field's path in the case
+        # or None, the field as the message names it, the message without it)
+        self.details = [None if d is None else tuple(None if x is None else printable(str(x)) for x in d)
+                        for d in details] if details is not None else [None] * len(self.problems)
         file = printable(file) if file is not None else None
         self.file = file
         prefix = f"{file}: " if file else ""

@@ -69,14 +69,33 @@ def _normalise_plain(text: str) -> str:
     return _DIGITS.sub(_group, text)
 
 
+_BOUND_CELL = re.compile(r"^(<=|>=|≤|≥|<|>)\s*(\S.*)$")
+_BETWEEN_CELL = re.compile(r"^(\S.*?)\s*\.\.\s*(\S.*)$")
+
+
+def _band_cell(cell: str) -> str:
+    """A band of a table keyed by a number, spaced as `≤ 5人` and `6人 .. 20人`; any other cell as it is."""
+    m = _BOUND_CELL.match(cell)
+    if m:
+        return f"{dict(_OPERATORS).get(m.group(1), m.group(1))} {m.group(2)}"
+    m = _BETWEEN_CELL.match(cell)
+    return f"{m.group(1)} .. {m.group(2)}" if m else cell
+
+
 def _table(rows: list[tuple[str, str]]) -> list[str]:
     """Align the cells of consecutive `| … |` lines (indent, cells)."""
-    cells = [[_DIGITS.sub(_group, c.strip()) for c in row.strip().strip("|").split("|")] for _, row in rows]
+    tails = []  # a row's own `source …` after its last `|`, kept as written (one space before it)
+    for _, row in rows:
+        body, bar, tail = row.strip().rpartition("|")
+        tails.append(" " + _normalise(tail) if bar and tail.strip() else "")
+    bodies = [row.strip().rpartition("|")[0] + "|" if tail else row for (_, row), tail in zip(rows, tails)]
+    cells = [[_DIGITS.sub(_group, c.strip()) for c in row.strip().strip("|").split("|")] for row in bodies]
+    cells = [[_band_cell(row[0]), *row[1:]] if row else row for row in cells]
     widths = [max(display_width(r[i]) if i < len(r) else 0 for r in cells) for i in range(max(map(len, cells)))]
     lines = []
-    for (indent, _), row in zip(rows, cells):
+    for (indent, _), row, tail in zip(rows, cells, tails):
         padded = [c + " " * (widths[i] - display_width(c)) for i, c in enumerate(row)]
-        lines.append(f"{indent}| " + " | ".join(padded) + " |")
+        lines.append(f"{indent}| " + " | ".join(padded) + " |" + tail)
     return lines
 
 

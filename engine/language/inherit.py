@@ -151,6 +151,42 @@ class _Merge:
         )
 
 
+def derive_frames(items: list) -> tuple[list, list[Diagnostic]]:
+    """Each `frame B "…" like A:` as A with the lines B states, as `amend frame` changes a base
+    year's frame: a line B states replaces A's line (all of A's `requires` for B's `requires`), an
+    amount of A's name is amended line by line, a new one is added, `remove amount` drops one. B
+    keeps its own name, label (A's if it gives none) and position; A may itself be `like` another."""
+    frames = {item.name: item for item in items if isinstance(item, ast.FrameDef)}
+    done: dict[str, ast.FrameDef] = {}
+    m = _Merge([], "this policy")
+    structural: list[str] = []  # a `like` that leads nowhere: what follows from it is not reported
+
+    def resolve(frame: ast.FrameDef, chain: tuple[str, ...]) -> ast.FrameDef:
+        if frame.like is None or frame.name in done:
+            return done.get(frame.name, frame)
+        base_name = frame.like.text
+        if base_name in chain + (frame.name,):
+            m.error(f"frames are like each other in a circle: {' -> '.join(chain + (frame.name, base_name))}", frame.like.span,
+                    "one of them must state its lines itself")
+            structural.append(frame.name)
+            return attrs.evolve(frame, like=None)
+        base = frames.get(base_name)
+        if base is None:
+            close = difflib.get_close_matches(base_name, list(frames), n=1, cutoff=0.5)
+            m.error(f"frame {frame.name} is like {base_name}, but this policy has no frame {base_name}", frame.like.span,
+                    f"did you mean {close[0]}?" if close else None)
+            structural.append(frame.name)
+            return attrs.evolve(frame, like=None)
+        merged = m.amend_frame(resolve(base, chain + (frame.name,)), frame)
+        done[frame.name] = attrs.evolve(merged, name=frame.name, span=frame.span, like=None, label=frame.label or base.label)
+        return done[frame.name]
+
+    out = [resolve(item, ()) if isinstance(item, ast.FrameDef) else item for item in items]
+    if structural:
+        return out, [d for d in m.diagnostics if d.message.startswith(("frames are like", "frame "))]
+    return out, m.diagnostics
+
+
 def merge(base_items: list, derived_items: list, base_name: str) -> tuple[list, list[Diagnostic]]:
     """The derived policy's items applied on the base's; and every problem found."""
     m = _Merge(base_items, base_name)

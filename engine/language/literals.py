@@ -70,6 +70,28 @@ def count(text: str) -> int:
     return grouped_int(text[: -len(count_unit(text))])
 
 
+# A duration added to or taken from a date: `3年`, `30日`, and a count of months (`6か月`) there.
+DURATION_UNITS = ("年", "日", "か月", "ヶ月")
+MAX_DURATION = {"年": 100, "日": 36_500, "か月": 1_200, "ヶ月": 1_200}  # beyond a century: a typo
+
+
+def is_months(text: str) -> bool:
+    """A count literal of months (`6か月`), which a date takes as a duration."""
+    return text.endswith(("か月", "ヶ月"))
+
+
+def duration_unit(text: str) -> str:
+    return next(u for u in DURATION_UNITS if text.endswith(u))
+
+
+def duration(text: str) -> int:
+    unit = duration_unit(text)
+    value = grouped_int(text[: -len(unit)])
+    if value > MAX_DURATION[unit]:
+        raise LiteralProblem(f"duration {text} is longer than a century; is it a typo?")
+    return value
+
+
 def ratio(text: str) -> Fraction:
     numerator, denominator = (_int(part, "ratio part") for part in text.split("/"))
     if denominator == 0:

@@ -13,6 +13,8 @@ import os
 import stat
 from pathlib import Path
 
+import attrs
+
 from engine.language import ast, inherit
 from engine.language.diagnostics import Diagnostic, PolicyError, Span
 from engine.language.parser import parse
@@ -138,7 +140,7 @@ def load(policy_dir: str | Path, _extending: tuple[Path, ...] = ()) -> tuple[lis
     visit(entry, (), None)
     extends = [item for m in modules for item in m.items if isinstance(item, ast.Extends)]
     if not extends:
-        return modules, sources, names
+        return _derived(modules, sources), sources, names
     misplaced = [e for e in extends if e.span.file != modules[0].file] + extends[1:]
     if misplaced:
         raise PolicyError([Diagnostic("error", "`extends` must appear once, in policy.rules", misplaced[0].span)], sources)
@@ -172,4 +174,16 @@ def _extend(root, real_root, extends: ast.Extends, modules, sources, names, exte
     items, problems = inherit.merge(base_items, derived_items, extends.path)
     if problems:
         raise PolicyError(problems, sources)
-    return [ast.Module(file=modules[0].file, items=tuple(items))], sources, names
+    return _derived([ast.Module(file=modules[0].file, items=tuple(items))], sources), sources, names
+
+
+def _derived(modules: list[ast.Module], sources: dict[str, str]) -> list[ast.Module]:
+    """The modules with each `frame … like …` stated whole (inherit.derive_frames), across files."""
+    items = [item for m in modules for item in m.items]
+    if not any(isinstance(i, ast.FrameDef) and i.like is not None for i in items):
+        return modules
+    derived, problems = inherit.derive_frames(items)
+    if problems:
+        raise PolicyError(problems, sources)
+    it = iter(derived)
+    return [attrs.evolve(m, items=tuple(next(it) for _ in m.items)) for m in modules]

@@ -80,6 +80,7 @@ _TERMINAL_WORDS = {
     "PERCENT": "a percentage (e.g. 50%)",
     "INT": "a number",
     "DATE": "a date (YYYY-MM-DD)",
+    "DURATION": "a duration (e.g. 3年, 30日)",
     "COMP_OP": "a comparison (≤, <, =, ≠, ≥, >)",
     "ADD_OP": "+ or -",
     "MUL_OP": "× or ÷",
@@ -98,7 +99,7 @@ def _describe_terminal(name: str) -> str:
 
 
 # Literal terminals are summarised as one word when the parser would take any of them.
-_VALUE_TERMINALS = {"MONEY", "COUNT", "RATIO", "PERCENT", "INT", "DATE", "TRUE", "FALSE"}
+_VALUE_TERMINALS = {"MONEY", "COUNT", "RATIO", "PERCENT", "INT", "DATE", "DURATION", "TRUE", "FALSE"}
 _VALUE_WORDS = "a value (e.g. 50万円, 300人, 1/2, 50%, 2024-02-16, true)"
 
 
@@ -384,6 +385,9 @@ class _ToAst(lark.Transformer):
     def fixed(self, meta, children):
         return ("fixed", True)
 
+    def signed(self, meta, children):
+        return ("signed", True)
+
     def default(self, meta, children):
         return ("default", children[0])
 
@@ -395,7 +399,7 @@ class _ToAst(lark.Transformer):
 
     def field(self, meta, children):
         name, type_ref, rest = children[0], children[1], children[2:]
-        options = {"optional": False, "fixed": False, "default": None, "maximum": None}
+        options = {"optional": False, "fixed": False, "signed": False, "default": None, "maximum": None}
         label = help_ = None
         for item in rest:
             if isinstance(item, ast.Label):
@@ -442,7 +446,25 @@ class _ToAst(lark.Transformer):
         return tuple(self._name(c) for c in children)
 
     def table_row(self, meta, children):
-        return ast.TableRow(key=self._name(children[0]), cells=tuple(children[1:]), span=self._span(meta))
+        key = children[0] if isinstance(children[0], ast.BandKey) else self._name(children[0])
+        source = children[-1] if isinstance(children[-1], ast.Citation) else None
+        cells = children[1:-1] if source is not None else children[1:]
+        return ast.TableRow(key=key, cells=tuple(cells), span=self._span(meta), source=source)
+
+    _BOUND_OPS = {"<=": "≤", ">=": "≥", "≤": "≤", "≥": "≥", "<": "<", ">": ">"}
+
+    def band_bound(self, meta, children):
+        op_token, value = children
+        op = self._BOUND_OPS.get(str(op_token))
+        if op is None:
+            raise _LiteralError(Diagnostic("error", f"a row of a table keyed by a number starts with ≤, <, ≥ or > "
+                                                    f"(or is `low .. high`), not {op_token}", self._tspan(op_token)))
+        low, high = (value, None) if op in ("≥", ">") else (None, value)
+        return ast.BandKey(op=op, low=low, high=high, text=f"{op} {value.text}", span=self._span(meta))
+
+    def band_between(self, meta, children):
+        low, high = children
+        return ast.BandKey(op=None, low=low, high=high, text=f"{low.text} .. {high.text}", span=self._span(meta))
 
     # ------------------------------------------------------------ rules
     def source_line(self, meta, children):
@@ -544,7 +566,11 @@ class _ToAst(lark.Transformer):
         found = {"requires": (), "exclusions": (), "steps": (), "covers": None, "help": None}
         source, deadlines, amounts, caps, floors, removed = None, [], [], [], [], []
         given = {"label"} if label else set()
+        like = None
         for line in lines:
+            if isinstance(line, tuple) and line[0] == "like":
+                like = line[1]
+                continue
             given.add(_line_kind(line))
             if isinstance(line, ast.Citation):
                 source = line
@@ -566,8 +592,12 @@ class _ToAst(lark.Transformer):
                 found[line[0]] = line[1]
         return ast.FrameDef(
             name=str(name), label=label, source=source, deadlines=tuple(deadlines), amounts=tuple(amounts),
-            caps=tuple(caps), floors=tuple(floors), span=self._tspan(name), given=frozenset(given), removed=tuple(removed), **found,
+            caps=tuple(caps), floors=tuple(floors), span=self._tspan(name), given=frozenset(given), removed=tuple(removed), like=like,
+            **found,
         )
+
+    def like(self, meta, children):
+        return ("like", self._name(children[0]))
 
     def for_each(self, meta, children):
         return (self._name(children[0]), self._name(children[1]))
@@ -745,6 +775,15 @@ class _ToAst(lark.Transformer):
 
     def date(self, meta, children):
         return self._literal(meta, children, "date", literals.date)
+
+    def round_deadline(self, meta, children):
+        return ast.RoundOf(part="deadline", frame=self._name(children[0]), span=self._span(meta))
+
+    def round_opening(self, meta, children):
+        return ast.RoundOf(part="opening", frame=self._name(children[0]), span=self._span(meta))
+
+    def duration(self, meta, children):
+        return self._literal(meta, children, "duration", literals.duration)
 
     def true(self, meta, children):
         return ast.Literal(kind="bool", value=True, text="true", span=self._span(meta))

@@ -32,6 +32,7 @@ RATIO = Type("ratio")
 BOOL = Type("bool")
 DATE = Type("date")
 NUMBER = Type("number")  # a bare integer literal: becomes yen or count from what it meets
+DURATION = Type("duration")  # 3年, 30日 (and 6か月 beside a date): only ever added to or taken from a date
 
 KIND_WORDS = {
     "yen": "円 (yen)",
@@ -40,6 +41,7 @@ KIND_WORDS = {
     "bool": "true/false",
     "date": "date",
     "number": "number",
+    "duration": "a duration (年, か月, 日)",
 }
 
 # The names an author may use for the built-in types.
@@ -51,7 +53,7 @@ BUILTIN_TYPES = {
     "date": DATE, "日付": DATE,
 }
 
-LITERAL_TYPES = {"money": YEN, "count": COUNT, "ratio": RATIO, "integer": NUMBER, "date": DATE, "bool": BOOL}
+LITERAL_TYPES = {"money": YEN, "count": COUNT, "ratio": RATIO, "integer": NUMBER, "date": DATE, "bool": BOOL, "duration": DURATION}
 
 ORDERED_KINDS = {"yen", "count", "ratio", "date", "number"}
 NUMERIC_KINDS = {"yen", "count", "ratio", "number"}
@@ -70,6 +72,7 @@ ARITHMETIC = {
     ("yen", "÷", "count"): YEN, ("yen", "÷", "ratio"): YEN, ("yen", "÷", "yen"): RATIO,
     ("count", "÷", "count"): RATIO, ("count", "÷", "ratio"): COUNT, ("ratio", "÷", "ratio"): RATIO,
     ("number", "÷", "number"): NUMBER,
+    ("date", "+", "duration"): DATE, ("date", "-", "duration"): DATE,  # the same day so long after (or before)
 }
 
 

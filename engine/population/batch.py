@@ -184,10 +184,16 @@ def _dating_case(policies: dict, row: dict) -> dict:
     return raw
 
 
-def _problems(exc: CaseError) -> list[dict]:
-    """Each problem as {field, message}; JSON syntax errors and whole-record problems have no field."""
+def _problems(exc: CaseError, labels: bool = False) -> list[dict]:
+    """Each problem as {field, message}; JSON syntax errors and whole-record problems have no field.
+    `labels`: add each field as the message's language names it ({field, label, message}), for a
+    page that shows the label and keeps the path to find the input."""
     out = []
-    for p in exc.problems:
+    for p, detail in zip(exc.problems, exc.details):
+        if detail is not None:  # the reader said which field and what, apart
+            field, named, message = detail
+            out.append({"field": field, **({"label": named} if labels else {}), "message": message if field else p})
+            continue
         field, _, message = p.partition(": ")
         if not message or field.startswith(("line ", "column ")) or field in ("the case", "malformed JSON"):
             out.append({"field": None, "message": p})

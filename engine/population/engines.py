@@ -15,10 +15,13 @@ Both take the query as a sqlglot tree (`relation`), so each can write it for its
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
+import signal
 import sys
 import tempfile
+import threading
 from pathlib import Path
 
 from sqlglot import exp
@@ -130,10 +133,23 @@ class Spark:
                    .config("spark.sql.analyzer.maxIterations", "2000")
                    .config("spark.ui.showConsoleProgress", "true" if progress else "false")
                    .config("spark.sql.session.timeZone", "UTC"))
-        self.spark = builder.getOrCreate()
+        before = _children()
+        original = _handlers()  # pyspark puts its own SIGINT handler in place of the command's
+        _take_interrupts(_quiet, original)  # while the JVM starts there is no job to cancel, only Py4J's noise
+        _silence_signal_noise()  # and once pyspark has put its own Ctrl-C handler in place, until ours replaces it
+        try:
+            self.spark = builder.getOrCreate()
+        except BaseException:  # Ctrl-C while the JVM starts: nobody would stop the JVM launched for us
+            for pid in _children() - before:
+                with contextlib.suppress(OSError):
+                    os.kill(pid, signal.SIGTERM)
+            _put_back(original)
+            raise
         if self.spark.conf.get("spark.sql.ansi.enabled").lower() != "true":
             raise PopulationError("Spark's ANSI mode is off (spark.sql.ansi.enabled): an overflow would wrap silently; "
                                   "turn it on")
+        self._interrupted = False
+        self._handlers = _take_interrupts(self._stop_quietly, original)
 
     def register_cases(self, parquet: Path, name: str = "cases") -> None:
         self.spark.read.parquet(str(parquet)).createOrReplaceTempView(name)
@@ -202,16 +218,117 @@ class Spark:
         finally:
             shutil.rmtree(folder, ignore_errors=True)
 
-    @staticmethod
-    def interrupted(exc: BaseException) -> bool:
-        return False  # Spark's Ctrl-C arrives as KeyboardInterrupt
+    def interrupted(self, exc: BaseException) -> bool:
+        """Whether `exc` came of a signal: the handler below raises KeyboardInterrupt, but a job it
+        cancelled may fail first (with a Py4J error) where the query was waiting."""
+        return self._interrupted
+
+    def _stop_quietly(self) -> None:
+        """On Ctrl-C or SIGTERM, before KeyboardInterrupt unwinds the run: cancel Spark's jobs and
+        silence what the interruption makes Spark and Py4J print (tracebacks of the call it broke,
+        the cancelled tasks' Java stack traces), so it ends as DuckDB's does, with one line. The
+        main thread may be inside a Py4J call: the JVM is asked from another thread (its own
+        connection), for a few seconds at most."""
+        self._interrupted = True
+        _quiet()
+        context = self.spark.sparkContext
+
+        def cancel():
+            with contextlib.suppress(Exception):
+                context.setLogLevel("OFF")
+                context.cancelAllJobs()
+
+        helper = threading.Thread(target=cancel, daemon=True)
+        helper.start()
+        helper.join(10)
 
     @staticmethod
     def unreadable(exc: BaseException) -> bool:
         return False  # Spark's errors are left as they are
 
     def close(self):
-        pass  # the session is reused by later runs in the same process (tests), and ends with it
+        # the session is reused by later runs in the same process (tests), and ends with it; the
+        # signals go back to the handlers they had
+        _put_back(self._handlers)
+        self._handlers = {}
+
+
+def _quiet() -> None:
+    """An interruption is under way: Py4J logs the call it broke (a traceback, with logging.exception
+    on the root logger); the command says in one line what happened."""
+    import logging
+
+    logging.disable(logging.CRITICAL)
+
+
+def _children() -> set[int]:
+    """The process ids of this process's children (from /proc; none known where there is none)."""
+    found = set()
+    try:
+        names = [n for n in os.listdir("/proc") if n.isdigit()]
+    except OSError:
+        return found
+    for name in names:
+        try:
+            with open(f"/proc/{name}/stat", "rb") as f:
+                fields = f.read().rsplit(b")", 1)[1].split()  # after the command's name, which may hold anything
+        except (OSError, IndexError):
+            continue
+        if len(fields) > 1 and int(fields[1]) == os.getpid():
+            found.add(int(name))
+    return found
+
+
+def _handlers() -> dict:
+    """The handlers of Ctrl-C and SIGTERM (none outside the main thread, where none can be set)."""
+    if threading.current_thread() is not threading.main_thread():
+        return {}
+    return {s: signal.getsignal(s) for s in (signal.SIGINT, signal.SIGTERM)}
+
+
+def _take_interrupts(stop, original: dict) -> dict:
+    """Ctrl-C (and SIGTERM, where the command turns it into KeyboardInterrupt) call `stop` first,
+    then interrupt as the `original` handlers did; an ignored signal stays ignored (nohup, `&`).
+    Returns the handlers to put back when the engine closes."""
+    for signum, previous in original.items():
+        if not callable(previous):
+            signal.signal(signum, previous if previous is not None else signal.SIG_DFL)
+            continue  # ignored stays ignored; a SIGTERM the command does not catch ends the process outright
+
+        def handler(number, frame, previous=previous):
+            stop()
+            previous(number, frame)  # the command's SIGTERM handler, Python's KeyboardInterrupt for Ctrl-C
+            raise KeyboardInterrupt
+
+        signal.signal(signum, handler)
+    return original
+
+
+def _signal_noise(record) -> bool:
+    """False for what Py4J logs of a call a signal broke: the KeyboardInterrupt itself, or the
+    'reentrant call' of pyspark's Ctrl-C handler calling the JVM inside that call. Such a call
+    still fails; only its logged traceback goes."""
+    if not record.pathname.replace("\\", "/").rsplit("/", 2)[-2:-1] == ["py4j"] or not record.exc_info:
+        return True
+    exc = record.exc_info[1]
+    while exc is not None:
+        if isinstance(exc, KeyboardInterrupt) or "reentrant call" in str(exc):
+            return False
+        exc = exc.__context__
+    return True
+
+
+def _silence_signal_noise() -> None:
+    import logging
+
+    root = logging.getLogger()
+    if _signal_noise not in root.filters:
+        root.addFilter(_signal_noise)
+
+
+def _put_back(handlers: dict) -> None:
+    for signum, handler in handlers.items():
+        signal.signal(signum, handler if handler is not None else signal.SIG_DFL)
 
 
 def open_engine(name: str, progress: bool | None = None):

@@ -11,70 +11,75 @@ import unicodedata
 
 from engine.explain.render_text import yen
 from engine.population import report_tables as tables
+from engine.i18n import N_, catalogue, say
 
-# Words live here, not in engine/explain/messages.py: they belong to this one report and that catalogue
-# is shared by the decision renderers.
-_WORDS = {
-    "ja": {
-        "title": "母集団での政策比較", "engine": "エンジン", "cases": "事業者数: {n}社（合成母集団）",
-        "years": "{label}（{year}年度）", "frames": "枠ごと（各枠の要件を満たす事業者と補助額の合計）",
-        "frame": "枠", "eligible": "対象 前 → 後", "subsidy": "補助額の合計 前 → 後", "difference": "差額",
-        "firms": "事業者ごと（各事業者の補助額が最も大きい枠）", "group": "区分", "n": "事業者数",
-        "gainers": "増えた事業者", "losers": "減った事業者", "all": "全体", "by_industry": "業種別",
-        "by_size": "規模別", "count": "{n}社", "added": "（新設）", "removed": "（廃止）",
-        "sanity": "確認: 2024年度の公式申請件数との比較",
-        "plain": "この母集団は申請者ではありません。すべての中小企業が申請したと仮定した合成の{n}社です。"
-                 "申請/対象は、母集団が全国の規模のときに限り申請率と読めます。",
-        "synthetic": "対象（合成, {year}年度）", "applications": "申請件数（公式2024）", "ratio": "申請/対象",
-        "source": "出典", "chart.frames": "枠ごとの補助額の合計（前と後）", "chart.industry": "業種別の補助額の増減（純額）",
-        "axis.subsidy": "補助額の合計（{unit}）", "axis.difference": "増減（{unit}）", "before": "前", "after": "後",
-        "absent": "なし", "eligible.side": "対象 {side}", "subsidy.side": "補助額の合計 {side}",
-        "attribution": "変更ごとの寄与（各事業者の補助額が最も大きい枠で）", "change": "変更",
-        "interaction": "複数の変更が重なって生じた差", "attribution.none": "補助額を動かした変更はありません",
-        "side.before": "変更前（{year}年度）", "side.after": "変更後（{year}年度）",
-        "moves": "枠ごとの増減（その枠の補助額が増えた・減った事業者）", "gained": "増えた額", "lost": "減った額",
-        "distribution": "1社あたりの変化の分布（各事業者の補助額が最も大きい枠で）", "share": "割合", "change.total": "変化の合計",
-        "chart.distribution": "1社あたりの補助額の変化（変化のあった事業者）", "axis.firms": "事業者数（社）",
-        "unchanged": "変化なし: {n}社（{share}）", "national": "全国推計", "chart.national": "全国推計の補助額の合計（前と後）",
-        "plain.national": "この母集団は申請者ではありません。すべての中小企業が申請したと仮定した合成の{n}社です。"
-                          "申請/対象は、全国に拡大した対象数に対する公式申請件数の割合（申請率）です。",
-        "national.eligible": "対象（全国推計）", "gain": "増", "loss": "減", "net": "純額",
-        "chart.industry.moves": "業種別の補助額の増加と減少（右: 増えた額、左: 減った額、数字は純額）",
-    },
-    "en": {
-        "title": "Policy comparison over a population", "engine": "engine", "cases": "firms: {n} (synthetic population)",
-        "years": "{label} ({year})", "frames": "By frame (firms meeting each frame, and its subsidy total)",
-        "frame": "frame", "eligible": "eligible before → after", "subsidy": "subsidy total before → after",
-        "difference": "difference", "firms": "By firm (each firm's best frame)", "group": "group", "n": "firms",
-        "gainers": "gainers", "losers": "losers", "all": "all", "by_industry": "By industry", "by_size": "By size",
-        "count": "{n}", "added": " (new)", "removed": " (removed)",
-        "sanity": "Check: official 2024 applications",
-        "plain": "This population is not the applicants: it is {n} synthetic firms, every SME as if it applied. "
-                 "applications/eligible reads as a take-up rate only when the population is of national size.",
-        "synthetic": "eligible (synthetic, {year})", "applications": "applications (official 2024)",
-        "ratio": "applications/eligible", "source": "source", "chart.frames": "Subsidy total by frame, before and after",
-        "chart.industry": "Net change in subsidy by industry", "axis.subsidy": "subsidy total ({unit})",
-        "axis.difference": "change ({unit})", "before": "before", "after": "after", "absent": "none",
-        "eligible.side": "eligible {side}", "subsidy.side": "subsidy total {side}",
-        "attribution": "What each change accounts for (each firm's best frame)", "change": "change",
-        "interaction": "the changes acting together", "attribution.none": "no change moved a subsidy",
-        "side.before": "before ({year})", "side.after": "after ({year})",
-        "moves": "Gains and losses by frame (firms whose subsidy in the frame rose or fell)", "gained": "gained", "lost": "lost",
-        "distribution": "Distribution of the change per firm (each firm's best frame)", "share": "share", "change.total": "total change",
-        "chart.distribution": "Change of a firm's subsidy (firms that changed)", "axis.firms": "firms",
-        "unchanged": "no change: {n} firms ({share})", "national": "National estimate",
-        "chart.national": "National estimate of the subsidy total, before and after",
-        "plain.national": "This population is not the applicants: it is {n} synthetic firms, every SME as if it applied. "
-                          "applications/eligible is the official applications over the eligible firms scaled to the country (a take-up rate).",
-        "national.eligible": "eligible (national estimate)", "gain": "gain", "loss": "loss", "net": "net",
-        "chart.industry.moves": "Gains and losses by industry (right: gained, left: lost; the figure is the net change)",
-    },
-}
+# The report's own words (catalogue domain "population", engine/locale/<lang>/LC_MESSAGES/population.po):
+# a key and the English source string; the catalogues give the Japanese.
+_WORDS = catalogue([
+    N_("title", "Policy comparison over a population"),
+    N_("engine", "engine"),
+    N_("cases", "firms: {n} (synthetic population)"),
+    N_("years", "{label} ({year})"),
+    N_("frames", "By frame (firms meeting each frame, and its subsidy total)"),
+    N_("frame", "frame"),
+    N_("eligible", "eligible before → after"),
+    N_("subsidy", "subsidy total before → after"),
+    N_("difference", "difference"),
+    N_("firms", "By firm (each firm's best frame)"),
+    N_("group", "group"),
+    N_("n", "firms"),
+    N_("gainers", "gainers"),
+    N_("losers", "losers"),
+    N_("all", "all"),
+    N_("by_industry", "By industry"),
+    N_("by_size", "By size"),
+    N_("count", "{n}"),
+    N_("added", " (new)"),
+    N_("removed", " (removed)"),
+    N_("sanity", "Check: official 2024 applications"),
+    N_("plain", "This population is not the applicants: it is {n} synthetic firms, every SME as if it applied. applications/eligible reads as a take-up rate only when the population is of national size."),
+    N_("synthetic", "eligible (synthetic, {year})"),
+    N_("applications", "applications (official 2024)"),
+    N_("ratio", "applications/eligible"),
+    N_("source", "source"),
+    N_("chart.frames", "Subsidy total by frame, before and after"),
+    N_("chart.industry", "Net change in subsidy by industry"),
+    N_("axis.subsidy", "subsidy total ({unit})"),
+    N_("axis.difference", "change ({unit})"),
+    N_("before", "before"),
+    N_("after", "after"),
+    N_("absent", "none"),
+    N_("eligible.side", "eligible {side}"),
+    N_("subsidy.side", "subsidy total {side}"),
+    N_("attribution", "What each change accounts for (each firm's best frame)"),
+    N_("change", "change"),
+    N_("interaction", "the changes acting together"),
+    N_("attribution.none", "no change moved a subsidy"),
+    N_("side.before", 'before ({year})'),
+    N_("side.after", 'after ({year})'),
+    N_("moves", 'Gains and losses by frame (firms whose subsidy in the frame rose or fell)'),
+    N_("gained", 'gained'),
+    N_("lost", 'lost'),
+    N_("distribution", "Distribution of the change per firm (each firm's best frame)"),
+    N_("share", 'share'),
+    N_("change.total", 'total change'),
+    N_("chart.distribution", "Change of a firm's subsidy (firms that changed)"),
+    N_("axis.firms", 'firms'),
+    N_("unchanged", 'no change: {n} firms ({share})'),
+    N_("national", 'National estimate'),
+    N_("chart.national", 'National estimate of the subsidy total, before and after'),
+    N_("plain.national", 'This population is not the applicants: it is {n} synthetic firms, every SME as if it applied. applications/eligible is the official applications over the eligible firms scaled to the country (a take-up rate).'),
+    N_("national.eligible", 'eligible (national estimate)'),
+    N_("gain", 'gain'),
+    N_("loss", 'loss'),
+    N_("net", 'net'),
+    N_("chart.industry.moves", 'Gains and losses by industry (right: gained, left: lost; the figure is the net change)'),
+])
 _GROUP_COLUMNS = ("group", "n", "eligible", "subsidy", "difference", "gainers", "losers")
 
 
 def _w(lang: str, key: str, **values) -> str:
-    return _WORDS[lang][key].format(**values)
+    return say(lang, "population", _WORDS, key, **values)
 
 
 def signed(v: int) -> str:

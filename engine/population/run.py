@@ -14,6 +14,7 @@ from pathlib import Path
 
 from engine.population.errors import PopulationError
 from engine.population.sheets import SheetProblem  # noqa: F401 - raised by decide, caught by its callers
+from engine.population.outputs import atomic_output  # noqa: F401  (population's output, and the CLI's)
 from engine.sql import case_table
 from engine.tree import nodes as tree
 from engine.evaluate.case import CaseError, parse_json, parse_json_line, read_case
@@ -324,40 +325,3 @@ def cases_on(engine: str, cases: str, policies: list[tree.Policy], progress=None
             runner.close()
     finally:
         source.close()
-
-
-@contextlib.contextmanager
-def atomic_output(out: Path):
-    """A temporary path beside `out` (same folder, so the rename is atomic): renamed to `out` when
-    the block succeeds, removed when it fails or is interrupted (Ctrl-C; SIGTERM where the caller
-    turns it into an exception). A reader never sees a half-written `out`, and an existing `out`
-    stays whole until the new one replaces it. A run killed outright (SIGKILL) can leave only its
-    hidden temporary, which the next run writing the same `out` removes."""
-    for stale in out.parent.glob(f".{glob_escape(out.name)}.*.partial"):
-        pid = stale.name[len(out.name) + 2: -len(".partial")]
-        if pid.isdigit() and not _alive(int(pid)):
-            with contextlib.suppress(OSError):
-                stale.unlink()
-    temp = out.parent / f".{out.name}.{os.getpid()}.partial"
-    try:
-        yield temp
-        os.replace(temp, out)
-    finally:
-        with contextlib.suppress(OSError):
-            temp.unlink()
-
-
-def glob_escape(name: str) -> str:
-    import glob
-
-    return glob.escape(name)
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True

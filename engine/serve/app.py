@@ -7,39 +7,59 @@ patterns (an exact path and method; anything else, 404/405 included, goes throug
 from __future__ import annotations
 
 import math
+import sys
 import time
 from pathlib import Path
 
 import attrs
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import FileResponse, HTMLResponse, PlainTextResponse, Response
+from starlette.responses import FileResponse, HTMLResponse, Response
+from prometheus_client.exposition import CONTENT_TYPE_PLAIN_0_0_4
+from starlette.middleware.gzip import GZipMiddleware
 from starlette.routing import Match, Route
 
 from engine import __version__
 from engine.authoring import schema
-from engine.serve import openapi, page, relevance_route
-from engine.serve.decide import Options, Outcome, Problem, decide, dump_json, frames_for, parse_body, pick_year, policy_ref
-from engine.serve.handling import Late, Settings, deadline, offload, options, read_body, record, route, json_response as _json
+from engine.serve import docs_page, openapi, page, relevance_route, rules_route
+from engine.serve.decide import Options, Outcome, decide, dump_json, frames_for, parse_body, pick_year, policy_ref
+from engine.serve.handling import Late, Settings, deadline, offload, options, problem_response, read_body, record, route, json_response as _json
 from engine.serve.lifecycle import EARLY_HUP, lifespan
-from engine.serve.log import no_mask
+from engine.serve.log import LogUnavailable, no_mask
+from engine.serve.problems import KINDS, Problem, words
 
 __all__ = ["EARLY_HUP", "Settings", "create_app"]
 
 STATIC = Path(__file__).resolve().parent / "static"
+GZIP_FROM_BYTES = 1024  # smaller answers are sent as they are: gzip's header and CPU would not pay
 INLINE_BYTES = 4096  # a small case in the summary form is answered on the event loop; the rest in threads
 
 
 def _decide_one(settings: Settings, body: bytes, opts: Options) -> Outcome:
     raw = parse_body(body)
     outcome = decide(settings.registry.snapshot, raw, opts, settings.log.masker if settings.log else no_mask)
-    if opts.trace and settings.max_trace:  # a trace grows with items × rules: bounded before it is logged or sent
-        size = len(dump_json(outcome.body))
-        if size > settings.max_trace:
-            raise Problem(413, [{"field": "?trace", "message": f"the decision with its trace is {size:,} bytes, more than "
-                                 f"{settings.max_trace:,} (--max-trace); ask without trace=true, or with fewer items"}], outcome.year)
+    if opts.trace:  # a trace grows with items × rules: bounded before it is logged or sent
+        _within_max_trace(settings, len(dump_json(outcome.body)), outcome, TRACED_DECISION)
     record(settings, outcome)
     return outcome
+
+
+# what an answer past --max-trace is, in both languages
+TRACED_DECISION = ("トレース付きの判定が", "the decision with its trace is")
+TRACED_BATCH = ("この件までのトレース付きの判定の合計が", "the batch's traced decisions up to this one come to")
+EXPLANATION_PAGE = ("トレース付きの説明ページが", "the explanation page with its trace is")
+FEWER_ITEMS = ("trace=true なしで、または経費を減らして送ってください", "ask without trace=true, or with fewer items")
+
+
+def _within_max_trace(settings: Settings, size: int, outcome: Outcome, what: tuple[str, str], limit: int | None = None,
+                      advice: tuple[str, str] = FEWER_ITEMS) -> None:
+    """413 for an answer carrying a trace (a traced decision, an explanation page) past --max-trace."""
+    limit = settings.max_trace if limit is None else limit
+    if settings.max_trace and size > limit:
+        raise Problem("trace_too_large", [{"field": "?trace", "message": words(
+            f"{what[0]} {size:,} バイトで、上限 {limit:,}（--max-trace）を超えています。{advice[0]}",
+            f"{what[1]} {size:,} bytes, more than {limit:,} (--max-trace); {advice[1]}")}],
+            outcome.year, extra={"limit_bytes": limit})
 
 
 @route("/v1/decide")
@@ -58,24 +78,49 @@ def _batch(settings: Settings, body: bytes, opts: Options, until: float = math.i
     raw = parse_body(body)
     cases = raw.get("cases") if isinstance(raw, dict) else raw
     if not isinstance(cases, list):
-        raise Problem(400, [{"field": "cases", "message": "expected a JSON list of cases, or an object {\"cases\": [...]}"}])
+        raise Problem("bad_batch", [{"field": "cases", "expected": "a JSON list of cases", "message": words(
+            "ケースの配列、または {\"cases\": [...]} を送ってください", "expected a JSON list of cases, or an object {\"cases\": [...]}")}])
     if len(cases) > settings.max_batch:
-        raise Problem(413, [{"field": "cases", "message": f"{len(cases):,} cases; a batch holds at most {settings.max_batch:,}"}])
+        raise Problem("batch_too_large", [{"field": "cases", "got": f"{len(cases):,}", "message": words(
+            f"{len(cases):,} 件あります。1回のバッチは {settings.max_batch:,} 件までです",
+            f"{len(cases):,} cases; a batch holds at most {settings.max_batch:,}")}], extra={"limit_cases": settings.max_batch})
     snapshot = settings.registry.snapshot  # one snapshot for the whole batch, even if a reload lands meanwhile
     _check_query(snapshot, opts)
     masker = settings.log.masker if settings.log else no_mask
     results = []
+    traced = 0  # bytes of the traced decisions answered so far: together they stay within --max-trace
     for index, case in enumerate(cases):
         if time.monotonic() > until:
             raise Late()
         try:
             outcome = decide(snapshot, case, opts, masker)
+            if opts.trace:
+                size = len(dump_json(outcome.body))
+                _within_max_trace(settings, size, outcome, TRACED_DECISION)
+                _within_max_trace(settings, traced + size, outcome, TRACED_BATCH,
+                                  advice=("残りのケースは別のリクエストで、または trace=true なしで送ってください",
+                                          "send the rest of the cases in another request, or ask without trace=true"))
+                traced += size
             record(settings, outcome)
             results.append({"index": index, "ok": True, "decision": outcome.body})
         except Problem as exc:
             settings.metrics.inc("policy_errors_total", {"route": "/v1/batch#case", "status": str(exc.status)})
-            results.append({"index": index, "ok": False, "status": exc.status, **exc.body()})
+            results.append({"index": index, "ok": False, **exc.body(opts.lang)})
+        except Exception as exc:  # one case's failure is that case's result: the decisions already logged are answered
+            results.append({"index": index, "ok": False, **_case_failure(settings, exc, opts.lang)})
     return {"engine_version": __version__, "count": len(results), "errors": sum(not r["ok"] for r in results), "results": results}
+
+
+def _case_failure(settings: Settings, exc: Exception, lang: str) -> dict:
+    """A batch case's log failing (503) or a bug of ours (500), as the single-case route answers them."""
+    if isinstance(exc, LogUnavailable):
+        settings.metrics.inc("policy_decision_log_failures_total")
+        problem = Problem("log_unavailable", [{"field": None, "message": str(exc)}])
+    else:
+        print(f"internal error on /v1/batch: {type(exc).__name__}: {exc}", file=sys.stderr)
+        problem = Problem("internal_error", [{"field": None, "message": f"internal error: {type(exc).__name__}"}])
+    settings.metrics.inc("policy_errors_total", {"route": "/v1/batch#case", "status": str(problem.status)})
+    return problem.body(lang)
 
 
 def _check_query(snapshot, opts: Options) -> None:
@@ -116,16 +161,50 @@ async def schema_route(request: Request) -> Response:
     if wanted is not None:
         year = snap.by_year(wanted)
         if year is None:
-            raise Problem(404, [{"field": "year", "message": f"no policy year {wanted}; the years available are: {snap.available()}"}],
-                          extra={"years_available": [y.policy.year for y in snap.years]})
+            raise _no_year(snap, wanted)
         return _json(schema.case_schema(year.policy), year=year)
     return _json({"engine_version": __version__,
                   "years": {str(y.policy.year): {"policy": policy_ref(y), "schema": schema.case_schema(y.policy)} for y in snap.years}})
 
 
+def _no_year(snap, wanted: str) -> Problem:
+    """A year asked for in the path (or the page's ?year=) that is not served: 404."""
+    return Problem("unknown_year", [{"field": "year", "got": wanted, "expected": snap.available(), "message": words(
+        f"{wanted} 年度の制度はありません。提供している年度: {snap.available()}",
+        f"no policy year {wanted}; the years available are: {snap.available()}")}],
+        extra={"years_available": [y.policy.year for y in snap.years]})
+
+
 @route("/openapi.json")
 async def openapi_route(request: Request) -> Response:
     return _json(openapi.document(request.app.state.settings.registry.snapshot))
+
+
+def _lang(request: Request) -> str:
+    lang = request.query_params.get("lang", "ja")
+    if lang not in ("ja", "en"):
+        raise Problem("bad_query", [{"field": "?lang", "got": lang, "expected": "ja, en", "message": words(
+            f"{lang!r} は使えません。ja か en を指定してください", f"got {lang!r}, expected one of: ja, en")}])
+    return lang
+
+
+@route("/docs")
+async def docs_route(request: Request) -> Response:
+    """The API reference, one page written from /openapi.json."""
+    lang = _lang(request)
+    html = docs_page.render(openapi.document(request.app.state.settings.registry.snapshot), lang)
+    return HTMLResponse(html, headers={"X-Engine-Version": __version__})
+
+
+@route("/problems")
+async def problem_route(request: Request) -> Response:
+    """What a kind of error means: where a problem's `type` leads."""
+    lang = _lang(request)
+    kind = KINDS.get(request.path_params["code"])
+    if kind is None:
+        raise Problem("no_route", [{"field": "code", "got": request.path_params["code"], "expected": ", ".join(KINDS), "message": words(
+            f"{request.path_params['code']} というエラーの種類はありません", f"no kind of error {request.path_params['code']}")}])
+    return HTMLResponse(docs_page.render_problem(kind, lang), headers={"X-Engine-Version": __version__})
 
 
 @route("/healthz")
@@ -150,10 +229,11 @@ async def readyz(request: Request) -> Response:
 async def metrics_route(request: Request) -> Response:
     settings = request.app.state.settings
     snap = settings.registry.snapshot
-    gauges = {"policy_generation": snap.generation, "policy_last_reload_ok": int(settings.registry.last_reload["ok"])}
-    for y in snap.years:
-        gauges[f'policy_year_info{{year="{y.policy.year}",content_hash="{y.content_hash}",engine_version="{__version__}"}}'] = 1
-    return PlainTextResponse(settings.metrics.render(gauges), media_type="text/plain; version=0.0.4")
+    gauges = [("policy_generation", "The generation of policies served (1 at start, one more per reload that succeeded)", {}, snap.generation),
+              ("policy_last_reload_ok", "1 when the last reload succeeded, 0 when it failed", {}, int(settings.registry.last_reload["ok"]))]
+    gauges += [("policy_year_info", "The policy years served, with their content hashes and the engine version",
+                {"year": y.policy.year, "content_hash": y.content_hash, "engine_version": __version__}, 1) for y in snap.years]
+    return Response(settings.metrics.render(gauges), media_type=CONTENT_TYPE_PLAIN_0_0_4)
 
 
 @route("/")
@@ -164,7 +244,7 @@ async def page_route(request: Request) -> Response:
     wanted = request.query_params.get("year")
     year = snap.by_year(wanted) if wanted else snap.latest_in_force()
     if year is None:
-        raise Problem(404, [{"field": "year", "message": f"no policy year {wanted}; the years available are: {snap.available()}"}])
+        raise _no_year(snap, wanted)
     return HTMLResponse(page.render(year, snap, lang), headers={"X-Policy-Year": str(year.policy.year),
                                                                 "X-Policy-Content-Hash": year.content_hash, "X-Engine-Version": __version__})
 
@@ -173,10 +253,17 @@ def _page_result(settings: Settings, body: bytes, opts: Options, explain: bool) 
     from engine.explain import render_html
     from engine.serve import result
 
-    outcome = _decide_one(settings, body, attrs.evolve(opts, form="full", what_if=True))  # validated, logged, counted
-    if explain:
-        return render_html.decision(outcome.decision, opts.lang, f"decision {outcome.body['decision_id']}"), outcome
-    return result.render(outcome, opts.lang), outcome
+    opts = attrs.evolve(opts, form="full", what_if=True)
+    outcome = decide(settings.registry.snapshot, parse_body(body), opts, settings.log.masker if settings.log else no_mask)
+    if explain:  # the page holds the whole trace: bounded as a traced decision is, before it is logged
+        html = render_html.decision(outcome.decision, opts.lang, f"decision {outcome.body['decision_id']}")
+        _within_max_trace(settings, len(html.encode("utf-8", "surrogatepass")), outcome, EXPLANATION_PAGE,
+                          advice=("/v1/decide を trace=true なしで、または経費を減らして使ってください",
+                                  "ask /v1/decide without trace=true, or with fewer items"))
+    else:
+        html = result.render(outcome, opts.lang)
+    record(settings, outcome)  # logged and counted once the answer is known to be given
+    return html, outcome
 
 
 @route("/v1/explain")
@@ -203,7 +290,8 @@ async def static_route(request: Request) -> Response:
     name = request.path_params["name"]
     path = STATIC / name
     if "/" in name or not path.is_file():
-        return PlainTextResponse("not found", status_code=404)
+        return problem_response(Problem("no_route", [{"field": None, "message": words(
+            f"{request.url.path} というファイルはありません", f"no such file {request.url.path}")}]), request)
     return FileResponse(path, headers={"Cache-Control": "max-age=3600"})
 
 
@@ -211,12 +299,15 @@ async def _no_route(request: Request, exc) -> Response:
     """An unknown path (404) or a method a route does not take (405), as a JSON problem like every other error."""
     # a route matches the path whatever the method (Match.PARTIAL), `/v1/schema/{year}` included
     methods = sorted({m for r in ROUTES if r.matches(request.scope)[0] != Match.NONE for m in r.methods if m != "HEAD"})
+    path = request.url.path
     if exc.status_code == 405 and methods:
-        message = f"{request.url.path} takes {' or '.join(methods)}, not {request.method}"
+        problem = Problem("method_not_allowed", [{"field": None, "got": request.method, "expected": ", ".join(methods), "message": words(
+            f"{path} は {'、'.join(methods)} を受け付けます（{request.method} ではなく）", f"{path} takes {' or '.join(methods)}, not {request.method}")}])
     else:
-        message = f"no such route {request.url.path}; the routes are listed in /openapi.json"
-    response = _json({"error": message, "errors": [{"field": None, "message": message}], "engine_version": __version__},
-                     exc.status_code)
+        problem = Problem("no_route", [{"field": None, "message": words(
+            f"{path} というパスはありません。パスの一覧は /openapi.json と /docs にあります",
+            f"no such route {path}; the routes are listed in /openapi.json and /docs")}], status=404)
+    response = problem_response(problem, request)
     if exc.status_code == 405 and methods:
         response.headers["Allow"] = ", ".join(methods)
     return response
@@ -229,7 +320,10 @@ ROUTES = [
     Route("/v1/policies", policies_route, methods=["GET"]),
     Route("/v1/schema", schema_route, methods=["GET"]),
     Route("/v1/schema/{year}", schema_route, methods=["GET"]),
+    *rules_route.ROUTES,  # /v1/rules and /v1/rules/{name}: what a year is made of, with labels and sources
     Route("/openapi.json", openapi_route, methods=["GET"]),
+    Route("/docs", docs_route, methods=["GET"]),
+    Route("/problems/{code}", problem_route, methods=["GET"]),
     Route("/healthz", healthz, methods=["GET"]),
     Route("/readyz", readyz, methods=["GET"]),
     Route("/metrics", metrics_route, methods=["GET"]),
@@ -254,16 +348,30 @@ class App:
         self.router = self.starlette.router  # routes added later are served through Starlette
         self.exact = {(method, r.path): r.endpoint for r in ROUTES if "{" not in r.path
                       for method in r.methods if method != "HEAD" and getattr(r.endpoint, "__wrapped__", None) is not None}
+        # every answer of 1 KiB or more is gzipped when the client accepts it (a full decision is ~40 KB
+        # of JSON, a traced one ~260 KB; both shrink about tenfold); level 6, not 9: the same size, less CPU
+        self.compressed = GZipMiddleware(self._dispatch, minimum_size=GZIP_FROM_BYTES, compresslevel=6)
 
     async def __call__(self, scope, receive, send) -> None:
-        if scope["type"] == "http":
-            handler = self.exact.get((scope["method"], scope["path"]))
-            if handler is not None:
-                scope["app"] = self.starlette
-                response = await handler(Request(scope, receive, send))
-                await response(scope, receive, send)
-                return
+        if scope["type"] != "http":
+            await self.starlette(scope, receive, send)
+        elif _accepts_gzip(scope):
+            await self.compressed(scope, receive, send)
+        else:  # straight on: the middleware's pass-through alone cost about 0.15 ms per request
+            await self._dispatch(scope, receive, send)
+
+    async def _dispatch(self, scope, receive, send) -> None:
+        handler = self.exact.get((scope["method"], scope["path"]))
+        if handler is not None:
+            scope["app"] = self.starlette
+            response = await handler(Request(scope, receive, send))
+            await response(scope, receive, send)
+            return
         await self.starlette(scope, receive, send)
+
+
+def _accepts_gzip(scope) -> bool:
+    return any(name == b"accept-encoding" and b"gzip" in value.lower() for name, value in scope["headers"])
 
 
 def create_app(settings: Settings) -> App:

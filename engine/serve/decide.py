@@ -24,24 +24,10 @@ from engine.evaluate.case import parse_json, read_case, show
 from engine.explain.counterfactual import what_if
 from engine.language.diagnostics import CaseError
 from engine.evaluate.evaluator import evaluate
+from engine.serve.problems import Problem, value_at, words
 from engine.serve.registry import Snapshot, UnknownYear, Year
 
-SUMMARY_FORMAT = "subsidy-decision-summary/1"
-
-
-class Problem(Exception):
-    """A request the service cannot answer: `status` (4xx) and errors as [{field, message}]."""
-
-    def __init__(self, status: int, errors: list[dict], year: Year | None = None, extra: dict | None = None):
-        self.status, self.errors, self.year, self.extra = status, errors, year, extra or {}
-        super().__init__("; ".join(f"{e['field']}: {e['message']}" if e.get("field") else e["message"] for e in errors))
-
-    def body(self) -> dict:
-        out = {"error": self.errors[0]["message"] if len(self.errors) == 1 else f"{len(self.errors)} problems", "errors": self.errors,
-               "engine_version": __version__, **self.extra}
-        if self.year is not None:
-            out["policy"] = policy_ref(self.year)
-        return out
+SUMMARY_FORMAT = "subsidy-decision-summary/2"  # /2: reasons and pending steps in the full form's shapes
 
 
 @attrs.frozen
@@ -90,21 +76,32 @@ def parse_body(body: bytes):
     try:
         text = body.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise Problem(400, [{"field": None, "message": f"not UTF-8 text (byte 0x{body[exc.start]:02x} at offset {exc.start}); send the case as UTF-8"}]) from None
+        at = f"0x{body[exc.start]:02x}"
+        raise Problem("not_utf8", [{"field": None, "message": words(
+            f"UTF-8 のテキストではありません（{exc.start} バイト目が {at}）。ケースは UTF-8 で送ってください",
+            f"not UTF-8 text (byte {at} at offset {exc.start}); send the case as UTF-8")}]) from None
     try:
         return parse_json(text)
     except CaseError as exc:
-        raise Problem(400, _problems(exc)) from None
+        raise Problem("malformed_json", _problems(exc)) from None
 
 
 def pick_year(snapshot: Snapshot, raw, pinned) -> Year:
     try:
         return snapshot.select(raw, pinned)
     except UnknownYear as exc:
-        raise Problem(422, [{"field": "?year" if exc.asked is not None else None, "message": str(exc)}],
+        kind = "unknown_year" if exc.asked is not None else "no_year_in_force"
+        if exc.asked is not None:
+            message = words(f"{exc.asked} 年度の制度はありません。提供している年度: {exc.available}", str(exc))
+        elif "; years: " in str(exc):
+            message = words("申請日がどの年度の公募期間にも入りません。各年度の期間: " + str(exc).split("; years: ", 1)[1], str(exc))
+        else:
+            message = str(exc)
+        raise Problem(kind, [{"field": "?year" if exc.asked is not None else None, "got": exc.asked,
+                              "expected": exc.available if exc.asked is not None else None, "message": message}], status=422,
                       extra={"years_available": [y.policy.year for y in snapshot.years]}) from None
     except CaseError as exc:
-        raise Problem(422, _problems(exc)) from None
+        raise Problem("invalid_case", _problems(exc)) from None
 
 
 def frames_for(year: Year, raw, asked: tuple[str, ...]) -> tuple[str, ...] | None:
@@ -122,20 +119,41 @@ def frames_for(year: Year, raw, asked: tuple[str, ...]) -> tuple[str, ...] | Non
     if unknown:
         close = difflib.get_close_matches(unknown[0], known, n=1, cutoff=0.4)
         hint = f" (did you mean {close[0]}?)" if close else ""
+        hint_ja = f"（{close[0]} のことですか？）" if close else ""
         field = "?frame" if asked else "frame"  # the query's, or the case's own "frame"
-        raise Problem(422, [{"field": field, "message": f"unknown frame {', '.join(unknown)}{hint}; the policy's frames are: {', '.join(known)}"}], year)
+        message = words(f"枠 {'、'.join(unknown)} はありません{hint_ja}。この制度の枠: {'、'.join(known)}",
+                        f"unknown frame {', '.join(unknown)}{hint}; the policy's frames are: {', '.join(known)}")
+        raise Problem("unknown_frame", [{"field": field, "got": ", ".join(unknown), "expected": ", ".join(known), "message": message}], year)
     return frames
+
+
+def _with_got(raw, error: dict) -> dict:
+    """The value the case gave for the field, in the messages' JSON spelling, whatever the
+    language of the message (a field the case lacks got nothing)."""
+    try:
+        return {**error, "got": show(value_at(raw, error.get("field")))}
+    except KeyError:
+        return error
+
+
+def unwrap(raw, declared: frozenset = frozenset()):
+    """The case of OPA's envelope {"input": case}: an object whose only key is "input", unless some
+    year declares an input of that name (then it is that input)."""
+    if isinstance(raw, dict) and len(raw) == 1 and isinstance(raw.get("input"), dict) and "input" not in declared:
+        return raw["input"]
+    return raw
 
 
 def decide(snapshot: Snapshot, raw, options: Options, masker) -> Outcome:
     """The decision for one parsed case (raises Problem)."""
+    raw = unwrap(raw, snapshot.also_known)
     if not isinstance(raw, dict):  # the case reader's words, before any year is picked
-        raise Problem(422, _problems(CaseError([f"the case: got {show(raw)}, expected a JSON object"])))
+        raise Problem("invalid_case", _problems(CaseError([f"the case: got {show(raw)}, expected a JSON object"])))
     year = pick_year(snapshot, raw, options.year)
     try:
-        values = read_case(year.policy, raw, also_known=snapshot.also_known)  # as eval, explain and batch read it
+        values = read_case(year.policy, raw, also_known=snapshot.also_known, lang=options.lang)  # as eval, explain and batch read it
     except CaseError as exc:
-        raise Problem(422, _problems(exc), year) from None
+        raise Problem("invalid_case", [_with_got(raw, e) for e in _problems(exc, labels=True)], year) from None
     frames = frames_for(year, raw, options.frames)
     did = decision_id()
     head = {"decision_id": did, "policy": policy_ref(year)}
@@ -144,7 +162,8 @@ def decide(snapshot: Snapshot, raw, options: Options, masker) -> Outcome:
     if options.form == "summary":
         summary = year.fast.decide(values, frames)
         body = {**head, "format": SUMMARY_FORMAT, "engine_version": __version__, "programme": year.policy.programme,
-                "year": year.policy.year, "selected_policy": selected, **summary}
+                "year": year.policy.year, "selected_policy": selected, **summary,
+                "frames": [_summary_frame(year.policy, f, options.lang) for f in summary["frames"]]}
         frames_out = summary["frames"]
     else:
         decision = evaluate(year.policy, values, frames)
@@ -160,6 +179,29 @@ def decide(snapshot: Snapshot, raw, options: Options, masker) -> Outcome:
            "frames": [{"frame": f["frame"], "status": f["status"], "subsidy": f["subsidy"],
                        "reasons": [list(r) for r in f["reasons"]]} for f in frames_out]}
     return Outcome(year=year, body=body, log=log, decision=decision)
+
+
+def _summary_frame(policy, frame: dict, lang: str) -> dict:
+    """A frame of the fast form with its reasons and pending steps as objects of the full form's
+    shape ({kind, name, label, source}; {name, label, source}), labels in the request's language."""
+    definitions = policy.definitions
+
+    def reason(kind: str, name: str | None) -> dict:
+        out = {"kind": kind}
+        if name is not None:
+            out["name"] = name
+        d = definitions.get(name) if kind in ("requirement", "exclusion") else None
+        if d is not None:
+            out["label"] = render_json.label(d.label, lang)
+            out["source"] = render_json.cite(d.cite)
+        return out
+
+    def step(name: str) -> dict:
+        d = definitions[name]
+        return {"name": name, "label": render_json.label(d.label, lang), "source": render_json.cite(d.cite)}
+
+    return {**frame, "reasons": [reason(kind, name) for kind, name in frame["reasons"]],
+            "pending_steps": [step(n) for n in frame["pending_steps"]]}
 
 
 def _selected(year: Year, raw, pinned) -> dict:

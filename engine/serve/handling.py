@@ -19,8 +19,9 @@ from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 
 from engine import __version__
-from engine.serve.decide import Options, Outcome, Problem, dump_json, policy_ref
+from engine.serve.decide import Options, Outcome, dump_json, policy_ref
 from engine.serve.log import LogUnavailable
+from engine.serve.problems import MEDIA_TYPE, Problem, words
 from engine.serve.metrics import key as metric_key
 
 # anyio ≥ 4.1 calls it abandon_on_cancel; 4.0 cancellable. Either way: a request past its time limit
@@ -58,8 +59,19 @@ def json_response(body: dict, status: int = 200, year=None, decision_id: str | N
     return Response(dump_json(body), status_code=status, media_type="application/json", headers=headers)
 
 
-def problem_response(exc: Problem) -> Response:
-    return json_response(exc.body(), exc.status)
+def problem_response(exc: Problem, request: Request | None = None) -> Response:
+    lang, instance = (request_lang(request), request.url.path) if request is not None else ("ja", None)
+    response = json_response(exc.body(lang, instance), exc.status)
+    response.headers["Content-Type"] = MEDIA_TYPE
+    response.headers["Content-Language"] = lang  # RFC 9457 §3.1: title and detail are in this language
+    return response
+
+
+def request_lang(request: Request) -> str:
+    """The language of an error's words: ?lang= when it is one we speak (even on a request refused
+    for another parameter), else Japanese, the default of every answer."""
+    lang = request.query_params.get("lang")
+    return lang if lang in ("ja", "en") else "ja"
 
 
 def _flag(request: Request, name: str, default: bool) -> bool:
@@ -70,7 +82,8 @@ def _flag(request: Request, name: str, default: bool) -> bool:
         return True
     if text.lower() in ("false", "0", "no", "off"):
         return False
-    raise Problem(400, [{"field": f"?{name}", "message": f"got {text!r}, expected true or false"}])
+    raise Problem("bad_query", [{"field": f"?{name}", "got": text, "expected": "true, false",
+                                 "message": words(f"{text!r} は使えません。true か false を指定してください", f"got {text!r}, expected true or false")}])
 
 
 QUERY = ("frame", "form", "lang", "trace", "what_if", "year")  # `frame` alone may be repeated
@@ -82,17 +95,26 @@ def options(request: Request, form_default: str = "full") -> Options:
         if name not in QUERY:
             close = difflib.get_close_matches(name, QUERY, n=1, cutoff=0.6)
             hint = f" (did you mean {close[0]}?)" if close else ""
-            raise Problem(400, [{"field": f"?{name}", "message": f"unknown query parameter{hint}; the parameters are: {', '.join(QUERY)}"}])
+            hint_ja = f"（{close[0]} のことですか？）" if close else ""
+            raise Problem("bad_query", [{"field": f"?{name}", "expected": ", ".join(QUERY), "message": words(
+                f"知らないクエリパラメータです{hint_ja}。パラメータ: {', '.join(QUERY)}",
+                f"unknown query parameter{hint}; the parameters are: {', '.join(QUERY)}")}])
         if name != "frame" and len(q.getlist(name)) > 1:
-            raise Problem(400, [{"field": f"?{name}", "message": f"given {len(q.getlist(name))} times; give it once"}])
+            times = len(q.getlist(name))
+            raise Problem("bad_query", [{"field": f"?{name}", "message": words(f"{times} 回指定されています。1回だけ指定してください",
+                                                                               f"given {times} times; give it once")}])
     if q.get("year") == "":
-        raise Problem(400, [{"field": "?year", "message": "got '', expected a policy year such as 2024 (or leave it out: the case's date picks it)"}])
+        raise Problem("bad_query", [{"field": "?year", "got": "", "message": words(
+            "空です。2024 のような年度を指定してください（省略すると申請日で決まります）",
+            "got '', expected a policy year such as 2024 (or leave it out: the case's date picks it)")}])
     lang = q.get("lang", "ja")
     if lang not in ("ja", "en"):
-        raise Problem(400, [{"field": "?lang", "message": f"got {lang!r}, expected one of: ja, en"}])
+        raise Problem("bad_query", [{"field": "?lang", "got": lang, "expected": "ja, en", "message": words(
+            f"{lang!r} は使えません。ja か en を指定してください", f"got {lang!r}, expected one of: ja, en")}])
     form = q.get("form", form_default)
     if form not in ("full", "summary"):
-        raise Problem(400, [{"field": "?form", "message": f"got {form!r}, expected one of: full, summary"}])
+        raise Problem("bad_query", [{"field": "?form", "got": form, "expected": "full, summary", "message": words(
+            f"{form!r} は使えません。full か summary を指定してください", f"got {form!r}, expected one of: full, summary")}])
     return Options(lang=lang, trace=_flag(request, "trace", False), what_if=_flag(request, "what_if", True), form=form,
                    year=q.get("year") or None, frames=tuple(q.getlist("frame")))
 
@@ -101,8 +123,10 @@ async def read_body(request: Request, limit: int) -> bytes:
     """The body, refused with 413 as soon as it passes `limit` (before reading the rest). Marks the
     request once the body is in, so a time limit reached before that is the client's (408)."""
     declared = request.headers.get("content-length")
-    too_big = Problem(413, [{"field": None, "message": f"the request body is larger than {limit:,} bytes; "
-                                                        f"send one case per request, or fewer cases per batch"}])
+    too_big = Problem("body_too_large", [{"field": None, "message": words(
+        f"リクエスト本文が {limit:,} バイトを超えています。1回に1件、またはバッチを小さくして送ってください",
+        f"the request body is larger than {limit:,} bytes; send one case per request, or fewer cases per batch")}],
+        extra={"limit_bytes": limit})
     if declared and declared.isdigit() and int(declared) > limit:
         raise too_big
     chunks, size = [], 0
@@ -129,18 +153,30 @@ async def offload(settings: Settings, inline: bool, fn, *args):
 
 def _late(settings: Settings, request: Request) -> Response:
     limit = settings.request_timeout
-    if not request.scope.get("policy.body_read"):
-        status, message = 408, (f"the request body did not arrive within the time limit of {limit:g} s; "
-                                f"send the whole body at once")
-    else:
-        status, message = 504, (f"the request was not answered within the time limit of {limit:g} s; "
-                                f"send fewer cases per batch, or ask without what-ifs (?what_if=false) or traces")
     shown = int(limit) if float(limit).is_integer() else limit
-    response = json_response({"error": message, "errors": [{"field": None, "message": message}], "time_limit_seconds": shown,
-                              "engine_version": __version__}, status)
-    if status == 408:  # the rest of a late body is not worth reading: the connection closes after the answer
+    if not request.scope.get("policy.body_read"):
+        kind, message = "body_timeout", words(f"リクエスト本文が制限時間 {limit:g} 秒以内に届きませんでした。本文は一度に送ってください",
+                                              f"the request body did not arrive within the time limit of {limit:g} s; "
+                                              f"send the whole body at once")
+    else:
+        kind, message = "decision_timeout", words(
+            f"制限時間 {limit:g} 秒以内に答えられませんでした。バッチを小さくするか、what-if なし（?what_if=false）やトレースなしで送ってください",
+            f"the request was not answered within the time limit of {limit:g} s; "
+            f"send fewer cases per batch, or ask without what-ifs (?what_if=false) or traces")
+    response = _plain(request, kind, message, time_limit_seconds=shown)
+    if kind == "body_timeout":  # the rest of a late body is not worth reading: the connection closes after the answer
         response.headers["Connection"] = "close"
     return response
+
+
+def _plain(request: Request, kind: str, message, **extra) -> Response:
+    return problem_response(Problem(kind, [{"field": None, "message": message}], extra=extra), request)
+
+
+def _bug(name: str, request: Request, exc: BaseException) -> Response:
+    """A bug of ours: one line on stderr and a plain message, never a traceback."""
+    print(f"internal error on {name}: {type(exc).__name__}: {exc}", file=sys.stderr)
+    return _plain(request, "internal_error", words(f"サーバー内部のエラーです（{type(exc).__name__}）", f"internal error: {type(exc).__name__}"))
 
 
 def route(name: str):
@@ -161,21 +197,19 @@ def route(name: str):
                         response = await handler(request)
             except (Late, TimeoutError) as exc:
                 if settings.request_timeout is None:  # no limit was set: whatever timed out is a bug of ours
-                    print(f"internal error on {name}: {type(exc).__name__}: {exc}", file=sys.stderr)
-                    response = json_response({"error": f"internal error: {type(exc).__name__}", "engine_version": __version__}, 500)
+                    response = _bug(name, request, exc)
                 else:
                     response = _late(settings, request)
             except Problem as exc:
-                response = problem_response(exc)
+                response = problem_response(exc, request)
             except ClientDisconnect:  # the client hung up mid-body: nobody reads the answer; counted as nginx's 499
                 response = Response(status_code=499)
             except LogUnavailable as exc:
                 metrics.inc("policy_decision_log_failures_total")
-                response = json_response({"error": str(exc), "errors": [{"field": None, "message": str(exc)}],
-                                          "engine_version": __version__}, 503)
+                response = _plain(request, "log_unavailable", words(f"判定記録に書き込めないため、判定を返していません（{exc}）", str(exc)))
+                response.headers["Retry-After"] = "10"  # /readyz says not ready for 10 s after a failed write
             except Exception as exc:  # a bug of ours: a plain message, never a traceback
-                print(f"internal error on {name}: {type(exc).__name__}: {exc}", file=sys.stderr)
-                response = json_response({"error": f"internal error: {type(exc).__name__}", "engine_version": __version__}, 500)
+                response = _bug(name, request, exc)
             status = str(response.status_code)
             metrics.inc("policy_http_requests_total", {"route": name, "status": status})
             if response.status_code >= 400:

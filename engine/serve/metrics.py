@@ -1,6 +1,13 @@
 """Prometheus metrics, kept in plain dicts (one process) and summed across the server's worker
 processes: each worker writes its counters to a file in the run folder (atomically, at most twice a
-second and at exit) and `/metrics` adds the others' latest files to its own live counters."""
+second and at exit) and `/metrics` adds the others' latest files to its own live counters.
+
+The text exposition is prometheus_client's (a collector over the summed counters), with its standard
+process metrics: of the one process that serves, or of each worker (labelled `worker`, saved with its
+counts). Its multiprocess mode is not used for the
+counts themselves: it keeps each process's counts in memory-mapped files it cannot recreate, so a
+worker whose run folder a /tmp cleaner removed would vanish from /metrics for good, where here it
+writes its whole state again at its next save (tests/test_serve_api.py)."""
 
 from __future__ import annotations
 
@@ -12,6 +19,9 @@ import sys
 import threading
 import time
 from pathlib import Path
+
+from prometheus_client import CollectorRegistry, ProcessCollector, generate_latest
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, HistogramMetricFamily
 
 BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
 _HELP = {
@@ -25,21 +35,31 @@ _HELP = {
 }
 
 
+_PARTS: dict[str, tuple[str, tuple]] = {}  # key -> (name, sorted label items): what a key stands for
+
+
 def key(name: str, **labels) -> str:
     return _key(name, labels)
 
 
 def _key(name: str, labels: dict) -> str:
-    return _key_of(name, tuple(sorted(labels.items()))) if labels else name
+    return _key_of(name, tuple(sorted((k, str(v)) for k, v in labels.items())))
 
 
 @functools.lru_cache(maxsize=4096)  # the same few routes, statuses and frames, request after request
 def _key_of(name: str, items: tuple) -> str:
-    return name + "{" + ",".join(f'{k}="{_escape(v)}"' for k, v in items) + "}"
+    """A counter's key in this process: compact, and the same for the same name and labels."""
+    k = json.dumps([name, items], ensure_ascii=False, separators=(",", ":"))
+    _PARTS[k] = (name, items)
+    return k
 
 
-def _escape(v) -> str:
-    return str(v).replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
+def _parts(k: str) -> tuple[str, tuple]:
+    found = _PARTS.get(k)
+    if found is None:  # another worker's key, read from its file
+        name, items = json.loads(k)
+        found = (name, tuple(tuple(i) for i in items))
+    return found
 
 
 class Metrics:
@@ -77,7 +97,12 @@ class Metrics:
 
     def state(self) -> dict:
         with self.lock:
-            return {"counters": dict(self.counters), "histograms": {k: list(v) for k, v in self.histograms.items()}}
+            state = {"counters": dict(self.counters), "histograms": {k: list(v) for k, v in self.histograms.items()}}
+        if self.run_dir is not None:  # this worker's process metrics, for whichever worker answers /metrics
+            state["worker"] = self.worker
+            state["process"] = [[f.name, f.type, f.documentation, sample.name, sample.value]
+                                for f in _PROCESS.collect() for sample in f.samples]
+        return state
 
     def save(self, force: bool = False) -> None:
         """This worker's counters, for the others' /metrics (at most twice a second unless forced)."""
@@ -100,9 +125,11 @@ class Metrics:
                 self._warned = True
                 print(f"policy serve: worker {self.worker} cannot save its metrics in {self.run_dir}: {exc}", file=sys.stderr, flush=True)
 
-    def render(self, gauges: dict[str, float]) -> str:
-        """The Prometheus text exposition: this worker live, the others from their files."""
-        counters, histograms = {}, {}
+    def render(self, gauges: list[tuple[str, str, dict, float]]) -> str:
+        """The Prometheus text exposition (prometheus_client's): this worker live, the others from
+        their files; `gauges` as (name, help, labels, value)."""
+        counters: dict[tuple, float] = {}
+        histograms: dict[tuple, list] = {}
         states = [self.state()]
         if self.run_dir is not None:
             for path in self.run_dir.glob("metrics-*.json"):
@@ -111,36 +138,61 @@ class Metrics:
                         states.append(json.loads(path.read_text(encoding="utf-8")))
                     except (OSError, ValueError):
                         continue
+        processes = [(st["worker"], row) for st in states if "worker" in st for row in st.get("process", [])]
         for st in states:
             for k, v in st["counters"].items():
-                counters[k] = counters.get(k, 0) + v
+                part = _parts(k)
+                counters[part] = counters.get(part, 0) + v
             for k, v in st["histograms"].items():
-                histograms[k] = [a + b for a, b in zip(histograms.get(k, [0] * len(v)), v)]
-        lines = []
+                part = _parts(k)
+                histograms[part] = [a + b for a, b in zip(histograms.get(part, [0] * len(v)), v)]
+        registry = CollectorRegistry(auto_describe=False)
+        registry.register(_Collector(counters, histograms, gauges, processes))
+        if self.run_dir is None:  # one process serves: its own CPU, memory and open files
+            registry.register(_PROCESS)
+        return generate_latest(registry).decode("utf-8")
+
+
+_PROCESS = ProcessCollector(registry=None)  # this process's CPU, memory, open files and start time (from /proc)
+
+
+class _Collector:
+    """The summed counters and histograms and the live gauges, as prometheus_client's families."""
+
+    def __init__(self, counters: dict, histograms: dict, gauges: list, processes: list):
+        self.counters, self.histograms, self.gauges, self.processes = counters, histograms, gauges, processes
+
+    def collect(self):
         for name, (kind, text) in _HELP.items():
-            lines += [f"# HELP {name} {text}", f"# TYPE {name} {kind}"]
             if kind == "counter":
-                lines += [f"{k} {_num(v)}" for k, v in sorted(counters.items()) if k.split("{")[0] == name]
+                rows = sorted((items, v) for (n, items), v in self.counters.items() if n == name)
+                family = CounterMetricFamily(name, text, labels=_label_names(rows))
+                for items, v in rows:
+                    family.add_metric([value for _, value in items], v)
             else:
-                for k, h in sorted(histograms.items()):
-                    if k.split("{")[0] != name:
-                        continue
-                    labels = k[len(name):].strip("{}")
-                    sep = "," if labels else ""
-                    for edge, count in zip(BUCKETS, h):
-                        lines.append(f'{name}_bucket{{{labels}{sep}le="{edge}"}} {count}')
-                    lines.append(f'{name}_bucket{{{labels}{sep}le="+Inf"}} {h[-1]}')
-                    lines.append(f"{name}_sum{{{labels}}} {h[-2]:.6f}" if labels else f"{name}_sum {h[-2]:.6f}")
-                    lines.append(f"{name}_count{{{labels}}} {h[-1]}" if labels else f"{name}_count {h[-1]}")
-        typed = set()
-        for name, value in gauges.items():
-            base = name.split("{")[0]
-            if base not in typed:
-                typed.add(base)
-                lines.append(f"# TYPE {base} gauge")
-            lines.append(f"{name} {_num(value)}")
-        return "\n".join(lines) + "\n"
+                rows = sorted((items, h) for (n, items), h in self.histograms.items() if n == name)
+                family = HistogramMetricFamily(name, text, labels=_label_names(rows))
+                for items, h in rows:
+                    buckets = [(str(edge), count) for edge, count in zip(BUCKETS, h)] + [("+Inf", h[-1])]
+                    family.add_metric([value for _, value in items], buckets, sum_value=h[-2])
+            yield family
+        by_name: dict[str, GaugeMetricFamily] = {}
+        for name, text, labels, value in self.gauges:
+            family = by_name.get(name)
+            if family is None:
+                family = by_name[name] = GaugeMetricFamily(name, text, labels=list(labels))
+            family.add_metric([str(v) for v in labels.values()], value)
+        yield from by_name.values()
+        families = {}  # each worker's process metrics, the standard names with a worker label
+        for worker, (name, kind, text, sample, value) in sorted(self.processes, key=lambda p: (p[1][0], p[0])):
+            family = families.get(name)
+            if family is None:
+                family = families[name] = (CounterMetricFamily if kind == "counter" else GaugeMetricFamily)(name, text, labels=["worker"])
+            if sample.endswith("_created"):
+                continue
+            family.add_metric([str(worker)], value)
+        yield from families.values()
 
 
-def _num(v) -> str:
-    return str(int(v)) if float(v).is_integer() else f"{v:.6f}"
+def _label_names(rows) -> list[str]:
+    return [k for k, _ in rows[0][0]] if rows else []

@@ -52,11 +52,13 @@ def _control(policy: tree.Policy, f: tree.Field, path: str, lang: str, field: st
     if f.kind in ("enum", "list") and f.type_name in policy.enums:
         options = [{"value": m, "label": _lbl(ml, lang)} for m, ml in policy.enums[f.type_name].members]
         kind = "enum" if f.kind == "enum" else "enumlist"
-    hint = {"yen": "hint.yen", "count": "hint.count", "ratio": "hint.ratio"}.get(kind)
+    # a `signed` amount (a loss) may start with a minus sign: its own hint, and no numeric pad (it has no minus)
+    hint = "hint.yen.signed" if f.signed else {"yen": "hint.yen", "count": "hint.count", "ratio": "hint.ratio"}.get(kind)
     return {"qid": f"q-{path}", "path": path, "field": field, "kind": kind, "label": _lbl(f.label, lang),
             "required": not f.optional and f.default is None, "default": f.default, "options": options,
             "value": "" if f.default is None or isinstance(f.default, bool) else str(f.default),
-            "hint": text(lang, hint) if hint else None, "help": _lbl(f.help, lang) if f.help is not None else None, "mark": None}
+            "hint": text(lang, hint) if hint else None, "help": _lbl(f.help, lang) if f.help is not None else None, "mark": None,
+            "signed": f.signed}
 
 
 def _question(policy: tree.Policy, q: Question, lang: str, asked: frozenset[str]) -> dict:

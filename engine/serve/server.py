@@ -18,6 +18,8 @@ import uvicorn
 from engine.serve.app import EARLY_HUP, Settings, create_app
 from engine.serve.log import DecisionLog
 from engine.serve.metrics import Metrics
+from engine.serve import problems
+from engine.serve.problems import Words
 from engine.serve.registry import Registry
 
 
@@ -66,8 +68,12 @@ def _fast_stack() -> dict:
 MAX_HEADER_BYTES = 64 * 1024  # the request line and headers of one request: 431 past it
 HEADER_TIMEOUT = 10.0  # seconds from a request's first byte (or the connection) to its last header: 408 past it
 
-_431 = b"HTTP/1.1 431 Request Header Fields Too Large\r\ncontent-type: text/plain; charset=utf-8\r\nconnection: close\r\n"
-_408 = b"HTTP/1.1 408 Request Timeout\r\ncontent-type: text/plain; charset=utf-8\r\nconnection: close\r\n"
+_431 = b"HTTP/1.1 431 Request Header Fields Too Large\r\ncontent-type: application/problem+json\r\nconnection: close\r\n"
+_408 = b"HTTP/1.1 408 Request Timeout\r\ncontent-type: application/problem+json\r\nconnection: close\r\n"
+
+
+def _too_big_words(max_header: int) -> Words:
+    return Words(f"リクエストヘッダーが {max_header:,} バイトを超えています", f"the request's headers exceed {max_header:,} bytes")
 
 
 def _limited(base: type, max_header: int, header_timeout: float) -> type:
@@ -75,8 +81,8 @@ def _limited(base: type, max_header: int, header_timeout: float) -> type:
     (431, then the connection closes: three 100 MB headers once added 375 MB to a worker) and the
     time to receive them (408: a client trickling its headers was held open indefinitely). Both
     hold from the connection's start and again for each request on a kept-alive connection."""
-    def answer(self, head: bytes, text: str) -> None:
-        body = text.encode()
+    def answer(self, head: bytes, kind: str, message: Words) -> None:
+        body = problems.encoded(kind, message)  # the request's ?lang= is not read here: Japanese, the default
         self._heading = False
         if self._head_timer is not None:
             self._head_timer.cancel()
@@ -108,7 +114,7 @@ def _limited(base: type, max_header: int, header_timeout: float) -> type:
             self._head_bytes += len(data)
         base.data_received(self, data)  # the parser counts the line and headers themselves (on_url, on_header)
         if self._too_big or (self._heading and self._head_bytes > max_header):
-            answer(self, _431, f"the request's headers exceed {max_header:,} bytes\n")
+            answer(self, _431, "header_too_large", _too_big_words(max_header))
 
     def on_message_begin(self) -> None:
         self._head_size, self._too_big = 0, False
@@ -132,7 +138,7 @@ def _limited(base: type, max_header: int, header_timeout: float) -> type:
             self._head_timer.cancel()
             self._head_timer = None
         if self._too_big:  # a request whose headers were too large never reaches the app
-            answer(self, _431, f"the request's headers exceed {max_header:,} bytes\n")
+            answer(self, _431, "header_too_large", _too_big_words(max_header))
         else:
             base.on_headers_complete(self)
 
@@ -146,7 +152,8 @@ def _limited(base: type, max_header: int, header_timeout: float) -> type:
 
     def head_late(self) -> None:
         if self._heading:
-            answer(self, _408, f"the request's headers did not arrive within {header_timeout:g} s\n")
+            answer(self, _408, "header_timeout", Words(f"ヘッダーが {header_timeout:g} 秒以内に届きませんでした",
+                                                       f"the request's headers did not arrive within {header_timeout:g} s"))
 
     return type("Limited" + base.__name__, (base,), {
         "connection_made": connection_made, "connection_lost": connection_lost, "data_received": data_received,

@@ -1,6 +1,6 @@
 """The case reader's value checks (engine/evaluate/case.py) over a table of cases, as SQL: a value a JSON
 case would be refused for — a required input missing, a negative or absurd amount, a ratio outside
-0…1, a name that is not a member of its enum — is refused in a Parquet file too, before any decision
+0…1, a name that is not a member of its enum, a list past POLICY_MAX_ITEMS — is refused in a Parquet file too, before any decision
 is made, with the case reader's words, the case's id and how many cases share the problem.
 
 The file's layout and types are checked before (population.Source); DATE and BOOLEAN columns hold
@@ -15,7 +15,8 @@ import attrs
 from sqlglot import exp
 
 from engine.tree import nodes as tree
-from engine.evaluate.case import EXPECTED, above_maximum, missing, negative, not_a_member, show, too_large
+from engine.evaluate.case import (EXPECTED, above_maximum, max_items, missing, negative, not_a_member, show, too_large,
+                                  too_many_items)
 from engine.language.diagnostics import CaseError
 from engine.language.literals import MAX_LITERAL
 
@@ -45,9 +46,10 @@ def _conditions(policy: tree.Policy, f: tree.Field, e: exp.Expression, element: 
     """(suffix, bad, value, words) for the checks of one value `e` of field `f` (not NULL); with
     `element`, `e` is one member of the list field `f`."""
     if f.kind in ("yen", "count"):
-        return [("", exp.LT(this=e.copy(), expression=exp.Literal.number(0)), e.copy(),
-                 lambda v, k=f.kind: negative(v, k)),
-                ("", exp.GT(this=e.copy(), expression=exp.Literal.number(MAX_LITERAL)), e.copy(), too_large)] + (
+        below = ([("", exp.LT(this=e.copy(), expression=exp.Neg(this=exp.Literal.number(MAX_LITERAL))), e.copy(), too_large)]
+                 if f.signed else  # a `signed` amount may be a loss, as far below 0 as an amount may be above
+                 [("", exp.LT(this=e.copy(), expression=exp.Literal.number(0)), e.copy(), lambda v, k=f.kind: negative(v, k))])
+        return below + [("", exp.GT(this=e.copy(), expression=exp.Literal.number(MAX_LITERAL)), e.copy(), too_large)] + (
                 [("", exp.GT(this=e.copy(), expression=exp.Literal.number(f.maximum)), e.copy(),
                   lambda v, m=f.maximum: above_maximum(v, m))] if f.maximum is not None else [])
     if f.kind == "ratio":
@@ -71,6 +73,15 @@ def _conditions(policy: tree.Policy, f: tree.Field, e: exp.Expression, element: 
         bad = exp.Not(this=exp.In(this=e.copy(), expressions=[exp.Literal.string(m) for m in members]))
         return [("", bad, e.copy(), lambda v, ms=tuple(members): not_a_member(v, ms))]
     return []  # bool and date: the column's type holds nothing the case reader refuses
+
+
+def _too_many(e: exp.Expression) -> exp.Expression:
+    """A list (not NULL) holding more than POLICY_MAX_ITEMS items, as the case reader refuses it."""
+    return exp.and_(_not_null(e), exp.GT(this=exp.ArraySize(this=e.copy()), expression=exp.Literal.number(max_items())))
+
+
+def _count_words(v) -> str:
+    return too_many_items(len(v) if isinstance(v, (list, tuple)) else int(v or 0))
 
 
 def _first_non_member(values, members: tuple[str, ...]) -> str:
@@ -102,6 +113,8 @@ def _item_checks(policy: tree.Policy, path: str, raw: exp.Expression, f: tree.Fi
             value = exp.Dot(this=item.copy(), expression=exp.to_identifier(rf.name, quoted=True))
             if not (rf.optional or rf.default is not None):
                 parts.append((f"[…].{rf.name}", _is_null(value), _missing(rf, policy)))
+            if rf.kind == "list":  # an item's own list (its members) is bounded as a case's lists are
+                parts.append((f"[…].{rf.name}", _too_many(value), _count_words))
             parts += [(f"[…].{rf.name}", exp.and_(_not_null(value), bad), words)
                       for _, bad, _, words in _conditions(policy, rf, value)]
     checks = []
@@ -127,6 +140,7 @@ def checks(policy: tree.Policy) -> list[Check]:
             if not (f.optional or f.default is not None):
                 out.append(Check(path=path, bad=_is_null(raw), value=exp.null(), words=_missing(f, policy)))
             if f.kind == "list":
+                out.append(Check(path=path, bad=_too_many(raw), value=exp.ArraySize(this=raw.copy()), words=_count_words))
                 out += _item_checks(policy, path, raw, f)
             else:
                 out += [Check(path=path, bad=exp.and_(_not_null(raw), bad), value=value, words=words)

@@ -20,7 +20,7 @@ from sqlglot import exp
 
 from engine.tree import nodes as tree
 from engine.sql.fold import FractionFold
-from engine.sql.values import Arith, Num, Unsupported, column_num, const, when_present  # noqa: F401 - re-exported
+from engine.sql.values import Arith, Num, Unsupported, column_num, const, literal, when_present  # noqa: F401 - re-exported
 
 _COMPARE = {"<": exp.LT, "<=": exp.LTE, ">": exp.GT, ">=": exp.GTE, "=": exp.EQ, "!=": exp.NEQ}
 NUMERIC = ("yen", "count", "ratio", "number")
@@ -105,7 +105,8 @@ class ExpressionCompiler(FractionFold):
         name = ".".join(n.path)
         if n.kind in NUMERIC:
             den = exp.Column(this=ident(den_column(name))) if n.kind == "ratio" else None
-            return attrs.evolve(column_num(col(name), nullable=n.optional), den=den)
+            signed = self.fields[n.path].signed  # a loss: ⌊…⌋ of it needs the floor of a negative
+            return attrs.evolve(column_num(col(name), nonneg=not signed, nullable=n.optional), den=den)
         if n.kind == "bool" and n.optional:  # a missing yes/no meets no condition
             return Scalar(coalesce_false(col(name)))
         return Scalar(col(name), nullable=n.optional or n.kind == "list")
@@ -125,18 +126,22 @@ class ExpressionCompiler(FractionFold):
     def c_TableCell(self, n: tree.TableCell):
         table = self.policy.tables[n.table]
         column = table.columns.index(n.column)
-        key = self.expr(n.key).e
+        key = self.expr(n.key)
         rows = [(member, values[column]) for member, values in table.rows.items()]
+        if table.bands is None:  # CASE key WHEN member …
+            this, conditions = key.e, [string(m) for m, _ in rows]
+        else:  # keyed by a number: CASE WHEN the band holds the key …, in the bands' order
+            this, conditions = None, [_in_band(self.arith.integer(key), low, high) for low, high in table.bands]
         if n.kind in NUMERIC:
             values = [Fraction(v) for _, v in rows]
             common = 1
             for v in values:
                 common = common * v.denominator // _gcd(common, v.denominator)
-            num = exp.Case(this=key, ifs=[exp.If(this=string(m), true=exp.Literal.number(int(v * common))) for (m, _), v in zip(rows, values)])
+            num = exp.Case(this=this, ifs=[exp.If(this=c, true=exp.Literal.number(int(v * common))) for c, v in zip(conditions, values)])
             den = None if common == 1 else exp.Literal.number(common)
             return Num(num=num, den=den, nonneg=all(v >= 0 for v in values), wide=False, nullable=True)
         cell = {"bool": lambda v: exp.true() if v else exp.false(), "date": date}.get(n.kind, string)
-        return Scalar(exp.Case(this=key, ifs=[exp.If(this=string(m), true=cell(v)) for m, v in rows]), nullable=True)
+        return Scalar(exp.Case(this=this, ifs=[exp.If(this=c, true=cell(v)) for c, (_, v) in zip(conditions, rows)]), nullable=True)
 
     # ------------------------------------------------------------ conditions
     def c_Compare(self, n: tree.Compare):
@@ -206,12 +211,34 @@ class ExpressionCompiler(FractionFold):
         return result
 
     def c_Arith(self, n: tree.Arith):
+        if n.kind == "date":  # date ± a duration: ADD_MONTHS clamps to the month's end as engine.tree.dates does
+            left = self.expr(n.left)
+            amount = n.right.value if n.op == "+" else -n.right.value
+            months, unit = (amount * 12, "MONTH") if n.right.unit == "年" else (amount, "DAY") if n.right.unit == "日" else (amount, "MONTH")
+            added = exp.DateAdd(this=left.e, expression=literal(months), unit=exp.Var(this=unit))
+            return Scalar(exp.cast(added, exp.DataType.build("DATE")), nullable=left.nullable)
         left, right = self.expr(n.left), self.expr(n.right)
         if n.op == "×":
             return self.arith.mul(left, right)
         if n.op == "÷":
             return self.arith.div(left, right)
         return self.arith.add(left, right, subtract=n.op == "-")
+
+    def c_RoundOf(self, n: tree.RoundOf):
+        """`deadline of F` / `opening of F` as engine.tree.rounds.round_date: the first round whose
+        deadline the date is not past, if the date is not before its opening (nor in its unknown past)."""
+        frame = next(f for f in self.policy.frames if f.name == n.frame)
+        applied = self.c_Input(self.policy.applied_on).e
+        ifs = []
+        for i, d in enumerate(frame.deadlines):
+            value = date(d.date if n.part == "deadline" else d.opens) if (n.part == "deadline" or d.opens) else exp.Null()
+            if i == 0 and frame.earlier_unknown and d.opens is None:
+                value = exp.Null()
+            elif d.opens is not None:  # before it opened: in no round (or an unknown earlier one)
+                value = exp.Case(ifs=[exp.If(this=exp.GTE(this=applied.copy(), expression=date(d.opens)), true=value)],
+                                 default=exp.Null())
+            ifs.append(exp.If(this=exp.LTE(this=applied.copy(), expression=date(d.date)), true=value))
+        return Scalar(exp.Case(ifs=ifs, default=exp.Null()) if ifs else exp.Null(), nullable=True)
 
     def c_RoundDown(self, n: tree.RoundDown):
         return self.arith.floor(self.expr(n.operand))
@@ -308,7 +335,7 @@ class ExpressionCompiler(FractionFold):
             e = self.arith.integer(v)
             return exp.Coalesce(this=e, expressions=[self.arith.wide_zero()]) if v.nullable else e
 
-        return column_num(self.sum_of(n.list, value, n.where))
+        return column_num(self.sum_of(n.list, value, n.where), nonneg=not self.record_fields(n.list)[n.field].signed)
 
     def c_Count(self, n: tree.Count):
         field = self.fields[n.list.path]
@@ -351,6 +378,13 @@ def _count(condition: exp.Expression) -> exp.Expression:
     return exp.Sum(this=exp.Case(ifs=[exp.If(this=condition, true=exp.Literal.number(1))], default=exp.Literal.number(0)))
 
 
+def _in_band(key: exp.Expression, low: int | None, high: int | None) -> exp.Expression:
+    """`low <= key AND key <= high` for a band of a table keyed by a number (NULL for a missing key)."""
+    ends = [exp.GTE(this=key.copy(), expression=literal(low))] if low is not None else []
+    ends += [exp.LTE(this=key.copy(), expression=literal(high))] if high is not None else []
+    return exp.and_(*ends) if ends else exp.Not(this=exp.Is(this=key.copy(), expression=exp.Null()))
+
+
 def item_value(arith: Arith, variable: str, field: tree.Field):
     """A field of the list item in scope, its default applied, numbers widened."""
     return field_value(arith, exp.Dot(this=exp.to_identifier(variable), expression=ident(field.name)), field)
@@ -363,7 +397,7 @@ def field_value(arith: Arith, e: exp.Expression, field: tree.Field):
         e = arith.widen(e)
         if field.default is not None:
             e = exp.Coalesce(this=e, expressions=[exp.Literal.number(int(field.default))])
-        return column_num(e, nullable=missing)
+        return column_num(e, nonneg=not field.signed, nullable=missing)
     if field.kind == "ratio":
         num = exp.Dot(this=e.copy(), expression=exp.to_identifier("num"))
         den = exp.Dot(this=e, expression=exp.to_identifier("den"))

@@ -110,6 +110,8 @@ class Arith:
     def div(self, a: Num, b: Num) -> Num:
         """a ÷ b, exact; 0 where b is 0 (as the tree): `divide` by b made safe, then the zero put back."""
         if b.const is not None:
+            if b.const == 0 and a.nullable:  # missing ÷ 0 is missing, as in the tree
+                return self.missing_if_either(a, a, const(0))
             return self.divide(a, b) if b.const else const(0)
         zero = exp.EQ(this=_paren(self.numerator(b)), expression=exp.Literal.number(0))
         safe = attrs.evolve(b, num=exp.Case(ifs=[exp.If(this=zero, true=exp.Literal.number(1))], default=self.numerator(b)))
@@ -150,6 +152,15 @@ class Arith:
         if _same(da, db):
             num = exp.Case(ifs=[exp.If(this=condition, true=self.numerator(a))], default=self.numerator(b))
             den = da
+        elif a.nullable or b.nullable:
+            # a side that may be missing where it is not chosen (`a ÷ X if X is given else b`): a common
+            # denominator would carry X's NULL into b, so a CASE for each part, in the wide type
+            def part(x: Num, e):
+                return e if x.wide else self.widen(e)
+            num = exp.Case(ifs=[exp.If(this=condition, true=part(a, self.numerator(a)))], default=part(b, self.numerator(b)))
+            den = exp.Case(ifs=[exp.If(this=condition.copy(), true=part(a, da if da is not None else literal(1)))],
+                           default=part(b, db if db is not None else literal(1)))
+            return Num(num=num, den=den, nonneg=a.nonneg and b.nonneg, wide=True, nullable=True)
         elif a.const is not None and b.const is not None:  # two constant rates: a CASE for each part
             num = exp.Case(ifs=[exp.If(this=condition, true=self.numerator(a))], default=self.numerator(b))
             den = exp.Case(ifs=[exp.If(this=condition.copy(), true=literal(a.const.denominator))],
@@ -165,14 +176,24 @@ class Arith:
     def smaller(self, a: Num, b: Num) -> Num:
         if a.const is not None and b.const is not None:
             return const(min(a.const, b.const))
-        return self.least(a, b) or self.choose(self.compare(exp.LTE, a, b), a, b)
+        return self.least(a, b) or self.missing_if_either(a, b, self.choose(self.compare(exp.LTE, a, b), a, b))
 
     def larger(self, a: Num, b: Num) -> Num:
         if a.const is not None and b.const is not None:
             return const(max(a.const, b.const))
         if b.const == 0 and a.nonneg:
             return a
-        return self.greatest(a, b) or self.choose(self.compare(exp.GTE, a, b), a, b)
+        return self.greatest(a, b) or self.missing_if_either(a, b, self.choose(self.compare(exp.GTE, a, b), a, b))
+
+    def missing_if_either(self, a: Num, b: Num, result: Num) -> Num:
+        """NULL where `a` or `b` is (the CASE of `choose` would give the other side): as the tree,
+        whose smaller/larger of a missing value is missing."""
+        sides = [self.numerator(x) for x in (a, b) if x.nullable]
+        if not sides:
+            return result
+        missing = exp.or_(*(exp.Is(this=_paren(e.copy()), expression=exp.Null()) for e in sides))
+        num = exp.Case(ifs=[exp.If(this=missing, true=exp.Null())], default=self.numerator(result))
+        return attrs.evolve(result, num=num, const=None, den=self.denominator(result), nullable=True)
 
     def least(self, a: Num, b: Num) -> Num | None:
         return self._extreme(exp.Least, a, b)

@@ -218,6 +218,17 @@ class TotalOf:
 
 
 @node
+class RoundOf:
+    """The closing (`deadline`) or opening (`opening`) date of the round of `frame` that the
+    application date falls in; missing when it falls in none (engine.tree.rounds.round_of)."""
+
+    frame: str
+    part: str  # deadline | opening
+    kind: str
+    origin: Origin
+
+
+@node
 class Count:
     """Items of a list of records (optionally those matching `where`), or distinct members of an enum list."""
 
@@ -260,14 +271,16 @@ class Definition:
 class Table:
     name: str
     label: Label
-    key_enum: str
+    key_enum: str | None  # None for a table keyed by a number (its rows are bands)
     columns: tuple[str, ...]
-    rows: dict  # member -> tuple of values, in column order
+    rows: dict  # member (or a band as written, `6人 .. 20人`) -> tuple of values, in column order
     kinds: tuple[str, ...]
     units: tuple[str | None, ...]  # a count column's unit as written (人), for display
     row_lines: dict  # member -> line of its row (for coverage reports)
     cite: Cite
     origin: Origin
+    bands: tuple | None = None  # keyed by a number: (low, high) per row in order, ends included, None for open
+    row_cites: dict | None = None  # member -> Cite for a row that cites its own source (the others cite the table's)
 
 
 @node
@@ -361,6 +374,7 @@ class Field:
     default: object | None
     maximum: int | None = None  # the largest answer accepted (yen and count fields); None: MAX_LITERAL
     help: Label | None = None  # what the question means, for the self-check page
+    signed: bool = False  # a yen amount that may be negative (declared `signed`); others never are
 
 
 @node

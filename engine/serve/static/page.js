@@ -31,9 +31,12 @@
     return { value: BigInt(m[1] + (frac + "0".repeat(zeros)).slice(0, zeros)) };
   }
 
-  function parseYen(raw) {
+  // signed: an amount declared `signed` (a loss) may start with -, −, ▲ or △ ("▲20万円" is -200000)
+  function parseYen(raw, signed) {
     let s = halfWidth(raw).replace(/[,\s、]/g, "").replace(/円$/, "");
     if (s === "") return { empty: true };
+    let sign = 1n;
+    if (signed && /^[-\u2212\u25B2\u25B3]/.test(s)) { sign = -1n; s = s.slice(1); }
     const m = /^(?:([\d.]+)億)?(?:([\d.]+)万)?([\d.]+)?$/.exec(s);
     if (!m || !(m[1] || m[2] || m[3])) return { error: T["bad.amount"] };
     let total = 0n;
@@ -44,7 +47,7 @@
       if (v.error) return v;
       total += v.value;
     }
-    return { value: Number(total) };
+    return { value: Number(sign * total) };
   }
 
   function parseCount(raw) {
@@ -74,7 +77,7 @@
     }
     const raw = el.value.trim();
     if (kind === "yen" || kind === "count") {
-      const r = kind === "yen" ? parseYen(raw) : parseCount(raw);
+      const r = kind === "yen" ? parseYen(raw, el.dataset.signed === "true") : parseCount(raw);
       if (r.error) { problems.push([el, r.error]); return undefined; }
       if (!r.empty && !quiet) el.value = kind === "yen" ? r.value.toLocaleString("ja-JP") : String(r.value);
       return r.empty ? undefined : r.value;

@@ -1,0 +1,144 @@
+"""Keeping the catalogues: extract every N_() mark of a domain's source files, merge them into each
+language's .po (translations kept, new strings added with an empty msgstr, strings gone dropped)
+and compile the .mo beside it. Needs Babel (the test extra); the engine itself reads the .mo files
+with the standard library alone.
+
+    python -m engine.i18n.catalogues            # after adding or changing a message in the code
+    python -m engine.i18n.catalogues --check    # exit 1 if a .po or .mo is out of date or a string is untranslated
+"""
+
+from __future__ import annotations
+
+import datetime
+import io
+import sys
+from pathlib import Path
+
+from engine.i18n import DOMAINS, LANGUAGES, LOCALE_DIR
+
+ENGINE = LOCALE_DIR.parent
+# Where each domain's strings are marked with N_(key, English msgid).
+SOURCES = {
+    "explain": ("explain/messages.py", "explain/sentences.py"),
+    "case": ("evaluate/case_words.py",),
+    "population": ("population/report.py",),
+}
+KEYWORDS = {"N_": ((1, "c"), 2)}
+_FIXED_DATE = datetime.datetime(2026, 12, 3, tzinfo=datetime.timezone.utc)  # no date churn in the files
+
+
+def po_path(lang: str, domain: str) -> Path:
+    return LOCALE_DIR / lang / "LC_MESSAGES" / f"{domain}.po"
+
+
+def extracted(domain: str) -> list[tuple[str, str]]:
+    """(key, English msgid) of every mark in the domain's sources, in source order."""
+    from babel.messages.extract import extract_from_file
+
+    found = []
+    for name in SOURCES[domain]:
+        path = ENGINE / name
+        if path.exists():
+            for _line, msgid, _comments, context in extract_from_file("python", path, keywords=KEYWORDS):
+                found.append((context, msgid))
+    return found
+
+
+def _new_catalog(lang: str, domain: str):
+    from babel.messages.catalog import Catalog
+
+    return Catalog(locale=lang, domain=domain, project="subsidy-policy", creation_date=_FIXED_DATE,
+                   revision_date=_FIXED_DATE, charset="utf-8", fuzzy=False,
+                   header_comment=f"# {domain} messages of subsidy-policy, {lang}. Keys are msgctxt; msgids are the English source.\n#")
+
+
+def read(lang: str, domain: str):
+    from babel.messages.pofile import read_po
+
+    path = po_path(lang, domain)
+    if not path.exists():
+        return _new_catalog(lang, domain)
+    with open(path, "rb") as f:
+        return read_po(f, locale=lang, domain=domain)
+
+
+def merged(lang: str, domain: str):
+    """The domain's catalogue for `lang` as the sources now mark it: the .po's translations kept
+    (English keeps the msgid where none is written)."""
+    old = read(lang, domain)
+    new = _new_catalog(lang, domain)
+    for key, msgid in extracted(domain):
+        before = old.get(msgid, context=key)
+        string = before.string if before is not None and before.string else ("" if lang != "en" else msgid)
+        new.add(msgid, string, context=key)
+    return new
+
+
+def po_bytes(catalog) -> bytes:
+    from babel.messages.pofile import write_po
+
+    out = io.BytesIO()
+    write_po(out, catalog, width=0, no_location=True)
+    return out.getvalue()
+
+
+def mo_bytes(catalog) -> bytes:
+    from babel.messages.mofile import write_mo
+
+    out = io.BytesIO()
+    write_mo(out, catalog)
+    return out.getvalue()
+
+
+def untranslated(catalog) -> list[str]:
+    return [f"{m.context}: {m.id}" for m in catalog if m.id and not m.string]
+
+
+def update() -> list[str]:
+    """Write every .po and .mo; the keys still untranslated."""
+    missing = []
+    for domain in DOMAINS:
+        for lang in LANGUAGES:
+            catalog = merged(lang, domain)
+            path = po_path(lang, domain)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(po_bytes(catalog))
+            path.with_suffix(".mo").write_bytes(mo_bytes(catalog))
+            missing += [f"{lang}/{domain} {m}" for m in untranslated(catalog)]
+    return missing
+
+
+def entries(catalog) -> list[tuple[str, str, str]]:
+    """(key, msgid, msgstr) in order: what a catalogue says, apart from its header."""
+    return [(m.context, m.id, m.string) for m in catalog if m.id]
+
+
+def mo_entries(data: bytes) -> dict[str, str]:
+    """What the standard library reads from a .mo ("key\x04msgid" -> msgstr), header aside."""
+    import gettext
+
+    table = gettext.GNUTranslations(io.BytesIO(data))._catalog
+    return {k: v for k, v in table.items() if k != ""}
+
+
+def check() -> list[str]:
+    """What is out of date, without writing anything: a .po that is not what the sources mark, a
+    .mo that is not its .po compiled by Babel, an untranslated string."""
+    problems = []
+    for domain in DOMAINS:
+        for lang in LANGUAGES:
+            catalog = merged(lang, domain)
+            path = po_path(lang, domain)
+            if not path.exists() or entries(read(lang, domain)) != entries(catalog):
+                problems.append(f"{path.relative_to(ENGINE.parent)} is not what the sources mark")
+            mo = path.with_suffix(".mo")
+            if not mo.exists() or mo_entries(mo.read_bytes()) != mo_entries(mo_bytes(read(lang, domain))):
+                problems.append(f"{mo.relative_to(ENGINE.parent)} is not the compiled .po")
+            problems += [f"{lang}/{domain} untranslated: {m}" for m in untranslated(catalog)]
+    return problems
+
+
+if __name__ == "__main__":  # pragma: no cover - a maintainer's tool
+    problems = check() if "--check" in sys.argv else update()
+    print("\n".join(problems))
+    sys.exit(1 if problems else 0)

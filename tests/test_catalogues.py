@@ -1,0 +1,117 @@
+"""The message catalogues (engine/locale/<lang>/LC_MESSAGES/<domain>.po and .mo): every string the
+code marks is in every language's catalogue with a translation, each .mo is its .po compiled by
+Babel, and no sentence a person reads is written in the code of the explanations or the case
+reader outside the catalogue."""
+
+from __future__ import annotations
+
+import ast
+import re
+from pathlib import Path
+
+import pytest
+
+from engine.i18n import DOMAINS, LANGUAGES, catalogues, translator
+from engine.explain.messages import message
+from engine.evaluate.case_words import word
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.mark.parametrize("domain", DOMAINS)
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_every_marked_string_has_a_translation(lang, domain):
+    marked = catalogues.extracted(domain)
+    assert marked, f"no N_() mark found for {domain}"
+    on_file = {(key, msgid): string for key, msgid, string in catalogues.entries(catalogues.read(lang, domain))}
+    missing = [f"{key}: {msgid}" for key, msgid in marked if (key, msgid) not in on_file]
+    assert missing == [], f"{lang}/{domain}.po lacks (run python -m engine.i18n.catalogues):\n" + "\n".join(missing)
+    untranslated = [f"{key}: {msgid}" for (key, msgid), string in on_file.items() if not string.strip()]
+    assert untranslated == [], f"{lang}/{domain}.po leaves these untranslated:\n" + "\n".join(untranslated)
+    stale = [key for key, _ in on_file if key not in dict(marked)]
+    assert stale == [], f"{lang}/{domain}.po holds strings no code marks: {stale}"
+
+
+@pytest.mark.parametrize("domain", DOMAINS)
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_the_committed_mo_is_the_po_compiled_by_babel(lang, domain):
+    mo = catalogues.po_path(lang, domain).with_suffix(".mo")
+    assert catalogues.mo_entries(mo.read_bytes()) == catalogues.mo_entries(catalogues.mo_bytes(catalogues.read(lang, domain)))
+
+
+def test_the_check_a_maintainer_runs_finds_nothing_out_of_date():
+    assert catalogues.check() == []
+
+
+def test_an_untranslated_string_is_found(tmp_path, monkeypatch):
+    po = catalogues.po_path("ja", "case")
+    text = po.read_text(encoding="utf-8")
+    changed = re.sub(r'(msgctxt "missing.bool"\nmsgid "[^"]*"\nmsgstr )"[^"]*"', r'\1""', text)
+    assert changed != text
+    copy = tmp_path / "ja" / "LC_MESSAGES" / "case.po"
+    copy.parent.mkdir(parents=True)
+    copy.write_text(changed, encoding="utf-8")
+    monkeypatch.setattr(catalogues, "po_path", lambda lang, domain: tmp_path / lang / "LC_MESSAGES" / f"{domain}.po")
+    assert "missing.bool: missing; expected true or false" in catalogues.untranslated(catalogues.merged("ja", "case"))[0]
+
+
+def test_the_runtime_reads_the_catalogues_with_the_standard_library():
+    assert type(translator("ja", "explain")).__module__ == "gettext"
+    assert message("ja", "status.eligible") == "対象" and message("en", "status.eligible") == "eligible"
+    assert word("ja", "expected.bool") == "「はい」か「いいえ」" and word("en", "expected.bool") == "true or false"
+    with pytest.raises(ValueError, match="no catalogue for language 'fr'"):
+        translator("fr", "explain")
+
+
+# ------------------------------------------------------------------ nothing bypasses the catalogue
+# The modules whose every sentence must come from a catalogue, and the literals they may hold that
+# are not sentences: markup, symbols and the units the policy language itself spells.
+SCANNED = sorted((ROOT / "engine" / "explain").glob("*.py")) + [ROOT / "engine" / "evaluate" / "case.py",
+                                                                  ROOT / "engine" / "evaluate" / "case_words.py"]
+_JAPANESE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff]")
+_ENGLISH = re.compile(r"[A-Za-z]{2,}[ ,;:]+[A-Za-z]{2,}")
+_MARKUP = re.compile(r"<[^>]*(?:>|$)|&\w+;")  # tags, whole or cut by a placeholder
+ALLOWED = {"円", "・", "件目"}  # the yen sign the amounts are printed with; the separator of member names
+
+
+def _literals(path: Path):
+    """String constants that a person could read, less docstrings, N_() marks, CSS and exception texts."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    skip = set()
+    for node in ast.walk(tree):
+        body = getattr(node, "body", None)
+        if isinstance(node, (ast.Module, ast.FunctionDef, ast.ClassDef)) and body and isinstance(body[0], ast.Expr):
+            skip.add(id(body[0].value))
+        if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "N_":
+            skip.update(id(a) for a in node.args)
+        if isinstance(node, ast.Raise) and node.exc is not None:
+            skip.update(id(n) for n in ast.walk(node.exc))
+        if isinstance(node, ast.Assign) and any(getattr(t, "id", "") in ("_CSS",) for t in node.targets):
+            skip.add(id(node.value))
+    found = [(node.lineno, node.value) for node in ast.walk(tree)
+             if isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in skip]
+    return sorted(found)
+
+
+def bypasses(path: Path) -> list[str]:
+    """Each literal of `path` that reads as a sentence (Japanese, or two English words)."""
+    found = []
+    for line, text in _literals(path):
+        bare = _MARKUP.sub(" ", text)
+        for allowed in ALLOWED:
+            bare = bare.replace(allowed, "")
+        if _JAPANESE.search(bare) or _ENGLISH.search(bare):
+            found.append(f"{path.relative_to(ROOT) if path.is_relative_to(ROOT) else path.name}:{line}: {text!r}")
+    return found
+
+
+def test_no_sentence_in_the_explanations_or_the_case_reader_bypasses_the_catalogue():
+    found = [problem for path in SCANNED for problem in bypasses(path)]
+    assert found == [], "\n".join(found)
+
+
+def test_a_sentence_written_in_the_code_would_be_found(tmp_path):
+    module = tmp_path / "render_x.py"
+    module.write_text('"""A docstring may say anything."""\n\ndef f(x):\n    return f"{x} は下限未満です"\n\n'
+                      'def g():\n    return "not eligible here"\n', encoding="utf-8")
+    assert [p.split(": ", 1)[1] for p in bypasses(module)] == ["' は下限未満です'", "'not eligible here'"]
