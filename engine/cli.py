@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import os
 import signal
@@ -158,19 +160,26 @@ def _frames(policy, raw, frames: tuple[str, ...], case: str, lang: str = "en") -
 @click.option("--policy", "policy_dir", type=click.Path(), default=None, help="Policy folder. Default: for each case, the bundled year in force on its 申請日 (2024 when undated); the output names it.")
 @click.option("--trace", is_flag=True, help="Add each case's full explained decision (slower: the tree evaluator).")
 @click.option("--workers", type=click.IntRange(1, 64), default=1, show_default=True, help="Worker processes.")
-@click.option("--input-format", type=click.Choice(["jsonl", "csv"]), default=None, help="Default: from INPUT's extension.")
-@click.option("--output-format", type=click.Choice(["jsonl", "csv"]), default=None, help="Default: from OUTPUT's extension.")
+@click.option("--input-format", type=click.Choice(["jsonl", "csv", "xlsx"]), default=None, help="Default: from INPUT's extension.")
+@click.option("--output-format", type=click.Choice(["jsonl", "csv", "xlsx"]), default=None, help="Default: from OUTPUT's extension.")
 @click.option("--resume", is_flag=True, help="Continue an interrupted run: keep OUTPUT's whole records and skip their inputs.")
 @click.option("--lang", type=click.Choice(["ja", "en"]), default="ja", show_default=True,
-              help="Language of the summary and progress on standard error (the records are data).")
-def batch_command(input_path, output_path, policy_dir, trace, workers, input_format, output_format, resume, lang) -> None:
-    """Evaluate every case of INPUT (JSON Lines or CSV) into OUTPUT, one record per case, in order."""
-    from engine.population import batch
+              help="Language of the summary on standard error and of CSV and .xlsx statuses, reasons and steps "
+                   "(JSON Lines keeps codes).")
+@click.option("--bom/--no-bom", default=True, show_default=True, help="Begin a CSV output with a UTF-8 BOM (for Excel).")
+def batch_command(input_path, output_path, policy_dir, trace, workers, input_format, output_format, resume, lang, bom) -> None:
+    """Evaluate every case of INPUT (JSON Lines, CSV or .xlsx) into OUTPUT, one record per case, in order."""
+    from engine.population import batch, sheets
 
     input_format = input_format or _format_of(input_path, "input")
     output_format = output_format or _format_of(output_path, "output")
     if resume and output_path == "-":
         _fail("--resume needs an output file", EXIT_USAGE)
+    if "xlsx" in (input_format, output_format) and "-" in (input_path, output_path):
+        _fail(".xlsx is read from and written to files, not standard input or output", EXIT_USAGE)
+    if output_format == "xlsx" and (resume or trace):
+        _fail(f"--{'resume' if resume else 'trace'} does not go with .xlsx output (a workbook is written whole at the end, "
+              "and a traced decision is larger than a cell); write .jsonl or .csv", EXIT_USAGE)
     try:
         if policy_dir:
             policies, default = {Path(policy_dir).name: load_policy(policy_dir).policy}, None
@@ -182,40 +191,60 @@ def batch_command(input_path, output_path, policy_dir, trace, workers, input_for
     try:
         if input_format == "jsonl":  # read as bytes: a line that is not UTF-8 is one bad record, not a crash
             source = sys.stdin.buffer if input_path == "-" else open(input_path, "rb")
-        else:
-            source = sys.stdin if input_path == "-" else open(input_path, encoding="utf-8-sig", errors="replace", newline="")
     except OSError as exc:
         _fail(f"cannot read {input_path}: {exc.strerror}", EXIT_BAD_CASE)
     try:  # a CSV header is checked before any output is written
         also = _sibling_fields(policy_dir) if policy_dir else fields_of_years(bundled_policies())  # a corpus for several years
-        records = batch.json_lines(source) if input_format == "jsonl" else batch.csv_records(source, list(policies.values()), also)
+        if input_format == "jsonl":
+            records = batch.json_lines(source)
+        elif input_format == "csv":  # UTF-8 (with or without a BOM) or CP932, whichever decodes the whole file
+            records = batch.csv_records(sheets.open_csv(input_path), list(policies.values()), also)
+        else:
+            records = sheets.xlsx_records(input_path, list(policies.values()), also)
     except CaseError as exc:
-        _fail(_case_message(CaseError(exc.problems, input_path)), EXIT_BAD_CASE)
+        _fail(_case_message(exc if exc.file else CaseError(exc.problems, input_path)), EXIT_BAD_CASE)
+    except sheets.SheetProblem as exc:
+        _fail(str(exc), EXIT_USAGE)
     done = batch.whole_records(Path(output_path), output_format) if resume else 0
-    header = batch.csv_header(policies)
+    header = batch.csv_header(policies, trace)
+    words = batch.Words(policies, lang)
+    sheet = None
     if output_path == "-":
         out = sys.stdout
     else:
         try:
             had_header = resume and output_format == "csv" and Path(output_path).exists() and Path(output_path).stat().st_size > 0
-            # a lone surrogate can stand only inside a JSON string, where its backslash escape is its JSON spelling
-            out = open(output_path, "a" if resume else "w", encoding="utf-8", newline="", errors="backslashreplace")
+            if output_format == "xlsx":
+                sheet = sheets.XlsxSheet(output_path, [words.header(c) for c in header])
+                out = io.StringIO()  # nothing goes here: the workbook takes each record's cells
+            else:
+                # a lone surrogate can stand only inside a JSON string, where its backslash escape is its JSON spelling
+                out = open(output_path, "a" if resume else "w", encoding="utf-8", newline="", errors="backslashreplace")
         except OSError as exc:
             _fail(f"cannot write {output_path}: {exc.strerror}", EXIT_USAGE)
+        except sheets.SheetProblem as exc:
+            _fail(str(exc), EXIT_USAGE)
     if output_format == "csv" and done == 0 and not (output_path != "-" and had_header):
-        out.write(",".join(header) + "\n")
+        out.write((sheets.BOM if bom else "") + ",".join(header) + "\n")
     for _ in range(done):  # the records an earlier run already wrote
         next(records, None)
     total = _count_records(input_path, input_format) if input_path != "-" and sys.stderr.isatty() else None
     progress = _Progress(total, done, lang) if sys.stderr.isatty() else None
     summary = batch.Summary()
+    numeric = {c for c in header if c in ("id", "best_subsidy") or c.endswith(".subsidy")}
     # Ctrl-C is noted and acted on between chunks: a chunk's records and their count are taken
     # together, so the count said on interruption is the number of records written
     interrupted: list = []
     previous = signal.signal(signal.SIGINT, lambda *_: interrupted.append(True))
     try:
-        for text, counts in batch.decide_all(policies, records, trace, input_format, workers, output_format, also, default):
-            out.write(text)  # a chunk's records, whole lines
+        decided = batch.decide_all(policies, records, trace, "jsonl" if input_format == "jsonl" else "csv", workers,
+                                   output_format, also, default, lang)
+        for text, counts in decided:
+            if sheet is None:
+                out.write(text)  # a chunk's records, whole lines
+            else:  # the chunk's CSV lines, cell by cell into the workbook (amounts as numbers)
+                for cells in csv.reader(io.StringIO(text)):
+                    sheet.row([int(c) if n in numeric and c.isdigit() else c for n, c in zip(header, cells)])
             summary.merge(counts)
             if progress:
                 out.flush()
@@ -224,13 +253,20 @@ def batch_command(input_path, output_path, policy_dir, trace, workers, input_for
                 raise KeyboardInterrupt
     except KeyboardInterrupt:
         out.flush()
-        click.echo("\n" + BATCH_WORDS[lang]["interrupted"].format(n=done + summary.read), err=True)
+        click.echo("\n" + BATCH_WORDS[lang]["interrupted_sheet" if sheet else "interrupted"].format(n=done + summary.read), err=True)
         sys.exit(130)
+    except sheets.SheetProblem as exc:
+        _fail(f"{exc}; {output_path} was not written", EXIT_USAGE)
     finally:
         signal.signal(signal.SIGINT, previous)
         out.flush()
         if out is not sys.stdout:
             out.close()
+    if sheet is not None:
+        try:
+            sheet.close()
+        except OSError as exc:
+            _fail(f"cannot write {output_path}: {exc.strerror or exc}", EXIT_USAGE)
     if progress:
         progress.done()
     click.echo(_batch_summary(summary, done, lang), err=True)
@@ -243,9 +279,9 @@ def _format_of(path: str, what: str) -> str:
     suffix = Path(path).suffix.lower()
     if suffix in (".jsonl", ".ndjson", ".json"):
         return "jsonl"
-    if suffix == ".csv":
-        return "csv"
-    _fail(f"cannot tell the {what} format of {path}; use --{what}-format jsonl|csv", EXIT_USAGE)
+    if suffix in (".csv", ".xlsx"):
+        return suffix[1:]
+    _fail(f"cannot tell the {what} format of {path}; use --{what}-format jsonl|csv|xlsx", EXIT_USAGE)
 
 
 def _count_records(path: str, input_format: str) -> int | None:
@@ -260,10 +296,12 @@ def _count_records(path: str, input_format: str) -> int | None:
 # `policy batch`'s words on standard error, Japanese first (--lang)
 BATCH_WORDS = {
     "ja": {"interrupted": "{n:,}件で中断しました。続けるには --resume を付けて再実行してください",
+           "interrupted_sheet": "{n:,}件で中断しました。出力は書いていません",
            "progress": "{n:,}件、毎秒{rate:,.0f}件", "left": "、残り{s:,.0f}秒",
            "read": "読み込んだ件数: {n:,}件", "resumed": "（前回までの{n:,}件に続けて）", "decisions": "判定: {n:,}件", "errors": "エラー: {n:,}件",
            "eligible": "{frame}の対象: {n:,}件（補助額 {yen:,}円）", "best": "各ケースの補助額が最も大きい枠の補助額の合計: {yen:,}円"},
     "en": {"interrupted": "interrupted after {n} records; run again with --resume to continue",
+           "interrupted_sheet": "interrupted after {n} records; nothing written",
            "progress": "{n:,} records, {rate:,.0f}/s", "left": ", {s:,.0f} s left",
            "read": "records read: {n:,}", "resumed": " (after {n:,} resumed)", "decisions": "decisions: {n:,}", "errors": "errors: {n:,}",
            "eligible": "eligible for {frame}: {n:,} (subsidy {yen:,}円)", "best": "total subsidy of each case's best frame: {yen:,}円"},
@@ -721,6 +759,32 @@ def synth_command(policy_dirs, n, seed, output) -> None:
     click.echo(f"wrote {n:,} firm{'s' if n != 1 else ''} (seed {seed}) to {output} in {time.monotonic() - start:.1f} s", err=True)
 
 
+@cli.command("template")
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False), help="The blank sheet: .xlsx or .csv.")
+@click.option("--policy", "policy_dir", type=click.Path(), default=None, help="Policy folder. Default: the bundled 2024 policy.")
+@click.option("--lang", type=click.Choice(["ja", "en"]), default="ja", show_default=True, help="Language of the labels.")
+@click.option("--items", type=click.IntRange(1, 100), default=5, show_default=True, help="Items' columns per list (経費[0] … ).")
+@click.option("--bom/--no-bom", default=True, show_default=True, help="Begin a CSV with a UTF-8 BOM (for Excel).")
+def template_command(output, policy_dir, lang, items, bom) -> None:
+    """Write a blank sheet of cases for the policy: its columns, their labels and, in .xlsx, drop-down lists."""
+    from engine.population import sheets
+
+    fmt = Path(output).suffix.lower().lstrip(".")
+    if fmt not in ("xlsx", "csv"):
+        _fail(f"cannot tell the template's format from {output}: name it .xlsx or .csv", EXIT_USAGE)
+    try:
+        policy = load_policy(policy_dir or default_policy_dir()).policy
+    except PolicyError as exc:
+        _fail(str(exc), EXIT_BAD_POLICY)
+    try:
+        n = sheets.write_template(policy, Path(output), fmt, lang, items, bom)
+    except sheets.SheetProblem as exc:
+        _fail(str(exc), EXIT_USAGE)
+    except OSError as exc:
+        _fail(f"cannot write {output}: {exc.strerror or exc}", EXIT_USAGE)
+    click.echo(f"{n} columns → {output}", err=True)
+
+
 @cli.command("sql")
 @click.option("--policy", "policy_dir", type=click.Path(), default=None, help="Policy folder. Default: the bundled 2024 policy.")
 @click.option("--dialect", default="duckdb", show_default=True,
@@ -758,15 +822,20 @@ def sql_command(policy_dir, dialect, frames, no_dates, fused) -> None:
 @cli.command("population")
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
 @click.option("-o", "--output", type=click.Path(dir_okay=False), default=None,
-              help="Decisions file (.parquet or .csv); with --compare, the report (.txt, .json or .html; default: standard output).")
+              help="Decisions file (.parquet, .csv or .xlsx); with --compare, the report (.txt, .json or .html; default: standard output).")
 @click.option("--policy", "policy_dir", type=click.Path(), default=None, help="Policy folder. Default: the bundled 2024 policy.")
 @click.option("--engine", type=click.Choice(["duckdb", "spark"]), default="duckdb", show_default=True)
 @click.option("--frame", "frames", multiple=True, help="Only this frame (repeatable; not with --compare).")
 @click.option("--compare", is_flag=True, help="PATHS are OLD_POLICY NEW_POLICY CASES: report what the change does.")
-@click.option("--format", "fmt", type=click.Choice(["text", "json", "html"]), default=None,
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "html", "xlsx"]), default=None,
               help="The --compare report's format. Default: from -o's extension, else text.")
-@click.option("--lang", type=click.Choice(["ja", "en"]), default="ja", show_default=True)
-def population_command(paths, output, policy_dir, engine, frames, compare, fmt, lang) -> None:
+@click.option("--lang", type=click.Choice(["ja", "en"]), default="ja", show_default=True,
+              help="Language of the report, and of CSV and .xlsx decisions' statuses, reasons and steps.")
+@click.option("--bom/--no-bom", default=True, show_default=True, help="Begin CSV decisions with a UTF-8 BOM (for Excel).")
+@click.option("--national", type=click.IntRange(0), default=None,
+              help="With --compare: the firms the cases stand for, to scale the figures to (default 3,364,891, every SME of Japan; 0: none).")
+@click.option("--budget", default=None, help="With --compare: a budget to set the national figures against (e.g. 2000億円).")
+def population_command(paths, output, policy_dir, engine, frames, compare, fmt, lang, bom, national, budget) -> None:
     """Decide every case of CASES (Parquet in the case-table layout, JSON Lines or CSV) with the
     policy's SQL form, or with --compare report what changing OLD_POLICY to NEW_POLICY does."""
     import signal
@@ -799,32 +868,35 @@ def population_command(paths, output, policy_dir, engine, frames, compare, fmt, 
             if misplaced:
                 _fail(f"--compare takes OLD_POLICY NEW_POLICY CASES, policy folders first; {misplaced[0]} is a file", EXIT_USAGE)
             if output and fmt is None and Path(output).suffix.lower() not in REPORT_FORMATS:
-                _fail(f"cannot tell the report's format from {output}: name it .txt, .json or .html, or give --format", EXIT_USAGE)
+                _fail(f"cannot tell the report's format from {output}: name it .txt, .json, .html or .xlsx, or give --format", EXIT_USAGE)
+            budget_yen = _budget(budget)
             if output:
                 population.writable(Path(output), cases)  # before the comparison runs, and never over the cases
             old, new = load_policy(old_dir).policy, load_policy(new_dir).policy
             also = _sibling_fields(old_dir) | _sibling_fields(new_dir)  # a corpus written for other years too
             report = population_compare.compare(old, new, cases, engine, labels=(old_dir, new_dir), also_known=also,
-                                                folders=(old_dir, new_dir))
+                                                folders=(old_dir, new_dir), national=national, budget=budget_yen)
             _write_report(report, output, fmt, lang)
             _ignore_late_signals()
             click.echo(f"compared {report['cases']:,} cases on {engine} in {time.monotonic() - start:.1f} s", err=True)
             return
         if len(paths) != 1 or output is None:
             _fail("policy population CASES -o DECISIONS (or --compare OLD_POLICY NEW_POLICY CASES)", EXIT_USAGE)
-        if fmt or lang != "ja":
-            _fail(f"--{'format' if fmt else 'lang'} is for the --compare report; the decisions' format is -o's extension (.parquet or .csv)", EXIT_USAGE)
+        if national is not None or budget is not None:
+            _fail(f"--{'national' if national is not None else 'budget'} is for the --compare report", EXIT_USAGE)
+        if fmt:
+            _fail("--format is for the --compare report; the decisions' format is -o's extension (.parquet, .csv or .xlsx)", EXIT_USAGE)
         policy = load_policy(policy_dir or default_policy_dir()).policy
         _known_frames(policy, frames)
         also = _sibling_fields(policy_dir or default_policy_dir())  # `policy synth` writes for 2024 and 2025
-        n = population.decide(policy, paths[0], output, engine, tuple(frames) or None, also_known=also)
+        n = population.decide(policy, paths[0], output, engine, tuple(frames) or None, also_known=also, lang=lang, bom=bom)
         _ignore_late_signals()
         click.echo(f"decided {n:,} case{'s' if n != 1 else ''} on {engine} in {time.monotonic() - start:.1f} s → {output}", err=True)
     except PolicyError as exc:
         _fail(str(exc), EXIT_BAD_POLICY)
     except CaseError as exc:
         _fail(_case_message(exc), EXIT_BAD_CASE)
-    except population.PopulationError as exc:
+    except (population.PopulationError, population.SheetProblem) as exc:
         _fail(str(exc), EXIT_USAGE)
     except sql.Unsupported as exc:
         _fail(f"the SQL form cannot write this policy exactly: {exc}", EXIT_BAD_POLICY)
@@ -841,7 +913,22 @@ def _ignore_late_signals() -> None:
 
 
 # the --compare report's format by -o's extension (standard output: text)
-REPORT_FORMATS = {".txt": "text", ".text": "text", ".json": "json", ".html": "html", ".htm": "html"}
+REPORT_FORMATS = {".txt": "text", ".text": "text", ".json": "json", ".html": "html", ".htm": "html", ".xlsx": "xlsx"}
+
+
+def _budget(text: str | None) -> int | None:
+    """--budget as a person writes an amount (2000億円, 200,000,000,000)."""
+    from engine.language.literals import LiteralProblem, entered_yen
+
+    if text is None:
+        return None
+    try:
+        value = entered_yen(text)
+    except LiteralProblem as exc:
+        _fail(f"--budget: {exc}", EXIT_USAGE)
+    if not value:
+        _fail(f"--budget: {text!r} is no amount above 0円 (e.g. 2000億円)", EXIT_USAGE)
+    return value
 
 
 def _known_frames(policy, frames) -> None:
@@ -857,10 +944,23 @@ def _known_frames(policy, frames) -> None:
 
 
 def _write_report(report, output, fmt, lang) -> None:
-    from engine.population import report as render_population
+    from engine.population import report as render_population, report_html
 
     fmt = fmt or REPORT_FORMATS.get(Path(output).suffix.lower() if output else "", "text")
-    text = {"json": lambda: render_population.json_text(report), "html": lambda: render_population.html(report, lang),
+    if fmt == "xlsx":
+        if output is None:
+            _fail("the report as .xlsx goes to a file: give -o report.xlsx", EXIT_USAGE)
+        from engine.population import report_tables
+        from engine.population.sheets import SheetProblem
+
+        try:
+            report_tables.write_xlsx(report, Path(output), lang)
+        except OSError as exc:
+            _fail(f"cannot write {output}: {exc.strerror or exc}", EXIT_USAGE)
+        except SheetProblem as exc:  # openpyxl missing
+            _fail(str(exc), EXIT_USAGE)
+        return
+    text = {"json": lambda: render_population.json_text(report), "html": lambda: report_html.page(report, lang),
             "text": lambda: render_population.text(report, lang)}[fmt]()
     if output is None:
         click.echo(text, nl=False)

@@ -102,13 +102,15 @@ def test_csv_mapping_both_ways_and_csv_batch(tmp_path, run):
     source = write_csv(tmp_path / "in.csv", rows)
     result = run("batch", source, "-o", tmp_path / "out.csv", "--policy", POLICY_2024)
     assert result.exit_code == 0
-    with open(tmp_path / "out.csv", encoding="utf-8", newline="") as f:
+    assert (tmp_path / "out.csv").read_bytes().startswith("\ufeffid,ok,errors,best_frame,best_subsidy,".encode())  # a BOM for Excel
+    with open(tmp_path / "out.csv", encoding="utf-8-sig", newline="") as f:
         out = list(csv.DictReader(f))
     assert len(out) == len(CASES)
+    words = {"eligible": "対象", "eligible_after_steps": "手続き完了後に対象", "not_eligible": "対象外"}
     for row, (_, expected) in zip(out, CASES):
-        assert row["ok"] == "true"
+        assert row["ok"] == "はい"
         for frame, want in expected["frames"].items():
-            assert (row[f"{frame}.status"], int(row[f"{frame}.subsidy"])) == (want["status"], want["subsidy"])
+            assert (row[f"{frame}.status"], int(row[f"{frame}.subsidy"])) == (words[want["status"]], want["subsidy"])
 
 
 def _same_after_defaults(policy, case):
@@ -170,7 +172,7 @@ def test_ctrl_c_leaves_whole_records(tmp_path):
 
 def test_unknown_format_is_a_usage_error(run, tmp_path):
     result = run("batch", tmp_path / "in.txt", "-o", tmp_path / "out.jsonl")
-    assert (result.exit_code, result.stderr.strip()) == (2, f"cannot tell the input format of {tmp_path / 'in.txt'}; use --input-format jsonl|csv")
+    assert (result.exit_code, result.stderr.strip()) == (2, f"cannot tell the input format of {tmp_path / 'in.txt'}; use --input-format jsonl|csv|xlsx")
 
 
 def test_a_csv_header_no_input_reads_is_refused_before_any_output(tmp_path, run):

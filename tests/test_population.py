@@ -4,6 +4,7 @@ evaluator on a synthetic sample."""
 from __future__ import annotations
 
 import json
+from fractions import Fraction
 
 import pyarrow.parquet as pq
 import pytest
@@ -50,6 +51,21 @@ def test_the_report_equals_the_tree_on_every_firm(population):
         assert frame["eligible_after"] == sum(1 for a in after if a[2][name][0] != NOT_ELIGIBLE)
         assert frame["subsidy_before"] == sum(b[2][name][1] for b in before)
         assert frame["subsidy_after"] == sum(a[2][name][1] for a in after)
+        # gains and losses apart, frame by frame (not the best frame)
+        moves = [a[2][name][1] - b[2][name][1] for b, a in zip(before, after)]
+        assert (frame["gainers"], frame["gained"]) == (sum(1 for m in moves if m > 0), sum(m for m in moves if m > 0))
+        assert (frame["losers"], frame["lost"]) == (sum(1 for m in moves if m < 0), -sum(m for m in moves if m < 0))
+    changes = [a[1] - b[1] for b, a in zip(before, after)]
+    for bin_ in report["distribution"]:  # each firm in the bin its change falls in
+        inside = [c for c in changes if (bin_["low"] is None or c >= bin_["low"]) and (bin_["high"] is None or c <= bin_["high"])]
+        assert (bin_["firms"], bin_["change"]) == (len(inside), sum(inside))
+    assert sum(b["firms"] for b in report["distribution"]) == 1200
+    national = report["national"]  # ×3,364,891/1,200, each figure rounded once
+    assert (national["firms"], national["sample"], national["factor"]) == (3_364_891, 1200, "3364891/1200")
+    assert national["total"]["subsidy_after"] == round(Fraction(sum(a[1] for a in after) * 3_364_891, 1200))
+    assert [f["eligible_before"] for f in national["frames"]] == [round(Fraction(f["eligible_before"] * 3_364_891, 1200))
+                                                                  for f in report["frames"]]
+    assert compare(old, new, str(population), national=0)["national"] is None
     total = report["total"]
     assert total["subsidy_before"] == sum(b[1] for b in before)
     assert total["subsidy_after"] == sum(a[1] for a in after)
@@ -76,6 +92,20 @@ def test_cli_population_writes_decisions_and_the_report(population, tmp_path, ru
     result = run("population", "--compare", str(OLD), str(NEW), str(population), "-o", str(report))
     assert result.exit_code == 0, result.output
     assert json.loads(report.read_text(encoding="utf-8"))["format"] == "subsidy-population-compare/1"
+    result = run("population", "--compare", str(OLD), str(NEW), str(population), "-o", str(report), "--budget", "１億円",
+                 "--national", "12000")
+    assert result.exit_code == 0, result.output
+    figures = json.loads(report.read_text(encoding="utf-8"))
+    assert (figures["budget"], figures["national"]["firms"], figures["national"]["factor"]) == (100_000_000, 12_000, "10/1")
+    result = run("population", "--compare", str(OLD), str(NEW), str(population), "-o", str(tmp_path / "report.xlsx"))
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "report.xlsx").read_bytes()[:2] == b"PK"  # a workbook (its sheets: test_population_report.py)
+    for args, message in ((["--budget", "たくさん"], "--budget: not an amount: 'たくさん' (e.g. 1,000,000 or 100万円)"),
+                          (["--budget", "0円"], "--budget: '0円' is no amount above 0円 (e.g. 2000億円)")):
+        result = run("population", "--compare", str(OLD), str(NEW), str(population), *args)
+        assert (result.exit_code, result.stderr.strip()) == (2, message)
+    result = run("population", str(population), "-o", str(out), "--budget", "1億円")
+    assert (result.exit_code, result.stderr.strip()) == (2, "--budget is for the --compare report")
 
 
 def test_the_change_is_attributed_to_each_clause_firm_by_firm(population, tmp_path):
@@ -129,8 +159,8 @@ def test_cli_population_csv_and_jsonl_in(tmp_path, run):
     assert ",750000," in text.splitlines()[1]
     cases.write_text("\n" + json.dumps(seed, ensure_ascii=False) + "\n\n" + json.dumps(seed, ensure_ascii=False) + "\n", encoding="utf-8")
     assert run("population", str(cases), "-o", str(out)).exit_code == 0
-    ids = sorted(int(line.split(",")[0]) for line in out.read_text(encoding="utf-8").splitlines()[1:])
-    assert ids == [2, 4]  # a case's id is its line number, as `policy batch` reports it
+    ids = [int(line.split(",")[0]) for line in out.read_text(encoding="utf-8-sig").splitlines()[1:]]
+    assert ids == [2, 4]  # a case's id is its line number, as `policy batch` reports it; rows in that order
 
 
 def test_cli_population_reads_a_json_case_or_an_array_of_them(tmp_path, run):
@@ -148,8 +178,8 @@ def test_cli_population_reads_a_json_case_or_an_array_of_them(tmp_path, run):
     cases.write_text(json.dumps([seed, seed], ensure_ascii=False, indent=1), encoding="utf-8")
     result = run("population", str(cases), "-o", str(out))
     assert result.exit_code == 0, result.output
-    assert sorted(line.split(",")[:3] for line in out.read_text(encoding="utf-8").splitlines()[1:]) == \
-        [["1", "インボイス対応類型", "750000"], ["2", "インボイス対応類型", "750000"]]  # ids: places in the array, from 1
+    assert [line.split(",")[:3] for line in out.read_text(encoding="utf-8-sig").splitlines()[1:]] == \
+        [["1", "インボイス枠（インボイス対応類型）", "750000"], ["2", "インボイス枠（インボイス対応類型）", "750000"]]  # ids: places in the array, from 1
     cases.write_text(json.dumps([seed, bad], ensure_ascii=False, indent=1), encoding="utf-8")
     result = run("population", str(cases), "-o", str(out))
     assert result.exit_code == 3
@@ -216,7 +246,7 @@ def test_cli_population_bad_input(tmp_path, run, monkeypatch):
     result = run("population", str(tmp_path / "none.parquet"), "-o", str(tmp_path / "d.parquet"))
     assert result.exit_code == 3 and f"invalid case: no such file {tmp_path / 'none.parquet'}" in result.output
     result = run("population", str(bad), "-o", str(tmp_path / "d.txt"))
-    assert result.exit_code == 2 and "the decisions are written as Parquet (.parquet) or CSV (.csv)" in result.output
+    assert result.exit_code == 2 and "the decisions are written as Parquet (.parquet), CSV (.csv) or Excel (.xlsx)" in result.output
     wrong = tmp_path / "wrong.parquet"
     pq.write_table(__import__("pyarrow").table({"id": [1]}), wrong)
     result = run("population", str(wrong), "-o", str(tmp_path / "d.parquet"))
@@ -230,9 +260,9 @@ def test_cli_population_refuses_what_it_cannot_do_before_any_work(population, tm
             ([str(same), "-o", str(same)], 2, f"-o {same} is the cases file itself; write to another file"),
             ([str(population), "-o", "/proc/d.parquet"], 2, "cannot write /proc/d.parquet: No such file or directory"),
             ([str(tmp_path), "-o", str(tmp_path / "d.parquet")], 3,
-             f"invalid case: {tmp_path} is a folder; give a file of cases (.parquet, .jsonl, .json or .csv)"),
+             f"invalid case: {tmp_path} is a folder; give a file of cases (.parquet, .jsonl, .json, .csv or .xlsx)"),
             ([str(population), "-o", str(tmp_path / "d.parquet"), "--format", "json"], 2,
-             "--format is for the --compare report; the decisions' format is -o's extension (.parquet or .csv)"),
+             "--format is for the --compare report; the decisions' format is -o's extension (.parquet, .csv or .xlsx)"),
             (["--compare", str(OLD), str(NEW), str(population), "--frame", "通常枠"], 2,
              "--frame does not go with --compare: the report covers every frame of both policies"),
             (["--compare", str(population), str(OLD), str(NEW)], 2,
@@ -242,7 +272,7 @@ def test_cli_population_refuses_what_it_cannot_do_before_any_work(population, tm
             (["--compare", str(OLD), str(NEW), str(population), "-o", "/proc/r.txt"], 2,
              "cannot write /proc/r.txt: No such file or directory"),
             (["--compare", str(OLD), str(NEW), str(population), "-o", str(tmp_path / "r.xml")], 2,
-             f"cannot tell the report's format from {tmp_path / 'r.xml'}: name it .txt, .json or .html, or give --format")):
+             f"cannot tell the report's format from {tmp_path / 'r.xml'}: name it .txt, .json, .html or .xlsx, or give --format")):
         result = run("population", *args)
         assert (result.exit_code, result.stderr.strip()) == (code, message), args
     assert same.read_bytes() == population.read_bytes()  # the cases are untouched

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from browser_support import browser_only, start_chromium
-from engine.population import report as render_population
+from engine.population import report as render_population, report_html
 
 DATA = Path(__file__).resolve().parent / "data" / "population_report.json"  # a real run: 20,000 synthetic firms
 
@@ -104,11 +104,11 @@ def test_json_keeps_order_and_japanese():
 
 
 def test_html_escapes_names_from_policy_files():
-    page = render_population.html(REPORT)
+    page = report_html.page(REPORT)
     assert "<script" not in page and "<b>" not in page
     assert "&lt;script&gt;（新設）" in page and "&lt;b&gt;&amp;製造業" in page
     assert "http://" not in page.replace('xmlns="http://www.w3.org/2000/svg"', "") and "https://" not in page
-    assert page.startswith('<!DOCTYPE html><html lang="ja">') and '<html lang="en">' in render_population.html(REPORT, "en")
+    assert page.startswith('<!DOCTYPE html><html lang="ja">') and '<html lang="en">' in report_html.page(REPORT, "en")
 
 
 # --- In a real browser ----------------------------------------------------------------------
@@ -122,7 +122,7 @@ def browser(tmp_path_factory):
 
 def _open(browser, tmp_path, report, lang="ja"):
     page = tmp_path / f"population-{lang}.html"
-    page.write_text(render_population.html(report, lang), encoding="utf-8")
+    page.write_text(report_html.page(report, lang), encoding="utf-8")
     browser.get(page.as_uri())
 
 
@@ -175,25 +175,57 @@ def test_page_in_english(browser, tmp_path):
     assert browser.title == "Policy comparison over a population: old → new"
     assert browser.find_element(By.TAG_NAME, "html").get_attribute("lang") == "en"
     heads = [th.text for th in browser.find_elements(By.CSS_SELECTOR, "table#frames thead th")]
-    assert heads == ["frame", "eligible old (2024)", "eligible new (2025)", "subsidy total old (2024)", "subsidy total new (2025)", "difference"]
+    assert heads == ["frame", "eligible before (2024)", "eligible after (2025)", "subsidy total before (2024)", "subsidy total after (2025)",
+                     "difference"]
 
 
 @browser_only
 def test_real_report_page(browser, tmp_path):
+    """20,000 synthetic firms (`policy synth --n 20000 --seed 7`, then `policy population --compare
+    policies/2024 policies/2025 … --budget 2000億円`): national figures, the budget line, gains and
+    losses apart, the distribution, and every table downloadable as CSV — nothing fetched."""
+    import csv
+    import io
+    from urllib.parse import unquote
+
     from selenium.webdriver.common.by import By
 
     report = json.loads(DATA.read_text(encoding="utf-8"))
     _open(browser, tmp_path, report)
     assert browser.title == "母集団での政策比較: policies/2024 → policies/2025"
     first = [c.text for c in browser.find_element(By.CSS_SELECTOR, "table#frames tbody tr").find_elements(By.CSS_SELECTOR, "th, td")]
-    assert first == ["通常枠", "17,544", "17,492", "14,130,540,751円", "14,262,889,826円", "+132,349,075円"]
-    frames, industry = _charts(browser)
+    assert first == ["通常枠", "17,539", "17,485", "14,232,928,642円", "14,363,846,256円", "+130,917,614円"]
+    # national: ×3,364,891/20,000, each figure rounded once; in 億円
+    assert browser.find_element(By.CSS_SELECTOR, "p.scale").text.startswith(
+        "合成母集団 20,000社を全国の中小企業 3,364,891社に拡大（×3,364,891/20,000、約168.24倍）。出典: 中小機構")
+    total = [c.text for c in browser.find_elements(By.CSS_SELECTOR, "table#national tbody tr")[-1].find_elements(By.CSS_SELECTOR, "th, td")]
+    assert total == ["全体", "3,022,009", "3,009,559", "27,923.8億円", "27,960.1億円", "+36.3億円", "125,510", "+268.5億円", "88,497",
+                     "−232.2億円"]
+    assert round(16_597_137_794 * 3_364_891 / 20_000 / 10**8, 1) == 27_923.8  # the sample's total, scaled
+    assert browser.find_element(By.CSS_SELECTOR, "p.budget").text == \
+        "予算 2,000.0億円 に対し、推計 前 27,923.8億円（予算の1,396.2%）→ 後 27,960.1億円（予算の1,398.0%）"
+    charts = _charts(browser)
+    national, frames, distribution, industry = charts[:4]
+    assert len(_rects(national)) == 2 and national.find_elements(By.CSS_SELECTOR, "line.budget")
+    assert "予算 2,000.0億円" in national.text and "億円" in national.text
     assert len(_rects(frames)) == 2 * len(report["frames"]) == 10
-    assert len(_rects(industry)) == len(report["by_industry"]) == 11
-    assert "億円" in frames.text and "万円" in industry.text  # 141億円 at most; 3,121万円 at most
+    assert "変更前（2024年度）" in frames.text and "policies/" not in frames.text  # the legend in words
+    assert "変化なし: 18,728社（93.6%）" in distribution.text and len(_rects(distribution)) == 8
+    # gains and losses apart: 小売業's +12,781,850 net is +61,812,711 gained and −49,030,861 lost
+    moves = [r for r in _rects(industry) if r.get_attribute("textContent").startswith("小売業")]
+    assert len(moves) == 2 and "純額 +12,781,850円" in industry.text
+    widths = sorted(float(r.get_attribute("width")) for r in moves)
+    assert widths[1] / widths[0] == pytest.approx(61_812_711 / 49_030_861, rel=1e-3)
     official = [[c.text for c in tr.find_elements(By.CSS_SELECTOR, "th, td")]
                 for tr in browser.find_elements(By.CSS_SELECTOR, "table#official tbody tr")]
-    assert official[0] == ["通常枠", "17,544", "25,140", "143.3%"]
+    assert official[0] == ["通常枠", "17,539", "2,950,841", "25,140", "0.9%"]  # applications over the national estimate
+    assert "交付決定 16,540件" in browser.find_element(By.CSS_SELECTOR, "ul.cite").text  # the notes in Japanese
+    links = {a.get_attribute("download"): a.get_attribute("href") for a in browser.find_elements(By.CSS_SELECTOR, "p.dl a")}
+    assert sorted(links) == ["attribution.csv", "by-industry.csv", "by-size.csv", "distribution.csv", "firms.csv", "frames.csv",
+                             "national.csv", "official.csv"]
+    rows = list(csv.reader(io.StringIO(unquote(links["frames.csv"].split(",", 1)[1]).lstrip("\ufeff"))))
+    assert rows[0][:3] == ["枠", "対象 前", "対象 後"]
+    assert rows[1] == ["通常枠", "17539", "17485", "14232928642", "14363846256", "130917614", "1516", "261799576", "524", "130881962"]
     assert browser.execute_script("return performance.getEntriesByType('resource').length") == 0
     height = browser.execute_script("return document.documentElement.scrollHeight")
     browser.set_window_size(1280, height)
@@ -201,3 +233,40 @@ def test_real_report_page(browser, tmp_path):
     browser.save_screenshot(str(shot))
     assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     browser.set_window_size(1280, 1600)
+
+
+def test_text_national_budget_moves_and_distribution():
+    report = json.loads(DATA.read_text(encoding="utf-8"))
+    lines = render_population.text(report).splitlines()
+    start = lines.index("全国推計")
+    assert lines[start + 2] == "すべての対象事業者が申請した場合の金額です（実際の申請は2024年度 71,767件）。推計は1社・1円に丸めています。"
+    assert lines[start + 5].split() == ["通常枠", "2,950,841", "→", "2,941,756", "23,946.1億円", "→", "24,166.4億円", "+220.3億円",
+                                        "255,059社", "+440.5億円", "88,160社", "−220.2億円"]
+    assert lines[start + 11] == "予算 2,000.0億円 に対し、推計 前 27,923.8億円（予算の1,396.2%）→ 後 27,960.1億円（予算の1,398.0%）"
+    moves = lines.index("枠ごとの増減（その枠の補助額が増えた・減った事業者）")
+    assert lines[moves + 3].split() == ["通常枠", "1,516社", "+261,799,576円", "524社", "−130,881,962円"]
+    spread = lines.index("1社あたりの変化の分布（各事業者の補助額が最も大きい枠で）")
+    assert [line.split()[0] for line in lines[spread + 3:spread + 12]] == [
+        "100万円以上の減", "50万円以上100万円未満の減", "10万円以上50万円未満の減", "1円以上10万円未満の減", "変化なし",
+        "1円以上10万円未満の増", "10万円以上50万円未満の増", "50万円以上100万円未満の増", "100万円以上の増"]
+    assert lines[spread + 7].split() == ["変化なし", "18,728社", "93.6%", "0円"]
+    assert sum(b["firms"] for b in report["distribution"]) == report["cases"]
+    assert sum(b["change"] for b in report["distribution"]) == report["total"]["difference"]
+    english = render_population.text(report, "en")
+    assert "the synthetic 20,000 firms scaled to Japan's 3,364,891 SMEs (×3,364,891/20,000, about 168.24×)" in english
+    assert "gain of 10万円 to under 50万円" in english and "交付決定 16,540件" not in english  # the English notes
+
+
+def test_the_report_tables_as_xlsx(tmp_path):
+    openpyxl = pytest.importorskip("openpyxl")
+    from engine.population.report_tables import write_xlsx
+
+    report = json.loads(DATA.read_text(encoding="utf-8"))
+    write_xlsx(report, tmp_path / "report.xlsx")
+    book = openpyxl.load_workbook(tmp_path / "report.xlsx")
+    assert book.sheetnames == ["枠ごと", "事業者ごと(全体)", "業種別", "規模別", "1社あたりの変化の分布", "全国推計(枠ごと)",
+                               "変更ごとの寄与", "公式申請件数との比較"]
+    industry = [[c.value for c in row] for row in book["業種別"].iter_rows()]
+    assert industry[0] == ["区分", "事業者数", "対象 前", "対象 後", "補助額の合計 前（円）", "補助額の合計 後（円）", "差額（円）",
+                           "増えた事業者", "増えた額（円）", "減った事業者", "減った額（円）"]
+    assert industry[1] == ["小売業", 6060, 5432, 5408, 5_091_822_717, 5_104_604_567, 12_781_850, 304, 61_812_711, 153, 49_030_861]

@@ -2,7 +2,9 @@
 
 * a scalar input is one column named by its path: `申請者.業種`, `申請日`;
 * an empty cell is a value left out (an optional input, or one with a default);
-* booleans are `true` / `false`; amounts and counts are digits; ratios and dates as in JSON;
+* booleans are `true` / `false` (also TRUE / FALSE, はい / いいえ); amounts and counts are digits, or
+  as a person types them on the self-check page (`10,000,000`, `100万円`); ratios and dates as in
+  JSON (a date also as Excel writes it, `2024/3/1`);
 * a list of enum members is one cell, members joined by `|`: `会計|受発注`;
 * a list of records takes indexed columns: `経費[0].区分`, `経費[0].金額`, `経費[1].区分`, … — an item
   exists when any of its cells is filled."""
@@ -22,11 +24,26 @@ def _fields(policy: tree.Policy):
             yield g.name, f
 
 
+_SLASHED_DATE = re.compile(r"(?P<y>\d{4})/(?P<m>\d{1,2})/(?P<d>\d{1,2})")
+
+
 def _cell_to_value(text: str, kind: str):
-    if kind in ("yen", "count") and text.isascii() and text.isdigit():
-        return int(text)
-    if kind == "bool" and text in ("true", "false"):
-        return text == "true"
+    """A cell as a value, read as the self-check page reads an entry (engine.language.literals:
+    `10,000,000`, `100万円`, `3億円`, full-width digits; TRUE / FALSE / はい / いいえ) and a date as
+    Excel writes it (`2024/3/1`)."""
+    from engine.language.literals import LiteralProblem, entered_bool, entered_count, entered_yen
+
+    try:
+        if kind in ("yen", "count"):
+            value = (entered_yen if kind == "yen" else entered_count)(text)
+            return text if value is None else value
+    except LiteralProblem:
+        return text  # passed on as text: the case reader says what it expected
+    if kind == "bool":
+        value = entered_bool(text)
+        return text if value is None else value
+    if kind == "date" and (m := _SLASHED_DATE.fullmatch(text)):
+        return f"{m['y']}-{int(m['m']):02d}-{int(m['d']):02d}"
     return text  # anything else is passed on as text: the case reader reports what it expected
 
 
@@ -153,3 +170,18 @@ def case_to_row(policy: tree.Policy, case: dict) -> dict:
         else:
             row[column] = _value_to_cell(value)
     return row
+
+
+def layout(policy: tree.Policy, items: int = 5) -> list[tuple[str, tree.Group, tree.Field, int | None, tree.Field | None]]:
+    """Every column a case's row can have, in the policy's order: (column, group, field, item
+    index, the item's field) — a list of records gets `items` items' columns."""
+    out = []
+    for g in policy.groups:
+        for f in g.fields:
+            column = f"{g.name}.{f.name}" if g.name else f.name
+            if f.kind == "list" and f.element == "record":
+                for i in range(items):
+                    out += [(f"{column}[{i}].{rf.name}", g, f, i, rf) for rf in policy.records[f.type_name].fields]
+            else:
+                out.append((column, g, f, None, None))
+    return out

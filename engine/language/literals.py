@@ -114,3 +114,61 @@ def date(text: str) -> datetime.date:
         return datetime.date.fromisoformat(text)
     except ValueError:
         raise LiteralProblem(f"{text} is not a date that exists") from None
+
+
+# ---------------------------------------------------------------- what a person types in a form or a cell
+# The self-check page (engine/serve/static/page.js, parseYen / parseCount) and spreadsheet cells
+# accept the same notation: full-width digits, thousands separators, 円, 万 and 億 with decimals
+# ("１００万円", "10,000,000", "62.5万", "1億2,000万500円"), converted exactly. A test holds the
+# two to the same table of entries.
+_ENTERED_YEN = re.compile(r"(?:(?P<oku>[\d.]+)億)?(?:(?P<man>[\d.]+)万)?(?P<rest>[\d.]+)?")
+_SCALED = re.compile(r"(?P<whole>\d+)(?:\.(?P<frac>\d+))?")
+_ENTERED_UNITS = ("人", "者", "件", "か月", "ヶ月")
+TRUE_WORDS = frozenset({"true", "はい"})  # compared after casefold: Excel writes TRUE / FALSE
+FALSE_WORDS = frozenset({"false", "いいえ"})
+
+
+def half_width(text: str) -> str:
+    """Full-width ASCII (U+FF01–U+FF5E) as ASCII and the ideographic space as a space, as the page does."""
+    return "".join(chr(ord(c) - 0xFEE0) if "\uff01" <= c <= "\uff5e" else " " if c == "\u3000" else c for c in text)
+
+
+def _scaled(text: str, zeros: int) -> int:
+    m = _SCALED.fullmatch(text)
+    if not m:
+        raise LiteralProblem(f"not an amount: {_shown(text)!r}")
+    frac = m["frac"] or ""
+    if any(c != "0" for c in frac[zeros:]):
+        raise LiteralProblem(f"{_shown(text)} leaves a fraction of a yen")
+    return _int(m["whole"] + (frac + "0" * zeros)[:zeros], "amount")
+
+
+def entered_yen(text: str) -> int | None:
+    """An amount as a person enters it (see above); None for an empty entry; LiteralProblem otherwise."""
+    s = re.sub(r"[,\s、]", "", half_width(text)).removesuffix("円")
+    if s == "":
+        return None
+    m = _ENTERED_YEN.fullmatch(s)
+    if not m or not (m["oku"] or m["man"] or m["rest"]):
+        raise LiteralProblem(f"not an amount: {_shown(text)!r} (e.g. 1,000,000 or 100万円)")
+    value = sum(_scaled(m[part], zeros) for part, zeros in (("oku", 8), ("man", 4), ("rest", 0)) if m[part])
+    if value > MAX_LITERAL:
+        raise LiteralProblem(f"amount {_shown(text)} is larger than {MAX_LITERAL:,}円; is it a typo?")
+    return value
+
+
+def entered_count(text: str) -> int | None:
+    """A count as a person enters it: full-width digits, separators and a unit (人, 者, 件, か月, ヶ月) allowed."""
+    s = re.sub(r"[,\s]", "", half_width(text))
+    s = next((s[: -len(u)] for u in _ENTERED_UNITS if s.endswith(u)), s)
+    if s == "":
+        return None
+    if not (s.isascii() and s.isdigit()):
+        raise LiteralProblem(f"not a whole number: {_shown(text)!r}")
+    return _int(s)
+
+
+def entered_bool(text: str) -> bool | None:
+    """true / false in any case (Excel's TRUE / FALSE), or the page's はい / いいえ; None otherwise."""
+    word = half_width(text).strip().casefold()
+    return True if word in TRUE_WORDS else False if word in FALSE_WORDS else None

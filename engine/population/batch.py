@@ -22,8 +22,10 @@ import attrs
 
 from engine.explain import render_json
 from engine.evaluate.case import parse_json_line, read_case
-from engine.evaluate.csvmap import column_problems, row_to_case
+from engine.evaluate.csvmap import row_to_case
+from engine.explain.render_sheet import Words, columns
 from engine.language.diagnostics import CaseError
+from engine.population.sheets import checked_rows
 
 CHUNK = 256  # records per task
 TRACED_CHUNK = 16  # with traces (about 180 KB and tens of ms a record), so that Ctrl-C, acted on between chunks, is soon
@@ -99,11 +101,7 @@ def csv_records(stream, policies=(), also_known: frozenset = frozenset()):
     checked first (csvmap.column_problems; `also_known`: other years' input names): CaseError
     before any row is read."""
     reader = csv.DictReader(stream)
-    if policies:
-        problems = column_problems(list(policies), reader.fieldnames, also_known)
-        if problems:
-            raise CaseError(problems)
-    return ((reader.line_num, row) for row in reader)
+    return checked_rows(reader.fieldnames, ((reader.line_num, row) for row in reader), policies, also_known)
 
 
 # ---------------------------------------------------------------- evaluating (in a worker)
@@ -111,15 +109,15 @@ _STATE: dict = {}
 
 
 def _init(policies: dict, default: str | None, trace: bool, input_format: str, output_format: str,
-          also_known: frozenset = frozenset()) -> None:
+          also_known: frozenset = frozenset(), lang: str = "ja") -> None:
     """`policies`: {year name: policy}. With more than one, each record is decided under the year in
     force on its date (an undated one under `default`), and its record says which."""
     from engine.evaluate.fast import FastPolicy
 
     _STATE.update(policies=policies, default=default, choose=len(policies) > 1,
                   fast=None if trace else {name: FastPolicy(p) for name, p in policies.items()}, trace=trace,
-                  input_format=input_format, output_format=output_format, header=csv_header(policies),
-                  also_known=also_known)
+                  input_format=input_format, output_format=output_format, header=csv_header(policies, trace),
+                  also_known=also_known, words=Words(policies, lang))
 
 
 def _worker_init(parent: int, *args) -> None:
@@ -239,7 +237,7 @@ def _decide_chunk(chunk) -> tuple[str, Summary]:
     output_format, header = _STATE["output_format"], _STATE["header"]
     for number, record in chunk:
         result = _decide(number, record)
-        lines.append(format_record(result, output_format, header))
+        lines.append(format_record(result, output_format, header, _STATE["words"]))
         counts.add(result)
     return "".join(lines), counts
 
@@ -256,19 +254,19 @@ def _chunks(records, size: int):
 
 
 def decide_all(policies: dict, records, trace: bool, input_format: str, workers: int, output_format: str = "jsonl",
-               also_known: frozenset = frozenset(), default: str | None = None):
+               also_known: frozenset = frozenset(), default: str | None = None, lang: str = "ja"):
     """(output text, Summary) for each chunk of records, in input order: the text is the chunk's
     output records, whole lines; the Summary its counts. `records` is consumed lazily, a bounded
     window at a time. `policies`: {year name: policy}, one or a folder's years chosen between by
     each record's date. `also_known`: input names other policy years declare, read as unused rather
     than as typos."""
     if workers <= 1:
-        _init(policies, default, trace, input_format, output_format, also_known)
+        _init(policies, default, trace, input_format, output_format, also_known, lang)
         for chunk in _chunks(records, TRACED_CHUNK if trace else CHUNK):
             yield _decide_chunk(chunk)
         return
     with get_context("fork").Pool(workers, initializer=_worker_init,
-                                  initargs=(os.getpid(), policies, default, trace, input_format, output_format, also_known)) as pool:
+                                  initargs=(os.getpid(), policies, default, trace, input_format, output_format, also_known, lang)) as pool:
         pending: deque = deque()
         for chunk in _chunks(records, TRACED_CHUNK if trace else CHUNK):
             pending.append(pool.apply_async(_decide_chunk, (chunk,)))
@@ -279,42 +277,42 @@ def decide_all(policies: dict, records, trace: bool, input_format: str, workers:
 
 
 # ---------------------------------------------------------------- writing records
-FRAME_COLUMNS = ("status", "subsidy", "reasons", "pending_steps")
-
-
-def csv_header(policies: dict) -> list[str]:
-    """The columns for one policy, or for several years (a `policy` column and every year's frames)."""
-    columns = ["line", "ok", "errors"] + (["policy"] if len(policies) > 1 else []) + ["best_frame"]
-    for policy in policies.values():
-        for f in policy.frames:
-            columns += [f"{f.name}.{c}" for c in FRAME_COLUMNS if f"{f.name}.{c}" not in columns]
-    return columns + ["trace"]
+def csv_header(policies: dict, trace: bool = False) -> list[str]:
+    """The columns for one policy, or for several years (a `policy` column and every year's frames):
+    those of `policy population`'s decisions, plus ok, errors and, with a trace, trace (render_sheet.columns)."""
+    return [c for c in columns(list(policies.values()), batch=True) if trace or c != "trace"]
 
 
 def csv_row(record: dict) -> dict:
-    row = {"line": record["line"], "ok": "true" if record["ok"] else "false"}
+    """A record as a row of the sheet's columns (reasons as `kind:name`, as the SQL form gives them)."""
+    row = {"id": record["line"], "ok": record["ok"]}
     if not record["ok"]:
         row["errors"] = "; ".join(f"{e['field']}: {e['message']}" if e["field"] else e["message"] for e in record["errors"])
         return row
     decision = record["decision"]
     if "policy" in record:
         row["policy"] = record["policy"]
-    row["best_frame"] = decision["best_frame"] or ""
+    row["best_frame"] = decision["best_frame"]
+    row["best_subsidy"] = 0
     for f in decision["frames"]:
         row[f"{f['frame']}.status"] = f["status"]
         row[f"{f['frame']}.subsidy"] = f["subsidy"]
-        row[f"{f['frame']}.reasons"] = "|".join(f"{kind}:{name}" if name else kind for kind, name in f["reasons"])
-        row[f"{f['frame']}.pending_steps"] = "|".join(f["pending_steps"])
+        row[f"{f['frame']}.reasons"] = [f"{kind}:{name}" if name else kind for kind, name in f["reasons"]]
+        row[f"{f['frame']}.pending_steps"] = list(f["pending_steps"])
+        if f["frame"] == decision["best_frame"]:
+            row["best_subsidy"] = f["subsidy"]
     if "trace" in decision:
         row["trace"] = json.dumps(decision["trace"], ensure_ascii=False)
     return row
 
 
-def format_record(record: dict, output_format: str, header: list[str]) -> str:
+def format_record(record: dict, output_format: str, header: list[str], words: Words) -> str:
+    """A record's output line: JSON as is (machine-readable), CSV in words (statuses, reasons, steps)."""
     if output_format == "jsonl":
         return json.dumps(record, ensure_ascii=False) + "\n"
+    # CSV, and for .xlsx the same line: the main process reads its cells back into the workbook
     buffer = io.StringIO()
-    csv.DictWriter(buffer, fieldnames=header, lineterminator="\n").writerow(csv_row(record))
+    csv.writer(buffer, lineterminator="\n").writerow(words.cells(csv_row(record), header))
     return buffer.getvalue()
 
 

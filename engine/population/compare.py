@@ -3,9 +3,15 @@ then per frame the firms eligible and the subsidy before and after, and per firm
 frame) who gains and who loses, by industry and by size. Cases are judged as though applied
 within each policy's term (as `policy diff` does), so a change of year is not a change of dates.
 
+Beside the sample's own figures, the report scales them to the national population the sample
+stands for (`national`: every SME of Japan, 3,364,891 by default, as `policy synth` draws them),
+each scaled figure the exact N/n multiple rounded to a whole firm or yen, and the scaling stated.
+
 The report is plain data (`subsidy-population-compare/1`); engine/population/report.py writes it."""
 
 from __future__ import annotations
+
+from fractions import Fraction
 
 from engine.tree import nodes as tree
 from engine.evaluate.decision import NOT_ELIGIBLE
@@ -42,6 +48,28 @@ def _group_sql(by: str) -> str:
       SUM(CASE WHEN n.best_subsidy > o.best_subsidy THEN n.best_subsidy - o.best_subsidy ELSE 0 END) AS gained,
       SUM(CASE WHEN n.best_subsidy < o.best_subsidy THEN o.best_subsidy - n.best_subsidy ELSE 0 END) AS lost
     FROM old_decisions o JOIN new_decisions n ON o.id = n.id""" + ("" if by.startswith("'") else f" GROUP BY {by}")
+
+
+# the change of each firm's best-frame subsidy, in bins: (lowest, highest) change in yen, None open-ended
+CHANGE_BINS = ((None, -1_000_000), (-999_999, -500_000), (-499_999, -100_000), (-99_999, -1), (0, 0),
+               (1, 99_999), (100_000, 499_999), (500_000, 999_999), (1_000_000, None))
+
+
+def _distribution_sql() -> str:
+    whens = " ".join(f"WHEN n.best_subsidy - o.best_subsidy <= {high} THEN {i}" for i, (_, high) in enumerate(CHANGE_BINS)
+                     if high is not None)
+    return f"""SELECT CASE {whens} ELSE {len(CHANGE_BINS) - 1} END AS bin, COUNT(*) AS firms,
+      SUM(n.best_subsidy - o.best_subsidy) AS change
+    FROM old_decisions o JOIN new_decisions n ON o.id = n.id GROUP BY 1"""
+
+
+def _frame_change_sql(frame: str, in_old: bool, in_new: bool) -> str:
+    """Firms whose subsidy in this frame rose or fell (not their best frame), and the yen."""
+    o = f'o."{frame}.subsidy"' if in_old else "0"
+    n = f'n."{frame}.subsidy"' if in_new else "0"
+    return f"""SELECT SUM(CASE WHEN {n} > {o} THEN 1 ELSE 0 END) AS gainers, SUM(CASE WHEN {n} < {o} THEN 1 ELSE 0 END) AS losers,
+      SUM(CASE WHEN {n} > {o} THEN {n} - {o} ELSE 0 END) AS gained, SUM(CASE WHEN {n} < {o} THEN {o} - {n} ELSE 0 END) AS lost
+    FROM old_decisions o JOIN new_decisions n ON o.id = n.id"""
 
 
 def _frame_sql(table: str, frame: str) -> str:
@@ -92,8 +120,10 @@ _EFFECT_SQL = {  # (difference, gainers, losers) that the clause accounts for, f
 
 def compare(old: tree.Policy, new: tree.Policy, cases: str, engine: str = "duckdb", progress=None,
             labels: tuple[str, str] = ("old", "new"), also_known: frozenset[str] = frozenset(),
-            folders: tuple[str, str] | None = None) -> dict:
-    """`folders` (the two policy folders): also attribute the change to each changed clause."""
+            folders: tuple[str, str] | None = None, national: int | None = None, budget: int | None = None) -> dict:
+    """`folders` (the two policy folders): also attribute the change to each changed clause.
+    `national`: the number of firms the cases stand for (default: every SME of Japan; 0: the
+    sample only). `budget`: a budget in yen to set the national figures against."""
     from engine.population.engines import narrow_first
     import sqlglot
 
@@ -124,10 +154,15 @@ def compare(old: tree.Policy, new: tree.Policy, cases: str, engine: str = "duckd
             after = rows(_frame_sql("new_decisions", name))[0] if any(f.name == name for f in new.frames) else None
             b = before or {"eligible": 0, "subsidy": 0}
             a = after or {"eligible": 0, "subsidy": 0}
+            moved = rows(_frame_change_sql(name, before is not None, after is not None))[0]
             frames.append({"frame": name, "eligible_before": b["eligible"], "eligible_after": a["eligible"],
                            "subsidy_before": b["subsidy"], "subsidy_after": a["subsidy"],
                            "difference": a["subsidy"] - b["subsidy"], "in_old": before is not None,
-                           "in_new": after is not None})
+                           "in_new": after is not None, **{k: moved[k] for k in ("gainers", "losers", "gained", "lost")}})
+        binned = {r["bin"]: r for r in rows(_distribution_sql())}
+        distribution = [{"low": low, "high": high, "firms": binned.get(i, {}).get("firms", 0),
+                         "change": binned.get(i, {}).get("change", 0)} for i, (low, high) in enumerate(CHANGE_BINS)]
+    labels_ja = {"old": old.title, "new": new.title}
     return {
         "format": FORMAT, "engine": engine, "old": labels[0], "new": labels[1],
         "old_year": old.year, "new_year": new.year, "cases": total["cases"],
@@ -137,7 +172,31 @@ def compare(old: tree.Policy, new: tree.Policy, cases: str, engine: str = "duckd
         # each clause's share; what is left is the changes acting together (not the sum of their parts)
         "attribution": attribution if folders else None,
         "interaction": (_group(total)["difference"] - sum(a["difference"] for a in attribution)) if folders else None,
+        "titles": labels_ja,
+        "distribution": distribution,
+        "national": _national(national, total["cases"], frames, _group(total)),
+        "budget": budget,
     }
+
+
+NATIONAL_SMES = 3_364_891  # every SME of Japan, 2021 (synth_figures.CALIBRATION["firms"]): what `policy synth` draws from
+
+
+def _national(firms: int | None, sample: int, frames: list[dict], total: dict) -> dict | None:
+    """The sample's figures scaled to `firms` (×firms/sample, exact, then rounded to the nearest
+    whole firm or yen): what they come to if the sample stands for that many firms."""
+    from engine.population.synth_figures import CALIBRATION
+
+    firms = NATIONAL_SMES if firms is None else firms
+    if not firms or not sample:
+        return None
+    factor = Fraction(firms, sample)
+    scaled = lambda v: round(v * factor)  # noqa: E731 - exact: an int times a Fraction, rounded once
+    keys = ("eligible_before", "eligible_after", "subsidy_before", "subsidy_after", "gainers", "losers", "gained", "lost")
+    return {"firms": firms, "sample": sample, "factor": f"{factor.numerator}/{factor.denominator}",
+            "source": CALIBRATION["firms"].source if firms == NATIONAL_SMES else None,
+            "frames": [{"frame": f["frame"], **{k: scaled(f[k]) for k in keys}} for f in frames],
+            "total": {k: scaled(total[k]) for k in keys}}
 
 
 def _group(r: dict) -> dict:
@@ -149,7 +208,7 @@ def _group(r: dict) -> dict:
 
 
 def _official() -> dict:
-    from engine.population.synth_figures import OFFICIAL_APPLICATIONS_2024
+    from engine.population.synth_figures import OFFICIAL_APPLICATIONS_2024, OFFICIAL_NOTES_JA
 
-    return {frame: {"applications": f.value, "source": f.source, "tag": f.tag, "note": f.note}
+    return {frame: {"applications": f.value, "source": f.source, "tag": f.tag, "note": f.note, "note_ja": OFFICIAL_NOTES_JA.get(frame, f.note)}
             for frame, f in OFFICIAL_APPLICATIONS_2024.items()}

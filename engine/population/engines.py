@@ -30,17 +30,6 @@ from engine.population.errors import PopulationError
 from engine.sql.query import NARROW
 
 
-def csv_select(select_sql_columns: list[str], array_columns: set[str]) -> exp.Select:
-    """SELECT over the decisions with every array joined by `|` (the batch CSV's convention)."""
-    columns = []
-    for name in select_sql_columns:
-        c = exp.column(name, quoted=True)
-        if name in array_columns:
-            c = exp.alias_(exp.ArrayToString(this=c, expression=exp.Literal.string("|")), exp.to_identifier(name, quoted=True))
-        columns.append(c)
-    return exp.select(*columns).from_("decisions")
-
-
 SEGMENT = 30  # Spark: steps per checkpointed segment (a fused query has fewer: only its `decided` is checkpointed)
 
 
@@ -94,6 +83,10 @@ class DuckDB:
 
     def view(self, relation, name: str) -> None:
         relation.create_view(name)
+
+    @staticmethod
+    def ordered(relation, column: str):
+        return relation.order(f'"{column}"')  # written in this order: DuckDB preserves insertion order
 
     def materialize(self, name: str, query: exp.Expression) -> None:
         self.con.execute(f'CREATE OR REPLACE TEMP TABLE "{name}" AS {query.sql(dialect=self.dialect)}')  # `name` is ours
@@ -200,6 +193,10 @@ class Spark:
     def view(self, relation, name: str) -> None:
         relation.createOrReplaceTempView(name)
 
+    @staticmethod
+    def ordered(relation, column: str):
+        return relation.orderBy(column)
+
     def materialize(self, name: str, query: exp.Expression) -> None:
         df = self.relation(query).cache()
         df.count()
@@ -212,7 +209,9 @@ class Spark:
         """One file, as DuckDB writes it: Spark writes a folder of parts, so one part is moved out."""
         folder = Path(tempfile.mkdtemp(prefix="population-", dir=out.parent if out.parent.exists() else None))
         try:
-            writer = relation.repartition(1).write.mode("overwrite")  # coalesce(1) would run the whole last stage in one task
+            # coalesce(1) would run the whole last stage in one task; the repartition loses the order, so one sort after it
+            one = relation.repartition(1)
+            writer = (one.sortWithinPartitions("id") if "id" in relation.columns else one).write.mode("overwrite")
             (writer.parquet if fmt == "parquet" else writer.option("header", "true").csv)(str(folder / "out"))
             part = next((folder / "out").glob("part-*"))
             shutil.move(str(part), str(out))

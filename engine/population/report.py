@@ -1,15 +1,16 @@
 """A population comparison report (`subsidy-population-compare/1`, engine/population/compare.py)
--> terminal text, one self-contained HTML page with inline SVG charts, or JSON. Renderers only
+-> terminal text, or JSON (the HTML page: report_html.py). Renderers only
 read the report: every count and yen figure is printed as the report holds it, never recomputed,
-except the sums' differences (already in the report) and the applications/eligible ratio."""
+except the sums' differences (already in the report), the applications/eligible ratio and the shares
+of the budget."""
 
 from __future__ import annotations
 
 import json
 import unicodedata
-from html import escape
 
 from engine.explain.render_text import yen
+from engine.population import report_tables as tables
 from engine.i18n import N_, catalogue, say
 
 # The report's own words (catalogue domain "population", engine/locale/<lang>/LC_MESSAGES/population.po):
@@ -54,6 +55,25 @@ _WORDS = catalogue([
     N_("change", "change"),
     N_("interaction", "the changes acting together"),
     N_("attribution.none", "no change moved a subsidy"),
+    N_("side.before", 'before ({year})'),
+    N_("side.after", 'after ({year})'),
+    N_("moves", 'Gains and losses by frame (firms whose subsidy in the frame rose or fell)'),
+    N_("gained", 'gained'),
+    N_("lost", 'lost'),
+    N_("distribution", "Distribution of the change per firm (each firm's best frame)"),
+    N_("share", 'share'),
+    N_("change.total", 'total change'),
+    N_("chart.distribution", "Change of a firm's subsidy (firms that changed)"),
+    N_("axis.firms", 'firms'),
+    N_("unchanged", 'no change: {n} firms ({share})'),
+    N_("national", 'National estimate'),
+    N_("chart.national", 'National estimate of the subsidy total, before and after'),
+    N_("plain.national", 'This population is not the applicants: it is {n} synthetic firms, every SME as if it applied. applications/eligible is the official applications over the eligible firms scaled to the country (a take-up rate).'),
+    N_("national.eligible", 'eligible (national estimate)'),
+    N_("gain", 'gain'),
+    N_("loss", 'loss'),
+    N_("net", 'net'),
+    N_("chart.industry.moves", 'Gains and losses by industry (right: gained, left: lost; the figure is the net change)'),
 ])
 _GROUP_COLUMNS = ("group", "n", "eligible", "subsidy", "difference", "gainers", "losers")
 
@@ -129,19 +149,73 @@ def _attribution_rows(report: dict, lang: str) -> list[list[str]]:
 
 def _official_year(report: dict) -> tuple[str, int]:
     """Which side the 2024 applications are set beside: the side whose policy is 2024, else the old one."""
-    return ("after", report["new_year"]) if report["old_year"] != 2024 and report["new_year"] == 2024 else ("before", report["old_year"])
+    side = tables.official_side(report)
+    return side, report["new_year" if side == "after" else "old_year"]
 
 
-def _official_rows(report: dict) -> list[tuple[str, str, str, str, dict]]:
-    """(frame, synthetic eligible, applications, ratio, official entry) per official frame."""
-    side, _ = _official_year(report)
-    frames = {f["frame"]: f for f in report["frames"] if f["in_old" if side == "before" else "in_new"]}
-    rows = []
-    for name, o in report.get("official_applications_2024", {}).items():
-        eligible = frames[name][f"eligible_{side}"] if name in frames else None
-        ratio = f"{o['applications'] * 100 / eligible:.1f}%" if eligible else "—"
-        rows.append((name, "—" if eligible is None else f"{eligible:,}", f"{o['applications']:,}", ratio, o))
-    return rows
+def _official_table(report: dict, lang: str) -> tuple[list[str], list[list[str]], list[tuple[str, dict]]]:
+    """(header, rows, (frame, official entry) for the notes): with a national scale, the eligible
+    firms scaled to the country beside the sample's and the take-up over them."""
+    _, year = _official_year(report)
+    rows = tables.official_rows(report)
+    scaled = bool(report.get("national"))
+    header = [_w(lang, "frame"), _w(lang, "synthetic", year=year)] + ([_w(lang, "national.eligible")] if scaled else []) + \
+        [_w(lang, "applications"), _w(lang, "ratio")]
+    cells = [[r["frame"], "—" if r["sample"] == "" else f"{r['sample']:,}"] +
+             (["—" if r["national"] == "" else f"{r['national']:,}"] if scaled else []) +
+             [f"{r['applications']:,}", r["take_up"]] for r in rows]
+    return header, cells, [(r["frame"], r["official"]) for r in rows]
+
+
+def _note(o: dict, lang: str) -> str:
+    return o.get("note_ja", o["note"]) if lang == "ja" else o["note"]
+
+
+def _national_lines(report: dict, lang: str) -> list[str]:
+    """The scaling stated, the national totals in 億円, and the budget beside them."""
+    n = report.get("national")
+    if not n:
+        return []
+    t = tables
+    scaling = (t.w(lang, "national.scaling", sample=f"{n['sample']:,}", firms=f"{n['firms']:,}", factor=t.factor(n), source=n["source"])
+               if n.get("source") else t.w(lang, "national.scaling.plain", sample=f"{n['sample']:,}", firms=f"{n['firms']:,}", factor=t.factor(n)))
+    total = n["total"]
+    lines = [scaling, t.w(lang, "national.caveat", applications=f"{sum(o['applications'] for o in report.get('official_applications_2024', {}).values()):,}")]
+    rows = [[f["frame"], (f"{f['eligible_before']:,}", " → ", f"{f['eligible_after']:,}"),
+             (t.oku(f["subsidy_before"]), " → ", t.oku(f["subsidy_after"])), signed_oku(f["subsidy_after"] - f["subsidy_before"]),
+             (_w(lang, "count", n=format(f["gainers"], ",")), " ", signed_oku(f["gained"])),
+             (_w(lang, "count", n=format(f["losers"], ",")), " ", signed_oku(-f["lost"]))] for f in n["frames"]]
+    rows.append([_w(lang, "all"), (f"{total['eligible_before']:,}", " → ", f"{total['eligible_after']:,}"),
+                 (t.oku(total["subsidy_before"]), " → ", t.oku(total["subsidy_after"])),
+                 signed_oku(total["subsidy_after"] - total["subsidy_before"]),
+                 (_w(lang, "count", n=format(total["gainers"], ",")), " ", signed_oku(total["gained"])),
+                 (_w(lang, "count", n=format(total["losers"], ",")), " ", signed_oku(-total["lost"]))])
+    lines += _table([_w(lang, k) for k in ("frame", "eligible", "subsidy", "difference", "gainers", "losers")], rows)
+    if report.get("budget"):
+        lines.append(budget_line(report, lang))
+    return lines
+
+
+def budget_line(report: dict, lang: str) -> str:
+    total, budget = report["national"]["total"], report["budget"]
+    return tables.w(lang, "budget", budget=tables.oku(budget), before=tables.oku(total["subsidy_before"]),
+                    after=tables.oku(total["subsidy_after"]), before_share=tables.percent(total["subsidy_before"], budget),
+                    after_share=tables.percent(total["subsidy_after"], budget))
+
+
+def signed_oku(v: int) -> str:
+    return tables.oku(0) if v == 0 else ("+" if v > 0 else "−") + tables.oku(abs(v))
+
+
+def _moves_rows(report: dict, lang: str) -> list[list]:
+    return [[_frame_name(f, lang), (_w(lang, "count", n=format(f["gainers"], ",")), " ", signed(f["gained"])),
+             (_w(lang, "count", n=format(f["losers"], ",")), " ", signed(-f["lost"]))]
+            for f in report["frames"] if "gainers" in f]
+
+
+def _distribution_rows(report: dict, lang: str) -> list[list[str]]:
+    return [[tables.bin_label(b["low"], b["high"], lang), _w(lang, "count", n=format(b["firms"], ",")),
+             tables.percent(b["firms"], report["cases"]), signed(b["change"])] for b in report.get("distribution") or ()]
 
 
 def _heading(report: dict, lang: str) -> tuple[str, str]:
@@ -152,211 +226,38 @@ def _heading(report: dict, lang: str) -> tuple[str, str]:
 
 def text(report: dict, lang: str = "ja") -> str:
     years, cases = _heading(report, lang)
-    out = [f"{_w(lang, 'title')}: {years}", cases, "", _w(lang, "frames")]
+    out = [f"{_w(lang, 'title')}: {years}", cases]
+    national = _national_lines(report, lang)
+    if national:
+        out += ["", _w(lang, "national"), *national]
+    out += ["", _w(lang, "frames")]
     out += _table([_w(lang, k) for k in ("frame", "eligible", "subsidy", "difference")],
                   [_frame_cells(f, lang) for f in report["frames"]])
+    moves = _moves_rows(report, lang)
+    if moves:
+        out += ["", _w(lang, "moves"), *_table([_w(lang, k) for k in ("frame", "gainers", "losers")], moves)]
     header = [_w(lang, k) for k in _GROUP_COLUMNS]
     for title, rows in (("firms", [_group_cells(report["total"], _w(lang, "all"), lang)]),
                         ("by_industry", [_group_cells(g, g["group"], lang) for g in report["by_industry"]]),
                         ("by_size", [_group_cells(g, g["group"], lang) for g in report["by_size"]])):
         if rows:
             out += ["", _w(lang, title), *_table(header, rows)]
+    distribution = _distribution_rows(report, lang)
+    if distribution:
+        out += ["", _w(lang, "distribution"), *_table([tables.w(lang, "bin"), _w(lang, "n"), _w(lang, "share"), _w(lang, "change.total")],
+                                                      distribution)]
     if report.get("attribution") is not None:
         rows = _attribution_rows(report, lang)
         out += ["", _w(lang, "attribution")]
         out += _table([_w(lang, k) for k in ("change", "difference", "gainers", "losers")], rows) if rows else [
             f"  {_w(lang, 'attribution.none')}"]
-    official = _official_rows(report)
-    if official:
-        _, year = _official_year(report)
-        out += ["", _w(lang, "sanity"), _w(lang, "plain", n=format(report["cases"], ","))]
-        out += _table([_w(lang, "frame"), _w(lang, "synthetic", year=year), _w(lang, "applications"), _w(lang, "ratio")],
-                      [list(r[:4]) for r in official])
-        out += [f"  {name}: {_w(lang, 'source')} {o['source']} [{o['tag']}] — {o['note']}" for name, *_, o in official]
+    header, rows, notes = _official_table(report, lang)
+    if rows:
+        out += ["", _w(lang, "sanity"), _w(lang, "plain.national" if report.get("national") else "plain", n=format(report["cases"], ","))]
+        out += _table(header, rows)
+        out += [f"  {name}: {_w(lang, 'source')} {o['source']} [{o['tag']}] — {_note(o, lang)}" for name, o in notes]
     return "\n".join(out) + "\n"
 
 
 def json_text(report: dict) -> str:
     return json.dumps(report, ensure_ascii=False, indent=2) + "\n"
-
-
-# --- HTML: one page, inline CSS, inline SVG; nothing is fetched and nothing runs. ---
-
-_CSS = """
-body{font-family:"Noto Sans CJK JP","Hiragino Sans","Yu Gothic",sans-serif;margin:0;background:#f6f7f9;color:#1b1f24;line-height:1.55}
-main{max-width:76rem;margin:0 auto;padding:1.5rem}
-h1{font-size:1.35rem;margin:.2rem 0}h2{font-size:1.1rem;margin:1.4rem 0 .4rem}
-.sub{color:#3d4751;margin:0}
-section{overflow-x:auto;background:#fff;border:1px solid #d0d7de;border-radius:.5rem;margin:1rem 0;padding:.6rem 1.2rem 1rem}
-table{border-collapse:collapse;margin:.5rem 0;font-variant-numeric:tabular-nums;font-size:.85rem}
-caption{position:absolute;left:-9999px}  /* for screen readers: the section's heading already shows it */
-td,th{border:1px solid #d0d7de;padding:.2rem .4rem;text-align:right;white-space:nowrap}
-thead th{white-space:normal}
-th{background:#eef1f4}td.l,th.l{text-align:left}
-.up{color:#0b6e2a}.down{color:#a3231b}
-.plain{background:#fff4d6;border-left:.3rem solid #b07d00;padding:.5rem .8rem}
-svg{display:block;width:100%;height:auto;margin:.6rem 0}
-svg text{font-size:12px;fill:#1b1f24}svg .ct{font-size:15px;font-weight:bold}svg .ax{fill:#3d4751}
-.cite{color:#3d4751;font-size:.85rem}
-"""
-_COLOURS = {"before": "#7a8591", "after": "#1f5fa8", "up": "#0b6e2a", "down": "#b3261e"}
-_W, _LEFT, _RIGHT = 900, 230, 170  # chart width, room for names on the left and exact figures on the right
-
-
-def _unit(largest: int) -> tuple[int, str]:
-    return (10**8, "億円") if largest >= 10**8 else (10**4, "万円")
-
-
-def _ticks(largest: float) -> tuple[float, list[float]]:
-    """A 1-2-5 step giving about four ticks up to the largest value (in chart units)."""
-    if largest <= 0:
-        return 1.0, [0.0, 1.0]
-    step = largest / 4
-    base = 10 ** (len(str(int(step))) - 1) if step >= 1 else _small_base(step)
-    step = next(m * base for m in (1, 2, 5, 10) if m * base >= step)
-    top = step * -(-largest // step)
-    return top, [i * step for i in range(int(round(top / step)) + 1)]
-
-
-def _small_base(step: float) -> float:
-    base = 1.0
-    while base > step:
-        base /= 10
-    return base
-
-
-def _num(v: float, step: float) -> str:
-    decimals = 0 if step >= 1 else len(f"{step:.10f}".rstrip("0").split(".")[1])
-    return f"{v:,.{decimals}f}"
-
-
-def _svg(title: str, height: int, body: list[str], axis: str) -> str:
-    return (f'<svg role="img" viewBox="0 0 {_W} {height}" xmlns="http://www.w3.org/2000/svg"><title>{escape(title)}</title>'
-            f'<text class="ct" x="10" y="22">{escape(title)}</text>{"".join(body)}'
-            f'<text class="ax" x="{_LEFT + (_W - _LEFT - _RIGHT) / 2:.0f}" y="{height - 8}" text-anchor="middle">{escape(axis)}</text></svg>')
-
-
-def _axis(ticks: list[float], step: float, x, y: int, signed_labels: bool = False) -> list[str]:
-    out = [f'<line x1="{x(ticks[0]):.1f}" x2="{x(ticks[-1]):.1f}" y1="{y}" y2="{y}" stroke="#3d4751"/>']
-    for t in ticks:
-        label = ("+" if t > 0 and signed_labels else "−" if t < 0 else "") + _num(abs(t), step)
-        out.append(f'<line x1="{x(t):.1f}" x2="{x(t):.1f}" y1="{y}" y2="{y + 5}" stroke="#3d4751"/>'
-                   f'<text class="ax" x="{x(t):.1f}" y="{y + 18}" text-anchor="middle">{label}</text>')
-    return out
-
-
-def _bar(x: float, y: float, w: float, h: int, colour: str, tip: str) -> str:
-    return f'<rect x="{x:.1f}" y="{y}" width="{max(w, 0):.1f}" height="{h}" fill="{colour}"><title>{escape(tip)}</title></rect>'
-
-
-def _frames_chart(report: dict, lang: str) -> str:
-    """Grouped horizontal bars: per frame the subsidy total before (grey) and after (blue)."""
-    frames = report["frames"]
-    div, unit = _unit(max([f["subsidy_before"] for f in frames] + [f["subsidy_after"] for f in frames] + [0]))
-    top, ticks = _ticks(max([f["subsidy_before"] / div for f in frames] + [f["subsidy_after"] / div for f in frames] + [0]))
-    plot = _W - _LEFT - _RIGHT
-    x = lambda v: _LEFT + v / top * plot  # noqa: E731 — v in chart units
-    body, y = [], 60
-    for key, cx, side in (("before", _LEFT, "old"), ("after", _LEFT + 260, "new")):  # legend: circles, so every rect is a bar
-        body.append(f'<circle cx="{cx}" cy="40" r="6" fill="{_COLOURS[key]}"/><text x="{cx + 10}" y="44">'
-                    f'{escape(_w(lang, "years", label=report[side], year=report[side + "_year"]))}</text>')
-    for f in frames:
-        body.append(f'<text x="{_LEFT - 8}" y="{y + 19}" text-anchor="end">{escape(_frame_name(f, lang))}</text>')
-        for i, key in enumerate(("before", "after")):
-            top_y = y + i * 17
-            if not f["in_old" if key == "before" else "in_new"]:
-                body.append(f'<text class="ax" x="{_LEFT + 4}" y="{top_y + 12}">{escape(_w(lang, "absent"))}</text>')
-                continue
-            v = f[f"subsidy_{key}"]
-            label = f'{_w(lang, key)} {yen(v)}'
-            body.append(_bar(_LEFT, top_y, x(v / div) - _LEFT, 15, _COLOURS[key], f'{f["frame"]} {label}'))
-            body.append(f'<text x="{x(v / div) + 5:.1f}" y="{top_y + 12}">{escape(yen(v))}</text>')
-        y += 44
-    body += _axis(ticks, ticks[1] - ticks[0], x, y)
-    return _svg(_w(lang, "chart.frames"), y + 50, body, _w(lang, "axis.subsidy", unit=unit))
-
-
-def _industry_chart(report: dict, lang: str) -> str:
-    """Diverging bars: per industry the net change, gains to the right of zero and losses to the left."""
-    groups = report["by_industry"]
-    div, unit = _unit(max([abs(g["difference"]) for g in groups] + [0]))
-    top, ticks = _ticks(max([abs(g["difference"]) / div for g in groups] + [0]))
-    ticks = [-t for t in reversed(ticks[1:])] + ticks
-    plot = _W - _LEFT - _RIGHT
-    x = lambda v: _LEFT + (v + top) / (2 * top) * plot  # noqa: E731
-    body, y = [], 44
-    for g in groups:
-        d = g["difference"]
-        end = x(d / div)
-        colour = _COLOURS["up" if d >= 0 else "down"]
-        tip = f'{g["group"]} {signed(d)} ({_w(lang, "gainers")} {signed(g["gained"])}, {_w(lang, "losers")} {signed(-g["lost"])})'
-        body.append(f'<text x="{_LEFT - 8}" y="{y + 13}" text-anchor="end">{escape(g["group"])}</text>')
-        body.append(_bar(min(end, x(0)), y, abs(end - x(0)), 17, colour, tip))
-        # The figure sits on the other side of zero, so it never runs into the names or the edge.
-        anchor, at = ("end", x(0) - 5) if d >= 0 else ("start", x(0) + 5)
-        body.append(f'<text x="{at:.1f}" y="{y + 13}" text-anchor="{anchor}">{escape(signed(d))}</text>')
-        y += 25
-    body.append(f'<line x1="{x(0):.1f}" x2="{x(0):.1f}" y1="38" y2="{y}" stroke="#3d4751"/>')
-    body += _axis(ticks, ticks[-1] - ticks[-2], x, y, signed_labels=True)
-    return _svg(_w(lang, "chart.industry"), y + 50, body, _w(lang, "axis.difference", unit=unit))
-
-
-def _cls(v: int) -> str:
-    return ' class="up"' if v > 0 else ' class="down"' if v < 0 else ""
-
-
-def _html_table(tid: str, caption: str, header: list[str], rows: list[list[str]], diffs: list[int] | None = None,
-                diff_col: int = 4) -> str:
-    """rows are already text; the difference column (diff_col) is coloured by the sign of diffs."""
-    left = ' class="l"'
-    head = "".join(f'<th scope="col"{left if i == 0 else ""}>{escape(h)}</th>' for i, h in enumerate(header))
-    body = "".join("<tr>" + "".join(f'<th scope="row" class="l">{escape(c)}</th>' if i == 0 else
-                                    f"<td{_cls(d) if diffs and i == diff_col else ''}>{escape(c)}</td>" for i, c in enumerate(r)) + "</tr>"
-                   for r, d in zip(rows, diffs or [0] * len(rows)))
-    return f'<table id="{tid}"><caption>{escape(caption)}</caption><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
-
-
-def html(report: dict, lang: str = "ja") -> str:
-    years, cases = _heading(report, lang)
-    w = lambda key, **v: _w(lang, key, **v)  # noqa: E731
-    before, after = w("years", label=report["old"], year=report["old_year"]), w("years", label=report["new"], year=report["new_year"])
-    rows = []
-    for f in report["frames"]:
-        name, _, _, diff = _frame_cells(f, lang)
-        b = [f"{f['eligible_before']:,}", yen(f["subsidy_before"])] if f["in_old"] else ["—", "—"]
-        a = [f"{f['eligible_after']:,}", yen(f["subsidy_after"])] if f["in_new"] else ["—", "—"]
-        rows.append([name, b[0], a[0], b[1], a[1], diff])
-    frames = _html_table("frames", w("frames"), [w("frame"), w("eligible.side", side=before), w("eligible.side", side=after),
-                                                 w("subsidy.side", side=before), w("subsidy.side", side=after), w("difference")],
-                         rows, [f["difference"] for f in report["frames"]], diff_col=5)
-    header = [w(k) for k in _GROUP_COLUMNS]
-    groups = []
-    for tid, title, items in (("firms", "firms", [dict(report["total"], group=w("all"))]),
-                              ("by-industry", "by_industry", report["by_industry"]), ("by-size", "by_size", report["by_size"])):
-        chart = _industry_chart(report, lang) if tid == "by-industry" and items else ""
-        if items:
-            cells = [[c if isinstance(c, str) else "".join(c) for c in _group_cells(g, g["group"], lang)] for g in items]
-            table = _html_table(tid, w(title), header, cells, [g["difference"] for g in items])
-            groups.append(f"<section><h2>{escape(w(title))}</h2>{chart}{table}</section>")
-    if report.get("attribution") is not None:
-        rows = _attribution_rows(report, lang)
-        diffs = [a["difference"] for a in report["attribution"]] + ([report["interaction"]] if len(rows) > len(report["attribution"]) else [])
-        table = (_html_table("attribution", w("attribution"), [w(k) for k in ("change", "difference", "gainers", "losers")], rows,
-                             diffs, diff_col=1) if rows else f"<p>{escape(w('attribution.none'))}</p>")
-        groups.append(f"<section><h2>{escape(w('attribution'))}</h2>{table}</section>")
-    sanity = ""
-    official = _official_rows(report)
-    if official:
-        _, year = _official_year(report)
-        table = _html_table("official", w("sanity"), [w("frame"), w("synthetic", year=year), w("applications"), w("ratio")],
-                            [list(r[:4]) for r in official], [None] * len(official))
-        notes = "".join(f"<li>{escape(name)}: {escape(w('source'))} {escape(o['source'])} [{escape(o['tag'])}] — {escape(o['note'])}</li>"
-                        for name, *_, o in official)
-        sanity = (f'<section><h2>{escape(w("sanity"))}</h2><p class="plain">{escape(w("plain", n=format(report["cases"], ",")))}</p>'
-                  f'{table}<ul class="cite">{notes}</ul></section>')
-    title = f"{w('title')}: {report['old']} → {report['new']}"
-    return (f'<!DOCTYPE html><html lang="{escape(lang)}"><head><meta charset="utf-8">'
-            f'<meta name="viewport" content="width=device-width, initial-scale=1"><title>{escape(title)}</title>'
-            f'<style>{_CSS}</style></head><body><main><h1>{escape(w("title"))}</h1><p class="sub">{escape(years)}</p>'
-            f'<p class="sub">{escape(cases)}</p><section><h2>{escape(w("frames"))}</h2>{_frames_chart(report, lang)}{frames}</section>'
-            f'{"".join(groups)}{sanity}</main></body></html>\n')

@@ -13,6 +13,7 @@ import tempfile
 from pathlib import Path
 
 from engine.population.errors import PopulationError
+from engine.population.sheets import SheetProblem  # noqa: F401 - raised by decide, caught by its callers
 from engine.population.outputs import atomic_output  # noqa: F401  (population's output, and the CLI's)
 from engine.sql import case_table
 from engine.tree import nodes as tree
@@ -21,14 +22,14 @@ from engine.sql.case_checks import check_values
 from engine.sql.query import compile_query
 
 ENGINES = ("duckdb", "spark")
-OUTPUT_FORMATS = {".parquet": "parquet", ".csv": "csv"}
+OUTPUT_FORMATS = {".parquet": "parquet", ".csv": "csv", ".xlsx": "xlsx"}
 MAX_SHOWN_PROBLEMS = 10
 
 
 def output_format(path: str) -> str:
     fmt = OUTPUT_FORMATS.get(Path(path).suffix.lower())
     if fmt is None:
-        raise PopulationError(f"{path}: the decisions are written as Parquet (.parquet) or CSV (.csv)")
+        raise PopulationError(f"{path}: the decisions are written as Parquet (.parquet), CSV (.csv) or Excel (.xlsx)")
     return fmt
 
 
@@ -55,14 +56,23 @@ def _records(path: Path, policies: list[tree.Policy], also_known: frozenset[str]
     id is the case's line number (as `policy batch` reports it), or its place in the array from 1."""
     from engine.population.batch import csv_records, json_lines
 
-    if path.suffix.lower() == ".csv":
-        with open(path, newline="", encoding="utf-8-sig") as stream:
-            try:
+    if path.suffix.lower() in (".csv", ".xlsx"):  # a row's id is its line (its row in the sheet)
+        from engine.population.sheets import open_csv, xlsx_records
+
+        try:
+            if path.suffix.lower() == ".xlsx":
+                rows = xlsx_records(str(path), policies, also_known)
+            else:
+                stream = open_csv(str(path))
                 rows = csv_records(stream, policies, also_known)
-            except CaseError as exc:
-                raise CaseError(exc.problems, str(path)) from None
+        except CaseError as exc:
+            raise CaseError(exc.problems, str(path)) from None
+        try:
             for number, row in rows:
-                yield f"line {number}", number, row, "csv"
+                yield f"{'row' if path.suffix.lower() == '.xlsx' else 'line'} {number}", number, row, "csv"
+        finally:
+            if path.suffix.lower() == ".csv":
+                stream.close()
         return
     document = _one_document(path) if path.suffix.lower() == ".json" else None
     if document is not None:
@@ -173,11 +183,11 @@ class Source:
     def __init__(self, path: str, policies: list[tree.Policy], also_known: frozenset[str] = frozenset()):
         p = Path(path)
         if p.is_dir():
-            raise CaseError([f"{path} is a folder; give a file of cases (.parquet, .jsonl, .json or .csv)"])
+            raise CaseError([f"{path} is a folder; give a file of cases (.parquet, .jsonl, .json, .csv or .xlsx)"])
         if not p.is_file():
             raise CaseError([f"no such file {path}"])  # as `policy eval` and `batch`: exit 3
         self.temp = None
-        if p.suffix.lower() in (".jsonl", ".ndjson", ".json", ".csv"):
+        if p.suffix.lower() in (".jsonl", ".ndjson", ".json", ".csv", ".xlsx"):
             handle, name = tempfile.mkstemp(suffix=".parquet")
             os.close(handle)
             self.temp = Path(name)
@@ -190,7 +200,7 @@ class Source:
         elif p.suffix.lower() == ".parquet":
             self.parquet = p
         else:
-            raise PopulationError(f"{path}: cases are read from Parquet (.parquet), JSON Lines (.jsonl), JSON (.json: a case or an array of cases) or CSV (.csv)")
+            raise PopulationError(f"{path}: cases are read from Parquet (.parquet), JSON Lines (.jsonl), JSON (.json: a case or an array of cases), CSV (.csv) or Excel (.xlsx)")
         self.check_layout(policies)
 
     def check_layout(self, policies):
@@ -242,12 +252,14 @@ def _type_problems(path: str, got, want) -> list[str]:
 
 # ---------------------------------------------------------------- one policy over the cases
 def decide(policy: tree.Policy, cases: str, out: str, engine: str = "duckdb", frames=None, progress=None,
-           check_dates: bool = True, also_known: frozenset[str] = frozenset()) -> int:
-    """Decisions for every case, written to `out` (Parquet or CSV); returns the number of cases.
-    `also_known`: input names other policy years declare, which a case may carry (as a synthetic
-    population written for two years does), read as unused rather than as typos."""
-    from engine.population.engines import csv_select, narrow_first
-    from engine.sql.query import output_columns
+           check_dates: bool = True, also_known: frozenset[str] = frozenset(), lang: str = "ja", bom: bool = True) -> int:
+    """Decisions for every case, one row per case ordered by id (for JSON Lines and CSV cases, the
+    input's order), written to `out`: Parquet (codes, for programs), or CSV / .xlsx (statuses,
+    reasons and steps in words, in `lang`; a CSV begins with a BOM unless `bom` is off); returns
+    the number of cases. `also_known`: input names other policy years declare, which a case may
+    carry (as a synthetic population written for two years does), read as unused rather than as typos."""
+    from engine.population.engines import narrow_first
+    from engine.population.sheets import write_decisions
 
     fmt = output_format(out)
     out_path = Path(out)
@@ -256,13 +268,18 @@ def decide(policy: tree.Policy, cases: str, out: str, engine: str = "duckdb", fr
     writable(out_path, cases)
     with cases_on(engine, cases, [policy], progress, also_known) as runner:
         def run(query):
-            relation = runner.relation(query)
-            if fmt == "csv":
-                names = output_columns(policy, frames)
-                runner.view(relation, "decisions")
-                relation = runner.relation(csv_select(names, {n for n in names if n.endswith((".reasons", ".pending_steps"))}))
+            relation = runner.ordered(runner.relation(query), "id")
             with atomic_output(out_path) as temp:
-                runner.write(relation, temp, fmt)
+                if fmt == "parquet":
+                    runner.write(relation, temp, fmt)
+                    return
+                handle, name = tempfile.mkstemp(suffix=".parquet")  # the ordered decisions, turned into the sheet
+                os.close(handle)
+                try:
+                    runner.write(relation, Path(name), "parquet")
+                    write_decisions(Path(name), temp, fmt, policy, lang, bom)
+                finally:
+                    Path(name).unlink(missing_ok=True)
 
         narrow_first(runner, lambda integer: compile_query(policy, runner.dialect, frames, check_dates, integer=integer, fused=True), run)
         return runner.rows("SELECT COUNT(*) AS n FROM cases")[0]["n"]

@@ -54,6 +54,14 @@ OFFICIAL_APPLICATIONS_2024 = {
     "複数社連携IT導入枠": Figure(7, G1, "S", "4 adopted"),
 }
 APPLICATIONS_TOTAL_2024 = Figure(71_767, G1, "S", f"{SOICHIRO}: 69,571")
+# the notes above in Japanese, for the Japanese report
+OFFICIAL_NOTES_JA = {
+    "通常枠": f"{SOICHIRO} も同数。交付決定 16,540件（65.8%）",
+    "インボイス対応類型": f"{SOICHIRO} は 44,198件（差 2,196件、未解決）",
+    "電子取引類型": "申請1件、採択1件",
+    "セキュリティ対策推進枠": "chusho-dx.bcnretail.com は 255件",
+    "複数社連携IT導入枠": "採択4件",
+}
 
 
 def take_up(synthetic: dict[str, int]) -> dict[str, Fraction | None]:
