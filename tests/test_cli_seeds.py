@@ -128,7 +128,7 @@ def test_unknown_frame_is_a_usage_error(run, write_case):
 
 def test_an_unknown_frame_named_by_the_case_is_a_bad_case(run, write_case):
     path = write_case({**case(SMALL_RETAILER, SOFTWARE_1M), "frame": "通常"})
-    result = run("eval", path)
+    result = run("eval", path, "--lang", "en")
     assert result.exit_code == 3
     assert result.stderr.strip() == (f"invalid case: {path}: frame: unknown frame 通常 (did you mean 通常枠?); the policy's frames are: "
                                      "通常枠, インボイス対応類型, 電子取引類型, 複数社連携IT導入枠, セキュリティ対策推進枠")

@@ -27,18 +27,19 @@ def test_each_year_is_held_to_its_own_expectation(run, write_case):
     assert got["2024"] != got["2025"]  # the years really disagree on this case
     case = {**NEAR_MINIMUM_WAGE, "expected": {year: {"frames": {"通常枠": {"status": "eligible", "subsidy": got[year]}}} for year in got}}
     path = write_case(case)
-    # 2024 as the bundled default year (which knows 2025's fields, as `eval` does); --policy policies/2024
-    # reads the case against 2024 alone, where 最低賃金近傍事業者 is no field
-    for folder in (None, P2025):
+    # --policy policies/2024 reads the case against 2024 alone, where 最低賃金近傍事業者 is no field
+    # without --policy, a case whose expectation is given per year is judged under each year it names
+    for folder, passed in ((None, 2), (P2025, 1)):
         result = run("test", path, *(("--policy", folder) if folder else ()))
         assert result.exit_code == 0, result.stdout
-        assert result.stdout == "1 passed, 0 failed\n"
+        assert result.stdout == f"{passed} passed, 0 failed\n"
 
     # 2024's figure expected of 2025 too: 2025 fails, with its own figure; 2024 passes
     wrong = {**NEAR_MINIMUM_WAGE, "expected": {"2024": {"frames": {"通常枠": {"subsidy": got["2024"]}}},
                                                "2025": {"frames": {"通常枠": {"subsidy": got["2024"]}}}}}
     path = write_case(wrong, "wrong.json")
-    assert run("test", path).exit_code == 0
+    both = run("test", path)  # without --policy: judged under each year it names, 2024 passes and 2025 fails
+    assert (both.exit_code, both.stdout.splitlines()[-1]) == (1, "1 passed, 1 failed")
     result = run("test", path, "--policy", P2025)
     assert result.exit_code == 1
     assert result.stdout.splitlines()[1] == f"  通常枠.subsidy: expected {got['2024']:,}円, got {got['2025']:,}円"

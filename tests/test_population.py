@@ -199,7 +199,7 @@ def test_a_synthetic_population_as_json_lines_is_read_by_batch_and_population(tm
     assert "最低賃金近傍事業者" in cases.read_text(encoding="utf-8")
     result = run("population", str(cases), "-o", str(tmp_path / "d.csv"))
     assert result.exit_code == 0, result.output
-    result = run("batch", str(cases), "-o", str(tmp_path / "b.jsonl"))
+    result = run("batch", str(cases), "-o", str(tmp_path / "b.jsonl"), "--lang", "en")
     assert result.exit_code == 0 and "errors: 0" in result.stderr, result.output
     records = (tmp_path / "b.jsonl").read_text(encoding="utf-8").splitlines()
     assert len(records) == 200 and all(json.loads(r)["ok"] for r in records)
@@ -221,7 +221,7 @@ def test_a_csv_written_for_two_years_is_read_whole_by_each(tmp_path, run):
     assert row["申請者.最低賃金近傍事業者"] == "true"
     source = tmp_path / "cases.csv"
     source.write_text(",".join(row) + ",\n" + ",".join(row.values()) + ",\n", encoding="utf-8")
-    result = run("batch", str(source), "-o", str(tmp_path / "b.jsonl"))  # the 2024 policy
+    result = run("batch", str(source), "-o", str(tmp_path / "b.jsonl"), "--lang", "en")  # the 2024 policy
     assert result.exit_code == 0 and "errors: 0" in result.stderr, result.output
     converted = tmp_path / "both.parquet"
     cases_to_parquet(source, [load_policy(OLD).policy, new], converted)

@@ -58,9 +58,9 @@ def test_a_batch_case_hitting_a_bug_is_its_own_500_and_the_others_are_answered(r
     body = response.json()
     assert (body["count"], body["errors"], [r["ok"] for r in body["results"]]) == (3, 1, [True, False, True])
     failed = body["results"][1]
-    assert {k: failed[k] for k in ("index", "status", "error", "errors")} == {
-        "index": 1, "status": 500, "error": "internal error: ZeroDivisionError",
-        "errors": [{"field": None, "message": "internal error: ZeroDivisionError"}]}
+    # the case's RFC 9457 problem (engine/serve/problems.py)
+    assert (failed["index"], failed["status"], failed["code"], [e["message"] for e in failed["errors"]]) == (
+        1, 500, "internal_error", ["internal error: ZeroDivisionError"])
     answered = [r["decision"]["decision_id"] for r in body["results"] if r["ok"]]
     assert _logged(log) == answered  # every answered decision logged once; the failed case not at all
     assert "internal error on /v1/batch: ZeroDivisionError: division by zero" in capsys.readouterr().err
@@ -82,7 +82,8 @@ def test_a_batch_whose_log_fails_midway_answers_what_was_logged_and_503_for_the_
     assert response.status_code == 200
     results = response.json()["results"]
     message = (f"the decision log {log.path} cannot be written (No space left on device); the decision was not given")
-    assert [(r["ok"], r.get("status"), r.get("error")) for r in results] == [(True, None, None), (False, 503, message), (False, 503, message)]
+    assert [(r["ok"], r.get("status"), r.get("code"), r["errors"][0]["message"] if "errors" in r else None) for r in results] == [
+        (True, None, None, None), (False, 503, "log_unavailable", message), (False, 503, "log_unavailable", message)]
     monkeypatch.undo()
     with open(tmp_path / "decisions.jsonl", encoding="utf-8") as f:
         assert [json.loads(line)["decision_id"] for line in f] == [results[0]["decision"]["decision_id"]]
@@ -99,12 +100,12 @@ def _traced_size(registry, tmp_path) -> int:
 def test_a_traced_batch_stays_within_max_trace_case_by_case(registry, tmp_path):
     one = _traced_size(registry, tmp_path)  # the bytes of one traced decision (its decision id's length is fixed)
     client, log = _client(registry, tmp_path, max_trace=one * 2 + one // 2)
-    response = client.post("/v1/batch?trace=true&form=full", json=_cases(4))
+    response = client.post("/v1/batch?trace=true&form=full&lang=en", json=_cases(4))
     assert response.status_code == 200
     results = response.json()["results"]
     assert [r["ok"] for r in results] == [True, True, False, False]
     assert [r["status"] for r in results[2:]] == [413, 413]
-    message = results[2]["error"]
+    message = results[2]["errors"][0]["message"]
     assert message.startswith("the batch's traced decisions up to this one come to ")
     assert message.endswith(f"bytes, more than {one * 2 + one // 2:,} (--max-trace); send the rest of the cases in another request, "
                             "or ask without trace=true")
@@ -118,11 +119,11 @@ def test_a_traced_batch_case_past_max_trace_alone_gets_413(registry, tmp_path):
     limit = one * 3  # room for the small cases together; not for one of 300 expenses
     client, log = _client(registry, tmp_path, max_trace=limit)
     big = {**SMALL, "経費": SMALL["経費"][:1] * 300}
-    results = client.post("/v1/batch?trace=true&form=full", json=[SMALL, big, SMALL]).json()["results"]
+    results = client.post("/v1/batch?trace=true&form=full&lang=en", json=[SMALL, big, SMALL]).json()["results"]
     assert [r["ok"] for r in results] == [True, False, True]
     assert results[1]["status"] == 413
-    assert results[1]["error"].startswith("the decision with its trace is ")
-    assert results[1]["error"].endswith(f"bytes, more than {limit:,} (--max-trace); ask without trace=true, or with fewer items")
+    assert results[1]["errors"][0]["message"].startswith("the decision with its trace is ")
+    assert results[1]["errors"][0]["message"].endswith(f"bytes, more than {limit:,} (--max-trace); ask without trace=true, or with fewer items")
     assert len(_logged(log)) == 2
 
 
@@ -130,9 +131,9 @@ def test_an_explanation_page_past_max_trace_gets_413_and_is_not_logged(registry,
     # the page's trace is a tree of rules, not of values: about 31 KB for one expense, 81 KB for 300
     client, log = _client(registry, tmp_path, max_trace=60_000)
     big = {**SMALL, "経費": SMALL["経費"][:1] * 300}
-    response = client.post("/v1/explain", json=big)
+    response = client.post("/v1/explain?lang=en", json=big)
     assert response.status_code == 413
-    error = response.json()["error"]
+    error = response.json()["errors"][0]["message"]
     assert error.startswith("the explanation page with its trace is ")
     assert error.endswith("bytes, more than 60,000 (--max-trace); ask /v1/decide without trace=true, or with fewer items")
     assert _logged(log) == []

@@ -104,15 +104,8 @@ class Words:
 
 
 # ---------------------------------------------------------------- a blank sheet of cases (policy template)
-_HINTS = {
-    "ja": {"yen": "円（1,000,000 や 100万円 でも可）", "count": "数", "ratio": "比率（1/3 のように分数で）", "bool": "はい／いいえ",
-           "date": "日付（2024-07-01）", "enum": "一覧から選ぶ", "enumlist": "一覧から選ぶ（複数は | で区切る）",
-           "optional": "空欄可", "default": "空欄なら {value}", "item": "{n}件目"},
-    "en": {"yen": "yen (1,000,000 or 100万円 also read)", "count": "number", "ratio": "ratio (a fraction such as 1/3)",
-           "bool": "true / false", "date": "date (2024-07-01)", "enum": "pick from the list",
-           "enumlist": "pick from the list (several joined by |)", "optional": "may be left empty",
-           "default": "empty means {value}", "item": "item {n}"},
-}
+# what a template's header cell takes: the catalogue's "sheet.hint.*" messages
+_HINTED = ("yen", "count", "ratio", "bool", "date", "enum", "enumlist")
 
 
 def _kind(field: tree.Field) -> str:
@@ -124,19 +117,19 @@ def input_label(group: tree.Group, field: tree.Field, index: int | None, item: t
     parts = [label(group.label, lang)] if group.label else []
     parts.append(label(field.label, lang))
     if item is not None:
-        parts[-1] += f" {_HINTS[lang]['item'].format(n=index + 1)}"
+        parts[-1] += f" {message(lang, 'sheet.hint.item', n=index + 1)}"
         parts.append(label(item.label, lang))
     return " › ".join(parts)
 
 
 def input_hint(field: tree.Field, lang: str) -> str:
     """What a cell of this column takes, in words (for the header cell's comment)."""
-    words = [_HINTS[lang].get(_kind(field), "")]
+    words = [message(lang, f"sheet.hint.{_kind(field)}") if _kind(field) in _HINTED else ""]
     if field.default is not None:
         shown = message(lang, "yes" if field.default is True else "no") if isinstance(field.default, bool) else field.default
-        words.append(_HINTS[lang]["default"].format(value=shown))
+        words.append(message(lang, "sheet.hint.default", value=shown))
     elif field.optional:
-        words.append(_HINTS[lang]["optional"])
+        words.append(message(lang, "sheet.hint.optional"))
     return "; ".join(w for w in words if w)
 
 
