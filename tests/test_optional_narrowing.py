@@ -112,7 +112,8 @@ def test_the_explanation_of_a_cap_off_for_a_missing_value(folder, tmp_path, run)
     assert "事業場内最低賃金の引上げ額が未入力のため、上限未入力はかかりません" in out
 
 
-HELP = ("help: give the input the value a missing answer stands for, e.g. `前年の最低賃金: 円, default 0円`; or test it first, in the "
+HELP = ("help: say what stands for it when it is not given: `(前年の最低賃金 or 0円)`; "
+        "or give the input the value a missing answer stands for, e.g. `前年の最低賃金: 円, default 0円`; or test it first, in the "
         "same condition: `前年の最低賃金 is given and …` (also `not 前年の最低賃金 is given or …`, `when 前年の最低賃金 is given:` in `cases:`, `… if 前年の最低賃金 is given "
         "else …`, or a cap's `when 前年の最低賃金 is given`)")
 

@@ -139,6 +139,10 @@ class _Compiler:
     def c_Larger(self, node):
         return tree.Larger(left=self.expr(node.left), right=self.expr(node.right), kind=self.kind(node), origin=self.origin(node.span))
 
+    def c_Fallback(self, node):
+        fallback = attrs.evolve(self.expr(node.fallback), kind=self.kind(node))  # `資本金 or 0`: the 0 is yen
+        return tree.Fallback(value=self.expr(node.value), fallback=fallback, kind=self.kind(node), origin=self.origin(node.span))
+
     def c_Total(self, node):
         where = self.expr(node.where) if node.where is not None else None
         return tree.Total(list=self.input(node.list_name.text, node.list_name.span), field=node.field.text, where=where,

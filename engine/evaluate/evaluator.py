@@ -200,6 +200,14 @@ class _Evaluation:
         result = None if left.result is None or right.result is None else max(left.result, right.result)
         return Trace(kind="larger", result=result, origin=n.origin, facts=(("kind", n.kind),), children=(left, right))
 
+    def e_Fallback(self, n, item):
+        value = self.eval(n.value, item)
+        if value.result is not None:
+            return Trace(kind="fallback", result=value.result, origin=n.origin, facts=(("kind", n.kind), ("used", False)), children=(value,))
+        fallback = self.eval(n.fallback, item)  # the case left it out: the stated value, and the trace says so
+        return Trace(kind="fallback", result=fallback.result, origin=n.origin, facts=(("kind", n.kind), ("used", True), ("unit", n.fallback.unit)),
+                     children=(value, fallback))
+
     def _matching(self, n, items):
         """Indices of the items that meet `where` (all of them when there is no `where`)."""
         if n.where is None:

@@ -157,6 +157,7 @@ SOURCE = catalogue([
     N_("total_of_list", "total of {list}"),
     N_("items", "{n}"),
     N_("named_value", "{name} ({value})"),
+    N_("fallback", "{value}, as it is not given"),
     N_("op.lt", "under {value}"),
     N_("op.le", "at most {value}"),
     N_("op.gt", "over {value}"),

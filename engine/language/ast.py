@@ -155,6 +155,15 @@ class Larger:
 
 
 @frozen
+class Fallback:
+    """`X or 0円`: an optional value, or the stated literal where the case leaves it out."""
+
+    value: object
+    fallback: object  # a Literal (never true/false: `A or false` is a condition)
+    span: Span
+
+
+@frozen
 class Total:
     field: Name
     list_name: Name

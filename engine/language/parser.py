@@ -680,6 +680,12 @@ class _ToAst(lark.Transformer):
         return ast.IfElse(condition=condition, then=then, otherwise=otherwise, span=self._span(meta))
 
     def or_(self, meta, children):
+        last = children[-1]
+        if isinstance(last, ast.Literal) and last.kind != "bool":
+            # `X or 0円`: a number or a date after `or` is a fallback value, never a condition; a
+            # condition before it (`A ≥ X or 0円`) is the checker's to report, with the parentheses to add
+            value = children[0] if len(children) == 2 else ast.Or(items=tuple(children[:-1]), block=False, span=self._span(meta))
+            return ast.Fallback(value=value, fallback=last, span=self._span(meta))
         return ast.Or(items=tuple(children), block=False, span=self._span(meta))
 
     def and_(self, meta, children):

@@ -198,6 +198,16 @@ class Larger:
 
 
 @node
+class Fallback:
+    """`X or 0円`: the value of `value`, or the constant `fallback` where it is missing; never missing."""
+
+    value: object
+    fallback: object  # a Const
+    kind: str
+    origin: Origin
+
+
+@node
 class Total:
     list: Input
     field: str
