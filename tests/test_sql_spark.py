@@ -138,7 +138,7 @@ def test_spark_makes_the_case_readers_value_checks_as_duckdb_does(spark, tmp_pat
 
 
 @pytest.mark.parametrize("module", ["test_signed_amounts", "test_range_tables", "test_optional_narrowing", "test_durations",
-                                    "test_durations:ROUNDS", "test_frame_reuse", "test_fallback"])
+                                    "test_durations:ROUNDS", "test_frame_reuse", "test_fallback", "test_amount_like"])
 def test_spark_equals_the_tree_on_the_new_constructs(spark, tmp_path, module):
     """Signed amounts (⌊…⌋ of a loss), tables keyed by a number (every band edge), optional values
     narrowed by `is given` (missing where the test fails) and given a fallback (`X or 0円`), on a

@@ -82,6 +82,7 @@ class AmountResult:
     caps: tuple[CapResult, ...] = ()
     floors: tuple[FloorResult, ...] = ()
     result: int = 0
+    like: object | None = None  # engine.tree.nodes.AmountLike: the amount this one is stated as, and what differs
 
 
 @data

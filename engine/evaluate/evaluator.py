@@ -263,7 +263,7 @@ class _Evaluation:
             return self.amount_body(a, item)
         items = _items(self.read(a.for_each.list.path), a.for_each.list.path)
         each = tuple(self.amount_body(a, it, index) for index, it in enumerate(items))
-        return AmountResult(name=a.name, label=a.label, cite=a.cite, origin=a.origin, items=each,
+        return AmountResult(name=a.name, label=a.label, cite=a.cite, origin=a.origin, items=each, like=a.like,
                             before_caps=sum(r.result for r in each), result=sum(r.result for r in each))
 
     def bands(self, a: tree.Amount, base, item):
@@ -310,7 +310,7 @@ class _Evaluation:
         )
         return AmountResult(name=a.name, label=a.label, cite=a.cite, origin=a.origin, base=_whole(base), base_trace=base_trace,
                             bands=bands, unrounded=_whole(unrounded) if unrounded is not None else None, rounded_down=a.round_down,
-                            parts=parts, item_index=index, before_caps=before, caps=tuple(caps), floors=floors, result=value)
+                            parts=parts, item_index=index, before_caps=before, caps=tuple(caps), floors=floors, result=value, like=a.like)
 
     # ------------------------------------------------------------ frames
     def deadline(self, frame: tree.Frame) -> DeadlineResult | None:

@@ -93,6 +93,8 @@ def band_line(b, lang: str, only: bool) -> str:
 def amount_lines(a: AmountResult, lang: str, depth: int) -> list[str]:
     pad = "  " * depth
     title = lbl(a.label, lang)
+    if a.like is not None and a.item_index is None:  # stated as another amount: say which, and what differs
+        title = message(lang, "named_value", name=title, value=sentences.like(a.like, lang))
     if a.item_index is not None:
         title = f"{title} ({message(lang, 'item', n=a.item_index + 1)})"
     lines = []

@@ -273,6 +273,16 @@ def cap(c, lang: str) -> str:
 _ARITH = {"+": "+", "-": "−", "×": "×", "*": "×", "/": "÷", "÷": "÷"}
 
 
+def like(d, lang: str) -> str:
+    """What an amount stated `like` another is: 通常枠のソフトウェアと同じ、ただし補助率が異なる. `d` is an
+    AmountLike (of the tree, or of the language for `policy doc`: both have these fields)."""
+    names = dict(amount=label(d.amount_label, lang) or d.amount, frame=label(d.frame_label, lang) or d.frame)
+    if not d.changed:
+        return message(lang, "like", **names)
+    changed = message(lang, "list.separator").join(message(lang, f"like.{kind}") for kind in d.changed)
+    return message(lang, "like.except", changed=changed, **names)
+
+
 def derivation(t: Trace, lang: str) -> str:
     """How a computed limit came about, as arithmetic over named values: 連携経費の総額（7,791,666円）× 1/10 × 2/3."""
     if t.kind == "arith":

@@ -183,6 +183,16 @@ class Floor:
 
 
 @model
+class AmountLike:
+    """An amount stated as another: that amount, its frame, the kinds of line that differ, and all of it as a sentence."""
+
+    frame: str = _f()
+    amount: str = _f()
+    changed: list[Literal["base", "bands", "round_down", "caps", "floors", "parts", "for_each"]] = _f()
+    sentence: str = _f()
+
+
+@model
 class Amount:
     """How a frame's amount is computed: the cost, the bands, rounding down, the parts or items, the caps and floors."""
 
@@ -192,6 +202,7 @@ class Amount:
     at: str = _f()
     source: Cite = _f(optional=True)
     item: int = _f("the list item this amount is for", optional=True)
+    like: AmountLike = _f("the amount of the policy this one is stated as (`amount … like FRAME.AMOUNT`), and what differs", optional=True)
     cost: Rational = _f(optional=True)
     bands: list[Band] = _f(optional=True)
     unrounded: Rational = _f(optional=True)

@@ -335,6 +335,18 @@ class Amount:
     floors: tuple[Floor, ...]
     parts: tuple["Amount", ...]
     origin: Origin
+    like: "AmountLike | None" = None  # stated `like` another amount of the policy: which, and what differs
+
+
+@node
+class AmountLike:
+    """`amount B like F.A`: B is amount A of frame F (their labels) but for the kinds of line in `changed`."""
+
+    frame: str
+    amount: str
+    frame_label: Label
+    amount_label: Label
+    changed: tuple[str, ...]  # of: base bands round_down caps floors parts for_each
 
 
 @node
