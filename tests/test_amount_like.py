@@ -216,3 +216,15 @@ def test_an_ambiguous_like_asks_for_the_frame(tmp_path):
 
 def test_fmt_keeps_like():
     assert format_text(POLICY) == POLICY
+
+
+def test_the_bundled_policy_says_it_once_per_list_of_members(run):
+    """policies/2024 states レジ等 like PC等 (インボイス対応類型 and 複数社連携's per-member part): an
+    amount of no cost is one line as before, and the members after the first do not repeat it."""
+    from conftest import EXAMPLES, POLICY_2024
+
+    lines = run("eval", EXAMPLES / "deadline_multi_round_1_2024_04_15.json", "--policy", POLICY_2024).stdout.splitlines()
+    assert "    POSレジ・モバイルPOSレジ・券売機 — 補助対象経費 0円 → 0円" in lines
+    said = [line for line in lines if "と同じ、ただし" in line]
+    assert said == ["          POSレジ・券売機等（複数社連携IT導入枠のPC・タブレット等と同じ、ただし対象経費、上限が異なる） — 補助対象経費 "
+                    "400,000円 [九州経済産業局『IT導入補助金2024』概要 レジ等 ～20万円 1/2]"]
