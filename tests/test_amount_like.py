@@ -10,12 +10,12 @@ import json
 import pytest
 
 from engine.authoring import corpus
-from engine.compile.pipeline import load_policy
 from engine.evaluate.case import read_case
 from engine.evaluate.evaluator import evaluate
 from engine.evaluate.fast import FastPolicy, summary
 from engine.language.diagnostics import PolicyError
 from engine.language.fmt import format_text
+from policy_support import load, policy_fixtures, write
 from sql_support import duckdb_rows, mismatches
 
 POLICY = """\
@@ -104,20 +104,8 @@ frame 大型 "大型枠":
 CASE = {"申請者": {"小規模": True}, "経費": [{"区分": "ソフトウェア", "金額": 6_000_000}, {"区分": "PC", "金額": 300_000}]}
 
 
-def write(folder, text):
-    folder.mkdir(parents=True, exist_ok=True)
-    (folder / "policy.rules").write_text(text, encoding="utf-8")
-    return folder
 
-
-@pytest.fixture(scope="module")
-def folder(tmp_path_factory):
-    return write(tmp_path_factory.mktemp("amount_like") / "policy", POLICY)
-
-
-@pytest.fixture(scope="module")
-def policy(folder):
-    return load_policy(folder, use_cache=False).policy
+folder, policy = policy_fixtures(POLICY, "amount_like")
 
 
 def test_an_amount_like_another_takes_its_lines_and_changes_those_it_states(policy):
@@ -127,7 +115,7 @@ def test_an_amount_like_another_takes_its_lines_and_changes_those_it_states(poli
 
 
 def test_it_decides_as_the_amounts_written_out(policy, tmp_path):
-    written = load_policy(write(tmp_path / "written", WRITTEN_OUT), use_cache=False).policy
+    written = load(tmp_path / "written", WRITTEN_OUT)
     values = [read_case(policy, raw) for raw in corpus.generate(policy, 150, seed=4)]
     for v in values:
         assert summary(evaluate(policy, v)) == summary(evaluate(written, v))
@@ -198,7 +186,7 @@ def test_an_amount_like_one_that_is_not_there_is_an_error(tmp_path, old, new, me
         text = text.replace('  amount ソフト "ソフトウェア":\n    on total of 金額 in 経費 where 区分 is ソフトウェア\n',
                             '  amount ソフト "ソフトウェア" like 小規模枠.ソフト:\n    on total of 金額 in 経費 where 区分 is ソフトウェア\n')
     with pytest.raises(PolicyError) as error:
-        load_policy(write(tmp_path / "p", text), use_cache=False)
+        load(tmp_path / "p", text)
     lines = str(error.value).splitlines()
     assert lines[0].endswith(message), lines[0]
     if help is not None:
@@ -208,7 +196,7 @@ def test_an_amount_like_one_that_is_not_there_is_an_error(tmp_path, old, new, me
 def test_an_ambiguous_like_asks_for_the_frame(tmp_path):
     text = POLICY + '\nframe 別 "別枠":\n  source 要領 "別枠"\n  amount その他 "その他" like PC:\n    rate 1/3\n'
     with pytest.raises(PolicyError) as error:
-        load_policy(write(tmp_path / "p", text), use_cache=False)
+        load(tmp_path / "p", text)
     lines = str(error.value).splitlines()
     assert lines[0].endswith("policy.rules:43:25: error: amount その他 is like PC, an amount of more than one frame (通常, 小規模枠, 大型)"), lines[0]
     assert "  help: name the frame: `like 通常.PC`" in lines

@@ -11,7 +11,6 @@ import json
 import pytest
 
 from engine.authoring import corpus
-from engine.compile.pipeline import load_policy
 from engine.evaluate.case import read_case
 from engine.evaluate.evaluator import evaluate
 from engine.evaluate.fast import FastPolicy, summary
@@ -19,6 +18,7 @@ from engine.explain import relevance
 from engine.explain.counterfactual import what_if
 from engine.language.diagnostics import PolicyError
 from engine.language.fmt import format_text
+from policy_support import load, policy_fixtures, write
 from sql_support import duckdb_rows, mismatches
 
 POLICY = """\
@@ -66,20 +66,8 @@ frame 枠 "枠":
 """
 
 
-def write(folder, text):
-    folder.mkdir(parents=True, exist_ok=True)
-    (folder / "policy.rules").write_text(text, encoding="utf-8")
-    return folder
 
-
-@pytest.fixture(scope="module")
-def folder(tmp_path_factory):
-    return write(tmp_path_factory.mktemp("fallback") / "policy", POLICY)
-
-
-@pytest.fixture(scope="module")
-def policy(folder):
-    return load_policy(folder, use_cache=False).policy
+folder, policy = policy_fixtures(POLICY, "fallback")
 
 
 def decide(policy, applicant, items):
@@ -163,10 +151,10 @@ def test_an_open_value_behind_a_fallback_is_asked_and_a_missing_one_decides(poli
 def test_the_checker_says_how_to_write_a_fallback(tmp_path, body, message, help):
     text = POLICY.replace("  (設立日 or 2024-01-01) ≥ 2020-01-01\n", f"  {body}\n")
     if message is None:
-        load_policy(write(tmp_path / "p", text), use_cache=False)
+        load(tmp_path / "p", text)
         return
     with pytest.raises(PolicyError) as error:
-        load_policy(write(tmp_path / "p", text), use_cache=False)
+        load(tmp_path / "p", text)
     lines = str(error.value).splitlines()
     assert lines[0].endswith(message), lines[0]
     assert ":28:" in lines[0].split(": error")[0], lines[0]  # the rule's condition line
@@ -183,7 +171,7 @@ def test_a_fallback_on_a_value_always_given_is_a_warning(tmp_path, run):
 
 def test_arithmetic_on_an_optional_value_suggests_a_fallback(tmp_path):
     with pytest.raises(PolicyError) as error:
-        load_policy(write(tmp_path / "p", POLICY.replace("(出資者数 or 1人)", "出資者数")), use_cache=False)
+        load(tmp_path / "p", POLICY.replace("(出資者数 or 1人)", "出資者数"))
     assert "  help: say what stands for it when it is not given: `(出資者数 or 0人)`; or give the input" in str(error.value)
 
 

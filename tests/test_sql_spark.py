@@ -19,6 +19,7 @@ from engine.evaluate.case import read_case
 from engine.compile.pipeline import load_policy
 from engine.population.engines import open_engine
 from engine.sql.query import to_sql
+from policy_support import load
 from sql_support import ROOT, arrow_table, corpus_cases, mismatches
 from test_sql import TIERED
 
@@ -147,11 +148,8 @@ def test_spark_equals_the_tree_on_the_new_constructs(spark, tmp_path, module):
 
     from engine.authoring import corpus
 
-    folder = tmp_path / "policy"
-    folder.mkdir()
     name, _, attr = module.partition(":")
-    (folder / "policy.rules").write_text(getattr(importlib.import_module(name), attr or "POLICY"), encoding="utf-8")
-    policy = load_policy(folder, use_cache=False).policy
+    policy = load(tmp_path / "policy", getattr(importlib.import_module(name), attr or "POLICY"))
     values = [read_case(policy, raw) for raw in corpus.generate(policy, 150, seed=22)]
     path = tmp_path / "cases.parquet"
     pq.write_table(arrow_table(policy, values), path)
