@@ -51,7 +51,7 @@ class Trace:
     """One step of the evaluation: what was computed (kind), its result, the rule or text it came from, and the steps under it. Other keys are facts of the step (members, path, table key…)."""
 
     OPEN = True
-    kind: str = _f("rule value exclusion step compare member contains given not all any if cases arith round smaller total count among any_item all_item const input item table")
+    kind: str = _f("rule value exclusion step compare member contains given not all any if cases arith round smaller total count among any_item all_item const input item table fallback")
     result: JsonValue = _f("the step's value")
     name: str = _f("the rule's name", optional=True)
     label: str = _f("the rule's label in the request's language", optional=True)
