@@ -216,3 +216,14 @@ def test_the_bundled_policy_says_it_once_per_list_of_members(run):
     said = [line for line in lines if "と同じ、ただし" in line]
     assert said == ["          POSレジ・券売機等（複数社連携IT導入枠のPC・タブレット等と同じ、ただし対象経費、上限が異なる） — 補助対象経費 "
                     "400,000円 [九州経済産業局『IT導入補助金2024』概要 レジ等 ～20万円 1/2]"]
+
+
+def test_what_ifs_reach_the_cap_of_a_derived_amount(policy):
+    """小規模枠's PC is 通常's PC with a 20万円 cap: the cost that reaches it is its own (400,000円 at 1/2)."""
+    from engine.explain.counterfactual import what_if
+
+    values = read_case(policy, {"経費": [{"区分": "ソフトウェア", "金額": 100_000}, {"区分": "PC", "金額": 100_000}]})
+    frames = {f.name: f for f in what_if(policy, values, evaluate(policy, values)).frames}
+    offers = [(w.kind, [(c.path, c.old, c.new) for c in w.changes], w.subsidy, dict(w.facts)["part"]) for w in frames["小規模枠"].what_if]
+    assert offers == [("cap_reached", [(("経費", 0, "金額"), 100_000, 3_000_000)], 1_550_000, "ソフト"),
+                      ("cap_reached", [(("経費", 1, "金額"), 100_000, 400_000)], 250_000, "PC")]

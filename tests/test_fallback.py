@@ -177,3 +177,17 @@ def test_arithmetic_on_an_optional_value_suggests_a_fallback(tmp_path):
 
 def test_fmt_keeps_a_fallback():
     assert format_text(POLICY) == POLICY
+
+
+def test_the_json_trace_says_whether_the_fallback_was_used(folder, tmp_path, run):
+    case = tmp_path / "case.json"
+    case.write_text(json.dumps({"申請者": {"従業員数": 3, "設立日": "2021-04-01"}, "経費": [{"金額": 400_000}]}, ensure_ascii=False),
+                    encoding="utf-8")
+    out = run("eval", case, "--policy", folder, "--format", "json", "--trace").stdout
+    requirements = {t["name"]: t for t in json.loads(out)["frames"][0]["requirements"]}
+
+    def fallbacks(t):
+        return ([(t["used"], t["result"])] if "used" in t else []) + [f for c in t.get("children", ()) for f in fallbacks(c)]
+
+    assert fallbacks(requirements["少人数"]) == [(True, 1)]  # 出資者数 not given: 1人 stood in
+    assert fallbacks(requirements["新しい"]) == [(False, "2021-04-01")]  # 設立日 given
