@@ -191,3 +191,16 @@ def test_the_json_trace_says_whether_the_fallback_was_used(folder, tmp_path, run
 
     assert fallbacks(requirements["少人数"]) == [(True, 1)]  # 出資者数 not given: 1人 stood in
     assert fallbacks(requirements["新しい"]) == [(False, "2021-04-01")]  # 設立日 given
+
+
+@pytest.mark.parametrize("cost, message", [
+    ("控除額", "error: the cost of amount 補助 of frame 枠 uses an optional value that may be missing; compare it or test `is given`"),
+    ("round down (控除額)", "error: round down of an optional value that may be missing; test `is given` first"),
+    ("smaller of (対象経費, 控除額)", "error: `smaller of` an optional value that may be missing; test `is given` first"),
+])
+def test_every_refused_use_of_an_optional_value_suggests_a_fallback(tmp_path, cost, message):
+    with pytest.raises(PolicyError) as error:
+        load(tmp_path / "p", POLICY.replace("on larger of (対象経費 - (控除額 or 0), 0円)", f"on {cost}"))
+    lines = str(error.value).splitlines()
+    assert lines[0].endswith(f"policy.rules:38:8: {message}"), lines[0]
+    assert lines[3].startswith("  help: say what stands for it when it is not given: `(控除額 or 0円)`; or give the input"), lines[3]

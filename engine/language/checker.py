@@ -450,7 +450,8 @@ class _Checker:
         if t is ERROR:
             return t
         if t.optional and wanted != BOOL:
-            self.error(f"{what} uses an optional value that may be missing; compare it or test `is given`", node.span)
+            self.error(f"{what} uses an optional value that may be missing; compare it or test `is given`", node.span,
+                       help=_optional_help(node, t) if isinstance(node, ast.NameRef) else None)
         elif not same(t, wanted):
             self.error(f"{what} must be {wanted.describe()}, but this is {t.describe()}", node.span)
             return ERROR
@@ -674,7 +675,8 @@ class _Checker:
     def t_RoundDown(self, node, scope):
         t = self.expr(node.operand, scope)
         if t is not ERROR and t.optional:
-            self.error("round down of an optional value that may be missing; test `is given` first", node.span)
+            self.error("round down of an optional value that may be missing; test `is given` first", node.span,
+                       help=_optional_help(node.operand, t) if isinstance(node.operand, ast.NameRef) else None)
             return ERROR
         if t is not ERROR and t.kind not in ("yen", "count", "number"):
             self.error(f"round down applies to yen or counts, not {t.describe()}", node.span)
@@ -685,7 +687,9 @@ class _Checker:
         if ERROR in (a, b):
             return ERROR
         if a.optional or b.optional:
-            self.error(f"`{word} of` an optional value that may be missing; test `is given` first", node.span)
+            side, t = (node.left, a) if a.optional else (node.right, b)
+            self.error(f"`{word} of` an optional value that may be missing; test `is given` first", node.span,
+                       help=_optional_help(side, t) if isinstance(side, ast.NameRef) else None)
             return ERROR
         a, b = unify(a, b)
         if a.required() != b.required() or a.kind not in ORDERED_KINDS:
