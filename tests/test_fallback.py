@@ -204,3 +204,22 @@ def test_every_refused_use_of_an_optional_value_suggests_a_fallback(tmp_path, co
     lines = str(error.value).splitlines()
     assert lines[0].endswith(f"policy.rules:38:8: {message}"), lines[0]
     assert lines[3].startswith("  help: say what stands for it when it is not given: `(控除額 or 0円)`; or give the input"), lines[3]
+
+
+def test_coverage_asks_for_a_case_with_the_value_given_and_one_without(folder, tmp_path, run):
+    cases = tmp_path / "cases"
+    cases.mkdir()
+    (cases / "a.json").write_text(json.dumps({"申請者": {"従業員数": 3, "出資者数": 2}, "経費": [{"金額": 400_000}],
+                                              "expected": {"frames": {"枠": {"subsidy": 200_000}}}}, ensure_ascii=False), encoding="utf-8")
+    (cases / "b.json").write_text(json.dumps({"申請者": {"従業員数": 3}, "経費": [{"金額": 400_000, "値引": 1_000}],
+                                              "expected": {"frames": {"枠": {"subsidy": 199_500}}}}, ensure_ascii=False), encoding="utf-8")
+    result = run("test", cases, "--policy", folder, "--coverage")
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    # 出資者数 (lines 20 and 24) was given in one case and not in the other; 値引 (line 34) too; the rest only missing
+    assert lines[2:4] == ["coverage by 2 cases: 3/10 (30.0%)", "  policy.rules: 3/10 (30.0%)"]
+    assert [line for line in lines if "given and not given" in line] == [
+        "  policy.rules:28: `設立日 or 2024-01-01` (needs: given and not given)",
+        "  policy.rules:38: `控除額 or 0` (needs: given and not given)",
+        "  policy.rules:41: `希望上限 or 100万円` (needs: given and not given)",
+    ]
