@@ -68,6 +68,7 @@ class _Evaluation:
         self.check_dates = check_dates
         self.memo: dict[str, Trace] = {}
         self.constants = _constant_traces(policy)
+        self.lists: dict[tuple, list] = {}  # a list of the case as items in scope, made once (read-only)
 
     # ------------------------------------------------------------ expressions
     def eval(self, node, item=None) -> Trace:
@@ -81,6 +82,12 @@ class _Evaluation:
         for key in path:
             value = value.get(key) if isinstance(value, dict) else None
         return value
+
+    def items(self, path) -> list:
+        known = self.lists.get(path)
+        if known is None:
+            known = self.lists[path] = _items(self.read(path), path)
+        return known
 
     def e_Const(self, n, item):
         # a constant's trace is the same in every evaluation: made once per node and shared
@@ -216,7 +223,7 @@ class _Evaluation:
         return [i for i, c in enumerate(checks) if c.result], tuple(checks)
 
     def e_Total(self, n, item):
-        items = _items(self.read(n.list.path), n.list.path)
+        items = self.items(n.list.path)
         chosen, _ = self._matching(n, items)
         values = [(i, items[i].get(n.field)) for i in chosen]
         total = sum(v for _, v in values if v is not None)
@@ -224,7 +231,7 @@ class _Evaluation:
                      facts=(("field", n.field), ("items", tuple(values)), ("kind", n.kind)))
 
     def e_TotalOf(self, n, item):
-        items = _items(self.read(n.list.path), n.list.path)
+        items = self.items(n.list.path)
         chosen, _ = self._matching(n, items)
         values = [(i, self.eval(n.value, items[i])) for i in chosen]
         total = _whole(sum((v.result for _, v in values), Fraction(0)))
@@ -233,7 +240,7 @@ class _Evaluation:
                      children=tuple(v for _, v in values))
 
     def e_Count(self, n, item):
-        items = _items(self.read(n.list.path), n.list.path)
+        items = self.items(n.list.path)
         if n.where is None and items and not isinstance(items[0], dict):
             result = len(set(items))  # distinct members of an enum list
             chosen = sorted(set(items), key=list(items).index)
@@ -249,7 +256,7 @@ class _Evaluation:
                      facts=(("members", n.members), ("present", present)))
 
     def e_Quantified(self, n, item):
-        items = _items(self.read(n.list.path), n.list.path)
+        items = self.items(n.list.path)
         checks = tuple(self.eval(n.where, it) for it in items)
         test = any if n.quantifier == "any" else all
         matched = tuple(i for i, c in enumerate(checks) if c.result)
@@ -261,23 +268,23 @@ class _Evaluation:
     def amount(self, a: tree.Amount, item=None) -> AmountResult:
         if a.for_each is None:
             return self.amount_body(a, item)
-        items = _items(self.read(a.for_each.list.path), a.for_each.list.path)
+        items = self.items(a.for_each.list.path)
         each = tuple(self.amount_body(a, it, index) for index, it in enumerate(items))
         return AmountResult(name=a.name, label=a.label, cite=a.cite, origin=a.origin, items=each, like=a.like,
                             before_caps=sum(r.result for r in each), result=sum(r.result for r in each))
 
     def bands(self, a: tree.Amount, base, item):
-        remaining, subsidy, cost = Fraction(base), Fraction(0), Fraction(0)
+        remaining, subsidy, cost = Fraction(base), band_rule.ZERO, band_rule.ZERO
         results = []
         for band in a.bands:
             rate_trace = self.eval(band.rate, item)
-            rate = Fraction(rate_trace.result)
+            rate = rate_trace.result if type(rate_trace.result) is Fraction else Fraction(rate_trace.result)
             limit = self.eval(band.limit, item).result if band.limit is not None else None
             portion = band_rule.portion(remaining, subsidy, cost, rate, band.measure, limit)
-            results.append(BandResult(rate=rate, rate_trace=rate_trace, measure=band.measure, limit=limit, cost=portion,
-                                      subsidy=portion * rate))
+            paid = portion * rate
+            results.append(BandResult(rate=rate, rate_trace=rate_trace, measure=band.measure, limit=limit, cost=portion, subsidy=paid))
             remaining -= portion
-            subsidy += portion * rate
+            subsidy += paid
             cost += portion
         return tuple(results), subsidy
 
@@ -334,7 +341,7 @@ class _Evaluation:
     def uncovered(self, frame: tree.Frame) -> tuple[UncoveredItem, ...]:
         if frame.covers is None:
             return ()
-        items = _items(self.read(frame.covers.list.path), frame.covers.list.path)
+        items = self.items(frame.covers.list.path)
         # a field at its default (利用月数 0: not a subscription) says nothing about the item
         group, name = (None, *frame.covers.list.path) if len(frame.covers.list.path) == 1 else frame.covers.list.path
         field = next(f for g in self.policy.groups if g.name == group for f in g.fields if f.name == name)

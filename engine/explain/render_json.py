@@ -16,7 +16,17 @@ from engine.explain.unmet import unmet_conditions
 FORMAT = "subsidy-decision/1"
 
 
+_AS_IS = frozenset((int, str, bool, type(None)))
+
+
 def value(v):
+    kind = type(v)  # exact types first: isinstance against Fraction (an ABC) walks its registry
+    if kind in _AS_IS:
+        return v
+    if kind is tuple:
+        return [value(x) for x in v]
+    if kind is Fraction:
+        return int(v) if v.denominator == 1 else f"{v.numerator}/{v.denominator}"
     if isinstance(v, bool) or v is None or isinstance(v, (int, str)):
         return v
     if isinstance(v, Fraction):
@@ -42,7 +52,14 @@ def cite(c):
     return {"key": c.key, "title": c.title, "detail": c.detail}
 
 
-def trace(t: Trace, lang: str) -> dict:
+def trace(t: Trace, lang: str, shared: dict | None = None) -> dict:
+    """A trace as JSON data. `shared` (one per decision and language) maps each trace already made to
+    its data, so a rule named by several frames or rules is made once and its data shared: treat
+    the result as read-only."""
+    if shared is not None:
+        known = shared.get(id(t))
+        if known is not None:
+            return known[1]
     out = {"kind": t.kind, "result": value(t.result)}
     if t.name is not None:
         out["name"] = t.name
@@ -59,11 +76,13 @@ def trace(t: Trace, lang: str) -> dict:
         if fact is not None:
             out[key] = value(fact)
     if t.children:
-        out["children"] = [trace(c, lang) for c in t.children]
+        out["children"] = [trace(c, lang, shared) for c in t.children]
+    if shared is not None:
+        shared[id(t)] = (t, out)  # the trace is kept with its data, so its id is not reused by another
     return out
 
 
-def amount(a: AmountResult, lang: str, traces: bool = True) -> dict:
+def amount(a: AmountResult, lang: str, traces: bool = True, shared: dict | None = None) -> dict:
     out = {"name": a.name, "label": label(a.label, lang), "result": a.result, "at": f"{a.origin.file}:{a.origin.line}"}
     if a.cite is not None:
         out["source"] = cite(a.cite)
@@ -73,13 +92,13 @@ def amount(a: AmountResult, lang: str, traces: bool = True) -> dict:
         out["like"] = {"frame": a.like.frame, "amount": a.like.amount, "changed": list(a.like.changed), "sentence": sentences.like(a.like, lang)}
     if a.base is not None:
         out["cost"] = value(a.base)
-        out["bands"] = [_band(b, lang, traces) for b in a.bands]
+        out["bands"] = [_band(b, lang, traces, shared) for b in a.bands]
         out["unrounded"] = value(a.unrounded)
         out["rounding"] = "down" if a.rounded_down else None
     if a.parts:
-        out["parts"] = [amount(p, lang, traces) for p in a.parts]
+        out["parts"] = [amount(p, lang, traces, shared) for p in a.parts]
     if a.items or (a.base is None and not a.parts):
-        out["items"] = [amount(i, lang, traces) for i in a.items]
+        out["items"] = [amount(i, lang, traces, shared) for i in a.items]
     out["before_caps"] = a.before_caps
     if a.caps:
         out["caps"] = [
@@ -93,11 +112,11 @@ def amount(a: AmountResult, lang: str, traces: bool = True) -> dict:
     return out
 
 
-def _band(b, lang: str, traces: bool) -> dict:
+def _band(b, lang: str, traces: bool, shared: dict | None = None) -> dict:
     out = {"rate": value(b.rate), "measure": b.measure, "limit": value(b.limit), "cost": value(b.cost), "subsidy": value(b.subsidy)}
     if b.rate_trace.kind != "const":  # a rate that depends on a rule: show why this rate
         if traces:
-            out["rate_from"] = trace(b.rate_trace, lang)
+            out["rate_from"] = trace(b.rate_trace, lang, shared)
         elif b.rate_trace.kind == "if":
             condition = b.rate_trace.children[0]
             out["rate_from"] = {"name": condition.name or condition.origin.text, "result": value(condition.result)}
@@ -110,7 +129,7 @@ def _cap_condition(c) -> dict | None:
     return {"unless" if c.negated else "when": c.condition.name or c.condition.origin.text, "holds": value(c.condition.result)}
 
 
-def reason(r: Reason, lang: str) -> dict:
+def reason(r: Reason, lang: str, shared: dict | None = None) -> dict:
     out = {"kind": r.kind}
     if r.name is not None:
         out["name"] = r.name
@@ -122,7 +141,7 @@ def reason(r: Reason, lang: str) -> dict:
         out[key] = value(fact)
     if r.trace is not None:
         unmet = unmet_conditions(r.trace, want=r.kind != "exclusion")
-        out["conditions"] = [trace(c, lang) for c in unmet]
+        out["conditions"] = [trace(c, lang, shared) for c in unmet]
         out["sentences"] = [sentences.state(c, lang) for c in unmet]  # each condition as a person reads it
     return out
 
@@ -154,7 +173,7 @@ def outcome(t: Trace, lang: str) -> dict:
     return {"name": t.name, "result": value(t.result)}
 
 
-def frame(f: FrameDecision, lang: str, traces: bool = True) -> dict:
+def frame(f: FrameDecision, lang: str, traces: bool = True, shared: dict | None = None) -> dict:
     deadline = None
     if f.deadline is not None:
         d = f.deadline
@@ -169,21 +188,24 @@ def frame(f: FrameDecision, lang: str, traces: bool = True) -> dict:
         "eligible": f.status != "not_eligible",
         "subsidy": f.subsidy,
         "source": cite(f.cite),
-        "reasons": [reason(r, lang) for r in f.reasons],
+        "reasons": [reason(r, lang, shared) for r in f.reasons],
         "pending_steps": [step(t, lang) for t in f.pending_steps],
         "what_if": [what_if(w, lang) for w in f.what_if],
         "uncovered_expenses": [{"index": u.index, **{k: value(v) for k, v in u.values}} for u in f.uncovered],
         "deadline": deadline,
-        "amount": amount(f.amount, lang, traces),
-        "requirements": [(trace if traces else outcome)(t, lang) for t in f.requirements],
-        "exclusions": [(trace if traces else outcome)(t, lang) for t in f.exclusions],
-        "steps": [(trace if traces else outcome)(t, lang) for t in f.steps],
+        "amount": amount(f.amount, lang, traces, shared),
+        "requirements": [trace(t, lang, shared) if traces else outcome(t, lang) for t in f.requirements],
+        "exclusions": [trace(t, lang, shared) if traces else outcome(t, lang) for t in f.exclusions],
+        "steps": [trace(t, lang, shared) if traces else outcome(t, lang) for t in f.steps],
     }
 
 
-def decision(d: Decision, lang: str = "ja", traces: bool = True) -> dict:
+def decision(d: Decision, lang: str = "ja", traces: bool = True, share: bool = True) -> dict:
     """The JSON decision; `traces=False` gives each requirement, exclusion and step as its name and
-    result only (reasons keep the conditions that failed)."""
+    result only (reasons keep the conditions that failed). Each trace is made into data once and
+    shared wherever the decision names it (`share=False` makes it afresh at each place, the same
+    JSON: tests hold the two equal); treat the result as read-only."""
+    shared = {} if share else None
     return {
         "format": FORMAT,
         "engine_version": __version__,
@@ -194,6 +216,6 @@ def decision(d: Decision, lang: str = "ja", traces: bool = True) -> dict:
         # why: every frame the case may apply to, highest subsidy first
         "ranking": [{"frame": f.name, "status": f.status, "subsidy": f.subsidy}
                     for f in sorted((f for f in d.frames if f.status != "not_eligible"), key=lambda f: -f.subsidy)],
-        "frames": [frame(f, lang, traces) for f in d.frames],
+        "frames": [frame(f, lang, traces, shared) for f in d.frames],
         "exclusions_applied": [t.name for t in d.exclusions if t.result],
     }
