@@ -276,16 +276,17 @@ class _Evaluation:
     def bands(self, a: tree.Amount, base, item):
         remaining, subsidy, cost = Fraction(base), band_rule.ZERO, band_rule.ZERO
         results = []
-        for band in a.bands:
+        for index, band in enumerate(a.bands, start=1):
             rate_trace = self.eval(band.rate, item)
             rate = rate_trace.result if type(rate_trace.result) is Fraction else Fraction(rate_trace.result)
             limit = self.eval(band.limit, item).result if band.limit is not None else None
             portion = band_rule.portion(remaining, subsidy, cost, rate, band.measure, limit)
             paid = portion * rate
             results.append(BandResult(rate=rate, rate_trace=rate_trace, measure=band.measure, limit=limit, cost=portion, subsidy=paid))
-            remaining -= portion
             subsidy += paid
-            cost += portion
+            if index < len(a.bands):  # what is left and the cost so far matter only to a later band
+                remaining -= portion
+                cost += portion
         return tuple(results), subsidy
 
     def amount_body(self, a: tree.Amount, item=None, index=None) -> AmountResult:
@@ -347,10 +348,20 @@ class _Evaluation:
         field = next(f for g in self.policy.groups if g.name == group for f in g.fields if f.name == name)
         defaults = {f.name: f.default for f in self.policy.records[field.type_name].fields
                     if f.default is not None} if field.element == "record" else {}
+        where = frame.covers.where
+        if isinstance(where, tree.Member) and isinstance(where.operand, tree.Item):
+            # the usual `区分 in {…}`, as e_Member decides it: only its result is kept, so no trace is made
+            name, members, negated = where.operand.name, where.members, where.negated
+
+            def covered(it):
+                return ((it.get(name) if it else None) in members) != negated
+        else:
+            def covered(it):
+                return self.eval(where, it).result
         return tuple(
             UncoveredItem(index=i, values=tuple((k, v) for k, v in it.items() if k not in defaults or v != defaults[k]))
             for i, it in enumerate(items)
-            if not self.eval(frame.covers.where, it).result
+            if not covered(it)
         )
 
     def frame(self, frame: tree.Frame) -> FrameDecision:

@@ -140,9 +140,15 @@ def reason(r: Reason, lang: str, shared: dict | None = None) -> dict:
     for key, fact in r.facts:
         out[key] = value(fact)
     if r.trace is not None:
-        unmet = unmet_conditions(r.trace, want=r.kind != "exclusion")
-        out["conditions"] = [trace(c, lang, shared) for c in unmet]
-        out["sentences"] = [sentences.state(c, lang) for c in unmet]  # each condition as a person reads it
+        want = r.kind != "exclusion"
+        known = shared.get(("unmet", id(r.trace), want)) if shared is not None else None
+        if known is None:  # a rule that fails in several frames: its conditions and sentences made once
+            unmet = unmet_conditions(r.trace, want=want)
+            known = (r.trace, [trace(c, lang, shared) for c in unmet],
+                     [sentences.state(c, lang) for c in unmet])  # each condition as a person reads it
+            if shared is not None:
+                shared[("unmet", id(r.trace), want)] = known
+        out["conditions"], out["sentences"] = known[1], known[2]
     return out
 
 
