@@ -83,6 +83,36 @@ def batch_cpu(*args, env=None) -> tuple[float, float]:
     return own, workers
 
 
+def _trace_counts(decisions, rendered) -> tuple[float, float]:
+    """Per case: the distinct trace steps a decision holds, and the JSON objects its text writes."""
+    from engine.evaluate.decision import Trace
+
+    def steps(obj, seen):
+        if isinstance(obj, Trace):
+            if id(obj) not in seen:
+                seen.add(id(obj))
+                for child in obj.children:
+                    steps(child, seen)
+        elif isinstance(obj, tuple):
+            for x in obj:
+                steps(x, seen)
+        elif hasattr(type(obj), "__attrs_attrs__"):
+            for f in type(obj).__attrs_attrs__:
+                steps(getattr(obj, f.name), seen)
+
+    def objects(data) -> int:
+        if isinstance(data, dict):
+            return 1 + sum(objects(v) for v in data.values())
+        return sum(objects(v) for v in data) if isinstance(data, list) else 0
+
+    made = 0
+    for d in decisions:
+        seen: set = set()
+        steps(d, seen)
+        made += len(seen)
+    return made / len(decisions), sum(objects(r) for r in rendered) / len(rendered)
+
+
 def main(full: bool) -> None:
     cache_home = tempfile.mkdtemp(prefix="bench-cache-")
     env = dict(os.environ, XDG_CACHE_HOME=cache_home, POLICY_CACHE="on")
@@ -121,12 +151,20 @@ def main(full: bool) -> None:
     from engine.explain import render_json  # the trace's stages, as `policy batch --trace` runs them
 
     traced_decisions = [evaluate(policy, v) for v in values[:400]]
-    render_us = per_call(lambda d: render_json.decision(d), traced_decisions, repeat=1)
+    render_us = per_call(lambda d: render_json.decision(d), traced_decisions, repeat=2)
+    afresh_us = per_call(lambda d: render_json.decision(d, share=False), traced_decisions, repeat=1)
     rendered = [render_json.decision(d) for d in traced_decisions]
-    dumps_us = per_call(lambda r: json.dumps(r, ensure_ascii=False), rendered, repeat=1)
+    dumps_us = per_call(lambda r: json.dumps(r, ensure_ascii=False), rendered, repeat=2)
     size = sum(len(json.dumps(r, ensure_ascii=False).encode()) for r in rendered) / len(rendered)
-    row("a full trace's stages per case: the tree evaluator, the trace as JSON data, its text",
-        f"{tree_us:.0f} + {render_us:.0f} + {dumps_us:.0f} µs", "", f"{size / 1024:.0f} KiB of JSON per case")
+    made, written = _trace_counts(traced_decisions[:100], rendered[:100])
+    whole_us = tree_us + render_us + dumps_us
+    row("a full trace's stages per case: the tree evaluator, the trace as JSON data, its text (json.dumps)",
+        f"{tree_us:.0f} + {render_us:.0f} + {dumps_us:.0f} µs", f"{hand_us:.2f} µs",
+        f"{tree_us / hand_us:.0f}× + {render_us / hand_us:.0f}× + {dumps_us / hand_us:.0f}× = {whole_us / hand_us:.0f}× (target ≤ 15×)")
+    row("a full trace's size per case", f"{size / 1024:.0f} KiB of JSON", "",
+        f"{written:.0f} JSON objects written from {made:.0f} trace steps made: the format repeats a rule's trace wherever it is named")
+    row("the trace as JSON data, each trace made afresh wherever it is named (before issue 25's sharing)", f"{afresh_us:.0f} µs",
+        f"{hand_us:.2f} µs", f"{afresh_us / hand_us:.0f}×; shared: {render_us / hand_us:.0f}× ({render_us / afresh_us:.2f} of the time)")
 
     # ---------------------------------------------------------------- what-ifs (`policy serve`'s full form, `eval --full`)
     example_values = []
@@ -185,6 +223,16 @@ def main(full: bool) -> None:
             rates[workers] = 800 / seconds
             row(f"batch, {workers} worker(s), full traces", f"{800 / seconds:,.0f} decisions/s", "",
                 f"{rates[2] / rates[1]:.2f}× one worker (target: faster than one; ≥ 5× issue 25's 244/s)" if workers == 2 else "")
+        traced_cpu = {w: batch_cpu(traced, "-o", tmp / "out.jsonl", "--workers", w, "--trace", env=env) for w in (1, 2)}
+        one = sum(traced_cpu[1]) - startup
+        for w, (own, workers) in traced_cpu.items():
+            text = f"main process {(own - startup) / 800 * 1e6:.0f} µs"
+            if w > 1:  # what bounds two workers on two free cores: the main process, or a worker with half the records
+                busiest = max(own - startup, workers / w)
+                text += (f", each worker {workers / w / 800 * 1e6:.0f} µs; on {w} free cores at most {800 / busiest:,.0f}/s, "
+                         f"{one / busiest:.2f}× one worker, bound by the {'main process' if own - startup > workers / w else 'workers'}")
+            row(f"batch, {w} worker(s), full traces: CPU per decision, main process and workers (start-up left out)",
+                f"{(own + workers - startup) / 800 * 1e6:.0f} µs", "", text)
         sizes = (1_000_000,) if full else (10_000, 40_000)
         workers = "2" if full else "1"
         for size in sizes:
