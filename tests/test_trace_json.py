@@ -6,11 +6,12 @@ from __future__ import annotations
 
 import json
 
+import attrs
 import pytest
 
 from conftest import EXAMPLES
 from engine.evaluate.case import field_names, read_case, read_case_file
-from engine.evaluate.decision import Trace
+from engine.evaluate.decision import Trace, make_trace
 from engine.evaluate.evaluator import evaluate
 from engine.explain import render_json
 from engine.explain.counterfactual import what_if
@@ -72,3 +73,14 @@ def test_a_trace_still_compares_and_hashes_by_value():
     assert a != Trace(kind="compare", result=False, op="<", facts=(("kind", "money"),))
     assert a.fact("kind") == "money" and a.fact("unit", "none") == "none"
     assert Trace(kind="x", result=1, facts=(("k", 1), ("k", 2))).fact("k") == 2  # the last of a repeated key
+
+
+def test_the_quick_trace_maker_makes_the_same_trace():
+    # make_trace (what the evaluator calls) sets every field itself: a field added to Trace must be added there too
+    everything = dict(kind="table", result=3, origin=None, name="r", label=None, cite=None, op="<",
+                      facts=(("key", "a"),), children=(Trace(kind="const", result=1),))
+    assert set(everything) == {f.name for f in attrs.fields(Trace)}
+    assert make_trace(**everything) == Trace(**everything)
+    assert make_trace(kind="const", result=1) == Trace(kind="const", result=1)
+    made = make_trace(kind="const", result=1)
+    assert all(getattr(made, f.name) == f.default for f in attrs.fields(Trace) if f.default is not attrs.NOTHING)

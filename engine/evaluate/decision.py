@@ -42,6 +42,27 @@ class Trace:
         return default
 
 
+_new = object.__new__
+
+
+def make_trace(*, kind: str, result: object, origin: Origin | None = None, name: str | None = None, label: Label | None = None,
+               cite: Cite | None = None, op: str | None = None, facts: tuple = (), children: tuple = ()) -> Trace:
+    """Trace(...), made about twice as fast: calling a class with keywords goes through its __init__
+    with a dict of them, a function call does not (the traced evaluator makes some 330 a case).
+    Every field is set; tests hold it equal to Trace(...)."""
+    t = _new(Trace)
+    t.kind = kind
+    t.result = result
+    t.origin = origin
+    t.name = name
+    t.label = label
+    t.cite = cite
+    t.op = op
+    t.facts = facts
+    t.children = children
+    return t
+
+
 @made_per_step
 class BandResult:
     rate: Fraction

@@ -11,7 +11,7 @@ from fractions import Fraction
 from engine.tree import bands as band_rule
 from engine.tree import dates, rounds, tables, nodes as tree
 from engine.evaluate.decision import (ELIGIBLE, ELIGIBLE_AFTER_STEPS, NOT_ELIGIBLE, AmountResult, BandResult, CapResult, Decision,
-                       DeadlineResult, FloorResult, FrameDecision, Reason, Trace, UncoveredItem)
+                       DeadlineResult, FloorResult, FrameDecision, Reason, Trace, UncoveredItem, make_trace)
 
 _ORDER = {
     "<": lambda a, b: a < b,
@@ -94,17 +94,17 @@ class _Evaluation:
         known = self.constants.get(id(n))
         if known is not None and known[0] is n:
             return known[1]
-        trace = Trace(kind="const", result=n.value, origin=n.origin, facts=(("kind", n.kind), ("unit", n.unit)))
+        trace = make_trace(kind="const", result=n.value, origin=n.origin, facts=(("kind", n.kind), ("unit", n.unit)))
         self.constants[id(n)] = (n, trace)  # the node is kept with it, so its id is not reused
         return trace
 
     def e_Input(self, n, item):
-        return Trace(kind="input", result=self.read(n.path), origin=n.origin, name=n.name, label=n.label,
+        return make_trace(kind="input", result=self.read(n.path), origin=n.origin, name=n.name, label=n.label,
                      facts=(("path", n.path), ("kind", n.kind), ("unit", n.unit)))
 
     def e_Item(self, n, item):
         path = getattr(item, "path", ()) + (n.name,)
-        return Trace(kind="item", result=item.get(n.name) if item else None, origin=n.origin, name=n.name, label=n.label,
+        return make_trace(kind="item", result=item.get(n.name) if item else None, origin=n.origin, name=n.name, label=n.label,
                      facts=(("kind", n.kind), ("unit", n.unit), ("path", path)))
 
     def e_DefRef(self, n, item):
@@ -114,7 +114,7 @@ class _Evaluation:
         if name not in self.memo:
             d = self.policy.definitions[name]
             body = self.eval(d.body)
-            self.memo[name] = Trace(kind=d.kind, result=body.result, origin=d.origin, name=name, label=d.label, cite=d.cite,
+            self.memo[name] = make_trace(kind=d.kind, result=body.result, origin=d.origin, name=name, label=d.label, cite=d.cite,
                                     facts=(("kind", d.body.kind),), children=(body,))
         return self.memo[name]
 
@@ -124,7 +124,7 @@ class _Evaluation:
         row = tables.row_of(table, key.result)  # a member, or the band that holds a number
         value = table.rows[row][table.columns.index(n.column)] if row is not None else None
         cite = table.row_cites.get(row, table.cite) if table.row_cites else table.cite  # the row's own source, if it cites one
-        return Trace(kind="table", result=value, origin=n.origin, name=n.table, label=table.label, cite=cite,
+        return make_trace(kind="table", result=value, origin=n.origin, name=n.table, label=table.label, cite=cite,
                      facts=(("column", n.column), ("key", row), ("kind", n.kind), *((("row_source", True),) if cite is not table.cite else ()),
                             ("unit", table.units[table.columns.index(n.column)])), children=(key,))
 
@@ -134,39 +134,39 @@ class _Evaluation:
             result = False  # a missing optional value meets no comparison
         else:
             result = _ORDER[n.op](left.result, right.result)
-        return Trace(kind="compare", result=result, origin=n.origin, op=n.op, children=(left, right))
+        return make_trace(kind="compare", result=result, origin=n.origin, op=n.op, children=(left, right))
 
     def e_Member(self, n, item):
         operand = self.eval(n.operand, item)
         inside = operand.result in n.members
-        return Trace(kind="member", result=inside != n.negated, origin=n.origin, facts=(("members", n.members), ("negated", n.negated)),
+        return make_trace(kind="member", result=inside != n.negated, origin=n.origin, facts=(("members", n.members), ("negated", n.negated)),
                      children=(operand,))
 
     def e_Contains(self, n, item):
         operand = self.eval(n.operand, item)
-        return Trace(kind="contains", result=n.member in (operand.result or ()), origin=n.origin, facts=(("member", n.member),),
+        return make_trace(kind="contains", result=n.member in (operand.result or ()), origin=n.origin, facts=(("member", n.member),),
                      children=(operand,))
 
     def e_Given(self, n, item):
         operand = self.eval(n.operand, item)
-        return Trace(kind="given", result=operand.result is not None, origin=n.origin, children=(operand,))
+        return make_trace(kind="given", result=operand.result is not None, origin=n.origin, children=(operand,))
 
     def e_Not(self, n, item):
         operand = self.eval(n.operand, item)
-        return Trace(kind="not", result=not operand.result, origin=n.origin, children=(operand,))
+        return make_trace(kind="not", result=not operand.result, origin=n.origin, children=(operand,))
 
     def e_All(self, n, item):
         children = tuple(self.eval(i, item) for i in n.items)
-        return Trace(kind="all", result=all(c.result for c in children), origin=n.origin, children=children)
+        return make_trace(kind="all", result=all(c.result for c in children), origin=n.origin, children=children)
 
     def e_Any(self, n, item):
         children = tuple(self.eval(i, item) for i in n.items)
-        return Trace(kind="any", result=any(c.result for c in children), origin=n.origin, children=children)
+        return make_trace(kind="any", result=any(c.result for c in children), origin=n.origin, children=children)
 
     def e_IfElse(self, n, item):
         condition = self.eval(n.condition, item)
         chosen = self.eval(n.then if condition.result else n.otherwise, item)
-        return Trace(kind="if", result=chosen.result, origin=n.origin, facts=(("kind", n.kind),), children=(condition, chosen))
+        return make_trace(kind="if", result=chosen.result, origin=n.origin, facts=(("kind", n.kind),), children=(condition, chosen))
 
     def e_Cases(self, n, item):
         tried = []
@@ -175,37 +175,37 @@ class _Evaluation:
             tried.append(condition)
             if condition.result:
                 body = self.eval(branch.body, item)
-                return Trace(kind="cases", result=body.result, origin=n.origin, facts=(("branch", index), ("kind", n.kind)), children=(*tried, body))
+                return make_trace(kind="cases", result=body.result, origin=n.origin, facts=(("branch", index), ("kind", n.kind)), children=(*tried, body))
         body = self.eval(n.otherwise, item)
-        return Trace(kind="cases", result=body.result, origin=n.origin, facts=(("branch", "otherwise"), ("kind", n.kind)), children=(*tried, body))
+        return make_trace(kind="cases", result=body.result, origin=n.origin, facts=(("branch", "otherwise"), ("kind", n.kind)), children=(*tried, body))
 
     def e_Arith(self, n, item):
         left, right = self.eval(n.left, item), self.eval(n.right, item)
         if n.kind == "date":  # date ± a duration (engine.tree.dates)
             result = dates.shift(left.result, right.result if n.op == "+" else -right.result, n.right.unit)
-            return Trace(kind="arith", result=result, origin=n.origin, op=n.op, facts=(("kind", n.kind),), children=(left, right))
+            return make_trace(kind="arith", result=result, origin=n.origin, op=n.op, facts=(("kind", n.kind),), children=(left, right))
         # a missing operand (tested with `is given` around it, so it is here only where the test failed): missing
         result = None if left.result is None or right.result is None else _whole(_ARITH[n.op](left.result, right.result))
-        return Trace(kind="arith", result=result, origin=n.origin, op=n.op, facts=(("kind", n.kind),), children=(left, right))
+        return make_trace(kind="arith", result=result, origin=n.origin, op=n.op, facts=(("kind", n.kind),), children=(left, right))
 
     def e_RoundOf(self, n, item):
         frame = next(f for f in self.policy.frames if f.name == n.frame)
         applied = self.read(self.policy.applied_on.path)
-        return Trace(kind="round_of", result=rounds.round_date(frame, applied, n.part), origin=n.origin, facts=(("kind", "date"),))
+        return make_trace(kind="round_of", result=rounds.round_date(frame, applied, n.part), origin=n.origin, facts=(("kind", "date"),))
 
     def e_RoundDown(self, n, item):
         operand = self.eval(n.operand, item)
-        return Trace(kind="round", result=None if operand.result is None else math.floor(operand.result), origin=n.origin, facts=(("kind", n.kind),), children=(operand,))
+        return make_trace(kind="round", result=None if operand.result is None else math.floor(operand.result), origin=n.origin, facts=(("kind", n.kind),), children=(operand,))
 
     def e_Smaller(self, n, item):
         left, right = self.eval(n.left, item), self.eval(n.right, item)
         result = None if left.result is None or right.result is None else min(left.result, right.result)
-        return Trace(kind="smaller", result=result, origin=n.origin, facts=(("kind", n.kind),), children=(left, right))
+        return make_trace(kind="smaller", result=result, origin=n.origin, facts=(("kind", n.kind),), children=(left, right))
 
     def e_Larger(self, n, item):
         left, right = self.eval(n.left, item), self.eval(n.right, item)
         result = None if left.result is None or right.result is None else max(left.result, right.result)
-        return Trace(kind="larger", result=result, origin=n.origin, facts=(("kind", n.kind),), children=(left, right))
+        return make_trace(kind="larger", result=result, origin=n.origin, facts=(("kind", n.kind),), children=(left, right))
 
     def e_Fallback(self, n, item):
         value = self.eval(n.value, item)
@@ -227,7 +227,7 @@ class _Evaluation:
         chosen, _ = self._matching(n, items)
         values = [(i, items[i].get(n.field)) for i in chosen]
         total = sum(v for _, v in values if v is not None)
-        return Trace(kind="total", result=total, origin=n.origin, name=n.list.name, label=n.list.label,
+        return make_trace(kind="total", result=total, origin=n.origin, name=n.list.name, label=n.list.label,
                      facts=(("field", n.field), ("items", tuple(values)), ("kind", n.kind)))
 
     def e_TotalOf(self, n, item):
@@ -235,7 +235,7 @@ class _Evaluation:
         chosen, _ = self._matching(n, items)
         values = [(i, self.eval(n.value, items[i])) for i in chosen]
         total = _whole(sum((v.result for _, v in values), Fraction(0)))
-        return Trace(kind="total", result=total, origin=n.origin, name=n.list.name, label=n.list.label,
+        return make_trace(kind="total", result=total, origin=n.origin, name=n.list.name, label=n.list.label,
                      facts=(("field", n.origin.text), ("items", tuple((i, v.result) for i, v in values)), ("kind", n.kind)),
                      children=tuple(v for _, v in values))
 
@@ -247,12 +247,12 @@ class _Evaluation:
         else:
             chosen, _ = self._matching(n, items)
             result = len(chosen)
-        return Trace(kind="count", result=result, origin=n.origin, name=n.list.name, label=n.list.label, facts=(("items", tuple(chosen)),))
+        return make_trace(kind="count", result=result, origin=n.origin, name=n.list.name, label=n.list.label, facts=(("items", tuple(chosen)),))
 
     def e_CountAmong(self, n, item):
         items = self.read(n.list.path) or ()
         present = tuple(m for m in n.members if m in items)
-        return Trace(kind="among", result=len(present), origin=n.origin, name=n.list.name, label=n.list.label,
+        return make_trace(kind="among", result=len(present), origin=n.origin, name=n.list.name, label=n.list.label,
                      facts=(("members", n.members), ("present", present)))
 
     def e_Quantified(self, n, item):
@@ -260,7 +260,7 @@ class _Evaluation:
         checks = tuple(self.eval(n.where, it) for it in items)
         test = any if n.quantifier == "any" else all
         matched = tuple(i for i, c in enumerate(checks) if c.result)
-        return Trace(kind=f"{n.quantifier}_item", result=test(c.result for c in checks), origin=n.origin, name=n.list.name,
+        return make_trace(kind=f"{n.quantifier}_item", result=test(c.result for c in checks), origin=n.origin, name=n.list.name,
                      label=n.list.label, facts=(("items", matched), ("of", len(items)), ("where", n.where.origin.text)),
                      children=checks)
 
