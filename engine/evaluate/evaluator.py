@@ -47,7 +47,7 @@ def _items(values, path) -> list[_Item]:
 
 def _whole(value):
     """Fractions that are whole become ints, so traces and JSON show 500000, not 500000/1."""
-    if isinstance(value, Fraction) and value.denominator == 1:
+    if type(value) is Fraction and value.denominator == 1:  # not isinstance: Fraction is an ABC, slow to test an int against
         return int(value)
     return value
 
