@@ -11,7 +11,7 @@ from engine.tree.nodes import Cite, Label, Origin
 
 data = attrs.frozen(kw_only=True)
 # What the traced evaluator makes by the hundred per case is not frozen: a frozen class sets each
-# field through object.__setattr__, and that was a third of the traced evaluator's time. Nothing
+# field through object.__setattr__, and that was a quarter of the traced evaluator's time. Nothing
 # changes one once made (constants' traces are shared between evaluations); hashing is by value.
 made_per_step = attrs.define(kw_only=True, unsafe_hash=True)
 

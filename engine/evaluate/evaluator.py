@@ -210,9 +210,9 @@ class _Evaluation:
     def e_Fallback(self, n, item):
         value = self.eval(n.value, item)
         if value.result is not None:
-            return Trace(kind="fallback", result=value.result, origin=n.origin, facts=(("kind", n.kind), ("used", False)), children=(value,))
+            return make_trace(kind="fallback", result=value.result, origin=n.origin, facts=(("kind", n.kind), ("used", False)), children=(value,))
         fallback = self.eval(n.fallback, item)  # the case left it out: the stated value, and the trace says so
-        return Trace(kind="fallback", result=fallback.result, origin=n.origin, facts=(("kind", n.kind), ("used", True), ("unit", n.fallback.unit)),
+        return make_trace(kind="fallback", result=fallback.result, origin=n.origin, facts=(("kind", n.kind), ("used", True), ("unit", n.fallback.unit)),
                      children=(value, fallback))
 
     def _matching(self, n, items):
