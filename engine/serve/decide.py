@@ -20,11 +20,11 @@ except ImportError:  # the serve extra declares it; without it, the standard lib
 from engine import __version__
 from engine.explain import render_json
 from engine.population.batch import _problems
-from engine.evaluate.case import parse_json, read_case, show
+from engine.evaluate.case import parse_json, read_case, shape_error
 from engine.explain.counterfactual import what_if
 from engine.language.diagnostics import CaseError
 from engine.evaluate.evaluator import evaluate
-from engine.serve.problems import Problem, value_at, words
+from engine.serve.problems import Problem, words
 from engine.serve.registry import Snapshot, UnknownYear, Year
 
 SUMMARY_FORMAT = "subsidy-decision-summary/2"  # /2: reasons and pending steps in the full form's shapes
@@ -127,13 +127,12 @@ def frames_for(year: Year, raw, asked: tuple[str, ...]) -> tuple[str, ...] | Non
     return frames
 
 
-def _with_got(raw, error: dict) -> dict:
-    """The value the case gave for the field, in the messages' JSON spelling, whatever the
-    language of the message (a field the case lacks got nothing)."""
-    try:
-        return {**error, "got": show(value_at(raw, error.get("field")))}
-    except KeyError:
-        return error
+def case_errors(exc: CaseError) -> list[dict]:
+    """The case reader's problems, each whole when the reader made it ({field, label, code, got,
+    expected, accepts, message}), else as the message says it ({field, message})."""
+    if exc.errors is not None:
+        return [e.as_dict() for e in exc.errors]
+    return _problems(exc)
 
 
 def unwrap(raw, declared: frozenset = frozenset()):
@@ -147,13 +146,14 @@ def unwrap(raw, declared: frozenset = frozenset()):
 def decide(snapshot: Snapshot, raw, options: Options, masker) -> Outcome:
     """The decision for one parsed case (raises Problem)."""
     raw = unwrap(raw, snapshot.also_known)
-    if not isinstance(raw, dict):  # the case reader's words, before any year is picked
-        raise Problem("invalid_case", _problems(CaseError([f"the case: got {show(raw)}, expected a JSON object"])))
+    wrong = shape_error(raw, options.lang)  # the case reader's words, before any year is picked
+    if wrong is not None:
+        raise Problem("invalid_case", case_errors(wrong))
     year = pick_year(snapshot, raw, options.year)
     try:
         values = read_case(year.policy, raw, also_known=snapshot.also_known, lang=options.lang)  # as eval, explain and batch read it
     except CaseError as exc:
-        raise Problem("invalid_case", [_with_got(raw, e) for e in _problems(exc, labels=True)], year) from None
+        raise Problem("invalid_case", case_errors(exc), year) from None
     frames = frames_for(year, raw, options.frames)
     did = decision_id()
     head = {"decision_id": did, "policy": policy_ref(year)}

@@ -9,7 +9,6 @@ written from it, so a new kind is documented the day it is added."""
 from __future__ import annotations
 
 import json
-import re
 
 import attrs
 
@@ -140,10 +139,10 @@ class Problem(Exception):
         if self.detail is not None:
             detail = self.detail.in_(lang)
         elif len(errors) == 1:
-            detail = f"{errors[0]['field']}: {errors[0]['message']}" if errors[0]["field"] else errors[0]["message"]
+            detail = f"{_named(errors[0])}: {errors[0]['message']}" if _named(errors[0]) else errors[0]["message"]
         else:
             detail = Words(f"{len(errors)} 件の問題があります: ", f"{len(errors)} problems: ").in_(lang) + \
-                ", ".join(e["field"] or "—" for e in errors)
+                Words("、", ", ").in_(lang).join(_named(e) or "—" for e in errors)
         out = {"type": self.kind.type, "code": self.kind.code, "title": self.kind.title.in_(lang), "status": self.status,
                "detail": detail, **({"instance": instance} if instance else {}), "errors": errors, "engine_version": __version__, **self.extra}
         if self.year is not None:
@@ -152,43 +151,22 @@ class Problem(Exception):
         return out
 
 
-_GOT = re.compile(r"(?:^|: |; )got (.+?)(?:, expected |, which |$)")
-_EXPECTED = re.compile(r"expected (.+?)(?: \(did you mean [^)]*\))?(?:; |$)")
-
-
-_STEP = re.compile(r"\[(\d+)\]|([^.\[\]]+)")
-
-
-def value_at(raw, field: str | None):
-    """The case's value at a field path such as 経費[0].金額 (a KeyError when it has none)."""
-    if not field or field.startswith("?"):
-        raise KeyError(field)
-    value = raw
-    for index, key in _STEP.findall(field):
-        if index:
-            if not isinstance(value, list) or int(index) >= len(value):
-                raise KeyError(field)
-            value = value[int(index)]
-        elif isinstance(value, dict) and key in value:
-            value = value[key]
-        else:
-            raise KeyError(field)
-    return value
+def _named(error: dict) -> str | None:
+    """A field as the detail names it: as its message does (the labels in Japanese), else by its path."""
+    return error.get("label") or error["field"]
 
 
 def field_error(error: dict, lang: str) -> dict:
-    """{field, got, expected, message}: `got` the value as the message quotes it (JSON's spelling) and
-    `expected` what the field takes, read from the case reader's message where it says so (null otherwise)."""
-    message = text(error["message"], lang)
-    got, expected = error.get("got"), error.get("expected")
-    source = text(error["message"], "en")  # the reader's own words say what it got and expected
-    if got is None and (m := _GOT.search(source)):
-        got = m.group(1)
-    if expected is None and (m := _EXPECTED.search(source)):
-        expected = m.group(1)
-    out = {"field": error.get("field"), "got": got, "expected": text(expected, lang) if expected is not None else None, "message": message}
-    if error.get("label") is not None:  # the field as the message names it (its label), when the reader gives it
-        out["label"] = text(error["label"], lang)
+    """{field, got, expected, message}, and as the case reader gives them, the field's `label` (as the
+    message names it), the kind of problem (`code`) and what the field `accepts` as data. `got` is the
+    value as the message quotes it; `expected`, what the field takes in words (null where nothing is
+    expected of a value: a malformed body, an internal error)."""
+    expected = error.get("expected")
+    out = {"field": error.get("field"), "got": error.get("got"), "expected": text(expected, lang) if expected is not None else None,
+           "message": text(error["message"], lang)}
+    for key in ("label", "code", "accepts"):
+        if error.get(key) is not None:
+            out[key] = text(error[key], lang)
     return out
 
 
