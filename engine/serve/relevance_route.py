@@ -29,7 +29,7 @@ from engine.tree import nodes as tree
 from engine.evaluate.case import shape_error
 from engine.serve import result
 from engine.serve.decide import Options, case_errors, decide, parse_body, pick_year
-from engine.serve.problems import Problem, words
+from engine.serve.problems import Problem
 from engine.serve.handling import json_response, offload, options, read_body, record, route
 from engine.serve.log import no_mask
 from engine.serve.questions import questions
