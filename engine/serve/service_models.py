@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Literal
 
 from engine.evaluate.case_problems import CODES
-from engine.serve.models import Decision, PolicyRef, Status, SummaryDecision
+from engine.serve.models import Decision, PolicyRef, SummaryDecision, Verdict, YearRef
 from engine.serve.problems import KINDS
 from engine.serve.typed import Date, JsonValue, model
 from engine.serve.typed import field as _f  # "field" is also a key of some models
@@ -90,16 +90,12 @@ class Batch:
 
 
 @model
-class YearServed:
+class YearServed(PolicyRef):
     """A policy year served."""
 
-    year: int = _f()
-    folder: str = _f()
-    programme: str = _f()
     title: str | None = _f()
     in_force: list[Date] | None = _f()
     applied_on: str | None = _f("the case's field whose date picks the year")
-    content_hash: str = _f()
     frames: list[str] = _f()
 
 
@@ -147,17 +143,8 @@ class Ready:
 
 
 @model
-class Decided:
+class Decided(Verdict):
     """A frame whose outcome the answers given already decide."""
-
-    status: Status = _f()
-    subsidy: int = _f()
-
-
-@model
-class YearRef:
-    year: int = _f()
-    content_hash: str = _f()
 
 
 @model
