@@ -1,7 +1,9 @@
 """Every error the service answers, as an RFC 9457 problem (`application/problem+json`): a stable
 `type` URI and `code` per kind of error, its `title` and `detail` in the request's language (`?lang=`,
 Japanese by default, as every other answer), the `instance` (the request's path), and the errors of
-each field as `errors: [{field, got, expected, message}]`.
+each field as `errors: [{field, got, expected, message}]` (a case that does not fit: also the field's
+`label`, the kind of problem `code` and what the field `accepts`, engine/evaluate/case_problems.py).
+Titles, descriptions and messages are the catalogue's (engine/serve/messages.py, domain "serve").
 
 The kinds below are the catalogue: the answers, `/openapi.json` and the `/docs` page are all
 written from it, so a new kind is documented the day it is added."""
