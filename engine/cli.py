@@ -167,7 +167,10 @@ def _frames(policy, raw, frames: tuple[str, ...], case: str, lang: str = "en") -
               help="Language of the summary on standard error and of CSV and .xlsx statuses, reasons and steps "
                    "(JSON Lines keeps codes).")
 @click.option("--bom/--no-bom", default=True, show_default=True, help="Begin a CSV output with a UTF-8 BOM (for Excel).")
-def batch_command(input_path, output_path, policy_dir, trace, workers, input_format, output_format, resume, lang, bom) -> None:
+@click.option("--headers", type=click.Choice(["both", "names", "labels"]), default="both", show_default=True,
+              help="A CSV output's header rows: the column names (for programs), then their labels in --lang (for people; "
+                   "a second row, skipped when the file is read back); or one of the two.")
+def batch_command(input_path, output_path, policy_dir, trace, workers, input_format, output_format, resume, lang, bom, headers) -> None:
     """Evaluate every case of INPUT (JSON Lines, CSV or .xlsx) into OUTPUT, one record per case, in order."""
     from engine.population import batch, sheets
 
@@ -225,7 +228,7 @@ def batch_command(input_path, output_path, policy_dir, trace, workers, input_for
         except sheets.SheetProblem as exc:
             _fail(str(exc), EXIT_USAGE)
     if output_format == "csv" and done == 0 and not (output_path != "-" and had_header):
-        out.write((sheets.BOM if bom else "") + ",".join(header) + "\n")
+        out.write(sheets.csv_head(sheets.header_rows(header, words.header, headers), bom))
     for _ in range(done):  # the records an earlier run already wrote
         next(records, None)
     total = _count_records(input_path, input_format) if input_path != "-" and sys.stderr.isatty() else None
@@ -832,10 +835,14 @@ def sql_command(policy_dir, dialect, frames, no_dates, fused) -> None:
 @click.option("--lang", type=click.Choice(["ja", "en"]), default="ja", show_default=True,
               help="Language of the report, and of CSV and .xlsx decisions' statuses, reasons and steps.")
 @click.option("--bom/--no-bom", default=True, show_default=True, help="Begin CSV decisions with a UTF-8 BOM (for Excel).")
+@click.option("--headers", type=click.Choice(["both", "names", "labels"]), default="both", show_default=True,
+              help="A CSV output's header rows: the column names (for programs), then their labels in --lang (for people; "
+                   "a second row, skipped when the file is read back); or one of the two.")
+
 @click.option("--national", type=click.IntRange(0), default=None,
               help="With --compare: the firms the cases stand for, to scale the figures to (default 3,364,891, every SME of Japan; 0: none).")
 @click.option("--budget", default=None, help="With --compare: a budget to set the national figures against (e.g. 2000億円).")
-def population_command(paths, output, policy_dir, engine, frames, compare, fmt, lang, bom, national, budget) -> None:
+def population_command(paths, output, policy_dir, engine, frames, compare, fmt, lang, bom, headers, national, budget) -> None:
     """Decide every case of CASES (Parquet in the case-table layout, JSON Lines or CSV) with the
     policy's SQL form, or with --compare report what changing OLD_POLICY to NEW_POLICY does."""
     import signal
@@ -889,7 +896,8 @@ def population_command(paths, output, policy_dir, engine, frames, compare, fmt, 
         policy = load_policy(policy_dir or default_policy_dir()).policy
         _known_frames(policy, frames)
         also = _sibling_fields(policy_dir or default_policy_dir())  # `policy synth` writes for 2024 and 2025
-        n = population.decide(policy, paths[0], output, engine, tuple(frames) or None, also_known=also, lang=lang, bom=bom)
+        n = population.decide(policy, paths[0], output, engine, tuple(frames) or None, also_known=also, lang=lang, bom=bom,
+                              headers=headers)
         _ignore_late_signals()
         click.echo(f"decided {n:,} case{'s' if n != 1 else ''} on {engine} in {time.monotonic() - start:.1f} s → {output}", err=True)
     except PolicyError as exc:

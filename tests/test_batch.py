@@ -104,7 +104,8 @@ def test_csv_mapping_both_ways_and_csv_batch(tmp_path, run):
     assert result.exit_code == 0
     assert (tmp_path / "out.csv").read_bytes().startswith("\ufeffid,ok,errors,best_frame,best_subsidy,".encode())  # a BOM for Excel
     with open(tmp_path / "out.csv", encoding="utf-8-sig", newline="") as f:
-        out = list(csv.DictReader(f))
+        labels, *out = list(csv.DictReader(f))  # under the names, a row of their labels (tests/test_sheet_headers.py)
+    assert (labels["id"], labels["best_subsidy"]) == ("ID（入力の行）", "その補助額（円）")
     assert len(out) == len(CASES)
     words = {"eligible": "対象", "eligible_after_steps": "手続き完了後に対象", "not_eligible": "対象外"}
     for row, (_, expected) in zip(out, CASES):
@@ -219,6 +220,6 @@ def test_csv_resume_keeps_one_header(tmp_path, run):
     out = tmp_path / "out.csv"
     run("batch", source, "-o", out)
     full = out.read_text(encoding="utf-8")
-    out.write_text(full.splitlines(keepends=True)[0], encoding="utf-8")  # only the header survived
+    out.write_text("".join(full.splitlines(keepends=True)[:2]), encoding="utf-8")  # only the header rows (names, labels) survived
     assert run("batch", source, "-o", out, "--resume").exit_code == 0
     assert out.read_text(encoding="utf-8") == full

@@ -404,8 +404,9 @@ def test_batch_decides_each_record_under_the_year_of_its_date(run, tmp_path):
     assert out[3]["errors"][0]["field"] == "申請日"
     assert out[3]["errors"][0]["message"].startswith("2026-01-05 is in no policy year's term, after the last call, 2025 (closed 2025-12-31); the years: 2023: ")
     assert run("batch", source, "-o", tmp_path / "out.csv").exit_code == 0
-    header, *rows = (tmp_path / "out.csv").read_text(encoding="utf-8-sig").splitlines()
+    header, labels, *rows = (tmp_path / "out.csv").read_text(encoding="utf-8-sig").splitlines()
     assert header.split(",")[:5] == ["id", "ok", "errors", "policy", "best_frame"]
+    assert labels.split(",")[3] == "適用した公募"  # the labels row under the names (tests/test_sheet_headers.py)
     assert [r.split(",")[3] for r in rows[:3]] == ["2024", "2025", "2024"]
     # one policy folder given: no choice, no policy column
     assert run("batch", source, "-o", tmp_path / "one.csv", "--policy", ROOT / "policies" / "2024").exit_code == 0

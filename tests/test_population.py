@@ -156,10 +156,11 @@ def test_cli_population_csv_and_jsonl_in(tmp_path, run):
     assert result.exit_code == 0, result.output
     text = out.read_text(encoding="utf-8")
     assert "インボイス対応類型.subsidy" in text.splitlines()[0]
-    assert ",750000," in text.splitlines()[1]
+    assert "インボイス枠（インボイス対応類型）: 補助額（円）" in text.splitlines()[1]  # the labels row under the names
+    assert ",750000," in text.splitlines()[2]
     cases.write_text("\n" + json.dumps(seed, ensure_ascii=False) + "\n\n" + json.dumps(seed, ensure_ascii=False) + "\n", encoding="utf-8")
     assert run("population", str(cases), "-o", str(out)).exit_code == 0
-    ids = [int(line.split(",")[0]) for line in out.read_text(encoding="utf-8-sig").splitlines()[1:]]
+    ids = [int(line.split(",")[0]) for line in out.read_text(encoding="utf-8-sig").splitlines()[2:]]
     assert ids == [2, 4]  # a case's id is its line number, as `policy batch` reports it; rows in that order
 
 
@@ -170,7 +171,7 @@ def test_cli_population_reads_a_json_case_or_an_array_of_them(tmp_path, run):
     out = tmp_path / "d.csv"
     result = run("population", str(example), "-o", str(out))
     assert result.exit_code == 0, result.output
-    assert ",750000," in out.read_text(encoding="utf-8").splitlines()[1]
+    assert ",750000," in out.read_text(encoding="utf-8").splitlines()[2]
     seed = json.loads(example.read_text(encoding="utf-8"))
     bad = json.loads(json.dumps(seed))
     bad["申請者"]["資本金"] = "abc"
@@ -178,7 +179,7 @@ def test_cli_population_reads_a_json_case_or_an_array_of_them(tmp_path, run):
     cases.write_text(json.dumps([seed, seed], ensure_ascii=False, indent=1), encoding="utf-8")
     result = run("population", str(cases), "-o", str(out))
     assert result.exit_code == 0, result.output
-    assert [line.split(",")[:3] for line in out.read_text(encoding="utf-8-sig").splitlines()[1:]] == \
+    assert [line.split(",")[:3] for line in out.read_text(encoding="utf-8-sig").splitlines()[2:]] == \
         [["1", "インボイス枠（インボイス対応類型）", "750000"], ["2", "インボイス枠（インボイス対応類型）", "750000"]]  # ids: places in the array, from 1
     cases.write_text(json.dumps([seed, bad], ensure_ascii=False, indent=1), encoding="utf-8")
     result = run("population", str(cases), "-o", str(out))

@@ -106,7 +106,7 @@ def test_a_case_that_does_not_fit_gets_422_naming_each_field_with_the_cli_messag
         "申請者.従業員": ("3", "one of: 組織形態, 業種, 資本金, 従業員数, 賃上げ特例"),  # an unknown field: the value it was given
         "申請要件": (None, "an object with fields 国内で事業を営む, 最低賃金以上, 他の補助金と重複しない, 役務費用が著しく高額, "
                           "gBizIDプライム取得済, SECURITY_ACTION宣言済, みらデジ経営チェック実施済, 労働生産性計画策定済, 賃上げ計画策定済"),
-        "申請者.資本金": ("-5", "a whole number of yen (e.g. 500000)"),
+        "申請者.資本金": ("-5", "a whole number of yen (e.g. 500000), at least 0"),
         "申請者.従業員数": (None, "a whole number (e.g. 12)"),
         "経費": (None, "a list of 経費明細"),
     }
@@ -209,9 +209,12 @@ def test_batch_answers_every_case_in_order_with_an_error_per_bad_case(server):
     assert r[0]["decision"]["policy"]["year"] == 2024 and r[0]["decision"]["decision_id"] != r[2]["decision"]["decision_id"]
     assert r[1]["status"] == 422
     assert {"field": "申請者", "got": "5", "expected": "an object with fields 組織形態, 業種, 資本金, 従業員数, 賃上げ特例", "label": "申請者",
+            "code": "wrong_type", "accepts": {"type": "object", "fields": ["組織形態", "業種", "資本金", "従業員数", "賃上げ特例"]},
             "message": "got 5, expected an object with fields 組織形態, 業種, 資本金, 従業員数, 賃上げ特例"} in r[1]["errors"]
     assert r[3]["status"] == 422 and r[3]["code"] == "invalid_case" and r[3]["errors"] == [
-        {"field": None, "got": '"x"', "expected": "a JSON object", "message": 'the case: got "x", expected a JSON object'}]
+        {"field": None, "label": "the case", "code": "wrong_type", "got": '"x"', "expected": "a JSON object", "accepts": {"type": "object"},
+         "message": 'got "x", expected a JSON object'}]
+    assert r[3]["detail"] == 'the case: got "x", expected a JSON object'  # as the command line says it
     status, _, body = server.post_json("/v1/batch", {"cases": 3})
     assert status == 400 and body["errors"][0]["field"] == "cases"
 

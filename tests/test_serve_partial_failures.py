@@ -60,7 +60,7 @@ def test_a_batch_case_hitting_a_bug_is_its_own_500_and_the_others_are_answered(r
     failed = body["results"][1]
     # the case's RFC 9457 problem (engine/serve/problems.py)
     assert (failed["index"], failed["status"], failed["code"], [e["message"] for e in failed["errors"]]) == (
-        1, 500, "internal_error", ["internal error: ZeroDivisionError"])
+        1, 500, "internal_error", ["サーバー内部のエラーです（ZeroDivisionError）"])  # in the batch's language, as a single case's
     answered = [r["decision"]["decision_id"] for r in body["results"] if r["ok"]]
     assert _logged(log) == answered  # every answered decision logged once; the failed case not at all
     assert "internal error on /v1/batch: ZeroDivisionError: division by zero" in capsys.readouterr().err
@@ -81,7 +81,8 @@ def test_a_batch_whose_log_fails_midway_answers_what_was_logged_and_503_for_the_
     response = client.post("/v1/batch", json=_cases(3))
     assert response.status_code == 200
     results = response.json()["results"]
-    message = (f"the decision log {log.path} cannot be written (No space left on device); the decision was not given")
+    message = (f"判定記録に書き込めないため、判定を返していません（the decision log {log.path} cannot be written "
+               "(No space left on device); the decision was not given）")  # as a single case's 503 says it
     assert [(r["ok"], r.get("status"), r.get("code"), r["errors"][0]["message"] if "errors" in r else None) for r in results] == [
         (True, None, None, None), (False, 503, "log_unavailable", message), (False, 503, "log_unavailable", message)]
     monkeypatch.undo()

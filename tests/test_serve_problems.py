@@ -47,7 +47,7 @@ def problem(response, code: str, status: int | None = None) -> dict:
     assert body["type"] == f"/problems/{code}" and body["code"] == code and body["status"] == response.status_code
     assert body["engine_version"] == __version__
     for e in body["errors"]:
-        assert {"field", "got", "expected", "message"} <= set(e) <= {"field", "got", "expected", "message", "label"}, e
+        assert {"field", "got", "expected", "message"} <= set(e) <= {"field", "got", "expected", "message", "label", "code", "accepts"}, e
     return body
 
 
@@ -137,21 +137,28 @@ def test_invalid_case_lists_every_field_with_what_it_got_and_expected(client):
     body = problem(client.post("/v1/decide?lang=en", json=case), "invalid_case")
     assert body["title"] == "The case does not fit the policy"
     errors = {e["field"]: e for e in body["errors"]}
-    assert errors["申請者.従業員数"] == {"field": "申請者.従業員数", "label": "申請者.従業員数", "got": "1.5", "expected": "a whole number (e.g. 12)",
+    count = {"type": "count", "minimum": 0, "maximum": 10 ** 15}
+    assert errors["申請者.従業員数"] == {"field": "申請者.従業員数", "label": "申請者.従業員数", "code": "wrong_type", "got": "1.5",
+                                    "expected": "a whole number (e.g. 12)", "accepts": count,
                                     "message": "got 1.5, expected a whole number (e.g. 12); fractions of a yen or a person are not allowed"}
-    assert errors["申請者.資本金"] == {"field": "申請者.資本金", "label": "申請者.資本金", "got": '"多い"', "expected": "a whole number of yen (e.g. 500000)",
+    assert errors["申請者.資本金"] == {"field": "申請者.資本金", "label": "申請者.資本金", "code": "wrong_type", "got": '"多い"',
+                                   "expected": "a whole number of yen (e.g. 500000)", "accepts": count | {"type": "yen"},
                                    "message": 'got "多い", expected a whole number of yen (e.g. 500000)'}
-    assert errors["経費"] == {"field": "経費", "label": "経費", "got": None, "expected": "a list of 経費明細", "message": "missing; expected a list of 経費明細"}
+    assert errors["経費"] == {"field": "経費", "label": "経費", "code": "missing", "got": None, "expected": "a list of 経費明細",
+                            "accepts": {"type": "list", "of": "経費明細", "max_items": 1000}, "message": "missing; expected a list of 経費明細"}
     assert body["detail"] == f"{len(errors)} problems: " + ", ".join(errors)
     assert body["policy"]["year"] == 2024
-    assert problem(client.post("/v1/decide", json=case), "invalid_case")["detail"] == f"{len(errors)} 件の問題があります: " + ", ".join(errors)
+    ja = problem(client.post("/v1/decide", json=case), "invalid_case")
+    assert ja["detail"] == f"{len(errors)} 件の問題があります: " + "、".join(e["label"] for e in ja["errors"])
+    assert all(e["expected"] for e in ja["errors"]) and [e["expected"] for e in ja["errors"]][:3] == ["「経費の明細」のリスト", "円単位の整数（例: 500000）", "整数（例: 12）"]
 
 
 def test_an_items_field_error_names_its_index_and_the_value_it_got(client):
     case = json.loads(SMALL)
     case["経費"] = [{"区分": "ソフトウェア", "金額": 1000}, {"区分": "ソフトウェア", "金額": "-1"}]
     body = problem(client.post("/v1/decide?lang=en", json=case), "invalid_case")
-    assert body["errors"] == [{"field": "経費[1].金額", "label": "経費[1].金額", "got": '"-1"', "expected": "a whole number of yen (e.g. 500000)",
+    assert body["errors"] == [{"field": "経費[1].金額", "label": "経費[1].金額", "code": "wrong_type", "got": '"-1"',
+                               "expected": "a whole number of yen (e.g. 500000)", "accepts": {"type": "yen", "minimum": 0, "maximum": 10 ** 15},
                                "message": 'got "-1", expected a whole number of yen (e.g. 500000)'}]
 
 
@@ -206,10 +213,10 @@ def test_every_kind_is_tested():
 
 def test_the_pages_calls_answer_problems_too(client):
     body = problem(client.post("/page/relevant", json=[1]), "invalid_case")
-    assert (body["detail"], body["instance"]) == ("ケースは JSON のオブジェクトで送ってください", "/page/relevant")
+    assert (body["detail"], body["instance"]) == ("ケース: リスト は使えません。ケースはJSONのオブジェクトで書いてください", "/page/relevant")
     body = problem(client.post("/page/check?lang=en", json={"frame": 3}), "invalid_case")
-    assert body["errors"] == [{"field": "frame", "got": "3", "expected": "the name of a frame or a list of names",
-                               "message": "got 3, expected the name of a frame or a list of names"}]
+    assert body["errors"] == [{"field": "frame", "label": "frame", "code": "wrong_type", "got": "3", "expected": "the name of a frame or a list of names",
+                               "accepts": {"type": "frame"}, "message": "got 3, expected the name of a frame or a list of names"}]
 
 
 def test_every_kind_is_told_in_japanese_and_english():

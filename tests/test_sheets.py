@@ -40,9 +40,12 @@ def excel_csv(path, encoding: str, rows=EXCEL_ROWS):
 
 
 def read_csv(path) -> list[dict]:
+    """The records of a CSV `batch` or `population` wrote, under its two header rows (names, labels)."""
     data = path.read_bytes()
     assert data.startswith(b"\xef\xbb\xbf")  # the BOM that tells Excel it is UTF-8
-    return list(csv.DictReader(io.StringIO(data.decode("utf-8-sig"))))
+    labels, *records = csv.DictReader(io.StringIO(data.decode("utf-8-sig")))
+    assert labels["id"] in ("ID（入力の行）", "ID (input line)"), labels  # tests/test_sheet_headers.py
+    return records
 
 
 def jsonl(path) -> list[dict]:
@@ -119,7 +122,8 @@ def test_english_words_and_no_bom(tmp_path, run):
     assert run("batch", source, "-o", tmp_path / "b.csv", "--policy", POLICY_2024, "--lang", "en", "--no-bom").exit_code == 0
     data = (tmp_path / "b.csv").read_text(encoding="utf-8")
     assert data.startswith("id,ok,")
-    row = list(csv.DictReader(io.StringIO(data)))[1]
+    labels, _, row = list(csv.DictReader(io.StringIO(data)))[:3]
+    assert (labels["id"], labels["ok"]) == ("ID (input line)", "decided")
     assert (row["ok"], row["インボイス対応類型.status"], row["電子取引類型.status"]) == ("yes", "eligible once the steps are done", "not eligible")
 
 

@@ -17,7 +17,11 @@ from pathlib import Path
 from engine.tree import nodes as tree
 from engine.language.diagnostics import CaseError
 from engine.language.literals import MAX_LITERAL
-from engine.evaluate.case_words import expected, label_of, members_text, path_text, show, where, word
+from engine.evaluate.case_problems import (MISSING, NOT_A_CHOICE, OUT_OF_RANGE, UNKNOWN_FIELD, WRONG_TYPE, FieldProblem,
+                                           accepts_field, accepts_object, accepts_scalar, bounds, expected_field,
+                                           expected_object, expected_scalar, expected_within, fields_words, frame_accepts,
+                                           list_of_words, made)
+from engine.evaluate.case_words import expected, members_text, path_text, show, where, word
 
 # Top-level keys a case file may carry besides the policy's inputs.
 META_KEYS = ("description", "expected", "frame")
@@ -61,6 +65,9 @@ def max_case_bytes() -> int:
 
 def too_big(size: int, lang: str = "en") -> str:
     return word(lang, "file.too_big", most=f"{max_case_bytes():,}", size=f"{size:,}")
+
+
+_ABSENT = object()  # a problem's `got` when the case has no value there
 
 
 class _Duplicate(Exception):
@@ -202,33 +209,46 @@ class _Reader:
         self.lang = lang
         self.problems: list[str] = []
         self.details: list[tuple] = []
+        self.errors: list[FieldProblem] = []
 
-    def problem(self, path: tuple, message: str) -> None:
-        """`path`: the field's keys in the case, () for the case as a whole."""
+    def problem(self, path: tuple, message: str, code: str, got, expected_words: str, accepts: dict) -> None:
+        """`path`: the field's keys in the case, () for the case as a whole; `got`: the case's value
+        (None: there is none); `code`, `expected_words`, `accepts`: see FieldProblem."""
         named = where(self.policy, path, self.lang)
         self.problems.append(f"{named}: {message}")
         self.details.append((path_text(path) if path else None, named, message))
+        shown = None if got is _ABSENT else show(got, self.lang)
+        self.errors.append(made(path, named, code, shown, expected_words, accepts, message))
 
     def say(self, key: str, **values) -> str:
         return word(self.lang, key, **values)
 
-    def number(self, path, value, kind, signed=False):
+    def number(self, path, value, kind, field: tree.Field | None):
+        accepts = accepts_scalar(self.policy, kind, None, field)
+        least, most = bounds(field)
         if isinstance(value, bool) or not isinstance(value, (int, Decimal)):
-            self.problem(path, self.say("got", got=show(value, self.lang), expected=expected(self.lang, kind)))
+            self.problem(path, self.say("got", got=show(value, self.lang), expected=expected(self.lang, kind)),
+                         WRONG_TYPE, value, expected(self.lang, kind), accepts)
             return None
         if isinstance(value, Decimal):
             if value.is_finite() and value.adjusted() > 15:  # checked before any exact arithmetic: 1e99999999 is cheap to spot
-                self.problem(path, too_large(value, self.lang))
+                self.problem(path, too_large(value, self.lang), OUT_OF_RANGE, value,
+                             expected_within(kind, self.lang, least=least) if value < 0 else expected_within(kind, self.lang, most=most), accepts)
                 return None
             if not value.is_finite() or value != value.to_integral_value():
-                self.problem(path, self.say("fraction", got=value, expected=expected(self.lang, kind)))
+                self.problem(path, self.say("fraction", got=value, expected=expected(self.lang, kind)),
+                             WRONG_TYPE, value, expected(self.lang, kind), accepts)
                 return None
             value = int(value)
-        if value < 0 and not signed:
-            self.problem(path, negative(value, kind, self.lang))
+        if value < 0 and least == 0:
+            self.problem(path, negative(value, kind, self.lang), OUT_OF_RANGE, value, expected_within(kind, self.lang, least=0), accepts)
             return None
         if abs(value) > MAX_LITERAL:
-            self.problem(path, too_large(value, self.lang))
+            self.problem(path, too_large(value, self.lang), OUT_OF_RANGE, value,
+                         expected_within(kind, self.lang, least=least) if value < 0 else expected_within(kind, self.lang, most=most), accepts)
+            return None
+        if value > most:
+            self.problem(path, above_maximum(value, most, self.lang), OUT_OF_RANGE, value, expected_within(kind, self.lang, most=most), accepts)
             return None
         return value
 
@@ -252,22 +272,21 @@ class _Reader:
         elif isinstance(value, (int, Decimal)) and not isinstance(value, bool):
             result = Fraction(value) if (not isinstance(value, Decimal) or value.is_finite()) else None
         if result is None or not 0 <= result <= 1:
-            self.problem(path, self.say("got", got=show(value, self.lang), expected=expected(self.lang, "ratio")))
+            self.problem(path, self.say("got", got=show(value, self.lang), expected=expected(self.lang, "ratio")),
+                         WRONG_TYPE if result is None else OUT_OF_RANGE, value, expected(self.lang, "ratio"),
+                         accepts_scalar(self.policy, "ratio", None))
             return None
         return result
 
     def scalar(self, path, value, field: tree.Field | None, kind: str, type_name: str | None):
         if kind in ("yen", "count"):
-            number = self.number(path, value, kind, field is not None and field.signed)
-            if number is not None and field is not None and field.maximum is not None and number > field.maximum:
-                self.problem(path, above_maximum(number, field.maximum, self.lang))
-                return None
-            return number
+            return self.number(path, value, kind, field)
         if kind == "ratio":
             return self.ratio(path, value)
+        accepts = accepts_scalar(self.policy, kind, type_name, field)
         if kind == "bool":
             if not isinstance(value, bool):
-                self.problem(path, self.say("got.bool", got=show(value, self.lang)))
+                self.problem(path, self.say("got.bool", got=show(value, self.lang)), WRONG_TYPE, value, expected(self.lang, "bool"), accepts)
                 return None
             return value
         if kind == "date":
@@ -276,12 +295,13 @@ class _Reader:
                     raise ValueError
                 return datetime.date.fromisoformat(value)
             except ValueError:
-                self.problem(path, self.say("got.date", got=show(value, self.lang)))
+                self.problem(path, self.say("got.date", got=show(value, self.lang)), WRONG_TYPE, value, expected(self.lang, "date"), accepts)
                 return None
         if kind == "enum":
-            members = [m for m, _ in self.policy.enums[type_name].members]
+            members = accepts["choices"]
             if not isinstance(value, str) or value not in members:
-                self.problem(path, not_a_member(value, members, self.lang, self.policy, type_name))
+                self.problem(path, not_a_member(value, members, self.lang, self.policy, type_name), NOT_A_CHOICE, value,
+                             expected_scalar(self.policy, kind, type_name, self.lang), accepts)
                 return None
             return value
         raise AssertionError(kind)  # pragma: no cover - the checker admits no other kind
@@ -289,30 +309,32 @@ class _Reader:
     def value(self, path: tuple, value, f: tree.Field):
         if f.kind != "list":
             return self.scalar(path, value, f, f.kind, f.type_name)
+        accepts = accepts_field(self.policy, f, max_items())
         if not isinstance(value, list):
-            self.problem(path, self.say("got.list", got=show(value, self.lang)))
+            self.problem(path, self.say("got.list", got=show(value, self.lang)), WRONG_TYPE, value,
+                         list_of_words(self.policy, f, self.lang), accepts)
             return None
         if len(value) > max_items():
-            self.problem(path, self.say("too_many", n=f"{len(value):,}", most=f"{max_items():,}"))
+            self.problem(path, self.say("too_many", n=f"{len(value):,}", most=f"{max_items():,}"), OUT_OF_RANGE, value,
+                         self.say("expected.at_most_items", most=f"{max_items():,}"), accepts)
             return None
         if f.element == "enum":
             return tuple(self.scalar((*path, i), v, None, "enum", f.type_name) for i, v in enumerate(value))
         record = self.policy.records[f.type_name]
         return tuple(self.fields((*path, i), v, record.fields) for i, v in enumerate(value))
 
-    def _field_list(self, fields) -> str:
-        shown = [label_of(f.label, f.name, self.lang) if self.lang == "ja" else f.name for f in fields]
-        return self.say("list.separator").join(shown)
-
     def fields(self, path: tuple, obj, fields: tuple[tree.Field, ...], extra: tuple[str, ...] = ()):
         if not isinstance(obj, dict):
-            self.problem(path, self.say("got.object", got=show(obj, self.lang), fields=self._field_list(fields)))
+            self.problem(path, self.say("got.object", got=show(obj, self.lang), fields=fields_words(fields, self.lang)), WRONG_TYPE, obj,
+                         expected_object(fields, self.lang), accepts_object(fields))
             return None
         known = {f.name: f for f in fields}
         for key in obj:
             if key not in known and key not in extra and key not in self.also_known:
                 allowed = [*known, *(e for e in extra if e not in META_KEYS)]  # at the top: the groups too
-                self.problem((*path, key), self.say("unknown", hint=suggest(key, allowed, self.lang), allowed=", ".join(allowed)))
+                self.problem((*path, key), self.say("unknown", hint=suggest(key, allowed, self.lang), allowed=", ".join(allowed)),
+                             UNKNOWN_FIELD, obj[key], self.say("expected.field_name", allowed=self.say("list.separator").join(allowed)),
+                             {"type": "field_name", "choices": allowed})
         result = {}
         for f in fields:
             if f.name not in obj or obj[f.name] is None:
@@ -321,14 +343,15 @@ class _Reader:
                 elif f.default is not None:
                     result[f.name] = f.default
                 else:
-                    self.problem((*path, f.name), missing(self.policy, f, self.lang))
+                    self.problem((*path, f.name), missing(self.policy, f, self.lang), MISSING, _ABSENT,
+                                 expected_field(self.policy, f, self.lang), accepts_field(self.policy, f, max_items()))
                 continue
             result[f.name] = self.value((*path, f.name), obj[f.name], f)
         return result
 
     def case(self, raw) -> dict:
         if not isinstance(raw, dict):
-            self.problem((), self.say("got.case", got=show(raw, self.lang)))
+            self.problem((), self.say("got.case", got=show(raw, self.lang)), WRONG_TYPE, raw, self.say("expected.case"), {"type": "object"})
             return {}
         top = [g for g in self.policy.groups if g.name is None]
         grouped = [g for g in self.policy.groups if g.name is not None]
@@ -336,17 +359,33 @@ class _Reader:
         extra = tuple(g.name for g in grouped) + META_KEYS
         wrong_frame = frame_problem(raw.get("frame"), self.lang)
         if wrong_frame:
-            self.problem(("frame",), wrong_frame)
+            self.problem(("frame",), wrong_frame, WRONG_TYPE, raw.get("frame"), self.say("expected.frame"), frame_accepts())
         result = self.fields((), raw, top_fields, extra) or {}
         for g in grouped:
             if g.name not in raw:
                 if all(f.optional or f.default is not None for f in g.fields):
                     result[g.name] = self.fields((g.name,), {}, g.fields)
                 else:
-                    self.problem((g.name,), self.say("missing.group", fields=self._field_list(g.fields)))
+                    self.problem((g.name,), self.say("missing.group", fields=fields_words(g.fields, self.lang)), MISSING, _ABSENT,
+                                 expected_object(g.fields, self.lang), accepts_object(g.fields))
                 continue
             result[g.name] = self.fields((g.name,), raw[g.name], g.fields)
         return result
+
+
+def shape_error(raw, lang: str = "en") -> CaseError | None:
+    """What is wrong with a case before any policy year reads it (not a JSON object, a "frame" that
+    is no name nor list of names), as the reader would say it, or None."""
+    if not isinstance(raw, dict):
+        path, message, got, key = (), word(lang, "got.case", got=show(raw, lang)), raw, "expected.case"
+        accepts = {"type": "object"}
+    elif wrong := frame_problem(raw.get("frame"), lang):
+        path, message, got, key, accepts = ("frame",), wrong, raw.get("frame"), "expected.frame", frame_accepts()
+    else:
+        return None
+    named = word(lang, "where.case") if not path else word(lang, "where.key", path="frame", parent="", label="frame")
+    return CaseError([f"{named}: {message}"], None, [(path_text(path) or None, named, message)],
+                     [made(path, named, WRONG_TYPE, show(got, lang), word(lang, key), accepts, message)])
 
 
 def frame_problem(frame, lang: str = "en") -> str | None:
@@ -366,5 +405,5 @@ def read_case(policy: tree.Policy, raw, file: str | None = None, also_known: fro
     reader = _Reader(policy, also_known, lang)
     values = reader.case(raw)
     if reader.problems:
-        raise CaseError(reader.problems, file, reader.details)
+        raise CaseError(reader.problems, file, reader.details, reader.errors)
     return values

@@ -26,6 +26,13 @@ SOURCE = catalogue([
     N_("expected.date", 'a date "YYYY-MM-DD"'),
     N_("expected.enum", "one of: {members}"),
     N_("expected.list", "a list of {record}"),
+    N_("expected.object", "an object with fields {fields}"),
+    N_("expected.case", "a JSON object"),
+    N_("expected.frame", "the name of a frame or a list of names"),
+    N_("expected.field_name", "one of: {allowed}"),  # an unknown key: the names it may be
+    N_("expected.at_most", "{expected}, at most {most}"),
+    N_("expected.at_least", "{expected}, at least {least}"),
+    N_("expected.at_most_items", "a list of at most {most} items"),
     N_("list.separator", ", "),
     N_("hint", " (did you mean {name}?)"),
     # a value as a message quotes it

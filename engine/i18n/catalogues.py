@@ -22,6 +22,7 @@ SOURCES = {
     "explain": ("explain/messages.py", "explain/sentences.py"),
     "case": ("evaluate/case_words.py",),
     "population": ("population/report.py",),
+    "serve": ("serve/messages.py",),
 }
 KEYWORDS = {"N_": ((1, "c"), 2)}
 _FIXED_DATE = datetime.datetime(2026, 12, 3, tzinfo=datetime.timezone.utc)  # no date churn in the files

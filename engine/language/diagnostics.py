@@ -64,8 +64,10 @@ class CaseError(Exception):
     """A case that does not fit the policy's input declarations. Each problem is made printable
     (`printable`): a problem may quote the case's own keys and values."""
 
-    def __init__(self, problems: list[str], file: str | None = None, details: list | None = None):
+    def __init__(self, problems: list[str], file: str | None = None, details: list | None = None, errors: list | None = None):
         self.problems = [printable(str(p)) for p in problems]
+        # for programs, when the case reader made them: each problem whole (engine/evaluate/case_problems.py)
+        self.errors = list(errors) if errors is not None else None
         # for programs, beside each problem when the reader knows it: (the field's path in the case
         # or None, the field as the message names it, the message without it)
         self.details = [None if d is None else tuple(None if x is None else printable(str(x)) for x in d)

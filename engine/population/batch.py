@@ -336,7 +336,9 @@ def record_ends(data: bytes, output_format: str) -> list[int]:
 
 def whole_records(path: Path, output_format: str) -> int:
     """How many whole records an earlier run left in `path` (records, not lines: a CSV cell may
-    hold a newline); a torn last record is cut off."""
+    hold a newline; a CSV's header rows are not records: the names, and a row of labels under
+    them, told apart from a record by its first cell, which in a record is the row's number);
+    a torn last record is cut off."""
     if not path.exists():
         return 0
     data = path.read_bytes()
@@ -346,4 +348,11 @@ def whole_records(path: Path, output_format: str) -> int:
         with open(path, "r+b") as out:
             out.truncate(end)
             os.fsync(out.fileno())
-    return max(0, len(ends) - 1) if output_format == "csv" else len(ends)
+    if output_format != "csv":
+        return len(ends)
+    head = 1
+    if len(ends) >= 2:
+        second = data[ends[0]:ends[1]].decode("utf-8", "replace")
+        first_cell = next(csv.reader([second.rstrip("\r\n")]), [""])
+        head += not (first_cell and first_cell[0].isdigit())  # the labels row
+    return max(0, len(ends) - head)

@@ -252,10 +252,12 @@ def _type_problems(path: str, got, want) -> list[str]:
 
 # ---------------------------------------------------------------- one policy over the cases
 def decide(policy: tree.Policy, cases: str, out: str, engine: str = "duckdb", frames=None, progress=None,
-           check_dates: bool = True, also_known: frozenset[str] = frozenset(), lang: str = "ja", bom: bool = True) -> int:
+           check_dates: bool = True, also_known: frozenset[str] = frozenset(), lang: str = "ja", bom: bool = True,
+           headers: str = "both") -> int:
     """Decisions for every case, one row per case ordered by id (for JSON Lines and CSV cases, the
     input's order), written to `out`: Parquet (codes, for programs), or CSV / .xlsx (statuses,
-    reasons and steps in words, in `lang`; a CSV begins with a BOM unless `bom` is off); returns
+    reasons and steps in words, in `lang`; a CSV begins with a BOM unless `bom` is off, and its
+    header rows are the column names and their labels, or one of them: `headers`); returns
     the number of cases. `also_known`: input names other policy years declare, which a case may
     carry (as a synthetic population written for two years does), read as unused rather than as typos."""
     from engine.population.engines import narrow_first
@@ -277,7 +279,7 @@ def decide(policy: tree.Policy, cases: str, out: str, engine: str = "duckdb", fr
                 os.close(handle)
                 try:
                     runner.write(relation, Path(name), "parquet")
-                    write_decisions(Path(name), temp, fmt, policy, lang, bom)
+                    write_decisions(Path(name), temp, fmt, policy, lang, bom, headers)
                 finally:
                     Path(name).unlink(missing_ok=True)
 

@@ -6,7 +6,10 @@ is tried over the whole file first, then CP932; a file neither decodes is refuse
 as engine.evaluate.csvmap reads them.
 
 Out: CSV with a UTF-8 BOM (Excel otherwise opens UTF-8 as the ANSI code page) unless told not to,
-and .xlsx with the headers in the policy's words (engine.explain.render_sheet)."""
+and .xlsx with the headers in the policy's words (engine.explain.render_sheet). A CSV's header is the
+column names (for programs) and under them a row of their labels (for people), as `policy template`
+writes its sheet; `headers` picks one of the two alone. A labels row is skipped when a file is read
+back (as input, or by `batch --resume`)."""
 
 from __future__ import annotations
 
@@ -25,6 +28,28 @@ CSV_ENCODINGS = ("utf-8-sig", "cp932")  # tried in this order, each over the who
 _NAMES = {"utf-8-sig": "UTF-8", "cp932": "CP932 (Shift_JIS)"}
 XLSX_MAX_ROWS = 1_048_576  # Excel's limit, the header row included
 BOM = "\ufeff"
+HEADERS = ("both", "names", "labels")  # a CSV's header rows: names then labels, or one of them
+
+
+def header_rows(names: list[str], label_of, headers: str = "both") -> list[list[str]]:
+    """A CSV's header rows for columns `names`: their names, their labels (`label_of(name)`), or both."""
+    if headers not in HEADERS:
+        raise ValueError(f"headers: got {headers!r}, expected one of: {', '.join(HEADERS)}")
+    rows = []
+    if headers in ("both", "names"):
+        rows.append(list(names))
+    if headers in ("both", "labels"):
+        rows.append([label_of(n) for n in names])
+    return rows
+
+
+def csv_head(rows: list[list[str]], bom: bool = True) -> str:
+    """The start of a CSV file: the BOM (unless off) and the header rows, quoted as CSV quotes."""
+    text = io.StringIO()
+    writer = csv.writer(text, lineterminator="\n")
+    for row in rows:
+        writer.writerow(row)
+    return (BOM if bom else "") + text.getvalue()
 
 
 class SheetProblem(Exception):
@@ -165,15 +190,17 @@ def xlsx_records(path: str, policies=(), also_known: frozenset = frozenset()):
 
 # ---------------------------------------------------------------- writing
 class CsvSheet:
-    """Rows of cells to a CSV file, with a BOM first unless `bom` is off (or the file is appended to)."""
+    """Rows of cells to a CSV file, with a BOM first unless `bom` is off (or the file is appended to);
+    `header`: one row, or several (names and labels: header_rows)."""
 
-    def __init__(self, path: str | Path, header: list[str] | None, bom: bool = True, append: bool = False):
+    def __init__(self, path: str | Path, header: list | None, bom: bool = True, append: bool = False):
         self.file = open(path, "a" if append else "w", encoding="utf-8", newline="", errors="backslashreplace")
         self.writer = csv.writer(self.file, lineterminator="\n")
         if bom and not append:
             self.file.write(BOM)
-        if header is not None:
-            self.writer.writerow(header)
+        rows = [] if header is None else header if header and isinstance(header[0], list) else [header]
+        for row in rows:
+            self.writer.writerow(row)
 
     def row(self, cells: list) -> None:
         self.writer.writerow(cells)
@@ -217,13 +244,13 @@ class XlsxSheet:
         self.book.save(self.path)
 
 
-def open_sheet(path: str | Path, fmt: str, header: list[str], bom: bool = True, append: bool = False):
+def open_sheet(path: str | Path, fmt: str, header: list, bom: bool = True, append: bool = False):
     return XlsxSheet(path, header) if fmt == "xlsx" else CsvSheet(path, None if append else header, bom, append)
 
 
-def write_decisions(parquet: Path, out: Path, fmt: str, policy, lang: str = "ja", bom: bool = True) -> None:
+def write_decisions(parquet: Path, out: Path, fmt: str, policy, lang: str = "ja", bom: bool = True, headers: str = "both") -> None:
     """`policy population`'s decisions (Parquet, in the columns engine.sql.query.output_columns
-    names) as CSV or .xlsx, in words; the rows in the file's order."""
+    names) as CSV or .xlsx, in words; the rows in the file's order. A CSV's header: `headers`."""
     import pyarrow.parquet as pq
 
     from engine.explain.render_sheet import Words, columns
@@ -234,7 +261,7 @@ def write_decisions(parquet: Path, out: Path, fmt: str, policy, lang: str = "ja"
         raise SheetProblem(f"{source.metadata.num_rows:,} decisions do not fit an .xlsx sheet (at most "
                            f"{XLSX_MAX_ROWS - 1:,} rows under its header); write .csv or .parquet")
     words = Words([policy], lang)
-    sheet = open_sheet(out, fmt, [words.header(c) for c in names] if fmt == "xlsx" else names, bom)
+    sheet = open_sheet(out, fmt, [words.header(c) for c in names] if fmt == "xlsx" else header_rows(names, words.header, headers), bom)
     try:
         for batch in source.iter_batches(batch_size=20_000, columns=names):
             for row in batch.to_pylist():

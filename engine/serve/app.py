@@ -26,7 +26,9 @@ from engine.serve.decide import Options, Outcome, decide, dump_json, frames_for,
 from engine.serve.handling import Late, Settings, deadline, offload, options, problem_response, read_body, record, route, json_response as _json
 from engine.serve.lifecycle import EARLY_HUP, lifespan
 from engine.serve.log import LogUnavailable, no_mask
-from engine.serve.problems import KINDS, Problem, words
+from engine.serve.messages import Joined, Said, said
+from engine.serve.metrics import served_gauges
+from engine.serve.problems import KINDS, Problem
 
 __all__ = ["EARLY_HUP", "Settings", "create_app"]
 
@@ -44,21 +46,20 @@ def _decide_one(settings: Settings, body: bytes, opts: Options) -> Outcome:
     return outcome
 
 
-# what an answer past --max-trace is, in both languages
-TRACED_DECISION = ("トレース付きの判定が", "the decision with its trace is")
-TRACED_BATCH = ("この件までのトレース付きの判定の合計が", "the batch's traced decisions up to this one come to")
-EXPLANATION_PAGE = ("トレース付きの説明ページが", "the explanation page with its trace is")
-FEWER_ITEMS = ("trace=true なしで、または経費を減らして送ってください", "ask without trace=true, or with fewer items")
+# what an answer past --max-trace is (the catalogue's trace.*)
+TRACED_DECISION = said("trace.decision")
+TRACED_BATCH = said("trace.batch")
+EXPLANATION_PAGE = said("trace.page")
+FEWER_ITEMS = said("trace.advice.items")
 
 
-def _within_max_trace(settings: Settings, size: int, outcome: Outcome, what: tuple[str, str], limit: int | None = None,
-                      advice: tuple[str, str] = FEWER_ITEMS) -> None:
+def _within_max_trace(settings: Settings, size: int, outcome: Outcome, what: Said, limit: int | None = None,
+                      advice: Said = FEWER_ITEMS) -> None:
     """413 for an answer carrying a trace (a traced decision, an explanation page) past --max-trace."""
     limit = settings.max_trace if limit is None else limit
     if settings.max_trace and size > limit:
-        raise Problem("trace_too_large", [{"field": "?trace", "message": words(
-            f"{what[0]} {size:,} バイトで、上限 {limit:,}（--max-trace）を超えています。{advice[0]}",
-            f"{what[1]} {size:,} bytes, more than {limit:,} (--max-trace); {advice[1]}")}],
+        raise Problem("trace_too_large", [{"field": "?trace", "message": said(
+            "trace.too_large", what=what, size=f"{size:,}", limit=f"{limit:,}", advice=advice)}],
             outcome.year, extra={"limit_bytes": limit})
 
 
@@ -78,12 +79,10 @@ def _batch(settings: Settings, body: bytes, opts: Options, until: float = math.i
     raw = parse_body(body)
     cases = raw.get("cases") if isinstance(raw, dict) else raw
     if not isinstance(cases, list):
-        raise Problem("bad_batch", [{"field": "cases", "expected": "a JSON list of cases", "message": words(
-            "ケースの配列、または {\"cases\": [...]} を送ってください", "expected a JSON list of cases, or an object {\"cases\": [...]}")}])
+        raise Problem("bad_batch", [{"field": "cases", "expected": "a JSON list of cases", "message": said("batch.not_a_list")}])
     if len(cases) > settings.max_batch:
-        raise Problem("batch_too_large", [{"field": "cases", "got": f"{len(cases):,}", "message": words(
-            f"{len(cases):,} 件あります。1回のバッチは {settings.max_batch:,} 件までです",
-            f"{len(cases):,} cases; a batch holds at most {settings.max_batch:,}")}], extra={"limit_cases": settings.max_batch})
+        raise Problem("batch_too_large", [{"field": "cases", "got": f"{len(cases):,}", "message": said(
+            "batch.too_many", n=f"{len(cases):,}", most=f"{settings.max_batch:,}")}], extra={"limit_cases": settings.max_batch})
     snapshot = settings.registry.snapshot  # one snapshot for the whole batch, even if a reload lands meanwhile
     _check_query(snapshot, opts)
     masker = settings.log.masker if settings.log else no_mask
@@ -98,8 +97,7 @@ def _batch(settings: Settings, body: bytes, opts: Options, until: float = math.i
                 size = len(dump_json(outcome.body))
                 _within_max_trace(settings, size, outcome, TRACED_DECISION)
                 _within_max_trace(settings, traced + size, outcome, TRACED_BATCH,
-                                  advice=("残りのケースは別のリクエストで、または trace=true なしで送ってください",
-                                          "send the rest of the cases in another request, or ask without trace=true"))
+                                  advice=said("trace.advice.batch"))
                 traced += size
             record(settings, outcome)
             results.append({"index": index, "ok": True, "decision": outcome.body})
@@ -115,10 +113,10 @@ def _case_failure(settings: Settings, exc: Exception, lang: str) -> dict:
     """A batch case's log failing (503) or a bug of ours (500), as the single-case route answers them."""
     if isinstance(exc, LogUnavailable):
         settings.metrics.inc("policy_decision_log_failures_total")
-        problem = Problem("log_unavailable", [{"field": None, "message": str(exc)}])
+        problem = Problem("log_unavailable", [{"field": None, "message": said("log.unavailable", reason=str(exc))}])
     else:
         print(f"internal error on /v1/batch: {type(exc).__name__}: {exc}", file=sys.stderr)
-        problem = Problem("internal_error", [{"field": None, "message": f"internal error: {type(exc).__name__}"}])
+        problem = Problem("internal_error", [{"field": None, "message": said("internal", name=type(exc).__name__)}])
     settings.metrics.inc("policy_errors_total", {"route": "/v1/batch#case", "status": str(problem.status)})
     return problem.body(lang)
 
@@ -169,9 +167,8 @@ async def schema_route(request: Request) -> Response:
 
 def _no_year(snap, wanted: str) -> Problem:
     """A year asked for in the path (or the page's ?year=) that is not served: 404."""
-    return Problem("unknown_year", [{"field": "year", "got": wanted, "expected": snap.available(), "message": words(
-        f"{wanted} 年度の制度はありません。提供している年度: {snap.available()}",
-        f"no policy year {wanted}; the years available are: {snap.available()}")}],
+    return Problem("unknown_year", [{"field": "year", "got": wanted, "expected": snap.available(), "message": said(
+        "year.unknown", year=wanted, available=snap.available())}],
         extra={"years_available": [y.policy.year for y in snap.years]})
 
 
@@ -183,8 +180,7 @@ async def openapi_route(request: Request) -> Response:
 def _lang(request: Request) -> str:
     lang = request.query_params.get("lang", "ja")
     if lang not in ("ja", "en"):
-        raise Problem("bad_query", [{"field": "?lang", "got": lang, "expected": "ja, en", "message": words(
-            f"{lang!r} は使えません。ja か en を指定してください", f"got {lang!r}, expected one of: ja, en")}])
+        raise Problem("bad_query", [{"field": "?lang", "got": lang, "expected": "ja, en", "message": said("query.lang", got=repr(lang))}])
     return lang
 
 
@@ -202,8 +198,8 @@ async def problem_route(request: Request) -> Response:
     lang = _lang(request)
     kind = KINDS.get(request.path_params["code"])
     if kind is None:
-        raise Problem("no_route", [{"field": "code", "got": request.path_params["code"], "expected": ", ".join(KINDS), "message": words(
-            f"{request.path_params['code']} というエラーの種類はありません", f"no kind of error {request.path_params['code']}")}])
+        raise Problem("no_route", [{"field": "code", "got": request.path_params["code"], "expected": ", ".join(KINDS), "message": said(
+            "route.no_kind", code=request.path_params["code"])}])
     return HTMLResponse(docs_page.render_problem(kind, lang), headers={"X-Engine-Version": __version__})
 
 
@@ -229,10 +225,8 @@ async def readyz(request: Request) -> Response:
 async def metrics_route(request: Request) -> Response:
     settings = request.app.state.settings
     snap = settings.registry.snapshot
-    gauges = [("policy_generation", "The generation of policies served (1 at start, one more per reload that succeeded)", {}, snap.generation),
-              ("policy_last_reload_ok", "1 when the last reload succeeded, 0 when it failed", {}, int(settings.registry.last_reload["ok"]))]
-    gauges += [("policy_year_info", "The policy years served, with their content hashes and the engine version",
-                {"year": y.policy.year, "content_hash": y.content_hash, "engine_version": __version__}, 1) for y in snap.years]
+    gauges = served_gauges(snap.generation, settings.registry.last_reload["ok"],
+                           [(y.policy.year, y.content_hash) for y in snap.years], __version__)
     return Response(settings.metrics.render(gauges), media_type=CONTENT_TYPE_PLAIN_0_0_4)
 
 
@@ -258,8 +252,7 @@ def _page_result(settings: Settings, body: bytes, opts: Options, explain: bool) 
     if explain:  # the page holds the whole trace: bounded as a traced decision is, before it is logged
         html = render_html.decision(outcome.decision, opts.lang, f"decision {outcome.body['decision_id']}")
         _within_max_trace(settings, len(html.encode("utf-8", "surrogatepass")), outcome, EXPLANATION_PAGE,
-                          advice=("/v1/decide を trace=true なしで、または経費を減らして使ってください",
-                                  "ask /v1/decide without trace=true, or with fewer items"))
+                          advice=said("trace.advice.page"))
     else:
         html = result.render(outcome, opts.lang)
     record(settings, outcome)  # logged and counted once the answer is known to be given
@@ -290,8 +283,7 @@ async def static_route(request: Request) -> Response:
     name = request.path_params["name"]
     path = STATIC / name
     if "/" in name or not path.is_file():
-        return problem_response(Problem("no_route", [{"field": None, "message": words(
-            f"{request.url.path} というファイルはありません", f"no such file {request.url.path}")}]), request)
+        return problem_response(Problem("no_route", [{"field": None, "message": said("route.no_file", path=request.url.path)}]), request)
     return FileResponse(path, headers={"Cache-Control": "max-age=3600"})
 
 
@@ -301,12 +293,10 @@ async def _no_route(request: Request, exc) -> Response:
     methods = sorted({m for r in ROUTES if r.matches(request.scope)[0] != Match.NONE for m in r.methods if m != "HEAD"})
     path = request.url.path
     if exc.status_code == 405 and methods:
-        problem = Problem("method_not_allowed", [{"field": None, "got": request.method, "expected": ", ".join(methods), "message": words(
-            f"{path} は {'、'.join(methods)} を受け付けます（{request.method} ではなく）", f"{path} takes {' or '.join(methods)}, not {request.method}")}])
+        problem = Problem("method_not_allowed", [{"field": None, "got": request.method, "expected": ", ".join(methods), "message": said(
+            "route.method", path=path, methods=Joined(tuple(methods), "list.or"), method=request.method)}])
     else:
-        problem = Problem("no_route", [{"field": None, "message": words(
-            f"{path} というパスはありません。パスの一覧は /openapi.json と /docs にあります",
-            f"no such route {path}; the routes are listed in /openapi.json and /docs")}], status=404)
+        problem = Problem("no_route", [{"field": None, "message": said("route.none", path=path)}], status=404)
     response = problem_response(problem, request)
     if exc.status_code == 405 and methods:
         response.headers["Allow"] = ", ".join(methods)

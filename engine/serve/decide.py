@@ -20,11 +20,12 @@ except ImportError:  # the serve extra declares it; without it, the standard lib
 from engine import __version__
 from engine.explain import render_json
 from engine.population.batch import _problems
-from engine.evaluate.case import parse_json, read_case, show
+from engine.evaluate.case import parse_json, read_case, shape_error
 from engine.explain.counterfactual import what_if
 from engine.language.diagnostics import CaseError
 from engine.evaluate.evaluator import evaluate
-from engine.serve.problems import Problem, value_at, words
+from engine.serve.messages import Joined, hint, said
+from engine.serve.problems import Problem
 from engine.serve.registry import Snapshot, UnknownYear, Year
 
 SUMMARY_FORMAT = "subsidy-decision-summary/2"  # /2: reasons and pending steps in the full form's shapes
@@ -77,9 +78,7 @@ def parse_body(body: bytes):
         text = body.decode("utf-8")
     except UnicodeDecodeError as exc:
         at = f"0x{body[exc.start]:02x}"
-        raise Problem("not_utf8", [{"field": None, "message": words(
-            f"UTF-8 のテキストではありません（{exc.start} バイト目が {at}）。ケースは UTF-8 で送ってください",
-            f"not UTF-8 text (byte {at} at offset {exc.start}); send the case as UTF-8")}]) from None
+        raise Problem("not_utf8", [{"field": None, "message": said("body.not_utf8", byte=at, offset=exc.start)}]) from None
     try:
         return parse_json(text)
     except CaseError as exc:
@@ -91,12 +90,7 @@ def pick_year(snapshot: Snapshot, raw, pinned) -> Year:
         return snapshot.select(raw, pinned)
     except UnknownYear as exc:
         kind = "unknown_year" if exc.asked is not None else "no_year_in_force"
-        if exc.asked is not None:
-            message = words(f"{exc.asked} 年度の制度はありません。提供している年度: {exc.available}", str(exc))
-        elif "; years: " in str(exc):
-            message = words("申請日がどの年度の公募期間にも入りません。各年度の期間: " + str(exc).split("; years: ", 1)[1], str(exc))
-        else:
-            message = str(exc)
+        message = exc.said if exc.said is not None else str(exc)
         raise Problem(kind, [{"field": "?year" if exc.asked is not None else None, "got": exc.asked,
                               "expected": exc.available if exc.asked is not None else None, "message": message}], status=422,
                       extra={"years_available": [y.policy.year for y in snapshot.years]}) from None
@@ -118,22 +112,18 @@ def frames_for(year: Year, raw, asked: tuple[str, ...]) -> tuple[str, ...] | Non
     unknown = [f for f in frames if f not in known]
     if unknown:
         close = difflib.get_close_matches(unknown[0], known, n=1, cutoff=0.4)
-        hint = f" (did you mean {close[0]}?)" if close else ""
-        hint_ja = f"（{close[0]} のことですか？）" if close else ""
         field = "?frame" if asked else "frame"  # the query's, or the case's own "frame"
-        message = words(f"枠 {'、'.join(unknown)} はありません{hint_ja}。この制度の枠: {'、'.join(known)}",
-                        f"unknown frame {', '.join(unknown)}{hint}; the policy's frames are: {', '.join(known)}")
+        message = said("frame.unknown", frames=Joined(tuple(unknown)), hint=hint(close), known=Joined(tuple(known)))
         raise Problem("unknown_frame", [{"field": field, "got": ", ".join(unknown), "expected": ", ".join(known), "message": message}], year)
     return frames
 
 
-def _with_got(raw, error: dict) -> dict:
-    """The value the case gave for the field, in the messages' JSON spelling, whatever the
-    language of the message (a field the case lacks got nothing)."""
-    try:
-        return {**error, "got": show(value_at(raw, error.get("field")))}
-    except KeyError:
-        return error
+def case_errors(exc: CaseError) -> list[dict]:
+    """The case reader's problems, each whole when the reader made it ({field, label, code, got,
+    expected, accepts, message}), else as the message says it ({field, message})."""
+    if exc.errors is not None:
+        return [e.as_dict() for e in exc.errors]
+    return _problems(exc)
 
 
 def unwrap(raw, declared: frozenset = frozenset()):
@@ -147,13 +137,14 @@ def unwrap(raw, declared: frozenset = frozenset()):
 def decide(snapshot: Snapshot, raw, options: Options, masker) -> Outcome:
     """The decision for one parsed case (raises Problem)."""
     raw = unwrap(raw, snapshot.also_known)
-    if not isinstance(raw, dict):  # the case reader's words, before any year is picked
-        raise Problem("invalid_case", _problems(CaseError([f"the case: got {show(raw)}, expected a JSON object"])))
+    wrong = shape_error(raw, options.lang)  # the case reader's words, before any year is picked
+    if wrong is not None:
+        raise Problem("invalid_case", case_errors(wrong))
     year = pick_year(snapshot, raw, options.year)
     try:
         values = read_case(year.policy, raw, also_known=snapshot.also_known, lang=options.lang)  # as eval, explain and batch read it
     except CaseError as exc:
-        raise Problem("invalid_case", [_with_got(raw, e) for e in _problems(exc, labels=True)], year) from None
+        raise Problem("invalid_case", case_errors(exc), year) from None
     frames = frames_for(year, raw, options.frames)
     did = decision_id()
     head = {"decision_id": did, "policy": policy_ref(year)}

@@ -7,24 +7,17 @@ from __future__ import annotations
 import json
 from html import escape
 
+from engine.serve.messages import word
 from engine.serve.problems import KINDS, Kind
 
-WORDS = {
-    "ja": {"title": "API リファレンス", "routes": "ルート", "schemas": "レスポンスの型", "problems": "エラーの種類（problem の code）",
-           "parameters": "パラメータ", "body": "リクエスト本文", "responses": "レスポンス", "name": "名前", "in": "場所",
-           "type": "型", "required": "必須", "description": "説明", "status": "ステータス", "yes": "必須", "no": "任意",
-           "cases": "ケースの項目（年度ごと）", "label": "ラベル", "also": "機械が読む形: ", "back": "API リファレンスへ",
-           "problem_intro": "エラーはすべて RFC 9457 の problem（application/problem+json）で返ります。"
-                            "type はこのページの各項目、code は種類の名前、title と detail は ?lang= の言語（既定は日本語）、"
-                            "errors は項目ごとの {field, got, expected, message} です。"},
-    "en": {"title": "API reference", "routes": "Routes", "schemas": "Response types", "problems": "Kinds of error (a problem's code)",
-           "parameters": "Parameters", "body": "Request body", "responses": "Responses", "name": "name", "in": "in",
-           "type": "type", "required": "required", "description": "description", "status": "status", "yes": "required", "no": "optional",
-           "cases": "The case's fields (per year)", "label": "label", "also": "For machines: ", "back": "Back to the API reference",
-           "problem_intro": "Every error is an RFC 9457 problem (application/problem+json): type leads to its entry here, code names "
-                            "the kind, title and detail are in ?lang= (Japanese by default), and errors lists {field, got, expected, "
-                            "message} per field."},
-}
+DOCS_WORDS = ("title", "routes", "schemas", "problems", "parameters", "body", "responses", "name", "in", "type", "required",
+              "description", "status", "yes", "no", "cases", "label", "also", "back", "problem_intro")
+
+
+def words_in(lang: str) -> dict[str, str]:
+    """The page's words in `lang` (the catalogue's docs.*)."""
+    return {key: word(lang, f"docs.{key}") for key in DOCS_WORDS}
+
 
 STYLE = """
 body{font-family:system-ui,"Hiragino Sans","Noto Sans CJK JP",sans-serif;margin:0 auto;max-width:64rem;padding:1rem;line-height:1.5;color:#1b1b1b}
@@ -144,7 +137,7 @@ def _page(title: str, lang: str, body: str) -> str:
 
 
 def render(document: dict, lang: str) -> str:
-    w = WORDS[lang]
+    w = words_in(lang)
     info = document["info"]
     routes = [(path, method, op) for path, ops in document["paths"].items() for method, op in ops.items()]
     named = document["components"]["schemas"]
@@ -169,7 +162,7 @@ def render(document: dict, lang: str) -> str:
 
 
 def render_problem(kind: Kind, lang: str) -> str:
-    w = WORDS[lang]
+    w = words_in(lang)
     return _page(f"{kind.code} — {kind.title.in_(lang)}", lang,
                  f"<main>{_problem(kind, lang)}<p>{w['problem_intro']}</p>"
                  f'<p><a href="/docs?lang={lang}#problem-{kind.code}">{w["back"]}</a></p></main>')

@@ -21,7 +21,8 @@ from starlette.responses import Response
 from engine import __version__
 from engine.serve.decide import Options, Outcome, dump_json, policy_ref
 from engine.serve.log import LogUnavailable
-from engine.serve.problems import MEDIA_TYPE, Problem, words
+from engine.serve.messages import hint, said
+from engine.serve.problems import MEDIA_TYPE, Problem
 from engine.serve.metrics import key as metric_key
 
 # anyio ≥ 4.1 calls it abandon_on_cancel; 4.0 cancellable. Either way: a request past its time limit
@@ -83,7 +84,7 @@ def _flag(request: Request, name: str, default: bool) -> bool:
     if text.lower() in ("false", "0", "no", "off"):
         return False
     raise Problem("bad_query", [{"field": f"?{name}", "got": text, "expected": "true, false",
-                                 "message": words(f"{text!r} は使えません。true か false を指定してください", f"got {text!r}, expected true or false")}])
+                                 "message": said("query.bool", got=repr(text))}])
 
 
 QUERY = ("frame", "form", "lang", "trace", "what_if", "year")  # `frame` alone may be repeated
@@ -94,27 +95,19 @@ def options(request: Request, form_default: str = "full") -> Options:
     for name in q.keys():
         if name not in QUERY:
             close = difflib.get_close_matches(name, QUERY, n=1, cutoff=0.6)
-            hint = f" (did you mean {close[0]}?)" if close else ""
-            hint_ja = f"（{close[0]} のことですか？）" if close else ""
-            raise Problem("bad_query", [{"field": f"?{name}", "expected": ", ".join(QUERY), "message": words(
-                f"知らないクエリパラメータです{hint_ja}。パラメータ: {', '.join(QUERY)}",
-                f"unknown query parameter{hint}; the parameters are: {', '.join(QUERY)}")}])
+            raise Problem("bad_query", [{"field": f"?{name}", "expected": ", ".join(QUERY), "message": said(
+                "query.unknown", hint=hint(close), names=", ".join(QUERY))}])
         if name != "frame" and len(q.getlist(name)) > 1:
             times = len(q.getlist(name))
-            raise Problem("bad_query", [{"field": f"?{name}", "message": words(f"{times} 回指定されています。1回だけ指定してください",
-                                                                               f"given {times} times; give it once")}])
+            raise Problem("bad_query", [{"field": f"?{name}", "message": said("query.repeated", times=times)}])
     if q.get("year") == "":
-        raise Problem("bad_query", [{"field": "?year", "got": "", "message": words(
-            "空です。2024 のような年度を指定してください（省略すると申請日で決まります）",
-            "got '', expected a policy year such as 2024 (or leave it out: the case's date picks it)")}])
+        raise Problem("bad_query", [{"field": "?year", "got": "", "message": said("query.empty_year")}])
     lang = q.get("lang", "ja")
     if lang not in ("ja", "en"):
-        raise Problem("bad_query", [{"field": "?lang", "got": lang, "expected": "ja, en", "message": words(
-            f"{lang!r} は使えません。ja か en を指定してください", f"got {lang!r}, expected one of: ja, en")}])
+        raise Problem("bad_query", [{"field": "?lang", "got": lang, "expected": "ja, en", "message": said("query.lang", got=repr(lang))}])
     form = q.get("form", form_default)
     if form not in ("full", "summary"):
-        raise Problem("bad_query", [{"field": "?form", "got": form, "expected": "full, summary", "message": words(
-            f"{form!r} は使えません。full か summary を指定してください", f"got {form!r}, expected one of: full, summary")}])
+        raise Problem("bad_query", [{"field": "?form", "got": form, "expected": "full, summary", "message": said("query.form", got=repr(form))}])
     return Options(lang=lang, trace=_flag(request, "trace", False), what_if=_flag(request, "what_if", True), form=form,
                    year=q.get("year") or None, frames=tuple(q.getlist("frame")))
 
@@ -123,9 +116,7 @@ async def read_body(request: Request, limit: int) -> bytes:
     """The body, refused with 413 as soon as it passes `limit` (before reading the rest). Marks the
     request once the body is in, so a time limit reached before that is the client's (408)."""
     declared = request.headers.get("content-length")
-    too_big = Problem("body_too_large", [{"field": None, "message": words(
-        f"リクエスト本文が {limit:,} バイトを超えています。1回に1件、またはバッチを小さくして送ってください",
-        f"the request body is larger than {limit:,} bytes; send one case per request, or fewer cases per batch")}],
+    too_big = Problem("body_too_large", [{"field": None, "message": said("body.too_large", limit=f"{limit:,}")}],
         extra={"limit_bytes": limit})
     if declared and declared.isdigit() and int(declared) > limit:
         raise too_big
@@ -155,14 +146,9 @@ def _late(settings: Settings, request: Request) -> Response:
     limit = settings.request_timeout
     shown = int(limit) if float(limit).is_integer() else limit
     if not request.scope.get("policy.body_read"):
-        kind, message = "body_timeout", words(f"リクエスト本文が制限時間 {limit:g} 秒以内に届きませんでした。本文は一度に送ってください",
-                                              f"the request body did not arrive within the time limit of {limit:g} s; "
-                                              f"send the whole body at once")
+        kind, message = "body_timeout", said("late.body", limit=f"{limit:g}")
     else:
-        kind, message = "decision_timeout", words(
-            f"制限時間 {limit:g} 秒以内に答えられませんでした。バッチを小さくするか、what-if なし（?what_if=false）やトレースなしで送ってください",
-            f"the request was not answered within the time limit of {limit:g} s; "
-            f"send fewer cases per batch, or ask without what-ifs (?what_if=false) or traces")
+        kind, message = "decision_timeout", said("late.decision", limit=f"{limit:g}")
     response = _plain(request, kind, message, time_limit_seconds=shown)
     if kind == "body_timeout":  # the rest of a late body is not worth reading: the connection closes after the answer
         response.headers["Connection"] = "close"
@@ -176,7 +162,7 @@ def _plain(request: Request, kind: str, message, **extra) -> Response:
 def _bug(name: str, request: Request, exc: BaseException) -> Response:
     """A bug of ours: one line on stderr and a plain message, never a traceback."""
     print(f"internal error on {name}: {type(exc).__name__}: {exc}", file=sys.stderr)
-    return _plain(request, "internal_error", words(f"サーバー内部のエラーです（{type(exc).__name__}）", f"internal error: {type(exc).__name__}"))
+    return _plain(request, "internal_error", said("internal", name=type(exc).__name__))
 
 
 def route(name: str):
@@ -206,7 +192,7 @@ def route(name: str):
                 response = Response(status_code=499)
             except LogUnavailable as exc:
                 metrics.inc("policy_decision_log_failures_total")
-                response = _plain(request, "log_unavailable", words(f"判定記録に書き込めないため、判定を返していません（{exc}）", str(exc)))
+                response = _plain(request, "log_unavailable", said("log.unavailable", reason=str(exc)))
                 response.headers["Retry-After"] = "10"  # /readyz says not ready for 10 s after a failed write
             except Exception as exc:  # a bug of ours: a plain message, never a traceback
                 response = _bug(name, request, exc)

@@ -4,10 +4,12 @@ second and at exit) and `/metrics` adds the others' latest files to its own live
 
 The text exposition is prometheus_client's (a collector over the summed counters), with its standard
 process metrics: of the one process that serves, or of each worker (labelled `worker`, saved with its
-counts). Its multiprocess mode is not used for the
-counts themselves: it keeps each process's counts in memory-mapped files it cannot recreate, so a
-worker whose run folder a /tmp cleaner removed would vanish from /metrics for good, where here it
-writes its whole state again at its next save (tests/test_serve_api.py)."""
+counts). Its multiprocess mode (PROMETHEUS_MULTIPROC_DIR, MultiProcessCollector) is not used, for two
+tested behaviours it would lose (tests/test_serve_api.py): it keeps each process's counts in
+memory-mapped files it cannot recreate, so a worker whose run folder a /tmp cleaner removed would
+vanish from /metrics for good, where here it writes its whole state again at its next save; and it
+gives no process metrics (its documentation: the process collector does not work in multiprocess
+mode), where here each worker's CPU, memory and open files are labelled `worker`."""
 
 from __future__ import annotations
 
@@ -151,6 +153,15 @@ class Metrics:
         if self.run_dir is None:  # one process serves: its own CPU, memory and open files
             registry.register(_PROCESS)
         return generate_latest(registry).decode("utf-8")
+
+
+def served_gauges(generation: int, reload_ok: bool, years: list[tuple[int, str]], engine_version: str) -> list[tuple[str, str, dict, float]]:
+    """The gauges of what is served now, for `render`: the generation, the last reload, each year
+    (its number and content hash)."""
+    return [("policy_generation", "The generation of policies served (1 at start, one more per reload that succeeded)", {}, generation),
+            ("policy_last_reload_ok", "1 when the last reload succeeded, 0 when it failed", {}, int(reload_ok)),
+            *(("policy_year_info", "The policy years served, with their content hashes and the engine version",
+               {"year": year, "content_hash": content_hash, "engine_version": engine_version}, 1) for year, content_hash in years)]
 
 
 _PROCESS = ProcessCollector(registry=None)  # this process's CPU, memory, open files and start time (from /proc)

@@ -17,14 +17,22 @@ from engine.tree.nodes import Cite
 Status = Literal[ELIGIBLE, ELIGIBLE_AFTER_STEPS, NOT_ELIGIBLE]  # type: ignore[valid-type]
 
 
+# Shapes shared by several answers are defined once and extended (attrs subclasses): a base class
+# is no schema of its own unless an answer names it.
 @model
-class PolicyRef:
-    """The policy year that decided: its folder, programme and content hash (every file of the year, the grammar and the engine version)."""
+class YearRef:
+    """A policy year and the content hash of its files."""
 
     year: int = _f("the programme year")
+    content_hash: str = _f("SHA-256 over the year's files, the grammar and the engine version")
+
+
+@model
+class PolicyRef(YearRef):
+    """The policy year that decided: its folder, programme and content hash (every file of the year, the grammar and the engine version)."""
+
     folder: str = _f("the year's folder name")
     programme: str = _f("the programme's name")
-    content_hash: str = _f("SHA-256 over the year's files, the grammar and the engine version")
 
 
 @model
@@ -215,17 +223,35 @@ class Amount:
 
 
 @model
-class FrameDecision:
-    """One frame (枠) of the programme: the verdict, the subsidy in yen and why."""
+class Verdict:
+    """A frame's status and subsidy."""
+
+    status: Status = _f()
+    subsidy: int = _f("the subsidy in yen (0 when not eligible)")
+
+
+@model
+class FrameOutcome(Verdict):
+    """A frame's name, status and subsidy."""
 
     frame: str = _f("the frame's name")
-    label: str = _f("the frame's label in the request's language")
-    status: Status = _f()
-    eligible: bool = _f("eligible now or once the pending steps are done")
-    subsidy: int = _f("the subsidy in yen (0 when not eligible)")
-    source: Cite = _f()
+
+
+@model
+class SummaryFrame(FrameOutcome):
+    """One frame in the summary form: status, subsidy, reasons and pending steps, in the shapes of the full form."""
+
     reasons: list[Reason] = _f()
     pending_steps: list[Step] = _f()
+
+
+@model
+class FrameDecision(SummaryFrame):
+    """One frame (枠) of the programme: the verdict, the subsidy in yen and why."""
+
+    label: str = _f("the frame's label in the request's language")
+    eligible: bool = _f("eligible now or once the pending steps are done")
+    source: Cite = _f()
     what_if: list[WhatIf] = _f()
     uncovered_expenses: list[UncoveredExpense] = _f()
     deadline: Deadline | None = _f()
@@ -236,53 +262,37 @@ class FrameDecision:
 
 
 @model
-class Ranking:
+class Ranking(FrameOutcome):
     """A frame the case may apply to, highest subsidy first."""
-
-    frame: str = _f()
-    status: Status = _f()
-    subsidy: int = _f()
 
 
 @model
-class Decision:
-    """The explained decision (`policy eval --format json`) with the id it was logged under and the year that decided."""
+class DecidedCase:
+    """What every form of a decision begins with: its id, the year that decided and why, the programme and the best frame."""
 
     decision_id: str = _f("time-ordered and unique across workers; the decision log's key")
     policy: PolicyRef = _f()
     selected_policy: SelectedPolicy = _f()
-    format: Literal["subsidy-decision/1"] = _f()
     engine_version: str = _f()
     programme: str = _f()
-    title: str | None = _f()
     year: int | None = _f()
     best_frame: str | None = _f("the frame with the highest subsidy, if any is eligible")
+
+
+@model
+class Decision(DecidedCase):
+    """The explained decision (`policy eval --format json`) with the id it was logged under and the year that decided."""
+
+    format: Literal["subsidy-decision/1"] = _f()
+    title: str | None = _f()
     ranking: list[Ranking] = _f()
     frames: list[FrameDecision] = _f()
     exclusions_applied: list[str] = _f()
 
 
 @model
-class SummaryFrame:
-    """One frame in the summary form: status, subsidy, reasons and pending steps, in the shapes of the full form."""
-
-    frame: str = _f()
-    status: Status = _f()
-    subsidy: int = _f()
-    reasons: list[Reason] = _f()
-    pending_steps: list[Step] = _f()
-
-
-@model
-class SummaryDecision:
+class SummaryDecision(DecidedCase):
     """The summary form (`form=summary`): the fast form's status, subsidy and reasons per frame."""
 
-    decision_id: str = _f()
-    policy: PolicyRef = _f()
     format: Literal["subsidy-decision-summary/2"] = _f()
-    engine_version: str = _f()
-    programme: str = _f()
-    year: int | None = _f()
-    selected_policy: SelectedPolicy = _f()
-    best_frame: str | None = _f()
     frames: list[SummaryFrame] = _f()

@@ -16,6 +16,7 @@ from engine.language.diagnostics import PolicyError
 from engine.evaluate.fast import FastPolicy, fast_for
 from engine.compile.pipeline import load_policy
 from engine.evaluate.selection import NoYear, choose_year, policy_folders
+from engine.serve.messages import Said, said
 
 
 @attrs.frozen(eq=False)
@@ -80,16 +81,20 @@ class Snapshot:
         except NoYear:
             dated = [y for y in self.years if y.policy.in_force and y.policy.applied_on]
             terms = "; ".join(f"{y.policy.year}: {y.policy.in_force[0]}..{y.policy.in_force[1]}" for y in dated)
-            raise UnknownYear(None, self.available(), f"no policy year is in force on the case's application date; years: {terms}") from None
+            raise UnknownYear(None, self.available(), said("year.none_in_force", terms=terms)) from None
         except PolicyError as exc:  # two years' terms overlap on the case's date
             raise UnknownYear(None, self.available(), str(exc)) from None
         return by_name[name]
 
 
 class UnknownYear(Exception):
-    def __init__(self, asked: str | None, available: str, message: str | None = None):
+    """A year asked for that is not served, or no year for the case's date: `said`, the message in
+    any language (None for two years overlapping on the date, told by the policy checker in English)."""
+
+    def __init__(self, asked: str | None, available: str, message: Said | str | None = None):
         self.asked, self.available = asked, available
-        super().__init__(message or f"no policy year {asked}; the years available are: {available}")
+        self.said = said("year.unknown", year=asked, available=available) if message is None else message if isinstance(message, Said) else None
+        super().__init__(self.said.en if self.said is not None else message)
 
 
 def load_years(root: str | Path) -> tuple[Year, ...]:

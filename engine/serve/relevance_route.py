@@ -26,10 +26,10 @@ from starlette.routing import Route
 from engine import __version__
 from engine.explain import relevance, relevance_plan
 from engine.tree import nodes as tree
-from engine.evaluate.case import frame_problem
+from engine.evaluate.case import shape_error
 from engine.serve import result
-from engine.serve.decide import Options, decide, parse_body, pick_year
-from engine.serve.problems import Problem, words
+from engine.serve.decide import Options, case_errors, decide, parse_body, pick_year
+from engine.serve.problems import Problem
 from engine.serve.handling import json_response, offload, options, read_body, record, route
 from engine.serve.log import no_mask
 from engine.serve.questions import questions
@@ -46,12 +46,9 @@ def plan_for(policy: tree.Policy, raw) -> relevance_plan.Plan:
 
 
 def _year(settings, raw, opts: Options):
-    if not isinstance(raw, dict):
-        raise Problem("invalid_case", [{"field": None, "expected": "a JSON object", "message": words(
-            "ケースは JSON のオブジェクトで送ってください", "the case: expected a JSON object")}])
-    wrong_frame = frame_problem(raw.get("frame"))
-    if wrong_frame:  # the plan reads "frame" before any case reader would say so
-        raise Problem("invalid_case", [{"field": "frame", "message": wrong_frame}])
+    wrong = shape_error(raw, opts.lang)  # the plan reads "frame" before any case reader would say so
+    if wrong is not None:
+        raise Problem("invalid_case", case_errors(wrong))
     return pick_year(settings.registry.snapshot, raw, opts.year)
 
 

@@ -16,7 +16,8 @@ from engine import __version__
 from engine.explain.render_json import cite, value
 from engine.serve.decide import policy_ref
 from engine.serve.handling import json_response, route
-from engine.serve.problems import Problem, words
+from engine.serve.messages import said
+from engine.serve.problems import Problem
 from engine.tree import nodes as tree
 
 _UNIT = {"yen": "円"}  # a count's unit is written in the policy (人, か月); a yen amount's is always 円
@@ -87,9 +88,8 @@ def _year(request: Request):
     wanted = request.query_params.get("year")
     year = snap.by_year(wanted) if wanted else snap.latest_in_force()
     if year is None:
-        raise Problem("unknown_year", [{"field": "?year", "got": wanted, "expected": snap.available(), "message": words(
-            f"{wanted} 年度の制度はありません。提供している年度: {snap.available()}",
-            f"no policy year {wanted}; the years available are: {snap.available()}")}], status=422,
+        raise Problem("unknown_year", [{"field": "?year", "got": wanted, "expected": snap.available(), "message": said(
+            "year.unknown", year=wanted, available=snap.available())}], status=422,
             extra={"years_available": [y.policy.year for y in snap.years]})
     return year
 
@@ -97,8 +97,8 @@ def _year(request: Request):
 def _check_query(request: Request) -> None:
     unknown = [k for k in request.query_params.keys() if k not in ("year", "lang")]
     if unknown:
-        raise Problem("bad_query", [{"field": f"?{unknown[0]}", "expected": "year, lang", "message": words(
-            "知らないクエリパラメータです。パラメータ: year, lang", "unknown query parameter; the parameters are: year, lang")}])
+        raise Problem("bad_query", [{"field": f"?{unknown[0]}", "expected": "year, lang", "message": said(
+            "query.unknown", hint="", names="year, lang")}])
 
 
 @route("/v1/rules")
@@ -115,9 +115,8 @@ async def rule_route(request: Request) -> Response:
     name = request.path_params["name"]
     found = [d for d in catalogue(year.policy, detail=True) if d["name"] == name or d.get("path") == name]
     if not found:
-        raise Problem("unknown_definition", [{"field": "name", "got": name, "message": words(
-            f"{year.policy.year} 年度の制度に {name} はありません。一覧は /v1/rules にあります",
-            f"the {year.policy.year} policy has nothing named {name}; /v1/rules lists everything")}], year)
+        raise Problem("unknown_definition", [{"field": "name", "got": name, "message": said(
+            "rules.unknown", year=year.policy.year, name=name)}], year)
     return json_response({"engine_version": __version__, "policy": policy_ref(year), "definitions": found}, year=year)
 
 

@@ -19,7 +19,7 @@ from engine.serve.app import EARLY_HUP, Settings, create_app
 from engine.serve.log import DecisionLog
 from engine.serve.metrics import Metrics
 from engine.serve import problems
-from engine.serve.problems import Words
+from engine.serve.messages import Said, said
 from engine.serve.registry import Registry
 
 
@@ -72,8 +72,8 @@ _431 = b"HTTP/1.1 431 Request Header Fields Too Large\r\ncontent-type: applicati
 _408 = b"HTTP/1.1 408 Request Timeout\r\ncontent-type: application/problem+json\r\nconnection: close\r\n"
 
 
-def _too_big_words(max_header: int) -> Words:
-    return Words(f"リクエストヘッダーが {max_header:,} バイトを超えています", f"the request's headers exceed {max_header:,} bytes")
+def _too_big_words(max_header: int) -> Said:
+    return said("headers.too_large", limit=f"{max_header:,}")
 
 
 def _limited(base: type, max_header: int, header_timeout: float) -> type:
@@ -81,7 +81,7 @@ def _limited(base: type, max_header: int, header_timeout: float) -> type:
     (431, then the connection closes: three 100 MB headers once added 375 MB to a worker) and the
     time to receive them (408: a client trickling its headers was held open indefinitely). Both
     hold from the connection's start and again for each request on a kept-alive connection."""
-    def answer(self, head: bytes, kind: str, message: Words) -> None:
+    def answer(self, head: bytes, kind: str, message: Said) -> None:
         body = problems.encoded(kind, message)  # the request's ?lang= is not read here: Japanese, the default
         self._heading = False
         if self._head_timer is not None:
@@ -152,8 +152,7 @@ def _limited(base: type, max_header: int, header_timeout: float) -> type:
 
     def head_late(self) -> None:
         if self._heading:
-            answer(self, _408, "header_timeout", Words(f"ヘッダーが {header_timeout:g} 秒以内に届きませんでした",
-                                                       f"the request's headers did not arrive within {header_timeout:g} s"))
+            answer(self, _408, "header_timeout", said("late.headers", limit=f"{header_timeout:g}"))
 
     return type("Limited" + base.__name__, (base,), {
         "connection_made": connection_made, "connection_lost": connection_lost, "data_received": data_received,

@@ -5,13 +5,29 @@ from __future__ import annotations
 
 from typing import Literal
 
-from engine.serve.models import Decision, PolicyRef, Status, SummaryDecision
+from engine.evaluate.case_problems import CODES
+from engine.serve.models import Decision, PolicyRef, SummaryDecision, Verdict, YearRef
 from engine.serve.problems import KINDS
 from engine.serve.typed import Date, JsonValue, model
 from engine.serve.typed import field as _f  # "field" is also a key of some models
 from engine.tree.nodes import Cite, Label
 
 Code = Literal[tuple(KINDS)]  # type: ignore[valid-type]
+FieldErrorCode = Literal[CODES]  # type: ignore[valid-type]
+
+
+@model
+class Accepts:
+    """What a field of the case takes: its type (an input's type; field_name for an unknown key: the
+    names it may be; frame for the case's "frame"), with the bounds, choices or fields where they apply."""
+
+    type: Literal["yen", "count", "ratio", "bool", "date", "enum", "list", "object", "field_name", "frame"] = _f()
+    minimum: int = _f("the least a number takes", optional=True)
+    maximum: int = _f("the most a number takes", optional=True)
+    choices: list[str] = _f("an enum's choices by name; the field names an unknown key may be", optional=True)
+    fields: list[str] = _f("an object's fields by name", optional=True)
+    of: str = _f("a list's element type", optional=True)
+    max_items: int = _f("the most items a list holds", optional=True)
 
 
 @model
@@ -22,7 +38,9 @@ class FieldError:
     got: str | None = _f()
     expected: str | None = _f()
     message: str = _f("in the request's language")
-    label: str = _f("the field as the message names it (its label), when the case reader gives it", optional=True)
+    label: str = _f("the field as the message names it (its labels in Japanese, its path in English), when the case reader gives it", optional=True)
+    code: FieldErrorCode = _f("the kind of problem with the case, when the case reader gives it", optional=True)
+    accepts: Accepts = _f("what the field takes, as data, when the case reader gives it", optional=True)
 
 
 @model
@@ -72,16 +90,12 @@ class Batch:
 
 
 @model
-class YearServed:
+class YearServed(PolicyRef):
     """A policy year served."""
 
-    year: int = _f()
-    folder: str = _f()
-    programme: str = _f()
     title: str | None = _f()
     in_force: list[Date] | None = _f()
     applied_on: str | None = _f("the case's field whose date picks the year")
-    content_hash: str = _f()
     frames: list[str] = _f()
 
 
@@ -129,17 +143,8 @@ class Ready:
 
 
 @model
-class Decided:
+class Decided(Verdict):
     """A frame whose outcome the answers given already decide."""
-
-    status: Status = _f()
-    subsidy: int = _f()
-
-
-@model
-class YearRef:
-    year: int = _f()
-    content_hash: str = _f()
 
 
 @model
