@@ -130,6 +130,11 @@ class _Compiler:
     def c_RoundOf(self, node):
         return tree.RoundOf(frame=node.frame.text, part=node.part, kind="date", origin=self.origin(node.span))
 
+    def c_RoundIs(self, node):  # the round's name as a member test: every evaluator reads it as it reads an enum's
+        origin = self.origin(node.span)
+        return tree.Member(operand=tree.RoundOf(frame=node.frame.text, part="name", kind="round", origin=origin),
+                           members=tuple(n.text for n in node.names), negated=node.negated, kind="bool", origin=origin)
+
     def c_RoundDown(self, node):
         return tree.RoundDown(operand=self.expr(node.operand), kind=self.kind(node), origin=self.origin(node.span))
 

@@ -184,7 +184,8 @@ class _Evaluation:
     def e_RoundOf(self, n, item):
         frame = next(f for f in self.policy.frames if f.name == n.frame)
         applied = self.read(self.policy.applied_on.path)
-        return Trace(kind="round_of", result=rounds.round_date(frame, applied, n.part), origin=n.origin, facts=(("kind", "date"),))
+        return Trace(kind="round_of", result=rounds.round_date(frame, applied, n.part), origin=n.origin, name=frame.name,
+                     label=frame.label, facts=(("kind", n.kind), ("part", n.part)))
 
     def e_RoundDown(self, n, item):
         operand = self.eval(n.operand, item)

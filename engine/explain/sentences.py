@@ -124,7 +124,15 @@ def subject(t: Trace, lang: str) -> str:
         return message(lang, "count", list=label(t.label, lang))
     if t.kind == "among":
         return message(lang, "among", list=label(t.label, lang), members="・".join(t.fact("members")))
+    if t.kind == "round_of":  # 申請する回, 申請する回の締切
+        return message(lang, f"round_of.{t.fact('part', 'deadline')}")
     return message(lang, "this_value")
+
+
+def _unknown(operand: Trace, need: str, lang: str) -> str:
+    """A condition on a value that is missing: not given, or (a round's name or date) no round."""
+    key = "state.no_round" if operand.kind == "round_of" else "state.unknown"
+    return message(lang, key, left=subject(operand, lang), need=need)
 
 
 def shown(t: Trace, lang: str) -> str:
@@ -169,14 +177,14 @@ def state(t: Trace, lang: str) -> str:
         left, op, right = _sides(t)
         need = _need(op, right, lang)
         if left.result is None or right.result is None:
-            return message(lang, "state.unknown", left=subject(left, lang), need=need)
+            return _unknown(left, need, lang)
         key = "state.met" if t.result else "state.unmet"
         return message(lang, key, left=subject(left, lang), actual=shown(left, lang), need=need)
     if t.kind == "member":
         operand = t.children[0]
         need = _member_need(t, bool(t.fact("negated")), lang)
         if operand.result is None:
-            return message(lang, "state.unknown", left=subject(operand, lang), need=need)
+            return _unknown(operand, need, lang)
         if t.result and len(t.fact("members")) == 1 and not t.fact("negated"):  # 組織形態が会社です, not …会社で、会社です
             return message(lang, "state.is", left=subject(operand, lang), actual=shown(operand, lang))
         return message(lang, "state.met" if t.result else "state.unmet", left=subject(operand, lang), actual=shown(operand, lang), need=need)

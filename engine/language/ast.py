@@ -86,6 +86,17 @@ class RoundOf:
 
 
 @frozen
+class RoundIs:
+    """`round of FRAME is "NAME"`, `… is not "NAME"`, `… in {"A", "B"}`: the round of FRAME the
+    application falls in, by the names its `deadline` lines give."""
+
+    frame: Name
+    names: tuple[Name, ...]  # the round names, without their quotes
+    negated: bool
+    span: Span
+
+
+@frozen
 class IsGiven:
     operand: object
     span: Span

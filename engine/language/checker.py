@@ -535,6 +535,24 @@ class _Checker:
         # missing when the application falls in no round: present where a condition tested it with `is given`
         return DATE if ("round", node.part, node.frame.text) in self.narrowed else attrs.evolve(DATE, optional=True)
 
+    def t_RoundIs(self, node, scope):
+        frames = {f.name: f for f in self.symbols.frames}
+        frame = frames.get(node.frame.text)
+        if frame is None:
+            self.error(f"round of {node.frame.text}: no frame {node.frame.text}", node.frame.span, _suggest(node.frame.text, list(frames)))
+            return BOOL
+        if self.symbols.programme is None or self.symbols.programme.applied_on is None:
+            self.error(f"round of {node.frame.text} needs the programme's `applied on` (the application date)", node.span)
+            return BOOL
+        rounds = [d.name for d in frame.deadlines]
+        for name in node.names:
+            if name.text not in rounds:
+                quoted = ", ".join(f'"{r}"' for r in rounds)
+                hint = f"its rounds are: {quoted}" if rounds else f'{frame.name} lists no rounds: give it `deadline "NAME" DATE` lines'
+                close = _suggest(name.text, rounds)
+                self.error(f"\"{name.text}\" is not a round of {frame.name}", name.span, f"{close} {hint}" if close else hint)
+        return BOOL
+
     def t_IsGiven(self, node, scope):
         t = self.expr(node.operand, scope)
         if t is not ERROR and not t.optional:

@@ -710,6 +710,18 @@ class _ToAst(lark.Transformer):
     def contains(self, meta, children):
         return ast.Contains(operand=children[0], member=self._name(children[1]), span=self._span(meta))
 
+    def _round_names(self, tokens) -> tuple[ast.Name, ...]:
+        return tuple(ast.Name(text=str(t)[1:-1], span=self._tspan(t)) for t in tokens)
+
+    def round_is(self, meta, children):
+        return ast.RoundIs(frame=self._name(children[0]), names=self._round_names(children[1:]), negated=False, span=self._span(meta))
+
+    def round_is_not(self, meta, children):
+        return ast.RoundIs(frame=self._name(children[0]), names=self._round_names(children[1:]), negated=True, span=self._span(meta))
+
+    def round_in(self, meta, children):
+        return ast.RoundIs(frame=self._name(children[0]), names=self._round_names(children[1:]), negated=False, span=self._span(meta))
+
     def is_given(self, meta, children):
         return ast.IsGiven(operand=children[0], span=self._span(meta))
 

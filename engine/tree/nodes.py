@@ -220,10 +220,11 @@ class TotalOf:
 @node
 class RoundOf:
     """The closing (`deadline`) or opening (`opening`) date of the round of `frame` that the
-    application date falls in; missing when it falls in none (engine.tree.rounds.round_of)."""
+    application date falls in, or its `name` (`round of F is "2次"`, a Member test on it); missing
+    when it falls in none (engine.tree.rounds.round_of)."""
 
     frame: str
-    part: str  # deadline | opening
+    part: str  # deadline | opening | name
     kind: str
     origin: Origin
 

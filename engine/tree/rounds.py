@@ -24,17 +24,17 @@ def round_of(deadlines, earlier_unknown: bool, applied: datetime.date) -> tuple[
     return PASSED, None
 
 
-def round_date(frame, applied: datetime.date | None, part: str) -> datetime.date | None:
-    """`deadline of FRAME` / `opening of FRAME`: that date of the round `applied` falls in; None
-    when there is no application date, it falls in no round (or an unknown one), or the round's
-    opening is not stated."""
+def round_date(frame, applied: datetime.date | None, part: str) -> datetime.date | str | None:
+    """`deadline of FRAME` / `opening of FRAME`: that date of the round `applied` falls in (part
+    `name`: its name, for `round of FRAME is "…"`); None when there is no application date, it
+    falls in no round (or an unknown one), or the round's opening is not stated."""
     if applied is None:
         return None
     what, index = round_of(frame.deadlines, frame.earlier_unknown, applied)
     if what != OPEN:
         return None
     d = frame.deadlines[index]
-    return d.date if part == "deadline" else d.opens
+    return d.date if part == "deadline" else d.name if part == "name" else d.opens
 
 
 def closed_spans(deadlines, earlier_unknown: bool) -> list[tuple[datetime.date | None, datetime.date]]:
