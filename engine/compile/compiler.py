@@ -187,7 +187,7 @@ class _Compiler:
             name=a.name, label=self.label(a.label, a.name), cite=self.cite(a.source), for_each=for_each,
             base=self.expr(a.base) if a.base is not None else None, bands=bands, round_down=a.round_down,
             caps=tuple(self.cap(c) for c in a.caps), floors=tuple(tree.Floor(limit=self.expr(f.limit), origin=self.origin(f.span)) for f in a.floors),
-            parts=tuple(self.amount(p) for p in a.parts), origin=self.origin(a.span),
+            parts=tuple(self.amount(p) for p in a.parts), origin=self.origin(a.span), round_cite=self.cite(a.round_source),
         )
 
     def frame(self, f: ast.FrameDef) -> tree.Frame:

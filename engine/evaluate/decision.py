@@ -75,6 +75,7 @@ class AmountResult:
     bands: tuple[BandResult, ...] = ()
     unrounded: Fraction | None = None
     rounded_down: bool = False
+    round_cite: Cite | None = None  # where the rounding is stated (`round down source …`)
     parts: tuple["AmountResult", ...] = ()
     items: tuple["AmountResult", ...] = ()  # one per list item, for `for each`
     item_index: int | None = None

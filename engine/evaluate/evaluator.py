@@ -303,6 +303,7 @@ class _Evaluation:
         )
         return AmountResult(name=a.name, label=a.label, cite=a.cite, origin=a.origin, base=_whole(base), base_trace=base_trace,
                             bands=bands, unrounded=_whole(unrounded) if unrounded is not None else None, rounded_down=a.round_down,
+                            round_cite=a.round_cite,
                             parts=parts, item_index=index, before_caps=before, caps=tuple(caps), floors=floors, result=value)
 
     # ------------------------------------------------------------ frames

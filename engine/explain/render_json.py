@@ -74,6 +74,8 @@ def amount(a: AmountResult, lang: str, traces: bool = True) -> dict:
         out["bands"] = [_band(b, lang, traces) for b in a.bands]
         out["unrounded"] = value(a.unrounded)
         out["rounding"] = "down" if a.rounded_down else None
+        if a.round_cite is not None:
+            out["rounding_source"] = cite(a.round_cite)
     if a.parts:
         out["parts"] = [amount(p, lang, traces) for p in a.parts]
     if a.items or (a.base is None and not a.parts):

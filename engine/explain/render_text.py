@@ -103,7 +103,8 @@ def amount_lines(a: AmountResult, lang: str, depth: int) -> list[str]:
         for b in a.bands:
             lines.append(f"{pad}  {band_line(b, lang, len(a.bands) == 1)}")
         rounded = a.rounded_down or a.unrounded != a.before_caps
-        lines.append(f"{pad}  = {yen(a.before_caps)}" + (f" ({message(lang, 'rounded')})" if rounded else ""))
+        lines.append((f"{pad}  = {yen(a.before_caps)}" + (f" ({message(lang, 'rounded')})" if rounded else "")
+                      + f" {cite(a.round_cite, lang)}").rstrip())
     else:
         lines.append(f"{pad}{title} {cite(a.cite, lang)}".rstrip())
         for child in a.parts + a.items:

@@ -366,6 +366,7 @@ class AmountDef:
     span: Span
     given: frozenset = frozenset()  # which kinds of line the author wrote (for `amend`)
     removed: tuple[Name, ...] = ()  # `remove amount X` lines (for `amend`)
+    round_source: Citation | None = None  # `round down source KEY "…"`: the passage that says how yen are rounded
 
 
 @frozen

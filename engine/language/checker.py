@@ -791,6 +791,8 @@ class _Checker:
                 self.error(f"{where} has no rate: add `rate 1/2` (or bands with `until`)", amount.span)
             if not amount.round_down:
                 self.error(f"{where} does not say how fractional yen are rounded: add `round down`", amount.span)
+            elif amount.round_source is not None:
+                self.check_source(amount.round_source, f"the rounding of {where}", amount.span)
             self.check_bands(amount, scope, where)
         for cap in amount.caps:
             self.check_cap(cap, scope, where)

@@ -609,7 +609,7 @@ class _ToAst(lark.Transformer):
         if rest and isinstance(rest[0], tuple) and isinstance(rest[0][0], ast.Name):
             for_each, rest = rest[0], rest[1:]
         source = help_ = base = None
-        bands, caps, floors, parts, removed, round_down = [], [], [], [], [], False
+        bands, caps, floors, parts, removed, round_down, round_source = [], [], [], [], [], False, None
         given = {"label"} if label else set()
         for line in rest:
             given.add(_line_kind(line))
@@ -628,7 +628,7 @@ class _ToAst(lark.Transformer):
             elif line[0] == "base":
                 base = line[1]
             elif line[0] == "round_down":
-                round_down = True
+                round_down, round_source = True, line[1]
             elif line[0] == "remove_amount":
                 removed.append(line[1])
         if for_each is not None:
@@ -637,6 +637,7 @@ class _ToAst(lark.Transformer):
             name=str(name), label=label, for_each=for_each, source=source, help=help_, base=base,
             bands=tuple(bands), round_down=round_down, caps=tuple(caps), floors=tuple(floors),
             parts=tuple(parts), span=self._tspan(name), given=frozenset(given), removed=tuple(removed),
+            round_source=round_source,
         )
 
     def base(self, meta, children):
@@ -653,7 +654,7 @@ class _ToAst(lark.Transformer):
         return (str(children[0]), children[1])
 
     def round_down(self, meta, children):
-        return ("round_down",)
+        return ("round_down", children[0] if children else None)
 
     def cap_line(self, meta, children):
         limit, rest = children[0], children[1:]

@@ -196,6 +196,7 @@ class Amount:
     bands: list[Band] = _f(optional=True)
     unrounded: Rational = _f(optional=True)
     rounding: Literal["down"] | None = _f(optional=True)
+    rounding_source: Cite = _f("where the rounding is stated (`round down source …`)", optional=True)
     parts: list[Amount] = _f(optional=True)
     items: list[Amount] = _f(optional=True)
     before_caps: int = _f()

@@ -326,6 +326,7 @@ class Amount:
     floors: tuple[Floor, ...]
     parts: tuple["Amount", ...]
     origin: Origin
+    round_cite: Cite | None = None  # `round down source …`: shown beside the rounding
 
 
 @node
