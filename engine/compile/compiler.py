@@ -190,6 +190,11 @@ class _Compiler:
             parts=tuple(self.amount(p) for p in a.parts), origin=self.origin(a.span), round_cite=self.cite(a.round_source),
         )
 
+    def due(self, due: ast.StepDue | None) -> tree.StepDue | None:
+        if due is None:
+            return None
+        return tree.StepDue(date=due.date, amount=due.amount, unit=due.unit, cite=self.cite(due.source), origin=self.origin(due.span))
+
     def frame(self, f: ast.FrameDef) -> tree.Frame:
         all_exclusions = [n for n, d in self.s.defs.items() if d.kind == "exclusion"]
         if f.exclusions is None:
@@ -259,7 +264,8 @@ class _Compiler:
             )
         definitions = {
             name: tree.Definition(kind=d.kind, name=name, label=self.label(d.label, name), cite=self.cite(d.source),
-                                  help=d.help and tree.Label(ja=d.help.ja, en=d.help.en), body=self.expr(d.body), origin=self.origin(d.span))
+                                  help=d.help and tree.Label(ja=d.help.ja, en=d.help.en), body=self.expr(d.body), origin=self.origin(d.span),
+                                  due=self.due(d.due))
             for name, d in s.defs.items()
         }
         applied_on = self.input(prog.applied_on.text, prog.applied_on.span) if prog.applied_on else None

@@ -110,6 +110,21 @@ class DeadlineResult:
 
 
 @data
+class StepDueResult:
+    """A step of the frame with its own due date: when it is due, and whether that day had passed on
+    the application date (`passed`: flagged, the status is the steps' as ever)."""
+
+    name: str
+    label: Label
+    done: bool
+    due: object | None  # the date, or None when it counts from a round the date is not in
+    passed: bool
+    before_deadline: tuple[int, str | None] | None  # (amount, unit) relative to the round's deadline; None for a date
+    applied_on: object | None = None
+    cite: Cite | None = None
+
+
+@data
 class UncoveredItem:
     index: int
     values: tuple[tuple[str, object], ...]
@@ -131,6 +146,7 @@ class FrameDecision:
     deadline: DeadlineResult | None
     uncovered: tuple[UncoveredItem, ...]
     what_if: tuple = ()  # engine.explain.counterfactual.WhatIf offers, once computed
+    step_dues: tuple[StepDueResult, ...] = ()  # the frame's steps that carry a due date, in the frame's order
 
 
 @data

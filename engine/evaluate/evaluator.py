@@ -11,7 +11,7 @@ from fractions import Fraction
 from engine.tree import bands as band_rule
 from engine.tree import dates, rounds, tables, nodes as tree
 from engine.evaluate.decision import (ELIGIBLE, ELIGIBLE_AFTER_STEPS, NOT_ELIGIBLE, AmountResult, BandResult, CapResult, Decision,
-                       DeadlineResult, FloorResult, FrameDecision, Reason, Trace, UncoveredItem)
+                       DeadlineResult, FloorResult, FrameDecision, Reason, StepDueResult, Trace, UncoveredItem)
 
 _ORDER = {
     "<": lambda a, b: a < b,
@@ -378,8 +378,21 @@ class _Evaluation:
             name=frame.name, label=frame.label, cite=frame.cite, status=status,
             subsidy=amount.result if status != NOT_ELIGIBLE else 0, amount=amount, requirements=requirements,
             exclusions=exclusions, steps=steps, reasons=tuple(reasons), pending_steps=pending, deadline=deadline,
-            uncovered=self.uncovered(frame),
+            uncovered=self.uncovered(frame), step_dues=self.step_dues(frame, steps, applied),
         )
+
+    def step_dues(self, frame: tree.Frame, steps: tuple[Trace, ...], applied) -> tuple[StepDueResult, ...]:
+        out = []
+        for t in steps:
+            due = self.policy.definitions[t.name].due
+            if due is None:
+                continue
+            day = rounds.step_due(frame, due, applied)
+            out.append(StepDueResult(name=t.name, label=t.label, done=bool(t.result), due=day,
+                                     passed=day is not None and applied is not None and applied > day,
+                                     before_deadline=None if due.date is not None else (due.amount, due.unit), cite=due.cite,
+                                     applied_on=applied))
+        return tuple(out)
 
 
 def definition_results(policy: tree.Policy, case: dict, check_dates: bool = True) -> dict[str, object]:

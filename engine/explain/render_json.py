@@ -171,6 +171,8 @@ def frame(f: FrameDecision, lang: str, traces: bool = True) -> dict:
         "source": cite(f.cite),
         "reasons": [reason(r, lang) for r in f.reasons],
         "pending_steps": [step(t, lang) for t in f.pending_steps],
+        "step_dues": [{"name": s.name, "label": label(s.label, lang), "done": s.done, "due": value(s.due), "passed": s.passed,
+                       "sentence": sentences.step_due(s, lang), **({"source": cite(s.cite)} if s.cite else {})} for s in f.step_dues],
         "what_if": [what_if(w, lang) for w in f.what_if],
         "uncovered_expenses": [{"index": u.index, **{k: value(v) for k, v in u.values}} for u in f.uncovered],
         "deadline": deadline,

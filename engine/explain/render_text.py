@@ -174,6 +174,10 @@ def frame_lines(f: FrameDecision, lang: str, full: bool) -> list[str]:
     if f.pending_steps:
         lines.append(f" {message(lang, 'pending_steps')}:")
         lines += [f"  □ {lbl(t.label, lang)} {cite(t.cite, lang)}".rstrip() for t in f.pending_steps]
+    if f.step_dues:
+        lines.append(f" {message(lang, 'step_dues')}:")
+        lines += [f"  {'⚠' if s.passed and not s.done else mark(True) if s.done else '□'} {lbl(s.label, lang)}: {sentences.step_due(s, lang)} "
+                  f"{cite(s.cite, lang)}".rstrip() for s in f.step_dues]
     if f.uncovered:
         lines.append(f" {message(lang, 'uncovered')}:")
         for u in f.uncovered:

@@ -290,6 +290,25 @@ def changes(w, lang: str) -> str:
     return message(lang, "join.and_then").join(change(c, lang) for c in w.changes)
 
 
+def step_due(s, lang: str) -> str:
+    """When a step is due (期限 2024年9月23日（締切の7日前）), and, for a step still to take, that the
+    day had passed on the application date."""
+    if s.due is None:
+        return message(lang, "step_due.no_round")
+    day = date(s.due, lang)
+    if s.before_deadline is None:
+        text = message(lang, "step_due.on", date=day)
+    elif not s.before_deadline[0]:
+        text = message(lang, "step_due.at_deadline", date=day)
+    else:
+        amount, unit = s.before_deadline
+        key = "step_due.before" if amount < 0 else "step_due.after"
+        text = message(lang, key, date=day, duration=f"{abs(amount):,}{unit}")
+    if s.passed and not s.done:
+        text = message(lang, "step_due.passed", due=text, applied=date(s.applied_on, lang))
+    return text
+
+
 def what_if(w, lang: str) -> str:
     """A verified what-if as a sentence."""
     facts = dict(w.facts)

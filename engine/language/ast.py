@@ -317,6 +317,18 @@ class TableDef:
 
 
 @frozen
+class StepDue:
+    """A step's `due` line: `due 2024-08-01` (`date`), or `due deadline - 7日` (the deadline of the
+    round the case applies in, in each frame that lists the step, moved by `amount` `unit`s)."""
+
+    date: datetime.date | None
+    amount: int  # signed; 0 for the deadline itself
+    unit: str | None  # 年 | か月 | 日, with an amount
+    source: Citation | None
+    span: Span
+
+
+@frozen
 class RuleDef:
     kind: str  # rule | value | exclusion | step
     name: str
@@ -325,6 +337,7 @@ class RuleDef:
     help: Label | None
     body: object
     span: Span
+    due: StepDue | None = None  # a step's own due date
 
 
 @frozen

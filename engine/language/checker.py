@@ -908,6 +908,23 @@ class _Checker:
                 self.error(f"frame {frame.name} can never be eligible: its floor {floor.limit.text} is above the most "
                            f"its amounts can grant ({ceiling:,}円)", floor.span)
 
+    def check_due(self, name: str, due: ast.StepDue) -> None:
+        """A step's `due` line: its source is declared; one relative to the round's deadline needs the
+        application date, and each frame that lists the step needs rounds to count from."""
+        if due.source is not None:
+            self.check_source(due.source, f"the due date of step {name}", due.span)
+        if due.date is not None:
+            return
+        if self.symbols.programme is None or self.symbols.programme.applied_on is None:
+            self.error(f"step {name} is due by the deadline of the round applied in, which needs the programme's "
+                       f"`applied on` (the application date)", due.span)
+            return
+        for frame in self.symbols.frames:
+            if name in {n.text for n in frame.steps} and not frame.deadlines:
+                self.warning(f"step {name} is due by the round's deadline, but frame {frame.name} lists no rounds: "
+                             f"there it has no due date", due.span, f"give {frame.name} `deadline \"NAME\" DATE` lines, "
+                             f"or the step a date: `due 2024-08-01`")
+
     # ------------------------------------------------------------ the whole policy
     def run(self) -> Checked:
         self.collect()
@@ -920,6 +937,9 @@ class _Checker:
             self.def_type(name, d.span)
         for frame in self.symbols.frames:
             self.check_frame(frame)
+        for name, d in self.symbols.defs.items():
+            if d.due is not None:
+                self.check_due(name, d.due)
         for name, d in self.symbols.defs.items():
             if name not in self.used and d.kind in ("rule", "value"):
                 self.warning(f"{d.kind} {name} is never used", d.span)

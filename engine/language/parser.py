@@ -482,7 +482,8 @@ class _ToAst(lark.Transformer):
         source = next((c for c in rest if isinstance(c, ast.Citation)), None)
         help_ = next((c[1] for c in rest if isinstance(c, tuple) and c and c[0] == "help"), None)
         body = rest[-1]
-        return ast.RuleDef(kind=kind, name=str(name), label=label, source=source, help=help_, body=body, span=self._tspan(name))
+        due = next((c for c in rest if isinstance(c, ast.StepDue)), None)
+        return ast.RuleDef(kind=kind, name=str(name), label=label, source=source, help=help_, body=body, span=self._tspan(name), due=due)
 
     def rule_def(self, meta, children):
         return self._rule("rule", meta, children)
@@ -495,6 +496,25 @@ class _ToAst(lark.Transformer):
 
     def step_def(self, meta, children):
         return self._rule("step", meta, children)
+
+    def due_on(self, meta, children):
+        day = self._literal(meta, children[:1], "date", literals.date).value
+        source = children[1] if len(children) > 1 else None
+        return ast.StepDue(date=day, amount=0, unit=None, source=source, span=self._span(meta))
+
+    def due_by_deadline(self, meta, children):
+        amount, unit, source = 0, None, None
+        if len(children) >= 2 and not isinstance(children[0], ast.Citation):
+            sign, token = str(children[0]), children[1]
+            if literals.is_months(str(token)) or str(token).endswith(("年", "日")):
+                amount = self._literal(meta, [token], "duration", literals.duration).value * (1 if sign == "+" else -1)
+                unit = "か月" if literals.is_months(str(token)) else literals.duration_unit(str(token))
+            else:
+                raise _LiteralError(Diagnostic("error", f"a step is due a duration (年, か月, 日) before or after the deadline, "
+                                                        f"not {token}", self._tspan(token)))
+        if children and isinstance(children[-1], ast.Citation):
+            source = children[-1]
+        return ast.StepDue(date=None, amount=amount, unit=unit, source=source, span=self._span(meta))
 
     def all_block(self, meta, children):
         return ast.And(items=tuple(children), block=True, span=self._span(meta))

@@ -93,6 +93,19 @@ class Step:
 
 
 @model
+class StepDue:
+    """A step with its own due date (`due` in the policy): when it is due and whether that day had passed on the application date."""
+
+    name: str = _f()
+    label: str | None = _f()
+    done: bool = _f()
+    due: str | None = _f("the date (YYYY-MM-DD); null when it counts from a round the application date is not in")
+    passed: bool = _f("the due date was before the application date")
+    sentence: str = _f("the same in words")
+    source: Cite = _f(optional=True)
+
+
+@model
 class Change:
     """One field of the case changed by a what-if."""
 
@@ -216,6 +229,7 @@ class FrameDecision:
     source: Cite = _f()
     reasons: list[Reason] = _f()
     pending_steps: list[Step] = _f()
+    step_dues: list[StepDue] = _f("the frame's steps that carry a due date")
     what_if: list[WhatIf] = _f()
     uncovered_expenses: list[UncoveredExpense] = _f()
     deadline: Deadline | None = _f()

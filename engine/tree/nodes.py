@@ -258,6 +258,18 @@ class Quantified:
 
 # ---------------------------------------------------------------- definitions
 @node
+class StepDue:
+    """A step's own due date: `date`, or (date None) the deadline of the round the case applies in,
+    in the frame that lists the step, moved by `amount` `unit`s (engine.tree.rounds.step_due)."""
+
+    date: datetime.date | None
+    amount: int
+    unit: str | None
+    cite: Cite | None
+    origin: Origin
+
+
+@node
 class Definition:
     kind: str  # rule | value | exclusion | step
     name: str
@@ -266,6 +278,7 @@ class Definition:
     help: Label | None
     body: object
     origin: Origin
+    due: StepDue | None = None  # a step's due date
 
 
 @attrs.frozen(kw_only=True, eq=False)

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import datetime
 
+from engine.tree import dates
+
 OPEN, BETWEEN, UNKNOWN, PASSED = "open", "between", "unknown", "passed"
 
 
@@ -48,3 +50,12 @@ def closed_spans(deadlines, earlier_unknown: bool) -> list[tuple[datetime.date |
             spans.append((previous.date if previous is not None else None, d.opens))
         previous = d
     return spans
+
+
+def step_due(frame, due, applied: datetime.date | None) -> datetime.date | None:
+    """The day a step of `frame` is due: its `due` date, or the deadline of the round `applied`
+    falls in moved by the due's duration (None when the date is in no round)."""
+    if due.date is not None:
+        return due.date
+    deadline = round_date(frame, applied, "deadline")
+    return deadline if deadline is None or not due.amount else dates.shift(deadline, due.amount, due.unit)
