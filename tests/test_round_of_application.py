@@ -171,3 +171,19 @@ frame 無期限 "期限のない枠":
         load_policy(tmp_path, use_cache=False)
     assert '"追加公募" is not a round of 無期限' in str(error.value)
     assert 'help: 無期限 lists no rounds: give it `deadline "NAME" DATE` lines' in str(error.value)
+
+
+def test_a_what_if_is_verified_under_the_round(tmp_path, run):
+    """What would change the outcome is re-evaluated with the round the date falls in: in 追加公募 the
+    missing 賃上げ is offered with the 追加公募's rate, in 2次 with the 2次's."""
+    text = POLICY.replace("  requires 通常の回\n", "  requires 賃上げ表明\n").replace(
+        "rule 追加公募以外で賃上げ", 'rule 賃上げ表明 "賃上げを表明している":\n  source 要領 "賃上げ"\n  賃上げ\n\nrule 追加公募以外で賃上げ')
+    (tmp_path / "policy.rules").write_text(text.replace("rate 2/3 if 追加公募以外で賃上げ else 1/2", "rate 2/3 if 追加公募 else 1/2"),
+                                           encoding="utf-8")
+    for applied, subsidy in (("2024-11-01", "200,000円"), ("2024-08-01", "150,000円")):
+        case = tmp_path / "case.json"
+        case.write_text(json.dumps({"申請日": applied, "経費": 300_000}), encoding="utf-8")
+        out = run("eval", case, "--policy", tmp_path, "--format", "json").stdout
+        offers = [w for w in json.loads(out)["frames"][0]["what_if"] if w["kind"] == "eligible"]
+        assert [(c["field"], c["to"]) for w in offers for c in w["changes"]] == [("賃上げ", True)]
+        assert f"{offers[0]['subsidy']:,}円" == subsidy
