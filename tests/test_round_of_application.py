@@ -187,3 +187,70 @@ def test_a_what_if_is_verified_under_the_round(tmp_path, run):
         offers = [w for w in json.loads(out)["frames"][0]["what_if"] if w["kind"] == "eligible"]
         assert [(c["field"], c["to"]) for w in offers for c in w["changes"]] == [("賃上げ", True)]
         assert f"{offers[0]['subsidy']:,}円" == subsidy
+
+
+DATES = """\
+programme "回"
+  year 2024
+  applied on 申請日
+  source 要領 "例示の補助金 公募要領"
+
+input 申請者 "申請者":
+  設立日: date "設立日"
+
+input 申請日: date, optional "申請日"
+input 経費: 円 "補助対象経費"
+
+rule 開始後設立 "申請する回の開始より前に設立":
+  source 要領 "設立"
+  申請者.設立日 < opening of 枠
+
+rule 創業 "締切の3年前以降に設立":
+  source 要領 "設立"
+  deadline of 枠 is given and 申請者.設立日 ≥ deadline of 枠 - 3年
+
+frame 枠 "枠":
+  source 要領 "補助率"
+  requires 開始後設立, 創業
+  deadline "1次" 2024-06-30 opens 2024-04-01
+  amount 補助 "補助":
+    on 経費
+    rate 1/2
+    round down
+"""
+
+
+@pytest.mark.parametrize("founded, applied, lang, lines", [
+    ("2024-01-01", "2024-08-01", "ja", ["✗ 要件 開始後設立: 申請日がどの回の受付期間にも入りません（設立日が申請する回の受付開始日未満である必要があります）",
+                                        "申請日がどの回の受付期間にも入らないため、申請する回の締切がありません"]),
+    ("2024-01-01", "2024-08-01", "en", ["✗ requirement 開始後設立: the application date is in no round; 設立日 must be under the opening day "
+                                        "of the round applied in",
+                                        "the application date is in no round, so the deadline of the round applied in is not known"]),
+    ("2024-05-01", "2024-06-01", "ja", ["✗ 要件 開始後設立: 設立日が2024年5月1日です（申請する回の受付開始日（2024年4月1日）未満である必要があります）"]),
+    ("2021-06-29", "2024-06-01", "ja", ["設立日が2021年6月29日です（申請する回の締切の3年前（2021年6月30日）以上である必要があります）"]),
+    ("2021-06-29", "2024-06-01", "en", ["設立日 is 2021-06-29; it must be at least 3年 before the deadline of the round applied in (2021-06-30)"]),
+])
+def test_the_round_dates_are_named_in_the_explanation(tmp_path, run, founded, applied, lang, lines):
+    (tmp_path / "policy.rules").write_text(DATES, encoding="utf-8")
+    case = tmp_path / "case.json"
+    case.write_text(json.dumps({"申請者": {"設立日": founded}, "申請日": applied, "経費": 300_000}), encoding="utf-8")
+    out = run("eval", case, "--policy", tmp_path, "--format", "brief", "--lang", lang).stdout
+    for line in lines:
+        assert line in out, out
+
+
+def test_arithmetic_on_a_round_date_says_how_to_guard_it(tmp_path):
+    (tmp_path / "policy.rules").write_text(DATES.replace("deadline of 枠 is given and 申請者", "申請者"), encoding="utf-8")
+    with pytest.raises(PolicyError) as error:
+        load_policy(tmp_path, use_cache=False)
+    assert ("help: deadline of 枠 is missing when the application date is in no round of 枠: test it first, in the same "
+            "condition: `deadline of 枠 is given and …` (or `when deadline of 枠 is given:` in `cases:`)") in str(error.value)
+
+
+def test_a_round_date_of_a_frame_without_rounds_is_warned(tmp_path, run):
+    (tmp_path / "policy.rules").write_text(DATES.replace('  deadline "1次" 2024-06-30 opens 2024-04-01\n', "  deadlines unknown\n"),
+                                           encoding="utf-8")
+    result = run("check", "--policy", tmp_path)
+    out = result.stdout + result.stderr
+    assert "warning: opening of 枠 is always missing: 枠 lists no rounds" in out
+    assert 'help: give 枠 `deadline "NAME" DATE` lines (with `opens DATE` for its opening)' in out

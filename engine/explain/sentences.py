@@ -126,12 +126,30 @@ def subject(t: Trace, lang: str) -> str:
         return message(lang, "among", list=label(t.label, lang), members="・".join(t.fact("members")))
     if t.kind == "round_of":  # 申請する回, 申請する回の締切
         return message(lang, f"round_of.{t.fact('part', 'deadline')}")
+    if t.kind == "arith" and t.fact("kind") == "date" and len(t.children) == 2 and t.children[1].kind == "const":
+        moved, by = t.children  # 申請する回の締切の3年前, 前回の交付決定日の6か月後
+        amount = by.result if t.op == "+" else -by.result
+        return message(lang, "date_shift.after" if amount >= 0 else "date_shift.before", date=subject(moved, lang),
+                       duration=f"{abs(amount):,}{by.fact('unit') or ''}")
     return message(lang, "this_value")
 
 
-def _unknown(operand: Trace, need: str, lang: str) -> str:
-    """A condition on a value that is missing: not given, or (a round's name or date) no round."""
-    key = "state.no_round" if operand.kind == "round_of" else "state.unknown"
+def _no_round(t: Trace) -> bool:
+    """Whether `t` is missing because it reads the round of a date that is in none (設立日 ≥ 締切 - 3年)."""
+    return t.result is None and (t.kind == "round_of" or (t.kind == "arith" and any(_no_round(c) for c in t.children)))
+
+
+def _given_key(operand: Trace, given: bool) -> str:
+    """`X is given` as it was: given or not; a round's date or name there is, or the date is in no round."""
+    if operand.kind == "round_of":
+        return "state.round_found" if given else "state.round_not_found"
+    return "state.given" if given else "state.not_given"
+
+
+def _unknown(operand: Trace, need: str, lang: str, other: Trace | None = None) -> str:
+    """A condition on a value that is missing: not given, or (a round's name or date, on either side)
+    no round."""
+    key = "state.no_round" if _no_round(operand) or (other is not None and _no_round(other)) else "state.unknown"
     return message(lang, key, left=subject(operand, lang), need=need)
 
 
@@ -177,7 +195,9 @@ def state(t: Trace, lang: str) -> str:
         left, op, right = _sides(t)
         need = _need(op, right, lang)
         if left.result is None or right.result is None:
-            return _unknown(left, need, lang)
+            if _no_round(right) and right.kind != "const":  # no value to show beside it: what it is, alone
+                need = message(lang, _OP_KEYS[op], value=subject(right, lang))
+            return _unknown(left, need, lang, right)
         key = "state.met" if t.result else "state.unmet"
         return message(lang, key, left=subject(left, lang), actual=shown(left, lang), need=need)
     if t.kind == "member":
@@ -193,10 +213,10 @@ def state(t: Trace, lang: str) -> str:
         return message(lang, key, list=subject(t.children[0], lang), member=t.fact("member"))
     if t.kind == "given":
         operand = t.children[0]
-        return message(lang, "state.given" if t.result else "state.not_given", left=subject(operand, lang))
+        return message(lang, _given_key(operand, bool(t.result)), left=subject(operand, lang))
     if t.kind == "not" and t.children[0].kind == "given":
         operand = t.children[0].children[0]
-        return message(lang, "state.not_given" if t.result else "state.given", left=subject(operand, lang))
+        return message(lang, _given_key(operand, not t.result), left=subject(operand, lang))
     if t.kind in ("any_item", "all_item"):
         key = "quantified.any" if t.kind == "any_item" else "quantified.all"
         where = requirement(t.children[0], lang) if t.children else message(lang, "the_condition")
@@ -222,6 +242,8 @@ def requirement(t: Trace, lang: str, negate: bool = False) -> str:
     if t.kind == "contains":
         return message(lang, "requires.lacks" if negate else "requires.contains", list=subject(t.children[0], lang), member=t.fact("member"))
     if t.kind == "given":
+        if t.children[0].kind == "round_of":
+            return message(lang, "requires.round_not_found" if negate else "requires.round_found", left=subject(t.children[0], lang))
         return message(lang, "requires.not_given" if negate else "requires.given", left=subject(t.children[0], lang))
     if t.kind == "not":
         return requirement(t.children[0], lang, not negate)

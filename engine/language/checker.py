@@ -65,6 +65,10 @@ class Checked:
 
 def _optional_help(side, t: Type) -> str:
     """How to use an optional value in arithmetic: a default, or a test for it around the arithmetic."""
+    if isinstance(side, ast.RoundOf):  # no input to give a default: the date is in no round of the frame
+        what = f"{side.part} of {side.frame.text}"
+        return (f"{what} is missing when the application date is in no round of {side.frame.text}: test it first, "
+                f"in the same condition: `{what} is given and …` (or `when {what} is given:` in `cases:`)")
     name = ".".join(side.parts) if isinstance(side, ast.NameRef) else None
     unit = {"yen": "円", "count": "人"}.get(t.kind, "")
     default = f"give the input the value a missing answer stands for, e.g. `{name or '控除'}: {unit or '円'}, default 0{unit}`"
@@ -532,6 +536,9 @@ class _Checker:
         if self.symbols.programme is None or self.symbols.programme.applied_on is None:
             self.error(f"{node.part} of {node.frame.text} needs the programme's `applied on` (the application date)", node.span)
             return ERROR
+        if not next(f for f in self.symbols.frames if f.name == node.frame.text).deadlines:
+            self.warning(f"{node.part} of {node.frame.text} is always missing: {node.frame.text} lists no rounds", node.span,
+                         f'give {node.frame.text} `deadline "NAME" DATE` lines (with `opens DATE` for its opening)')
         # missing when the application falls in no round: present where a condition tested it with `is given`
         return DATE if ("round", node.part, node.frame.text) in self.narrowed else attrs.evolve(DATE, optional=True)
 
