@@ -143,3 +143,23 @@ def test_a_frame_without_rounds_is_warned(tmp_path, run):
                                                           "  deadlines unknown\n"), encoding="utf-8")
     out = run("check", "--policy", tmp_path)
     assert "warning: step 書類提出 is due by the round's deadline, but frame 枠 lists no rounds: there it has no due date" in out.stdout + out.stderr
+
+
+def test_the_json_decision_fits_the_services_schema(folder, tmp_path, run):
+    """The `step_dues` key (and a `round_of` trace) is declared in the schema the service publishes."""
+    import jsonschema
+    from starlette.testclient import TestClient
+
+    from conftest import ROOT
+    from engine.serve.app import Settings, create_app
+    from engine.serve.registry import Registry
+
+    document = TestClient(create_app(Settings(Registry(ROOT / "policies"), request_timeout=None))).get("/openapi.json").json()
+    schema = {"$ref": "#/components/schemas/FrameDecision", "components": document["components"]}
+    for applied in ("2024-09-25", "2024-07-01"):
+        case = tmp_path / "case.json"
+        case.write_text(json.dumps({"申請日": applied, "経費": 300_000}), encoding="utf-8")
+        frame = json.loads(run("eval", case, "--policy", folder, "--format", "json").stdout)["frames"][0]
+        assert frame["step_dues"]
+        errors = [e.message for e in jsonschema.Draft202012Validator(schema).iter_errors(frame)]
+        assert errors == []
