@@ -10,11 +10,14 @@ import json
 
 import pytest
 
+from engine.authoring import corpus
 from engine.compile.pipeline import load_policy
 from engine.evaluate.case import read_case
 from engine.evaluate.evaluator import evaluate
+from engine.evaluate.fast import FastPolicy, summary
 from engine.language.diagnostics import PolicyError
 from engine.language.fmt import format_text
+from sql_support import duckdb_rows, mismatches
 
 POLICY = """\
 programme "手続き"
@@ -163,3 +166,32 @@ def test_the_json_decision_fits_the_services_schema(folder, tmp_path, run):
         assert frame["step_dues"]
         errors = [e.message for e in jsonschema.Draft202012Validator(schema).iter_errors(frame)]
         assert errors == []
+
+
+def test_tree_fast_and_sql_agree_on_the_overdue_steps(policy):
+    """The batch and population forms carry `F.overdue_steps`; the corpus meets every due date's edge."""
+    values = [read_case(policy, raw) for raw in corpus.generate(policy, 400, seed=5)]
+    applied = {v.get("申請日") for v in values}
+    assert {D(2024, 6, 23), D(2024, 6, 24), D(2024, 8, 1), D(2024, 8, 2), D(2024, 9, 23), D(2024, 9, 24)} <= applied
+    overdue = set()
+    generated, closures = FastPolicy(policy), FastPolicy(policy, generate=False)
+    for v in values:
+        want = summary(evaluate(policy, v))
+        assert generated.decide(v) == want == closures.decide(v)
+        overdue.add(tuple(want["frames"][0]["overdue_steps"]))
+    assert overdue == {(), ("書類提出",), ("登録",), ("書類提出", "登録")}
+    assert mismatches(policy, values, duckdb_rows(policy, values)) == []
+    assert mismatches(policy, values, duckdb_rows(policy, values, fused=True)) == []
+
+
+def test_a_batch_writes_the_overdue_steps(folder, tmp_path, run):
+    cases = tmp_path / "cases.jsonl"
+    cases.write_text('{"申請日": "2024-09-25", "経費": 300000}\n{"申請日": "2024-06-01", "経費": 300000, "手続き": {"書類提出済": true}}\n',
+                     encoding="utf-8")
+    out = run("batch", cases, "--policy", folder, "-o", "-", "--output-format", "csv", "--no-bom").stdout.splitlines()
+    assert out[0].endswith(",枠.pending_steps,枠.overdue_steps")
+    assert out[1].endswith(",事業計画書を提出する ／ アカウントを登録する,事業計画書を提出する ／ アカウントを登録する")
+    assert out[2].endswith(",アカウントを登録する,")
+    records = [json.loads(line) for line in run("batch", cases, "--policy", folder, "-o", "-", "--output-format", "jsonl").stdout.splitlines()
+               if line.startswith("{")]
+    assert [r["decision"]["frames"][0]["overdue_steps"] for r in records] == [["書類提出", "登録"], []]

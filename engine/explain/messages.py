@@ -30,6 +30,7 @@ SOURCE = catalogue([
     N_("sheet.subsidy", '{frame}: subsidy (yen)'),
     N_("sheet.reasons", '{frame}: why not eligible'),
     N_("sheet.pending_steps", '{frame}: steps still to take'),
+    N_("sheet.overdue_steps", '{frame}: steps past their due date'),
     N_("sheet.trace", 'decision in detail (JSON)'),
     N_("sheet.join", '; '),
     N_("sheet.reason.exclusion", 'excluded: {label}'),

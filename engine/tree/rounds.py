@@ -59,3 +59,22 @@ def step_due(frame, due, applied: datetime.date | None) -> datetime.date | None:
         return due.date
     deadline = round_date(frame, applied, "deadline")
     return deadline if deadline is None or not due.amount else dates.shift(deadline, due.amount, due.unit)
+
+
+def has_due_steps(policy, frame) -> bool:
+    """Whether a step of `frame` has a `due` line (then every form reports its overdue steps)."""
+    return any(policy.definitions[n].due is not None for n in frame.steps)
+
+
+def overdue_steps(policy, frame, applied: datetime.date | None, pending) -> list[str]:
+    """The steps of `pending` (still to take, in the frame's order) whose due date was before the
+    application date."""
+    if applied is None:
+        return []
+    out = []
+    for name in pending:
+        due = policy.definitions[name].due
+        day = step_due(frame, due, applied) if due is not None else None
+        if day is not None and applied > day:
+            out.append(name)
+    return out
