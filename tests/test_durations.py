@@ -95,7 +95,7 @@ def test_the_explanation_shows_the_date_it_computed(folder, tmp_path, run):
     case.write_text(json.dumps({"申請者": {"設立日": "2020-01-01", "前回の交付決定日": "2024-06-03"}, "申請日": "2024-12-02",
                                 "経費": 300_000}, ensure_ascii=False), encoding="utf-8")
     out = run("eval", case, "--policy", folder).stdout
-    assert "申請日が2024年12月2日です（この値（2024年12月3日）以上である必要があります）" in out
+    assert "申請日が2024年12月2日です（前回の交付決定日の6か月後（2024年12月3日）以上である必要があります）" in out
 
 
 def test_tree_fast_and_sql_agree_at_every_edge(policy):

@@ -69,6 +69,38 @@ def test_spark_adds_a_value_per_item_exactly(spark, tmp_path, write_policy):
     assert mismatches(policy, values, rows) == []
 
 
+def test_spark_reads_the_round_of_the_application(spark, tmp_path, write_policy):
+    """`round of 枠 is "追加公募"`, `is not`, `in {…}`: the round a date falls in (or none), by its name."""
+    from engine.authoring import corpus
+    from test_round_of_application import POLICY
+
+    policy = load_policy(write_policy("", header=POLICY)).policy
+    values = [read_case(policy, raw) for raw in corpus.generate(policy, 120, seed=9)]
+    values += [read_case(policy, {"経費": 300_000, "賃上げ": True, "申請日": d})
+               for d in ("2024-06-30", "2024-07-14", "2024-07-15", "2024-10-01", "2024-12-27", "2024-12-28")]
+    path = tmp_path / "cases.parquet"
+    pq.write_table(arrow_table(policy, values), path)
+    spark.register_cases(path)
+    rows = spark.rows(to_sql(policy, "spark"))
+    assert len(rows) == len(values)
+    assert mismatches(policy, values, rows) == []
+
+
+def test_spark_lists_the_overdue_steps(spark, tmp_path, write_policy):
+    """A step's own due date (a day, or the round's deadline less 7 days) and `F.overdue_steps`."""
+    from engine.authoring import corpus
+    from test_step_due_dates import POLICY
+
+    policy = load_policy(write_policy("", header=POLICY)).policy
+    values = [read_case(policy, raw) for raw in corpus.generate(policy, 150, seed=5)]
+    path = tmp_path / "cases.parquet"
+    pq.write_table(arrow_table(policy, values), path)
+    spark.register_cases(path)
+    rows = spark.rows(to_sql(policy, "spark"))
+    assert len(rows) == len(values) and any(r["枠.overdue_steps"] for r in rows)
+    assert mismatches(policy, values, rows) == []
+
+
 @pytest.mark.parametrize("integer", [None, "BIGINT"])
 def test_spark_equals_the_tree_on_the_whole_2024_policy(spark, tmp_path, integer):
     """Examples and a boundary corpus, every frame, in the wide type; the examples in the narrow one

@@ -97,6 +97,12 @@ class Boundaries:
                     costs |= _amount_edges(n)
         for f in policy.frames:
             dates |= {d.date for d in f.deadlines} | {d.opens for d in f.deadlines if d.opens}
+        for d in policy.definitions.values():  # a step's own due date: its day, or each round's deadline moved by it
+            if d.due is not None and d.due.date is not None:
+                dates.add(d.due.date)
+            elif d.due is not None:
+                dates |= {s for f in policy.frames for r in f.deadlines
+                          if (s := date_rule.shift(r.date, d.due.amount, d.due.unit) if d.due.amount else r.date) is not None}
         if policy.in_force:
             dates |= set(policy.in_force)
         durations = {(n.value, n.unit) for n in nodes if isinstance(n, tree.Const) and n.kind == "duration"}

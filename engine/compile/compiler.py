@@ -130,6 +130,11 @@ class _Compiler:
     def c_RoundOf(self, node):
         return tree.RoundOf(frame=node.frame.text, part=node.part, kind="date", origin=self.origin(node.span))
 
+    def c_RoundIs(self, node):  # the round's name as a member test: every evaluator reads it as it reads an enum's
+        origin = self.origin(node.span)
+        return tree.Member(operand=tree.RoundOf(frame=node.frame.text, part="name", kind="round", origin=origin),
+                           members=tuple(n.text for n in node.names), negated=node.negated, kind="bool", origin=origin)
+
     def c_RoundDown(self, node):
         return tree.RoundDown(operand=self.expr(node.operand), kind=self.kind(node), origin=self.origin(node.span))
 
@@ -187,6 +192,7 @@ class _Compiler:
             base=self.expr(a.base) if a.base is not None else None, bands=bands, round_down=a.round_down,
             caps=tuple(self.cap(c) for c in a.caps), floors=tuple(tree.Floor(limit=self.expr(f.limit), origin=self.origin(f.span)) for f in a.floors),
             parts=tuple(self.amount(p) for p in a.parts), origin=self.origin(a.span), like=self.like(a.derived),
+            round_cite=self.cite(a.round_source),
         )
 
     def like(self, d: ast.AmountLike | None) -> tree.AmountLike | None:
@@ -194,6 +200,11 @@ class _Compiler:
             return None
         return tree.AmountLike(frame=d.frame, amount=d.amount, frame_label=self.label(d.frame_label, d.frame),
                                amount_label=self.label(d.amount_label, d.amount), changed=d.changed)
+
+    def due(self, due: ast.StepDue | None) -> tree.StepDue | None:
+        if due is None:
+            return None
+        return tree.StepDue(date=due.date, amount=due.amount, unit=due.unit, cite=self.cite(due.source), origin=self.origin(due.span))
 
     def frame(self, f: ast.FrameDef) -> tree.Frame:
         all_exclusions = [n for n, d in self.s.defs.items() if d.kind == "exclusion"]
@@ -264,7 +275,8 @@ class _Compiler:
             )
         definitions = {
             name: tree.Definition(kind=d.kind, name=name, label=self.label(d.label, name), cite=self.cite(d.source),
-                                  help=d.help and tree.Label(ja=d.help.ja, en=d.help.en), body=self.expr(d.body), origin=self.origin(d.span))
+                                  help=d.help and tree.Label(ja=d.help.ja, en=d.help.en), body=self.expr(d.body), origin=self.origin(d.span),
+                                  due=self.due(d.due))
             for name, d in s.defs.items()
         }
         applied_on = self.input(prog.applied_on.text, prog.applied_on.span) if prog.applied_on else None

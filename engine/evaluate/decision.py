@@ -103,6 +103,7 @@ class AmountResult:
     bands: tuple[BandResult, ...] = ()
     unrounded: Fraction | None = None
     rounded_down: bool = False
+    round_cite: Cite | None = None  # where the rounding is stated (`round down source …`)
     parts: tuple["AmountResult", ...] = ()
     items: tuple["AmountResult", ...] = ()  # one per list item, for `for each`
     item_index: int | None = None
@@ -138,6 +139,21 @@ class DeadlineResult:
 
 
 @data
+class StepDueResult:
+    """A step of the frame with its own due date: when it is due, and whether that day had passed on
+    the application date (`passed`: flagged, the status is the steps' as ever)."""
+
+    name: str
+    label: Label
+    done: bool
+    due: object | None  # the date, or None when it counts from a round the date is not in
+    passed: bool
+    before_deadline: tuple[int, str | None] | None  # (amount, unit) relative to the round's deadline; None for a date
+    applied_on: object | None = None
+    cite: Cite | None = None
+
+
+@data
 class UncoveredItem:
     index: int
     values: tuple[tuple[str, object], ...]
@@ -159,6 +175,7 @@ class FrameDecision:
     deadline: DeadlineResult | None
     uncovered: tuple[UncoveredItem, ...]
     what_if: tuple = ()  # engine.explain.counterfactual.WhatIf offers, once computed
+    step_dues: tuple[StepDueResult, ...] = ()  # the frame's steps that carry a due date, in the frame's order
 
 
 @data

@@ -11,7 +11,8 @@ from fractions import Fraction
 from engine.tree import bands as band_rule
 from engine.tree import dates, rounds, tables, nodes as tree
 from engine.evaluate.decision import (ELIGIBLE, ELIGIBLE_AFTER_STEPS, NOT_ELIGIBLE, AmountResult, BandResult, CapResult, Decision,
-                       DeadlineResult, FloorResult, FrameDecision, Reason, Trace, UncoveredItem, make_trace)
+                       DeadlineResult, FloorResult, FrameDecision, Reason, StepDueResult, Trace, UncoveredItem,
+                       make_trace)
 
 _ORDER = {
     "<": lambda a, b: a < b,
@@ -191,7 +192,8 @@ class _Evaluation:
     def e_RoundOf(self, n, item):
         frame = next(f for f in self.policy.frames if f.name == n.frame)
         applied = self.read(self.policy.applied_on.path)
-        return make_trace(kind="round_of", result=rounds.round_date(frame, applied, n.part), origin=n.origin, facts=(("kind", "date"),))
+        return make_trace(kind="round_of", result=rounds.round_date(frame, applied, n.part), origin=n.origin, name=frame.name,
+                          label=frame.label, facts=(("kind", n.kind), ("part", n.part)))
 
     def e_RoundDown(self, n, item):
         operand = self.eval(n.operand, item)
@@ -318,6 +320,7 @@ class _Evaluation:
         )
         return AmountResult(name=a.name, label=a.label, cite=a.cite, origin=a.origin, base=_whole(base), base_trace=base_trace,
                             bands=bands, unrounded=_whole(unrounded) if unrounded is not None else None, rounded_down=a.round_down,
+                            round_cite=a.round_cite,
                             parts=parts, item_index=index, before_caps=before, caps=tuple(caps), floors=floors, result=value, like=a.like)
 
     # ------------------------------------------------------------ frames
@@ -402,8 +405,21 @@ class _Evaluation:
             name=frame.name, label=frame.label, cite=frame.cite, status=status,
             subsidy=amount.result if status != NOT_ELIGIBLE else 0, amount=amount, requirements=requirements,
             exclusions=exclusions, steps=steps, reasons=tuple(reasons), pending_steps=pending, deadline=deadline,
-            uncovered=self.uncovered(frame),
+            uncovered=self.uncovered(frame), step_dues=self.step_dues(frame, steps, applied),
         )
+
+    def step_dues(self, frame: tree.Frame, steps: tuple[Trace, ...], applied) -> tuple[StepDueResult, ...]:
+        out = []
+        for t in steps:
+            due = self.policy.definitions[t.name].due
+            if due is None:
+                continue
+            day = rounds.step_due(frame, due, applied)
+            out.append(StepDueResult(name=t.name, label=t.label, done=bool(t.result), due=day,
+                                     passed=day is not None and applied is not None and applied > day,
+                                     before_deadline=None if due.date is not None else (due.amount, due.unit), cite=due.cite,
+                                     applied_on=applied))
+        return tuple(out)
 
 
 def definition_results(policy: tree.Policy, case: dict, check_dates: bool = True) -> dict[str, object]:

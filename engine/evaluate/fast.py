@@ -65,7 +65,8 @@ def summary(decision) -> dict:
         "best_frame": decision.best_frame,
         "frames": [
             {"frame": f.name, "status": f.status, "subsidy": f.subsidy,
-             "reasons": [(r.kind, r.name) for r in f.reasons], "pending_steps": [t.name for t in f.pending_steps]}
+             "reasons": [(r.kind, r.name) for r in f.reasons], "pending_steps": [t.name for t in f.pending_steps],
+             **({"overdue_steps": [s.name for s in f.step_dues if s.passed and not s.done]} if f.step_dues else {})}
             for f in decision.frames
         ],
     }

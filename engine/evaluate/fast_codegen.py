@@ -367,7 +367,7 @@ class Codegen:
         return _name(name)
 
     # ------------------------------------------------------------ frames
-    def frame(self, f, amount, date_reason, statuses: tuple[str, str, str]):
+    def frame(self, f, amount, date_reason, statuses: tuple[str, str, str], overdue=None):
         """A compiled function (env) -> the frame's decision summary, as the closure compiler's
         `decide`: each requirement, exclusion and step looked up in the memo or computed, in order."""
         not_eligible, after_steps, eligible = statuses
@@ -408,6 +408,9 @@ class Codegen:
                                 body=subsidy, orelse=ast.Constant(0))
             keys = ["frame", "status", "subsidy", "reasons", "pending_steps"]
             values = [ast.Constant(f.name), status, granted, _name("reasons"), _name("pending")]
+            if overdue is not None:  # the pending steps past their own due date: one function for both forms
+                keys.append("overdue_steps")
+                values.append(_call(self.bind_function(overdue), _name("env"), _name("pending")))
             return ast.Dict(keys=[ast.Constant(k) for k in keys], values=values)
 
         return self.build(self.fresh("_frame"), ("env",), build)

@@ -343,8 +343,14 @@ class _Compiler:
     def frame(self, f: tree.Frame):
         """(env) -> the frame's decision summary: compiled (fast_codegen) or a closure."""
         amount = self.codegen.amount(f.amount, self.bands) if self.generate else self.amount(f.amount)
+        overdue = None
+        if rounds.has_due_steps(self.policy, f):  # the pending steps whose own due date had passed (engine.tree.rounds)
+            policy, applied = self.policy, _reader(self.policy.applied_on.path)
+
+            def overdue(env, pending):
+                return rounds.overdue_steps(policy, f, applied(env, None), pending)
         if self.generate:
-            return self.codegen.frame(f, amount, self.date_reason(f), (NOT_ELIGIBLE, ELIGIBLE_AFTER_STEPS, ELIGIBLE))
+            return self.codegen.frame(f, amount, self.date_reason(f), (NOT_ELIGIBLE, ELIGIBLE_AFTER_STEPS, ELIGIBLE), overdue)
         # each rule's own function, which records its value in the memo (every body is built before any frame)
         requires = tuple((n, self.bodies[n]) for n in f.requires)
         exclusions = tuple((n, self.bodies[n]) for n in f.exclusions)
@@ -366,8 +372,11 @@ class _Compiler:
                 reasons.append(("no_subsidy", name))
             pending = [n for n, fn in steps if not (memo[n] if n in memo else fn(env, None))]
             status = NOT_ELIGIBLE if reasons else (ELIGIBLE_AFTER_STEPS if pending else ELIGIBLE)
-            return {"frame": name, "status": status, "subsidy": subsidy if status != NOT_ELIGIBLE else 0,
-                    "reasons": reasons, "pending_steps": pending}
+            out = {"frame": name, "status": status, "subsidy": subsidy if status != NOT_ELIGIBLE else 0,
+                   "reasons": reasons, "pending_steps": pending}
+            if overdue is not None:
+                out["overdue_steps"] = overdue(env, pending)
+            return out
 
         return decide
 

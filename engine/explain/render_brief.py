@@ -99,7 +99,9 @@ def frame_lines(f: FrameDecision, lang: str, seen: set | None = None) -> list[st
         head, block = _reason(r, lang)
         lines += [f"{head} {message(lang, 'brief.as_above')}"] if tuple(block) in seen and block != [head] else block
         seen.add(tuple(block))
-    lines += [f" □ {lbl(t.label, lang)}" for t in f.pending_steps]
+    dues = {s.name: s for s in f.step_dues}
+    lines += [f" □ {lbl(t.label, lang)}" + (f" — {sentences.step_due(dues[t.name], lang)}" if t.name in dues else "")
+              for t in f.pending_steps]
     if f.what_if:
         lines.append(f" {message(lang, 'brief.what_if')}:")
         lines += [" " + line for line in what_if_lines(f, lang)]

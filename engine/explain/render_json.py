@@ -95,6 +95,8 @@ def amount(a: AmountResult, lang: str, traces: bool = True, shared: dict | None 
         out["bands"] = [_band(b, lang, traces, shared) for b in a.bands]
         out["unrounded"] = value(a.unrounded)
         out["rounding"] = "down" if a.rounded_down else None
+        if a.round_cite is not None:
+            out["rounding_source"] = cite(a.round_cite)
     if a.parts:
         out["parts"] = [amount(p, lang, traces, shared) for p in a.parts]
     if a.items or (a.base is None and not a.parts):
@@ -196,6 +198,8 @@ def frame(f: FrameDecision, lang: str, traces: bool = True, shared: dict | None 
         "source": cite(f.cite),
         "reasons": [reason(r, lang, shared) for r in f.reasons],
         "pending_steps": [step(t, lang) for t in f.pending_steps],
+        "step_dues": [{"name": s.name, "label": label(s.label, lang), "done": s.done, "due": value(s.due), "passed": s.passed,
+                       "sentence": sentences.step_due(s, lang), **({"source": cite(s.cite)} if s.cite else {})} for s in f.step_dues],
         "what_if": [what_if(w, lang) for w in f.what_if],
         "uncovered_expenses": [{"index": u.index, **{k: value(v) for k, v in u.values}} for u in f.uncovered],
         "deadline": deadline,

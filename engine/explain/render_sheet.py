@@ -1,13 +1,14 @@
 """Decisions as spreadsheet cells: the columns `policy batch` and `policy population` write (CSV and
 .xlsx), their headers in the policy's words, and statuses, reasons and steps as words rather than
 codes. Reads summary rows only (the shape engine.sql.query.output_columns names: per frame F,
-`F.status`, `F.subsidy`, `F.reasons` as `kind:name` strings, `F.pending_steps`)."""
+`F.status`, `F.subsidy`, `F.reasons` as `kind:name` strings, `F.pending_steps`, and `F.overdue_steps`
+for a frame with a step that has its own due date)."""
 
 from __future__ import annotations
 
 from engine.explain.messages import message
 from engine.explain.render_json import label
-from engine.tree import nodes as tree
+from engine.tree import nodes as tree, rounds
 
 FRAME_COLUMNS = ("status", "subsidy", "reasons", "pending_steps")
 _WHOLE_RECORD = ("id", "ok", "errors", "policy", "best_frame", "best_subsidy", "trace")
@@ -22,6 +23,8 @@ def columns(policies: list[tree.Policy], batch: bool) -> list[str]:
     for policy in policies:
         for f in policy.frames:
             out += [f"{f.name}.{c}" for c in FRAME_COLUMNS if f"{f.name}.{c}" not in out]
+            if rounds.has_due_steps(policy, f) and f"{f.name}.overdue_steps" not in out:  # steps past their own due date
+                out.append(f"{f.name}.overdue_steps")
     return out + (["trace"] if batch else [])
 
 
@@ -96,7 +99,7 @@ class Words:
                 out.append(self.status(value))
             elif what == "reasons":
                 out.append(self.joined(self.reason(r) for r in value))
-            elif what == "pending_steps":
+            elif what in ("pending_steps", "overdue_steps"):
                 out.append(self.joined(self._of(self.definitions, s) for s in value))
             else:
                 out.append(value)

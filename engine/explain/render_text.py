@@ -106,7 +106,8 @@ def amount_lines(a: AmountResult, lang: str, depth: int, said_like: bool = False
         for b in a.bands:
             lines.append(f"{pad}  {band_line(b, lang, len(a.bands) == 1)}")
         rounded = a.rounded_down or a.unrounded != a.before_caps
-        lines.append(f"{pad}  = {yen(a.before_caps)}" + (f" ({message(lang, 'rounded')})" if rounded else ""))
+        lines.append((f"{pad}  = {yen(a.before_caps)}" + (f" ({message(lang, 'rounded')})" if rounded else "")
+                      + f" {cite(a.round_cite, lang)}").rstrip())
     else:
         lines.append(f"{pad}{title} {cite(a.cite, lang)}".rstrip())
         for child in a.parts + a.items:
@@ -176,6 +177,10 @@ def frame_lines(f: FrameDecision, lang: str, full: bool) -> list[str]:
     if f.pending_steps:
         lines.append(f" {message(lang, 'pending_steps')}:")
         lines += [f"  □ {lbl(t.label, lang)} {cite(t.cite, lang)}".rstrip() for t in f.pending_steps]
+    if f.step_dues:
+        lines.append(f" {message(lang, 'step_dues')}:")
+        lines += [f"  {'⚠' if s.passed and not s.done else mark(True) if s.done else '□'} {lbl(s.label, lang)}: {sentences.step_due(s, lang)} "
+                  f"{cite(s.cite, lang)}".rstrip() for s in f.step_dues]
     if f.uncovered:
         lines.append(f" {message(lang, 'uncovered')}:")
         for u in f.uncovered:

@@ -128,7 +128,33 @@ def subject(t: Trace, lang: str) -> str:
         return message(lang, "count", list=label(t.label, lang))
     if t.kind == "among":
         return message(lang, "among", list=label(t.label, lang), members="・".join(t.fact("members")))
+    if t.kind == "round_of":  # 申請する回, 申請する回の締切
+        return message(lang, f"round_of.{t.fact('part', 'deadline')}")
+    if t.kind == "arith" and t.fact("kind") == "date" and len(t.children) == 2 and t.children[1].kind == "const":
+        moved, by = t.children  # 申請する回の締切の3年前, 前回の交付決定日の6か月後
+        amount = by.result if t.op == "+" else -by.result
+        return message(lang, "date_shift.after" if amount >= 0 else "date_shift.before", date=subject(moved, lang),
+                       duration=f"{abs(amount):,}{by.fact('unit') or ''}")
     return message(lang, "this_value")
+
+
+def _no_round(t: Trace) -> bool:
+    """Whether `t` is missing because it reads the round of a date that is in none (設立日 ≥ 締切 - 3年)."""
+    return t.result is None and (t.kind == "round_of" or (t.kind == "arith" and any(_no_round(c) for c in t.children)))
+
+
+def _given_key(operand: Trace, given: bool) -> str:
+    """`X is given` as it was: given or not; a round's date or name there is, or the date is in no round."""
+    if operand.kind == "round_of":
+        return "state.round_found" if given else "state.round_not_found"
+    return "state.given" if given else "state.not_given"
+
+
+def _unknown(operand: Trace, need: str, lang: str, other: Trace | None = None) -> str:
+    """A condition on a value that is missing: not given, or (a round's name or date, on either side)
+    no round."""
+    key = "state.no_round" if _no_round(operand) or (other is not None and _no_round(other)) else "state.unknown"
+    return message(lang, key, left=subject(operand, lang), need=need)
 
 
 def _fallback_used(t: Trace) -> bool:
@@ -181,14 +207,16 @@ def state(t: Trace, lang: str) -> str:
         left, op, right = _sides(t)
         need = _need(op, right, lang)
         if left.result is None or right.result is None:
-            return message(lang, "state.unknown", left=subject(left, lang), need=need)
+            if _no_round(right) and right.kind != "const":  # no value to show beside it: what it is, alone
+                need = message(lang, _OP_KEYS[op], value=subject(right, lang))
+            return _unknown(left, need, lang, right)
         key = "state.met" if t.result else "state.unmet"
         return message(lang, key, left=subject(left, lang), actual=shown(left, lang), need=need)
     if t.kind == "member":
         operand = t.children[0]
         need = _member_need(t, bool(t.fact("negated")), lang)
         if operand.result is None:
-            return message(lang, "state.unknown", left=subject(operand, lang), need=need)
+            return _unknown(operand, need, lang)
         if t.result and len(t.fact("members")) == 1 and not t.fact("negated"):  # 組織形態が会社です, not …会社で、会社です
             return message(lang, "state.is", left=subject(operand, lang), actual=shown(operand, lang))
         return message(lang, "state.met" if t.result else "state.unmet", left=subject(operand, lang), actual=shown(operand, lang), need=need)
@@ -197,10 +225,10 @@ def state(t: Trace, lang: str) -> str:
         return message(lang, key, list=subject(t.children[0], lang), member=t.fact("member"))
     if t.kind == "given":
         operand = t.children[0]
-        return message(lang, "state.given" if t.result else "state.not_given", left=subject(operand, lang))
+        return message(lang, _given_key(operand, bool(t.result)), left=subject(operand, lang))
     if t.kind == "not" and t.children[0].kind == "given":
         operand = t.children[0].children[0]
-        return message(lang, "state.not_given" if t.result else "state.given", left=subject(operand, lang))
+        return message(lang, _given_key(operand, not t.result), left=subject(operand, lang))
     if t.kind in ("any_item", "all_item"):
         key = "quantified.any" if t.kind == "any_item" else "quantified.all"
         where = requirement(t.children[0], lang) if t.children else message(lang, "the_condition")
@@ -226,6 +254,8 @@ def requirement(t: Trace, lang: str, negate: bool = False) -> str:
     if t.kind == "contains":
         return message(lang, "requires.lacks" if negate else "requires.contains", list=subject(t.children[0], lang), member=t.fact("member"))
     if t.kind == "given":
+        if t.children[0].kind == "round_of":
+            return message(lang, "requires.round_not_found" if negate else "requires.round_found", left=subject(t.children[0], lang))
         return message(lang, "requires.not_given" if negate else "requires.given", left=subject(t.children[0], lang))
     if t.kind == "not":
         return requirement(t.children[0], lang, not negate)
@@ -304,6 +334,25 @@ def change(c, lang: str) -> str:
 
 def changes(w, lang: str) -> str:
     return message(lang, "join.and_then").join(change(c, lang) for c in w.changes)
+
+
+def step_due(s, lang: str) -> str:
+    """When a step is due (期限 2024年9月23日（締切の7日前）), and, for a step still to take, that the
+    day had passed on the application date."""
+    if s.due is None:
+        return message(lang, "step_due.no_round")
+    day = date(s.due, lang)
+    if s.before_deadline is None:
+        text = message(lang, "step_due.on", date=day)
+    elif not s.before_deadline[0]:
+        text = message(lang, "step_due.at_deadline", date=day)
+    else:
+        amount, unit = s.before_deadline
+        key = "step_due.before" if amount < 0 else "step_due.after"
+        text = message(lang, key, date=day, duration=f"{abs(amount):,}{unit}")
+    if s.passed and not s.done:
+        text = message(lang, "step_due.passed", due=text, applied=date(s.applied_on, lang))
+    return text
 
 
 def what_if(w, lang: str) -> str:

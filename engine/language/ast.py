@@ -86,6 +86,17 @@ class RoundOf:
 
 
 @frozen
+class RoundIs:
+    """`round of FRAME is "NAME"`, `… is not "NAME"`, `… in {"A", "B"}`: the round of FRAME the
+    application falls in, by the names its `deadline` lines give."""
+
+    frame: Name
+    names: tuple[Name, ...]  # the round names, without their quotes
+    negated: bool
+    span: Span
+
+
+@frozen
 class IsGiven:
     operand: object
     span: Span
@@ -315,6 +326,18 @@ class TableDef:
 
 
 @frozen
+class StepDue:
+    """A step's `due` line: `due 2024-08-01` (`date`), or `due deadline - 7日` (the deadline of the
+    round the case applies in, in each frame that lists the step, moved by `amount` `unit`s)."""
+
+    date: datetime.date | None
+    amount: int  # signed; 0 for the deadline itself
+    unit: str | None  # 年 | か月 | 日, with an amount
+    source: Citation | None
+    span: Span
+
+
+@frozen
 class RuleDef:
     kind: str  # rule | value | exclusion | step
     name: str
@@ -323,6 +346,7 @@ class RuleDef:
     help: Label | None
     body: object
     span: Span
+    due: StepDue | None = None  # a step's own due date
 
 
 @frozen
@@ -366,6 +390,7 @@ class AmountDef:
     removed: tuple[Name, ...] = ()  # `remove amount X` lines (for `amend`)
     like: "tuple[Name | None, Name] | None" = None  # `amount B "…" like F.A:` — (F, A), resolved by the loader
     derived: "AmountLike | None" = None  # once resolved: what B is like and which of its lines differ
+    round_source: Citation | None = None  # `round down source KEY "…"`: the passage that says how yen are rounded
 
 
 @frozen

@@ -65,6 +65,10 @@ class Checked:
 
 def _optional_help(side, t: Type) -> str:
     """How to use an optional value in arithmetic: a default, or a test for it around the arithmetic."""
+    if isinstance(side, ast.RoundOf):  # no input to give a default: the date is in no round of the frame
+        what = f"{side.part} of {side.frame.text}"
+        return (f"{what} is missing when the application date is in no round of {side.frame.text}: test it first, "
+                f"in the same condition: `{what} is given and …` (or `when {what} is given:` in `cases:`)")
     name = ".".join(side.parts) if isinstance(side, ast.NameRef) else None
     unit = {"yen": "円", "count": "人"}.get(t.kind, "")
     default = f"give the input the value a missing answer stands for, e.g. `{name or '控除'}: {unit or '円'}, default 0{unit}`"
@@ -536,8 +540,29 @@ class _Checker:
         if self.symbols.programme is None or self.symbols.programme.applied_on is None:
             self.error(f"{node.part} of {node.frame.text} needs the programme's `applied on` (the application date)", node.span)
             return ERROR
+        if not next(f for f in self.symbols.frames if f.name == node.frame.text).deadlines:
+            self.warning(f"{node.part} of {node.frame.text} is always missing: {node.frame.text} lists no rounds", node.span,
+                         f'give {node.frame.text} `deadline "NAME" DATE` lines (with `opens DATE` for its opening)')
         # missing when the application falls in no round: present where a condition tested it with `is given`
         return DATE if ("round", node.part, node.frame.text) in self.narrowed else attrs.evolve(DATE, optional=True)
+
+    def t_RoundIs(self, node, scope):
+        frames = {f.name: f for f in self.symbols.frames}
+        frame = frames.get(node.frame.text)
+        if frame is None:
+            self.error(f"round of {node.frame.text}: no frame {node.frame.text}", node.frame.span, _suggest(node.frame.text, list(frames)))
+            return BOOL
+        if self.symbols.programme is None or self.symbols.programme.applied_on is None:
+            self.error(f"round of {node.frame.text} needs the programme's `applied on` (the application date)", node.span)
+            return BOOL
+        rounds = [d.name for d in frame.deadlines]
+        for name in node.names:
+            if name.text not in rounds:
+                quoted = ", ".join(f'"{r}"' for r in rounds)
+                hint = f"its rounds are: {quoted}" if rounds else f'{frame.name} lists no rounds: give it `deadline "NAME" DATE` lines'
+                close = _suggest(name.text, rounds)
+                self.error(f"\"{name.text}\" is not a round of {frame.name}", name.span, f"{close} {hint}" if close else hint)
+        return BOOL
 
     def t_IsGiven(self, node, scope):
         t = self.expr(node.operand, scope)
@@ -812,6 +837,8 @@ class _Checker:
                 self.error(f"{where} has no rate: add `rate 1/2` (or bands with `until`)", amount.span)
             if not amount.round_down:
                 self.error(f"{where} does not say how fractional yen are rounded: add `round down`", amount.span)
+            elif amount.round_source is not None:
+                self.check_source(amount.round_source, f"the rounding of {where}", amount.span)
             self.check_bands(amount, scope, where)
         for cap in amount.caps:
             self.check_cap(cap, scope, where)
@@ -927,6 +954,23 @@ class _Checker:
                 self.error(f"frame {frame.name} can never be eligible: its floor {floor.limit.text} is above the most "
                            f"its amounts can grant ({ceiling:,}円)", floor.span)
 
+    def check_due(self, name: str, due: ast.StepDue) -> None:
+        """A step's `due` line: its source is declared; one relative to the round's deadline needs the
+        application date, and each frame that lists the step needs rounds to count from."""
+        if due.source is not None:
+            self.check_source(due.source, f"the due date of step {name}", due.span)
+        if due.date is not None:
+            return
+        if self.symbols.programme is None or self.symbols.programme.applied_on is None:
+            self.error(f"step {name} is due by the deadline of the round applied in, which needs the programme's "
+                       f"`applied on` (the application date)", due.span)
+            return
+        for frame in self.symbols.frames:
+            if name in {n.text for n in frame.steps} and not frame.deadlines:
+                self.warning(f"step {name} is due by the round's deadline, but frame {frame.name} lists no rounds: "
+                             f"there it has no due date", due.span, f"give {frame.name} `deadline \"NAME\" DATE` lines, "
+                             f"or the step a date: `due 2024-08-01`")
+
     # ------------------------------------------------------------ the whole policy
     def run(self) -> Checked:
         self.collect()
@@ -939,6 +983,9 @@ class _Checker:
             self.def_type(name, d.span)
         for frame in self.symbols.frames:
             self.check_frame(frame)
+        for name, d in self.symbols.defs.items():
+            if d.due is not None:
+                self.check_due(name, d.due)
         for name, d in self.symbols.defs.items():
             if name not in self.used and d.kind in ("rule", "value"):
                 self.warning(f"{d.kind} {name} is never used", d.span)

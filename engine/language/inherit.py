@@ -74,6 +74,8 @@ class _Merge:
 
     def amend_amount(self, base: ast.AmountDef, patch: ast.AmountDef) -> ast.AmountDef:
         changes = {field: getattr(patch, field) for key, field in _AMOUNT_FIELDS.items() if key in patch.given}
+        if "round_down" in patch.given:  # the `round down` line brings its own source (or none)
+            changes["round_source"] = patch.round_source
         changes["parts"] = self.amend_amounts(base.parts, patch.parts, patch.removed, f"amount {base.name}")
         # an amount still `like` another (resolved after the frames) states the lines of both
         changes["given"] = base.given | patch.given

@@ -482,7 +482,8 @@ class _ToAst(lark.Transformer):
         source = next((c for c in rest if isinstance(c, ast.Citation)), None)
         help_ = next((c[1] for c in rest if isinstance(c, tuple) and c and c[0] == "help"), None)
         body = rest[-1]
-        return ast.RuleDef(kind=kind, name=str(name), label=label, source=source, help=help_, body=body, span=self._tspan(name))
+        due = next((c for c in rest if isinstance(c, ast.StepDue)), None)
+        return ast.RuleDef(kind=kind, name=str(name), label=label, source=source, help=help_, body=body, span=self._tspan(name), due=due)
 
     def rule_def(self, meta, children):
         return self._rule("rule", meta, children)
@@ -495,6 +496,25 @@ class _ToAst(lark.Transformer):
 
     def step_def(self, meta, children):
         return self._rule("step", meta, children)
+
+    def due_on(self, meta, children):
+        day = self._literal(meta, children[:1], "date", literals.date).value
+        source = children[1] if len(children) > 1 else None
+        return ast.StepDue(date=day, amount=0, unit=None, source=source, span=self._span(meta))
+
+    def due_by_deadline(self, meta, children):
+        amount, unit, source = 0, None, None
+        if len(children) >= 2 and not isinstance(children[0], ast.Citation):
+            sign, token = str(children[0]), children[1]
+            if literals.is_months(str(token)) or str(token).endswith(("年", "日")):
+                amount = self._literal(meta, [token], "duration", literals.duration).value * (1 if sign == "+" else -1)
+                unit = "か月" if literals.is_months(str(token)) else literals.duration_unit(str(token))
+            else:
+                raise _LiteralError(Diagnostic("error", f"a step is due a duration (年, か月, 日) before or after the deadline, "
+                                                        f"not {token}", self._tspan(token)))
+        if children and isinstance(children[-1], ast.Citation):
+            source = children[-1]
+        return ast.StepDue(date=None, amount=amount, unit=unit, source=source, span=self._span(meta))
 
     def all_block(self, meta, children):
         return ast.And(items=tuple(children), block=True, span=self._span(meta))
@@ -611,7 +631,7 @@ class _ToAst(lark.Transformer):
         if rest and isinstance(rest[0], tuple) and rest[0][0] == "amount_like":
             like, rest = rest[0][1], rest[1:]
         source = help_ = base = None
-        bands, caps, floors, parts, removed, round_down = [], [], [], [], [], False
+        bands, caps, floors, parts, removed, round_down, round_source = [], [], [], [], [], False, None
         given = {"label"} if label else set()
         for line in rest:
             given.add(_line_kind(line))
@@ -630,7 +650,7 @@ class _ToAst(lark.Transformer):
             elif line[0] == "base":
                 base = line[1]
             elif line[0] == "round_down":
-                round_down = True
+                round_down, round_source = True, line[1]
             elif line[0] == "remove_amount":
                 removed.append(line[1])
         if for_each is not None:
@@ -639,6 +659,7 @@ class _ToAst(lark.Transformer):
             name=str(name), label=label, for_each=for_each, source=source, help=help_, base=base,
             bands=tuple(bands), round_down=round_down, caps=tuple(caps), floors=tuple(floors),
             parts=tuple(parts), span=self._tspan(name), given=frozenset(given), removed=tuple(removed), like=like,
+            round_source=round_source,
         )
 
     def amount_like(self, meta, children):
@@ -659,7 +680,7 @@ class _ToAst(lark.Transformer):
         return (str(children[0]), children[1])
 
     def round_down(self, meta, children):
-        return ("round_down",)
+        return ("round_down", children[0] if children else None)
 
     def cap_line(self, meta, children):
         limit, rest = children[0], children[1:]
@@ -721,6 +742,18 @@ class _ToAst(lark.Transformer):
 
     def contains(self, meta, children):
         return ast.Contains(operand=children[0], member=self._name(children[1]), span=self._span(meta))
+
+    def _round_names(self, tokens) -> tuple[ast.Name, ...]:
+        return tuple(ast.Name(text=str(t)[1:-1], span=self._tspan(t)) for t in tokens)
+
+    def round_is(self, meta, children):
+        return ast.RoundIs(frame=self._name(children[0]), names=self._round_names(children[1:]), negated=False, span=self._span(meta))
+
+    def round_is_not(self, meta, children):
+        return ast.RoundIs(frame=self._name(children[0]), names=self._round_names(children[1:]), negated=True, span=self._span(meta))
+
+    def round_in(self, meta, children):
+        return ast.RoundIs(frame=self._name(children[0]), names=self._round_names(children[1:]), negated=False, span=self._span(meta))
 
     def is_given(self, meta, children):
         return ast.IsGiven(operand=children[0], span=self._span(meta))

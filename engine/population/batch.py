@@ -299,6 +299,8 @@ def csv_row(record: dict) -> dict:
         row[f"{f['frame']}.subsidy"] = f["subsidy"]
         row[f"{f['frame']}.reasons"] = [f"{kind}:{name}" if name else kind for kind, name in f["reasons"]]
         row[f"{f['frame']}.pending_steps"] = list(f["pending_steps"])
+        if "overdue_steps" in f:
+            row[f"{f['frame']}.overdue_steps"] = list(f["overdue_steps"])
         if f["frame"] == decision["best_frame"]:
             row["best_subsidy"] = f["subsidy"]
     if "trace" in decision:

@@ -101,6 +101,19 @@ class Step:
 
 
 @model
+class StepDue:
+    """A step with its own due date (`due` in the policy): when it is due and whether that day had passed on the application date."""
+
+    name: str = _f()
+    label: str | None = _f()
+    done: bool = _f()
+    due: str | None = _f("the date (YYYY-MM-DD); null when it counts from a round the application date is not in")
+    passed: bool = _f("the due date was before the application date")
+    sentence: str = _f("the same in words")
+    source: Cite = _f(optional=True)
+
+
+@model
 class Change:
     """One field of the case changed by a what-if."""
 
@@ -215,6 +228,7 @@ class Amount:
     bands: list[Band] = _f(optional=True)
     unrounded: Rational = _f(optional=True)
     rounding: Literal["down"] | None = _f(optional=True)
+    rounding_source: Cite = _f("where the rounding is stated (`round down source …`)", optional=True)
     parts: list[Amount] = _f(optional=True)
     items: list[Amount] = _f(optional=True)
     before_caps: int = _f()
@@ -245,6 +259,7 @@ class SummaryFrame(FrameOutcome):
     pending_steps: list[Step] = _f()
 
 
+
 @model
 class FrameDecision(SummaryFrame):
     """One frame (枠) of the programme: the verdict, the subsidy in yen and why."""
@@ -252,6 +267,7 @@ class FrameDecision(SummaryFrame):
     label: str = _f("the frame's label in the request's language")
     eligible: bool = _f("eligible now or once the pending steps are done")
     source: Cite = _f()
+    step_dues: list[StepDue] = _f("the frame's steps that carry a due date")
     what_if: list[WhatIf] = _f()
     uncovered_expenses: list[UncoveredExpense] = _f()
     deadline: Deadline | None = _f()

@@ -19,7 +19,7 @@ from html import escape
 
 import attrs
 
-from engine.explain import relevance
+from engine.explain import relevance, sentences
 from engine.tree import nodes as tree
 from engine.evaluate.decision import AmountResult, FrameDecision
 from engine.explain.messages import message
@@ -151,7 +151,10 @@ def _frame(f: FrameDecision, lang: str, shown: _Shown, policy: tree.Policy | Non
         if forward and forward != said_above:
             out.append(f'<p class="way-forward">{escape(forward)}</p>')
     if pending:
-        items = "".join(f"<li>□ {_cited(lbl(t.label, lang), t.cite, lang)}</li>" for t in pending)
+        dues = {s.name: s for s in f.step_dues}  # a step's own due date, and whether it had passed on the application date
+        items = "".join(f"<li>□ {_cited(lbl(t.label, lang), t.cite, lang)}"
+                        + (f' <span class="due">{escape(sentences.step_due(dues[t.name], lang))}</span>' if t.name in dues else "")
+                        + "</li>" for t in pending)
         out.append(f'<h4>{escape(message(lang, "pending_steps"))}</h4><ul class="steps">{items}</ul>')
     if not shown.amount:  # computed from placeholders for questions not asked: nothing to show
         return "".join(out) + "</article>"

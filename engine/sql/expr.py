@@ -231,7 +231,10 @@ class ExpressionCompiler(FractionFold):
         applied = self.c_Input(self.policy.applied_on).e
         ifs = []
         for i, d in enumerate(frame.deadlines):
-            value = date(d.date if n.part == "deadline" else d.opens) if (n.part == "deadline" or d.opens) else exp.Null()
+            if n.part == "name":  # `round of F is "…"`: the round's name, tested as an enum's member is
+                value = string(d.name)
+            else:
+                value = date(d.date if n.part == "deadline" else d.opens) if (n.part == "deadline" or d.opens) else exp.Null()
             if i == 0 and frame.earlier_unknown and d.opens is None:
                 value = exp.Null()
             elif d.opens is not None:  # before it opened: in no round (or an unknown earlier one)

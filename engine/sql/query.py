@@ -68,6 +68,8 @@ def output_columns(policy: tree.Policy, frames: tuple[str, ...] | None = None) -
     names = ["id", "best_frame", "best_subsidy"]
     for f in _frames(policy, frames):
         names += [f"{f.name}.status", f"{f.name}.subsidy", f"{f.name}.reasons", f"{f.name}.pending_steps"]
+        if rounds.has_due_steps(policy, f):
+            names.append(f"{f.name}.overdue_steps")
     return names
 
 
@@ -80,6 +82,8 @@ def summary_row(s: dict) -> dict:
         row[f"{name}.status"], row[f"{name}.subsidy"] = f["status"], f["subsidy"]
         row[f"{name}.reasons"] = [f"{k}:{x}" if x is not None else k for k, x in f["reasons"]]
         row[f"{name}.pending_steps"] = list(f["pending_steps"])
+        if "overdue_steps" in f:  # a frame with a step that has its own due date
+            row[f"{name}.overdue_steps"] = list(f["overdue_steps"])
         if name == s["best_frame"]:
             row["best_subsidy"] = f["subsidy"]
     return row
@@ -275,6 +279,28 @@ class _Query:
         paid = exp.Case(ifs=[exp.If(this=refused, true=exp.Literal.number(0))], default=amount)
         self.step(f"status: {f.name}", [exp.alias_(status, ident(f"{f.name}.status"), copy=False),
                                          exp.alias_(exp.cast(paid, exp.DataType.build("BIGINT"), copy=False), ident(f"{f.name}.subsidy"), copy=False)], None)
+        if rounds.has_due_steps(self.policy, f):
+            self.step(f"overdue: {f.name}", [exp.alias_(self.overdue(f), ident(f"{f.name}.overdue_steps"), copy=False)],
+                      f"frame {f.name}: the steps still to take whose own due date was before the application date")
+
+    def overdue(self, f: tree.Frame) -> exp.Expression:
+        """engine.tree.rounds.overdue_steps: per step with a `due` line, not done and applied after
+        its due date (a fixed day, or the round's deadline moved by a duration), as a list of names."""
+        names = []
+        for n in f.steps:
+            due = self.policy.definitions[n].due
+            if due is None:
+                continue
+            if due.date is not None:
+                day = tree.Const(value=due.date, kind="date", origin=f.origin)
+            else:
+                day = tree.RoundOf(frame=f.name, part="deadline", kind="date", origin=f.origin)
+                if due.amount:
+                    by = tree.Const(value=abs(due.amount), kind="duration", unit=due.unit, origin=f.origin)
+                    day = tree.Arith(op="+" if due.amount > 0 else "-", left=day, right=by, kind="date", origin=f.origin)
+            late = self.x.expr(tree.Compare(op=">", left=self.policy.applied_on, right=day, kind="bool", origin=f.origin)).e
+            names.append(exp.Case(ifs=[exp.If(this=exp.and_(exp.Not(this=col(n)), late, copy=False), true=string(n))]))
+        return not_null(exp.Array(expressions=names))
 
     def date_reasons(self, f: tree.Frame) -> list[Reason]:
         policy = self.policy
@@ -335,6 +361,8 @@ class _Query:
             if r.extra_column:
                 names = exp.alias_(concat([names, of(d, r.extra_column)]), ident(f"{f.name}.reasons"), copy=False)
             outputs += [of(d, f"{f.name}.status"), of(d, f"{f.name}.subsidy"), names, of(n, f"{f.name}.pending_steps")]
+            if rounds.has_due_steps(self.policy, f):
+                outputs.append(of(d, f"{f.name}.overdue_steps"))
         on = exp.and_(*[exp.EQ(this=of(d, k), expression=of(n, k)) for k in self.reason_keys()], copy=False)
         query = (exp.select(*outputs, copy=False).from_(exp.Table(this=ident(decided), alias=exp.TableAlias(this=d)), copy=False)
                  .join(exp.Table(this=ident(self.previous), alias=exp.TableAlias(this=n)), on=on, copy=False))
@@ -350,6 +378,7 @@ class _Query:
         names = ["id", *self.keep, "best_frame", "best_subsidy"]
         for f, r in zip(self.frames, self.reasons):
             names += [f"{f.name}.status", f"{f.name}.subsidy", *r.key_columns()] + ([r.extra_column] if r.extra_column else [])
+            names += [f"{f.name}.overdue_steps"] if rounds.has_due_steps(self.policy, f) else []
         self.step("decided", [col(n) for n in names], "what the output reads, computed once (it is read twice)",
                   select_all=False)
         if self.dialect == "duckdb":

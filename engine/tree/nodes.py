@@ -230,10 +230,11 @@ class TotalOf:
 @node
 class RoundOf:
     """The closing (`deadline`) or opening (`opening`) date of the round of `frame` that the
-    application date falls in; missing when it falls in none (engine.tree.rounds.round_of)."""
+    application date falls in, or its `name` (`round of F is "2次"`, a Member test on it); missing
+    when it falls in none (engine.tree.rounds.round_of)."""
 
     frame: str
-    part: str  # deadline | opening
+    part: str  # deadline | opening | name
     kind: str
     origin: Origin
 
@@ -267,6 +268,18 @@ class Quantified:
 
 # ---------------------------------------------------------------- definitions
 @node
+class StepDue:
+    """A step's own due date: `date`, or (date None) the deadline of the round the case applies in,
+    in the frame that lists the step, moved by `amount` `unit`s (engine.tree.rounds.step_due)."""
+
+    date: datetime.date | None
+    amount: int
+    unit: str | None
+    cite: Cite | None
+    origin: Origin
+
+
+@node
 class Definition:
     kind: str  # rule | value | exclusion | step
     name: str
@@ -275,6 +288,7 @@ class Definition:
     help: Label | None
     body: object
     origin: Origin
+    due: StepDue | None = None  # a step's due date
 
 
 @attrs.frozen(kw_only=True, eq=False)
@@ -335,6 +349,7 @@ class Amount:
     floors: tuple[Floor, ...]
     parts: tuple["Amount", ...]
     origin: Origin
+    round_cite: Cite | None = None  # `round down source …`: shown beside the rounding
     like: "AmountLike | None" = None  # stated `like` another amount of the policy: which, and what differs
 
 
