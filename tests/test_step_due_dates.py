@@ -190,8 +190,9 @@ def test_a_batch_writes_the_overdue_steps(folder, tmp_path, run):
                      encoding="utf-8")
     out = run("batch", cases, "--policy", folder, "-o", "-", "--output-format", "csv", "--no-bom").stdout.splitlines()
     assert out[0].endswith(",枠.pending_steps,枠.overdue_steps")
-    assert out[1].endswith(",事業計画書を提出する ／ アカウントを登録する,事業計画書を提出する ／ アカウントを登録する")
-    assert out[2].endswith(",アカウントを登録する,")
+    assert out[1].endswith(",枠: 残りの手続き,枠: 期限を過ぎた手続き")  # the labels row
+    assert out[2].endswith(",事業計画書を提出する ／ アカウントを登録する,事業計画書を提出する ／ アカウントを登録する")
+    assert out[3].endswith(",アカウントを登録する,")
     records = [json.loads(line) for line in run("batch", cases, "--policy", folder, "-o", "-", "--output-format", "jsonl").stdout.splitlines()
                if line.startswith("{")]
     assert [r["decision"]["frames"][0]["overdue_steps"] for r in records] == [["書類提出", "登録"], []]
