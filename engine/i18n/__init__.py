@@ -12,7 +12,7 @@ from pathlib import Path
 
 LOCALE_DIR = Path(__file__).resolve().parent.parent / "locale"
 LANGUAGES = ("ja", "en")
-DOMAINS = ("explain", "case", "population")
+DOMAINS = ("explain", "case", "population", "page")
 
 
 @functools.lru_cache(maxsize=None)
