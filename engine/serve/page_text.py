@@ -52,6 +52,7 @@ _TEXT = catalogue([
     N_("load.bad", "This file cannot be read as answers (a case's JSON)"),
     N_("load.done", "The saved answers are loaded"),
     N_("download.case", "Save the answers (JSON)"),
+    N_("date", "{day} {month_name} {year}"),
     N_("call.title", "The call's period"),
     N_("call.rounds", "Rounds per frame"),
     N_("answers", "Your answers"),
