@@ -192,6 +192,8 @@ SOURCE = catalogue([
     N_("because.rule", "as “{rule}” holds"),
     N_("because.not_rule", "as “{rule}” does not hold"),
     N_("because", "as {condition}"),
+    # a condition that ends in a verb (…が入力されている, …が含まれる) takes ため, not のため
+    N_("because.predicate", "as {condition}"),
     N_("cap.why", "{why}, the cap is {limit} (not reached)"),
     N_("cap.binding.why", "{why}, the cap is {limit} (applied)"),
     N_("change", "{field} {old} → {new}"),
@@ -199,6 +201,7 @@ SOURCE = catalogue([
     N_("rate.because.noun", " ({rule})"),
     N_("rate.because_not", " (not {rule})"),
     N_("rate.because_condition", " ({condition})"),
+    N_("rate.because_condition.predicate", " ({condition})"),
 ])
 
 __all__ = ["LANGUAGES", "SOURCE", "message"]

@@ -127,16 +127,35 @@ def subject(t: Trace, lang: str) -> str:
     return message(lang, "this_value")
 
 
-def shown(t: Trace, lang: str) -> str:
-    """An operand's value as it was seen."""
+def shown(t: Trace, lang: str, unit: str | None = None) -> str:
+    """An operand's value as it was seen; `unit`, a count's unit its comparison gives (10者)."""
     if t.kind in ("count", "among"):
-        return message(lang, "items", n=t.result)
-    return value(t.result, t.fact("kind"), lang, t.fact("unit"))
+        return value(t.result, "count", lang, unit) if unit else message(lang, "items", n=t.result)
+    return value(t.result, t.fact("kind"), lang, t.fact("unit") or unit)
 
 
-def _need(op: str, right: Trace, lang: str) -> str:
-    """What a comparison asks for: 300人以下; against another rule's value, that value named."""
-    target = shown(right, lang)
+def _counted(t: Trace) -> bool:
+    """A number of items (of a list, of members among some) — or a bare const a count is compared with."""
+    return t.kind in ("count", "among") or (t.fact("kind") == "count" and not t.fact("unit"))
+
+
+def _units(left: Trace, right: Trace) -> tuple[str | None, str | None]:
+    """The unit each side of a comparison of counts is said with, so that both carry the same one:
+    構成員の数が9者です（10者以上…）, not 9件 against 10者; インボイス機能の数が2件で、1件以上です, not 1."""
+    if not (_counted(left) and right.kind == "const" and right.fact("kind") in ("count", "number", None) and not isinstance(right.result, bool)):
+        return None, None
+    unit = right.fact("unit")
+    if unit:
+        return unit, None
+    if left.kind in ("count", "among"):
+        return None, "items"
+    return None, None
+
+
+def _need(op: str, right: Trace, lang: str, unit: str | None = None) -> str:
+    """What a comparison asks for: 300人以下; against another rule's value, that value named. `unit`
+    "items": a bare number of items, said with the catalogue's counter (1件)."""
+    target = message(lang, "items", n=right.result) if unit == "items" and isinstance(right.result, int) else shown(right, lang)
     if right.kind != "const":
         target = message(lang, "named_value", name=subject(right, lang), value=target)
     return message(lang, _OP_KEYS[op], value=target)
@@ -167,11 +186,12 @@ def state(t: Trace, lang: str) -> str:
     (what it is and what is needed) or unknown (a value not given)."""
     if t.kind == "compare":
         left, op, right = _sides(t)
-        need = _need(op, right, lang)
+        left_unit, right_unit = _units(left, right)
+        need = _need(op, right, lang, right_unit)
         if left.result is None or right.result is None:
             return message(lang, "state.unknown", left=subject(left, lang), need=need)
         key = "state.met" if t.result else "state.unmet"
-        return message(lang, key, left=subject(left, lang), actual=shown(left, lang), need=need)
+        return message(lang, key, left=subject(left, lang), actual=shown(left, lang, left_unit), need=need)
     if t.kind == "member":
         operand = t.children[0]
         need = _member_need(t, bool(t.fact("negated")), lang)
@@ -207,7 +227,8 @@ def requirement(t: Trace, lang: str, negate: bool = False) -> str:
     `negate`: what its opposite asks."""
     if t.kind == "compare":
         left, op, right = _sides(t)
-        return message(lang, "requires", left=subject(left, lang), need=_need(_NEGATED[op] if negate else op, right, lang))
+        need = _need(_NEGATED[op] if negate else op, right, lang, _units(left, right)[1])
+        return message(lang, "requires", left=subject(left, lang), need=need)
     if t.kind == "member":
         need = _member_need(t, bool(t.fact("negated")) != negate, lang)
         return message(lang, "requires", left=subject(t.children[0], lang), need=need)
@@ -252,7 +273,8 @@ def cap(c, lang: str) -> str:
     if why_label:
         why = message(lang, "because.rule" if holds else "because.not_rule", rule=why_label)
     else:
-        why = message(lang, "because", condition=requirement(c.condition, lang, negate=not holds))
+        said = requirement(c.condition, lang, negate=not holds)
+        why = message(lang, "because.predicate" if _ends_in_a_verb(said) else "because", condition=said)
     if not c.active:
         return message(lang, "cap.inactive", why=why, limit=limit)
     return message(lang, "cap.binding.why" if c.binding else "cap.why", why=why, limit=limit)
@@ -289,6 +311,12 @@ def what_if(w, lang: str) -> str:
                    cap=money(facts.get("cap", 0), lang), floor=money(facts.get("floor", 0), lang), amount=yen(facts.get("amount", 0)))
 
 
+def _ends_in_a_verb(said: str) -> bool:
+    """Japanese that ends in kana (…されている, …含まれる, …がない) is a predicate: it takes ため where a
+    noun or a limit (小規模事業者, 3億円以下, 未入力, 「…」) takes のため."""
+    return unicodedata.name(said[-1:] or " ", "").startswith("HIRAGANA")
+
+
 def rate_reason(b, lang: str) -> str:
     """Why a band has the rate it has, when a rule chose it: （小規模事業者のため）. Empty for a fixed rate."""
     t = b.rate_trace
@@ -302,7 +330,8 @@ def rate_reason(b, lang: str) -> str:
             return message(lang, "rate.because" if predicate else "rate.because.noun", rule=name)
         if name:
             return message(lang, "rate.because" if condition.result else "rate.because_not", rule=name)
-        return message(lang, "rate.because_condition", condition=requirement(condition, lang, negate=not condition.result))
+        said = requirement(condition, lang, negate=not condition.result)
+        return message(lang, "rate.because_condition.predicate" if _ends_in_a_verb(said) else "rate.because_condition", condition=said)
     return ""
 
 
