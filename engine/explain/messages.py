@@ -197,6 +197,10 @@ SOURCE = catalogue([
     N_("cap.why", "{why}, the cap is {limit} (not reached)"),
     N_("cap.binding.why", "{why}, the cap is {limit} (applied)"),
     N_("change", "{field} {old} → {new}"),
+    N_("quoted", "{value}"),
+    # a label ending in the affirmative verb is negated by its ending (…に該当する → …に該当しない)
+    N_("verb.affirmative", " holds"),
+    N_("verb.negative", " does not hold"),
     N_("rate.because", " ({rule})"),
     N_("rate.because.noun", " ({rule})"),
     N_("rate.because_not", " (not {rule})"),

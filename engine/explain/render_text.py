@@ -102,7 +102,7 @@ def amount_lines(a: AmountResult, lang: str, depth: int) -> list[str]:
         lines.append(f"{pad}{title} — {message(lang, 'cost')} {yen(a.base)} {cite(a.cite, lang)}".rstrip())
         for b in a.bands:
             lines.append(f"{pad}  {band_line(b, lang, len(a.bands) == 1)}")
-        rounded = a.rounded_down or a.unrounded != a.before_caps
+        rounded = a.unrounded is not None and a.unrounded != a.before_caps  # said only where a fraction of a yen was cut
         lines.append(f"{pad}  = {yen(a.before_caps)}" + (f" ({message(lang, 'rounded')})" if rounded else ""))
     else:
         lines.append(f"{pad}{title} {cite(a.cite, lang)}".rstrip())

@@ -295,9 +295,18 @@ def derivation(t: Trace, lang: str) -> str:
     return message(lang, "named_value", name=subject(t, lang), value=shown(t, lang))
 
 
+def _answer(v, kind: str | None, lang: str, unit: str | None) -> str:
+    """A value an applicant chose rather than typed (はい, a member, nothing yet) quoted as the page shows
+    it: 「いいえ」から「はい」に; an amount, a count or a date as it is: 30人から5人に."""
+    said = value(v, kind, lang, unit)
+    if v is None or isinstance(v, (bool, str, tuple, list)):
+        return message(lang, "quoted", value=said)
+    return said
+
+
 def change(c, lang: str) -> str:
     """One change of a what-if: 資本金を3億円に."""
-    return message(lang, "change", field=label(c.label, lang), old=value(c.old, c.kind, lang, c.unit), new=value(c.new, c.kind, lang, c.unit))
+    return message(lang, "change", field=label(c.label, lang), old=_answer(c.old, c.kind, lang, c.unit), new=_answer(c.new, c.kind, lang, c.unit))
 
 
 def changes(w, lang: str) -> str:
@@ -309,6 +318,14 @@ def what_if(w, lang: str) -> str:
     facts = dict(w.facts)
     return message(lang, f"what_if.{w.kind}", changes=changes(w, lang), subsidy=yen(w.subsidy),
                    cap=money(facts.get("cap", 0), lang), floor=money(facts.get("floor", 0), lang), amount=yen(facts.get("amount", 0)))
+
+
+def negated(name: str, lang: str) -> str | None:
+    """A label that ends in the language's verb said as its negative (小規模事業者に該当する →
+    小規模事業者に該当しない), or None where that cannot be done by its ending (then it is quoted:
+    「…」に当たらない). The endings are the catalogue's."""
+    verb, negative = message(lang, "verb.affirmative"), message(lang, "verb.negative")
+    return name[: -len(verb)] + negative if verb.strip() and name.endswith(verb) else None
 
 
 def _ends_in_a_verb(said: str) -> bool:
@@ -329,6 +346,9 @@ def rate_reason(b, lang: str) -> str:
             predicate = unicodedata.name(name[-1], "").startswith("HIRAGANA")
             return message(lang, "rate.because" if predicate else "rate.because.noun", rule=name)
         if name:
+            negative = negated(name, lang)
+            if not condition.result and negative:
+                return message(lang, "rate.because", rule=negative)
             return message(lang, "rate.because" if condition.result else "rate.because_not", rule=name)
         said = requirement(condition, lang, negate=not condition.result)
         return message(lang, "rate.because_condition.predicate" if _ends_in_a_verb(said) else "rate.because_condition", condition=said)

@@ -127,12 +127,9 @@ def _bare(label: str) -> str:
 
 
 def _negated(label: str, lang: str) -> str:
-    """The label said as not holding: a label ending in the language's verb (する) takes its negative
-    (しない); any other is quoted (「…」に当たらない). Both forms come from the catalogue."""
-    verb, negative = _w(lang, "verb.affirmative"), _w(lang, "verb.negative")
-    if label.endswith(verb):
-        return label[: -len(verb)] + negative
-    return _w(lang, "not_rule", rule=label)
+    """The label said as not holding: by its verb's negative where it ends in one (小規模事業者に該当しない),
+    else quoted (「…」に当たらない)."""
+    return sentences.negated(label, lang) or _w(lang, "not_rule", rule=label)
 
 
 def rate_reasons(amount: AmountResult, lang: str) -> list[str]:

@@ -111,9 +111,6 @@ _TEXT = catalogue([
     N_("result.rate_by", "Rate {rate}: {condition}."),
     N_("result.rate_by.noun", "Rate {rate}: {condition}."),
     N_("result.not_rule", "not ({rule})"),
-    # how a label that ends in a verb is negated: 小規模事業者に該当する → 小規模事業者に該当しない
-    N_("result.verb.affirmative", " does"),
-    N_("result.verb.negative", " does not"),
     N_("result.change.at_most", "{label} at most {value}"),
     N_("result.change.at_least", "{label} at least {value}"),
     N_("result.change.under", "{label} under {value}"),
