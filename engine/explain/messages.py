@@ -198,6 +198,8 @@ SOURCE = catalogue([
     N_("cap.binding.why", "{why}, the cap is {limit} (applied)"),
     N_("change", "{field} {old} → {new}"),
     N_("quoted", "{value}"),
+    N_("derived", "{derivation} = {value}"),
+    N_("yen.under_one", "under 1円"),
     # a label ending in the affirmative verb is negated by its ending (…に該当する → …に該当しない)
     N_("verb.affirmative", " holds"),
     N_("verb.negative", " does not hold"),

@@ -38,6 +38,8 @@ def operand(t: Trace, lang: str) -> str:
     """A value a rule computed or read, named: 資本金: 1,000万円."""
     if t.kind == "const":
         return sentences.shown(t, lang)
+    if t.kind in ("arith", "round"):  # a sum with no name of its own: how it was added up, not 「この値」
+        return message(lang, "derived", derivation=sentences.derivation(t, lang), value=sentences.shown(t, lang))
     return message(lang, "state.answer", left=sentences.subject(t, lang), answer=sentences.shown(t, lang))
 
 

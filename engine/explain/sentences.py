@@ -36,6 +36,8 @@ def part(v, lang: str) -> str:
     """A band's share of a cost or of a subsidy, which may fall between two yen: 666,666円余 (just over
     666,666 yen) rather than a fraction; the amount it adds up to is rounded down once, after the sum."""
     if isinstance(v, Fraction) and v.denominator != 1:
+        if 0 < v < 1:  # 1円 × 2/3: not 「0円余」
+            return message(lang, "yen.under_one")
         return message(lang, "yen.over", amount=f"{math.floor(v):,}")
     return yen(v)
 
@@ -290,6 +292,8 @@ def derivation(t: Trace, lang: str) -> str:
         return f"{derivation(left, lang)} {_ARITH.get(t.op, t.op)} {derivation(right, lang)}"
     if t.kind == "round":
         return derivation(t.children[0], lang)
+    if t.kind == "if" and len(t.children) == 2:  # (1 if … else 0): the branch taken
+        return derivation(t.children[1], lang)
     if t.kind == "const":
         return rate(t.result) if t.fact("kind") == "ratio" else shown(t, lang)
     return message(lang, "named_value", name=subject(t, lang), value=shown(t, lang))
