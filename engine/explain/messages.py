@@ -203,6 +203,8 @@ SOURCE = catalogue([
     # a label ending in the affirmative verb is negated by its ending (…に該当する → …に該当しない)
     N_("verb.affirmative", " holds"),
     N_("verb.negative", " does not hold"),
+    N_("copula.affirmative", " is so"),
+    N_("copula.negative", " is not so"),
     N_("rate.because", " ({rule})"),
     N_("rate.because.noun", " ({rule})"),
     N_("rate.because_not", " (not {rule})"),

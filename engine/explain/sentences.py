@@ -328,8 +328,11 @@ def negated(name: str, lang: str) -> str | None:
     """A label that ends in the language's verb said as its negative (小規模事業者に該当する →
     小規模事業者に該当しない), or None where that cannot be done by its ending (then it is quoted:
     「…」に当たらない). The endings are the catalogue's."""
-    verb, negative = message(lang, "verb.affirmative"), message(lang, "verb.negative")
-    return name[: -len(verb)] + negative if verb.strip() and name.endswith(verb) else None
+    for ending in ("verb", "copula"):  # …に該当する → …に該当しない; 小規模事業者である → 小規模事業者でない
+        affirmative, negative = message(lang, f"{ending}.affirmative"), message(lang, f"{ending}.negative")
+        if affirmative.strip() and name.endswith(affirmative):
+            return name[: -len(affirmative)] + negative
+    return None
 
 
 def _ends_in_a_verb(said: str) -> bool:
