@@ -21,7 +21,7 @@ import json
 import attrs
 import markupsafe
 
-from engine.explain import relevance
+from engine.explain import relevance, sentences
 from engine.tree import nodes as tree
 from engine.evaluate.decision import AmountResult, FrameDecision
 from engine.explain.messages import message
@@ -141,8 +141,9 @@ def _frame(f: FrameDecision, lang: str, shown: _Shown, policy: tree.Policy | Non
         view["forward"] = forward if forward != said_above else None
     if not shown.amount or not granted:  # computed from placeholders for questions not asked: nothing to show
         return view
-    view["caps"] = [{"label": lbl(a.label, lang), **_cited(message(lang, "cap.binding", limit=yen(c.limit)), c.cite, lang)}
-                    for a, c in _binding_caps(f.amount)]
+    # each cap reached as the sentence writer says it: why it applies and, for a limit the case's own
+    # amounts set (複数社連携 (c)), how it was derived
+    view["caps"] = [{"label": lbl(a.label, lang), **_cited(sentences.cap(c, lang), c.cite, lang)} for a, c in _binding_caps(f.amount)]
     view.update(table=calculation.table(f.amount, lang), bands=calculation.band_lines(f.amount, lang),
                 rate_by=calculation.rate_reasons(f.amount, lang))
     return view
