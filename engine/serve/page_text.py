@@ -110,7 +110,7 @@ _TEXT = catalogue([
     N_("result.band.rounded", "{title}: the total rounded down to whole yen is {value}"),
     N_("result.rate_by", "Rate {rate}: {condition}."),
     N_("result.rate_by.noun", "Rate {rate}: {condition}."),
-    N_("result.not_rule", "not ({rule})"),
+    N_("result.not_rule", "“{rule}” does not hold"),
     N_("result.change.at_most", "{label} at most {value}"),
     N_("result.change.at_least", "{label} at least {value}"),
     N_("result.change.under", "{label} under {value}"),
