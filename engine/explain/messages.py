@@ -169,6 +169,10 @@ SOURCE = catalogue([
     N_("state.met", "{left} is {actual}: {need}"),
     N_("state.unmet", "{left} is {actual}; it must be {need}"),
     N_("state.unknown", "{left} is not given; it must be {need}"),
+    # the same where the condition is not something the applicant needs (an exclusion, under a `not`):
+    # what it is, without 「…である必要があります」
+    N_("state.unmet.plain", "{left} is {actual}, not {need}"),
+    N_("state.unknown.plain", "{left} is not given, so it is not taken as {need}"),
     N_("state.contains", "{list} includes {member}"),
     N_("state.lacks", "{list} does not include {member}"),
     N_("state.given", "{left} is given"),

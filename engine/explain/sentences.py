@@ -183,25 +183,28 @@ def _member_need(t: Trace, negated: bool, lang: str) -> str:
 
 
 # ---------------------------------------------------------------- a condition as it was met or not
-def state(t: Trace, lang: str) -> str:
+def state(t: Trace, lang: str, needed: bool = True) -> str:
     """A condition with the values it saw, as a sentence: met (資本金が1,000万円で、3億円以下です), unmet
-    (what it is and what is needed) or unknown (a value not given)."""
+    (what it is and what is needed) or unknown (a value not given). `needed` False: the condition is
+    not one the applicant must meet (an exclusion's, or one under a `not`), so an unmet or unknown one
+    says what it is, not 「…である必要があります」."""
+    unmet, unknown = ("state.unmet", "state.unknown") if needed else ("state.unmet.plain", "state.unknown.plain")
     if t.kind == "compare":
         left, op, right = _sides(t)
         left_unit, right_unit = _units(left, right)
         need = _need(op, right, lang, right_unit)
         if left.result is None or right.result is None:
-            return message(lang, "state.unknown", left=subject(left, lang), need=need)
-        key = "state.met" if t.result else "state.unmet"
+            return message(lang, unknown, left=subject(left, lang), need=need)
+        key = "state.met" if t.result else unmet
         return message(lang, key, left=subject(left, lang), actual=shown(left, lang, left_unit), need=need)
     if t.kind == "member":
         operand = t.children[0]
         need = _member_need(t, bool(t.fact("negated")), lang)
         if operand.result is None:
-            return message(lang, "state.unknown", left=subject(operand, lang), need=need)
+            return message(lang, unknown, left=subject(operand, lang), need=need)
         if t.result and len(t.fact("members")) == 1 and not t.fact("negated"):  # 組織形態が会社です, not …会社で、会社です
             return message(lang, "state.is", left=subject(operand, lang), actual=shown(operand, lang))
-        return message(lang, "state.met" if t.result else "state.unmet", left=subject(operand, lang), actual=shown(operand, lang), need=need)
+        return message(lang, "state.met" if t.result else unmet, left=subject(operand, lang), actual=shown(operand, lang), need=need)
     if t.kind == "contains":
         key = "state.contains" if t.result else "state.lacks"
         return message(lang, key, list=subject(t.children[0], lang), member=t.fact("member"))
