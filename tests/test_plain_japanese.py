@@ -159,3 +159,16 @@ def test_the_check_finds_what_it_looks_for():
     assert problems("構成員の数が9件です（10者以上である必要があります）", set())
     assert problems("機能の数が2件で、1以上です", set())
     assert problems("機能の数が2件で、1件以上です", set()) == [] and problems("構成員の数が9者です（10者以上である必要があります）", set()) == []
+
+
+def test_a_condition_the_applicant_need_not_meet_is_not_said_as_needed(policies):
+    """Under an exclusion (みなし大企業) a condition not met is what it is, not 「…である必要があります」."""
+    policy = policies["2024"]
+    values = read_case(policy, read_case_file(ROOT / "examples" / "minashi_all_officers_of_deemed_large.json"))
+    decision = evaluate(policy, values)
+    for text in (render_text.decision(decision, "ja", full=True), page_text(render_html.decision(decision, "ja"))):
+        assert "確定している直近過去3年分の各年又は各事業年度の課税所得の年平均額が未入力のため、15億円超とは判定していません" in text
+        assert "役員のうち大企業の役員又は職員を兼ねている者の割合が0%で、50%以上ではありません" in text
+        assert "15億円超である必要があります" not in text
+    text = render_text.decision(decision, "en", full=True)
+    assert "is not given, so it is not taken as over 1,500,000,000円" in text
