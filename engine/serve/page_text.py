@@ -56,6 +56,7 @@ _TEXT = catalogue([
     N_("call.title", "The call's period"),
     N_("call.rounds", "Rounds per frame"),
     N_("answers", "Your answers"),
+    N_("list.join", ", "),
     N_("call.on.given", "Application date ({day}): "),
     N_("call.on.today", "Today ({day}): "),
     N_("call.open", "a round is open."),
@@ -131,7 +132,7 @@ _TEXT = catalogue([
 
 # The words page.js needs (its messages, the answers' heading), handed over in the page's config.
 SCRIPT_KEYS = ("bad.amount", "bad.fraction", "bad.number", "working", "failed", "errors", "item", "pruned",
-               "reset.confirm", "load.bad", "load.done", "yes", "no", "answers")
+               "reset.confirm", "load.bad", "load.done", "yes", "no", "answers", "list.join")
 
 
 def text(lang: str, key: str, /, **values) -> str:
