@@ -1,8 +1,9 @@
 """A frame's subsidy as a table on the self-check page — 区分 | 対象経費 | 補助率 | 補助額 | 上限, one row
 per cost category (per item for amounts computed item by item), a total row when there are several —
 and the size category that set a rate, said in words (「小規模事業者に該当するため、補助率は4/5です」).
-Read from the decision's AmountResult; whole yen only (a subsidy is rounded down where the rule
-says so, and the table says so instead of showing a fraction of a yen)."""
+Read from the decision's AmountResult into plain rows that templates/result.html draws; whole yen
+only (a subsidy is rounded down where the rule says so, and the table says so instead of showing a
+fraction of a yen)."""
 
 from __future__ import annotations
 
