@@ -11,12 +11,12 @@ import json
 import pytest
 
 from engine.authoring import corpus
-from engine.compile.pipeline import load_policy
 from engine.evaluate.case import read_case
 from engine.evaluate.evaluator import evaluate
 from engine.evaluate.fast import FastPolicy, summary
 from engine.language.diagnostics import PolicyError
 from engine.tree.dates import shift
+from policy_support import load, policy_fixtures
 from sql_support import duckdb_rows, mismatches
 
 POLICY = """\
@@ -67,17 +67,7 @@ def test_a_date_moves_by_a_duration(day, amount, unit, expected):
     assert shift(day, amount, unit) == expected
 
 
-@pytest.fixture(scope="module")
-def folder(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("durations") / "policy"
-    folder.mkdir()
-    (folder / "policy.rules").write_text(POLICY, encoding="utf-8")
-    return folder
-
-
-@pytest.fixture(scope="module")
-def policy(folder):
-    return load_policy(folder, use_cache=False).policy
+folder, policy = policy_fixtures(POLICY, "durations")
 
 
 def subsidy(policy, founded, applied, previous=None):
@@ -132,9 +122,8 @@ def test_tree_fast_and_sql_agree_at_every_edge(policy):
 ])
 def test_what_a_date_cannot_take_is_an_error(tmp_path, body, message):
     text = POLICY.replace("  申請日 + 30日 ≤ 2024-12-31\n", f"  {body}\n")
-    (tmp_path / "policy.rules").write_text(text, encoding="utf-8")
     with pytest.raises(PolicyError) as error:
-        load_policy(tmp_path, use_cache=False)
+        load(tmp_path, text)
     assert message in str(error.value), str(error.value)
 
 
@@ -180,10 +169,7 @@ frame 枠 "枠":
 
 @pytest.fixture(scope="module")
 def rounds_policy(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("rounds") / "policy"
-    folder.mkdir()
-    (folder / "policy.rules").write_text(ROUNDS, encoding="utf-8")
-    return load_policy(folder, use_cache=False).policy
+    return load(tmp_path_factory.mktemp("rounds") / "policy", ROUNDS)
 
 
 @pytest.mark.parametrize("founded, applied, expected", [
@@ -218,7 +204,6 @@ def test_the_round_dates_agree_in_every_form(rounds_policy):
     ("  applied on 申請日\n", "", "error: deadline of 枠 needs the programme's `applied on` (the application date)"),
 ])
 def test_what_the_round_dates_need(tmp_path, old, new, message):
-    (tmp_path / "policy.rules").write_text(ROUNDS.replace(old, new), encoding="utf-8")
     with pytest.raises(PolicyError) as error:
-        load_policy(tmp_path, use_cache=False)
+        load(tmp_path, ROUNDS.replace(old, new))
     assert message in str(error.value), str(error.value)

@@ -7,12 +7,12 @@ from __future__ import annotations
 import pytest
 
 from engine.authoring import corpus
-from engine.compile.pipeline import load_policy
 from engine.evaluate.case import read_case
 from engine.evaluate.evaluator import evaluate
 from engine.evaluate.fast import FastPolicy, summary
 from engine.language.diagnostics import PolicyError
 from engine.language.fmt import format_text
+from policy_support import load, policy_fixtures, write
 from sql_support import duckdb_rows, mismatches
 
 POLICY = """\
@@ -64,15 +64,7 @@ frame 大型 "大型枠" like 小規模枠:
 """
 
 
-def write(folder, text, name="policy.rules"):
-    folder.mkdir(parents=True, exist_ok=True)
-    (folder / name).write_text(text, encoding="utf-8")
-    return folder
-
-
-@pytest.fixture(scope="module")
-def policy(tmp_path_factory):
-    return load_policy(write(tmp_path_factory.mktemp("reuse") / "policy", POLICY), use_cache=False).policy
+folder, policy = policy_fixtures(POLICY, "reuse")
 
 
 def test_a_frame_like_another_takes_its_lines_and_changes_those_it_states(policy):
@@ -101,7 +93,7 @@ def test_tree_fast_and_sql_agree(policy):
 ])
 def test_a_frame_like_one_that_is_not_there_is_an_error(tmp_path, old, new, message):
     with pytest.raises(PolicyError) as error:
-        load_policy(write(tmp_path / "p", POLICY.replace(old, new)), use_cache=False)
+        load(tmp_path / "p", POLICY.replace(old, new))
     assert message in str(error.value), str(error.value)
 
 
@@ -112,7 +104,7 @@ def test_like_reaches_across_included_files_and_years(tmp_path):
     nxt = write(tmp_path / "2025", 'extends "../2024"\n\nprogramme "派生"\n  year 2025\n\n'
                                     'amend frame 小規模枠:\n  amount ソフト:\n    at most 200万円\n\n'
                                     'frame 次 "次の枠" like 小規模枠:\n  source 要領\n  remove amount ハード\n')
-    policy = load_policy(nxt, use_cache=False).policy
+    policy = load(nxt)
     values = read_case(policy, {"申請者": {"従業員数": 5}, "ソフト費": 6_000_000, "ハード費": 300_000})
     frames = {f.name: f.subsidy for f in evaluate(policy, values).frames}
     assert frames == {"通常": 1_600_000, "小規模枠": 2_100_000, "次": 2_000_000}

@@ -13,6 +13,7 @@ from engine.evaluate.case import read_case
 from engine.evaluate.evaluator import evaluate
 from engine.evaluate.fast import FastPolicy, summary
 from engine.language.diagnostics import PolicyError
+from policy_support import load, policy_fixtures
 from sql_support import duckdb_rows, mismatches
 
 POLICY = """\
@@ -49,11 +50,7 @@ frame 枠 "枠":
 """
 
 
-@pytest.fixture(scope="module")
-def policy(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("items")
-    (folder / "policy.rules").write_text(POLICY, encoding="utf-8")
-    return load_policy(folder, use_cache=False).policy
+folder, policy = policy_fixtures(POLICY, "items")
 
 
 def decide(policy, items, small=False):
@@ -104,9 +101,8 @@ def test_tree_fast_and_sql_agree(policy):
 def test_a_total_of_something_that_is_not_an_amount_is_refused(tmp_path, body, message):
     text = POLICY.replace("total of (金額 × 24か月 ÷ 利用月数 if 利用月数 > 24か月 else 金額) in 経費 where 区分 is ソフトウェア + "
                           "total of (金額 × 12か月 ÷ 利用月数 if 利用月数 > 12か月 else 金額) in 経費 where 区分 is オプション", body)
-    (tmp_path / "policy.rules").write_text(text, encoding="utf-8")
     with pytest.raises(PolicyError) as error:
-        load_policy(tmp_path, use_cache=False)
+        load(tmp_path, text)
     assert message in str(error.value)
 
 
@@ -124,8 +120,7 @@ def test_the_cost_at_which_the_cap_is_reached_sees_through_the_per_item_total(po
 # ---------------------------------------------------------------- `at most` on an input (the months' bound)
 def _bounded(tmp_path, line):
     text = POLICY.replace('  利用月数: か月, default 0 "利用月数（0: 一括）"', line)
-    (tmp_path / "policy.rules").write_text(text, encoding="utf-8")
-    return load_policy(tmp_path, use_cache=False).policy
+    return load(tmp_path, text)
 
 
 def test_a_bounded_count_refuses_a_larger_answer_everywhere(tmp_path):

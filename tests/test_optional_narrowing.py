@@ -11,11 +11,11 @@ import json
 import pytest
 
 from engine.authoring import corpus
-from engine.compile.pipeline import load_policy
 from engine.evaluate.case import read_case
 from engine.evaluate.evaluator import evaluate
 from engine.evaluate.fast import FastPolicy, summary
 from engine.language.diagnostics import PolicyError
+from policy_support import load, policy_fixtures
 from sql_support import duckdb_rows, mismatches
 
 POLICY = """\
@@ -62,20 +62,8 @@ frame 枠 "枠":
 """
 
 
-def write(folder, text):
-    folder.mkdir(parents=True, exist_ok=True)
-    (folder / "policy.rules").write_text(text, encoding="utf-8")
-    return folder
 
-
-@pytest.fixture(scope="module")
-def folder(tmp_path_factory):
-    return write(tmp_path_factory.mktemp("narrowing") / "policy", POLICY)
-
-
-@pytest.fixture(scope="module")
-def policy(folder):
-    return load_policy(folder, use_cache=False).policy
+folder, policy = policy_fixtures(POLICY, "narrowing")
 
 
 def decide(policy, applicant, items):
@@ -112,7 +100,8 @@ def test_the_explanation_of_a_cap_off_for_a_missing_value(folder, tmp_path, run)
     assert "事業場内最低賃金の引上げ額が未入力のため、上限未入力はかかりません" in out
 
 
-HELP = ("help: give the input the value a missing answer stands for, e.g. `前年の最低賃金: 円, default 0円`; or test it first, in the "
+HELP = ("help: say what stands for it when it is not given: `(前年の最低賃金 or 0円)`; "
+        "or give the input the value a missing answer stands for, e.g. `前年の最低賃金: 円, default 0円`; or test it first, in the "
         "same condition: `前年の最低賃金 is given and …` (also `not 前年の最低賃金 is given or …`, `when 前年の最低賃金 is given:` in `cases:`, `… if 前年の最低賃金 is given "
         "else …`, or a cap's `when 前年の最低賃金 is given`)")
 
@@ -127,7 +116,7 @@ HELP = ("help: give the input the value a missing answer stands for, e.g. `前�
 def test_arithmetic_outside_a_guard_is_refused_and_says_how_to_guard_it(tmp_path, guarded, column):
     text = POLICY.replace("  前年の最低賃金 is given and 今年の最低賃金 ≥ 前年の最低賃金 + 50円\n", f"  {guarded}\n")
     with pytest.raises(PolicyError) as error:
-        load_policy(write(tmp_path / "p", text), use_cache=False)
+        load(tmp_path / "p", text)
     lines = str(error.value).splitlines()
     assert lines[0].endswith(f"policy.rules:20:{column}: error: arithmetic on an optional value that may be missing"), lines[0]
     assert f"  {HELP}" in lines
@@ -136,14 +125,14 @@ def test_arithmetic_outside_a_guard_is_refused_and_says_how_to_guard_it(tmp_path
 def test_an_unless_cap_does_not_guard_its_limit(tmp_path):
     text = POLICY.replace("when 賃金の引上げ額 is given", "unless 賃金の引上げ額 is given")
     with pytest.raises(PolicyError) as error:
-        load_policy(write(tmp_path / "p", text), use_cache=False)
+        load(tmp_path / "p", text)
     assert "error: arithmetic on an optional value that may be missing" in str(error.value)
 
 
 def test_a_bare_number_scales_an_amount(tmp_path):
     """`資本金 ÷ 2` and `賃金の引上げ額 × 1,000` are yen (a bare number is a factor); they were yen ÷ yen."""
     assert "資本金 ÷ 2" in POLICY and "賃金の引上げ額 × 1,000" in POLICY
-    caps = load_policy(write(tmp_path / "p", POLICY), use_cache=False).policy.frames[0].amount.parts[0].caps
+    caps = load(tmp_path / "p", POLICY).frames[0].amount.parts[0].caps
     assert [c.limit.kind for c in caps] == ["yen", "yen"]
 
 

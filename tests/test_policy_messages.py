@@ -65,7 +65,8 @@ def test_near_misses_say_what_was_meant(tmp_path, old, new, tail):
 def test_arithmetic_on_an_optional_input_says_how_to_fix_it(tmp_path):
     message = _error(tmp_path, BASE.replace("    on 費用\n", "    on 費用 - 控除\n"))
     assert "error: arithmetic on an optional value that may be missing" in message
-    assert "help: give the input the value a missing answer stands for, e.g. `控除: 円, default 0円`" in message
+    assert "help: say what stands for it when it is not given: `(控除 or 0円)`; or give the input the value a missing answer " \
+           "stands for, e.g. `控除: 円, default 0円`" in message
 
 
 def test_an_amount_used_in_an_expression_says_what_amounts_are(tmp_path):

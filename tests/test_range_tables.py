@@ -9,12 +9,12 @@ import json
 import pytest
 
 from engine.authoring import corpus
-from engine.compile.pipeline import load_policy
 from engine.evaluate.case import read_case
 from engine.evaluate.evaluator import evaluate
 from engine.evaluate.fast import FastPolicy, summary
 from engine.language.diagnostics import PolicyError
 from engine.language.fmt import format_text
+from policy_support import load, policy_fixtures
 from sql_support import duckdb_rows, mismatches
 
 TABLE = """\
@@ -61,20 +61,8 @@ frame 枠 "枠":
 """
 
 
-def write(folder, text):
-    folder.mkdir(parents=True, exist_ok=True)
-    (folder / "policy.rules").write_text(text, encoding="utf-8")
-    return folder
 
-
-@pytest.fixture(scope="module")
-def folder(tmp_path_factory):
-    return write(tmp_path_factory.mktemp("ranges") / "policy", POLICY)
-
-
-@pytest.fixture(scope="module")
-def policy(folder):
-    return load_policy(folder, use_cache=False).policy
+folder, policy = policy_fixtures(POLICY, "ranges")
 
 
 def subsidy(policy, employees, income, cost):
@@ -131,7 +119,7 @@ def test_gaps_overlaps_and_open_ends_are_errors_at_their_rows(tmp_path, rows, me
     text = POLICY.replace(ROWS, rows)
     assert text != POLICY
     with pytest.raises(PolicyError) as error:
-        load_policy(write(tmp_path / "p", text), use_cache=False)
+        load(tmp_path / "p", text)
     found = [line.split("/")[-1] for line in str(error.value).splitlines() if ": error: " in line]
     assert found == messages
 
@@ -139,7 +127,7 @@ def test_gaps_overlaps_and_open_ends_are_errors_at_their_rows(tmp_path, rows, me
 def test_a_signed_key_needs_a_first_band_open_below(tmp_path):
     text = POLICY.replace("  | < 0円            | 50万円 |\n  | 0円 .. 1,000万円 | 10万円 |", "  | 0円 .. 1,000万円 | 10万円 |")
     with pytest.raises(PolicyError) as error:
-        load_policy(write(tmp_path / "p", text), use_cache=False)
+        load(tmp_path / "p", text)
     assert "error: table 所得区分 has no row for any value below it: its first band starts at 0円" in str(error.value)
     assert "help: start the first band with `≤` (or at 0)" in str(error.value)
 
@@ -149,14 +137,14 @@ def test_a_band_in_a_table_keyed_by_an_enum_is_an_error(tmp_path):
         "input 経費", "enum 業種:\n  製造業\n  小売業\n\ntable 業種別 \"業種別\" by 業種:\n  source 要領\n  | 業種 | 上限 |\n  | 製造業 | 1円 |\n"
         "  | ≤ 5人 | 2円 |\n\ninput 経費")
     with pytest.raises(PolicyError) as error:
-        load_policy(write(tmp_path / "p", text), use_cache=False)
+        load(tmp_path / "p", text)
     assert "error: table 業種別 is keyed by 業種: a row starts with a member, not the band ≤ 5人" in str(error.value)
 
 
 def test_a_table_keyed_by_an_optional_input_gives_an_optional_cell(tmp_path):
     text = POLICY.replace('課税所得: 円, signed "課税所得"', '課税所得: 円, signed, optional "課税所得"')
     with pytest.raises(PolicyError) as error:
-        load_policy(write(tmp_path / "p", text), use_cache=False)
+        load(tmp_path / "p", text)
     assert "error: arithmetic on an optional value that may be missing" in str(error.value)
 
 

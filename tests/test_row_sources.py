@@ -8,9 +8,9 @@ import json
 
 import pytest
 
-from engine.compile.pipeline import load_policy
 from engine.language.diagnostics import PolicyError
 from engine.language.fmt import format_text
+from policy_support import load, write
 
 POLICY = """\
 programme "行ごとの出典"
@@ -48,10 +48,7 @@ frame 枠 "枠":
 
 @pytest.fixture
 def folder(tmp_path):
-    folder = tmp_path / "policy"
-    folder.mkdir()
-    (folder / "policy.rules").write_text(POLICY, encoding="utf-8")
-    return folder
+    return write(tmp_path / "policy", POLICY)
 
 
 @pytest.mark.parametrize("industry, capital, line", [
@@ -71,9 +68,8 @@ def test_json_gives_the_rows_source(folder, tmp_path, run):
 
 
 def test_a_rows_source_must_be_declared(folder):
-    (folder / "policy.rules").write_text(POLICY.replace('source 法 "第2条', 'source 方 "第2条'), encoding="utf-8")
     with pytest.raises(PolicyError) as error:
-        load_policy(folder, use_cache=False)
+        load(folder, POLICY.replace('source 法 "第2条', 'source 方 "第2条'))
     assert "policy.rules:17:22: error: unknown source 方" in str(error.value)
 
 

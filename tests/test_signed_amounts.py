@@ -13,7 +13,6 @@ import pytest
 
 from engine.authoring import corpus
 from engine.authoring.schema import case_schema
-from engine.compile.pipeline import load_policy
 from engine.evaluate.case import read_case
 from engine.evaluate.evaluator import evaluate
 from engine.evaluate.fast import FastPolicy, summary
@@ -22,6 +21,7 @@ from engine.explain.counterfactual import what_if
 from engine.language.diagnostics import CaseError, PolicyError
 from engine.language.fmt import format_text
 from browser_support import browser_only, start_chromium
+from policy_support import load, policy_fixtures
 from sql_support import arrow_table, duckdb_rows, mismatches
 from test_serve_support import Server
 
@@ -63,17 +63,7 @@ frame 枠 "枠":
 """
 
 
-@pytest.fixture(scope="module")
-def folder(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("signed") / "policy"  # alone in its folder: no neighbour is read as another year
-    folder.mkdir()
-    (folder / "policy.rules").write_text(POLICY, encoding="utf-8")
-    return folder
-
-
-@pytest.fixture(scope="module")
-def policy(folder):
-    return load_policy(folder, use_cache=False).policy
+folder, policy = policy_fixtures(POLICY, "signed")
 
 
 def case(income, years, cost=3_000_000, capital=1_000_000):
@@ -107,9 +97,8 @@ def test_every_other_amount_stays_non_negative(policy):
 ])
 def test_signed_is_for_yen_only(tmp_path, declaration, message):
     text = POLICY.replace('  資本金: 円 "資本金"', f'  資本金: 円 "資本金"\n  {declaration}')
-    (tmp_path / "policy.rules").write_text(text, encoding="utf-8")
     with pytest.raises(PolicyError) as error:
-        load_policy(tmp_path, use_cache=False)
+        load(tmp_path, text)
     assert f"error: {message}" in str(error.value)
 
 

@@ -19,6 +19,7 @@ from engine.evaluate.case import read_case
 from engine.compile.pipeline import load_policy
 from engine.population.engines import open_engine
 from engine.sql.query import to_sql
+from policy_support import load
 from sql_support import ROOT, arrow_table, corpus_cases, mismatches
 from test_sql import TIERED
 
@@ -138,19 +139,17 @@ def test_spark_makes_the_case_readers_value_checks_as_duckdb_does(spark, tmp_pat
 
 
 @pytest.mark.parametrize("module", ["test_signed_amounts", "test_range_tables", "test_optional_narrowing", "test_durations",
-                                    "test_durations:ROUNDS", "test_frame_reuse"])
+                                    "test_durations:ROUNDS", "test_frame_reuse", "test_fallback", "test_amount_like"])
 def test_spark_equals_the_tree_on_the_new_constructs(spark, tmp_path, module):
-    """Signed amounts (⌊…⌋ of a loss), tables keyed by a number (every band edge) and optional values
-    narrowed by `is given` (missing where the test fails), on a boundary corpus of each."""
+    """Signed amounts (⌊…⌋ of a loss), tables keyed by a number (every band edge), optional values
+    narrowed by `is given` (missing where the test fails) and given a fallback (`X or 0円`), on a
+    boundary corpus of each."""
     import importlib
 
     from engine.authoring import corpus
 
-    folder = tmp_path / "policy"
-    folder.mkdir()
     name, _, attr = module.partition(":")
-    (folder / "policy.rules").write_text(getattr(importlib.import_module(name), attr or "POLICY"), encoding="utf-8")
-    policy = load_policy(folder, use_cache=False).policy
+    policy = load(tmp_path / "policy", getattr(importlib.import_module(name), attr or "POLICY"))
     values = [read_case(policy, raw) for raw in corpus.generate(policy, 150, seed=22)]
     path = tmp_path / "cases.parquet"
     pq.write_table(arrow_table(policy, values), path)

@@ -1,5 +1,6 @@
 """Which parts of a policy a corpus of cases reached: rules with both outcomes, table rows, tier
-bands, caps that bound and floors on both sides — per file and line, with a percentage."""
+bands, caps that bound, floors on both sides and `X or 0円` with X given and not — per file and
+line, with a percentage."""
 
 from __future__ import annotations
 
@@ -17,7 +18,8 @@ class Item:
     file: str
     line: int
     what: str  # rule 中小企業 / row 製造業 of 中小企業の範囲 / band 2 of ソフトウェア等 / cap 3,500,000円 of …
-    needs: str  # what a case must do to reach it ("true and false", "looked up", "cost in the band", "binding", "met and unmet")
+    needs: str  # what a case must do to reach it ("true and false", "looked up", "cost in the band", "binding", "met and unmet",
+    #             "given and not given")
 
 
 @attrs.define
@@ -64,7 +66,34 @@ def items_of(policy: tree.Policy) -> dict:
                 items[("cap", frame, path, cap.origin.line)] = Item(cap.origin.file, cap.origin.line, f"cap of {label}", "binding")
             for floor in a.floors:
                 items[("floor", frame, path, floor.origin.line)] = Item(floor.origin.file, floor.origin.line, f"floor of {label}", "met and unmet")
+    for node in _nodes((tuple(policy.definitions.values()), policy.frames)):
+        if isinstance(node, tree.Fallback):
+            o = node.origin
+            items[("fallback", o.file, o.line, o.text)] = Item(o.file, o.line, f"`{o.text}`", "given and not given")
     return items
+
+
+def _nodes(root):
+    """Every tree node under `root` (attrs nodes, and tuples of them), without recursion."""
+    stack = [root]
+    while stack:
+        n = stack.pop()
+        if isinstance(n, (tuple, list)):
+            stack.extend(n)
+        elif attrs.has(type(n)):
+            yield n
+            stack.extend(getattr(n, f.name) for f in attrs.fields(type(n)))
+
+
+def _fallbacks(t: Trace, found: set) -> set:
+    """(origin, whether the stated value stood in) of every `X or 0円` a trace went through."""
+    stack = [t]
+    while stack:
+        t = stack.pop()
+        if t.kind == "fallback":
+            found.add((t.origin.file, t.origin.line, t.origin.text, bool(t.fact("used"))))
+        stack.extend(t.children)
+    return found
 
 
 def _tables(t: Trace, found: set) -> set:
@@ -94,9 +123,17 @@ def record(cov: Coverage, keys: dict, policy: tree.Policy, case: dict, decision:
     for f in decision.frames:
         for _, _, a in _amounts(f.amount, f.name):
             traces += [b.rate_trace for b in a.bands] + [c.condition for c in a.caps if c.condition is not None]
-    rows = set()
+    rows, fallbacks = set(), set()
     for t in traces:
         _tables(t, rows)
+    for f in decision.frames:  # a fallback may also be in what an amount is computed from
+        for _, _, a in _amounts(f.amount, f.name):
+            traces += [a.base_trace] if a.base_trace is not None else []
+            traces += [c.limit_trace for c in a.caps if c.limit_trace is not None]
+    for t in traces:
+        _fallbacks(t, fallbacks)
+    for file, line, text, used in fallbacks:
+        cov.seen[("fallback", file, line, text)].add(used)
     for table, member in rows:
         cov.seen[("row", table, member)].add(True)
     for f in decision.frames:
@@ -108,7 +145,7 @@ def record(cov: Coverage, keys: dict, policy: tree.Policy, case: dict, decision:
                 cov.seen[("cap", frame, path, cap.origin.line)].add(cap.binding)
             for floor in a.floors:
                 cov.seen[("floor", frame, path, floor.origin.line)].add(floor.met)
-    done = {"def": {True, False}, "row": {True}, "band": {True}, "cap": {True}, "floor": {True, False}}
+    done = {"def": {True, False}, "row": {True}, "band": {True}, "cap": {True}, "floor": {True, False}, "fallback": {True, False}}
     for key, item in keys.items():
         if done[key[0]] <= cov.seen.get(key, set()):
             cov.reached.add(item)

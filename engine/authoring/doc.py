@@ -16,6 +16,7 @@ from pathlib import Path
 
 import attrs
 
+from engine.explain import sentences
 from engine.language import ast, changes
 from engine.language.parser import parse
 
@@ -70,21 +71,24 @@ def _label(label, lang: str) -> str | None:
     return label.en if lang == "en" and label.en else label.ja
 
 
-def _amount_lines(amount, sources: dict, depth: int) -> list[str]:
+def _amount_lines(amount, sources: dict, depth: int, lang: str) -> list[str]:
     pad = "  " * depth
     label = f' "{amount.label.ja}"' + (f' en "{amount.label.en}"' if amount.label and amount.label.en else "") if amount.label else ""
     each = f" for each {amount.for_each[0].text} in {amount.for_each[1].text}" if amount.for_each else ""
     lines = [f"{pad}amount {amount.name}{label}{each}:"]
+    if amount.derived is not None:  # stated `like` another: which, and what differs; the clauses below are the whole of it
+        lines[0] = lines[0][:-1] + f" like {amount.derived.frame}.{amount.derived.amount}:"
+        lines.append(f"{pad}  # {sentences.like(amount.derived, lang)}")
     for field, keyword in changes.AMOUNT_CLAUSES:
         if field in ("label", "for_each"):
             continue
         lines += [f"{pad}  {line}" for line in changes.words(getattr(amount, field), keyword, sources)]
     for part in amount.parts:
-        lines += _amount_lines(part, sources, depth + 1)
+        lines += _amount_lines(part, sources, depth + 1, lang)
     return lines
 
 
-def _as_written(item, kind: str, sources: dict) -> tuple[str, ...]:
+def _as_written(item, kind: str, sources: dict, lang: str) -> tuple[str, ...]:
     """The definition in the policy's words. A frame is written clause by clause from the merged
     definition, so that a year which amends it shows each clause as it now stands (its own line, or
     the base year's where it left the clause alone), never a replaced one."""
@@ -102,7 +106,7 @@ def _as_written(item, kind: str, sources: dict) -> tuple[str, ...]:
             continue
         lines += [f"  {line}" for line in changes.words(value, keyword, sources)]
     for amount in item.amounts:
-        lines += _amount_lines(amount, sources, 1)
+        lines += _amount_lines(amount, sources, 1, lang)
     return tuple(lines)
 
 
@@ -170,7 +174,7 @@ def build(folder: str | Path, lang: str = "ja") -> Document:
         if change is not None and change.change != "added":
             diff = tuple((" › ".join(f"amount {p}" for p in c.path), c.old, c.new) for c in change.clauses)
         entries[kind].append(Entry(kind=kind, name=name, label=label, citation=citation,
-                                   lines=_as_written(item, kind, items.sources), links=links,
+                                   lines=_as_written(item, kind, items.sources, lang), links=links,
                                    change=change.change if change else None, diff=diff))
     sections = tuple((kind, tuple(entries[kind])) for kind in ORDER if entries[kind])
     return Document(programme=programme.name, title=programme.title, year=programme.year, in_force=programme.in_force,

@@ -139,6 +139,10 @@ class _Compiler:
     def c_Larger(self, node):
         return tree.Larger(left=self.expr(node.left), right=self.expr(node.right), kind=self.kind(node), origin=self.origin(node.span))
 
+    def c_Fallback(self, node):
+        fallback = attrs.evolve(self.expr(node.fallback), kind=self.kind(node))  # `資本金 or 0`: the 0 is yen
+        return tree.Fallback(value=self.expr(node.value), fallback=fallback, kind=self.kind(node), origin=self.origin(node.span))
+
     def c_Total(self, node):
         where = self.expr(node.where) if node.where is not None else None
         return tree.Total(list=self.input(node.list_name.text, node.list_name.span), field=node.field.text, where=where,
@@ -182,8 +186,14 @@ class _Compiler:
             name=a.name, label=self.label(a.label, a.name), cite=self.cite(a.source), for_each=for_each,
             base=self.expr(a.base) if a.base is not None else None, bands=bands, round_down=a.round_down,
             caps=tuple(self.cap(c) for c in a.caps), floors=tuple(tree.Floor(limit=self.expr(f.limit), origin=self.origin(f.span)) for f in a.floors),
-            parts=tuple(self.amount(p) for p in a.parts), origin=self.origin(a.span),
+            parts=tuple(self.amount(p) for p in a.parts), origin=self.origin(a.span), like=self.like(a.derived),
         )
+
+    def like(self, d: ast.AmountLike | None) -> tree.AmountLike | None:
+        if d is None:
+            return None
+        return tree.AmountLike(frame=d.frame, amount=d.amount, frame_label=self.label(d.frame_label, d.frame),
+                               amount_label=self.label(d.amount_label, d.amount), changed=d.changed)
 
     def frame(self, f: ast.FrameDef) -> tree.Frame:
         all_exclusions = [n for n, d in self.s.defs.items() if d.kind == "exclusion"]

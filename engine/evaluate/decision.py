@@ -21,7 +21,7 @@ class Trace:
     """One step of the evaluation: what was computed, from which values, under which rule."""
 
     kind: str  # rule value exclusion step compare member contains given not all any if cases arith round smaller
-    #            total count among any_item all_item const input item table
+    #            total count among any_item all_item const input item table fallback
     result: object
     origin: Origin | None = None
     name: str | None = None
@@ -82,6 +82,7 @@ class AmountResult:
     caps: tuple[CapResult, ...] = ()
     floors: tuple[FloorResult, ...] = ()
     result: int = 0
+    like: object | None = None  # engine.tree.nodes.AmountLike: the amount this one is stated as, and what differs
 
 
 @data

@@ -200,6 +200,14 @@ class _Evaluation:
         result = None if left.result is None or right.result is None else max(left.result, right.result)
         return Trace(kind="larger", result=result, origin=n.origin, facts=(("kind", n.kind),), children=(left, right))
 
+    def e_Fallback(self, n, item):
+        value = self.eval(n.value, item)
+        if value.result is not None:
+            return Trace(kind="fallback", result=value.result, origin=n.origin, facts=(("kind", n.kind), ("used", False)), children=(value,))
+        fallback = self.eval(n.fallback, item)  # the case left it out: the stated value, and the trace says so
+        return Trace(kind="fallback", result=fallback.result, origin=n.origin, facts=(("kind", n.kind), ("used", True), ("unit", n.fallback.unit)),
+                     children=(value, fallback))
+
     def _matching(self, n, items):
         """Indices of the items that meet `where` (all of them when there is no `where`)."""
         if n.where is None:
@@ -255,7 +263,7 @@ class _Evaluation:
             return self.amount_body(a, item)
         items = _items(self.read(a.for_each.list.path), a.for_each.list.path)
         each = tuple(self.amount_body(a, it, index) for index, it in enumerate(items))
-        return AmountResult(name=a.name, label=a.label, cite=a.cite, origin=a.origin, items=each,
+        return AmountResult(name=a.name, label=a.label, cite=a.cite, origin=a.origin, items=each, like=a.like,
                             before_caps=sum(r.result for r in each), result=sum(r.result for r in each))
 
     def bands(self, a: tree.Amount, base, item):
@@ -302,7 +310,7 @@ class _Evaluation:
         )
         return AmountResult(name=a.name, label=a.label, cite=a.cite, origin=a.origin, base=_whole(base), base_trace=base_trace,
                             bands=bands, unrounded=_whole(unrounded) if unrounded is not None else None, rounded_down=a.round_down,
-                            parts=parts, item_index=index, before_caps=before, caps=tuple(caps), floors=floors, result=value)
+                            parts=parts, item_index=index, before_caps=before, caps=tuple(caps), floors=floors, result=value, like=a.like)
 
     # ------------------------------------------------------------ frames
     def deadline(self, frame: tree.Frame) -> DeadlineResult | None:

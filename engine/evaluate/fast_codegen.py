@@ -261,6 +261,13 @@ class Codegen:
     def g_Larger(self, n):
         return _call("max", self.expr(n.left), self.expr(n.right))
 
+    def g_Fallback(self, n):
+        """(fallback if (t := value) is None else t): the value read once, as the closure does."""
+        t = self.temporary()
+        named = ast.NamedExpr(target=ast.Name(id=t, ctx=ast.Store()), value=self.expr(n.value))
+        missing = ast.Compare(left=named, ops=[ast.Is()], comparators=[ast.Constant(None)])
+        return ast.IfExp(test=missing, body=self.bind(n.fallback.value), orelse=_name(t))
+
 
     # ------------------------------------------------------------ lists: one comprehension, the item named `item` in it
     def items_of(self, n) -> ast.expr:

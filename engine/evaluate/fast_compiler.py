@@ -180,6 +180,10 @@ class _Compiler:
     def c_Larger(self, n):
         return self._pair(max, n)
 
+    def c_Fallback(self, n):
+        value, fallback = self.expr(n.value), n.fallback.value
+        return lambda env, item: fallback if (v := value(env, item)) is None else v
+
     def _pair(self, op, n):
         """op(left, right); missing when either side is (only where one may be: see engine.tree.missing)."""
         left, right = self.expr(n.left), self.expr(n.right)

@@ -157,7 +157,11 @@ class _Search:
         mirror = {"<": ">", "<=": ">=", ">": "<", ">=": "<=", "=": "=", "!=": "!="}
         found = []
         for side, other, op in ((left, right, t.op), (right, left, mirror[t.op])):
-            if (self.changeable(side) and side.result is not None and other.result is not None
+            given = side.result is not None
+            if side.kind == "fallback" and self.changeable(side.children[0]):
+                # `X or 0円` compared: the what-if changes X, given or not (the fallback stood for it)
+                side, given = side.children[0], True
+            if (self.changeable(side) and given and other.result is not None
                     and side.fact("kind") in ("yen", "count", "number", "ratio")):  # dates and members: no nearest value
                 new = self.target(op, other.result, side.fact("kind"), want)
                 if new is not None and new != side.result and (new >= 0 or self.signed(side)):
@@ -230,6 +234,8 @@ class _Search:
                 yield from self._totals(node.right, seen)
         elif isinstance(node, (tree.Smaller, tree.Larger, tree.RoundDown)):
             yield from self._totals(getattr(node, "left", None) or node.operand, seen)
+        elif isinstance(node, tree.Fallback):
+            yield from self._totals(node.value, seen)
         elif isinstance(node, tree.DefRef) and node.name not in seen and node.name in self.policy.definitions:
             seen.add(node.name)
             yield from self._totals(self.policy.definitions[node.name].body, seen)

@@ -243,6 +243,10 @@ class Partial:
             return _open(left, right)
         return max(left, right)
 
+    def e_Fallback(self, n, item):
+        v = self.eval(n.value, item)
+        return n.fallback.value if v is None else v  # open while the value is: it may yet be given
+
     def _list(self, n_list: tree.Input):
         return self.read(n_list.path)
 

@@ -69,6 +69,8 @@ def amount(a: AmountResult, lang: str, traces: bool = True) -> dict:
         out["source"] = cite(a.cite)
     if a.item_index is not None:
         out["item"] = a.item_index
+    if a.like is not None and a.item_index is None:
+        out["like"] = {"frame": a.like.frame, "amount": a.like.amount, "changed": list(a.like.changed), "sentence": sentences.like(a.like, lang)}
     if a.base is not None:
         out["cost"] = value(a.base)
         out["bands"] = [_band(b, lang, traces) for b in a.bands]

@@ -94,7 +94,8 @@ def band_line(b, lang: str, only: bool) -> str:
     return f"{cost} × {rate} = {subsidy}   ({note})"
 
 
-def amount_lines(a: AmountResult, lang: str, depth: int) -> list[str]:
+def amount_lines(a: AmountResult, lang: str, depth: int, said_like: bool = False) -> list[str]:
+    """`said_like`: the amounts are a list item's after the first, whose own lines said what each is like."""
     pad = "  " * depth
     title = lbl(a.label, lang)
     if a.item_index is not None:
@@ -102,6 +103,8 @@ def amount_lines(a: AmountResult, lang: str, depth: int) -> list[str]:
     lines = []
     if a.base is not None and a.base == 0:
         return [f"{pad}{title} — {message(lang, 'cost')} 0円 → 0円"]
+    if a.like is not None and a.item_index is None and not said_like:  # stated as another amount: say which, and what differs
+        title = message(lang, "named_value", name=title, value=sentences.like(a.like, lang))
     if a.base is not None:
         lines.append(f"{pad}{title} — {message(lang, 'cost')} {yen(a.base)} {cite(a.cite, lang)}".rstrip())
         for b in a.bands:
@@ -111,7 +114,7 @@ def amount_lines(a: AmountResult, lang: str, depth: int) -> list[str]:
     else:
         lines.append(f"{pad}{title} {cite(a.cite, lang)}".rstrip())
         for child in a.parts + a.items:
-            lines += amount_lines(child, lang, depth + 1)
+            lines += amount_lines(child, lang, depth + 1, said_like or bool(a.item_index))
         lines.append(f"{pad}  {message(lang, 'total')} {yen(a.before_caps)}")
     for c in a.caps:
         text = sentences.cap(c, lang)

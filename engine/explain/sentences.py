@@ -110,6 +110,10 @@ def label(lbl, lang: str) -> str:
 # ---------------------------------------------------------------- what a rule looked at
 def subject(t: Trace, lang: str) -> str:
     """What an operand is, in words (no value): 資本金, 経費の数, 中小企業者の範囲（製造業）の資本金上限."""
+    if t.kind == "fallback":  # `X or 0円` is X, whose value may be the fallback (see shown)
+        return subject(t.children[0], lang)
+    if t.kind == "arith" and _fallback_used(t):  # say which value stood in: 出資者数（未入力のため1人） + 従業員数（30人）
+        return derivation(t, lang)
     if t.kind in ("input", "item", "rule", "value"):
         return label(t.label, lang) or message(lang, "this_value")
     if t.kind == "table":
@@ -129,10 +133,18 @@ def subject(t: Trace, lang: str) -> str:
     return message(lang, "this_value")
 
 
+def _fallback_used(t: Trace) -> bool:
+    return (t.kind == "fallback" and bool(t.fact("used"))) or (t.kind == "arith" and any(_fallback_used(c) for c in t.children))
+
+
 def shown(t: Trace, lang: str, unit: str | None = None) -> str:
     """An operand's value as it was seen; `unit`, a count's unit its comparison gives (10者)."""
     if t.kind in ("count", "among"):
         return value(t.result, "count", lang, unit) if unit else message(lang, "items", n=t.result)
+    if t.kind == "fallback":  # the stated value where the case left it out, and said so: 未入力のため0円
+        if t.fact("used"):
+            return message(lang, "fallback", value=shown(t.children[1], lang))
+        return shown(t.children[0], lang, unit)
     return value(t.result, t.fact("kind"), lang, t.fact("unit") or unit)
 
 
@@ -267,7 +279,7 @@ def cap(c, lang: str) -> str:
         limit = message(lang, "missing")
     else:
         limit = money(c.limit, lang)
-    if c.limit is not None and c.limit_trace.kind in ("arith", "round"):  # a limit the case's own values set: say how
+    if c.limit is not None and (c.limit_trace.kind in ("arith", "round") or _fallback_used(c.limit_trace)):  # a limit the case's own values set: say how
         key = "cap.derived.rounded" if c.limit_trace.result != c.limit else "cap.derived"
         limit = message(lang, key, limit=limit, derivation=derivation(c.limit_trace, lang))
     if c.condition is None:
@@ -288,6 +300,16 @@ def cap(c, lang: str) -> str:
 _ARITH = {"+": "+", "-": "−", "×": "×", "*": "×", "/": "÷", "÷": "÷"}
 
 
+def like(d, lang: str) -> str:
+    """What an amount stated `like` another is: 通常枠のソフトウェアと同じ、ただし補助率が異なる. `d` is an
+    AmountLike (of the tree, or of the language for `policy doc`: both have these fields)."""
+    names = dict(amount=label(d.amount_label, lang) or d.amount, frame=label(d.frame_label, lang) or d.frame)
+    if not d.changed:
+        return message(lang, "like", **names)
+    changed = message(lang, "list.separator").join(message(lang, f"like.{kind}") for kind in d.changed)
+    return message(lang, "like.except", changed=changed, **names)
+
+
 def derivation(t: Trace, lang: str) -> str:
     """How a computed limit came about, as arithmetic over named values: 連携経費の総額（7,791,666円）× 1/10 × 2/3."""
     if t.kind == "arith":
@@ -297,6 +319,8 @@ def derivation(t: Trace, lang: str) -> str:
         return derivation(t.children[0], lang)
     if t.kind == "if" and len(t.children) == 2:  # (1 if … else 0): the branch taken
         return derivation(t.children[1], lang)
+    if t.kind == "fallback" and not t.fact("used"):
+        return derivation(t.children[0], lang)
     if t.kind == "const":
         return rate(t.result) if t.fact("kind") == "ratio" else shown(t, lang)
     return message(lang, "named_value", name=subject(t, lang), value=shown(t, lang))

@@ -155,6 +155,15 @@ class Larger:
 
 
 @frozen
+class Fallback:
+    """`X or 0円`: an optional value, or the stated literal where the case leaves it out."""
+
+    value: object
+    fallback: object  # a Literal (never true/false: `A or false` is a condition)
+    span: Span
+
+
+@frozen
 class Total:
     field: Name
     list_name: Name
@@ -355,6 +364,19 @@ class AmountDef:
     span: Span
     given: frozenset = frozenset()  # which kinds of line the author wrote (for `amend`)
     removed: tuple[Name, ...] = ()  # `remove amount X` lines (for `amend`)
+    like: "tuple[Name | None, Name] | None" = None  # `amount B "…" like F.A:` — (F, A), resolved by the loader
+    derived: "AmountLike | None" = None  # once resolved: what B is like and which of its lines differ
+
+
+@frozen
+class AmountLike:
+    """What a derived amount is like: A of frame `frame` (its label), with the kinds of line B states."""
+
+    frame: str
+    amount: str
+    frame_label: Label | None
+    amount_label: Label | None
+    changed: tuple[str, ...]  # of: base bands round_down caps floors parts for_each (in that order)
 
 
 @frozen

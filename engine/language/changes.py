@@ -27,7 +27,7 @@ AMOUNT_CLAUSES = (("label", "label"), ("source", "source"), ("help", "help"), ("
                   ("bands", "rate"), ("round_down", "round down"), ("caps", "at most"), ("floors", "at least"))
 # clauses that only say what a thing is called or where it comes from: listed, never a cause of a decision
 WORDING = frozenset({"label", "source", "help"})
-_IGNORED = frozenset({"span", "given", "removed"})
+_IGNORED = frozenset({"span", "given", "removed", "like", "derived"})  # an amount stated `like` another compares as stated whole
 
 
 @data

@@ -72,7 +72,10 @@ def _optional_help(side, t: Type) -> str:
         return default
     guard = (f"test it first, in the same condition: `{name} is given and …` (also `not {name} is given or …`, "
              f"`when {name} is given:` in `cases:`, `… if {name} is given else …`, or a cap's `when {name} is given`)")
-    return f"{default}; or {guard}" if unit else guard  # a date has no value that stands for a missing one
+    if not unit:
+        return guard  # a date has no value that stands for a missing one
+    fallback = f"say what stands for it when it is not given: `({name} or 0{unit})`"
+    return f"{fallback}; or {default}; or {guard}"
 
 
 def _suggest(name: str, candidates) -> str | None:
@@ -447,7 +450,8 @@ class _Checker:
         if t is ERROR:
             return t
         if t.optional and wanted != BOOL:
-            self.error(f"{what} uses an optional value that may be missing; compare it or test `is given`", node.span)
+            self.error(f"{what} uses an optional value that may be missing; compare it or test `is given`", node.span,
+                       help=_optional_help(node, t) if isinstance(node, ast.NameRef) else None)
         elif not same(t, wanted):
             self.error(f"{what} must be {wanted.describe()}, but this is {t.describe()}", node.span)
             return ERROR
@@ -564,12 +568,44 @@ class _Checker:
         saved = self.narrowed
         try:  # each condition is checked knowing the ones before it failed: after `not X is given or`, X is given
             for item in node.items:
-                self.expect(item, BOOL, scope, "each condition of `or`/`any of`")
+                self.condition_of_or(item, scope, node.block)
                 if isinstance(item, ast.Not):
                     self.narrowed = self.narrowed | self.given(item.operand)
         finally:
             self.narrowed = saved
         return BOOL
+
+    def condition_of_or(self, item, scope, block: bool) -> None:
+        """An item of `or`; a value there is most likely a fallback written without its parentheses
+        (`前年 or 0円 + 50円`), and the message says how to write one."""
+        t = self.expr(item, scope)
+        if t is ERROR or same(t, BOOL):
+            return
+        message = f"each condition of `or`/`any of` must be {BOOL.describe()}, but this is {t.describe()}"
+        if block or t.kind not in ("yen", "count", "ratio", "number", "date"):
+            self.error(message, item.span)
+        else:
+            self.error(message, item.span, help="a value for when an optional one is not given follows it after `or`, in parentheses "
+                                                "inside arithmetic: `(前年の最低賃金 or 0円) + 50円`")
+
+    def t_Fallback(self, node, scope):
+        """`X or 0円`: X where the case gives it, the literal where it does not; never missing."""
+        value, fallback = self.expr(node.value, scope), self.expr(node.fallback, scope)
+        if value is ERROR:
+            return ERROR
+        word = f"`or {node.fallback.text}`"
+        if value.kind == "bool":
+            self.error(f"{word} gives a value for when one is not given, but what comes before it is a condition", node.value.span,
+                       help="put the value and its fallback in parentheses: `今年の最低賃金 ≥ (前年の最低賃金 or 0円) + 50円`")
+            return ERROR
+        v, f = unify(value.required(), fallback)
+        if v != f:
+            self.error(f"the value after `or` must be {v.describe()} like the one before it, but {node.fallback.text} is {f.describe()}",
+                       node.fallback.span)
+            return ERROR
+        if not value.optional:
+            self.warning(f"{word} after a value that is always given: {node.fallback.text} is never used", node.fallback.span)
+        return v
 
     def t_IfElse(self, node, scope):
         self.expect(node.condition, BOOL, scope, "the condition after `if`")
@@ -639,7 +675,8 @@ class _Checker:
     def t_RoundDown(self, node, scope):
         t = self.expr(node.operand, scope)
         if t is not ERROR and t.optional:
-            self.error("round down of an optional value that may be missing; test `is given` first", node.span)
+            self.error("round down of an optional value that may be missing; test `is given` first", node.span,
+                       help=_optional_help(node.operand, t) if isinstance(node.operand, ast.NameRef) else None)
             return ERROR
         if t is not ERROR and t.kind not in ("yen", "count", "number"):
             self.error(f"round down applies to yen or counts, not {t.describe()}", node.span)
@@ -650,7 +687,9 @@ class _Checker:
         if ERROR in (a, b):
             return ERROR
         if a.optional or b.optional:
-            self.error(f"`{word} of` an optional value that may be missing; test `is given` first", node.span)
+            side, t = (node.left, a) if a.optional else (node.right, b)
+            self.error(f"`{word} of` an optional value that may be missing; test `is given` first", node.span,
+                       help=_optional_help(side, t) if isinstance(side, ast.NameRef) else None)
             return ERROR
         a, b = unify(a, b)
         if a.required() != b.required() or a.kind not in ORDERED_KINDS:

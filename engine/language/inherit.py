@@ -75,6 +75,10 @@ class _Merge:
     def amend_amount(self, base: ast.AmountDef, patch: ast.AmountDef) -> ast.AmountDef:
         changes = {field: getattr(patch, field) for key, field in _AMOUNT_FIELDS.items() if key in patch.given}
         changes["parts"] = self.amend_amounts(base.parts, patch.parts, patch.removed, f"amount {base.name}")
+        # an amount still `like` another (resolved after the frames) states the lines of both
+        changes["given"] = base.given | patch.given
+        if patch.like is not None:
+            changes["like"] = patch.like
         return attrs.evolve(base, **changes)
 
     def amend_frame(self, base: ast.FrameDef, patch: ast.FrameDef) -> ast.FrameDef:
@@ -185,6 +189,95 @@ def derive_frames(items: list) -> tuple[list, list[Diagnostic]]:
     if structural:
         return out, [d for d in m.diagnostics if d.message.startswith(("frames are like", "frame "))]
     return out, m.diagnostics
+
+
+_CHANGED_LINES = ("base", "bands", "round_down", "caps", "floors", "parts", "for_each")
+
+
+def derive_amounts(items: list) -> tuple[list, list[Diagnostic]]:
+    """Each `amount B "…" like F.A:` as amount A of frame F with the lines B states, as `amend`
+    changes an amount (a line B states replaces A's, a part of A's name is amended, `remove amount`
+    drops one). `like A` names an amount of the same frame, or else of the one frame that has an
+    amount A. B keeps its name, position and label (A's if it gives none); A may itself be `like`
+    another. Run after the frames are derived, so A may be one a frame took from the frame it is like."""
+    frames = {item.name: item for item in items if isinstance(item, ast.FrameDef)}
+    index = {name: _amounts_by_name(frame) for name, frame in frames.items()}
+    m = _Merge([], "this policy")
+    done: dict[int, ast.AmountDef] = {}
+
+    def find(frame_name: str, amount: ast.AmountDef) -> tuple[str, ast.AmountDef] | None:
+        frame_ref, target = amount.like
+        shown = f"{frame_ref.text}.{target.text}" if frame_ref is not None else target.text
+        if frame_ref is not None:
+            if frame_ref.text not in frames:
+                close = difflib.get_close_matches(frame_ref.text, list(frames), n=1, cutoff=0.5)
+                m.error(f"amount {amount.name} is like {shown}, but this policy has no frame {frame_ref.text}", frame_ref.span,
+                        f"did you mean {close[0]}?" if close else None)
+                return None
+            found = index[frame_ref.text].get(target.text)
+            if found is None:
+                close = difflib.get_close_matches(target.text, list(index[frame_ref.text]), n=1, cutoff=0.5)
+                m.error(f"amount {amount.name} is like {shown}, but frame {frame_ref.text} has no amount {target.text}", target.span,
+                        f"did you mean {close[0]}?" if close else None)
+                return None
+            return frame_ref.text, found
+        if target.text in index[frame_name]:
+            return frame_name, index[frame_name][target.text]
+        owners = [name for name, amounts in index.items() if target.text in amounts]
+        if len(owners) == 1:
+            return owners[0], index[owners[0]][target.text]
+        if owners:
+            m.error(f"amount {amount.name} is like {target.text}, an amount of more than one frame ({', '.join(owners)})", target.span,
+                    f"name the frame: `like {owners[0]}.{target.text}`")
+        else:
+            names = sorted({n for amounts in index.values() for n in amounts})
+            close = difflib.get_close_matches(target.text, names, n=1, cutoff=0.5)
+            m.error(f"amount {amount.name} is like {target.text}, but no frame of this policy has an amount {target.text}", target.span,
+                    f"did you mean {close[0]}?" if close else None)
+        return None
+
+    def resolve(frame_name: str, amount: ast.AmountDef, chain: tuple) -> ast.AmountDef:
+        if id(amount) in done:
+            return done[id(amount)]
+        parts = tuple(resolve(frame_name, p, chain) for p in amount.parts)
+        result = attrs.evolve(amount, parts=parts) if parts != amount.parts else amount
+        if amount.like is not None:
+            found = find(frame_name, amount)
+            if found is None:
+                result = attrs.evolve(result, like=None)
+            elif found[1] is amount or any(seen == id(found[1]) for seen, _ in chain):
+                circle = " -> ".join([n for _, n in chain] + [f"{frame_name}.{amount.name}", f"{found[0]}.{found[1].name}"])
+                m.error(f"amounts are like each other in a circle: {circle}", amount.like[1].span, "one of them must state its lines itself")
+                result = attrs.evolve(result, like=None)
+            else:
+                base_frame, base = found
+                resolved = resolve(base_frame, base, chain + ((id(amount), f"{frame_name}.{amount.name}"),))
+                merged = m.amend_amount(resolved, attrs.evolve(result, like=None))
+                changed = tuple(k for k in _CHANGED_LINES if k in amount.given or (k == "parts" and "remove_amount" in amount.given))
+                derived = ast.AmountLike(frame=base_frame, amount=base.name, frame_label=frames[base_frame].label,
+                                         amount_label=resolved.label, changed=changed)
+                result = attrs.evolve(merged, name=amount.name, span=amount.span, like=None, derived=derived,
+                                      label=amount.label or resolved.label)
+        done[id(amount)] = result
+        return result
+
+    out = []
+    for item in items:
+        if isinstance(item, ast.FrameDef):
+            item = attrs.evolve(item, amounts=tuple(resolve(item.name, a, ()) for a in item.amounts))
+        out.append(item)
+    return out, m.diagnostics
+
+
+def _amounts_by_name(frame: ast.FrameDef) -> dict[str, ast.AmountDef]:
+    """A frame's amounts at any depth, by name (the first of a name, outermost first)."""
+    found: dict[str, ast.AmountDef] = {}
+    pending = list(frame.amounts)
+    while pending:
+        amount = pending.pop(0)
+        found.setdefault(amount.name, amount)
+        pending.extend(amount.parts)
+    return found
 
 
 def merge(base_items: list, derived_items: list, base_name: str) -> tuple[list, list[Diagnostic]]:

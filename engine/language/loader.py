@@ -180,10 +180,22 @@ def _extend(root, real_root, extends: ast.Extends, modules, sources, names, exte
 def _derived(modules: list[ast.Module], sources: dict[str, str]) -> list[ast.Module]:
     """The modules with each `frame … like …` stated whole (inherit.derive_frames), across files."""
     items = [item for m in modules for item in m.items]
-    if not any(isinstance(i, ast.FrameDef) and i.like is not None for i in items):
+    frames = [i for i in items if isinstance(i, ast.FrameDef)]
+    amounts_like = any(a.like is not None for f in frames for a in _every_amount(f.amounts))
+    if not amounts_like and not any(f.like is not None for f in frames):
         return modules
     derived, problems = inherit.derive_frames(items)
     if problems:
         raise PolicyError(problems, sources)
+    if amounts_like:  # after the frames: an amount may be like one a frame took from the frame it is like
+        derived, problems = inherit.derive_amounts(derived)
+        if problems:
+            raise PolicyError(problems, sources)
     it = iter(derived)
     return [attrs.evolve(m, items=tuple(next(it) for _ in m.items)) for m in modules]
+
+
+def _every_amount(amounts):
+    for a in amounts:
+        yield a
+        yield from _every_amount(a.parts)

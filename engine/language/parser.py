@@ -605,9 +605,11 @@ class _ToAst(lark.Transformer):
     def amount_def(self, meta, children):
         name = children[0]
         label, rest = self._split_label(children[1:])
-        for_each = None
+        for_each = like = None
         if rest and isinstance(rest[0], tuple) and isinstance(rest[0][0], ast.Name):
             for_each, rest = rest[0], rest[1:]
+        if rest and isinstance(rest[0], tuple) and rest[0][0] == "amount_like":
+            like, rest = rest[0][1], rest[1:]
         source = help_ = base = None
         bands, caps, floors, parts, removed, round_down = [], [], [], [], [], False
         given = {"label"} if label else set()
@@ -636,8 +638,12 @@ class _ToAst(lark.Transformer):
         return ast.AmountDef(
             name=str(name), label=label, for_each=for_each, source=source, help=help_, base=base,
             bands=tuple(bands), round_down=round_down, caps=tuple(caps), floors=tuple(floors),
-            parts=tuple(parts), span=self._tspan(name), given=frozenset(given), removed=tuple(removed),
+            parts=tuple(parts), span=self._tspan(name), given=frozenset(given), removed=tuple(removed), like=like,
         )
+
+    def amount_like(self, meta, children):
+        names = tuple(self._name(c) for c in children)
+        return ("amount_like", (None, names[0]) if len(names) == 1 else names)
 
     def base(self, meta, children):
         return ("base", children[0])
@@ -680,6 +686,12 @@ class _ToAst(lark.Transformer):
         return ast.IfElse(condition=condition, then=then, otherwise=otherwise, span=self._span(meta))
 
     def or_(self, meta, children):
+        last = children[-1]
+        if isinstance(last, ast.Literal) and last.kind != "bool":
+            # `X or 0円`: a number or a date after `or` is a fallback value, never a condition; a
+            # condition before it (`A ≥ X or 0円`) is the checker's to report, with the parentheses to add
+            value = children[0] if len(children) == 2 else ast.Or(items=tuple(children[:-1]), block=False, span=self._span(meta))
+            return ast.Fallback(value=value, fallback=last, span=self._span(meta))
         return ast.Or(items=tuple(children), block=False, span=self._span(meta))
 
     def and_(self, meta, children):

@@ -51,7 +51,7 @@ class Trace:
     """One step of the evaluation: what was computed (kind), its result, the rule or text it came from, and the steps under it. Other keys are facts of the step (members, path, table key…)."""
 
     OPEN = True
-    kind: str = _f("rule value exclusion step compare member contains given not all any if cases arith round smaller total count among any_item all_item const input item table")
+    kind: str = _f("rule value exclusion step compare member contains given not all any if cases arith round smaller total count among any_item all_item const input item table fallback")
     result: JsonValue = _f("the step's value")
     name: str = _f("the rule's name", optional=True)
     label: str = _f("the rule's label in the request's language", optional=True)
@@ -183,6 +183,16 @@ class Floor:
 
 
 @model
+class AmountLike:
+    """An amount stated as another: that amount, its frame, the kinds of line that differ, and all of it as a sentence."""
+
+    frame: str = _f()
+    amount: str = _f()
+    changed: list[Literal["base", "bands", "round_down", "caps", "floors", "parts", "for_each"]] = _f()
+    sentence: str = _f()
+
+
+@model
 class Amount:
     """How a frame's amount is computed: the cost, the bands, rounding down, the parts or items, the caps and floors."""
 
@@ -192,6 +202,7 @@ class Amount:
     at: str = _f()
     source: Cite = _f(optional=True)
     item: int = _f("the list item this amount is for", optional=True)
+    like: AmountLike = _f("the amount of the policy this one is stated as (`amount … like FRAME.AMOUNT`), and what differs", optional=True)
     cost: Rational = _f(optional=True)
     bands: list[Band] = _f(optional=True)
     unrounded: Rational = _f(optional=True)

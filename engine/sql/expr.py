@@ -249,6 +249,20 @@ class ExpressionCompiler(FractionFold):
     def c_Larger(self, n: tree.Larger):
         return self.arith.larger(self.expr(n.left), self.expr(n.right))
 
+    def c_Fallback(self, n: tree.Fallback):
+        """`X or 0円`: CASE WHEN X IS NOT NULL THEN X ELSE 0 END (per part, so a NULL denominator of X
+        never reaches the fallback), or COALESCE for a date; never NULL."""
+        value = self.expr(n.value)
+        if isinstance(value, Num):
+            if not value.nullable:
+                return value
+            present = exp.Not(this=exp.Is(this=value.num.copy() if value.num is not None else exp.Null(), expression=exp.Null()))
+            chosen = self.arith.choose(present, value, const(n.fallback.value))
+            return attrs.evolve(chosen, nullable=False)
+        if not value.nullable:
+            return value
+        return Scalar(exp.Coalesce(this=value.e, expressions=[self.expr(n.fallback).e]))
+
     # ------------------------------------------------------------ lists
     def record_fields(self, list_input: tree.Input) -> dict:
         field = self.fields[list_input.path]

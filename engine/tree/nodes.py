@@ -198,6 +198,16 @@ class Larger:
 
 
 @node
+class Fallback:
+    """`X or 0円`: the value of `value`, or the constant `fallback` where it is missing; never missing."""
+
+    value: object
+    fallback: object  # a Const
+    kind: str
+    origin: Origin
+
+
+@node
 class Total:
     list: Input
     field: str
@@ -325,6 +335,18 @@ class Amount:
     floors: tuple[Floor, ...]
     parts: tuple["Amount", ...]
     origin: Origin
+    like: "AmountLike | None" = None  # stated `like` another amount of the policy: which, and what differs
+
+
+@node
+class AmountLike:
+    """`amount B like F.A`: B is amount A of frame F (their labels) but for the kinds of line in `changed`."""
+
+    frame: str
+    amount: str
+    frame_label: Label
+    amount_label: Label
+    changed: tuple[str, ...]  # of: base bands round_down caps floors parts for_each
 
 
 @node
