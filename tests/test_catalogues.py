@@ -70,11 +70,16 @@ SCANNED = sorted((ROOT / "engine" / "explain").glob("*.py")) + [
     ROOT / "engine" / "evaluate" / name for name in ("case.py", "case_words.py", "case_problems.py")] + [
     # the service's own messages: its problems, their kinds, the /docs page (domain "serve")
     ROOT / "engine" / "serve" / f"{name}.py" for name in ("messages", "problems", "app", "registry", "docs_page", "decide", "handling",
-                                                          "rules_route", "relevance_route")]
+                                                          "rules_route", "relevance_route")] + [
+    ROOT / "engine" / "serve" / f"{name}.py"  # the self-check page and its result panel (domain page)
+    for name in ("page", "page_text", "result", "calculation", "way_forward", "call_period", "citation", "questions", "templating")
+] + [ROOT / "engine" / "population" / "report_tables.py"]
 _JAPANESE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff]")
 _ENGLISH = re.compile(r"[A-Za-z]{2,}[ ,;:]+[A-Za-z]{2,}")
 _MARKUP = re.compile(r"<[^>]*(?:>|$)|&\w+;")  # tags, whole or cut by a placeholder
-ALLOWED = {"円", "・", "件目", "JSON Schema"}  # the yen sign of amounts; the separator of member names; a standard's name
+# the yen sign and units the amounts are printed with (a report's 2,377.4億円); the separator of member
+# names; a standard's name. Longest first.
+ALLOWED = ("JSON Schema", "億円", "万円", "円", "・", "件目")
 # Whole literals that are no sentence: a value of the API (/readyz's status), a language's own name
 # (the /docs page's switch), the reload's error for operators beside the policy checker's diagnostics.
 NOT_SENTENCES = {"not ready", "日本語", "English", "cannot read the policies: "}
@@ -125,3 +130,27 @@ def test_a_sentence_written_in_the_code_would_be_found(tmp_path):
     module.write_text('"""A docstring may say anything."""\n\ndef f(x):\n    return f"{x} は下限未満です"\n\n'
                       'def g():\n    return "not eligible here"\n', encoding="utf-8")
     assert [p.split(": ", 1)[1] for p in bypasses(module)] == ["' は下限未満です'", "'not eligible here'"]
+
+
+# ------------------------------------------------------------------ nothing bypasses it in the templates either
+TEMPLATES = sorted((ROOT / "engine" / "serve" / "templates").glob("*.html"))
+_TEMPLATE_CODE = re.compile(r"\{#.*?#\}|\{\{.*?\}\}|\{%.*?%\}", re.S)  # comments, expressions, statements
+
+
+def template_bypasses(path: Path) -> list[str]:
+    """The words of a template written in it rather than said through t(), r() or m() (the catalogues)."""
+    bare = _MARKUP.sub(" ", _TEMPLATE_CODE.sub(" ", path.read_text(encoding="utf-8"))).replace("□", " ")
+    return [f"{path.name}: {line.strip()!r}" for line in bare.splitlines() if _JAPANESE.search(line) or _ENGLISH.search(line)]
+
+
+def test_no_sentence_in_the_pages_templates_bypasses_the_catalogue():
+    assert len(TEMPLATES) >= 6
+    found = [problem for path in TEMPLATES for problem in template_bypasses(path)]
+    assert found == [], "\n".join(found)
+
+
+def test_a_sentence_written_in_a_template_would_be_found(tmp_path):
+    page = tmp_path / "result.html"
+    page.write_text('{# 説明はコメントに書けます #}<p class="x">{{ t("disclaimer") }}</p>\n<p>補助額は目安です</p>\n'
+                    '<strong>Please note</strong>', encoding="utf-8")
+    assert template_bypasses(page) == ["result.html: '補助額は目安です'", "result.html: 'Please note'"]

@@ -113,9 +113,9 @@ def test_the_explanation_says_when_the_fallback_stood_in(folder, tmp_path, run):
     assert "上限100万円（= 希望する上限額（未入力のため100万円））（達していません）" in out
     case.write_text(json.dumps({"申請者": {"従業員数": 30}, "経費": [{"金額": 400_000}]}, ensure_ascii=False), encoding="utf-8")
     lines = run("eval", case, "--policy", folder).stdout.splitlines()
-    assert "      出資者数（未入力のため1人） + 従業員数（30人）が31です（20人以下である必要があります）" in lines
+    assert "      出資者数（未入力のため1人） + 従業員数（30人）が31人です（20人以下である必要があります）" in lines  # the count takes its limit's unit
     lines = run("eval", case, "--policy", folder, "--lang", "en").stdout.splitlines()
-    assert "      出資者数 (1人, as it is not given) + 従業員数 (30人) is 31; it must be at most 20人" in lines
+    assert "      出資者数 (1人, as it is not given) + 従業員数 (30人) is 31人; it must be at most 20人" in lines
 
 
 def test_a_what_if_changes_the_value_behind_a_fallback(policy):

@@ -146,3 +146,17 @@ def test_a_year_whose_deadlines_are_not_published_says_so_with_its_period(server
     assert "<li>通常枠: 締切日は公表資料で確認できません</li>" in body.decode()
     _, _, body = server.post("/page/check?year=2025", case)  # the page pins the year: the date is the case's own
     assert "<p>申請日（2025年7月1日）: IT導入補助金2025の適用期間（2025年3月31日〜2025年12月31日）中です。" in body.decode()
+
+
+def test_a_cap_reached_says_why_and_how_a_computed_limit_was_derived(server):
+    """複数社連携 (c): its limit is the case's own (a) + (b) × 1/10 × 2/3, and the result says so; a rate
+    chosen by a rule not met is said by the verb's negative (該当しない), not as a quoted double negative."""
+    case = json.loads((ROOT / "examples" / "multi_member_hardware_without_software.json").read_text(encoding="utf-8"))
+    _, _, body = server.post("/page/result?year=2024", case)
+    multi = body.decode().split('id="result-frame-複数社連携IT導入枠"', 1)[1].split("</article>", 1)[0]
+    caps = re.findall(r'<ul class="caps">(.*?)</ul>', multi)[0]
+    assert ("<li>(c) 事務費・専門家費: 上限66,666円（= 基盤導入経費と消費動向等分析経費の総額（1,000,001円） × 1/10 × 2/3、"
+            "円未満切り捨て）を適用") in caps
+    case = json.loads((ROOT / "examples" / "c1_cloud_fees_24_months_whole.json").read_text(encoding="utf-8"))
+    _, _, body = server.post("/page/result?year=2024", case)
+    assert '<p class="rate-by">小規模事業者に該当しないため、補助率は3/4です。</p>' in body.decode()

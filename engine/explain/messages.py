@@ -197,6 +197,10 @@ SOURCE = catalogue([
     N_("round_of.name", "the round applied in"),
     N_("round_of.deadline", "the deadline of the round applied in"),
     N_("round_of.opening", "the opening day of the round applied in"),
+    # the same where the condition is not something the applicant needs (an exclusion, under a `not`):
+    # what it is, without 「…である必要があります」
+    N_("state.unmet.plain", "{left} is {actual}, not {need}"),
+    N_("state.unknown.plain", "{left} is not given, so it is not taken as {need}"),
     N_("state.contains", "{list} includes {member}"),
     N_("state.lacks", "{list} does not include {member}"),
     N_("state.given", "{left} is given"),
@@ -220,13 +224,24 @@ SOURCE = catalogue([
     N_("because.rule", "as “{rule}” holds"),
     N_("because.not_rule", "as “{rule}” does not hold"),
     N_("because", "as {condition}"),
+    # a condition that ends in a verb (…が入力されている, …が含まれる) takes ため, not のため
+    N_("because.predicate", "as {condition}"),
     N_("cap.why", "{why}, the cap is {limit} (not reached)"),
     N_("cap.binding.why", "{why}, the cap is {limit} (applied)"),
     N_("change", "{field} {old} → {new}"),
+    N_("quoted", "{value}"),
+    N_("derived", "{derivation} = {value}"),
+    N_("yen.under_one", "under 1円"),
+    # a label ending in the affirmative verb is negated by its ending (…に該当する → …に該当しない)
+    N_("verb.affirmative", " holds"),
+    N_("verb.negative", " does not hold"),
+    N_("copula.affirmative", " is so"),
+    N_("copula.negative", " is not so"),
     N_("rate.because", " ({rule})"),
     N_("rate.because.noun", " ({rule})"),
     N_("rate.because_not", " (not {rule})"),
     N_("rate.because_condition", " ({condition})"),
+    N_("rate.because_condition.predicate", " ({condition})"),
 ])
 
 __all__ = ["LANGUAGES", "SOURCE", "message"]

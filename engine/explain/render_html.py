@@ -42,23 +42,26 @@ def _mark_class(result) -> str:
     return "ok" if result else "ng"
 
 
-def _trace(t: Trace, lang: str) -> str:
-    """A rule as a collapsible node; its conditions as list items with the values they saw."""
+def _trace(t: Trace, lang: str, needed: bool = True) -> str:
+    """A rule as a collapsible node; its conditions as list items with the values they saw (`needed`:
+    render_text.trace_lines)."""
     if t.kind in ("rule", "exclusion", "step", "value"):
         head = f'<span class="{_mark_class(t.result)}">{mark(t.result) if t.kind != "value" else "="}</span> ' \
                f'{escape(lbl(t.label, lang))} <span class="cite">{escape(t.name)} {escape(cite(t.cite, lang))}</span>'
-        return f"<details class=\"trace\"><summary>{head}</summary>{_trace(t.children[0], lang)}</details>"
+        inner = _trace(t.children[0], lang, needed and t.kind != "exclusion")
+        return f"<details class=\"trace\"><summary>{head}</summary>{inner}</details>"
     if t.kind in ("all", "any", "not"):
-        items = "".join(f"<li>{_trace(c, lang)}</li>" for c in t.children)
+        inner = needed != (t.kind == "not")
+        items = "".join(f"<li>{_trace(c, lang, inner)}</li>" for c in t.children)
         head = sentences.requirement(t, lang) if t.kind == "not" else message(lang, "block." + t.kind)
         return f'<span class="{_mark_class(t.result)}">{mark(t.result)}</span> {escape(head)}<ul>{items}</ul>'
     if t.kind == "cases":
         *conditions, body = t.children
         taken = next((message(lang, "branch.yes", condition=sentences.requirement(c, lang)) for c in conditions if c.result),
                      message(lang, "branch.otherwise"))
-        return f"→ {escape(taken)}<ul><li>{_trace(body, lang)}</li></ul>"
-    nested = "".join(f"<li>{_trace(c, lang)}</li>" for c in t.children if c.kind in ("rule", "exclusion", "step", "value"))
-    text = condition(t, lang) if isinstance(t.result, bool) else operand(t, lang)
+        return f"→ {escape(taken)}<ul><li>{_trace(body, lang, needed)}</li></ul>"
+    nested = "".join(f"<li>{_trace(c, lang, needed)}</li>" for c in t.children if c.kind in ("rule", "exclusion", "step", "value"))
+    text = condition(t, lang, needed) if isinstance(t.result, bool) else operand(t, lang)
     symbol = mark(t.result) if isinstance(t.result, bool) else "="
     return f'<span class="{_mark_class(t.result is not False)}">{symbol}</span> {escape(text)}' + (f"<ul>{nested}</ul>" if nested else "")
 

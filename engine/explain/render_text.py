@@ -38,26 +38,30 @@ def operand(t: Trace, lang: str) -> str:
     """A value a rule computed or read, named: 資本金: 1,000万円."""
     if t.kind == "const":
         return sentences.shown(t, lang)
+    if t.kind in ("arith", "round"):  # a sum with no name of its own: how it was added up, not 「この値」
+        return message(lang, "derived", derivation=sentences.derivation(t, lang), value=sentences.shown(t, lang))
     return message(lang, "state.answer", left=sentences.subject(t, lang), answer=sentences.shown(t, lang))
 
 
-def condition(t: Trace, lang: str) -> str:
-    """One leaf condition, with the values it saw, as a sentence."""
-    return sentences.state(t, lang)
+def condition(t: Trace, lang: str, needed: bool = True) -> str:
+    """One leaf condition, with the values it saw, as a sentence (`needed`: sentences.state)."""
+    return sentences.state(t, lang, needed)
 
 
-def trace_lines(t: Trace, lang: str, depth: int) -> list[str]:
+def trace_lines(t: Trace, lang: str, depth: int, needed: bool = True) -> list[str]:
+    """`needed`: whether a condition here is one the applicant must meet — not under an exclusion, and
+    flipped by each `not` (sentences.state words an unmet one accordingly)."""
     pad = "  " * depth
     if t.kind in ("rule", "exclusion", "step", "value"):
         head = f"{pad}{mark(t.result) if t.kind != 'value' else '='} {t.name}: {lbl(t.label, lang)} {cite(t.cite, lang)}".rstrip()
-        return [head] + trace_lines(t.children[0], lang, depth + 1)
+        return [head] + trace_lines(t.children[0], lang, depth + 1, needed and t.kind != "exclusion")
     if t.kind in ("all", "any"):
         lines = [f"{pad}{mark(t.result)} {message(lang, 'block.' + t.kind)}:"]
         for child in t.children:
-            lines += trace_lines(child, lang, depth + 1)
+            lines += trace_lines(child, lang, depth + 1, needed)
         return lines
     if t.kind == "not":
-        return [f"{pad}{mark(t.result)} {sentences.requirement(t, lang)}"] + trace_lines(t.children[0], lang, depth + 1)
+        return [f"{pad}{mark(t.result)} {sentences.requirement(t, lang)}"] + trace_lines(t.children[0], lang, depth + 1, not needed)
     if t.kind == "cases":
         *conditions, body = t.children
         lines = []
@@ -66,12 +70,12 @@ def trace_lines(t: Trace, lang: str, depth: int) -> list[str]:
             lines.append(f"{pad}{'→' if c.result else '·'} {answer}")
         if t.fact("branch") == "otherwise":
             lines.append(f"{pad}→ {message(lang, 'branch.otherwise')}")
-        return lines + trace_lines(body, lang, depth + 1)
+        return lines + trace_lines(body, lang, depth + 1, needed)
     if t.result is True or t.result is False:
-        lines = [f"{pad}{mark(t.result)} {condition(t, lang)}"]
+        lines = [f"{pad}{mark(t.result)} {condition(t, lang, needed)}"]
         for child in t.children:
             if child.kind in ("rule", "exclusion", "step"):
-                lines += trace_lines(child, lang, depth + 1)
+                lines += trace_lines(child, lang, depth + 1, needed)
         return lines
     return [f"{pad}= {operand(t, lang)}"]
 
@@ -105,7 +109,7 @@ def amount_lines(a: AmountResult, lang: str, depth: int, said_like: bool = False
         lines.append(f"{pad}{title} — {message(lang, 'cost')} {yen(a.base)} {cite(a.cite, lang)}".rstrip())
         for b in a.bands:
             lines.append(f"{pad}  {band_line(b, lang, len(a.bands) == 1)}")
-        rounded = a.rounded_down or a.unrounded != a.before_caps
+        rounded = a.unrounded is not None and a.unrounded != a.before_caps  # said only where a fraction of a yen was cut
         lines.append((f"{pad}  = {yen(a.before_caps)}" + (f" ({message(lang, 'rounded')})" if rounded else "")
                       + f" {cite(a.round_cite, lang)}").rstrip())
     else:

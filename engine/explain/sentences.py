@@ -36,6 +36,8 @@ def part(v, lang: str) -> str:
     """A band's share of a cost or of a subsidy, which may fall between two yen: 666,666円余 (just over
     666,666 yen) rather than a fraction; the amount it adds up to is rounded down once, after the sum."""
     if isinstance(v, Fraction) and v.denominator != 1:
+        if 0 < v < 1:  # 1円 × 2/3: not 「0円余」
+            return message(lang, "yen.under_one")
         return message(lang, "yen.over", amount=f"{math.floor(v):,}")
     return yen(v)
 
@@ -150,10 +152,10 @@ def _given_key(operand: Trace, given: bool) -> str:
     return "state.given" if given else "state.not_given"
 
 
-def _unknown(operand: Trace, need: str, lang: str, other: Trace | None = None) -> str:
-    """A condition on a value that is missing: not given, or (a round's name or date, on either side)
-    no round."""
-    key = "state.no_round" if _no_round(operand) or (other is not None and _no_round(other)) else "state.unknown"
+def _unknown(operand: Trace, need: str, lang: str, other: Trace | None = None, unknown: str = "state.unknown") -> str:
+    """A condition on a value that is missing: not given (`unknown`, the key the condition's kind
+    says it with), or (a round's name or date, on either side) no round."""
+    key = "state.no_round" if _no_round(operand) or (other is not None and _no_round(other)) else unknown
     return message(lang, key, left=subject(operand, lang), need=need)
 
 
@@ -161,20 +163,39 @@ def _fallback_used(t: Trace) -> bool:
     return (t.kind == "fallback" and bool(t.fact("used"))) or (t.kind == "arith" and any(_fallback_used(c) for c in t.children))
 
 
-def shown(t: Trace, lang: str) -> str:
-    """An operand's value as it was seen."""
+def shown(t: Trace, lang: str, unit: str | None = None) -> str:
+    """An operand's value as it was seen; `unit`, a count's unit its comparison gives (10者)."""
     if t.kind in ("count", "among"):
-        return message(lang, "items", n=t.result)
+        return value(t.result, "count", lang, unit) if unit else message(lang, "items", n=t.result)
     if t.kind == "fallback":  # the stated value where the case left it out, and said so: 未入力のため0円
         if t.fact("used"):
             return message(lang, "fallback", value=shown(t.children[1], lang))
-        return shown(t.children[0], lang)
-    return value(t.result, t.fact("kind"), lang, t.fact("unit"))
+        return shown(t.children[0], lang, unit)
+    return value(t.result, t.fact("kind"), lang, t.fact("unit") or unit)
 
 
-def _need(op: str, right: Trace, lang: str) -> str:
-    """What a comparison asks for: 300人以下; against another rule's value, that value named."""
-    target = shown(right, lang)
+def _counted(t: Trace) -> bool:
+    """A number of items (of a list, of members among some) — or a bare const a count is compared with."""
+    return t.kind in ("count", "among") or (t.fact("kind") == "count" and not t.fact("unit"))
+
+
+def _units(left: Trace, right: Trace) -> tuple[str | None, str | None]:
+    """The unit each side of a comparison of counts is said with, so that both carry the same one:
+    構成員の数が9者です（10者以上…）, not 9件 against 10者; インボイス機能の数が2件で、1件以上です, not 1."""
+    if not (_counted(left) and right.kind == "const" and right.fact("kind") in ("count", "number", None) and not isinstance(right.result, bool)):
+        return None, None
+    unit = right.fact("unit")
+    if unit:
+        return unit, None
+    if left.kind in ("count", "among"):
+        return None, "items"
+    return None, None
+
+
+def _need(op: str, right: Trace, lang: str, unit: str | None = None) -> str:
+    """What a comparison asks for: 300人以下; against another rule's value, that value named. `unit`
+    "items": a bare number of items, said with the catalogue's counter (1件)."""
+    target = message(lang, "items", n=right.result) if unit == "items" and isinstance(right.result, int) else shown(right, lang)
     if right.kind != "const":
         target = message(lang, "named_value", name=subject(right, lang), value=target)
     return message(lang, _OP_KEYS[op], value=target)
@@ -200,26 +221,30 @@ def _member_need(t: Trace, negated: bool, lang: str) -> str:
 
 
 # ---------------------------------------------------------------- a condition as it was met or not
-def state(t: Trace, lang: str) -> str:
+def state(t: Trace, lang: str, needed: bool = True) -> str:
     """A condition with the values it saw, as a sentence: met (資本金が1,000万円で、3億円以下です), unmet
-    (what it is and what is needed) or unknown (a value not given)."""
+    (what it is and what is needed) or unknown (a value not given). `needed` False: the condition is
+    not one the applicant must meet (an exclusion's, or one under a `not`), so an unmet or unknown one
+    says what it is, not 「…である必要があります」."""
+    unmet, unknown = ("state.unmet", "state.unknown") if needed else ("state.unmet.plain", "state.unknown.plain")
     if t.kind == "compare":
         left, op, right = _sides(t)
-        need = _need(op, right, lang)
+        left_unit, right_unit = _units(left, right)
+        need = _need(op, right, lang, right_unit)
         if left.result is None or right.result is None:
             if _no_round(right) and right.kind != "const":  # no value to show beside it: what it is, alone
                 need = message(lang, _OP_KEYS[op], value=subject(right, lang))
-            return _unknown(left, need, lang, right)
-        key = "state.met" if t.result else "state.unmet"
-        return message(lang, key, left=subject(left, lang), actual=shown(left, lang), need=need)
+            return _unknown(left, need, lang, right, unknown)
+        key = "state.met" if t.result else unmet
+        return message(lang, key, left=subject(left, lang), actual=shown(left, lang, left_unit), need=need)
     if t.kind == "member":
         operand = t.children[0]
         need = _member_need(t, bool(t.fact("negated")), lang)
         if operand.result is None:
-            return _unknown(operand, need, lang)
+            return _unknown(operand, need, lang, unknown=unknown)
         if t.result and len(t.fact("members")) == 1 and not t.fact("negated"):  # 組織形態が会社です, not …会社で、会社です
             return message(lang, "state.is", left=subject(operand, lang), actual=shown(operand, lang))
-        return message(lang, "state.met" if t.result else "state.unmet", left=subject(operand, lang), actual=shown(operand, lang), need=need)
+        return message(lang, "state.met" if t.result else unmet, left=subject(operand, lang), actual=shown(operand, lang), need=need)
     if t.kind == "contains":
         key = "state.contains" if t.result else "state.lacks"
         return message(lang, key, list=subject(t.children[0], lang), member=t.fact("member"))
@@ -247,7 +272,8 @@ def requirement(t: Trace, lang: str, negate: bool = False) -> str:
     `negate`: what its opposite asks."""
     if t.kind == "compare":
         left, op, right = _sides(t)
-        return message(lang, "requires", left=subject(left, lang), need=_need(_NEGATED[op] if negate else op, right, lang))
+        need = _need(_NEGATED[op] if negate else op, right, lang, _units(left, right)[1])
+        return message(lang, "requires", left=subject(left, lang), need=need)
     if t.kind == "member":
         need = _member_need(t, bool(t.fact("negated")) != negate, lang)
         return message(lang, "requires", left=subject(t.children[0], lang), need=need)
@@ -294,7 +320,8 @@ def cap(c, lang: str) -> str:
     if why_label:
         why = message(lang, "because.rule" if holds else "because.not_rule", rule=why_label)
     else:
-        why = message(lang, "because", condition=requirement(c.condition, lang, negate=not holds))
+        said = requirement(c.condition, lang, negate=not holds)
+        why = message(lang, "because.predicate" if _ends_in_a_verb(said) else "because", condition=said)
     if not c.active:
         return message(lang, "cap.inactive", why=why, limit=limit)
     return message(lang, "cap.binding.why" if c.binding else "cap.why", why=why, limit=limit)
@@ -320,6 +347,8 @@ def derivation(t: Trace, lang: str) -> str:
         return f"{derivation(left, lang)} {_ARITH.get(t.op, t.op)} {derivation(right, lang)}"
     if t.kind == "round":
         return derivation(t.children[0], lang)
+    if t.kind == "if" and len(t.children) == 2:  # (1 if … else 0): the branch taken
+        return derivation(t.children[1], lang)
     if t.kind == "fallback" and not t.fact("used"):
         return derivation(t.children[0], lang)
     if t.kind == "const":
@@ -327,9 +356,18 @@ def derivation(t: Trace, lang: str) -> str:
     return message(lang, "named_value", name=subject(t, lang), value=shown(t, lang))
 
 
+def _answer(v, kind: str | None, lang: str, unit: str | None) -> str:
+    """A value an applicant chose rather than typed (はい, a member, nothing yet) quoted as the page shows
+    it: 「いいえ」から「はい」に; an amount, a count or a date as it is: 30人から5人に."""
+    said = value(v, kind, lang, unit)
+    if v is None or isinstance(v, (bool, str, tuple, list)):
+        return message(lang, "quoted", value=said)
+    return said
+
+
 def change(c, lang: str) -> str:
     """One change of a what-if: 資本金を3億円に."""
-    return message(lang, "change", field=label(c.label, lang), old=value(c.old, c.kind, lang, c.unit), new=value(c.new, c.kind, lang, c.unit))
+    return message(lang, "change", field=label(c.label, lang), old=_answer(c.old, c.kind, lang, c.unit), new=_answer(c.new, c.kind, lang, c.unit))
 
 
 def changes(w, lang: str) -> str:
@@ -362,6 +400,23 @@ def what_if(w, lang: str) -> str:
                    cap=money(facts.get("cap", 0), lang), floor=money(facts.get("floor", 0), lang), amount=yen(facts.get("amount", 0)))
 
 
+def negated(name: str, lang: str) -> str | None:
+    """A label that ends in the language's verb said as its negative (小規模事業者に該当する →
+    小規模事業者に該当しない), or None where that cannot be done by its ending (then it is quoted:
+    「…」に当たらない). The endings are the catalogue's."""
+    for ending in ("verb", "copula"):  # …に該当する → …に該当しない; 小規模事業者である → 小規模事業者でない
+        affirmative, negative = message(lang, f"{ending}.affirmative"), message(lang, f"{ending}.negative")
+        if affirmative.strip() and name.endswith(affirmative):
+            return name[: -len(affirmative)] + negative
+    return None
+
+
+def _ends_in_a_verb(said: str) -> bool:
+    """Japanese that ends in kana (…されている, …含まれる, …がない) is a predicate: it takes ため where a
+    noun or a limit (小規模事業者, 3億円以下, 未入力, 「…」) takes のため."""
+    return unicodedata.name(said[-1:] or " ", "").startswith("HIRAGANA")
+
+
 def rate_reason(b, lang: str) -> str:
     """Why a band has the rate it has, when a rule chose it: （小規模事業者のため）. Empty for a fixed rate."""
     t = b.rate_trace
@@ -374,8 +429,12 @@ def rate_reason(b, lang: str) -> str:
             predicate = unicodedata.name(name[-1], "").startswith("HIRAGANA")
             return message(lang, "rate.because" if predicate else "rate.because.noun", rule=name)
         if name:
+            negative = negated(name, lang)
+            if not condition.result and negative:
+                return message(lang, "rate.because", rule=negative)
             return message(lang, "rate.because" if condition.result else "rate.because_not", rule=name)
-        return message(lang, "rate.because_condition", condition=requirement(condition, lang, negate=not condition.result))
+        said = requirement(condition, lang, negate=not condition.result)
+        return message(lang, "rate.because_condition.predicate" if _ends_in_a_verb(said) else "rate.because_condition", condition=said)
     return ""
 
 

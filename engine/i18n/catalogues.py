@@ -21,8 +21,9 @@ ENGINE = LOCALE_DIR.parent
 SOURCES = {
     "explain": ("explain/messages.py", "explain/sentences.py"),
     "case": ("evaluate/case_words.py",),
-    "population": ("population/report.py",),
+    "population": ("population/report.py", "population/report_tables.py"),
     "serve": ("serve/messages.py",),
+    "page": ("serve/page_text.py",),
 }
 KEYWORDS = {"N_": ((1, "c"), 2)}
 _FIXED_DATE = datetime.datetime(2026, 12, 3, tzinfo=datetime.timezone.utc)  # no date churn in the files

@@ -11,54 +11,60 @@ from fractions import Fraction
 from pathlib import Path
 
 from engine.explain.render_text import yen
+from engine.i18n import N_, catalogue, say
 
-WORDS = {
-    "ja": {
-        "frame": "枠", "group": "区分", "firms": "事業者数", "eligible_before": "対象 前", "eligible_after": "対象 後",
-        "subsidy_before": "補助額の合計 前（円）", "subsidy_after": "補助額の合計 後（円）", "difference": "差額（円）",
-        "gainers": "増えた事業者", "gained": "増えた額（円）", "losers": "減った事業者", "lost": "減った額（円）",
-        "bin": "1社あたりの補助額の変化", "change": "変化の合計（円）", "share": "割合（%）", "clause": "変更",
-        "applications": "申請件数（公式2024）", "eligible_sample": "対象（合成）", "eligible_national": "対象（全国推計）",
-        "take_up": "申請/対象（全国推計, %）",
-        "t.frames": "枠ごと", "t.firms": "事業者ごと（全体）", "t.by_industry": "業種別", "t.by_size": "規模別",
-        "t.distribution": "1社あたりの変化の分布", "t.national": "全国推計（枠ごと）", "t.attribution": "変更ごとの寄与",
-        "t.official": "公式申請件数との比較", "all": "全体", "interaction": "複数の変更が重なって生じた差",
-        "bin.none": "変化なし", "bin.up": "増", "bin.down": "減",
-        "bin.range": "{low}以上{high}未満の{way}", "bin.above": "{low}以上の{way}",
-        "national.title": "全国推計", "download": "CSV",
-        "national.scaling": "合成母集団 {sample}社を全国の中小企業 {firms}社に拡大（×{firms}/{sample}、約{factor}倍）。出典: {source}",
-        "national.scaling.plain": "合成母集団 {sample}社を {firms}社に拡大（×{firms}/{sample}、約{factor}倍）",
-        "national.caveat": "すべての対象事業者が申請した場合の金額です（実際の申請は2024年度 {applications}件）。推計は1社・1円に丸めています。",
-        "budget": "予算 {budget} に対し、推計 前 {before}（予算の{before_share}）→ 後 {after}（予算の{after_share}）",
-        "budget.line": "予算 {budget}",
-    },
-    "en": {
-        "frame": "frame", "group": "group", "firms": "firms", "eligible_before": "eligible before", "eligible_after": "eligible after",
-        "subsidy_before": "subsidy total before (yen)", "subsidy_after": "subsidy total after (yen)", "difference": "difference (yen)",
-        "gainers": "gainers", "gained": "gained (yen)", "losers": "losers", "lost": "lost (yen)",
-        "bin": "change of a firm's subsidy", "change": "total change (yen)", "share": "share (%)", "clause": "change",
-        "applications": "applications (official 2024)", "eligible_sample": "eligible (synthetic)",
-        "eligible_national": "eligible (national estimate)", "take_up": "applications/eligible (national, %)",
-        "t.frames": "By frame", "t.firms": "By firm (all)", "t.by_industry": "By industry", "t.by_size": "By size",
-        "t.distribution": "Distribution of the change per firm", "t.national": "National estimate (by frame)",
-        "t.attribution": "What each change accounts for", "t.official": "Official applications",
-        "all": "all", "interaction": "the changes acting together",
-        "bin.none": "no change", "bin.up": "gain", "bin.down": "loss",
-        "bin.range": "{way} of {low} to under {high}", "bin.above": "{way} of {low} or more",
-        "national.title": "National estimate", "download": "CSV",
-        "national.scaling": "the synthetic {sample} firms scaled to Japan's {firms} SMEs (×{firms}/{sample}, about {factor}×); source: {source}",
-        "national.scaling.plain": "the synthetic {sample} firms scaled to {firms} (×{firms}/{sample}, about {factor}×)",
-        "national.caveat": "as if every eligible firm applied (2024 saw {applications} applications); estimates are rounded to a firm and a yen.",
-        "budget": "budget {budget}: estimate before {before} ({before_share} of it) → after {after} ({after_share} of it)",
-        "budget.line": "budget {budget}",
-    },
-}
+# The tables' words (catalogue domain "population", beside the report's own in report.py): a key and
+# the English source; ja/…/population.po gives the Japanese.
+_WORDS = catalogue([
+    N_("table.frame", "frame"),
+    N_("table.group", "group"),
+    N_("table.firms", "firms"),
+    N_("table.eligible_before", "eligible before"),
+    N_("table.eligible_after", "eligible after"),
+    N_("table.subsidy_before", "subsidy total before (yen)"),
+    N_("table.subsidy_after", "subsidy total after (yen)"),
+    N_("table.difference", "difference (yen)"),
+    N_("table.gainers", "gainers"),
+    N_("table.gained", "gained (yen)"),
+    N_("table.losers", "losers"),
+    N_("table.lost", "lost (yen)"),
+    N_("table.bin", "change of a firm's subsidy"),
+    N_("table.change", "total change (yen)"),
+    N_("table.share", "share (%)"),
+    N_("table.clause", "change"),
+    N_("table.applications", "applications (official 2024)"),
+    N_("table.eligible_sample", "eligible (synthetic)"),
+    N_("table.eligible_national", "eligible (national estimate)"),
+    N_("table.take_up", "applications/eligible (national, %)"),
+    N_("table.t.frames", "By frame"),
+    N_("table.t.firms", "By firm (all)"),
+    N_("table.t.by_industry", "By industry"),
+    N_("table.t.by_size", "By size"),
+    N_("table.t.distribution", "Distribution of the change per firm"),
+    N_("table.t.national", "National estimate (by frame)"),
+    N_("table.t.attribution", "What each change accounts for"),
+    N_("table.t.official", "Official applications"),
+    N_("table.all", "all"),
+    N_("table.interaction", "the changes acting together"),
+    N_("table.bin.none", "no change"),
+    N_("table.bin.up", "gain"),
+    N_("table.bin.down", "loss"),
+    N_("table.bin.range", "{way} of {low} to under {high}"),
+    N_("table.bin.above", "{way} of {low} or more"),
+    N_("table.national.title", "National estimate"),
+    N_("table.download", "CSV"),
+    N_("table.national.scaling", "the synthetic {sample} firms scaled to Japan's {firms} SMEs (×{firms}/{sample}, about {factor}×); source: {source}"),
+    N_("table.national.scaling.plain", "the synthetic {sample} firms scaled to {firms} (×{firms}/{sample}, about {factor}×)"),
+    N_("table.national.caveat", "as if every eligible firm applied (2024 saw {applications} applications); estimates are rounded to a firm and a yen."),
+    N_("table.budget", "budget {budget}: estimate before {before} ({before_share} of it) → after {after} ({after_share} of it)"),
+    N_("table.budget.line", "budget {budget}"),
+])
 _GROUP_KEYS = ("firms", "eligible_before", "eligible_after", "subsidy_before", "subsidy_after", "difference",
                "gainers", "gained", "losers", "lost")
 
 
 def w(lang: str, key: str, **values) -> str:
-    return WORDS[lang][key].format(**values)
+    return say(lang, "population", _WORDS, "table." + key, **values)
 
 
 def _rounded(v: Fraction, places: int) -> str:
@@ -175,7 +181,7 @@ def write_xlsx(report: dict, out: Path, lang: str = "ja") -> None:
     """Every table on its own sheet of one workbook, headers bold and frozen."""
     from engine.population.sheets import needs_openpyxl
 
-    openpyxl = needs_openpyxl("the report as .xlsx")
+    openpyxl = needs_openpyxl("writing .xlsx")  # an installation problem: English, as the sheets say it
     from openpyxl.styles import Font
 
     book = openpyxl.Workbook()

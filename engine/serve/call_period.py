@@ -21,7 +21,8 @@ def today_in_japan() -> datetime.date:
 
 
 def day_text(d: datetime.date, lang: str) -> str:
-    return f"{d.year}年{d.month}月{d.day}日" if lang == "ja" else f"{d.day} {d:%B} {d.year}"
+    """2024年7月1日 / 1 July 2024."""
+    return text(lang, "date", year=d.year, month=d.month, day=d.day, month_name=f"{d:%B}")
 
 
 def _moment(d: datetime.date, t: datetime.time | None, lang: str) -> str:

@@ -13,30 +13,15 @@ from __future__ import annotations
 
 import functools
 import json
-import os
-from pathlib import Path
 
-import jinja2
 import markupsafe
 
 from engine.explain import relevance_plan
 from engine.tree import nodes as tree
-from engine.serve import call_period
-from engine.serve.page_text import TEXT, text
+from engine.serve import call_period, templating
+from engine.serve.page_text import SCRIPT_KEYS, text
 from engine.serve.questions import STAGES, Question, questions
 from engine.serve.registry import Snapshot, Year
-
-
-TEMPLATES = Path(__file__).resolve().parent / "templates"
-
-
-@functools.lru_cache(maxsize=4)
-def environment(office: str | None) -> jinja2.Environment:
-    """The page's templates, autoescaped; an office's folder (POLICY_PAGE_TEMPLATES) first, so its
-    office_header.html, office_footer.html or disclaimer.html replace the bundled (empty) ones."""
-    folders = [office, str(TEMPLATES)] if office else [str(TEMPLATES)]
-    return jinja2.Environment(loader=jinja2.FileSystemLoader(folders), autoescape=True, undefined=jinja2.StrictUndefined,
-                              trim_blocks=False, lstrip_blocks=False)
 
 
 def _lbl(label: tree.Label | None, lang: str) -> str:
@@ -116,10 +101,9 @@ def render(year: Year, snapshot: Snapshot, lang: str) -> str:
     asked = _asked_at_first(policy)
     hidden = sum(q.path not in asked for q in qs)
     config = {"lang": lang, "year": str(policy.year), "hash": year.content_hash,
-              "text": {k: TEXT[lang][k] for k in ("bad.amount", "bad.fraction", "bad.number", "working", "failed", "errors", "item", "pruned",
-                                                  "reset.confirm", "load.bad", "load.done", "yes", "no", "answers")}}
+              "text": {k: text(lang, k) for k in SCRIPT_KEYS}}  # unfilled: page.js fills {label}, {n}
     lead, rows = call_period.notice(policy, None, lang)  # today in Japan: a call that has ended says so first
-    page = environment(os.environ.get("POLICY_PAGE_TEMPLATES") or None).get_template("page.html")
+    page = templating.environment().get_template("page.html")
     return page.render(
         lang=lang, other="en" if lang == "ja" else "ja", year=policy.year, t=functools.partial(text, lang),
         title=text(lang, "title", programme=policy.programme),

@@ -4,7 +4,8 @@ then per frame the verdict, the subsidy, the applicant's own share (自己負担
 condition with its citation as a document (citation.py), the verified what-ifs, the steps still to
 take and the calculation as a table (calculation.py); the decision id in a collapsed technical
 section. The reasons and what-ifs are the CLI's sentences (engine/explain/render_text); this module
-arranges them as HTML.
+arranges them as a view that the autoescaped template templates/result.html draws (an office's own
+result.html in POLICY_PAGE_TEMPLATES replaces it).
 
 When the page did not ask some questions (their answers cannot change any frame's status or
 subsidy: engine/explain/relevance.py), the case was decided with placeholders for the required ones, so the
@@ -14,20 +15,21 @@ not depend on a question not asked."""
 from __future__ import annotations
 
 import datetime
+import functools
 import json
-from html import escape
 
 import attrs
+import markupsafe
 
 from engine.explain import relevance, sentences
 from engine.tree import nodes as tree
 from engine.evaluate.decision import AmountResult, FrameDecision
 from engine.explain.messages import message
 from engine.explain.render_text import cite, lbl, reason_lines, what_if_lines, yen
-from engine.serve import calculation, call_period, way_forward
+from engine.serve import calculation, call_period, templating, way_forward
 from engine.serve.citation import source_text
 from engine.serve.decide import Outcome
-from engine.serve.page_text import RESULT, text
+from engine.serve.page_text import text
 
 
 def _leaves(a: AmountResult):
@@ -92,21 +94,18 @@ def covered_cost(f: FrameDecision) -> int:
     return int(sum(leaf.base for leaf in _leaves(f.amount)))
 
 
-def _cited(line: str, c, lang: str) -> str:
+def _cited(line: str, c, lang: str) -> dict:
     """A line of the CLI's with its citation (a source key) replaced by the document's title and passage."""
     key = cite(c, lang)
     said = line.strip()
     if key and said.endswith(key):
         said = said[: -len(key)].rstrip()
-    source = source_text(c, lang)
-    return escape(said) + (f' <span class="cite">{escape(source)}</span>' if source else "")
+    return {"text": said, "source": source_text(c, lang)}
 
 
-def _reason_items(r, lang: str) -> str:
+def _reason(r, lang: str) -> dict:
     lines = reason_lines(r, lang)
-    head = _cited(lines[0], r.cite, lang)
-    rest = "".join(f"<li>{escape(line.strip())}</li>" for line in lines[1:])
-    return f"<li>{head}" + (f"<ul>{rest}</ul>" if rest else "") + "</li>"
+    return {**_cited(lines[0], r.cite, lang), "more": [line.strip() for line in lines[1:]]}
 
 
 def _way_forward(f: FrameDecision, shown: _Shown, policy: tree.Policy | None, lang: str) -> str | None:
@@ -124,53 +123,33 @@ def _way_forward(f: FrameDecision, shown: _Shown, policy: tree.Policy | None, la
 
 
 def _frame(f: FrameDecision, lang: str, shown: _Shown, policy: tree.Policy | None, said_above: str | None,
-           frame_round: str | None = None) -> str:
-    words = RESULT[lang]
-    status = message(lang, f"status.{f.status}")
+           frame_round: str | None = None) -> dict:
+    """A frame's part of the panel as templates/result.html reads it."""
     granted = f.status != "not_eligible"
     cost = covered_cost(f)
-    reasons = [r for r in f.reasons if shown.reason(r)]
     what_ifs = [w for w in f.what_if if shown.what_if(w)]
-    pending = [t for t in f.pending_steps if shown.definition(t.name)]
-    out = [f'<article class="frame-result" id="result-frame-{escape(f.name)}" data-status="{f.status}">'
-           f'<h3>{escape(lbl(f.label, lang))} <span class="badge {f.status}">{escape(status)}</span></h3>']
-    if granted:
-        out.append(f'<dl class="money"><dt>{escape(message(lang, "subsidy"))}</dt><dd class="subsidy">{yen(f.subsidy)}</dd>'
-                   f'<dt>{escape(words["covered"])}</dt><dd class="covered">{yen(cost)}</dd>'
-                   f'<dt>{escape(words["own_share"])}</dt><dd class="own-share">{yen(cost - f.subsidy)}</dd></dl>')
-    if granted and policy is not None and frame_round is not None:
-        out.append(f'<p class="round">{escape(frame_round)}</p>')
-    if reasons:
-        items = "".join(_reason_items(r, lang) for r in reasons)
-        out.append(f'<h4>{escape(message(lang, "reasons"))}</h4><ul class="reasons">{items}</ul>')
-    if what_ifs:
-        items = "".join(f"<li>{escape(line.strip())}</li>" for line in what_if_lines(attrs.evolve(f, what_if=tuple(what_ifs)), lang))
-        out.append(f'<h4 class="what-if">{escape(message(lang, "what_if"))}</h4><ul class="what-if">{items}</ul>')
-    else:
+    dues = {s.name: s for s in f.step_dues}  # a step's own due date, and whether it had passed on the application date
+    view = {"name": f.name, "status": f.status, "status_text": message(lang, f"status.{f.status}"), "label": lbl(f.label, lang),
+            "money": {"subsidy": yen(f.subsidy), "covered": yen(cost), "own_share": yen(cost - f.subsidy)} if granted else None,
+            "round": frame_round if granted and policy is not None else None,
+            "reasons": [_reason(r, lang) for r in f.reasons if shown.reason(r)],
+            "what_ifs": [line.strip() for line in what_if_lines(attrs.evolve(f, what_if=tuple(what_ifs)), lang)] if what_ifs else [],
+            "forward": None,
+            "steps": [{**_cited(lbl(t.label, lang), t.cite, lang),
+                       "due": sentences.step_due(dues[t.name], lang) if t.name in dues else None}
+                      for t in f.pending_steps if shown.definition(t.name)],
+            "caps": [], "table": None, "bands": [], "rate_by": []}
+    if not what_ifs:
         forward = _way_forward(f, shown, policy, lang)
-        if forward and forward != said_above:
-            out.append(f'<p class="way-forward">{escape(forward)}</p>')
-    if pending:
-        dues = {s.name: s for s in f.step_dues}  # a step's own due date, and whether it had passed on the application date
-        items = "".join(f"<li>□ {_cited(lbl(t.label, lang), t.cite, lang)}"
-                        + (f' <span class="due">{escape(sentences.step_due(dues[t.name], lang))}</span>' if t.name in dues else "")
-                        + "</li>" for t in pending)
-        out.append(f'<h4>{escape(message(lang, "pending_steps"))}</h4><ul class="steps">{items}</ul>')
-    if not shown.amount:  # computed from placeholders for questions not asked: nothing to show
-        return "".join(out) + "</article>"
-    caps = list(_binding_caps(f.amount))
-    if caps and granted:
-        items = "".join(f"<li>{escape(lbl(a.label, lang))}: {_cited(message(lang, 'cap.binding', limit=yen(c.limit)), c.cite, lang)}</li>"
-                        for a, c in caps)
-        out.append(f'<h4 class="caps">{escape(words["caps_reached"])}</h4><ul class="caps">{items}</ul>')
-    if granted:
-        out.append(calculation.table(f.amount, lang))
-        bands = calculation.band_lines(f.amount, lang)
-        if bands:
-            out.append('<ul class="bands">' + "".join(f"<li>{escape(b)}</li>" for b in bands) + "</ul>")
-        out += [f'<p class="rate-by">{escape(s)}</p>' for s in calculation.rate_reasons(f.amount, lang)]
-    out.append("</article>")
-    return "".join(out)
+        view["forward"] = forward if forward != said_above else None
+    if not shown.amount or not granted:  # computed from placeholders for questions not asked: nothing to show
+        return view
+    # each cap reached as the sentence writer says it: why it applies and, for a limit the case's own
+    # amounts set (複数社連携 (c)), how it was derived
+    view["caps"] = [{"label": lbl(a.label, lang), **_cited(sentences.cap(c, lang), c.cite, lang)} for a, c in _binding_caps(f.amount)]
+    view.update(table=calculation.table(f.amount, lang), bands=calculation.band_lines(f.amount, lang),
+                rate_by=calculation.rate_reasons(f.amount, lang))
+    return view
 
 
 def _applied_on(outcome: Outcome, case: dict | None) -> datetime.date | None:
@@ -191,22 +170,6 @@ def _applied_on(outcome: Outcome, case: dict | None) -> datetime.date | None:
         return None
 
 
-def _call(policy: tree.Policy, day: datetime.date | None, lang: str) -> str:
-    lead, rows = call_period.notice(policy, day, lang)
-    items = "".join(f"<li>{escape(r)}</li>" for r in rows)
-    # not a landmark: the page's own notice above the form is the region of that name
-    return (f'<div class="call" id="result-call"><h3>{escape(RESULT[lang]["call"])}</h3>'
-            f'<p>{escape(lead)}</p><details><summary>{escape(text(lang, "call.rounds"))}</summary><ul>{items}</ul></details></div>')
-
-
-def disclaimer(lang: str, ident: str, landmark: bool = False) -> str:
-    """The short disclaimer: a landmark (aside) once on the page, a plain paragraph in the result."""
-    said = f'<strong>{escape(text(lang, "disclaimer.title"))}</strong> {escape(text(lang, "disclaimer"))}'
-    if landmark:
-        return f'<aside class="disclaimer" id="{ident}" aria-label="{escape(text(lang, "disclaimer.title"))}">{said}</aside>'
-    return f'<p class="disclaimer" id="{ident}">{said}</p>'
-
-
 def render(outcome: Outcome, lang: str, unasked: Unasked | None = None, case: dict | None = None) -> str:
     """The panel; `case` (the case as sent) gives the application date when the frames have no rounds to read it."""
     d = outcome.decision
@@ -215,33 +178,33 @@ def render(outcome: Outcome, lang: str, unasked: Unasked | None = None, case: di
     frames = {fr.name: fr for fr in policy.frames}
     shown = {f.name: _Shown(frames.get(f.name), unasked) for f in d.frames}
     above = None
-    if best is not None:
-        verdict = (f'<p class="verdict ok" id="result-verdict">{escape(message(lang, "best_frame"))}: '
-                   f'{escape(lbl(best.label, lang))} <strong>{yen(best.subsidy)}</strong></p>')
-    else:
-        verdict = f'<p class="verdict ng" id="result-verdict">{escape(message(lang, "no_frame"))}</p>'
-        sentences = {_way_forward(f, shown[f.name], policy, lang) for f in d.frames}
+    if best is None:
+        forwards = {_way_forward(f, shown[f.name], policy, lang) for f in d.frames}
         any_offer = any(shown[f.name].what_if(w) for f in d.frames for w in f.what_if)
-        if len(sentences) == 1 and None not in sentences:
-            above = sentences.pop()
-        elif sentences == {None} and not any_offer:
-            above = RESULT[lang]["way_forward.none"]
-        if above:
-            verdict += f'<p class="way-forward" id="result-way-forward">{escape(above)}</p>'
+        if len(forwards) == 1 and None not in forwards:
+            above = forwards.pop()
+        elif forwards == {None} and not any_offer:
+            above = _w(lang, "way_forward.none")
     ordered = sorted(d.frames, key=lambda f: (f.name != d.best_frame, f.status == "not_eligible"))
     ref = outcome.body["policy"]
-    words = RESULT[lang]
-    tech = (f'<details class="tech" id="result-tech"><summary>{escape(words["tech"])}</summary><p class="meta">'
-            f'{escape(words["decision_id"])}: <code id="decision-id">{escape(outcome.body["decision_id"])}</code><br>'
-            f'{escape(words["policy"])}: {escape(ref["programme"])}<br>'
-            f'{escape(words["content_hash"])}: <code>{escape(ref["content_hash"][:12])}</code></p></details>')
-    note = ""
+    not_asked, filled = None, None
     if unasked is not None and unasked.paths:
-        note = f'<p class="not-asked" id="result-not-asked">{escape(words["not_asked"].format(n=len(unasked.paths)))}</p>'
-        if unasked.filled:  # the page adds them to the case it downloads, so the download is this decision
-            filled = json.dumps(unasked.filled, ensure_ascii=False).replace("<", "\\u003c")
-            note += f'<script type="application/json" id="result-filled">{filled}</script>'
-    checked = f'<p class="checked-on" id="result-date">{escape(words["checked_on"].format(day=call_period.day_text(call_period.today_in_japan(), lang)))}</p>'
-    rounds = call_period.rows_by_frame(policy, _applied_on(outcome, case), lang)
-    body = "".join(_frame(f, lang, shown[f.name], policy, above, rounds.get(f.name)) for f in ordered)
-    return verdict + checked + _call(policy, _applied_on(outcome, case), lang) + disclaimer(lang, "result-disclaimer") + note + body + tech
+        not_asked = _w(lang, "not_asked", n=len(unasked.paths))
+        if unasked.filled:  # JSON inside <script>: no "</script>" can close it early; not escaped again
+            filled = markupsafe.Markup(json.dumps(unasked.filled, ensure_ascii=False).replace("<", "\\u003c"))
+    applied = _applied_on(outcome, case)
+    lead, rows = call_period.notice(policy, applied, lang)
+    rounds = call_period.rows_by_frame(policy, applied, lang)
+    panel = templating.environment().get_template("result.html")
+    return panel.render(
+        t=functools.partial(text, lang), r=functools.partial(_w, lang), m=functools.partial(message, lang),
+        best={"label": lbl(best.label, lang), "subsidy": yen(best.subsidy)} if best is not None else None, above=above,
+        checked_on=_w(lang, "checked_on", day=call_period.day_text(call_period.today_in_japan(), lang)),
+        call={"lead": lead, "rows": rows}, not_asked=not_asked, filled_json=filled,
+        frames=[_frame(f, lang, shown[f.name], policy, above, rounds.get(f.name)) for f in ordered],
+        tech={"decision_id": outcome.body["decision_id"], "programme": ref["programme"], "content_hash": ref["content_hash"][:12]})
+
+
+def _w(lang: str, key: str, /, **values) -> str:
+    """A phrase of the result panel (catalogue domain "page", keys result.*)."""
+    return text(lang, "result." + key, **values)

@@ -9,8 +9,14 @@ from __future__ import annotations
 import datetime
 from fractions import Fraction
 
+from engine.explain import sentences
 from engine.tree import nodes as tree
-from engine.serve.page_text import RESULT
+from engine.serve.page_text import text
+
+
+def _w(lang: str, key: str, /, **values) -> str:
+    """A phrase of the result panel (catalogue domain "page", keys result.*)."""
+    return text(lang, "result." + key, **values)
 
 
 def _lbl(label, lang: str) -> str:
@@ -21,10 +27,7 @@ def _lbl(label, lang: str) -> str:
 
 def amount_words(v: int, lang: str) -> str:
     """Yen in the 公募要領's style where it is exact: 3億円, 350万円, 1億2,000万円; else 1,499,999円."""
-    if lang != "ja" or v == 0 or v % 10_000:
-        return f"{v:,}円"
-    oku, man = divmod(v // 10_000, 10_000)
-    return (f"{oku:,}億" if oku else "") + (f"{man:,}万" if man else "") + "円"
+    return sentences.money(v, lang)
 
 
 def _member(policy: tree.Policy, name: str, lang: str) -> str:
@@ -41,10 +44,10 @@ def _value(policy: tree.Policy, c, lang: str) -> str:
         return amount_words(v, lang)
     if c.kind == "count" and isinstance(v, int):
         return f"{v:,}{c.unit or ''}"
-    if isinstance(v, Fraction):
-        return f"{v * 100:g}%" if (v * 100).denominator == 1 else f"{v.numerator}/{v.denominator}"
+    if isinstance(v, Fraction):  # a share of capital, of officers: 50%, 33 1/3%
+        return sentences.percent(v)
     if isinstance(v, datetime.date):
-        return f"{v.year}年{v.month}月{v.day}日" if lang == "ja" else v.isoformat()
+        return sentences.date(v, lang)
     if isinstance(v, str):
         return _member(policy, v, lang)
     return str(v)
@@ -52,21 +55,19 @@ def _value(policy: tree.Policy, c, lang: str) -> str:
 
 def change_phrase(policy: tree.Policy, c, lang: str) -> str | None:
     """「資本金を3億円以下にする」, or None for a change this sentence cannot say (a list's items)."""
-    words = RESULT[lang]
     label = _lbl(c.label, lang)
     if isinstance(c.new, bool):
-        return words["change.true" if c.new else "change.false"].format(label=label)
+        return _w(lang, "change.true" if c.new else "change.false", label=label)
     if isinstance(c.new, (int, Fraction)) and isinstance(c.old, (int, Fraction)) and not isinstance(c.old, bool):
         key = "change.at_most" if c.new < c.old else "change.at_least"
-        return words[key].format(label=label, value=_value(policy, c, lang))
+        return _w(lang, key, label=label, value=_value(policy, c, lang))
     if isinstance(c.new, (str, datetime.date)):
-        return words["change.to"].format(label=label, value=_value(policy, c, lang))
+        return _w(lang, "change.to", label=label, value=_value(policy, c, lang))
     return None
 
 
 def sentence(policy: tree.Policy, what_ifs, lang: str) -> str | None:
     """One sentence of the what-ifs that make the frame eligible, or None when there is none to say."""
-    words = RESULT[lang]
     options = []
     for w in what_ifs:
         if w.kind not in ("eligible", "meet_floor"):
@@ -74,12 +75,12 @@ def sentence(policy: tree.Policy, what_ifs, lang: str) -> str | None:
         phrases = [change_phrase(policy, c, lang) for c in w.changes]
         if not phrases or None in phrases:
             continue
-        option = words["change.and"].join(phrases)
+        option = _w(lang, "change.and").join(phrases)
         if option not in options:
             options.append(option)
     if not options:
         return None
-    return words["way_forward"].format(changes=words["change.or"].join(options))
+    return _w(lang, "way_forward", changes=_w(lang, "change.or").join(options))
 
 
 # ---------------------------------------------------------------- from an unmet requirement
@@ -103,7 +104,6 @@ def _operand_value(t, like, lang: str) -> str | None:
 
 def _fix(policy: tree.Policy, t, lang: str) -> str | None:
     """What would make a failed condition hold, said as a change of an answer; None when it cannot be said."""
-    words = RESULT[lang]
     kind = t.kind
     if kind in ("rule", "exclusion", "step") and t.children:
         return _fix(policy, t.children[0], lang)
@@ -113,21 +113,21 @@ def _fix(policy: tree.Policy, t, lang: str) -> str | None:
         return _fix(policy, t.children[-1], lang)
     if kind == "any":
         options = [o for o in (_fix(policy, c, lang) for c in t.children if not c.result) if o]
-        return words["change.or"].join(dict.fromkeys(options)) if options else None
+        return _w(lang, "change.or").join(dict.fromkeys(options)) if options else None
     if kind == "all":
         needs = [_fix(policy, c, lang) for c in t.children if not c.result]
-        return words["change.and"].join(dict.fromkeys(needs)) if needs and None not in needs else None
+        return _w(lang, "change.and").join(dict.fromkeys(needs)) if needs and None not in needs else None
     if kind == "compare" and len(t.children) == 2 and t.op in _OPS:
         left, right = t.children
         if left.kind != "input" or left.result is None:
             return None
         value = _operand_value(right, left, lang)
-        return words[_OPS[t.op]].format(label=_lbl(left.label, lang), value=value) if value else None
+        return _w(lang, _OPS[t.op], label=_lbl(left.label, lang), value=value) if value else None
     if kind == "input" and t.fact("kind") == "bool":
-        return words["change.true"].format(label=_lbl(t.label, lang))
+        return _w(lang, "change.true", label=_lbl(t.label, lang))
     if kind == "member" and t.children and t.children[0].kind == "input" and not t.fact("negated"):
         members = [_member(policy, m, lang) for m in t.fact("members")]
-        return words["change.among"].format(label=_lbl(t.children[0].label, lang), values="・".join(members))
+        return _w(lang, "change.among", label=_lbl(t.children[0].label, lang), values="・".join(members))
     return None
 
 
@@ -143,4 +143,4 @@ def requirement_sentence(policy: tree.Policy, reason, lang: str) -> str | None:
     label = _lbl(reason.label, lang)
     for open_ in ("（", " ("):
         label = label.split(open_, 1)[0]
-    return RESULT[lang]["way_forward.requirement"].format(changes=changes, requirement=label.strip())
+    return _w(lang, "way_forward.requirement", changes=changes, requirement=label.strip())

@@ -114,7 +114,7 @@
     const kind = el.dataset.kind;
     if (kind === "enum") return el.value === "" ? "" : el.selectedOptions[0].textContent.trim();
     if (kind === "bool" || kind === "enumlist") {
-      return Array.from(el.querySelectorAll("input:checked")).map((i) => i.parentElement.textContent.trim()).join("、");
+      return Array.from(el.querySelectorAll("input:checked")).map((i) => i.parentElement.textContent.trim()).join(T["list.join"]);
     }
     return el.value.trim();
   }
