@@ -418,7 +418,9 @@ def test_json_has_no_trace_unless_asked(run):
     traced = run("eval", ROOT / "examples" / "seed_invoice_small_1m.json", "--format", "json", "--trace").stdout
     plain, traced = json.loads(plain), json.loads(traced)
     assert plain["frames"][0]["requirements"][0] == {"name": "中小企業", "result": True}  # the rule's outcome only
-    assert (traced["frames"][0]["requirements"][0]["name"], traced["frames"][0]["requirements"][0]["children"][0]["kind"]) == ("中小企業", "bool")  # its trace
+    rule = traced["frames"][0]["requirements"][0]
+    assert (rule["name"], rule["kind"], rule["type"]) == ("中小企業", "rule", "bool")  # its trace: the step's kind, the value's type
+    assert {c["kind"] for c in rule["children"]} <= {"any", "all", "compare", "member", "not", "given", "rule", "cases", "if"}
     assert plain["frames"][0]["subsidy"] == traced["frames"][0]["subsidy"] == 500_000
 
 

@@ -74,7 +74,8 @@ def trace(t: Trace, lang: str, shared: dict | None = None) -> dict:
         out["text"] = t.origin.text
     for key, fact in t.facts:
         if fact is not None:
-            out[key] = value(fact)
+            # the value's kind (money, count, bool …) is its `type`: "kind" stays the step's kind
+            out["type" if key == "kind" else key] = value(fact)
     if t.children:
         out["children"] = [trace(c, lang, shared) for c in t.children]
     if shared is not None:

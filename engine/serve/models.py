@@ -59,8 +59,9 @@ class Trace:
     """One step of the evaluation: what was computed (kind), its result, the rule or text it came from, and the steps under it. Other keys are facts of the step (members, path, table key…)."""
 
     OPEN = True
-    kind: str = _f("rule value exclusion step compare member contains given not all any if cases arith round smaller total count among any_item all_item const input item table fallback")
+    kind: str = _f("rule value exclusion step compare member contains given not all any if cases arith round smaller total count among any_item all_item const input item table fallback round_of")
     result: JsonValue = _f("the step's value")
+    type: str = _f("the value's type where the step says it: yen, count, number, ratio, bool, date, enum", optional=True)
     name: str = _f("the rule's name", optional=True)
     label: str = _f("the rule's label in the request's language", optional=True)
     source: Cite = _f("where the rule comes from", optional=True)
