@@ -208,3 +208,19 @@ def test_several_problems_are_named_in_the_detail_as_their_messages_name_them(cl
         del case["申請者"]["従業員数"]
     assert errors(client, change, "ja")[0] == "2 件の問題があります: 「申請者」の「資本金」、「申請者」の「従業員数」"
     assert errors(client, change, "en")[0] == "2 problems: 申請者.資本金, 申請者.従業員数"
+
+
+@pytest.mark.parametrize("lang, label, message, expected", [
+    ("ja", "「交付申請日」", "未入力です。適用する公募の年度を選ぶには申請日が必要です（または ?year=… で年度を指定してください）",
+     "「2024-07-01」の形の日付"),
+    ("en", "申請日", "missing; choosing the policy in force needs the case's application date (or pin a year: ?year=…)",
+     'a date "YYYY-MM-DD"'),
+])
+def test_a_case_without_a_date_and_no_year_pinned_is_told_in_its_language(client, lang, label, message, expected):
+    case = {k: v for k, v in copy.deepcopy(SMALL).items() if k != "申請日"}
+    response = client.post(f"/v1/decide?lang={lang}", json=case)
+    assert response.status_code == 422, response.text[:300]
+    body = response.json()
+    assert body["code"] == "invalid_case"
+    assert body["errors"] == [{"field": "申請日", "label": label, "code": "missing", "got": None, "expected": expected,
+                               "accepts": {"type": "date"}, "message": message}]

@@ -62,6 +62,7 @@ SOURCE = catalogue([
     # choosing the policy year by the case's application date
     N_("list.or", " or "),
     N_("year.the_date", "the application date"),
+    N_("year.pin_hint", "pin a year: ?year=…"),  # the service's way to judge a case under one year
     N_("year.no_date", "{field}: missing; choosing the policy in force needs the case's application date (or {hint})"),
     N_("year.none", "{field}: {date} is in no policy year's term{nearest}; the years: {terms} "
                     "(to judge the case under one year's rules anyway, give --policy with that year's folder)"),

@@ -13,7 +13,8 @@ import attrs
 
 from engine.compile.pipeline import LoadedPolicy, load_policy
 from engine.language.diagnostics import CaseError, Diagnostic, PolicyError
-from engine.evaluate.case_words import show, where, word
+from engine.evaluate.case_problems import MISSING, made
+from engine.evaluate.case_words import expected, show, where, word
 from engine.tree import nodes as tree
 
 
@@ -89,7 +90,13 @@ def choose_year(years: Sequence[tuple[str, tree.Policy]], raw_case, file: str | 
     if not any(_date_at(raw_case, p.applied_on.path) is not None for _, p in dated):
         named = word(lang, "list.or").join(where(p, p.applied_on.path, lang) for p in {f: p for _, p in dated
                                                                                     for f in [".".join(p.applied_on.path)]}.values())
-        raise NoDate([word(lang, "year.no_date", field=named or word(lang, "year.the_date"), hint=no_date_hint)], file)
+        named = named or word(lang, "year.the_date")
+        said = word(lang, "year.no_date", field=named, hint=no_date_hint)
+        paths = sorted({tuple(p.applied_on.path) for _, p in dated})
+        # whole, for programs: the date's path (where the years agree on it), its name, the message without it
+        problem = made(paths[0] if len(paths) == 1 else (), named, MISSING, None, expected(lang, "date"), {"type": "date"},
+                       said[len(named) + 2:] if said.startswith(named + ": ") else said)
+        raise NoDate([said], file, errors=[problem])
     applied, field = last
     named = where(next(p for _, p in dated if ".".join(p.applied_on.path) == field), tuple(field.split(".")), lang)
     raise NoYear([word(lang, "year.none", field=named, date=applied, nearest=_nearest(dated, applied, lang), terms=terms_text(dated))], file)

@@ -124,7 +124,7 @@ def _case_failure(settings: Settings, exc: Exception, lang: str) -> dict:
 def _check_query(snapshot, opts: Options) -> None:
     """A pinned year or a frame no year has fails the whole batch once, not every case the same way."""
     if opts.year is not None:
-        pick_year(snapshot, {}, opts.year)
+        pick_year(snapshot, {}, opts.year, opts.lang)
     if opts.frames:
         first = None
         for year in (y for y in snapshot.years if opts.year is None or y is snapshot.by_year(opts.year)):

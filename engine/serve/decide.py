@@ -85,9 +85,9 @@ def parse_body(body: bytes):
         raise Problem("malformed_json", _problems(exc)) from None
 
 
-def pick_year(snapshot: Snapshot, raw, pinned) -> Year:
+def pick_year(snapshot: Snapshot, raw, pinned, lang: str = "en") -> Year:
     try:
-        return snapshot.select(raw, pinned)
+        return snapshot.select(raw, pinned, lang)
     except UnknownYear as exc:
         kind = "unknown_year" if exc.asked is not None else "no_year_in_force"
         message = exc.said if exc.said is not None else str(exc)
@@ -95,7 +95,7 @@ def pick_year(snapshot: Snapshot, raw, pinned) -> Year:
                               "expected": exc.available if exc.asked is not None else None, "message": message}], status=422,
                       extra={"years_available": [y.policy.year for y in snapshot.years]}) from None
     except CaseError as exc:
-        raise Problem("invalid_case", _problems(exc)) from None
+        raise Problem("invalid_case", case_errors(exc)) from None
 
 
 def frames_for(year: Year, raw, asked: tuple[str, ...]) -> tuple[str, ...] | None:
@@ -140,7 +140,7 @@ def decide(snapshot: Snapshot, raw, options: Options, masker) -> Outcome:
     wrong = shape_error(raw, options.lang)  # the case reader's words, before any year is picked
     if wrong is not None:
         raise Problem("invalid_case", case_errors(wrong))
-    year = pick_year(snapshot, raw, options.year)
+    year = pick_year(snapshot, raw, options.year, options.lang)
     try:
         values = read_case(year.policy, raw, also_known=snapshot.also_known, lang=options.lang)  # as eval, explain and batch read it
     except CaseError as exc:

@@ -15,6 +15,7 @@ from engine.tree import nodes as tree
 from engine.language.diagnostics import PolicyError
 from engine.evaluate.fast import FastPolicy, fast_for
 from engine.compile.pipeline import load_policy
+from engine.evaluate.case_words import word
 from engine.evaluate.selection import NoYear, choose_year, policy_folders
 from engine.serve.messages import Said, said
 
@@ -67,9 +68,9 @@ class Snapshot:
                 return y
         return max(self.years, key=lambda y: (y.policy.year or 0))
 
-    def select(self, raw, pinned=None) -> Year:
+    def select(self, raw, pinned=None, lang: str = "en") -> Year:
         """The year pinned (by number or folder name), or the one in force on the case's date;
-        CaseError with the same words as `policy eval --policies` otherwise."""
+        CaseError with the same words as `policy eval --policies` otherwise, in `lang`."""
         if pinned is not None:
             year = self.by_year(pinned)
             if year is None:
@@ -77,7 +78,8 @@ class Snapshot:
             return year
         by_name = {str(i): y for i, y in enumerate(self.years)}
         try:
-            name, _, _ = choose_year([(k, y.policy) for k, y in by_name.items()], raw, no_date_hint="pin a year: ?year=…")
+            name, _, _ = choose_year([(k, y.policy) for k, y in by_name.items()], raw, no_date_hint=word(lang, "year.pin_hint"),
+                                     lang=lang)
         except NoYear:
             dated = [y for y in self.years if y.policy.in_force and y.policy.applied_on]
             terms = "; ".join(f"{y.policy.year}: {y.policy.in_force[0]}..{y.policy.in_force[1]}" for y in dated)

@@ -49,7 +49,7 @@ def _year(settings, raw, opts: Options):
     wrong = shape_error(raw, opts.lang)  # the plan reads "frame" before any case reader would say so
     if wrong is not None:
         raise Problem("invalid_case", case_errors(wrong))
-    return pick_year(settings.registry.snapshot, raw, opts.year)
+    return pick_year(settings.registry.snapshot, raw, opts.year, opts.lang)
 
 
 def _relevant(settings, body: bytes, opts: Options) -> dict:
