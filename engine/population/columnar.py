@@ -15,7 +15,6 @@ give the formatter's own text for a second set of markers."""
 
 from __future__ import annotations
 
-import codecs
 import os
 import re
 from pathlib import Path
@@ -25,7 +24,6 @@ from engine.population.batch import Summary
 
 BLOCK_BYTES = 8 << 20  # lines read per block: a few tens of thousands of cases, tens of MB in flight
 AUTO_BYTES = 4 << 20  # `--engine auto` takes the columnar path for an input file at least this large
-_BOM = codecs.BOM_UTF8
 _RS, _US = "\x1e", "\x1f"  # separators of a decision's shape (never in a policy's names: checked)
 
 
@@ -101,29 +99,45 @@ def blocks(stream, skip: int = 0):
             data, rest = rest, b""
             if not data:
                 return
-        pieces = data.split(b"\n")
-        ends = [True] * (len(pieces) - 1) + [False]
-        if not pieces[-1]:  # the block ended with a newline
+        try:  # the whole block at once; per line only when some line is not UTF-8
+            pieces = data.decode("utf-8").split("\n")
+        except UnicodeDecodeError:
+            pieces = data.split(b"\n")
+        last_ended = not pieces[-1]
+        if last_ended:  # the block ended with a newline
             pieces.pop()
-            ends.pop()
         out = []
-        for raw, ended in zip(pieces, ends):
+        final = len(pieces) - 1
+        for k, piece in enumerate(pieces):
             number += 1
-            if len(raw) > limit:
-                item = next(iter(batch.json_lines(_One(raw + (b"\n" if ended else b"")))))[1]
+            ended = k < final or last_ended
+            # a str's UTF-8 takes at most 4 bytes a character: only a long line is measured
+            if len(piece) * (4 if isinstance(piece, str) else 1) > limit and len(_bytes(piece)) > limit:
+                item = next(iter(batch.json_lines(_One(_bytes(piece) + (b"\n" if ended else b"")))))[1]
                 text = None
             else:
-                try:
-                    item = text = raw.decode("utf-8-sig" if number == 1 else "utf-8") + ("\n" if ended else "")
-                except UnicodeDecodeError as exc:
-                    item, text = exc, None
-                if text is not None and not text.strip():
+                if isinstance(piece, bytes):
+                    try:
+                        piece = piece.decode("utf-8-sig" if number == 1 else "utf-8")
+                    except UnicodeDecodeError as exc:
+                        seen += 1
+                        if seen > skip:
+                            out.append((number, exc, None))
+                        continue
+                elif number == 1 and piece.startswith("\ufeff"):  # the first line is read as utf-8-sig
+                    piece = piece[1:]
+                if not piece.strip():
                     continue
+                item = text = piece + "\n" if ended else piece
             seen += 1
             if seen > skip:
                 out.append((number, item, text))
         if out:
             yield out
+
+
+def _bytes(piece) -> bytes:
+    return piece.encode("utf-8", "surrogatepass") if isinstance(piece, str) else piece
 
 
 class _One:
