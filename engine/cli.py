@@ -243,7 +243,7 @@ def batch_command(input_path, output_path, policy_dir, trace, workers, input_for
     interrupted: list = []
     previous = signal.signal(signal.SIGINT, lambda *_: interrupted.append(True))
     try:
-        decided = (columnar.decide_all(policies, source, output_format, also, default, lang, skip=done) if use_sql else
+        decided = (columnar.decide_all(policies, source, output_format, also, default, lang, done, workers) if use_sql else
                    batch.decide_all(policies, records, trace, "jsonl" if input_format == "jsonl" else "csv", workers,
                                     output_format, also, default, lang))
         for text, counts in decided:

@@ -111,6 +111,11 @@ def test_valid_and_invalid_lines_mixed_give_the_same_bytes_both_ways(run, tmp_pa
         assert sum(r["ok"] for r in records) >= 8 and sum(not r["ok"] for r in records) >= 20
 
 
+def test_two_workers_give_the_same_bytes(run, tmp_path, monkeypatch):
+    monkeypatch.setattr(columnar, "BLOCK_BYTES", 4000)  # several blocks, each read by both workers a block ahead
+    _both(run, tmp_path, _mixed(), "jsonl", "--workers", "2")
+
+
 def test_resume_continues_the_columnar_path_where_it_stopped(run, tmp_path):
     lines = _examples()[:30]
     source = tmp_path / "in.jsonl"

@@ -159,8 +159,6 @@ class Columnar:
     def __init__(self, policies: dict, output_format: str, also_known: frozenset, default: str | None, lang: str):
         import duckdb
 
-        from engine.population.certain import CertainReader
-        from engine.sql.case_table import arrow_schema
         from engine.sql.query import NARROW, compile_query
 
         (self.year, self.policy), = policies.items()
@@ -172,8 +170,6 @@ class Columnar:
         self.con.execute("SET disabled_optimizers = 'in_clause'")  # as `policy population` (engines.DuckDB)
         self.con.execute("SET enable_progress_bar = false")
         self.overflow = (duckdb.OutOfRangeException, duckdb.ConversionException)
-        self.reader = CertainReader(self.policy, also_known)
-        self.schema = arrow_schema(self.policy)
         # money in BIGINT first; the wide type, compiled only when needed, for a block where BIGINT overflows
         self.queries = [lambda integer=integer: compile_query(self.policy, "duckdb", None, True, integer=integer, fused=True).sql(dialect="duckdb")
                         for integer in (NARROW, None)]
@@ -189,15 +185,16 @@ class Columnar:
     def close(self) -> None:
         self.con.close()
 
-    def decide(self, block) -> tuple[str, Summary]:
-        """A block's output records, in input order, and their counts."""
+    def decide(self, block, parts) -> tuple[str, Summary]:
+        """A block's output records, in input order, and their counts; `parts`: what `read_part` gave
+        for the block's parts (in this process or in workers)."""
         import pyarrow as pa
 
-        read = self.reader.row
-        rows = [r for r in (read(n, t) for n, _, t in block if t is not None) if r is not None]
+        tables = [t for t, _ in parts if t is not None]
+        left = {number: done for _, odd in parts for number, *done in odd}
         decided: dict = {}
-        if rows:
-            self.con.register("cases", pa.Table.from_pylist(rows, schema=self.schema))
+        if tables:
+            self.con.register("cases", pa.concat_tables(tables) if len(tables) > 1 else tables[0])
             try:
                 for i in range(len(self.queries)):
                     if callable(self.queries[i]):
@@ -215,10 +212,10 @@ class Columnar:
         text, counts = [], Summary()
         for number, item, _ in block:
             row = decided.get(number)
-            if row is None:  # the row path's reader and decision, for every line DuckDB did not read
-                record = batch._decide(number, item)
-                text.append(batch.format_record(record, self.output_format, self.header, self.words))
-                counts.add(record)
+            if row is None:  # decided by the row path's reader and evaluator in read_part
+                line, one = left[number]
+                text.append(line)
+                counts.merge(one)
                 continue
             template, eligible, best = self.template(row[1])
             subsidies = row[2:]
@@ -280,14 +277,73 @@ def _reason(code: str) -> list:
     return [kind, name or None]
 
 
+# ---------------------------------------------------------------- reading a part of a block (here or in a worker)
+_PART: dict = {}
+
+
+def _part_init(policies: dict, output_format: str, also_known: frozenset, default: str | None, lang: str, parent: int | None = None) -> None:
+    """The reader of this process; the row path's state (batch._STATE) is the one Columnar set up
+    before, here or in the main process a worker is forked from."""
+    from engine.population.certain import CertainReader
+    from engine.sql.case_table import arrow_schema
+
+    if parent is not None:  # a worker: quiet on Ctrl-C (the main process's to handle), gone with the main process
+        import signal
+
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        batch._die_with(parent)
+    policy = next(iter(policies.values()))
+    _PART.update(reader=CertainReader(policy, also_known), schema=arrow_schema(policy), output_format=output_format)
+
+
+def read_part(part):
+    """(the case table of the lines read for DuckDB, or None; (line, record text, counts) of every
+    other line, decided by the row path's own reader and evaluator)."""
+    import pyarrow as pa
+
+    read, rows, odd = _PART["reader"].row, [], []
+    state = batch._STATE
+    for number, item, text in part:
+        row = read(number, text) if text is not None else None
+        if row is not None:
+            rows.append(row)
+            continue
+        record = batch._decide(number, item)
+        one = Summary()
+        one.add(record)
+        odd.append((number, batch.format_record(record, _PART["output_format"], state["header"], state["words"]), one))
+    return (pa.Table.from_pylist(rows, schema=_PART["schema"]) if rows else None), odd
+
+
+def _split(block, n: int) -> list:
+    size = -(-len(block) // n)
+    return [block[i:i + size] for i in range(0, len(block), size)]
+
+
 def decide_all(policies: dict, stream, output_format: str, also_known: frozenset = frozenset(), default: str | None = None,
-               lang: str = "ja", skip: int = 0):
+               lang: str = "ja", skip: int = 0, workers: int = 1):
     """(output text, Summary) per block of the JSON Lines `stream` (binary), in input order: the
-    records `batch.decide_all` gives for the same lines, decided on DuckDB."""
+    records `batch.decide_all` gives for the same lines, decided on DuckDB. With `workers` > 1 the
+    lines are read (parsed, checked, made into Arrow) in that many processes, a block ahead of DuckDB."""
     runner = Columnar(policies, output_format, also_known, default, lang)
     try:
-        for block in blocks(stream, skip):
-            yield runner.decide(block)
+        if workers <= 1:
+            _part_init(policies, output_format, also_known, default, lang)
+            for block in blocks(stream, skip):
+                yield runner.decide(block, [read_part(block)])
+            return
+        from multiprocessing import get_context
+
+        with get_context("fork").Pool(workers, initializer=_part_init,
+                                      initargs=(policies, output_format, also_known, default, lang, os.getpid())) as pool:
+            pending = None
+            for block in blocks(stream, skip):
+                ahead = (block, pool.map_async(read_part, _split(block, workers)))
+                if pending is not None:
+                    yield runner.decide(pending[0], pending[1].get())
+                pending = ahead
+            if pending is not None:
+                yield runner.decide(pending[0], pending[1].get())
     finally:
         runner.close()
 
