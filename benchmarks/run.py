@@ -104,7 +104,7 @@ def columnar_batch(env: dict, n: int) -> None:
         assert done.returncode == 0, done.stderr
         sql_rate, rows_rate, population_rate = n / seconds["sql"], n / seconds["rows"], n / population_s
         row(f"batch --engine sql (columnar, DuckDB), {n:,} synthetic firms, JSON Lines in and out, no trace",
-            f"{sql_rate:,.0f} decisions/s", f"{rows_rate:,.0f}/s with --engine rows (1 worker)",
+            f"{sql_rate:,.0f} decisions/s (--engine rows, 1 worker: {rows_rate:,.0f}/s)", "",
             f"{sql_rate / rows_rate:.2f}× rows; outputs byte-equal: {'yes' if same else 'NO'}; "
             f"target ≥ 100,000/s and ≥ 0.4× population ({population_rate:,.0f}/s here, Parquet in and out): "
             f"{sql_rate / population_rate:.2f}×")

@@ -2,11 +2,12 @@
 of lines at a time, writing byte for byte the records the row path (engine/population/batch.py)
 writes, in input order.
 
-Per block: the lines are split and decoded here; DuckDB parses them and reads the ones it can read
-exactly as the case reader would (engine/sql/json_cases.py) into the case table; the policy's
-query decides those (exact, held equal to the tree evaluator by the SQL tests); every other line —
-malformed, refused, or merely written in a way DuckDB is not trusted to read (a ratio as "50%", a
-key of another year) — goes through the row path's own `_decide`, so its record is the row path's.
+Per block: the lines are split and decoded here; orjson parses them and a strict reader
+(engine/population/certain.py) takes the ones the case reader would certainly read to the same
+values into the case table (Arrow), which the policy's query decides on DuckDB (exact, held equal
+to the tree evaluator by the SQL tests); every other line — malformed, refused, or merely written
+in a way the strict reader leaves alone (a ratio as "50%", an amount as 1.0) — goes through the row
+path's own `_decide`, so its record is the row path's. With workers, the reading is done in them.
 
 Records are formatted from a template per distinct decision shape (best frame, each frame's status,
 reasons and steps): the row path's formatter is run once per shape with marker amounts, and only the
@@ -17,7 +18,6 @@ from __future__ import annotations
 
 import os
 import re
-from pathlib import Path
 
 from engine.population import batch
 from engine.population.batch import Summary
@@ -176,7 +176,7 @@ class Columnar:
         # money in BIGINT first; the wide type, compiled only when needed, for a block where BIGINT overflows
         self.queries = [lambda integer=integer: compile_query(self.policy, "duckdb", None, True, integer=integer, fused=True).sql(dialect="duckdb")
                         for integer in (NARROW, None)]
-        shape = [f"coalesce(CAST(best_frame AS VARCHAR), '')"]
+        shape = ["coalesce(CAST(best_frame AS VARCHAR), '')"]
         for f in self.frames:
             q = '"' + f.replace('"', '""')
             shape += [f'CAST({q}.status" AS VARCHAR)', f"array_to_string({q}.reasons\", chr(31))",
@@ -354,10 +354,3 @@ def decide_all(policies: dict, stream, output_format: str, also_known: frozenset
                 yield runner.decide(pending[0], pending[1].get())
     finally:
         runner.close()
-
-
-def input_size(path: str) -> int | None:
-    try:
-        return Path(path).stat().st_size
-    except OSError:
-        return None

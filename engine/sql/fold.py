@@ -51,9 +51,18 @@ class FractionFold:
             total = exp.Anonymous(this="LIST_REDUCE", expressions=[seeded, exp.Lambda(this=merged, expressions=[acc, item])])
         else:
             total = exp.Reduce(this=pairs, initial=zero, merge=exp.Lambda(this=merged, expressions=[acc, item]))
+        if self.folds is not None and not self.scopes:
+            # computed once, as a column of a step of its own before the definition that reads it:
+            # written twice (its numerator and its denominator), DuckDB folded the list twice
+            name = f"{self.folds_of}/fold{len(self.folds)}"
+            self.folds.append(exp.alias_(total, exp.to_identifier(name, quoted=True), copy=False))
+            total = exp.Column(this=exp.to_identifier(name, quoted=True))
         num = when_present(arr, self.arith.wide_zero(), exp.Dot(this=exp.Paren(this=total.copy()), expression=exp.to_identifier("n")))
         den = when_present(arr.copy(), self.arith.widen(exp.Literal.number(1)), exp.Dot(this=exp.Paren(this=total), expression=exp.to_identifier("d")))
         return Num(num=num, den=den, nonneg=True, wide=True)
+
+    folds: list | None = None  # while a definition is compiled for DuckDB: the folds it needs, as columns
+    folds_of = ""
 
     _EUCLID_STEPS = 40  # enough for any pair below 10^8 (Fibonacci); a larger pair may end with g = 1
 
