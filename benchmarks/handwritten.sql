@@ -5,6 +5,9 @@
 -- careful analyst would: one pass per list measure, BIGINT where the product cannot leave 64 bits
 -- (every yen amount × 6 stays below 2^63 only for amounts below 1.5e18 yen, so the two tier
 -- products use HUGEINT), masks of bits for the reasons, and the names only in the last step.
+-- Fees (§7 C-1): an item of ソフトウェア, 役務, 受発注クラウド利用料 or お助け隊サービス利用料 for more than
+-- 24 months (オプション: 12) counts 金額 × 24 / 利用月数, exactly: each such cost is a fraction {n, d},
+-- summed with list_reduce and reduced by gcd, and rounded down only where the subsidy is taken.
 WITH c AS NOT MATERIALIZED (
   SELECT
     id,
@@ -41,19 +44,27 @@ WITH c AS NOT MATERIALIZED (
       OR COALESCE(own.大企業役員兼務者の割合.num * 2 >= own.大企業役員兼務者の割合.den, FALSE)
       OR COALESCE(own.全株式をみなし大企業が所有, FALSE) OR COALESCE(own.全役員がみなし大企業の役員等, FALSE)
       OR COALESCE(own.直近3年の課税所得の年平均 > 1500000000, FALSE) AS deemed_large,
-    list_sum(list_transform(expenses, lambda e: CASE WHEN e.区分 IN ('ソフトウェア', 'オプション', '役務') THEN e.金額 ELSE 0 END)) AS base,
+    list_reduce(list_transform(list_filter(expenses, lambda e: e.区分 IN ('ソフトウェア', 'オプション', '役務')),
+      lambda e: CASE WHEN e.利用月数 > CASE WHEN e.区分 = 'オプション' THEN 12 ELSE 24 END
+                     THEN {'n': e.金額::HUGEINT * CASE WHEN e.区分 = 'オプション' THEN 12 ELSE 24 END, 'd': e.利用月数::HUGEINT}
+                     ELSE {'n': e.金額::HUGEINT, 'd': 1::HUGEINT} END),
+      lambda a, b: {'n': (a.n * b.d + b.n * a.d) // gcd(a.n * b.d + b.n * a.d, a.d * b.d),
+                    'd': (a.d * b.d) // gcd(a.n * b.d + b.n * a.d, a.d * b.d)}, {'n': 0::HUGEINT, 'd': 1::HUGEINT}) AS base_q,
     list_sum(list_transform(expenses, lambda e: CASE WHEN e.区分 = 'PC等' THEN e.金額 ELSE 0 END)) AS pc,
     list_sum(list_transform(expenses, lambda e: CASE WHEN e.区分 = 'レジ等' THEN e.金額 ELSE 0 END)) AS register,
-    list_sum(list_transform(expenses, lambda e: CASE WHEN e.区分 = '受発注クラウド利用料' THEN e.金額 ELSE 0 END)) AS ordering,
+    list_reduce(list_transform(list_filter(expenses, lambda e: e.区分 = '受発注クラウド利用料'),
+      lambda e: CASE WHEN e.利用月数 > 24 THEN {'n': e.金額::HUGEINT * 24, 'd': e.利用月数::HUGEINT} ELSE {'n': e.金額::HUGEINT, 'd': 1::HUGEINT} END),
+      lambda a, b: {'n': (a.n * b.d + b.n * a.d) // gcd(a.n * b.d + b.n * a.d, a.d * b.d),
+                    'd': (a.d * b.d) // gcd(a.n * b.d + b.n * a.d, a.d * b.d)}, {'n': 0::HUGEINT, 'd': 1::HUGEINT}) AS ordering_q,
     list_sum(list_transform(expenses, lambda e: CASE WHEN e.区分 = '消費動向等分析経費' THEN e.金額 ELSE 0 END)) AS analysis,
     list_sum(list_transform(expenses, lambda e: CASE WHEN e.区分 = '事務費・専門家費' THEN e.金額 ELSE 0 END)) AS office,
-    list_sum(list_transform(expenses, lambda e: CASE WHEN e.区分 = 'お助け隊サービス利用料' THEN e.金額 ELSE 0 END)) AS security_cost,
+    list_reduce(list_transform(list_filter(expenses, lambda e: e.区分 = 'お助け隊サービス利用料'),
+      lambda e: CASE WHEN e.利用月数 > 24 THEN {'n': e.金額::HUGEINT * 24, 'd': e.利用月数::HUGEINT} ELSE {'n': e.金額::HUGEINT, 'd': 1::HUGEINT} END),
+      lambda a, b: {'n': (a.n * b.d + b.n * a.d) // gcd(a.n * b.d + b.n * a.d, a.d * b.d),
+                    'd': (a.d * b.d) // gcd(a.n * b.d + b.n * a.d, a.d * b.d)}, {'n': 0::HUGEINT, 'd': 1::HUGEINT}) AS security_q,
     list_bool_or(list_transform(expenses, lambda e: e.区分 = 'ソフトウェア')) AS has_software,
     list_bool_or(list_transform(expenses, lambda e: e.区分 = '受発注クラウド利用料')) AS has_ordering,
     list_bool_or(list_transform(expenses, lambda e: e.区分 = 'お助け隊サービス利用料')) AS has_security,
-    NOT list_bool_or(list_transform(expenses, lambda e: e.区分 = 'ソフトウェア' AND e.利用月数 > 24)) AS months_software,
-    NOT list_bool_or(list_transform(expenses, lambda e: e.区分 = '受発注クラウド利用料' AND e.利用月数 > 24)) AS months_ordering,
-    NOT list_bool_or(list_transform(expenses, lambda e: e.区分 = 'お助け隊サービス利用料' AND e.利用月数 > 24)) AS months_security,
     (list_contains(functions, '会計')::INT + list_contains(functions, '受発注')::INT + list_contains(functions, '決済')::INT) AS n_functions,
     length(list_intersect(processes, ['顧客対応・販売支援', '決済・債権債務・資金回収管理', '供給・在庫・物流', '会計・財務・経営',
                                       '総務・人事・給与・労務等', '業務固有プロセス'])) AS n_common,
@@ -77,22 +88,20 @@ WITH c AS NOT MATERIALIZED (
 ), f AS (
   SELECT
     id, applied, small, deemed_large, has_software, has_ordering, has_security, n_functions,
-    months_software, months_ordering, months_security,
     CASE WHEN form IN ('医療法人', '社会福祉法人', '学校法人') THEN employees <= 300
          WHEN form = '商工会等' THEN employees <= 100
          WHEN form IN ('中小企業団体', '特別法組合', '財団法人', '社団法人', '特定非営利活動法人') THEN employees <= emp_limit
          ELSE COALESCE(capital <= cap_limit, FALSE) OR employees <= emp_limit END AS sme,
     -- 代表事業者が対象 besides an SME (C-4)
     form = '商工会等' OR representative IN ('商店街組織', 'まちづくり会社・DMO', '中小企業コンソーシアム') AS representative_other,
-    COALESCE(base, 0) AS base, COALESCE(pc, 0) AS pc, COALESCE(register, 0) AS register,
-    COALESCE(ordering, 0) AS ordering, COALESCE(analysis, 0) AS analysis, COALESCE(office, 0) AS office,
-    COALESCE(security_cost, 0) AS security_cost,
+    COALESCE(base_q.n, 0) AS base_n, COALESCE(base_q.d, 1) AS base_d, COALESCE(pc, 0) AS pc, COALESCE(register, 0) AS register,
+    COALESCE(ordering_q.n, 0) AS ordering_n, COALESCE(ordering_q.d, 1) AS ordering_d, COALESCE(analysis, 0) AS analysis,
+    COALESCE(office, 0) AS office, COALESCE(security_q.n, 0) AS security_n, COALESCE(security_q.d, 1) AS security_d,
     n_common + CASE WHEN list_contains(processes, '汎用プロセス') AND n_common >= 1 THEN 1 ELSE 0 END AS n_processes,
     COALESCE(req.賃上げ計画策定済, FALSE) OR small OR wage_special <> '該当なし' AS wage,
-    -- bits: 0 国内事業者, 1 最低賃金, 2 補助金の重複なし, 3 役務費用が妥当, 4 ソフトウェアを含む, 5 クラウド利用料は2年分以内
+    -- bits: 0 国内事業者, 1 最低賃金, 2 補助金の重複なし, 3 役務費用が妥当, 4 ソフトウェアを含む
     (NOT req.国内で事業を営む)::INT + (NOT req.最低賃金以上)::INT * 2 + (NOT COALESCE(req.他の補助金と重複しない, TRUE))::INT * 4
-      + COALESCE(req.役務費用が著しく高額, FALSE)::INT * 8 + (NOT COALESCE(has_software, FALSE))::INT * 16
-      + (NOT COALESCE(months_software, TRUE))::INT * 32 AS req_bits,
+      + COALESCE(req.役務費用が著しく高額, FALSE)::INT * 8 + (NOT COALESCE(has_software, FALSE))::INT * 16 AS req_bits,
     -- exclusions in the policy's order, bit 0 みなし大企業 … bit 9 目的・趣旨に不適切
     deemed_large::INT + COALESCE(excl.IT導入支援事業者として登録, FALSE)::INT * 2 + COALESCE(excl.指定停止措置等, FALSE)::INT * 4
       + COALESCE(excl.風俗営業, FALSE)::INT * 8 + COALESCE(excl.労働関係法令違反で送検, FALSE)::INT * 16
@@ -109,35 +118,35 @@ WITH c AS NOT MATERIALIZED (
   SELECT
     *,
     CASE WHEN applied < DATE '2024-02-16' THEN 'not_open' END AS opened,
-    CASE WHEN n_processes >= 4 AND wage THEN LEAST(base // 2, 4500000) ELSE LEAST(base // 2, 1499999) END AS a_normal,
+    CASE WHEN n_processes >= 4 AND wage THEN LEAST(base_n // (2 * base_d), 4500000) ELSE LEAST(base_n // (2 * base_d), 1499999) END AS a_normal,
     LEAST(CASE WHEN small
-               THEN CASE WHEN base * 4 <= 2500000 THEN base * 4 // 5 ELSE (2 * base::HUGEINT + 250000) // 3 END
-               ELSE CASE WHEN base * 3 <= 2000000 THEN base * 3 // 4 ELSE (6 * base::HUGEINT + 500000) // 9 END END,
+               THEN CASE WHEN base_n * 4 <= 2500000 * base_d THEN base_n * 4 // (5 * base_d) ELSE (2 * base_n + 250000 * base_d) // (3 * base_d) END
+               ELSE CASE WHEN base_n * 3 <= 2000000 * base_d THEN base_n * 3 // (4 * base_d) ELSE (6 * base_n + 500000 * base_d) // (9 * base_d) END END,
           CASE WHEN n_functions >= 2 THEN 3500000 ELSE 500000 END)
       + LEAST(pc // 2, 100000) + LEAST(register // 2, 200000) AS a_invoice,
-    LEAST(CASE WHEN sme AND NOT deemed_large THEN ordering * 2 // 3 ELSE ordering // 2 END, 3500000) AS a_etrade,
+    LEAST(CASE WHEN sme AND NOT deemed_large THEN ordering_n * 2 // (3 * ordering_d) ELSE ordering_n // (2 * ordering_d) END, 3500000) AS a_etrade,
     LEAST(part_a + LEAST(analysis * 2 // 3, 500000 * n_analysis), 30000000)
       + LEAST(office * 2 // 3, 2000000, (member_costs + analysis) // 15) AS a_multi,
-    LEAST(security_cost // 2, 1000000) AS a_security
+    LEAST(security_n // (2 * security_d), 1000000) AS a_security
   FROM f
 ), unmet AS MATERIALIZED (
   SELECT
     id, a_normal, a_invoice, a_etrade, a_multi, a_security, step_bits,
     -- per frame: bit 0 中小企業, then the frame's own requirements, exclusions from bit 16, the date at bit 30, floor at 31
     (NOT sme)::BIGINT | ((req_bits & 7) << 1) | ((req_bits & 8) << 1) | ((req_bits & 16) << 1) | ((n_processes < 1)::BIGINT << 6)
-      | ((req_bits & 32) << 2) | (excl_bits::BIGINT << 16)
+      | (excl_bits::BIGINT << 16)
       | (COALESCE(applied < DATE '2024-02-16' OR applied > DATE '2024-10-15' OR (applied > DATE '2024-08-23' AND applied < DATE '2024-09-20'), FALSE)::BIGINT << 30) | ((a_normal < 50000)::BIGINT << 31) AS u_normal,
     (NOT sme)::BIGINT | ((req_bits & 7) << 1) | ((req_bits & 8) << 1) | ((req_bits & 16) << 1) | ((n_functions < 1)::BIGINT << 6)
-      | ((req_bits & 32) << 2) | (excl_bits::BIGINT << 16)
+      | (excl_bits::BIGINT << 16)
       | (COALESCE(applied < DATE '2024-02-16' OR applied > DATE '2024-10-15' OR (applied > DATE '2024-08-23' AND applied < DATE '2024-09-20'), FALSE)::BIGINT << 30) AS u_invoice,
     (req_bits & 7)::BIGINT | ((NOT trade_partner)::BIGINT << 3) | ((NOT COALESCE(has_ordering, FALSE))::BIGINT << 4)
-      | ((NOT COALESCE(months_ordering, TRUE))::BIGINT << 5) | ((excl_bits >> 1)::BIGINT << 16)
+      | ((excl_bits >> 1)::BIGINT << 16)
       | (COALESCE(applied < DATE '2024-02-16' OR applied > DATE '2024-10-15' OR (applied > DATE '2024-08-23' AND applied < DATE '2024-09-20'), FALSE)::BIGINT << 30) AS u_etrade,
     (NOT (sme OR representative_other))::BIGINT | ((req_bits & 7) << 1) | ((n_members < 10)::BIGINT << 4)
       | ((NOT members_sme)::BIGINT << 5) | (excl_bits::BIGINT << 16)
       | (COALESCE(applied < DATE '2024-02-16' OR applied > DATE '2024-10-15', FALSE)::BIGINT << 30) AS u_multi,
     (NOT sme)::BIGINT | ((req_bits & 7) << 1) | ((NOT COALESCE(has_security, FALSE))::BIGINT << 4)
-      | ((NOT COALESCE(months_security, TRUE))::BIGINT << 5) | (excl_bits::BIGINT << 16)
+      | (excl_bits::BIGINT << 16)
       | (COALESCE(applied < DATE '2024-02-16' OR applied > DATE '2024-10-15' OR (applied > DATE '2024-08-23' AND applied < DATE '2024-09-20'), FALSE)::BIGINT << 30)
       | ((a_security < 50000)::BIGINT << 31) AS u_security,
     COALESCE(applied < DATE '2024-02-16', FALSE) AS before_open,
@@ -169,18 +178,18 @@ WITH c AS NOT MATERIALIZED (
   SELECT
     masks.*,
     list_filter(['requirement:中小企業', 'requirement:国内事業者', 'requirement:最低賃金', 'requirement:補助金の重複なし',
-                 'requirement:役務費用が妥当', 'requirement:ソフトウェアを含む', 'requirement:一プロセス以上', 'requirement:クラウド利用料は2年分以内'],
+                 'requirement:役務費用が妥当', 'requirement:ソフトウェアを含む', 'requirement:一プロセス以上'],
                 lambda n, i: (u_normal >> (i - 1)) & 1 = 1)
       || list_filter(excl_names, lambda n, i: (u_normal >> (i + 15)) & 1 = 1)
       || CASE WHEN (u_normal >> 30) & 1 = 1 THEN [CASE WHEN before_open THEN 'not_open' WHEN in_gap THEN 'between_rounds' ELSE 'deadline' END] ELSE [] END
       || CASE WHEN (u_normal >> 31) & 1 = 1 THEN ['floor:通常枠'] ELSE [] END AS r_normal,
     list_filter(['requirement:中小企業', 'requirement:国内事業者', 'requirement:最低賃金', 'requirement:補助金の重複なし',
-                 'requirement:役務費用が妥当', 'requirement:ソフトウェアを含む', 'requirement:インボイス対応の機能', 'requirement:クラウド利用料は2年分以内'],
+                 'requirement:役務費用が妥当', 'requirement:ソフトウェアを含む', 'requirement:インボイス対応の機能'],
                 lambda n, i: (u_invoice >> (i - 1)) & 1 = 1)
       || list_filter(excl_names, lambda n, i: (u_invoice >> (i + 15)) & 1 = 1)
       || CASE WHEN (u_invoice >> 30) & 1 = 1 THEN [CASE WHEN before_open THEN 'not_open' WHEN in_gap THEN 'between_rounds' ELSE 'deadline' END] ELSE [] END AS r_invoice,
     list_filter(['requirement:国内事業者', 'requirement:最低賃金', 'requirement:補助金の重複なし', 'requirement:取引先要件',
-                 'requirement:受発注ソフトの利用料がある', 'requirement:受発注ソフト利用料は2年分以内'],
+                 'requirement:受発注ソフトの利用料がある'],
                 lambda n, i: (u_etrade >> (i - 1)) & 1 = 1)
       || list_filter(excl_names[2:], lambda n, i: (u_etrade >> (i + 15)) & 1 = 1)
       || CASE WHEN (u_etrade >> 30) & 1 = 1 THEN [CASE WHEN before_open THEN 'not_open' WHEN in_gap THEN 'between_rounds' ELSE 'deadline' END] ELSE [] END AS r_etrade,
@@ -190,7 +199,7 @@ WITH c AS NOT MATERIALIZED (
       || list_filter(excl_names, lambda n, i: (u_multi >> (i + 15)) & 1 = 1)
       || CASE WHEN (u_multi >> 30) & 1 = 1 THEN [CASE WHEN before_open THEN 'not_open' WHEN in_gap THEN 'between_rounds' ELSE 'deadline' END] ELSE [] END AS r_multi,
     list_filter(['requirement:中小企業', 'requirement:国内事業者', 'requirement:最低賃金', 'requirement:補助金の重複なし',
-                 'requirement:お助け隊サービスの利用料がある', 'requirement:お助け隊サービスは2年分以内'],
+                 'requirement:お助け隊サービスの利用料がある'],
                 lambda n, i: (u_security >> (i - 1)) & 1 = 1)
       || list_filter(excl_names, lambda n, i: (u_security >> (i + 15)) & 1 = 1)
       || CASE WHEN (u_security >> 30) & 1 = 1 THEN [CASE WHEN before_open THEN 'not_open' WHEN in_gap THEN 'between_rounds' ELSE 'deadline' END] ELSE [] END

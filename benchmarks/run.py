@@ -113,6 +113,33 @@ def _trace_counts(decisions, rendered) -> tuple[float, float]:
     return made / len(decisions), sum(objects(r) for r in rendered) / len(rendered)
 
 
+def columnar_batch(env: dict, n: int) -> None:
+    """`policy batch --engine sql` against `--engine rows` on n synthetic firms (`policy synth`, 2024
+    fields only) as JSON Lines, and `policy population` on the same firms as Parquet: byte equality
+    of the two batch outputs first, then each one's rate (wall clock, start-up included)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp = pathlib.Path(tmp)
+        policy_dir = ROOT / "policies" / "2024"
+        for suffix in ("jsonl", "parquet"):
+            done = subprocess.run([sys.executable, "-m", "engine.cli", "synth", "--policy", policy_dir, "--n", str(n), "--seed", "7",
+                                   "-o", tmp / f"firms.{suffix}"], capture_output=True, text=True, cwd=ROOT, env=env)
+            assert done.returncode == 0, done.stderr
+        seconds = {}
+        for engine in ("sql", "rows"):
+            seconds[engine], done = run_cli("batch", tmp / "firms.jsonl", "-o", tmp / f"{engine}.jsonl", "--policy", policy_dir,
+                                            "--engine", engine, env=env)
+            assert done.returncode == 0, done.stderr
+        same = (tmp / "sql.jsonl").read_bytes() == (tmp / "rows.jsonl").read_bytes()
+        population_s, done = run_cli("population", tmp / "firms.parquet", "-o", tmp / "decisions.parquet", "--policy", policy_dir, env=env)
+        assert done.returncode == 0, done.stderr
+        sql_rate, rows_rate, population_rate = n / seconds["sql"], n / seconds["rows"], n / population_s
+        row(f"batch --engine sql (columnar, DuckDB), {n:,} synthetic firms, JSON Lines in and out, no trace",
+            f"{sql_rate:,.0f} decisions/s (--engine rows, 1 worker: {rows_rate:,.0f}/s)", "",
+            f"{sql_rate / rows_rate:.2f}× rows; outputs byte-equal: {'yes' if same else 'NO'}; "
+            f"target ≥ 100,000/s and ≥ 0.4× population ({population_rate:,.0f}/s here, Parquet in and out): "
+            f"{sql_rate / population_rate:.2f}×")
+
+
 def main(full: bool) -> None:
     cache_home = tempfile.mkdtemp(prefix="bench-cache-")
     env = dict(os.environ, XDG_CACHE_HOME=cache_home, POLICY_CACHE="on")
@@ -248,6 +275,9 @@ def main(full: bool) -> None:
             peak_mb = int(done.stdout.strip()) / 1024
             row(f"peak memory (largest process), batch of {size:,} records ({workers} worker(s))", f"{peak_mb:.0f} MB",
                 "", f"{size / (time.perf_counter() - start):,.0f}/s; target ≤ 200 MB at 1,000,000")
+
+    # ---------------------------------------------------------------- batch, the columnar path (--engine sql)
+    columnar_batch(env, 100_000)
 
     # ---------------------------------------------------------------- the slice, against the peers
     slice_policy = load_policy(ROOT / "benchmarks" / "slice", use_cache=False).policy

@@ -170,9 +170,13 @@ def _frames(policy, raw, frames: tuple[str, ...], case: str, lang: str = "en") -
 @click.option("--headers", type=click.Choice(["both", "names", "labels"]), default="both", show_default=True,
               help="A CSV output's header rows: the column names (for programs), then their labels in --lang (for people; "
                    "a second row, skipped when the file is read back); or one of the two.")
-def batch_command(input_path, output_path, policy_dir, trace, workers, input_format, output_format, resume, lang, bom, headers) -> None:
+@click.option("--engine", type=click.Choice(["auto", "rows", "sql"]), default="auto", show_default=True,
+              help="rows: case by case in Python; sql: JSON Lines decided by the policy's SQL form on DuckDB, the same "
+                   "records (needs the population extra and --policy); auto: sql for a JSON Lines file of 4 MB or more when it can.")
+def batch_command(input_path, output_path, policy_dir, trace, workers, input_format, output_format, resume, lang, bom, headers,
+                  engine) -> None:
     """Evaluate every case of INPUT (JSON Lines, CSV or .xlsx) into OUTPUT, one record per case, in order."""
-    from engine.population import batch, sheets
+    from engine.population import batch, columnar, sheets
 
     input_format = input_format or _format_of(input_path, "input")
     output_format = output_format or _format_of(output_path, "output")
@@ -208,6 +212,9 @@ def batch_command(input_path, output_path, policy_dir, trace, workers, input_for
         _fail(_case_message(exc if exc.file else CaseError(exc.problems, input_path)), EXIT_BAD_CASE)
     except sheets.SheetProblem as exc:
         _fail(str(exc), EXIT_USAGE)
+    use_sql, why_not = columnar.chosen(engine, policies, trace, input_format, output_format, input_path)
+    if engine == "sql" and not use_sql:
+        _fail(f"--engine sql: {why_not}", EXIT_USAGE)
     done = batch.whole_records(Path(output_path), output_format) if resume else 0
     header = batch.csv_header(policies, trace)
     words = batch.Words(policies, lang)
@@ -229,7 +236,7 @@ def batch_command(input_path, output_path, policy_dir, trace, workers, input_for
             _fail(str(exc), EXIT_USAGE)
     if output_format == "csv" and done == 0 and not (output_path != "-" and had_header):
         out.write(sheets.csv_head(sheets.header_rows(header, words.header, headers), bom))
-    for _ in range(done):  # the records an earlier run already wrote
+    for _ in range(0 if use_sql else done):  # the records an earlier run already wrote (the columnar path skips its own)
         next(records, None)
     total = _count_records(input_path, input_format) if input_path != "-" and sys.stderr.isatty() else None
     progress = _Progress(total, done, lang) if sys.stderr.isatty() else None
@@ -240,8 +247,9 @@ def batch_command(input_path, output_path, policy_dir, trace, workers, input_for
     interrupted: list = []
     previous = signal.signal(signal.SIGINT, lambda *_: interrupted.append(True))
     try:
-        decided = batch.decide_all(policies, records, trace, "jsonl" if input_format == "jsonl" else "csv", workers,
-                                   output_format, also, default, lang)
+        decided = (columnar.decide_all(policies, source, output_format, also, default, lang, done, workers) if use_sql else
+                   batch.decide_all(policies, records, trace, "jsonl" if input_format == "jsonl" else "csv", workers,
+                                    output_format, also, default, lang))
         for text, counts in decided:
             if sheet is None:
                 out.write(text)  # a chunk's records, whole lines

@@ -34,10 +34,11 @@ def test_fused_steps_follow_the_dependencies_and_keep_every_citation():
     steps = compile_query(policy, fused=True).args["with_"].expressions
     # rules-2024.md §7 C-2: 小規模事業者 (会社・個人事業主 only) now reads 小規模事業者の従業員規模, one step deeper;
     # §7 C-4 adds the representative's rules and the members' SECURITY ACTION step; C-7 the value 電子取引の按分割合;
-    # C-1 the eligible-cost values (eligible_costs.rules, included second) in place of three month rules
-    assert [s.alias for s in steps][:4] == ["inputs", "value: 補助対象のソフトウェア費 … and 43 more",
-                                            "rule: 小規模事業者の従業員規模 … and 10 more", "rule: 小規模事業者 … and 7 more"]
-    assert len(steps) == 16 < len(compile_query(policy).args["with_"].expressions) == 99
+    # C-1 the eligible-cost values (eligible_costs.rules, included second) in place of three month rules;
+    # on DuckDB each of their five totals of fractions is folded once, in a step before its value (issue 25)
+    assert [s.alias for s in steps][:4] == ["inputs", "folds: 補助対象のソフトウェア費 … and 43 more",
+                                            "value: 補助対象のソフトウェア費 … and 13 more", "rule: 小規模事業者 … and 7 more"]
+    assert len(steps) == 16 < len(compile_query(policy).args["with_"].expressions) == 104
     text = to_sql(policy, fused=True)
     for d in policy.definitions.values():
         assert f"/* {d.kind} {d.name} ({d.origin})" in text

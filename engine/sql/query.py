@@ -196,7 +196,13 @@ class _Query:
     # ------------------------------------------------------------ rules and values
     def definitions(self):
         for d in _ordered_definitions(self.policy):
-            value = self.x.expr(d.body)
+            self.x.folds, self.x.folds_of = ([] if self.dialect == "duckdb" else None), d.name
+            try:
+                value = self.x.expr(d.body)
+            finally:
+                folds, self.x.folds = self.x.folds, None
+            if folds:  # a total of fractions over a list, folded once (engine/sql/fold.py)
+                self.step(f"folds: {d.name}", folds, f"{d.kind} {d.name}: its totals of fractions over a list, each folded once")
             if isinstance(value, Num):
                 columns = self.numeric_columns(d.name, value)
                 self.kinds[d.name] = (d.body.kind, len(columns) > 1, value.nullable)

@@ -1,0 +1,205 @@
+"""policy batch --engine sql (the columnar path, engine/population/columnar.py) writes byte for
+byte what the row path writes — decisions and error records, in input order, JSON Lines and CSV —
+and --engine auto takes it only for a large enough file, and never without DuckDB."""
+
+from __future__ import annotations
+
+import json
+import sys
+
+import pytest
+
+from conftest import EXAMPLES, POLICY_2024
+from engine.population import columnar
+
+pytest.importorskip("duckdb")
+pytest.importorskip("orjson")
+
+
+
+def _examples() -> list[str]:
+    """Every example as a line: as it is (description and expected, which the reader ignores), and bare."""
+    lines = []
+    for path in sorted(EXAMPLES.glob("*.json")):
+        case = json.loads(path.read_text(encoding="utf-8"))
+        lines.append(json.dumps(case, ensure_ascii=False))
+        bare = {k: v for k, v in case.items() if k not in ("description", "expected")}
+        lines.append(json.dumps(bare, ensure_ascii=False, separators=(",", ":")))
+    return lines
+
+
+def _mixed() -> bytes:
+    """Valid lines among every kind of line the columnar reader must leave to the case reader."""
+    good = json.loads((EXAMPLES / "c1_two_fees_summed_exactly.json").read_text(encoding="utf-8"))
+    good = {k: v for k, v in good.items() if k not in ("description", "expected")}
+
+    def case(**changes) -> str:
+        return json.dumps({**good, **changes}, ensure_ascii=False)
+
+    applicant = good["申請者"]
+    lines = [
+        "\ufeff" + case(),  # a BOM before the first line
+        case(),
+        "",  # blank lines are no records
+        "   \t",
+        "{ this is not JSON",
+        case()[:-1] + ",}",  # a trailing comma: DuckDB's parser and orjson differ from Python's here
+        case()[:-1] + ', "申請日": "2024-07-02"}',  # a repeated key
+        case(申請者={**applicant, "資本金": float("nan")}),  # NaN: Python's json takes it, the case reader refuses it
+        case(申請者={**applicant, "資本金": 10000000.0}),  # an integral amount written as a decimal: read as 10000000
+        case(申請者={**applicant, "資本金": "1000万円"}),
+        case(申請者={**applicant, "業種": "製造"}),  # not a member: the error suggests 製造業
+        case(申請者={**applicant, "資本金": -1}),
+        case(申請者={**applicant, "資本金": True}),
+        case(申請者={**applicant, "従業員数": None}),  # a required input as null
+        case(申請者={k: v for k, v in applicant.items() if k != "業種"}),  # and left out
+        case(申請日="2024-7-1"),
+        case(申請日="2024-02-30"),
+        case(資本関係={"最大大企業株主の持株比率": "50%"}),  # a ratio the reader reads and the columnar path leaves to it
+        case(資本関係={"最大大企業株主の持株比率": "1/3", "大企業の持株比率合計": 1}),
+        case(資本関係={"最大大企業株主の持株比率": "4/3"}),
+        case(経費=[]),
+        case(経費=[{"区分": "ソフトウェア", "金額": 100000, "未知": 1}]),
+        case(経費=[{"区分": "ソフトウェア", "金額": 100000}, "item"]),
+        case(経費={"区分": "ソフトウェア"}),
+        case(申請者={**applicant, "最低賃金近傍事業者": True}),  # a field of 2025: unused under 2024, not a typo
+        case(申請者={**applicant, "最低賃金近傍事業者": {"nested": {"a": 1}}}).replace('"a": 1', '"a": 1, "a": 0'),  # repeated inside
+        case(未知の項目=1),
+        case(frame="通常枠"),
+        case(frame=3),
+        case(description='a note with ": inside'),
+        case(expected={"frames": {}}),
+        "[1, 2]",
+        '"a string"',
+        case(申請者={**applicant, "資本金": 10**16}),
+        case(申請者={**applicant, "資本金": 10**30}),
+        case().replace("サービス業", "\\ud800"),  # a lone surrogate, escaped
+    ]
+    data = "\n".join(lines).encode("utf-8") + b"\n\xff\xfe not UTF-8\n" + case().encode("utf-8")  # and no last newline
+    return data
+
+
+def _both(run, tmp_path, data: bytes, fmt: str, *options) -> tuple[bytes, str]:
+    source = tmp_path / "in.jsonl"
+    source.write_bytes(data)
+    out = {}
+    for engine in ("rows", "sql"):
+        target = tmp_path / f"{engine}.{fmt}"
+        result = run("batch", source, "-o", target, "--policy", POLICY_2024, "--engine", engine, *options)
+        assert result.exit_code == 0, result.output
+        out[engine] = (target.read_bytes(), result.stderr)
+    assert out["sql"] == out["rows"]
+    return out["rows"]
+
+
+@pytest.mark.parametrize("fmt", ["jsonl", "csv"])
+def test_every_example_gives_the_same_bytes_both_ways(run, tmp_path, fmt, monkeypatch):
+    monkeypatch.setattr(columnar, "ROWS_PER_BATCH", 7)  # the cases made into Arrow a few at a time, joined again
+    text, summary = _both(run, tmp_path, "\n".join(_examples()).encode("utf-8") + b"\n", fmt)
+    assert text.count(b"\n") == 2 * len(list(EXAMPLES.glob("*.json"))) + (fmt == "csv")
+    assert "判定: " in summary  # the summaries on standard error were compared whole
+
+
+@pytest.mark.parametrize("fmt", ["jsonl", "csv"])
+def test_valid_and_invalid_lines_mixed_give_the_same_bytes_both_ways(run, tmp_path, fmt, monkeypatch):
+    monkeypatch.setenv("POLICY_MAX_CASE_BYTES", "4000")  # a line past it is its own error record
+    monkeypatch.setattr(columnar, "BLOCK_BYTES", 1500)  # many blocks: lines cut across reads, joined again
+    data = json.dumps({"description": "x" * 5000}).encode() + b"\n" + _mixed()
+    text, _ = _both(run, tmp_path, data, fmt, "--lang", "en")
+    if fmt == "jsonl":
+        records = [json.loads(line) for line in text.decode("utf-8").splitlines()]
+        assert [r["line"] for r in records] == sorted(r["line"] for r in records)
+        assert sum(r["ok"] for r in records) >= 8 and sum(not r["ok"] for r in records) >= 20
+
+
+def test_two_workers_give_the_same_bytes(run, tmp_path, monkeypatch):
+    monkeypatch.setattr(columnar, "BLOCK_BYTES", 4000)  # several blocks, each read by both workers a block ahead
+    _both(run, tmp_path, _mixed(), "jsonl", "--workers", "2")
+
+
+def test_resume_continues_the_columnar_path_where_it_stopped(run, tmp_path):
+    lines = _examples()[:30]
+    source = tmp_path / "in.jsonl"
+    source.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    whole = tmp_path / "whole.jsonl"
+    assert run("batch", source, "-o", whole, "--policy", POLICY_2024, "--engine", "rows").exit_code == 0
+    part = tmp_path / "part.jsonl"
+    kept = whole.read_bytes().split(b"\n")
+    part.write_bytes(b"\n".join(kept[:12]) + b"\n" + kept[12][:20])  # 12 whole records and a torn one
+    result = run("batch", source, "-o", part, "--policy", POLICY_2024, "--engine", "sql", "--resume")
+    assert result.exit_code == 0, result.output
+    assert part.read_bytes() == whole.read_bytes()
+
+
+def test_auto_takes_the_columnar_path_for_a_large_file_only(run, tmp_path, monkeypatch):
+    taken = []
+    real = columnar.decide_all
+
+    def spy(*args, **kwargs):
+        taken.append(True)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(columnar, "decide_all", spy)
+    source = tmp_path / "in.jsonl"
+    source.write_text("\n".join(_examples()[:6]) + "\n", encoding="utf-8")
+    assert run("batch", source, "-o", tmp_path / "a.jsonl", "--policy", POLICY_2024).exit_code == 0
+    assert taken == []  # smaller than AUTO_BYTES
+    monkeypatch.setattr(columnar, "AUTO_BYTES", 1)
+    assert run("batch", source, "-o", tmp_path / "b.jsonl", "--policy", POLICY_2024).exit_code == 0
+    assert taken == [True]
+    assert run("batch", source, "-o", tmp_path / "c.jsonl").exit_code == 0  # the bundled years chosen per case: rows
+    assert run("batch", source, "-o", tmp_path / "d.jsonl", "--policy", POLICY_2024, "--trace").exit_code == 0
+    assert taken == [True]
+    assert (tmp_path / "a.jsonl").read_bytes() == (tmp_path / "b.jsonl").read_bytes()
+
+
+def test_without_duckdb_auto_falls_back_to_rows_and_sql_is_refused(run, tmp_path, monkeypatch):
+    monkeypatch.setitem(sys.modules, "duckdb", None)  # `import duckdb` now raises ImportError
+    monkeypatch.setattr(columnar, "AUTO_BYTES", 1)
+    source = tmp_path / "in.jsonl"
+    source.write_text("\n".join(_examples()[:4]) + "\n", encoding="utf-8")
+    result = run("batch", source, "-o", tmp_path / "a.jsonl", "--policy", POLICY_2024)
+    assert result.exit_code == 0, result.output
+    assert len((tmp_path / "a.jsonl").read_text(encoding="utf-8").splitlines()) == 4
+    result = run("batch", source, "-o", tmp_path / "b.jsonl", "--policy", POLICY_2024, "--engine", "sql")
+    assert result.exit_code == 2
+    assert "--engine sql: DuckDB, pyarrow and orjson are not all installed (pip install 'subsidy-policy[population]')" in result.stderr
+    assert not (tmp_path / "b.jsonl").exists()
+
+
+def test_sql_is_refused_where_it_cannot_run(run, tmp_path):
+    source = tmp_path / "in.jsonl"
+    source.write_text("\n".join(_examples()[:2]) + "\n", encoding="utf-8")
+    result = run("batch", source, "-o", tmp_path / "a.jsonl", "--engine", "sql")
+    assert result.exit_code == 2
+    assert "--engine sql: it decides under one policy year (give --policy)" in result.stderr
+    result = run("batch", source, "-o", tmp_path / "a.jsonl", "--engine", "sql", "--policy", POLICY_2024, "--trace")
+    assert result.exit_code == 2
+    assert "--engine sql: --trace needs the tree evaluator" in result.stderr
+
+
+def test_the_columnar_reader_takes_plain_cases_and_leaves_the_rest_to_the_case_reader():
+    """What the equality above rests on: the lines DuckDB decides are read as the case reader reads
+    them (the same values), and every line it is unsure of is left to that reader."""
+    from engine.compile.pipeline import load_policy
+    from engine.evaluate.case import CaseError, field_names, parse_json_line, read_case
+    from engine.population.certain import CertainReader
+    from engine.sql import case_table
+
+    policy = load_policy(POLICY_2024).policy
+    also = field_names(load_policy(POLICY_2024.parent / "2025").policy)
+    reader = CertainReader(policy, also)
+    lines = _mixed().decode("utf-8", "replace").lstrip("\ufeff").split("\n") + _examples()
+    taken = 0
+    for number, line in enumerate(lines, 1):
+        row = reader.row(number, line)
+        if row is None:
+            continue
+        taken += 1
+        expected = case_table.to_row(policy, number, read_case(policy, parse_json_line(line), also_known=also))
+        assert row == expected, line
+    assert taken >= 150
+    left = ['{"申請日": "2024-07-01", "申請日": "2024-07-01"}', '{"申請日": "2024-07-01",}', '{"description": "a\\": b"}']
+    assert [reader.row(1, line) for line in left] == [None, None, None]
+    with pytest.raises(CaseError):
+        read_case(policy, parse_json_line(left[0]))
