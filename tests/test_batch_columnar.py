@@ -96,7 +96,7 @@ def _both(run, tmp_path, data: bytes, fmt: str, *options) -> tuple[bytes, str]:
 def test_every_example_gives_the_same_bytes_both_ways(run, tmp_path, fmt, monkeypatch):
     monkeypatch.setattr(columnar, "ROWS_PER_BATCH", 7)  # the cases made into Arrow a few at a time, joined again
     text, summary = _both(run, tmp_path, "\n".join(_examples()).encode("utf-8") + b"\n", fmt)
-    assert text.count(b"\n") == 2 * len(list(EXAMPLES.glob("*.json"))) + (fmt == "csv")
+    assert text.count(b"\n") == 2 * len(list(EXAMPLES.glob("*.json"))) + 2 * (fmt == "csv")  # a CSV: the names row, the labels row
     assert "判定: " in summary  # the summaries on standard error were compared whole
 
 
