@@ -1,0 +1,206 @@
+"""`policy batch`: every case of a file (JSON Lines, CSV, .xlsx) decided into another, with progress and a summary."""
+
+from __future__ import annotations
+
+import csv
+import io
+import signal
+import sys
+from pathlib import Path
+
+import click
+
+from engine.language.diagnostics import CaseError, PolicyError
+from engine.compile.pipeline import load_policy
+from engine.language.resources import DEFAULT_YEAR
+from engine.language.resources import policies_root as bundled_policies
+from engine.evaluate.selection import fields_of_years, policy_folders
+from engine.cli.common import EXIT_OK, EXIT_USAGE, EXIT_BAD_CASE, EXIT_BAD_POLICY, _case_message, _fail, cli, _sibling_fields
+
+
+@cli.command("batch")
+@click.argument("input_path", metavar="INPUT", type=click.Path(allow_dash=True))
+@click.option("-o", "--output", "output_path", required=True, type=click.Path(allow_dash=True), help="Output file, or - for standard output.")
+@click.option("--policy", "policy_dir", type=click.Path(), default=None, help="Policy folder. Default: for each case, the bundled year in force on its 申請日 (2024 when undated); the output names it.")
+@click.option("--trace", is_flag=True, help="Add each case's full explained decision (slower: the tree evaluator).")
+@click.option("--workers", type=click.IntRange(1, 64), default=1, show_default=True, help="Worker processes.")
+@click.option("--input-format", type=click.Choice(["jsonl", "csv", "xlsx"]), default=None, help="Default: from INPUT's extension.")
+@click.option("--output-format", type=click.Choice(["jsonl", "csv", "xlsx"]), default=None, help="Default: from OUTPUT's extension.")
+@click.option("--resume", is_flag=True, help="Continue an interrupted run: keep OUTPUT's whole records and skip their inputs.")
+@click.option("--lang", type=click.Choice(["ja", "en"]), default="ja", show_default=True,
+              help="Language of the summary on standard error and of CSV and .xlsx statuses, reasons and steps "
+                   "(JSON Lines keeps codes).")
+@click.option("--bom/--no-bom", default=True, show_default=True, help="Begin a CSV output with a UTF-8 BOM (for Excel).")
+@click.option("--headers", type=click.Choice(["both", "names", "labels"]), default="both", show_default=True,
+              help="A CSV output's header rows: the column names (for programs), then their labels in --lang (for people; "
+                   "a second row, skipped when the file is read back); or one of the two.")
+def batch_command(input_path, output_path, policy_dir, trace, workers, input_format, output_format, resume, lang, bom, headers) -> None:
+    """Evaluate every case of INPUT (JSON Lines, CSV or .xlsx) into OUTPUT, one record per case, in order."""
+    from engine.population import batch, sheets
+
+    input_format = input_format or _format_of(input_path, "input")
+    output_format = output_format or _format_of(output_path, "output")
+    if resume and output_path == "-":
+        _fail("--resume needs an output file", EXIT_USAGE)
+    if "xlsx" in (input_format, output_format) and "-" in (input_path, output_path):
+        _fail(".xlsx is read from and written to files, not standard input or output", EXIT_USAGE)
+    if output_format == "xlsx" and (resume or trace):
+        _fail(f"--{'resume' if resume else 'trace'} does not go with .xlsx output (a workbook is written whole at the end, "
+              "and a traced decision is larger than a cell); write .jsonl or .csv", EXIT_USAGE)
+    try:
+        if policy_dir:
+            policies, default = {Path(policy_dir).name: load_policy(policy_dir).policy}, None
+        else:  # the bundled years: each record under the year in force on its 申請日
+            policies = {f.name: load_policy(f).policy for f in policy_folders(bundled_policies())}
+            default = DEFAULT_YEAR
+    except PolicyError as exc:
+        _fail(str(exc), EXIT_BAD_POLICY)
+    try:
+        if input_format == "jsonl":  # read as bytes: a line that is not UTF-8 is one bad record, not a crash
+            source = sys.stdin.buffer if input_path == "-" else open(input_path, "rb")
+    except OSError as exc:
+        _fail(f"cannot read {input_path}: {exc.strerror}", EXIT_BAD_CASE)
+    try:  # a CSV header is checked before any output is written
+        also = _sibling_fields(policy_dir) if policy_dir else fields_of_years(bundled_policies())  # a corpus for several years
+        if input_format == "jsonl":
+            records = batch.json_lines(source)
+        elif input_format == "csv":  # UTF-8 (with or without a BOM) or CP932, whichever decodes the whole file
+            records = batch.csv_records(sheets.open_csv(input_path), list(policies.values()), also)
+        else:
+            records = sheets.xlsx_records(input_path, list(policies.values()), also)
+    except CaseError as exc:
+        _fail(_case_message(exc if exc.file else CaseError(exc.problems, input_path)), EXIT_BAD_CASE)
+    except sheets.SheetProblem as exc:
+        _fail(str(exc), EXIT_USAGE)
+    done = batch.whole_records(Path(output_path), output_format) if resume else 0
+    header = batch.csv_header(policies, trace)
+    words = batch.Words(policies, lang)
+    sheet = None
+    if output_path == "-":
+        out = sys.stdout
+    else:
+        try:
+            had_header = resume and output_format == "csv" and Path(output_path).exists() and Path(output_path).stat().st_size > 0
+            if output_format == "xlsx":
+                sheet = sheets.XlsxSheet(output_path, [words.header(c) for c in header])
+                out = io.StringIO()  # nothing goes here: the workbook takes each record's cells
+            else:
+                # a lone surrogate can stand only inside a JSON string, where its backslash escape is its JSON spelling
+                out = open(output_path, "a" if resume else "w", encoding="utf-8", newline="", errors="backslashreplace")
+        except OSError as exc:
+            _fail(f"cannot write {output_path}: {exc.strerror}", EXIT_USAGE)
+        except sheets.SheetProblem as exc:
+            _fail(str(exc), EXIT_USAGE)
+    if output_format == "csv" and done == 0 and not (output_path != "-" and had_header):
+        out.write(sheets.csv_head(sheets.header_rows(header, words.header, headers), bom))
+    for _ in range(done):  # the records an earlier run already wrote
+        next(records, None)
+    total = _count_records(input_path, input_format) if input_path != "-" and sys.stderr.isatty() else None
+    progress = _Progress(total, done, lang) if sys.stderr.isatty() else None
+    summary = batch.Summary()
+    numeric = {c for c in header if c in ("id", "best_subsidy") or c.endswith(".subsidy")}
+    # Ctrl-C is noted and acted on between chunks: a chunk's records and their count are taken
+    # together, so the count said on interruption is the number of records written
+    interrupted: list = []
+    previous = signal.signal(signal.SIGINT, lambda *_: interrupted.append(True))
+    try:
+        decided = batch.decide_all(policies, records, trace, "jsonl" if input_format == "jsonl" else "csv", workers,
+                                   output_format, also, default, lang)
+        for text, counts in decided:
+            if sheet is None:
+                out.write(text)  # a chunk's records, whole lines
+            else:  # the chunk's CSV lines, cell by cell into the workbook (amounts as numbers)
+                for cells in csv.reader(io.StringIO(text)):
+                    sheet.row([int(c) if n in numeric and c.isdigit() else c for n, c in zip(header, cells)])
+            summary.merge(counts)
+            if progress:
+                out.flush()
+                progress.show(summary.read)
+            if interrupted:
+                raise KeyboardInterrupt
+    except KeyboardInterrupt:
+        out.flush()
+        click.echo("\n" + BATCH_WORDS[lang]["interrupted_sheet" if sheet else "interrupted"].format(n=done + summary.read), err=True)
+        sys.exit(130)
+    except sheets.SheetProblem as exc:
+        _fail(f"{exc}; {output_path} was not written", EXIT_USAGE)
+    finally:
+        signal.signal(signal.SIGINT, previous)
+        out.flush()
+        if out is not sys.stdout:
+            out.close()
+    if sheet is not None:
+        try:
+            sheet.close()
+        except OSError as exc:
+            _fail(f"cannot write {output_path}: {exc.strerror or exc}", EXIT_USAGE)
+    if progress:
+        progress.done()
+    click.echo(_batch_summary(summary, done, lang), err=True)
+    sys.exit(EXIT_OK)
+
+
+def _format_of(path: str, what: str) -> str:
+    if path == "-":
+        return "jsonl"  # standard input and output carry JSON Lines unless --input/--output-format says csv
+    suffix = Path(path).suffix.lower()
+    if suffix in (".jsonl", ".ndjson", ".json"):
+        return "jsonl"
+    if suffix in (".csv", ".xlsx"):
+        return suffix[1:]
+    _fail(f"cannot tell the {what} format of {path}; use --{what}-format jsonl|csv|xlsx", EXIT_USAGE)
+
+
+def _count_records(path: str, input_format: str) -> int | None:
+    try:
+        with open(path, "rb") as f:
+            lines = sum(1 for line in f if line.strip())
+    except OSError:
+        return None
+    return lines - 1 if input_format == "csv" else lines
+
+
+# `policy batch`'s words on standard error, Japanese first (--lang)
+BATCH_WORDS = {
+    "ja": {"interrupted": "{n:,}件で中断しました。続けるには --resume を付けて再実行してください",
+           "interrupted_sheet": "{n:,}件で中断しました。出力は書いていません",
+           "progress": "{n:,}件、毎秒{rate:,.0f}件", "left": "、残り{s:,.0f}秒",
+           "read": "読み込んだ件数: {n:,}件", "resumed": "（前回までの{n:,}件に続けて）", "decisions": "判定: {n:,}件", "errors": "エラー: {n:,}件",
+           "eligible": "{frame}の対象: {n:,}件（補助額 {yen:,}円）", "best": "各ケースの補助額が最も大きい枠の補助額の合計: {yen:,}円"},
+    "en": {"interrupted": "interrupted after {n} records; run again with --resume to continue",
+           "interrupted_sheet": "interrupted after {n} records; nothing written",
+           "progress": "{n:,} records, {rate:,.0f}/s", "left": ", {s:,.0f} s left",
+           "read": "records read: {n:,}", "resumed": " (after {n:,} resumed)", "decisions": "decisions: {n:,}", "errors": "errors: {n:,}",
+           "eligible": "eligible for {frame}: {n:,} (subsidy {yen:,}円)", "best": "total subsidy of each case's best frame: {yen:,}円"},
+}
+
+
+class _Progress:
+    """records done, rate and time left, on one terminal line (only when stderr is a terminal)."""
+
+    def __init__(self, total, skipped, lang: str = "ja"):
+        import time
+
+        self.time, self.start, self.total, self.skipped, self.words = time, time.monotonic(), total, skipped, BATCH_WORDS[lang]
+
+    def show(self, done: int) -> None:
+        elapsed = max(self.time.monotonic() - self.start, 1e-9)
+        rate = done / elapsed
+        left = ""
+        if self.total:
+            remaining = max(self.total - self.skipped - done, 0)
+            left = self.words["left"].format(s=remaining / rate) if rate else ""
+        click.echo("\r" + self.words["progress"].format(n=self.skipped + done, rate=rate) + left + "   ", err=True, nl=False)
+
+    def done(self) -> None:
+        click.echo("", err=True)
+
+
+def _batch_summary(summary, skipped: int, lang: str = "ja") -> str:
+    words = BATCH_WORDS[lang]
+    lines = [words["read"].format(n=summary.read) + (words["resumed"].format(n=skipped) if skipped else ""),
+             words["decisions"].format(n=summary.decisions), words["errors"].format(n=summary.errors)]
+    for frame, count in summary.eligible.items():
+        lines.append(words["eligible"].format(frame=frame, n=count, yen=summary.subsidy[frame]))
+    lines.append(words["best"].format(yen=summary.best_total))
+    return "\n".join(lines)
