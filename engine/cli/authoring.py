@@ -12,6 +12,7 @@ from engine.language.diagnostics import PolicyError, render_all
 from engine.compile.pipeline import diagnose, load_policy
 from engine.language.resources import default_policy_dir
 from engine.evaluate.selection import policy_folders
+from engine.cli.words import word
 from engine.cli.common import (EXIT_OK, EXIT_USAGE, EXIT_BAD_POLICY, _fail, cli, _write_text, _policy_option, _policy_folder,
                                _known_frames)
 
@@ -54,7 +55,9 @@ def graph_command(policy_dir: str | None, policy_option: str | None, fmt: str, f
 @click.option("--check", "check_only", is_flag=True, help="List the files that would change and exit 1 if any; change nothing.")
 @click.option("--diff", "show_diff", is_flag=True,
               help="Print what would change as a unified diff and exit 1 if anything would; change nothing (implies --check).")
-def fmt_command(paths: tuple[str, ...], check_only: bool, show_diff: bool) -> None:
+@click.option("--lang", type=click.Choice(["ja", "en"]), default="ja", show_default=True,
+              help="Language of the messages: the problems found, the summary.")
+def fmt_command(paths: tuple[str, ...], check_only: bool, show_diff: bool, lang: str) -> None:
     """Lay out .rules files (PATHS: files or folders; default: policies/) in the one canonical way."""
     from engine.language import fmt  # the parser (and Lark) load only for the commands that parse
     check_only = check_only or show_diff
@@ -65,7 +68,7 @@ def fmt_command(paths: tuple[str, ...], check_only: bool, show_diff: bool) -> No
         elif p.exists():
             files.append(p)
         else:
-            _fail(f"no such file or folder {p}", EXIT_USAGE)
+            _fail(word(lang, "fmt.no_such", path=p), EXIT_USAGE)
     seen: set = set()
     files = [f for f in files if not (f.resolve() in seen or seen.add(f.resolve()))]  # a file named twice is one file
     changed, failed = [], 0
@@ -74,10 +77,14 @@ def fmt_command(paths: tuple[str, ...], check_only: bool, show_diff: bool) -> No
             text = path.read_text(encoding="utf-8-sig")  # a byte-order mark is not part of the text (as the loader reads it)
             formatted = fmt.format_file_text(text, str(path))
         except UnicodeDecodeError:
-            click.echo(f"{path}: not UTF-8 text; save it as UTF-8", err=True)
+            click.echo(word(lang, "fmt.not_utf8", path=path), err=True)
             failed += 1
             continue
-        except (PolicyError, fmt.FormatChangedMeaning) as exc:
+        except PolicyError as exc:
+            click.echo(exc.said(lang), err=True)
+            failed += 1
+            continue
+        except fmt.FormatChangedMeaning as exc:
             click.echo(str(exc), err=True)
             failed += 1
             continue
@@ -88,9 +95,10 @@ def fmt_command(paths: tuple[str, ...], check_only: bool, show_diff: bool) -> No
             if not check_only:
                 path.write_text(formatted, encoding="utf-8")
     for path in changed if not show_diff else ():
-        click.echo(f"{'would reformat' if check_only else 'reformatted'} {path}")
-    not_read = f", {failed} not formatted: fix the error(s) above" if failed else ""
-    click.echo(f"{len(files)} file(s), {len(changed)} {'to reformat' if check_only else 'reformatted'}{not_read}", err=True)
+        click.echo(word(lang, "fmt.would_reformat" if check_only else "fmt.reformatted", path=path))
+    not_read = word(lang, "fmt.not_read", n=failed) if failed else ""
+    click.echo(word(lang, "fmt.summary_check" if check_only else "fmt.summary", files=len(files), changed=len(changed), not_read=not_read),
+               err=True)
     if failed:
         sys.exit(EXIT_BAD_POLICY)
     sys.exit(1 if check_only and changed else EXIT_OK)
@@ -102,11 +110,13 @@ def fmt_command(paths: tuple[str, ...], check_only: bool, show_diff: bool) -> No
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "sarif"]), default="text", show_default=True,
               help="text: file:line:col with the line and a caret, on standard error; json: the problems as data; "
                    "sarif: SARIF 2.1.0 for CI annotations (json and sarif on standard output).")
-def check_command(policy_dir: str | None, policy_option: str | None, fmt: str) -> None:
+@click.option("--lang", type=click.Choice(["ja", "en"]), default="ja", show_default=True,
+              help="Language of the problems and the summary (also of the messages in json and sarif; their rule ids stay).")
+def check_command(policy_dir: str | None, policy_option: str | None, fmt: str, lang: str) -> None:
     """Parse and check a policy folder (default: the bundled 2024 policy), or every year of a folder
     of policy years (e.g. `policy check --policy policies`); report every problem as file:line:col.
     DIR: deprecated, use --policy."""
-    policy_dir = _policy_folder("check", policy_option, policy_dir)
+    policy_dir = _policy_folder("check", policy_option, policy_dir, lang)
     folder = Path(policy_dir) if policy_dir else default_policy_dir()
     years = [folder]
     if folder.is_dir() and not (folder / "policy.rules").exists():
@@ -125,8 +135,8 @@ def check_command(policy_dir: str | None, policy_option: str | None, fmt: str) -
                 errors += 1
                 continue
             if len(years) == 1:
-                _fail(str(exc), EXIT_BAD_POLICY)
-            click.echo(str(exc), err=True)
+                _fail(exc.said(lang), EXIT_BAD_POLICY)
+            click.echo(exc.said(lang), err=True)
             errors += 1
             continue
         checked.append((str(year), list(found)))
@@ -135,16 +145,17 @@ def check_command(policy_dir: str | None, policy_option: str | None, fmt: str) -
         if fmt != "text":
             continue
         if found:
-            click.echo(render_all(found, sources), err=True)
+            click.echo(render_all(found, sources, lang), err=True)
         if len(years) > 1:
-            click.echo(f"{year}: {sum(d.severity == 'error' for d in found)} error(s), "
-                       f"{sum(d.severity != 'error' for d in found)} warning(s)", err=True)
+            click.echo(word(lang, "check.year", year=year, errors=sum(d.severity == "error" for d in found),
+                            warnings=sum(d.severity != "error" for d in found)), err=True)
     if fmt == "text":
-        click.echo(f"{errors} error(s), {warnings} warning(s)" + (f" in {len(years)} policy years" if len(years) > 1 else ""), err=True)
+        click.echo(word(lang, "check.summary_years" if len(years) > 1 else "check.summary", errors=errors, warnings=warnings,
+                        years=len(years)), err=True)
     else:
         from engine.authoring import render_check
 
-        out = render_check.as_json(checked) if fmt == "json" else render_check.as_sarif(checked)
+        out = render_check.as_json(checked, lang) if fmt == "json" else render_check.as_sarif(checked, lang)
         click.echo(json.dumps(out, ensure_ascii=False, indent=2))
     sys.exit(EXIT_BAD_POLICY if errors else EXIT_OK)
 
@@ -161,14 +172,14 @@ def doc_command(policy_dir: str | None, policy_option: str | None, output: str |
     """Render a policy (default: the bundled 2024) as a reviewer's document: every frame, rule, table
     and question with its citation, and what a year that extends another changed. DIR: deprecated, use --policy."""
     from engine.authoring import doc
-    policy_dir = _policy_folder("doc", policy_option, policy_dir)
+    policy_dir = _policy_folder("doc", policy_option, policy_dir, lang)
     if fmt is None:
         fmt = "html" if output and Path(output).suffix.lower() in (".html", ".htm") else "markdown"
     try:
         document = doc.build(policy_dir or default_policy_dir(), lang)
     except PolicyError as exc:
-        _fail(str(exc), EXIT_BAD_POLICY)
-    _write_text(doc.page(document, lang) if fmt == "html" else doc.markdown(document, lang), output)
+        _fail(exc.said(lang), EXIT_BAD_POLICY)
+    _write_text(doc.page(document, lang) if fmt == "html" else doc.markdown(document, lang), output, lang)
 
 
 @cli.command("lsp")

@@ -15,6 +15,7 @@ from engine.compile.pipeline import load_policy
 from engine.language.resources import DEFAULT_YEAR
 from engine.language.resources import policies_root as bundled_policies
 from engine.evaluate.selection import fields_of_years, policy_folders
+from engine.cli.words import word
 from engine.cli.common import EXIT_OK, EXIT_USAGE, EXIT_BAD_CASE, EXIT_BAD_POLICY, _case_message, _fail, cli, _sibling_fields
 
 
@@ -38,15 +39,14 @@ def batch_command(input_path, output_path, policy_dir, trace, workers, input_for
     """Evaluate every case of INPUT (JSON Lines, CSV or .xlsx) into OUTPUT, one record per case, in order."""
     from engine.population import batch, sheets
 
-    input_format = input_format or _format_of(input_path, "input")
-    output_format = output_format or _format_of(output_path, "output")
+    input_format = input_format or _format_of(input_path, "input", lang)
+    output_format = output_format or _format_of(output_path, "output", lang)
     if resume and output_path == "-":
-        _fail("--resume needs an output file", EXIT_USAGE)
+        _fail(word(lang, "batch.resume_needs_file"), EXIT_USAGE)
     if "xlsx" in (input_format, output_format) and "-" in (input_path, output_path):
-        _fail(".xlsx is read from and written to files, not standard input or output", EXIT_USAGE)
+        _fail(word(lang, "batch.xlsx_files"), EXIT_USAGE)
     if output_format == "xlsx" and (resume or trace):
-        _fail(f"--{'resume' if resume else 'trace'} does not go with .xlsx output (a workbook is written whole at the end, "
-              "and a traced decision is larger than a cell); write .jsonl or .csv", EXIT_USAGE)
+        _fail(word(lang, "batch.xlsx_whole", option="resume" if resume else "trace"), EXIT_USAGE)
     try:
         if policy_dir:
             policies, default = {Path(policy_dir).name: load_policy(policy_dir).policy}, None
@@ -54,12 +54,12 @@ def batch_command(input_path, output_path, policy_dir, trace, workers, input_for
             policies = {f.name: load_policy(f).policy for f in policy_folders(bundled_policies())}
             default = DEFAULT_YEAR
     except PolicyError as exc:
-        _fail(str(exc), EXIT_BAD_POLICY)
+        _fail(exc.said(lang), EXIT_BAD_POLICY)
     try:
         if input_format == "jsonl":  # read as bytes: a line that is not UTF-8 is one bad record, not a crash
             source = sys.stdin.buffer if input_path == "-" else open(input_path, "rb")
     except OSError as exc:
-        _fail(f"cannot read {input_path}: {exc.strerror}", EXIT_BAD_CASE)
+        _fail(word(lang, "file.unreadable", path=input_path, reason=exc.strerror), EXIT_BAD_CASE)
     try:  # a CSV header is checked before any output is written
         also = _sibling_fields(policy_dir) if policy_dir else fields_of_years(bundled_policies())  # a corpus for several years
         if input_format == "jsonl":
@@ -69,7 +69,7 @@ def batch_command(input_path, output_path, policy_dir, trace, workers, input_for
         else:
             records = sheets.xlsx_records(input_path, list(policies.values()), also)
     except CaseError as exc:
-        _fail(_case_message(exc if exc.file else CaseError(exc.problems, input_path)), EXIT_BAD_CASE)
+        _fail(_case_message(exc if exc.file else CaseError(exc.problems, input_path)), EXIT_BAD_CASE)  # the reader speaks English here
     except sheets.SheetProblem as exc:
         _fail(str(exc), EXIT_USAGE)
     done = batch.whole_records(Path(output_path), output_format) if resume else 0
@@ -88,7 +88,7 @@ def batch_command(input_path, output_path, policy_dir, trace, workers, input_for
                 # a lone surrogate can stand only inside a JSON string, where its backslash escape is its JSON spelling
                 out = open(output_path, "a" if resume else "w", encoding="utf-8", newline="", errors="backslashreplace")
         except OSError as exc:
-            _fail(f"cannot write {output_path}: {exc.strerror}", EXIT_USAGE)
+            _fail(word(lang, "file.unwritable", path=output_path, reason=exc.strerror), EXIT_USAGE)
         except sheets.SheetProblem as exc:
             _fail(str(exc), EXIT_USAGE)
     if output_format == "csv" and done == 0 and not (output_path != "-" and had_header):
@@ -120,10 +120,10 @@ def batch_command(input_path, output_path, policy_dir, trace, workers, input_for
                 raise KeyboardInterrupt
     except KeyboardInterrupt:
         out.flush()
-        click.echo("\n" + BATCH_WORDS[lang]["interrupted_sheet" if sheet else "interrupted"].format(n=done + summary.read), err=True)
+        click.echo("\n" + word(lang, "batch.interrupted_sheet" if sheet else "batch.interrupted", n=done + summary.read), err=True)
         sys.exit(130)
     except sheets.SheetProblem as exc:
-        _fail(f"{exc}; {output_path} was not written", EXIT_USAGE)
+        _fail(word(lang, "batch.not_written", problem=exc, path=output_path), EXIT_USAGE)
     finally:
         signal.signal(signal.SIGINT, previous)
         out.flush()
@@ -133,14 +133,14 @@ def batch_command(input_path, output_path, policy_dir, trace, workers, input_for
         try:
             sheet.close()
         except OSError as exc:
-            _fail(f"cannot write {output_path}: {exc.strerror or exc}", EXIT_USAGE)
+            _fail(word(lang, "file.unwritable", path=output_path, reason=exc.strerror or exc), EXIT_USAGE)
     if progress:
         progress.done()
     click.echo(_batch_summary(summary, done, lang), err=True)
     sys.exit(EXIT_OK)
 
 
-def _format_of(path: str, what: str) -> str:
+def _format_of(path: str, what: str, lang: str = "en") -> str:
     if path == "-":
         return "jsonl"  # standard input and output carry JSON Lines unless --input/--output-format says csv
     suffix = Path(path).suffix.lower()
@@ -148,7 +148,7 @@ def _format_of(path: str, what: str) -> str:
         return "jsonl"
     if suffix in (".csv", ".xlsx"):
         return suffix[1:]
-    _fail(f"cannot tell the {what} format of {path}; use --{what}-format jsonl|csv|xlsx", EXIT_USAGE)
+    _fail(word(lang, "batch.format_of", what=what, path=path), EXIT_USAGE)
 
 
 def _count_records(path: str, input_format: str) -> int | None:
@@ -160,28 +160,13 @@ def _count_records(path: str, input_format: str) -> int | None:
     return lines - 1 if input_format == "csv" else lines
 
 
-# `policy batch`'s words on standard error, Japanese first (--lang)
-BATCH_WORDS = {
-    "ja": {"interrupted": "{n:,}件で中断しました。続けるには --resume を付けて再実行してください",
-           "interrupted_sheet": "{n:,}件で中断しました。出力は書いていません",
-           "progress": "{n:,}件、毎秒{rate:,.0f}件", "left": "、残り{s:,.0f}秒",
-           "read": "読み込んだ件数: {n:,}件", "resumed": "（前回までの{n:,}件に続けて）", "decisions": "判定: {n:,}件", "errors": "エラー: {n:,}件",
-           "eligible": "{frame}の対象: {n:,}件（補助額 {yen:,}円）", "best": "各ケースの補助額が最も大きい枠の補助額の合計: {yen:,}円"},
-    "en": {"interrupted": "interrupted after {n} records; run again with --resume to continue",
-           "interrupted_sheet": "interrupted after {n} records; nothing written",
-           "progress": "{n:,} records, {rate:,.0f}/s", "left": ", {s:,.0f} s left",
-           "read": "records read: {n:,}", "resumed": " (after {n:,} resumed)", "decisions": "decisions: {n:,}", "errors": "errors: {n:,}",
-           "eligible": "eligible for {frame}: {n:,} (subsidy {yen:,}円)", "best": "total subsidy of each case's best frame: {yen:,}円"},
-}
-
-
 class _Progress:
     """records done, rate and time left, on one terminal line (only when stderr is a terminal)."""
 
     def __init__(self, total, skipped, lang: str = "ja"):
         import time
 
-        self.time, self.start, self.total, self.skipped, self.words = time, time.monotonic(), total, skipped, BATCH_WORDS[lang]
+        self.time, self.start, self.total, self.skipped, self.lang = time, time.monotonic(), total, skipped, lang
 
     def show(self, done: int) -> None:
         elapsed = max(self.time.monotonic() - self.start, 1e-9)
@@ -189,18 +174,17 @@ class _Progress:
         left = ""
         if self.total:
             remaining = max(self.total - self.skipped - done, 0)
-            left = self.words["left"].format(s=remaining / rate) if rate else ""
-        click.echo("\r" + self.words["progress"].format(n=self.skipped + done, rate=rate) + left + "   ", err=True, nl=False)
+            left = word(self.lang, "batch.left", s=remaining / rate) if rate else ""
+        click.echo("\r" + word(self.lang, "batch.progress", n=self.skipped + done, rate=rate) + left + "   ", err=True, nl=False)
 
     def done(self) -> None:
         click.echo("", err=True)
 
 
 def _batch_summary(summary, skipped: int, lang: str = "ja") -> str:
-    words = BATCH_WORDS[lang]
-    lines = [words["read"].format(n=summary.read) + (words["resumed"].format(n=skipped) if skipped else ""),
-             words["decisions"].format(n=summary.decisions), words["errors"].format(n=summary.errors)]
+    lines = [word(lang, "batch.read", n=summary.read) + (word(lang, "batch.resumed", n=skipped) if skipped else ""),
+             word(lang, "batch.decisions", n=summary.decisions), word(lang, "batch.errors", n=summary.errors)]
     for frame, count in summary.eligible.items():
-        lines.append(words["eligible"].format(frame=frame, n=count, yen=summary.subsidy[frame]))
-    lines.append(words["best"].format(yen=summary.best_total))
+        lines.append(word(lang, "batch.eligible", frame=frame, n=count, yen=summary.subsidy[frame]))
+    lines.append(word(lang, "batch.best", yen=summary.best_total))
     return "\n".join(lines)

@@ -14,6 +14,7 @@ from engine.compile.pipeline import load_policy
 from engine.language.resources import DEFAULT_YEAR, default_policy_dir
 from engine.language.resources import policies_root as bundled_policies
 from engine.evaluate.selection import fields_of_years, policy_folders
+from engine.cli.words import word
 from engine.cli.common import (EXIT_OK, EXIT_CHANGED, EXIT_TEST_FAILED, EXIT_BAD_CASE, EXIT_BAD_POLICY, _shown, _fail, cli,
                                _sibling_fields)
 
@@ -39,10 +40,10 @@ def diff_command(old_dir: str, new_dir: str, cases: tuple[str, ...], fmt: str, l
         # folder has no siblings), are not typos in a shared corpus
         known = _sibling_fields(old_dir) | _sibling_fields(new_dir) | fields_of_years(bundled_policies())
     except PolicyError as exc:
-        _fail(str(exc), EXIT_BAD_POLICY)
+        _fail(exc.said(lang), EXIT_BAD_POLICY)
     report = diff.diff(old_dir, new_dir, old, new, cases, known)
     if not report.cases:
-        _fail(f"no case files in {', '.join(cases)}", EXIT_BAD_CASE)
+        _fail(word(lang, "cases.none", paths=", ".join(cases)), EXIT_BAD_CASE)
     if fmt == "json":
         click.echo(json.dumps(render_diff.json(report, lang), ensure_ascii=False, indent=2))
     elif fmt == "markdown":
@@ -61,7 +62,8 @@ def diff_command(old_dir: str, new_dir: str, cases: tuple[str, ...], fmt: str, l
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "junit"]), default="text", show_default=True,
               help="text: each mismatch and a summary; json: the results as data; junit: JUnit XML for CI.")
 @click.option("-v", "--verbose", is_flag=True, help="List every case (PASS, FAIL, SKIP) and, under each mismatch, the decision of its frame.")
-@click.option("--lang", type=click.Choice(["ja", "en"]), default="ja", show_default=True, help="Language of the decisions -v shows.")
+@click.option("--lang", type=click.Choice(["ja", "en"]), default="ja", show_default=True,
+              help="Language of the results: each failure, the summary, coverage and the decisions -v shows.")
 def test_command(cases: tuple[str, ...], policy_dir: str | None, show_coverage: bool, fmt: str, verbose: bool, lang: str) -> None:
     """Evaluate every case (files or folders; default examples/) against the decision it expects."""
     from engine.authoring import casetest, coverage, diff, render_casetest
@@ -74,10 +76,10 @@ def test_command(cases: tuple[str, ...], policy_dir: str | None, show_coverage: 
         years = None if policy_dir else {f.name: load_policy(f).policy for f in policy_folders(bundled_policies())}
         policy = years[DEFAULT_YEAR] if years else policy  # the same object: coverage counts its cases
     except PolicyError as exc:
-        _fail(str(exc), EXIT_BAD_POLICY)
+        _fail(exc.said(lang), EXIT_BAD_POLICY)
     paths = diff.case_files(cases or ("examples",))
     if not paths:
-        _fail(f"no case files in {', '.join(cases or ('examples',))}", EXIT_BAD_CASE)
+        _fail(word(lang, "cases.none", paths=", ".join(cases or ("examples",))), EXIT_BAD_CASE)
     cov, keys = coverage.start(policy)  # coverage of --policy, or of the default year
     record = (lambda values, decision: coverage.record(cov, keys, policy, values, decision)) if show_coverage else None
     results = []
@@ -87,9 +89,9 @@ def test_command(cases: tuple[str, ...], policy_dir: str | None, show_coverage: 
             results.append(casetest.run_case(policy, path, known, record))
             covered += 1
             continue
-        raw, chosen_years = _years_of_case(path, years)
+        raw, chosen_years = _years_of_case(path, years, lang)
         for name, chosen, refused in chosen_years:
-            label = _shown(str(path)) if name is None else f"{_shown(str(path))} ({name})"
+            label = _shown(str(path), lang) if name is None else f"{_shown(str(path), lang)} ({name})"
             if refused is not None:  # eval refuses it too, with these words
                 results.append(casetest.CaseResult(case=label, outcome="invalid", error=refused))
             else:
@@ -103,13 +105,13 @@ def test_command(cases: tuple[str, ...], policy_dir: str | None, show_coverage: 
     else:
         click.echo(render_casetest.results(results, verbose, lang), nl=False)
         if show_coverage:
-            click.echo(render_casetest.coverage(cov, covered), nl=False)
+            click.echo(render_casetest.coverage(cov, covered, lang), nl=False)
     if any(r.outcome == "invalid" for r in results):
         sys.exit(EXIT_BAD_CASE)
     sys.exit(EXIT_TEST_FAILED if any(r.outcome == "failed" for r in results) else EXIT_OK)
 
 
-def _years_of_case(path: Path, years: dict) -> tuple[object, list[tuple[str | None, object, str | None]]]:
+def _years_of_case(path: Path, years: dict, lang: str = "en") -> tuple[object, list[tuple[str | None, object, str | None]]]:
     """The case as read (None if it cannot be), and the bundled years `policy test` judges it under,
     as (label or None, policy, refusal):
     the one eval picks by the case's date (the default year when undated), or, when the case's
@@ -133,5 +135,5 @@ def _years_of_case(path: Path, years: dict) -> tuple[object, list[tuple[str | No
     except CaseError as exc:
         return raw, [(None, None, "; ".join(exc.problems))]
     except PolicyError as exc:
-        _fail(str(exc), EXIT_BAD_POLICY)
+        _fail(exc.said(lang), EXIT_BAD_POLICY)
     return raw, [(None, years[name], None)]

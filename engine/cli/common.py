@@ -12,6 +12,7 @@ import click
 from engine import __version__
 from engine.language.diagnostics import CaseError
 from engine.evaluate.selection import fields_of_years
+from engine.cli.words import word
 
 # One table, used by every command (README: "Exit codes").
 EXIT_OK = 0  # done; for `eval`: decided, whatever the decision (after OPA: a result is not a failure)
@@ -25,17 +26,17 @@ EXIT_INTERNAL = 70  # a bug in the engine
 
 
 def _case_message(exc: CaseError, lang: str = "en") -> str:
-    from engine.evaluate.case_words import word
+    from engine.evaluate.case_words import word as case_word
 
-    head = word(lang, "invalid")
+    head = case_word(lang, "invalid")
     return f"{head}:\n{exc}" if len(exc.problems) > 1 else f"{head}: {exc}"
 
 
 def _shown(case: str, lang: str = "en") -> str:
     """How messages name the case file: `-` is standard input (in the messages' language)."""
-    from engine.evaluate.case_words import word
+    from engine.evaluate.case_words import word as case_word
 
-    return word(lang, "file.stdin") if case == "-" else case
+    return case_word(lang, "file.stdin") if case == "-" else case
 
 
 def _fail(message: str, code: int) -> None:
@@ -49,15 +50,15 @@ def cli() -> None:
     """Rules-as-code for public subsidy programmes."""
 
 
-def _write_text(text: str, output: str | None) -> None:
+def _write_text(text: str, output: str | None, lang: str = "en") -> None:
     """Write a page or document to `output`, or to standard output when it is absent or `-` (as for batch)."""
     if output and output != "-":
-        _write_whole(text, output)
+        _write_whole(text, output, lang)
     else:
         click.echo(text, nl=False)
 
 
-def _write_whole(text: str, output: str) -> None:
+def _write_whole(text: str, output: str, lang: str = "en") -> None:
     """Write `output` through a temporary file beside it, renamed over it once whole: a failure or a
     signal midway leaves the previous file (or none), never half a page or report."""
     from engine.population.outputs import atomic_output
@@ -66,7 +67,7 @@ def _write_whole(text: str, output: str) -> None:
         with atomic_output(Path(output)) as temp:
             temp.write_text(text, encoding="utf-8")
     except OSError as exc:
-        _fail(f"cannot write {output}: {exc.strerror or exc}", EXIT_USAGE)
+        _fail(word(lang, "file.unwritable", path=output, reason=exc.strerror or exc), EXIT_USAGE)
 
 
 def _policy_option(default: str = "the bundled 2024 policy"):
@@ -75,14 +76,14 @@ def _policy_option(default: str = "the bundled 2024 policy"):
     return click.option("--policy", "policy_option", type=click.Path(), default=None, help=f"Policy folder. Default: {default}.")
 
 
-def _policy_folder(command: str, option: str | None, positional: str | None) -> str | None:
+def _policy_folder(command: str, option: str | None, positional: str | None, lang: str = "en") -> str | None:
     """The folder from --policy, or from the positional spelling it replaces (still read, with a
     deprecation note on standard error so scripts keep working while they are moved over)."""
     if positional is None:
         return option
     if option is not None:
-        _fail(f"policy {command}: give the policy folder once, as --policy DIR (got --policy {option} and {positional})", EXIT_USAGE)
-    click.echo(f"policy {command}: the policy folder as an argument is deprecated; write --policy {positional}", err=True)
+        _fail(word(lang, "policy.twice", command=command, option=option, positional=positional), EXIT_USAGE)
+    click.echo(word(lang, "policy.deprecated", command=command, positional=positional), err=True)
     return positional
 
 
@@ -92,7 +93,7 @@ def _sibling_fields(policy_dir) -> frozenset:
     return fields_of_years(Path(policy_dir).resolve().parent, skip_broken=True)
 
 
-def _known_frames(policy, frames) -> None:
+def _known_frames(policy, frames, lang: str = "en") -> None:
     """Usage error for a --frame the policy does not have, with the closest name."""
     import difflib
 
@@ -100,8 +101,8 @@ def _known_frames(policy, frames) -> None:
     unknown = [f for f in frames if f not in names]
     if unknown:
         close = difflib.get_close_matches(unknown[0], names, n=1, cutoff=0.4)
-        hint = f" (did you mean {close[0]}?)" if close else ""
-        _fail(f"no frame {unknown[0]!r}{hint}; the frames are: {', '.join(names)}", EXIT_USAGE)
+        hint = word(lang, "frame.did_you_mean", name=close[0]) if close else ""
+        _fail(word(lang, "frame.no_such", frame=unknown[0], hint=hint, known=", ".join(names)), EXIT_USAGE)
 
 
 def main() -> None:

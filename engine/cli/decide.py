@@ -17,6 +17,7 @@ from engine.compile.pipeline import load_policy
 from engine.language.resources import DEFAULT_YEAR
 from engine.language.resources import policies_root as bundled_policies
 from engine.evaluate.selection import fields_of_years, select
+from engine.cli.words import word
 from engine.cli.common import (EXIT_OK, EXIT_NOT_ELIGIBLE, EXIT_USAGE, EXIT_BAD_CASE, EXIT_BAD_POLICY, _case_message, _shown,
                                _fail, cli, _write_text)
 
@@ -25,7 +26,7 @@ def _load(case: str, policy_dir: str | None, policies_root: str | None, lang: st
     """The policy (given, or the year in force on the case's date among --policies or the bundled
     years), the raw case, the selection, and the input names the other years declare."""
     if policy_dir and policies_root:
-        _fail("give either --policy or --policies, not both", EXIT_USAGE)
+        _fail(word(lang, "policy.both"), EXIT_USAGE)
     try:
         raw = read_case_file(case, lang)
         if policy_dir:
@@ -34,7 +35,7 @@ def _load(case: str, policy_dir: str | None, policies_root: str | None, lang: st
         selection = select(root, raw, _shown(case, lang), default=None if policies_root else DEFAULT_YEAR, lang=lang)
         return selection.loaded.policy, raw, selection, fields_of_years(root)
     except PolicyError as exc:
-        _fail(str(exc), EXIT_BAD_POLICY)
+        _fail(exc.said(lang), EXIT_BAD_POLICY)
     except CaseError as exc:
         _fail(_case_message(exc, lang), EXIT_BAD_CASE)
 
@@ -108,8 +109,8 @@ def _frames(policy, raw, frames: tuple[str, ...], case: str, lang: str = "en") -
         import difflib
 
         close = difflib.get_close_matches(unknown[0], known, n=1, cutoff=0.4)
-        hint = f" (did you mean {close[0]}?)" if close else ""
-        message = f"unknown frame {', '.join(unknown)}{hint}; the policy's frames are: {', '.join(known)}"
+        hint = word(lang, "frame.did_you_mean", name=close[0]) if close else ""
+        message = word(lang, "frame.unknown", frames=", ".join(unknown), hint=hint, known=", ".join(known))
         if from_case:  # a field of the case, not an option: a bad case
             _fail(_case_message(CaseError([f"frame: {message}"], _shown(case, lang)), lang), EXIT_BAD_CASE)
         _fail(message, EXIT_USAGE)
@@ -134,4 +135,4 @@ def explain_command(case: str, policy_dir: str | None, policies_root: str | None
     frames = _frames(policy, raw, frames, case, lang)
     title = _shown(case, lang) if case == "-" else Path(case).name
     page = render_html.decision(what_if(policy, values, evaluate(policy, values, frames or None)), lang, title, _chosen(selection, policy))
-    _write_text(page, output)
+    _write_text(page, output, lang)
