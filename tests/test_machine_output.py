@@ -119,6 +119,41 @@ def test_check_text_is_unchanged_by_the_new_option(run, broken_2024):
     assert result.stdout == ""
 
 
+def test_check_speaks_japanese_by_default_with_the_same_rule_ids(run, broken_2024):
+    """The problems, their hints and the summary in Japanese; in JSON and SARIF the messages too, the
+    categories and rule ids read from the English, the same in both languages."""
+    folder, line, column = broken_2024
+    text = run("check", "--policy", folder)
+    assert text.exit_code == 4
+    lines = text.stderr.splitlines()
+    at = lines.index(f"{folder / 'applicants.rules'}:{line}:{column}: エラー: 組織形 という名前はありません")
+    assert lines[at + 3] == "  ヒント: 組織形態 のことですか？"
+    assert lines[-1].startswith("エラー") and lines[-1].endswith("件、警告0件")
+    sarif = json.loads(run("check", "--policy", folder, "--format", "sarif").stdout)
+    sarif_validator().validate(sarif)
+    [unknown] = [r for r in sarif["runs"][0]["results"] if r["message"]["text"].startswith("組織形 という")]
+    assert unknown["message"]["text"] == "組織形 という名前はありません (ヒント: 組織形態 のことですか？)"
+    assert unknown["ruleId"] == "unknown-name"
+    english = json.loads(run("check", "--lang", "en", "--policy", folder, "--format", "sarif").stdout)
+    assert [r["ruleId"] for r in english["runs"][0]["results"]] == [r["ruleId"] for r in sarif["runs"][0]["results"]]
+    report = json.loads(run("check", "--policy", folder, "--format", "json").stdout)
+    [d] = [d for d in report["policies"][0]["diagnostics"] if d["message"].startswith("組織形 という")]
+    assert (d["category"], d["help"], d["at"]["line"]) == ("unknown-name", "組織形態 のことですか？", line)
+
+
+def test_fmt_speaks_the_language_asked(run, tmp_path):
+    (tmp_path / "a.rules").write_text('programme "x"\n  year   2024\n', encoding="utf-8")
+    (tmp_path / "b.rules").write_text('programme "x"\n  year\n', encoding="utf-8")
+    ja = run("fmt", "--check", tmp_path)
+    assert ja.exit_code == 4
+    assert ja.stderr.splitlines()[0] == f"{tmp_path / 'b.rules'}:2:7: エラー: 構文の誤り: 思いがけない行末があります。ここには数が来るはずです"
+    assert ja.stderr.splitlines()[-1] == "2ファイルのうち整形が必要なもの1件、1件は整形していません（上のエラーを直してください）"
+    assert ja.stdout == f"整形が必要: {tmp_path / 'a.rules'}\n"
+    en = run("fmt", "--check", "--lang", "en", tmp_path)
+    assert en.stderr.splitlines()[-1] == "2 file(s), 1 to reformat, 1 not formatted: fix the error(s) above"
+    assert en.stdout == f"would reformat {tmp_path / 'a.rules'}\n"
+
+
 # ---------------------------------------------------------------- policy test
 
 

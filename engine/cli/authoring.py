@@ -188,5 +188,5 @@ def lsp_command() -> None:
     try:
         from engine.authoring import lsp
     except ImportError as exc:
-        _fail(f"policy lsp needs the lsp extra: pip install '.[lsp]' ({exc})", EXIT_USAGE)
+        _fail(word("en", "extra.lsp", error=exc), EXIT_USAGE)
     lsp.main()

@@ -113,6 +113,5 @@ def main() -> None:
     except Exception as exc:  # a bug of ours: say so plainly, without a traceback
         if os.environ.get("POLICY_DEBUG"):
             raise
-        click.echo(f"internal error: {type(exc).__name__}: {exc}\n"
-                   "This is a bug in the engine; run again with POLICY_DEBUG=1 for details.", err=True)
+        click.echo(word("en", "internal", kind=type(exc).__name__, error=exc), err=True)
         sys.exit(EXIT_INTERNAL)

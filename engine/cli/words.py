@@ -46,6 +46,9 @@ WORDS = catalogue([
                            "and a traced decision is larger than a cell); write .jsonl or .csv"),
     N_("batch.format_of", "cannot tell the {what} format of {path}; use --{what}-format jsonl|csv|xlsx"),
     N_("batch.not_written", "{problem}; {path} was not written"),
+    # a bug of ours, and a missing extra (said before any option is read: in English)
+    N_("internal", "internal error: {kind}: {error}\nThis is a bug in the engine; run again with POLICY_DEBUG=1 for details."),
+    N_("extra.lsp", "policy lsp needs the lsp extra: pip install '.[lsp]' ({error})"),
     # files
     N_("file.unreadable", "cannot read {path}: {reason}"),
     N_("file.unwritable", "cannot write {path}: {reason}"),
