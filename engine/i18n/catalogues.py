@@ -25,7 +25,8 @@ SOURCES = {
     "serve": ("serve/messages.py",),
     "page": ("serve/page_text.py",),
     "language": ("language/diagnostics.py", "language/types.py", "language/loader.py", "language/parser.py",
-                 "language/inherit.py", "language/checker.py", "evaluate/selection.py"),
+                 "language/inherit.py", "language/checker.py", "language/ranges.py",
+                 "evaluate/selection.py"),
     "authoring": ("authoring/words.py",),
     "cli": ("cli/words.py",),
 }
