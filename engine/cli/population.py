@@ -244,4 +244,4 @@ def _write_report(report, output, fmt, lang) -> None:
     if output is None:
         click.echo(text, nl=False)
         return
-    _write_whole(text, output, lang)
+    _write_whole(text, output)  # population's own messages are English (docs/cli.md)
