@@ -12,9 +12,9 @@ from engine.language.diagnostics import PolicyError, render_all
 from engine.compile.pipeline import diagnose, load_policy
 from engine.language.resources import default_policy_dir
 from engine.evaluate.selection import policy_folders
-from engine.cli.words import word
 from engine.cli.common import (EXIT_OK, EXIT_USAGE, EXIT_BAD_POLICY, _fail, cli, _write_text, _policy_option, _policy_folder,
                                _known_frames)
+from engine.cli.words import word
 
 
 @cli.command("schema")

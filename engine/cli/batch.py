@@ -15,8 +15,8 @@ from engine.compile.pipeline import load_policy
 from engine.language.resources import DEFAULT_YEAR
 from engine.language.resources import policies_root as bundled_policies
 from engine.evaluate.selection import fields_of_years, policy_folders
-from engine.cli.words import word
 from engine.cli.common import EXIT_OK, EXIT_USAGE, EXIT_BAD_CASE, EXIT_BAD_POLICY, _case_message, _fail, cli, _sibling_fields
+from engine.cli.words import word
 
 
 @cli.command("batch")

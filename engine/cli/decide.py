@@ -17,9 +17,9 @@ from engine.compile.pipeline import load_policy
 from engine.language.resources import DEFAULT_YEAR
 from engine.language.resources import policies_root as bundled_policies
 from engine.evaluate.selection import fields_of_years, select
-from engine.cli.words import word
 from engine.cli.common import (EXIT_OK, EXIT_NOT_ELIGIBLE, EXIT_USAGE, EXIT_BAD_CASE, EXIT_BAD_POLICY, _case_message, _shown,
                                _fail, cli, _write_text)
+from engine.cli.words import word
 
 
 def _load(case: str, policy_dir: str | None, policies_root: str | None, lang: str = "en"):
