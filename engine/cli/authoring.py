@@ -185,8 +185,10 @@ def doc_command(policy_dir: str | None, policy_option: str | None, output: str |
 @cli.command("lsp")
 def lsp_command() -> None:
     """Run the language server on standard input and output (for editors; needs the lsp extra)."""
-    try:
-        from engine.authoring import lsp
+    import importlib
+
+    try:  # by module name: imported anew when it is not loaded, so a missing pygls is found here
+        lsp = importlib.import_module("engine.authoring.lsp")
     except ImportError as exc:
         _fail(word("en", "extra.lsp", error=exc), EXIT_USAGE)
     lsp.main()
