@@ -63,7 +63,8 @@ def test_a_compare_report_cut_short_leaves_the_previous_report(cases, tmp_path):
     assert out.read_text(encoding="utf-8").startswith("<!DOCTYPE html>") and _leftovers(out) == []
 
 
-@pytest.mark.parametrize("command", [["explain", str(SMALL)], ["doc", "--policy", str(POLICY_2024)]], ids=["explain", "doc"])
+@pytest.mark.parametrize("command", [["explain", str(SMALL), "--lang", "en"], ["doc", "--policy", str(POLICY_2024), "--lang", "en"]],
+                         ids=["explain", "doc"])
 def test_a_page_cut_short_leaves_the_previous_page(command, tmp_path):
     out = tmp_path / "page.html"  # the explanation page is about 31 KB; the policy document larger
     out.write_text(PREVIOUS, encoding="utf-8")

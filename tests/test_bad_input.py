@@ -122,10 +122,12 @@ def test_bad_policy_every_command(name, make, message, command, run, tmp_path):
     folder = make(tmp_path)
     case = tmp_path / "case.json"
     case.write_text(json.dumps(GOOD, ensure_ascii=False), encoding="utf-8")
-    args = {"eval": ("eval", case, "--policy", folder), "check": ("check", "--policy", folder), "explain": ("explain", case, "--policy", folder),
-            "schema": ("schema", "--policy", folder), "graph": ("graph", "--policy", folder), "test": ("test", case, "--policy", folder),
-            "batch": ("batch", tmp_path / "in.jsonl", "-o", tmp_path / "out.jsonl", "--policy", folder),
-            "diff": ("diff", folder, ROOT / "policies" / "2024", case)}[command]
+    english = ("--lang", "en")  # the messages asserted are the English ones (schema and graph speak only English)
+    args = {"eval": ("eval", case, "--policy", folder, *english), "check": ("check", *english, "--policy", folder),
+            "explain": ("explain", case, "--policy", folder, *english), "schema": ("schema", "--policy", folder),
+            "graph": ("graph", "--policy", folder), "test": ("test", *english, case, "--policy", folder),
+            "batch": ("batch", tmp_path / "in.jsonl", "-o", tmp_path / "out.jsonl", "--policy", folder, *english),
+            "diff": ("diff", folder, ROOT / "policies" / "2024", case, *english)}[command]
     (tmp_path / "in.jsonl").write_text(json.dumps(GOOD, ensure_ascii=False) + "\n", encoding="utf-8")
     result = run(*args)
     assert result.exit_code == 4, result.stderr
@@ -136,7 +138,7 @@ def test_bad_policy_every_command(name, make, message, command, run, tmp_path):
 def test_symlink_pointing_outside_the_folder(run, tmp_path):
     folder = _policy(tmp_path, 'include "link.rules"\n')
     (folder / "link.rules").symlink_to("/etc/hostname")
-    result = run("check", "--policy", folder)
+    result = run("check", "--lang", "en", "--policy", folder)
     assert result.exit_code == 4 and 'include "link.rules" leaves the policy folder' in result.stderr
 
 
@@ -146,7 +148,7 @@ def test_a_policy_with_10000_rules_checks(tmp_path):
     frame = 'frame F "f":\n  source doc\n  requires ' + ", ".join(f"R{i}" for i in range(10_000))
     frame += '\n  amount A "a":\n    on 100万円\n    rate 1/2\n    round down\n'
     folder = _policy(tmp_path, rules + frame)
-    done = subprocess.run([sys.executable, "-m", "engine.cli", "check", "--policy", str(folder)], capture_output=True, text=True, timeout=120,
+    done = subprocess.run([sys.executable, "-m", "engine.cli", "check", "--lang", "en", "--policy", str(folder)], capture_output=True, text=True, timeout=120,
                           env=dict(os.environ, POLICY_CACHE="off"))
     assert (done.returncode, done.stderr.strip()) == (0, "0 error(s), 0 warning(s)")
 
@@ -190,10 +192,10 @@ def test_hostile_labels_and_names_are_only_data(run, tmp_path):
 
 def test_unwritable_outputs_and_a_non_utf8_rules_file_for_fmt(run, tmp_path):
     case = EXAMPLES / "seed_invoice_small_1m.json"
-    result = run("explain", case, "-o", tmp_path / "no" / "x.html")
+    result = run("explain", case, "-o", tmp_path / "no" / "x.html", "--lang", "en")
     assert (result.exit_code, result.stderr.strip()) == (2, f"cannot write {tmp_path / 'no' / 'x.html'}: No such file or directory")
     (tmp_path / "bad.rules").write_bytes(b"# \x82\xa0\n")
-    result = run("fmt", "--check", tmp_path / "bad.rules")
+    result = run("fmt", "--lang", "en", "--check", tmp_path / "bad.rules")
     assert result.exit_code == 4 and f"{tmp_path / 'bad.rules'}: not UTF-8 text; save it as UTF-8" in result.stderr
 
 

@@ -172,8 +172,10 @@ def test_ctrl_c_leaves_whole_records(tmp_path):
 
 
 def test_unknown_format_is_a_usage_error(run, tmp_path):
-    result = run("batch", tmp_path / "in.txt", "-o", tmp_path / "out.jsonl")
+    result = run("batch", tmp_path / "in.txt", "-o", tmp_path / "out.jsonl", "--lang", "en")
     assert (result.exit_code, result.stderr.strip()) == (2, f"cannot tell the input format of {tmp_path / 'in.txt'}; use --input-format jsonl|csv|xlsx")
+    ja = run("batch", tmp_path / "in.txt", "-o", tmp_path / "out.jsonl")
+    assert (ja.exit_code, ja.stderr.strip()) == (2, f"{tmp_path / 'in.txt'} の形式がわかりません。--input-format jsonl|csv|xlsx を指定してください")
 
 
 def test_a_csv_header_no_input_reads_is_refused_before_any_output(tmp_path, run):

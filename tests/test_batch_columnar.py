@@ -161,7 +161,7 @@ def test_without_duckdb_auto_falls_back_to_rows_and_sql_is_refused(run, tmp_path
     result = run("batch", source, "-o", tmp_path / "a.jsonl", "--policy", POLICY_2024)
     assert result.exit_code == 0, result.output
     assert len((tmp_path / "a.jsonl").read_text(encoding="utf-8").splitlines()) == 4
-    result = run("batch", source, "-o", tmp_path / "b.jsonl", "--policy", POLICY_2024, "--engine", "sql")
+    result = run("batch", source, "-o", tmp_path / "b.jsonl", "--policy", POLICY_2024, "--engine", "sql", "--lang", "en")
     assert result.exit_code == 2
     assert "--engine sql: DuckDB, pyarrow and orjson are not all installed (pip install 'subsidy-policy[population]')" in result.stderr
     assert not (tmp_path / "b.jsonl").exists()
@@ -170,12 +170,15 @@ def test_without_duckdb_auto_falls_back_to_rows_and_sql_is_refused(run, tmp_path
 def test_sql_is_refused_where_it_cannot_run(run, tmp_path):
     source = tmp_path / "in.jsonl"
     source.write_text("\n".join(_examples()[:2]) + "\n", encoding="utf-8")
-    result = run("batch", source, "-o", tmp_path / "a.jsonl", "--engine", "sql")
+    result = run("batch", source, "-o", tmp_path / "a.jsonl", "--engine", "sql", "--lang", "en")
     assert result.exit_code == 2
     assert "--engine sql: it decides under one policy year (give --policy)" in result.stderr
-    result = run("batch", source, "-o", tmp_path / "a.jsonl", "--engine", "sql", "--policy", POLICY_2024, "--trace")
+    result = run("batch", source, "-o", tmp_path / "a.jsonl", "--engine", "sql", "--policy", POLICY_2024, "--trace", "--lang", "en")
     assert result.exit_code == 2
     assert "--engine sql: --trace needs the tree evaluator" in result.stderr
+    result = run("batch", source, "-o", tmp_path / "a.jsonl", "--engine", "sql", "--policy", POLICY_2024, "--trace")
+    assert result.exit_code == 2
+    assert "--engine sql: --trace を使う場合は" in result.stderr  # Japanese by default, as every usage error of batch
 
 
 def test_the_columnar_reader_takes_plain_cases_and_leaves_the_rest_to_the_case_reader():

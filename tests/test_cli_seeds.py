@@ -120,10 +120,14 @@ def test_not_eligible_anywhere_exits_0_as_any_decision_and_1_with_fail(run, writ
 
 
 def test_unknown_frame_is_a_usage_error(run, write_case):
-    result = run("eval", write_case(case(SMALL_RETAILER, SOFTWARE_1M)), "--frame", "通常")
+    path = write_case(case(SMALL_RETAILER, SOFTWARE_1M))
+    result = run("eval", path, "--frame", "通常", "--lang", "en")
     assert result.exit_code == 2
     assert result.stderr.strip() == ("unknown frame 通常 (did you mean 通常枠?); the policy's frames are: 通常枠, インボイス対応類型, 電子取引類型, "
                                      "複数社連携IT導入枠, セキュリティ対策推進枠")
+    ja = run("eval", path, "--frame", "通常")
+    assert (ja.exit_code, ja.stderr.strip()) == (2, "通常 という枠はありません（通常枠 のことですか？）。このポリシーの枠: 通常枠, インボイス対応類型, "
+                                                    "電子取引類型, 複数社連携IT導入枠, セキュリティ対策推進枠")
 
 
 def test_an_unknown_frame_named_by_the_case_is_a_bad_case(run, write_case):
@@ -137,23 +141,28 @@ def test_an_unknown_frame_named_by_the_case_is_a_bad_case(run, write_case):
 def test_bad_policy_exits_4(run, write_case, tmp_path):
     (tmp_path / "bad").mkdir()
     (tmp_path / "bad" / "policy.rules").write_text('programme "x"\n  year\n', encoding="utf-8")
-    result = run("eval", write_case(case(SMALL_RETAILER, SOFTWARE_1M)), "--policy", tmp_path / "bad")
+    path = write_case(case(SMALL_RETAILER, SOFTWARE_1M))
+    result = run("eval", path, "--policy", tmp_path / "bad", "--lang", "en")
     assert result.exit_code == 4
     assert "policy.rules:2:7: error: syntax error: unexpected end of line; expected a number" in result.stderr
+    ja = run("eval", path, "--policy", tmp_path / "bad")  # the policy's problems in the language of the command
+    assert ja.exit_code == 4
+    assert "policy.rules:2:7: エラー: 構文の誤り: 思いがけない行末があります。ここには数が来るはずです" in ja.stderr
 
 
 def test_check_bundled_policy_is_clean(run):
-    result = run("check", "--policy", ROOT / "policies" / "2024")
+    result = run("check", "--lang", "en", "--policy", ROOT / "policies" / "2024")
     assert (result.exit_code, result.stderr.strip()) == (0, "0 error(s), 0 warning(s)")
 
 
 def test_internal_error_has_no_traceback(monkeypatch, capsys, write_case):
     import engine.cli as cli_module
+    import engine.cli.decide as decide_module
 
     def broken(*args, **kwargs):
         raise ZeroDivisionError("boom")
 
-    monkeypatch.setattr(cli_module, "evaluate", broken)
+    monkeypatch.setattr(decide_module, "evaluate", broken)
     monkeypatch.setattr(sys, "argv", ["policy", "eval", str(write_case(case(SMALL_RETAILER, SOFTWARE_1M)))])
     with pytest.raises(SystemExit) as exc:
         cli_module.main()

@@ -36,7 +36,7 @@ def _policy(*args, tmp_path):
 @pytest.mark.parametrize("reverse", [False, True])
 def test_a_chain_of_250_rules_is_a_policy_error_not_a_crash(tmp_path, reverse):
     folder = _chain(tmp_path, 250, reverse)
-    for args in (("check", "--policy", folder), ("eval", "CASE", "--policy", folder, "--format", "json")):
+    for args in (("check", "--lang", "en", "--policy", folder), ("eval", "CASE", "--policy", folder, "--format", "json", "--lang", "en")):
         done = _policy(*args, tmp_path=tmp_path)
         assert done.returncode == 4, done.stderr[-500:]
         assert "nests 151 levels deep" in done.stderr and "at most 150 levels" in done.stderr
@@ -45,7 +45,7 @@ def test_a_chain_of_250_rules_is_a_policy_error_not_a_crash(tmp_path, reverse):
 
 def test_a_chain_of_150_rules_is_decided_by_every_form(tmp_path):
     folder = _chain(tmp_path, 150, reverse=True)
-    assert _policy("check", "--policy", folder, tmp_path=tmp_path).returncode == 0
+    assert _policy("check", "--lang", "en", "--policy", folder, tmp_path=tmp_path).returncode == 0
     for form in ("json", "text", "brief"):
         done = _policy("eval", "CASE", "--policy", folder, "--format", form, "--trace", tmp_path=tmp_path)
         assert done.returncode == 0, done.stderr[-500:]
@@ -62,7 +62,7 @@ def test_a_literal_of_thousands_of_digits_is_a_policy_error(tmp_path, literal):
     else:
         body = f'value V "v":\n  source doc\n  {literal}\nrule R "r":\n  source doc\n  従業員数 ≤ 3人\n'
     (folder / "policy.rules").write_text(HEAD + body + FRAME.format(top="R"), encoding="utf-8")
-    done = _policy("check", "--policy", folder, tmp_path=tmp_path)
+    done = _policy("check", "--lang", "en", "--policy", folder, tmp_path=tmp_path)
     assert done.returncode == 4, done.stderr[-500:]
     assert "Traceback" not in done.stderr and "internal error" not in done.stderr
     assert "larger than" in done.stderr

@@ -352,10 +352,13 @@ def test_two_years_in_force_on_one_date_are_a_policy_error_not_a_silent_choice(r
 
     for name in ("a", "b"):
         shutil.copytree(ROOT / "policies" / "2024", tmp_path / "years" / name)
-    result = run("eval", str(EXAMPLES / "seed_invoice_small_1m.json"), "--policies", str(tmp_path / "years"))
+    result = run("eval", str(EXAMPLES / "seed_invoice_small_1m.json"), "--policies", str(tmp_path / "years"), "--lang", "en")
     assert result.exit_code == 4
     assert result.stderr.strip() == ("error: a (2024-02-16..2024-10-15) and b (2024-02-16..2024-10-15) are both in force on "
                                      "2024-07-01; the terms of a policies folder's years must not overlap")
+    ja = run("eval", str(EXAMPLES / "seed_invoice_small_1m.json"), "--policies", str(tmp_path / "years"))
+    assert (ja.exit_code, ja.stderr.strip()) == (4, "エラー: a（2024-02-16..2024-10-15）と b（2024-02-16..2024-10-15）がどちらも 2024-07-01 に"
+                                                    "適用期間内です。ポリシーの年度の適用期間は重なってはいけません")
 
 
 def test_an_undated_case_gets_the_default_year_and_is_told_so(run, write_case):
@@ -382,7 +385,7 @@ def test_every_example_is_accepted_alike_by_eval_explain_test_and_batch(run, tmp
     assert run("eval", example).exit_code == 0
     assert run("eval", example, "--policies", "policies").exit_code == 0
     assert run("explain", example, "-o", tmp_path / "page.html").exit_code == 0
-    assert run("test", example).exit_code == 0
+    assert run("test", "--lang", "en", example).exit_code == 0
     source = tmp_path / "in.jsonl"
     source.write_text(json.dumps(json.loads(Path(example).read_text(encoding="utf-8")), ensure_ascii=False) + "\n", encoding="utf-8")
     assert run("batch", source, "-o", tmp_path / "out.jsonl").exit_code == 0
@@ -428,14 +431,14 @@ def test_check_of_a_folder_of_years_checks_every_year(run, tmp_path, monkeypatch
     import shutil
 
     monkeypatch.chdir(ROOT)
-    result = run("check", "--policy", "policies")
+    result = run("check", "--lang", "en", "--policy", "policies")
     assert result.exit_code == 0
     assert result.stderr.splitlines()[-1] == "0 error(s), 1 warning(s) in 3 policy years"
     assert "policies/2025: 0 error(s), 1 warning(s)" in result.stderr.splitlines()
     shutil.copytree(ROOT / "policies", tmp_path / "policies")
     broken = tmp_path / "policies" / "2023" / "changes.rules"
     broken.write_text(broken.read_text(encoding="utf-8").replace("レジ等, ECサイト制作}", "レジ等, ECサイト製作}", 1), encoding="utf-8")
-    result = run("check", "--policy", tmp_path / "policies")
+    result = run("check", "--lang", "en", "--policy", tmp_path / "policies")
     assert result.exit_code == 4
     lines = result.stderr.splitlines()
     assert any(line.startswith(str(broken)) and ": error: " in line for line in lines)  # positioned, in the broken year

@@ -164,7 +164,7 @@ def test_the_checker_says_how_to_write_a_fallback(tmp_path, body, message, help)
 
 def test_a_fallback_on_a_value_always_given_is_a_warning(tmp_path, run):
     folder = write(tmp_path / "p", POLICY.replace("(出資者数 or 1人)", "(従業員数 or 1人)"))
-    result = run("check", folder)
+    result = run("check", "--lang", "en", folder)
     assert result.exit_code == 0
     assert "warning: `or 1人` after a value that is always given: 1人 is never used" in result.output
 
@@ -213,7 +213,7 @@ def test_coverage_asks_for_a_case_with_the_value_given_and_one_without(folder, t
                                               "expected": {"frames": {"枠": {"subsidy": 200_000}}}}, ensure_ascii=False), encoding="utf-8")
     (cases / "b.json").write_text(json.dumps({"申請者": {"従業員数": 3}, "経費": [{"金額": 400_000, "値引": 1_000}],
                                               "expected": {"frames": {"枠": {"subsidy": 199_500}}}}, ensure_ascii=False), encoding="utf-8")
-    result = run("test", cases, "--policy", folder, "--coverage")
+    result = run("test", "--lang", "en", cases, "--policy", folder, "--coverage")
     assert result.exit_code == 0, result.output
     lines = result.stdout.splitlines()
     # 出資者数 (lines 20 and 24) was given in one case and not in the other; 値引 (line 34) too; the rest only missing

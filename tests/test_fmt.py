@@ -82,13 +82,13 @@ def test_fmt_check_and_write(run, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     Path("a.rules").write_text(MESSY, encoding="utf-8")
     Path("b.rules").write_text(TIDY, encoding="utf-8")
-    result = run("fmt", "--check", "a.rules", "b.rules")
+    result = run("fmt", "--lang", "en", "--check", "a.rules", "b.rules")
     assert (result.exit_code, result.stdout, result.stderr) == (1, "would reformat a.rules\n", "2 file(s), 1 to reformat\n")
     assert Path("a.rules").read_text(encoding="utf-8") == MESSY
-    result = run("fmt", "a.rules", "b.rules")
+    result = run("fmt", "--lang", "en", "a.rules", "b.rules")
     assert (result.exit_code, result.stdout) == (0, "reformatted a.rules\n")
     assert Path("a.rules").read_text(encoding="utf-8") == TIDY
-    assert run("fmt", "--check", ".").exit_code == 0
+    assert run("fmt", "--lang", "en", "--check", ".").exit_code == 0
 
 
 def test_fmt_reports_a_file_it_cannot_read(run, tmp_path, monkeypatch):
@@ -97,7 +97,7 @@ def test_fmt_reports_a_file_it_cannot_read(run, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     Path("a.rules").write_text(TIDY, encoding="utf-8")
     Path("b.rules").write_text('rule R "r:\n', encoding="utf-8")
-    result = run("fmt", "--check", ".")
+    result = run("fmt", "--lang", "en", "--check", ".")
     assert result.exit_code == 4 and result.stdout == ""
     assert result.stderr.startswith('b.rules:1:8: error: syntax error: this quoted text is never closed')
     assert result.stderr.endswith("2 file(s), 0 to reformat, 1 not formatted: fix the error(s) above\n")
@@ -107,15 +107,15 @@ def test_fmt_reads_a_byte_order_mark_as_the_loader_does_and_skips_a_folder_named
     monkeypatch.chdir(tmp_path)
     Path("a.rules").write_text("\ufeff" + TIDY, encoding="utf-8")
     Path("sub.rules").mkdir()
-    result = run("fmt", "--check", ".")
+    result = run("fmt", "--lang", "en", "--check", ".")
     assert (result.exit_code, result.stdout, result.stderr) == (0, "", "1 file(s), 0 to reformat\n")
-    result = run("fmt", "--check", ".", "a.rules", "./a.rules")  # one file, however often it is named
+    result = run("fmt", "--lang", "en", "--check", ".", "a.rules", "./a.rules")  # one file, however often it is named
     assert (result.exit_code, result.stderr) == (0, "1 file(s), 0 to reformat\n")
 
 
 def test_fmt_check_of_the_repository_policies(run, monkeypatch):
     monkeypatch.chdir(ROOT)
-    result = run("fmt", "--check", "policies")
+    result = run("fmt", "--lang", "en", "--check", "policies")
     assert result.exit_code == 0 and result.stdout == ""
 
 

@@ -75,9 +75,9 @@ def test_the_tutorial_is_a_checked_policy_with_a_case_that_meets_its_expectation
     tutorial = DOC.split("## 12. A worked example", 1)[1].split("## 13.", 1)[0]
     blocks = dict((m.group(1), m.group(2)) for m in re.finditer(r"```([\w-]+)\n(.*?)```", tutorial, re.S))
     folder = _write(tmp_path / "tutorial", blocks["rules"])
-    assert run("check", folder).exit_code == 0 and run("fmt", "--check", folder).exit_code == 0
+    assert run("check", "--lang", "en", folder).exit_code == 0 and run("fmt", "--lang", "en", "--check", folder).exit_code == 0
     case = tmp_path / "cases" / "loss.json"
     case.parent.mkdir()
     case.write_text(json.dumps(json.loads(blocks["case"]), ensure_ascii=False), encoding="utf-8")
-    result = run("test", case.parent, "--policy", folder)
+    result = run("test", "--lang", "en", case.parent, "--policy", folder)
     assert (result.exit_code, result.stdout) == (0, "1 passed, 0 failed\n"), result.stdout

@@ -38,7 +38,7 @@ def position(text: str, needle: str, offset: int = 0, occurrence: int = 0) -> ty
 
 @pytest_lsp.fixture(scope="module", config=ClientServerConfig(server_command=[sys.executable, "-m", "engine.cli", "lsp"]))
 async def client(lsp_client: LanguageClient):
-    await lsp_client.initialize_session(types.InitializeParams(
+    await lsp_client.initialize_session(types.InitializeParams(locale="en",
         capabilities=types.ClientCapabilities(), workspace_folders=[types.WorkspaceFolder(uri=uri(ROOT), name="main")]))
     yield
     await lsp_client.shutdown_session()

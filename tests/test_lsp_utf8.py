@@ -27,7 +27,7 @@ def utf8_position(text: str, needle: str, offset: int = 0) -> types.Position:
 
 @pytest_lsp.fixture(scope="module", config=ClientServerConfig(server_command=[sys.executable, "-m", "engine.cli", "lsp"]))
 async def client(lsp_client: LanguageClient):
-    result = await lsp_client.initialize_session(types.InitializeParams(capabilities=types.ClientCapabilities(
+    result = await lsp_client.initialize_session(types.InitializeParams(locale="en", capabilities=types.ClientCapabilities(
         general=types.GeneralClientCapabilities(position_encodings=[types.PositionEncodingKind.Utf8]))))
     assert result.capabilities.position_encoding == types.PositionEncodingKind.Utf8
     yield

@@ -227,7 +227,7 @@ def test_frame_that_can_never_be_eligible(write_policy):
 def test_check_command_lists_errors_and_warnings_with_positions(write_policy, run, tmp_path, monkeypatch):
     write_policy(BASE + 'rule R "r":\n  source dok\n  従業員 ≤ 300人\nrule U "unused":\n  source doc\n  従業員数 ≤ 3人\n')
     monkeypatch.chdir(tmp_path)
-    result = run("check", "--policy", "policy")
+    result = run("check", "--lang", "en", "--policy", "policy")
     assert result.exit_code == 4
     assert result.stderr.splitlines() == [
         "policy/policy.rules:9:3: warning: input 業種 is never used",

@@ -17,7 +17,7 @@ def with_expected(expected):
 
 def test_examples_meet_their_expectations_and_cover_the_2024_policy(run, monkeypatch):
     monkeypatch.chdir(ROOT)
-    result = run("test", "examples", "--coverage")
+    result = run("test", "--lang", "en", "examples", "--coverage")
     assert result.exit_code == 0, result.stdout
     lines = result.stdout.splitlines()
     # two examples are expected of 2025 only (a process and a field 2024 does not have): without
@@ -35,7 +35,7 @@ def test_mismatches_are_listed_readably(run, write_case):
                                       "通常枠": {"eligible": False}},
                           "rules": {"小規模事業者": False, "中小企業": True}})
     path = write_case(case)
-    result = run("test", path)
+    result = run("test", "--lang", "en", path)
     assert result.exit_code == 1
     assert result.stdout.splitlines() == [
         f"FAIL {path}",
@@ -49,7 +49,7 @@ def test_mismatches_are_listed_readably(run, write_case):
 def test_bad_expectation_and_missing_expectation(run, write_case):
     bad = write_case(with_expected({"frames": {"通常": {"subsidy": 1}}}), "bad.json")
     none = write_case({k: v for k, v in CASE.items() if k != "expected"}, "none.json")
-    result = run("test", bad, none)
+    result = run("test", "--lang", "en", bad, none)
     assert result.exit_code == 3
     assert result.stdout.splitlines() == [
         f"ERROR {bad}: expected.frames: unknown frame 通常 (did you mean 通常枠?); the policy's frames are: 通常枠, "
@@ -70,7 +70,7 @@ def test_bad_expectation_and_missing_expectation(run, write_case):
 def test_an_expectation_that_cannot_be_checked_is_invalid_not_failed(run, write_case, expected, message):
     """A wrong expectation is the test's own fault (exit 3, invalid), never a failed or a passed test."""
     path = write_case(with_expected(expected), "bad.json")
-    result = run("test", path)
+    result = run("test", "--lang", "en", path)
     assert (result.exit_code, result.stdout.splitlines()) == (3, [f"ERROR {path}: {message}", "0 passed, 0 failed, 1 invalid"])
 
 
@@ -97,7 +97,7 @@ frame F "枠":
 """)
     write_case({"申請者": {"従業員数": 10}, "expected": {"frames": {"F": {"subsidy": 600_000}}}}, "a.json")
     monkeypatch.chdir(tmp_path)
-    result = run("test", "a.json", "--policy", "policy", "--coverage")
+    result = run("test", "--lang", "en", "a.json", "--policy", "policy", "--coverage")
     assert result.exit_code == 0
     assert result.stdout.splitlines() == [
         "1 passed, 0 failed",
@@ -114,7 +114,7 @@ def test_malformed_expectations_are_invalid_not_a_crash(run, write_case):
     for expected, message in (({"frames": [1]}, "expected.frames and expected.rules must be objects keyed by frame and rule names"),
                               ({"rules": {"中小企業": "no"}}, 'expected.rules.中小企業: expected true or false, got "no"')):
         path = write_case(with_expected(expected))
-        result = run("test", path)
+        result = run("test", "--lang", "en", path)
         assert result.exit_code == 3 and f"ERROR {path}: {message}" in result.stdout
 
 
@@ -139,7 +139,7 @@ def test_a_broken_folder_beside_the_policy_is_not_loaded(run, neighbours):
     """issue 22: `policy test --policy DIR` loaded the folders next to DIR as other years and failed with their errors (exit 4)."""
     case = neighbours / "case.json"
     case.write_text(json.dumps({"費用": 1000, "expected": {"frames": {"枠": {"subsidy": 500}}}}, ensure_ascii=False), encoding="utf-8")
-    result = run("test", case, "--policy", neighbours / "mine")
+    result = run("test", "--lang", "en", case, "--policy", neighbours / "mine")
     assert (result.exit_code, result.stdout) == (0, "1 passed, 0 failed\n"), result.stdout + result.stderr
     assert run("eval", case, "--policy", neighbours / "mine").exit_code == 0
 
@@ -149,7 +149,7 @@ def test_a_field_only_a_neighbour_declares_is_refused_as_eval_refuses_it(run, ne
     case = neighbours / "case.json"
     case.write_text(json.dumps({"費用": 1000, "別の項目": 5, "expected": {"frames": {"枠": {"subsidy": 500}}}}, ensure_ascii=False),
                     encoding="utf-8")
-    tested, evaluated = run("test", case, "--policy", neighbours / "mine"), run("eval", case, "--policy", neighbours / "mine")
+    tested, evaluated = run("test", "--lang", "en", case, "--policy", neighbours / "mine"), run("eval", case, "--policy", neighbours / "mine")
     assert tested.exit_code == evaluated.exit_code == 3
     assert "別の項目: unknown field; expected one of: 費用" in tested.stdout, tested.stdout
     assert "「別の項目」: この項目はありません。使える項目名: 費用" in evaluated.stderr, evaluated.stderr

@@ -250,7 +250,7 @@ def test_arithmetic_on_a_round_date_says_how_to_guard_it(tmp_path):
 def test_a_round_date_of_a_frame_without_rounds_is_warned(tmp_path, run):
     (tmp_path / "policy.rules").write_text(DATES.replace('  deadline "1次" 2024-06-30 opens 2024-04-01\n', "  deadlines unknown\n"),
                                            encoding="utf-8")
-    result = run("check", "--policy", tmp_path)
+    result = run("check", "--lang", "en", "--policy", tmp_path)
     out = result.stdout + result.stderr
     assert "warning: opening of 枠 is always missing: 枠 lists no rounds" in out
     assert 'help: give 枠 `deadline "NAME" DATE` lines (with `opens DATE` for its opening)' in out

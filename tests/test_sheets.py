@@ -160,10 +160,10 @@ def test_xlsx_in_and_out(tmp_path, run):
 
 def test_xlsx_output_refuses_resume_and_trace(tmp_path, run):
     source = excel_csv(tmp_path / "in.csv", "cp932")
-    result = run("batch", source, "-o", tmp_path / "out.xlsx", "--trace")
+    result = run("batch", source, "-o", tmp_path / "out.xlsx", "--trace", "--lang", "en")
     assert (result.exit_code, result.stderr.strip()) == (2, "--trace does not go with .xlsx output (a workbook is written whole at the end, "
                                                              "and a traced decision is larger than a cell); write .jsonl or .csv")
-    result = run("batch", source, "-o", tmp_path / "out.xlsx", "--resume")
+    result = run("batch", source, "-o", tmp_path / "out.xlsx", "--resume", "--lang", "en")
     assert result.exit_code == 2 and result.stderr.startswith("--resume does not go with .xlsx output")
     (tmp_path / "bad.xlsx").write_bytes(b"not a zip")
     result = run("batch", tmp_path / "bad.xlsx", "-o", tmp_path / "out.jsonl")

@@ -144,7 +144,7 @@ def test_what_a_due_line_needs(tmp_path, old, new, message):
 def test_a_frame_without_rounds_is_warned(tmp_path, run):
     (tmp_path / "policy.rules").write_text(POLICY.replace('  deadline "1次" 2024-06-30\n  deadline "2次" 2024-09-30 opens 2024-07-15\n',
                                                           "  deadlines unknown\n"), encoding="utf-8")
-    out = run("check", "--policy", tmp_path)
+    out = run("check", "--lang", "en", "--policy", tmp_path)
     assert "warning: step 書類提出 is due by the round's deadline, but frame 枠 lists no rounds: there it has no due date" in out.stdout + out.stderr
 
 

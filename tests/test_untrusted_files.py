@@ -148,7 +148,7 @@ def test_a_damaged_cache_entry_is_rebuilt_without_a_crash_or_a_hang(cached, dama
 def _check(folder: Path, **env) -> subprocess.CompletedProcess:
     """`policy check FOLDER` in a new process, bounded in time and memory."""
     code = ("import resource, sys; resource.setrlimit(resource.RLIMIT_AS, (2 << 30, 2 << 30)); "
-            "from engine.cli import cli; sys.argv = ['policy', 'check', sys.argv[1]]; cli()")
+            "from engine.cli import cli; sys.argv = ['policy', 'check', '--lang', 'en', sys.argv[1]]; cli()")
     return subprocess.run([sys.executable, "-c", code, str(folder)], env={**os.environ, "POLICY_CACHE": "off", **env},
                           capture_output=True, text=True, timeout=60)
 

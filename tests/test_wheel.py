@@ -25,7 +25,7 @@ def test_wheel_carries_grammar_and_policies(wheel):
     names = zipfile.ZipFile(wheel).namelist()
     assert "engine/_data/grammar/policy.lark" in names
     assert "engine/_data/policies/2024/policy.rules" in names
-    assert "engine/cli.py" in names
+    assert "engine/cli/__init__.py" in names
     # the self-check page's templates, script and style
     assert {"engine/serve/templates/page.html", "engine/serve/templates/questions.html", "engine/serve/static/page.js", "engine/serve/static/page-record.js"} <= set(names)
 

@@ -37,6 +37,9 @@ class CaseResult:
     mismatches: tuple[Mismatch, ...] = ()
     error: str | None = None
     decision: object = attrs.field(default=None, eq=False, repr=False)  # for `policy test -v`: why a frame came out as it did
+    # no_expectation because the case expects things of other policy years only: those years, and this policy's
+    expected_of: tuple[str, ...] = ()
+    year: int | None = None
 
 
 # what each expected key may hold: a wrong one is a bad expectation (exit 3), not a failed test
@@ -114,6 +117,11 @@ def years_named(raw) -> tuple[str, ...]:
     return ()
 
 
+def _other_years(name: str, raw, policy: tree.Policy) -> CaseResult:
+    """A case whose expectations are all for years other than this policy's: skipped here, saying so."""
+    return CaseResult(case=name, outcome="no_expectation", expected_of=tuple(raw["expected"]), year=policy.year)
+
+
 def run_case(policy: tree.Policy, path: Path, also_known: frozenset = frozenset(), on_decision=None,
              name: str | None = None, raw=None) -> CaseResult:
     """`raw`: the case already read (standard input can be read once only)."""
@@ -121,7 +129,7 @@ def run_case(policy: tree.Policy, path: Path, also_known: frozenset = frozenset(
     try:
         raw = read_case_file(path) if raw is None else raw
         if for_other_years_only(raw, policy):  # e.g. a 2025 case naming a process 2024 does not know
-            return CaseResult(case=name, outcome="no_expectation")
+            return _other_years(name, raw, policy)
         values = read_case(policy, raw, also_known=also_known)
     except CaseError as exc:
         return CaseResult(case=name, outcome="invalid", error="; ".join(exc.problems))
@@ -135,7 +143,7 @@ def run_case(policy: tree.Policy, path: Path, also_known: frozenset = frozenset(
     if problem:
         return CaseResult(case=name, outcome="invalid", error=problem)
     if expected is None:  # expectations for other years only
-        return CaseResult(case=name, outcome="no_expectation")
+        return _other_years(name, raw, policy)
     problems = _expectation_problems(expected, policy, where)
     if problems:
         return CaseResult(case=name, outcome="invalid", error="; ".join(problems))

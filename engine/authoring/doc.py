@@ -16,28 +16,26 @@ from pathlib import Path
 
 import attrs
 
+from engine.authoring.words import word
 from engine.explain import sentences
 from engine.language import ast, changes
 from engine.language.parser import parse
 
-KIND_TITLES = {
-    "ja": {"frame": "枠", "rule": "要件・判定", "value": "金額・数の計算", "exclusion": "対象外となる場合", "step": "申請前の手続き",
-           "table": "表", "input": "申請者に尋ねる項目", "enum": "選択肢", "record": "明細の項目", "removed": "前年から削除されたもの"},
-    "en": {"frame": "Frames", "rule": "Rules", "value": "Values", "exclusion": "Exclusions", "step": "Steps",
-           "table": "Tables", "input": "Questions asked of an applicant", "enum": "Choices", "record": "Record items",
-           "removed": "Removed from the previous year"},
-}
-WORDS = {
-    "ja": {"changed": "{base}年から変更", "added": "{year}年に追加", "source": "出典", "requires": "要件", "exclusions": "対象外",
-           "steps": "手続き", "as_written": "規定（ポリシーの記述）", "before": "変更前", "after": "変更後", "in_force": "適用期間",
-           "sources": "出典一覧", "no_source": "出典なし", "contents": "目次", "inferred": "推定（文書に記載なし）",
-           "exclusions_all": "すべての対象外事由", "exclusions_none": "なし", "except": "ただし次を除く"},
-    "en": {"changed": "changed from {base}", "added": "added in {year}", "source": "Source", "requires": "Requires",
-           "exclusions": "Exclusions", "steps": "Steps", "as_written": "As written in the policy", "before": "before",
-           "after": "after", "in_force": "In force", "sources": "Sources", "no_source": "no source",
-           "contents": "Contents", "inferred": "inferred (no document states it)", "exclusions_all": "every exclusion",
-           "exclusions_none": "none", "except": "except"},
-}
+KINDS = ("frame", "rule", "value", "exclusion", "step", "table", "input", "enum", "record", "removed")
+TERMS = ("changed", "added", "source", "requires", "exclusions", "steps", "as_written", "before", "after", "in_force",
+         "sources", "no_source", "contents", "inferred", "exclusions_all", "exclusions_none", "except")
+
+
+def _titles(lang: str) -> dict[str, str]:
+    """Each section's heading in `lang` (the authoring catalogue's kind.*)."""
+    return {kind: word(lang, f"kind.{kind}") for kind in KINDS}
+
+
+def _words(lang: str) -> dict[str, str]:
+    """The document's words in `lang` (doc.*); `changed` and `added` keep their {base}/{year} to fill."""
+    return {term: word(lang, f"doc.{term}") for term in TERMS}
+
+
 ORDER = ("frame", "rule", "exclusion", "step", "value", "table", "input", "record", "enum")
 
 
@@ -146,7 +144,7 @@ def build(folder: str | Path, lang: str = "ja") -> Document:
         return tuple((labels.get(n.text, ("", n.text))[0], n.text, labels.get(n.text, ("", n.text))[1]) for n in names)
 
     entries: dict[str, list[Entry]] = {k: [] for k in ORDER}
-    words = WORDS[lang]
+    words = _words(lang)
     for item in items.items:
         key = changes.key_of(item)
         label = _label(getattr(item, "label", None), lang)
@@ -189,11 +187,11 @@ def _badge(entry: Entry, doc: Document, lang: str) -> str | None:
     if entry.change is None:
         return None
     key = "added" if entry.change == "added" else "changed"
-    return WORDS[lang][key].format(base=doc.base, year=doc.year)
+    return _words(lang)[key].format(base=doc.base, year=doc.year)
 
 
 def markdown(doc: Document, lang: str = "ja") -> str:
-    words, titles = WORDS[lang], KIND_TITLES[lang]
+    words, titles = _words(lang), _titles(lang)
     out = [f"# {doc.programme}", ""]
     if doc.title:
         out += [doc.title, ""]
@@ -225,7 +223,7 @@ def markdown(doc: Document, lang: str = "ja") -> str:
 
 # ---------------------------------------------------------------- HTML
 
-CSS = """
+_CSS = """
 body{font-family:"IPAGothic","Noto Sans CJK JP",system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;color:#1b1b1b;line-height:1.6}
 h1{margin-bottom:.2rem} .subtitle{color:#555;margin-top:0}
 nav ul{columns:2;padding-left:1.2rem}
@@ -245,9 +243,9 @@ pre.diff .old{color:#a40000;text-decoration:line-through} pre.diff .new{color:#1
 
 def page(doc: Document, lang: str = "ja") -> str:
     e_ = html.escape
-    words, titles = WORDS[lang], KIND_TITLES[lang]
+    words, titles = _words(lang), _titles(lang)
     out = [f'<!doctype html><html lang="{lang}"><meta charset="utf-8"><meta name="viewport" content="width=device-width">',
-           f"<title>{e_(doc.programme)}</title><style>{CSS}</style><body>",
+           f"<title>{e_(doc.programme)}</title><style>{_CSS}</style><body>",
            f"<h1>{e_(doc.programme)}</h1>"]
     if doc.title:
         out.append(f'<p class="subtitle">{e_(doc.title)}</p>')

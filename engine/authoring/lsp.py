@@ -23,6 +23,7 @@ from pygls.uris import from_fs_path, to_fs_path
 
 from engine import __version__
 from engine.authoring import workspace
+from engine.language.diagnostics import HELP, phrase
 
 SYMBOL_KINDS = {
     "programme": types.SymbolKind.Module, "enum": types.SymbolKind.Enum, "member": types.SymbolKind.EnumMember,
@@ -100,6 +101,7 @@ class PolicyLanguageServer(LanguageServer):
         super().__init__("policy-lsp", __version__)
         self.analyses: dict[Path, workspace.Analysis] = {}
         self.published: dict[Path, set[str]] = {}  # folder -> uris it published diagnostics for
+        self.lang = "ja"  # the language of the diagnostics: the client's locale at initialize (ja unless it asks for en)
 
     # -------------------------------------------------------- documents
     def overlay(self) -> dict[str, str]:
@@ -161,7 +163,8 @@ class PolicyLanguageServer(LanguageServer):
             by_file.setdefault(str(path), [])
         for d in analysis.diagnostics:
             where = workspace.absolute(d.span.file) if d.span else entry
-            message = d.message + (f"\nhelp: {d.help}" if d.help else "")
+            help_ = d.help_said(self.lang)
+            message = d.said(self.lang) + (f"\n{phrase(HELP).say(self.lang)}: {help_}" if help_ else "")
             if not where.startswith(str(folder) + os.sep):  # the base year's file: shown on this year's entry file
                 message = f"{d.span}: {message}" if d.span else message
                 where, span = entry, None
@@ -191,6 +194,17 @@ class PolicyLanguageServer(LanguageServer):
 
 
 server = PolicyLanguageServer()
+
+
+def language_of(locale: str | None) -> str:
+    """The diagnostics' language for the client's locale (BCP 47: "en", "en-US", "ja-JP"): English
+    when it asks for English, else Japanese."""
+    return "en" if (locale or "").lower().split("-")[0] == "en" else "ja"
+
+
+@server.feature(types.INITIALIZE)
+def initialize(ls: PolicyLanguageServer, params: types.InitializeParams) -> None:
+    ls.lang = language_of(params.locale)
 
 
 @server.feature(types.INITIALIZED)

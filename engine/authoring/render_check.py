@@ -12,6 +12,7 @@ import re
 from pathlib import Path
 
 from engine import __version__
+from engine.language.diagnostics import HELP, phrase
 
 SARIF_SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 
@@ -49,15 +50,15 @@ def _span(d) -> dict | None:
             "end_column": d.span.end_column}
 
 
-def as_json(checked: list[tuple[str, list]]) -> dict:
-    """checked: [(policy folder, diagnostics)]."""
+def as_json(checked: list[tuple[str, list]], lang: str = "en") -> dict:
+    """checked: [(policy folder, diagnostics)]. Messages in `lang`; categories read from the English."""
     policies = []
     for folder, diagnostics in checked:
         policies.append({
             "policy": folder,
             "errors": sum(d.severity == "error" for d in diagnostics),
             "warnings": sum(d.severity != "error" for d in diagnostics),
-            "diagnostics": [{"severity": d.severity, "category": category(d.message), "message": d.message, "help": d.help,
+            "diagnostics": [{"severity": d.severity, "category": category(d.message), "message": d.said(lang), "help": d.help_said(lang),
                              "at": _span(d)} for d in diagnostics],
         })
     return {"format": "policy-check/1", "engine_version": __version__,
@@ -74,18 +75,19 @@ def _artifact(file: str) -> dict:
     return {"uri": path.as_posix(), "uriBaseId": "%SRCROOT%"}
 
 
-def as_sarif(checked: list[tuple[str, list]]) -> dict:
+def as_sarif(checked: list[tuple[str, list]], lang: str = "en") -> dict:
     """One SARIF run; each diagnostic one result, located by file, line and column (columns count
     characters: `columnKind` unicodeCodePoints). A diagnostic with no place is located at its
-    policy folder's policy.rules."""
+    policy folder's policy.rules. Messages in `lang`; rule ids from the English, the same in every language."""
     used = []
+    help_word = phrase(HELP).say(lang)
     results = []
     for folder, diagnostics in checked:
         for d in diagnostics:
             rule_id = category(d.message)
             if rule_id not in used:
                 used.append(rule_id)
-            text = d.message + (f" (help: {d.help})" if d.help else "")
+            text = d.said(lang) + (f" ({help_word}: {d.help_said(lang)})" if d.help else "")
             if d.span is not None:
                 s = d.span
                 end_line = max(s.end_line, s.line)

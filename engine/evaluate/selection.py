@@ -12,7 +12,8 @@ from typing import Sequence
 import attrs
 
 from engine.compile.pipeline import LoadedPolicy, load_policy
-from engine.language.diagnostics import CaseError, Diagnostic, PolicyError
+from engine.i18n import N_
+from engine.language.diagnostics import CaseError, Diagnostic, PolicyError, phrase
 from engine.evaluate.case_problems import MISSING, made
 from engine.evaluate.case_words import expected, show, where, word
 from engine.tree import nodes as tree
@@ -38,10 +39,10 @@ class NoYear(CaseError):
 def policy_folders(root: str | Path) -> list[Path]:
     root = Path(root)
     if not root.is_dir():
-        raise PolicyError([Diagnostic("error", f"policies folder {root} does not exist")])
+        raise PolicyError([Diagnostic("error", phrase(N_("years.no_folder", "policies folder {folder} does not exist"), folder=root))])
     folders = sorted(p for p in root.iterdir() if (p / "policy.rules").is_file())
     if not folders:
-        raise PolicyError([Diagnostic("error", f"{root} holds no policy folder (a folder with policy.rules)")])
+        raise PolicyError([Diagnostic("error", phrase(N_("years.none", "{folder} holds no policy folder (a folder with policy.rules)"), folder=root))])
     return folders
 
 
@@ -83,8 +84,10 @@ def choose_year(years: Sequence[tuple[str, tree.Policy]], raw_case, file: str | 
     if len(found) > 1:
         terms = {name: p.in_force for name, p in dated}
         (a, applied, _), (b, _, _) = found[:2]
-        raise PolicyError([Diagnostic("error", f"{a} ({terms[a][0]}..{terms[a][1]}) and {b} ({terms[b][0]}..{terms[b][1]}) are both "
-                                               f"in force on {applied}; the terms of a policies folder's years must not overlap")])
+        raise PolicyError([Diagnostic("error", phrase(N_("years.overlap", "{a} ({a_start}..{a_end}) and {b} ({b_start}..{b_end}) are both "
+                                                                          "in force on {date}; the terms of a policies folder's years must not overlap"),
+                                                      a=a, a_start=terms[a][0], a_end=terms[a][1], b=b, b_start=terms[b][0], b_end=terms[b][1],
+                                                      date=applied))])
     if found:
         return found[0]
     if not any(_date_at(raw_case, p.applied_on.path) is not None for _, p in dated):

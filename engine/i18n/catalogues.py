@@ -24,6 +24,11 @@ SOURCES = {
     "population": ("population/report.py", "population/report_tables.py"),
     "serve": ("serve/messages.py",),
     "page": ("serve/page_text.py",),
+    "language": ("language/diagnostics.py", "language/types.py", "language/loader.py", "language/parser.py",
+                 "language/inherit.py", "language/checker.py", "language/ranges.py",
+                 "evaluate/selection.py"),
+    "authoring": ("authoring/words.py",),
+    "cli": ("cli/words.py",),
 }
 KEYWORDS = {"N_": ((1, "c"), 2)}
 _FIXED_DATE = datetime.datetime(2026, 12, 3, tzinfo=datetime.timezone.utc)  # no date churn in the files

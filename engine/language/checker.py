@@ -13,7 +13,8 @@ import difflib
 import attrs
 
 from engine.language import ast, literals, ranges
-from engine.language.diagnostics import Diagnostic, PolicyError, Span
+from engine.i18n import N_
+from engine.language.diagnostics import Diagnostic, Phrase, PolicyError, Span, phrase
 from engine.language.types import (ARITHMETIC, BOOL, BUILTIN_TYPES, COUNT, DATE, LITERAL_TYPES, NUMBER, ORDERED_KINDS, RATIO, YEN,
                     Type, same, unify)
 
@@ -63,7 +64,7 @@ class Checked:
     errors: list
 
 
-def _optional_help(side, t: Type) -> str:
+def _optional_help(side, t: Type) -> Phrase:
     """How to use an optional value in arithmetic: a default, or a test for it around the arithmetic."""
     if isinstance(side, ast.RoundOf):  # no input to give a default: the date is in no round of the frame
         what = f"{side.part} of {side.frame.text}"
@@ -71,20 +72,27 @@ def _optional_help(side, t: Type) -> str:
                 f"in the same condition: `{what} is given and …` (or `when {what} is given:` in `cases:`)")
     name = ".".join(side.parts) if isinstance(side, ast.NameRef) else None
     unit = {"yen": "円", "count": "人"}.get(t.kind, "")
-    default = f"give the input the value a missing answer stands for, e.g. `{name or '控除'}: {unit or '円'}, default 0{unit}`"
+    default = phrase(N_("hint.default", "give the input the value a missing answer stands for, e.g. `{name}: {type}, default 0{unit}`"),
+                     name=name or "控除", type=unit or "円", unit=unit)
     if name is None:
         return default
-    guard = (f"test it first, in the same condition: `{name} is given and …` (also `not {name} is given or …`, "
-             f"`when {name} is given:` in `cases:`, `… if {name} is given else …`, or a cap's `when {name} is given`)")
+    guard = phrase(N_("hint.test_given", "test it first, in the same condition: `{name} is given and …` (also `not {name} is given or …`, "
+                                         "`when {name} is given:` in `cases:`, `… if {name} is given else …`, or a cap's `when {name} is given`)"),
+                   name=name)
     if not unit:
         return guard  # a date has no value that stands for a missing one
-    fallback = f"say what stands for it when it is not given: `({name} or 0{unit})`"
-    return f"{fallback}; or {default}; or {guard}"
+    fallback = phrase(N_("hint.fallback", "say what stands for it when it is not given: `({name} or 0{unit})`"), name=name, unit=unit)
+    return phrase(N_("hint.fallback_default_or_test", "{fallback}; or {default}; or {test}"), fallback=fallback, default=default, test=guard)
 
 
-def _suggest(name: str, candidates) -> str | None:
+def _suggest(name: str, candidates) -> Phrase | None:
     close = difflib.get_close_matches(name, list(candidates), n=1, cutoff=0.5)
-    return f"did you mean {close[0]}?" if close else None
+    return phrase(N_("hint.did_you_mean", "did you mean {name}?"), name=close[0]) if close else None
+
+
+def _phrased(message, values: dict):
+    """A checker's message: a mark N_(key, msgid) with its values becomes a Phrase; a Phrase is one."""
+    return phrase(message, **values) if isinstance(message, tuple) else message
 
 
 class _Checker:
@@ -103,20 +111,22 @@ class _Checker:
         self.declared_at: dict[str, Span] = {}
 
     # ------------------------------------------------------------ reporting
-    def error(self, message: str, span: Span | None, help: str | None = None) -> None:
-        self.diagnostics.append(Diagnostic("error", message, span, help))
+    # a message is a mark N_(key, English msgid) filled with **values, or a Phrase already made
+    def error(self, message, span: Span | None, help=None, **values) -> None:
+        self.diagnostics.append(Diagnostic("error", _phrased(message, values), span, help))
 
-    def warning(self, message: str, span: Span | None, help: str | None = None) -> None:
-        self.diagnostics.append(Diagnostic("warning", message, span, help))
+    def warning(self, message, span: Span | None, help=None, **values) -> None:
+        self.diagnostics.append(Diagnostic("warning", _phrased(message, values), span, help))
 
     # ------------------------------------------------------------ pass 1: declarations
-    def declare(self, name: str, span: Span, what: str, namespace: str = "value") -> bool:
+    def declare(self, name: str, span: Span, what: Phrase, namespace: str = "value") -> bool:
         """Types (enums, records) and values (inputs, tables, rules, frames) are separate
         namespaces, so an input may share its enum's name (`業種: 業種`)."""
         key = (namespace, name)
         if key in self.declared_at:
             first_what, first = self.declared_at[key]
-            self.error(f"{name} is defined twice (first as {first_what} at {first})", span)
+            self.error(N_("check.defined_twice", "{name} is defined twice (first as {what} at {first})"), span,
+                       name=name, what=first_what, first=first)
             return False
         self.declared_at[key] = (what, span)
         return True
@@ -127,41 +137,44 @@ class _Checker:
             for item in module.items:
                 if isinstance(item, ast.Programme):
                     if s.programme is not None:
-                        self.error(f"a policy has one programme header; another is at {s.programme.span}", item.span)
+                        self.error(N_("check.programme_twice", "a policy has one programme header; another is at {at}"), item.span,
+                                   at=s.programme.span)
                     else:
                         s.programme = item
                 elif isinstance(item, ast.EnumDef):
-                    if self.declare(item.name, item.span, "an enum", "type"):
+                    if self.declare(item.name, item.span, phrase(N_("what.enum", "an enum")), "type"):
                         s.enums[item.name] = item
                     seen = {}
                     for m in item.members:
                         if m.name in seen:
-                            self.error(f"{m.name} is listed twice in enum {item.name}", m.span)
+                            self.error(N_("check.member_twice", "{member} is listed twice in enum {enum}"), m.span,
+                                       member=m.name, enum=item.name)
                         seen[m.name] = m
                 elif isinstance(item, ast.RecordDef):
-                    if self.declare(item.name, item.span, "a record", "type"):
+                    if self.declare(item.name, item.span, phrase(N_("what.record", "a record")), "type"):
                         s.records[item.name] = item
                 elif isinstance(item, ast.InputDef):
-                    if item.group is not None and self.declare(item.group, item.span, "an input group"):
+                    if item.group is not None and self.declare(item.group, item.span, phrase(N_("what.group", "an input group"))):
                         s.groups[item.group] = item
                     for f in item.fields:
-                        if self.declare(f.name, f.span, "an input"):
+                        if self.declare(f.name, f.span, phrase(N_("what.input", "an input"))):
                             s.inputs[f.name] = (item.group, f)
                 elif isinstance(item, ast.TableDef):
-                    if self.declare(item.name, item.span, "a table"):
+                    if self.declare(item.name, item.span, phrase(N_("what.table", "a table"))):
                         s.tables[item.name] = item
                 elif isinstance(item, ast.RuleDef):
-                    if self.declare(item.name, item.span, f"a {item.kind}"):
+                    if self.declare(item.name, item.span, phrase(N_("what.kind", "a {kind}"), kind=item.kind)):
                         s.defs[item.name] = item
                 elif isinstance(item, ast.FrameDef):
-                    if self.declare(item.name, item.span, "a frame"):
+                    if self.declare(item.name, item.span, phrase(N_("what.frame", "a frame"))):
                         s.frames.append(item)
                 elif isinstance(item, (ast.Override, ast.Amend, ast.Remove)):
                     verb = type(item).__name__.lower()
-                    self.error(f"`{verb}` changes a base policy, but this policy does not `extends` one", item.span,
-                               help='add `extends "../2024"` (the base policy folder) to policy.rules')
+                    self.error(N_("check.change_without_base", "`{verb}` changes a base policy, but this policy does not `extends` one"),
+                               item.span, phrase(N_("hint.add_extends", 'add `extends "../2024"` (the base policy folder) to policy.rules')),
+                               verb=verb)
         if s.programme is None:
-            self.error("the policy has no programme header (programme \"…\" with its year and sources)", None)
+            self.error(N_("check.no_programme", "the policy has no programme header (programme \"…\" with its year and sources)"), None)
 
     # ------------------------------------------------------------ pass 2: types of declarations
     def resolve_type(self, ref: ast.TypeRef) -> Type:
@@ -173,41 +186,46 @@ class _Checker:
             element = Type("record", ref.name)
         else:
             known = list(BUILTIN_TYPES) + list(self.symbols.enums) + list(self.symbols.records)
-            self.error(f"unknown type {ref.name}", ref.span, _suggest(ref.name, known))
+            self.error(N_("check.unknown_type", "unknown type {name}"), ref.span, _suggest(ref.name, known), name=ref.name)
             return ERROR
         if element.kind == "record" and not ref.is_list:
-            self.error(f"a record ({ref.name}) can only be used as `list of {ref.name}`", ref.span)
+            self.error(N_("check.record_not_list", "a record ({name}) can only be used as `list of {name}`"), ref.span, name=ref.name)
         return Type("list", element=element) if ref.is_list else element
 
     def field_type(self, f: ast.Field) -> Type:
         t = self.resolve_type(f.type)
         if isinstance(f.default, ast.Name) and t is not ERROR:
             if t.kind != "enum":
-                self.error(f"default {f.default.text} of {f.name}: only an enum field takes a member as its default", f.default.span)
+                self.error(N_("check.member_default", "default {default} of {field}: only an enum field takes a member as its default"),
+                           f.default.span, default=f.default.text, field=f.name)
             else:
                 self._members(t, (f.default,), f.default.span)
         elif f.default is not None and t is not ERROR:
             dt = LITERAL_TYPES[f.default.kind]
             if not same(dt, t):
-                self.error(f"default {f.default.text} of {f.name} is {dt.describe()}, but {f.name} is {t.describe()}", f.default.span)
+                self.error(N_("check.default_type", "default {default} of {field} is {type}, but {field} is {field_type}"), f.default.span,
+                           default=f.default.text, field=f.name, type=dt, field_type=t)
         if f.optional and f.default is not None:
-            self.error(f"{f.name} is optional and has a default; choose one", f.span)
+            self.error(N_("check.optional_default", "{field} is optional and has a default; choose one"), f.span, field=f.name)
         if f.maximum is not None and t is not ERROR:
             self.field_maximum(f, t)
         if f.signed and t is not ERROR and t.kind != "yen":
-            self.error(f"{f.name} is {t.describe()}: only an amount in 円 can be `signed` (a loss, a negative income)", f.span)
+            self.error(N_("check.signed", "{field} is {type}: only an amount in 円 can be `signed` (a loss, a negative income)"), f.span,
+                       field=f.name, type=t)
         return attrs.evolve(t, optional=f.optional) if t is not ERROR else t
 
     def field_maximum(self, f: ast.Field, t: Type) -> None:
         """`, at most 120か月` bounds an amount or a count: a larger answer is refused as a typo."""
         mt = LITERAL_TYPES[f.maximum.kind]
         if t.kind not in ("yen", "count"):
-            self.error(f"at most {f.maximum.text} on {f.name}: only an amount (円) or a count takes an upper bound, "
-                       f"but {f.name} is {t.describe()}", f.maximum.span)
+            self.error(N_("check.maximum_kind", "at most {maximum} on {field}: only an amount (円) or a count takes an upper bound, "
+                                                "but {field} is {type}"), f.maximum.span, maximum=f.maximum.text, field=f.name, type=t)
         elif not same(mt, t):
-            self.error(f"at most {f.maximum.text} of {f.name} is {mt.describe()}, but {f.name} is {t.describe()}", f.maximum.span)
+            self.error(N_("check.maximum_type", "at most {maximum} of {field} is {type}, but {field} is {field_type}"), f.maximum.span,
+                       maximum=f.maximum.text, field=f.name, type=mt, field_type=t)
         elif isinstance(f.default, ast.Literal) and f.default.value > f.maximum.value:
-            self.error(f"default {f.default.text} of {f.name} is above its bound, at most {f.maximum.text}", f.default.span)
+            self.error(N_("check.default_above_maximum", "default {default} of {field} is above its bound, at most {maximum}"),
+                       f.default.span, default=f.default.text, field=f.name, maximum=f.maximum.text)
 
     def type_declarations(self) -> None:
         s = self.symbols
@@ -217,7 +235,7 @@ class _Checker:
             names = set()
             for f in record.fields:
                 if f.name in names:
-                    self.error(f"{f.name} is declared twice in record {record.name}", f.span)
+                    self.error(N_("check.field_twice", "{field} is declared twice in record {record}"), f.span, field=f.name, record=record.name)
                 names.add(f.name)
                 s.record_types[(record.name, f.name)] = self.field_type(f)
         prog = s.programme
@@ -225,38 +243,43 @@ class _Checker:
             keys = [src.key for src in prog.sources]
             for i, src in enumerate(prog.sources):
                 if src.key in keys[:i]:
-                    self.error(f"source {src.key} is declared twice", src.span)
+                    self.error(N_("check.source_twice", "source {key} is declared twice"), src.span, key=src.key)
             if prog.applied_on is not None:
                 t = s.input_types.get(prog.applied_on.text)
                 if t is None:
-                    self.error(f"applied on {prog.applied_on.text}: no such input", prog.applied_on.span, _suggest(prog.applied_on.text, s.inputs))
+                    self.error(N_("check.applied_on_unknown", "applied on {name}: no such input"), prog.applied_on.span,
+                               _suggest(prog.applied_on.text, s.inputs), name=prog.applied_on.text)
                 elif t.required() != DATE:
-                    self.error(f"applied on {prog.applied_on.text}: it must be a date input, not {t.describe()}", prog.applied_on.span)
+                    self.error(N_("check.applied_on_type", "applied on {name}: it must be a date input, not {type}"), prog.applied_on.span,
+                               name=prog.applied_on.text, type=t)
                 self.used.add(prog.applied_on.text)
 
     # ------------------------------------------------------------ citations
-    def check_source(self, citation: ast.Citation | None, what: str, span: Span) -> None:
+    def check_source(self, citation: ast.Citation | None, what: Phrase, span: Span) -> None:
         if citation is None:
-            self.error(f"{what} has no source; add a line `source KEY \"where it says so\"`", span,
-                       help=f"use `source {INFERRED} \"why\"` for a rule no document states")
+            self.error(N_("check.no_source", "{what} has no source; add a line `source KEY \"where it says so\"`"), span,
+                       phrase(N_("hint.inferred", "use `source {key} \"why\"` for a rule no document states"), key=INFERRED), what=what)
             return
         prog = self.symbols.programme
         keys = [src.key for src in prog.sources] if prog else []
         if citation.key != INFERRED and citation.key not in keys:
-            self.error(f"unknown source {citation.key}", citation.span,
-                       _suggest(citation.key, keys + [INFERRED]) or f"declare it in the programme header: source {citation.key} \"title\"")
+            self.error(N_("check.unknown_source", "unknown source {key}"), citation.span,
+                       _suggest(citation.key, keys + [INFERRED])
+                       or phrase(N_("hint.declare_source", "declare it in the programme header: source {key} \"title\""), key=citation.key),
+                       key=citation.key)
 
     # ------------------------------------------------------------ tables
     def check_table(self, table: ast.TableDef) -> None:
-        self.check_source(table.source, f"table {table.name}", table.span)
+        self.check_source(table.source, phrase(N_("what.table_named", "table {name}"), name=table.name), table.span)
         if table.key_input is None:
-            self.error(f"table {table.name} needs `by <enum input>` to say which input picks its row", table.span)
+            self.error(N_("check.table_no_key", "table {table} needs `by <enum input>` to say which input picks its row"), table.span,
+                       table=table.name)
             return
         key_type = self.symbols.input_types.get(table.key_input.text)
         self.used.add(table.key_input.text)
         if key_type is None:
-            self.error(f"table {table.name} is keyed by {table.key_input.text}, which is not an input", table.key_input.span,
-                       _suggest(table.key_input.text, self.symbols.inputs))
+            self.error(N_("check.table_key_unknown", "table {table} is keyed by {key}, which is not an input"), table.key_input.span,
+                       _suggest(table.key_input.text, self.symbols.inputs), table=table.name, key=table.key_input.text)
             return
         if key_type.kind in ("yen", "count"):  # rows by bands of the number: contiguous, covering every value
             key_field = self.symbols.inputs[table.key_input.text][1]
@@ -266,8 +289,9 @@ class _Checker:
                 self.error(message, span, hint)
             self.symbols.table_bands[table.name] = bounds
         elif key_type.kind != "enum":
-            self.error(f"table {table.name} must be keyed by an enum input or a number (円 or a count); "
-                       f"{table.key_input.text} is {key_type.describe()}", table.key_input.span)
+            self.error(N_("check.table_key_type", "table {table} must be keyed by an enum input or a number (円 or a count); "
+                                                  "{key} is {type}"), table.key_input.span, table=table.name, key=table.key_input.text,
+                       type=key_type)
             return
         else:
             self.check_table_members(table, key_type)
@@ -275,15 +299,17 @@ class _Checker:
         for row in table.rows:
             key = row.key.text
             if row.source is not None:
-                self.check_source(row.source, f"row {key} of table {table.name}", row.span)
+                self.check_source(row.source, phrase(N_("what.row", "row {key} of table {table}"), key=key, table=table.name), row.span)
             if len(row.cells) != len(table.columns):
-                self.error(f"row {key} has {len(row.cells)} values but table {table.name} has {len(table.columns)} columns", row.span)
+                self.error(N_("check.row_width", "row {key} has {values} values but table {table} has {columns} columns"), row.span,
+                           key=key, values=len(row.cells), table=table.name, columns=len(table.columns))
                 continue
             for column, cell in zip(table.columns, row.cells):
                 t = LITERAL_TYPES[cell.kind]
                 previous = column_kinds.setdefault(column.text, t)
                 if not same(previous, t):
-                    self.error(f"column {column.text} mixes {previous.describe()} and {t.describe()}", cell.span)
+                    self.error(N_("check.column_mixes", "column {column} mixes {type} and {other}"), cell.span,
+                               column=column.text, type=previous, other=t)
                 elif previous == NUMBER:
                     column_kinds[column.text] = t  # the first cell with a unit decides the column's kind
         for column in table.columns:
@@ -298,15 +324,19 @@ class _Checker:
         for row in table.rows:
             key = row.key.text
             if isinstance(row.key, ast.BandKey):
-                self.error(f"table {table.name} is keyed by {enum.name}: a row starts with a member, not the band {key}", row.key.span)
+                self.error(N_("check.band_in_enum_table", "table {table} is keyed by {enum}: a row starts with a member, not the band {key}"),
+                           row.key.span, table=table.name, enum=enum.name, key=key)
             elif key not in members:
-                self.error(f"{key} is not a member of {enum.name}", row.key.span, _suggest(key, members))
+                self.error(N_("check.not_member", "{member} is not a member of {enum}"), row.key.span, _suggest(key, members),
+                           member=key, enum=enum.name)
             elif key in rows_seen:
-                self.error(f"table {table.name} has two rows for {key} (first at line {rows_seen[key].span.line})", row.key.span)
+                self.error(N_("check.row_twice", "table {table} has two rows for {key} (first at line {line})"), row.key.span,
+                           table=table.name, key=key, line=rows_seen[key].span.line)
             rows_seen.setdefault(key, row)
         missing = [m for m in members if m not in rows_seen]
         if missing:
-            self.error(f"table {table.name} has no row for {', '.join(missing)} (every member of {enum.name} needs one)", table.span)
+            self.error(N_("check.rows_missing", "table {table} has no row for {members} (every member of {enum} needs one)"), table.span,
+                       table=table.name, members=", ".join(missing), enum=enum.name)
 
     # ------------------------------------------------------------ names
     def visible_names(self, scope: Scope | None) -> list[str]:
@@ -327,7 +357,8 @@ class _Checker:
                 if parts[1] in fields:
                     self.resolutions[ref] = Resolution("item", parts[1])
                     return fields[parts[1]]
-                self.error(f"{scope.record} has no field {parts[1]}", ref.span, _suggest(parts[1], fields))
+                self.error(N_("check.no_field", "{record} has no field {field}"), ref.span, _suggest(parts[1], fields),
+                           record=scope.record, field=parts[1])
                 return ERROR
         head = parts[0]
         if len(parts) == 1:
@@ -340,25 +371,28 @@ class _Checker:
                 self.used.add(head)
                 return s.input_types[head]
             if head in s.tables:
-                self.error(f"{head} is a table; name a column, e.g. {head}.{s.tables[head].columns[0].text}", ref.span)
+                self.error(N_("check.table_as_value", "{table} is a table; name a column, e.g. {table}.{column}"), ref.span,
+                           table=head, column=s.tables[head].columns[0].text)
                 return ERROR
             if head in s.groups:
-                self.error(f"{head} is an input group; name one of its fields", ref.span,
-                           _suggest(head, [f.name for f in s.groups[head].fields]))
+                self.error(N_("check.group_as_value", "{group} is an input group; name one of its fields"), ref.span,
+                           _suggest(head, [f.name for f in s.groups[head].fields]), group=head)
                 return ERROR
             frame = self.amount_owner(head)
             if frame is not None:
-                self.error(f"{head} is an amount of frame {frame}: an amount is a result, not a value an expression can use", ref.span,
-                           f"name what it is computed from with a `value` (e.g. `value {head}の対象経費 …`) and use that "
-                           f"value both in the amount's `on` line and here")
+                self.error(N_("check.amount_as_value", "{amount} is an amount of frame {frame}: an amount is a result, not a value an expression can use"),
+                           ref.span, phrase(N_("hint.amount_value", "name what it is computed from with a `value` (e.g. `value {amount}の対象経費 …`) "
+                                                                    "and use that value both in the amount's `on` line and here"), amount=head),
+                           amount=head, frame=frame)
                 return ERROR
-            self.error(f"unknown name {head}", ref.span, _suggest(head, self.visible_names(scope)))
+            self.error(N_("check.unknown_name", "unknown name {name}"), ref.span, _suggest(head, self.visible_names(scope)), name=head)
             return ERROR
         if len(parts) == 2 and head in s.tables:
             table = s.tables[head]
             columns = [c.text for c in table.columns]
             if parts[1] not in columns:
-                self.error(f"table {head} has no column {parts[1]}", ref.span, _suggest(parts[1], columns))
+                self.error(N_("check.no_column", "table {table} has no column {column}"), ref.span, _suggest(parts[1], columns),
+                           table=head, column=parts[1])
                 return ERROR
             self.resolutions[ref] = Resolution("table", head, parts[1])
             self.used.add(head)
@@ -372,10 +406,10 @@ class _Checker:
                 self.resolutions[ref] = Resolution("input", parts[1])
                 self.used.add(parts[1])
                 return s.input_types[parts[1]]
-            self.error(f"input group {head} has no field {parts[1]}", ref.span,
-                       _suggest(parts[1], [f.name for f in s.groups[head].fields]))
+            self.error(N_("check.group_no_field", "input group {group} has no field {field}"), ref.span,
+                       _suggest(parts[1], [f.name for f in s.groups[head].fields]), group=head, field=parts[1])
             return ERROR
-        self.error(f"unknown name {'.'.join(parts)}", ref.span, _suggest(head, self.visible_names(scope)))
+        self.error(N_("check.unknown_name", "unknown name {name}"), ref.span, _suggest(head, self.visible_names(scope)), name=".".join(parts))
         return ERROR
 
     def def_type(self, name: str, at: Span | None) -> Type:
@@ -383,14 +417,15 @@ class _Checker:
             return self.def_types[name]
         if name in self.visiting:
             cycle = " -> ".join(self.visiting[self.visiting.index(name):] + [name])
-            self.error(f"rules refer to each other in a cycle: {cycle}", at)
+            self.error(N_("check.cycle", "rules refer to each other in a cycle: {cycle}"), at, cycle=cycle)
             return ERROR
         d = self.symbols.defs[name]
         self.visiting.append(name)
         t = self.expr(d.body, None)
         self.visiting.pop()
         if d.kind != "value" and t not in (ERROR,) and t.required() != BOOL:
-            self.error(f"{d.kind} {name} must be a condition (true/false), but its body is {t.describe()}", d.span)
+            self.error(N_("check.rule_not_condition", "{kind} {name} must be a condition (true/false), but its body is {type}"), d.span,
+                       kind=d.kind, name=name, type=t)
             t = ERROR
         elif d.kind != "value":
             t = BOOL
@@ -438,9 +473,10 @@ class _Checker:
                 chain.append(at)
                 at = via[at]
             shown = " -> ".join(chain) + (" -> …" if at is not None else "")
-            self.error(f"{d.kind} {name} nests {depth[name]} levels deep through the rules it names ({shown}); "
-                       f"at most {MAX_DEPTH} levels are allowed (the rules that name it are not checked)", d.span,
-                       help="compute intermediate results in fewer steps, or name fewer rules in a chain")
+            self.error(N_("check.too_deep", "{kind} {name} nests {depth} levels deep through the rules it names ({chain}); "
+                                            "at most {most} levels are allowed (the rules that name it are not checked)"), d.span,
+                       phrase(N_("hint.too_deep", "compute intermediate results in fewer steps, or name fewer rules in a chain")),
+                       kind=d.kind, name=name, depth=depth[name], chain=shown, most=MAX_DEPTH)
 
     # ------------------------------------------------------------ expressions
     def expr(self, node, scope: Scope | None) -> Type:
@@ -449,15 +485,15 @@ class _Checker:
         self.types[node] = t
         return t
 
-    def expect(self, node, wanted: Type, scope: Scope | None, what: str) -> Type:
+    def expect(self, node, wanted: Type, scope: Scope | None, what: Phrase) -> Type:
         t = self.expr(node, scope)
         if t is ERROR:
             return t
         if t.optional and wanted != BOOL:
-            self.error(f"{what} uses an optional value that may be missing; compare it or test `is given`", node.span,
-                       help=_optional_help(node, t) if isinstance(node, ast.NameRef) else None)
+            self.error(N_("check.optional_use", "{what} uses an optional value that may be missing; compare it or test `is given`"),
+                       node.span, _optional_help(node, t) if isinstance(node, ast.NameRef) else None, what=what)
         elif not same(t, wanted):
-            self.error(f"{what} must be {wanted.describe()}, but this is {t.describe()}", node.span)
+            self.error(N_("check.wrong_type", "{what} must be {wanted}, but this is {type}"), node.span, what=what, wanted=wanted, type=t)
             return ERROR
         return t
 
@@ -482,7 +518,7 @@ class _Checker:
             return frozenset().union(*(self.given(c) for c in condition.items))
         return frozenset()
 
-    def narrowed_by(self, condition, node, scope: Scope | None, wanted: Type | None = None, what: str = "") -> Type:
+    def narrowed_by(self, condition, node, scope: Scope | None, wanted: Type | None = None, what: Phrase | None = None) -> Type:
         """Check `node` where `condition` holds (the names it tests with `is given` are present)."""
         saved = self.narrowed
         self.narrowed = saved | self.given(condition)
@@ -497,11 +533,11 @@ class _Checker:
             return BOOL
         l, r = unify(left.required(), right.required())
         if l != r:
-            self.error(f"cannot compare {l.describe()} with {r.describe()}", node.span)
+            self.error(N_("check.compare_types", "cannot compare {type} with {other}"), node.span, type=l, other=r)
         elif node.op not in ("=", "!=") and l.kind not in ORDERED_KINDS:
-            self.error(f"{l.describe()} values cannot be ordered with {node.op}; use = or ≠", node.span)
+            self.error(N_("check.unordered", "{type} values cannot be ordered with {op}; use = or ≠"), node.span, type=l, op=node.op)
         elif l.kind in ("list", "record"):
-            self.error(f"cannot compare {l.describe()} values", node.span)
+            self.error(N_("check.compare_values", "cannot compare {type} values"), node.span, type=l)
         return BOOL
 
     def _members(self, enum_type: Type, members, span) -> None:
@@ -509,15 +545,16 @@ class _Checker:
         names = [m.name for m in enum.members]
         for m in members:
             if m.text not in names:
-                self.error(f"{m.text} is not a member of {enum.name}", m.span,
-                           _suggest(m.text, names) or f"members are: {', '.join(names)}")
+                self.error(N_("check.not_member", "{member} is not a member of {enum}"), m.span,
+                           _suggest(m.text, names) or phrase(N_("hint.members", "members are: {members}"), members=", ".join(names)),
+                           member=m.text, enum=enum.name)
 
     def t_InSet(self, node, scope):
         t = self.expr(node.operand, scope)
         if t is ERROR:
             return BOOL
         if t.kind != "enum":
-            self.error(f"`is`/`in` test membership of an enum, but this is {t.describe()}", node.operand.span)
+            self.error(N_("check.membership", "`is`/`in` test membership of an enum, but this is {type}"), node.operand.span, type=t)
             return BOOL
         self._members(t, node.members, node.span)
         return BOOL
@@ -527,7 +564,7 @@ class _Checker:
         if t is ERROR:
             return BOOL
         if t.kind != "list" or t.element.kind != "enum":
-            self.error(f"`contains` needs a list of enum members, but this is {t.describe()}", node.operand.span)
+            self.error(N_("check.contains", "`contains` needs a list of enum members, but this is {type}"), node.operand.span, type=t)
             return BOOL
         self._members(t.element, (node.member,), node.span)
         return BOOL
@@ -535,10 +572,12 @@ class _Checker:
     def t_RoundOf(self, node, scope):
         frames = [f.name for f in self.symbols.frames]
         if node.frame.text not in frames:
-            self.error(f"{node.part} of {node.frame.text}: no frame {node.frame.text}", node.frame.span, _suggest(node.frame.text, frames))
+            self.error(N_("check.round_of_unknown", "{part} of {frame}: no frame {frame}"), node.frame.span, _suggest(node.frame.text, frames),
+                       part=node.part, frame=node.frame.text)
             return ERROR
         if self.symbols.programme is None or self.symbols.programme.applied_on is None:
-            self.error(f"{node.part} of {node.frame.text} needs the programme's `applied on` (the application date)", node.span)
+            self.error(N_("check.round_of_date", "{part} of {frame} needs the programme's `applied on` (the application date)"), node.span,
+                       part=node.part, frame=node.frame.text)
             return ERROR
         if not next(f for f in self.symbols.frames if f.name == node.frame.text).deadlines:
             self.warning(f"{node.part} of {node.frame.text} is always missing: {node.frame.text} lists no rounds", node.span,
@@ -567,11 +606,11 @@ class _Checker:
     def t_IsGiven(self, node, scope):
         t = self.expr(node.operand, scope)
         if t is not ERROR and not t.optional:
-            self.warning("`is given` on a value that is always given", node.span)
+            self.warning(N_("check.always_given", "`is given` on a value that is always given"), node.span)
         return BOOL
 
     def t_Not(self, node, scope):
-        self.expect(node.operand, BOOL, scope, "`not`")
+        self.expect(node.operand, BOOL, scope, phrase(N_("what.not", "`not`")))
         return BOOL
 
     def _all_bool(self, items, scope, what):
@@ -583,7 +622,7 @@ class _Checker:
         saved = self.narrowed
         try:  # each condition is checked knowing the ones before it hold
             for item in node.items:
-                self.expect(item, BOOL, scope, "each condition of `and`/`all of`")
+                self.expect(item, BOOL, scope, phrase(N_("what.and", "each condition of `and`/`all of`")))
                 self.narrowed = self.narrowed | self.given(item)
         finally:
             self.narrowed = saved
@@ -606,12 +645,14 @@ class _Checker:
         t = self.expr(item, scope)
         if t is ERROR or same(t, BOOL):
             return
-        message = f"each condition of `or`/`any of` must be {BOOL.describe()}, but this is {t.describe()}"
+        message = phrase(N_("check.wrong_type", "{what} must be {wanted}, but this is {type}"),
+                         what=phrase(N_("what.or", "each condition of `or`/`any of`")), wanted=BOOL, type=t)
         if block or t.kind not in ("yen", "count", "ratio", "number", "date"):
             self.error(message, item.span)
         else:
-            self.error(message, item.span, help="a value for when an optional one is not given follows it after `or`, in parentheses "
-                                                "inside arithmetic: `(前年の最低賃金 or 0円) + 50円`")
+            self.error(message, item.span, phrase(N_("hint.fallback_in_parentheses", "a value for when an optional one is not given follows it "
+                                                                                       "after `or`, in parentheses inside arithmetic: "
+                                                                                       "`(前年の最低賃金 or 0円) + 50円`")))
 
     def t_Fallback(self, node, scope):
         """`X or 0円`: X where the case gives it, the literal where it does not; never missing."""
@@ -620,33 +661,35 @@ class _Checker:
             return ERROR
         word = f"`or {node.fallback.text}`"
         if value.kind == "bool":
-            self.error(f"{word} gives a value for when one is not given, but what comes before it is a condition", node.value.span,
-                       help="put the value and its fallback in parentheses: `今年の最低賃金 ≥ (前年の最低賃金 or 0円) + 50円`")
+            self.error(N_("check.fallback_of_condition", "{word} gives a value for when one is not given, but what comes before it is a condition"),
+                       node.value.span, phrase(N_("hint.fallback_parentheses", "put the value and its fallback in parentheses: "
+                                                                              "`今年の最低賃金 ≥ (前年の最低賃金 or 0円) + 50円`")), word=word)
             return ERROR
         v, f = unify(value.required(), fallback)
         if v != f:
-            self.error(f"the value after `or` must be {v.describe()} like the one before it, but {node.fallback.text} is {f.describe()}",
-                       node.fallback.span)
+            self.error(N_("check.fallback_type", "the value after `or` must be {type} like the one before it, but {fallback} is {other}"),
+                       node.fallback.span, type=v, fallback=node.fallback.text, other=f)
             return ERROR
         if not value.optional:
-            self.warning(f"{word} after a value that is always given: {node.fallback.text} is never used", node.fallback.span)
+            self.warning(N_("check.fallback_unused", "{word} after a value that is always given: {fallback} is never used"), node.fallback.span,
+                         word=word, fallback=node.fallback.text)
         return v
 
     def t_IfElse(self, node, scope):
-        self.expect(node.condition, BOOL, scope, "the condition after `if`")
+        self.expect(node.condition, BOOL, scope, phrase(N_("what.if", "the condition after `if`")))
         a, b = self.narrowed_by(node.condition, node.then, scope), self.expr(node.otherwise, scope)
         if ERROR in (a, b):
             return ERROR
         a, b = unify(a, b)
         if a.required() != b.required():
-            self.error(f"both sides of `if … else` must have one type: {a.describe()} vs {b.describe()}", node.span)
+            self.error(N_("check.if_types", "both sides of `if … else` must have one type: {type} vs {other}"), node.span, type=a, other=b)
             return ERROR
         return attrs.evolve(a, optional=a.optional or b.optional)  # missing if either side may be
 
     def t_Cases(self, node, scope):
         result = None
         for condition, body in node.branches:
-            self.expect(condition, BOOL, scope, "the condition after `when`")
+            self.expect(condition, BOOL, scope, phrase(N_("what.when", "the condition after `when`")))
             t = self.narrowed_by(condition, body, scope)
             result = result or t
         t = self.expr(node.otherwise, scope)
@@ -654,7 +697,7 @@ class _Checker:
         bodies = [b for _, b in node.branches] + [node.otherwise]
         kinds = {self.types[b].required() for b in bodies if self.types[b] is not ERROR}
         if len(kinds) > 1:
-            self.error("every branch of `cases` must have the same type", node.span)
+            self.error(N_("check.cases_types", "every branch of `cases` must have the same type"), node.span)
             return ERROR
         return result
 
@@ -666,7 +709,8 @@ class _Checker:
             return self.date_arithmetic(node, left, right)
         for side, t in ((node.left, left), (node.right, right)):
             if t.optional:
-                self.error("arithmetic on an optional value that may be missing", side.span, help=_optional_help(side, t))
+                self.error(N_("check.optional_arithmetic", "arithmetic on an optional value that may be missing"), side.span,
+                           _optional_help(side, t))
                 return ERROR
         if node.op in ("×", "÷") and right.kind == "number" and left.kind in ("yen", "count", "ratio"):
             return left.required()  # a bare number scales: 資本金 ÷ 2 and 引上げ額 × 1,000 stay yen
@@ -675,7 +719,7 @@ class _Checker:
         l, r = unify(left, right)
         result = ARITHMETIC.get((l.kind, node.op, r.kind))
         if result is None:
-            self.error(f"cannot compute {l.describe()} {node.op} {r.describe()}", node.span)
+            self.error(N_("check.arithmetic", "cannot compute {type} {op} {other}"), node.span, type=l, op=node.op, other=r)
             return ERROR
         return result
 
@@ -685,26 +729,28 @@ class _Checker:
         months = isinstance(node.right, ast.Literal) and node.right.kind == "count" and literals.is_months(node.right.text)
         if left.kind == DATE_KIND and node.op in ("+", "-") and (right.kind == DURATION_KIND or months):
             if not (isinstance(node.right, ast.Literal)):
-                self.error("a duration after a date is written as it reads: `3年`, `6か月`, `30日`", node.right.span)
+                self.error(N_("check.duration_literal", "a duration after a date is written as it reads: `3年`, `6か月`, `30日`"), node.right.span)
                 return ERROR
             if left.optional:
-                self.error("arithmetic on an optional value that may be missing", node.left.span, help=_optional_help(node.left, left))
+                self.error(N_("check.optional_arithmetic", "arithmetic on an optional value that may be missing"), node.left.span,
+                           _optional_help(node.left, left))
                 return ERROR
             return DATE
         if DURATION_KIND in (left.kind, right.kind) or left.kind == DATE_KIND:
-            self.error(f"cannot compute {left.describe()} {node.op} {right.describe()}", node.span,
-                       "a date takes a duration: `申請日 - 3年`, `締切 + 30日`; two dates are compared, not subtracted")
+            self.error(N_("check.arithmetic", "cannot compute {type} {op} {other}"), node.span,
+                       phrase(N_("hint.date_arithmetic", "a date takes a duration: `申請日 - 3年`, `締切 + 30日`; two dates are compared, not subtracted")),
+                       type=left, op=node.op, other=right)
             return ERROR
-        return self.error(f"cannot compute {left.describe()} {node.op} {right.describe()}", node.span) or ERROR
+        return self.error(N_("check.arithmetic", "cannot compute {type} {op} {other}"), node.span, type=left, op=node.op, other=right) or ERROR
 
     def t_RoundDown(self, node, scope):
         t = self.expr(node.operand, scope)
         if t is not ERROR and t.optional:
-            self.error("round down of an optional value that may be missing; test `is given` first", node.span,
-                       help=_optional_help(node.operand, t) if isinstance(node.operand, ast.NameRef) else None)
+            self.error(N_("check.round_optional", "round down of an optional value that may be missing; test `is given` first"), node.span,
+                       _optional_help(node.operand, t) if isinstance(node.operand, ast.NameRef) else None)
             return ERROR
         if t is not ERROR and t.kind not in ("yen", "count", "number"):
-            self.error(f"round down applies to yen or counts, not {t.describe()}", node.span)
+            self.error(N_("check.round_type", "round down applies to yen or counts, not {type}"), node.span, type=t)
         return t
 
     def t_Smaller(self, node, scope, word: str = "smaller"):
@@ -713,12 +759,13 @@ class _Checker:
             return ERROR
         if a.optional or b.optional:
             side, t = (node.left, a) if a.optional else (node.right, b)
-            self.error(f"`{word} of` an optional value that may be missing; test `is given` first", node.span,
-                       help=_optional_help(side, t) if isinstance(side, ast.NameRef) else None)
+            self.error(N_("check.smaller_optional", "`{word} of` an optional value that may be missing; test `is given` first"), node.span,
+                       _optional_help(side, t) if isinstance(side, ast.NameRef) else None, word=word)
             return ERROR
         a, b = unify(a, b)
         if a.required() != b.required() or a.kind not in ORDERED_KINDS:
-            self.error(f"`{word} of` needs values of one ordered type: {a.describe()} vs {b.describe()}", node.span)
+            self.error(N_("check.smaller_types", "`{word} of` needs values of one ordered type: {type} vs {other}"), node.span,
+                       word=word, type=a, other=b)
             return ERROR
         return a
 
@@ -737,17 +784,19 @@ class _Checker:
     def list_of(self, name: ast.Name, want_records: bool | None) -> Type | None:
         t = self.symbols.input_types.get(name.text)
         if t is None:
-            self.error(f"unknown list {name.text}", name.span, _suggest(name.text, self.symbols.inputs))
+            self.error(N_("check.unknown_list", "unknown list {name}"), name.span, _suggest(name.text, self.symbols.inputs), name=name.text)
             return None
         self.used.add(name.text)
         if t.kind != "list":
-            self.error(f"{name.text} is {t.describe()}, not a list", name.span)
+            self.error(N_("check.not_list", "{name} is {type}, not a list"), name.span, name=name.text, type=t)
             return None
         if want_records is True and t.element.kind != "record":
-            self.error(f"{name.text} is a list of {t.element.describe()}; this needs a list of records", name.span)
+            self.error(N_("check.list_of_records", "{name} is a list of {type}; this needs a list of records"), name.span,
+                       name=name.text, type=t.element)
             return None
         if want_records is False and t.element.kind != "enum":
-            self.error(f"{name.text} is a list of {t.element.describe()}; this needs a list of enum members", name.span)
+            self.error(N_("check.list_of_members", "{name} is a list of {type}; this needs a list of enum members"), name.span,
+                       name=name.text, type=t.element)
             return None
         return t
 
@@ -759,10 +808,12 @@ class _Checker:
         field_t = self.symbols.record_types.get((t.element.name, node.field.text))
         if field_t is None:
             fields = [f for (r, f) in self.symbols.record_types if r == t.element.name]
-            self.error(f"{t.element.name} has no field {node.field.text}", node.field.span, _suggest(node.field.text, fields))
+            self.error(N_("check.no_field", "{record} has no field {field}"), node.field.span, _suggest(node.field.text, fields),
+                       record=t.element.name, field=node.field.text)
             return ERROR
         if field_t.kind not in ("yen", "count"):
-            self.error(f"`total of` adds yen or counts; {node.field.text} is {field_t.describe()}", node.field.span)
+            self.error(N_("check.total_field_type", "`total of` adds yen or counts; {field} is {type}"), node.field.span,
+                       field=node.field.text, type=field_t)
             return ERROR
         if node.where is not None:
             self.expect(node.where, BOOL, inner, "the condition after `where`")
@@ -777,11 +828,11 @@ class _Checker:
         if value is ERROR:
             return ERROR
         if value.optional:
-            self.error("`total of (…)` adds a value that may be missing", node.value.span,
-                       "give the item's field the value a missing answer stands for, e.g. `利用月数: か月, default 0`")
+            self.error(N_("check.total_optional", "`total of (…)` adds a value that may be missing"), node.value.span,
+                       phrase(N_("hint.item_default", "give the item's field the value a missing answer stands for, e.g. `利用月数: か月, default 0`")))
             return ERROR
         if value.kind not in ("yen", "count"):
-            self.error(f"`total of (…)` adds yen or counts; this is {value.describe()}", node.value.span)
+            self.error(N_("check.total_type", "`total of (…)` adds yen or counts; this is {type}"), node.value.span, type=value)
             return ERROR
         if node.where is not None:
             self.expect(node.where, BOOL, inner, "the condition after `where`")
@@ -793,7 +844,7 @@ class _Checker:
             return ERROR
         if node.where is not None:
             if t.element.kind != "record":
-                self.error("`where` filters a list of records; for enum members use `among {…}`", node.where.span)
+                self.error(N_("check.where_members", "`where` filters a list of records; for enum members use `among {{…}}`"), node.where.span)
             else:
                 self.expect(node.where, BOOL, Scope(t.element.name, None), "the condition after `where`")
         return COUNT
@@ -816,7 +867,7 @@ class _Checker:
         return node.value if isinstance(node, ast.Literal) else None
 
     def check_amount(self, amount: ast.AmountDef, scope: Scope | None, frame: str) -> None:
-        where = f"amount {amount.name} of frame {frame}"
+        where = phrase(N_("what.amount", "amount {amount} of frame {frame}"), amount=amount.name, frame=frame)
         if amount.source is not None:
             self.check_source(amount.source, where, amount.span)
         if amount.for_each is not None:
@@ -825,58 +876,62 @@ class _Checker:
             scope = Scope(t.element.name, variable.text) if t is not None else scope
         if amount.parts:
             if amount.base is not None or amount.bands:
-                self.error(f"{where} has both parts and its own `on`/`rate`; split it into parts", amount.span)
+                self.error(N_("check.parts_and_rate", "{where} has both parts and its own `on`/`rate`; split it into parts"), amount.span,
+                           where=where)
             for part in amount.parts:
                 self.check_amount(part, scope, frame)
         else:
             if amount.base is None:
-                self.error(f"{where} says no cost: add `on <cost>`", amount.span)
+                self.error(N_("check.no_cost", "{where} says no cost: add `on <cost>`"), amount.span, where=where)
             else:
-                self.expect(amount.base, YEN, scope, f"the cost of {where}")
+                self.expect(amount.base, YEN, scope, phrase(N_("what.cost", "the cost of {where}"), where=where))
             if not amount.bands:
-                self.error(f"{where} has no rate: add `rate 1/2` (or bands with `until`)", amount.span)
+                self.error(N_("check.no_rate", "{where} has no rate: add `rate 1/2` (or bands with `until`)"), amount.span, where=where)
             if not amount.round_down:
-                self.error(f"{where} does not say how fractional yen are rounded: add `round down`", amount.span)
+                self.error(N_("check.no_round", "{where} does not say how fractional yen are rounded: add `round down`"), amount.span,
+                           where=where)
             elif amount.round_source is not None:
-                self.check_source(amount.round_source, f"the rounding of {where}", amount.span)
+                self.check_source(amount.round_source, phrase(N_("what.rounding", "the rounding of {where}"), where=where), amount.span)
             self.check_bands(amount, scope, where)
         for cap in amount.caps:
             self.check_cap(cap, scope, where)
         for floor in amount.floors:
-            self.expect(floor.limit, YEN, scope, f"the floor of {where}")
+            self.expect(floor.limit, YEN, scope, phrase(N_("what.floor", "the floor of {where}"), where=where))
         self.check_floor_vs_caps(amount.floors, amount.caps)
 
-    def check_bands(self, amount: ast.AmountDef, scope, where: str) -> None:
+    def check_bands(self, amount: ast.AmountDef, scope, where: Phrase) -> None:
         measures = {b.measure for b in amount.bands if b.measure}
         if len(measures) > 1:
-            self.error(f"{where} mixes bands on the subsidy and on the cost", amount.span)
+            self.error(N_("check.bands_mixed", "{where} mixes bands on the subsidy and on the cost"), amount.span, where=where)
         previous = None
         for i, band in enumerate(amount.bands):
             last = i == len(amount.bands) - 1
-            self.expect(band.rate, RATIO, scope, f"the rate of {where}")
+            self.expect(band.rate, RATIO, scope, phrase(N_("what.rate", "the rate of {where}"), where=where))
             for rate_node in _leaves(band.rate):
                 rate = self.constant(rate_node)
                 if rate is not None and not (0 <= rate <= 1):
-                    self.error(f"rate {rate_node.text} is outside 0…1", rate_node.span)
+                    self.error(N_("check.rate_range", "rate {rate} is outside 0…1"), rate_node.span, rate=rate_node.text)
             if last and band.limit is not None:
-                self.error(f"the last band of {where} needs no `until`: it covers the rest", band.span)
+                self.error(N_("check.last_band_until", "the last band of {where} needs no `until`: it covers the rest"), band.span, where=where)
             if not last and band.limit is None:
-                self.error(f"band {i + 1} of {where} needs `until the subsidy|cost reaches …` before the next `then rate`", band.span)
+                self.error(N_("check.band_until", "band {n} of {where} needs `until the subsidy|cost reaches …` before the next `then rate`"),
+                           band.span, n=i + 1, where=where)
             if band.limit is not None:
-                self.expect(band.limit, YEN, scope, f"the band limit of {where}")
+                self.expect(band.limit, YEN, scope, phrase(N_("what.band_limit", "the band limit of {where}"), where=where))
                 value = self.constant(band.limit)
                 if value is not None and previous is not None and value <= previous:
-                    self.error(f"band limits of {where} must ascend: {band.limit.text} comes after a larger or equal limit", band.limit.span)
+                    self.error(N_("check.bands_ascend", "band limits of {where} must ascend: {limit} comes after a larger or equal limit"),
+                               band.limit.span, where=where, limit=band.limit.text)
                 if value is not None:
                     previous = value
 
-    def check_cap(self, cap: ast.Cap, scope, where: str) -> None:
+    def check_cap(self, cap: ast.Cap, scope, where: Phrase) -> None:
         if cap.condition is not None:
-            self.expect(cap.condition, BOOL, scope, "the condition of a cap")
+            self.expect(cap.condition, BOOL, scope, phrase(N_("what.cap_condition", "the condition of a cap")))
         # `at most X when X is given`: the limit is read only where the condition holds
-        self.narrowed_by(cap.condition if not cap.negated else None, cap.limit, scope, YEN, f"the cap of {where}")
+        self.narrowed_by(cap.condition if not cap.negated else None, cap.limit, scope, YEN, phrase(N_("what.cap", "the cap of {where}"), where=where))
         if cap.source is not None:
-            self.check_source(cap.source, f"a cap of {where}", cap.span)
+            self.check_source(cap.source, phrase(N_("what.a_cap", "a cap of {where}"), where=where), cap.span)
 
     def check_floor_vs_caps(self, floors, caps) -> None:
         for floor in floors:
@@ -884,7 +939,8 @@ class _Checker:
             for cap in caps:
                 high = self.constant(cap.limit)
                 if low is not None and high is not None and cap.condition is None and low > high:
-                    self.error(f"floor {floor.limit.text} is above the cap {cap.limit.text}: nothing could be granted", floor.span)
+                    self.error(N_("check.floor_above_cap", "floor {floor} is above the cap {cap}: nothing could be granted"), floor.span,
+                               floor=floor.limit.text, cap=cap.limit.text)
 
     def most(self, amount: ast.AmountDef) -> int | None:
         """The most an amount can ever grant, from its unconditional constant caps (None: unbounded)."""
@@ -901,13 +957,14 @@ class _Checker:
 
     def check_frame(self, frame: ast.FrameDef) -> None:
         s = self.symbols
-        self.check_source(frame.source, f"frame {frame.name}", frame.span)
+        self.check_source(frame.source, phrase(N_("what.frame_named", "frame {name}"), name=frame.name), frame.span)
         for kind, names in (("rule", frame.requires), ("step", frame.steps), ("exclusion", frame.exclusions or ())):
             for name in names:
                 d = s.defs.get(name.text)
                 if d is None or d.kind != kind:
                     candidates = [n for n, x in s.defs.items() if x.kind == kind]
-                    self.error(f"unknown {kind} {name.text}", name.span, _suggest(name.text, candidates))
+                    self.error(N_("check.unknown_definition", "unknown {kind} {name}"), name.span, _suggest(name.text, candidates),
+                               kind=kind, name=name.text)
                 else:
                     self.used.add(name.text)
                     self.def_type(name.text, name.span)
@@ -915,44 +972,52 @@ class _Checker:
             list_name, condition = frame.covers
             t = self.list_of(list_name, True)
             if t is not None:
-                self.expect(condition, BOOL, Scope(t.element.name, None), "the condition after `covers … where`")
+                self.expect(condition, BOOL, Scope(t.element.name, None), phrase(N_("what.covers", "the condition after `covers … where`")))
         dates = [d.date for d in frame.deadlines]
         if dates != sorted(dates):
-            self.error(f"the deadlines of frame {frame.name} must be listed in date order", frame.deadlines[0].span)
+            self.error(N_("check.deadlines_order", "the deadlines of frame {frame} must be listed in date order"), frame.deadlines[0].span,
+                       frame=frame.name)
         term = s.programme.in_force if s.programme is not None else None
         for d in frame.deadlines if term else ():  # a typo'd year would let late applications through
             if not term[0] <= d.date <= term[1]:
-                self.error(f"deadline {d.date} of frame {frame.name} is outside the programme's term {term[0]} .. {term[1]}", d.span)
+                self.error(N_("check.deadline_term", "deadline {date} of frame {frame} is outside the programme's term {start} .. {end}"),
+                           d.span, date=d.date, frame=frame.name, start=term[0], end=term[1])
         previous = None
         for d in frame.deadlines:  # a round opens after the one before it closes, and before it closes itself
             if d.opens is not None and (d.opens, d.opens_time or datetime.time(0)) > (d.date, d.time or datetime.time(23, 59)):
-                self.error(f"round {d.name} of frame {frame.name} opens on {d.opens}, after it closes on {d.date}", d.span)
+                self.error(N_("check.round_opens_late", "round {round} of frame {frame} opens on {opens}, after it closes on {closes}"), d.span,
+                           round=d.name, frame=frame.name, opens=d.opens, closes=d.date)
             elif d.opens is not None and previous is not None and d.opens < previous.date:
-                self.error(f"round {d.name} of frame {frame.name} opens on {d.opens}, before round {previous.name} closes on "
-                           f"{previous.date}; rounds must not overlap", d.span)
+                self.error(N_("check.rounds_overlap", "round {round} of frame {frame} opens on {opens}, before round {previous} closes on "
+                                                      "{closes}; rounds must not overlap"), d.span,
+                           round=d.name, frame=frame.name, opens=d.opens, previous=previous.name, closes=previous.date)
             elif d.opens is not None and term and d.opens < term[0]:
-                self.error(f"round {d.name} of frame {frame.name} opens on {d.opens}, before the programme's term {term[0]} .. {term[1]}", d.span)
+                self.error(N_("check.round_before_term", "round {round} of frame {frame} opens on {opens}, before the programme's term {start} .. {end}"),
+                           d.span, round=d.name, frame=frame.name, opens=d.opens, start=term[0], end=term[1])
             if d.source is not None:  # optional on a deadline; when given, a declared source
-                self.check_source(d.source, f"round {d.name}", d.span)
+                self.check_source(d.source, phrase(N_("what.round", "round {name}"), name=d.name), d.span)
             previous = d
         if frame.deadlines and (s.programme is None or s.programme.applied_on is None):
-            self.error(f"frame {frame.name} has deadlines, so the programme must say `applied on <date input>`", frame.deadlines[0].span)
+            self.error(N_("check.deadlines_need_date", "frame {frame} has deadlines, so the programme must say `applied on <date input>`"),
+                       frame.deadlines[0].span, frame=frame.name)
         if not frame.amounts:
-            self.error(f"frame {frame.name} has no amount", frame.span)
+            self.error(N_("check.no_amount", "frame {frame} has no amount"), frame.span, frame=frame.name)
         for amount in frame.amounts:
             self.check_amount(amount, None, frame.name)
         for cap in frame.caps:
-            self.check_cap(cap, None, f"frame {frame.name}")
+            self.check_cap(cap, None, phrase(N_("what.frame_named", "frame {name}"), name=frame.name))
         for floor in frame.floors:
-            self.expect(floor.limit, YEN, None, f"the floor of frame {frame.name}")
+            self.expect(floor.limit, YEN, None, phrase(N_("what.floor", "the floor of {where}"),
+                                                       where=phrase(N_("what.frame_named", "frame {name}"), name=frame.name)))
         self.check_floor_vs_caps(frame.floors, frame.caps)
         parts = [self.most(a) for a in frame.amounts]
         ceiling = None if None in parts or not parts else sum(parts)
         for floor in frame.floors:
             low = self.constant(floor.limit)
             if low is not None and ceiling is not None and low > ceiling:
-                self.error(f"frame {frame.name} can never be eligible: its floor {floor.limit.text} is above the most "
-                           f"its amounts can grant ({ceiling:,}円)", floor.span)
+                self.error(N_("check.floor_unreachable", "frame {frame} can never be eligible: its floor {floor} is above the most "
+                                                         "its amounts can grant ({most:,}円)"), floor.span,
+                           frame=frame.name, floor=floor.limit.text, most=ceiling)
 
     def check_due(self, name: str, due: ast.StepDue) -> None:
         """A step's `due` line: its source is declared; one relative to the round's deadline needs the
@@ -979,7 +1044,7 @@ class _Checker:
             self.check_table(table)
         self.check_depths()
         for name, d in self.symbols.defs.items():
-            self.check_source(d.source, f"{d.kind} {name}", d.span)
+            self.check_source(d.source, phrase(N_("what.definition", "{kind} {name}"), kind=d.kind, name=name), d.span)
             self.def_type(name, d.span)
         for frame in self.symbols.frames:
             self.check_frame(frame)
@@ -988,10 +1053,10 @@ class _Checker:
                 self.check_due(name, d.due)
         for name, d in self.symbols.defs.items():
             if name not in self.used and d.kind in ("rule", "value"):
-                self.warning(f"{d.kind} {name} is never used", d.span)
+                self.warning(N_("check.unused", "{kind} {name} is never used"), d.span, kind=d.kind, name=name)
         for name, (group, f) in self.symbols.inputs.items():
             if name not in self.used:
-                self.warning(f"input {name} is never used", f.span)
+                self.warning(N_("check.unused_input", "input {name} is never used"), f.span, name=name)
         errors = [d for d in self.diagnostics if d.severity == "error"]
         warnings = [d for d in self.diagnostics if d.severity == "warning"]
         return Checked(self.symbols, self.types, self.resolutions, self.def_types, warnings, errors)

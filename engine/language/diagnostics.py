@@ -11,6 +11,48 @@ import unicodedata
 
 import attrs
 
+from engine.i18n import N_, translator
+
+DOMAIN = "language"  # the gettext domain of the loader's, parser's and checker's messages
+
+
+@attrs.frozen
+class Phrase:
+    """A message of the policy language, kept as its catalogue key, English msgid and values until a
+    language is known (the checker runs once; `policy check --lang`, the language server's locale
+    and a 422 each say it in their own language). A value may itself be a Phrase, or have a
+    `describe(lang)` (a Type): it is said in the same language."""
+
+    key: str
+    msgid: str
+    values: tuple = ()
+
+    def say(self, lang: str = "en") -> str:
+        text = translator(lang, DOMAIN).pgettext(self.key, self.msgid)
+        return text.format(**{name: _said(value, lang) for name, value in self.values})
+
+    def __str__(self) -> str:
+        return self.say("en")
+
+
+def phrase(mark: tuple[str, str], **values) -> Phrase:
+    """The message marked `N_(key, English msgid)`, its placeholders filled with `values`."""
+    return Phrase(mark[0], mark[1], tuple(values.items()))
+
+
+def _said(value, lang: str):
+    if isinstance(value, Phrase):
+        return value.say(lang)
+    if hasattr(value, "describe"):
+        return value.describe(lang)
+    if isinstance(value, tuple):  # a list of words, each in the language
+        return ", ".join(str(_said(v, lang)) for v in value)
+    return value
+
+
+def _english(text) -> str | None:
+    return None if text is None else str(text)
+
 
 @attrs.frozen
 class Span:
@@ -26,10 +68,25 @@ class Span:
 
 @attrs.frozen
 class Diagnostic:
+    """A problem found in a policy. `message` and `help` are the English text (what programs match
+    on: SARIF's rule ids, tests); `said(lang)` and `help_said(lang)` give them in a language. Either
+    may be given as a Phrase, which is kept for the translation."""
+
     severity: str  # "error" | "warning"
-    message: str
+    message: str = attrs.field(converter=_english)
     span: Span | None = None
-    help: str | None = None
+    help: str | None = attrs.field(default=None, converter=_english)
+    phrases: tuple = attrs.field(default=(None, None), eq=False, repr=False)
+
+    def __init__(self, severity: str, message, span: Span | None = None, help=None):
+        self.__attrs_init__(severity, message, span, help,
+                            (message if isinstance(message, Phrase) else None, help if isinstance(help, Phrase) else None))
+
+    def said(self, lang: str = "en") -> str:
+        return self.phrases[0].say(lang) if self.phrases[0] is not None else self.message
+
+    def help_said(self, lang: str = "en") -> str | None:
+        return self.phrases[1].say(lang) if self.phrases[1] is not None else self.help
 
 
 class PolicyError(Exception):
@@ -39,6 +96,10 @@ class PolicyError(Exception):
         self.diagnostics = list(diagnostics)
         self.sources = dict(sources or {})
         super().__init__(render_all(self.diagnostics, self.sources))
+
+    def said(self, lang: str = "en") -> str:
+        """The problems as `str(error)` gives them, in `lang`."""
+        return render_all(self.diagnostics, self.sources, lang)
 
 
 _UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]")
@@ -83,12 +144,19 @@ def display_width(text: str) -> int:
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
-def render(diagnostic: Diagnostic, sources: dict[str, str]) -> str:
+SEVERITY = {"error": N_("severity.error", "error"), "warning": N_("severity.warning", "warning")}
+HELP = N_("severity.help", "help")
+
+
+def render(diagnostic: Diagnostic, sources: dict[str, str], lang: str = "en") -> str:
     d = diagnostic
+    severity = phrase(SEVERITY[d.severity]).say(lang) if d.severity in SEVERITY else d.severity
+    message, help_ = d.said(lang), d.help_said(lang)
+    help_line = f"  {phrase(HELP).say(lang)}: {help_}" if help_ else ""
     if d.span is None:
-        head = f"{d.severity}: {d.message}"
-        return head + (f"\n  help: {d.help}" if d.help else "")
-    lines = [f"{d.span}: {d.severity}: {d.message}"]
+        head = f"{severity}: {message}"
+        return head + (f"\n{help_line}" if help_ else "")
+    lines = [f"{d.span}: {severity}: {message}"]
     text = sources.get(d.span.file)
     if text is not None:
         source_lines = text.splitlines()
@@ -102,10 +170,10 @@ def render(diagnostic: Diagnostic, sources: dict[str, str]) -> str:
             gutter = f"{d.span.line:>4} | "
             lines.append(gutter + line)
             lines.append(" " * (len(gutter) + display_width(before)) + "^" * max(1, display_width(marked)))
-    if d.help:
-        lines.append(f"  help: {d.help}")
+    if help_:
+        lines.append(help_line)
     return "\n".join(lines)
 
 
-def render_all(diagnostics: list[Diagnostic], sources: dict[str, str]) -> str:
-    return "\n".join(render(d, sources) for d in diagnostics)
+def render_all(diagnostics: list[Diagnostic], sources: dict[str, str], lang: str = "en") -> str:
+    return "\n".join(render(d, sources, lang) for d in diagnostics)

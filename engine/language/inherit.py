@@ -10,8 +10,9 @@ import difflib
 
 import attrs
 
+from engine.i18n import N_
 from engine.language import ast
-from engine.language.diagnostics import Diagnostic
+from engine.language.diagnostics import Diagnostic, Phrase, phrase
 
 _AMOUNT_FIELDS = {"label": "label", "source": "source", "help": "help", "base": "base", "bands": "bands",
                   "round_down": "round_down", "caps": "caps", "floors": "floors", "for_each": "for_each"}
@@ -37,13 +38,14 @@ def kind_and_name(item) -> tuple[str, str] | None:
 
 
 class _Merge:
-    def __init__(self, base_items: list, base_name: str):
+    def __init__(self, base_items: list, base_name):  # the base's folder as `extends` names it, or a Phrase
         self.items = list(base_items)
         self.base_name = base_name
         self.diagnostics: list[Diagnostic] = []
 
-    def error(self, message: str, span, help: str | None = None) -> None:
-        self.diagnostics.append(Diagnostic("error", message, span, help))
+    def error(self, message, span, help=None, **values) -> None:
+        """`message`: a mark N_(key, English msgid) filled with `values`."""
+        self.diagnostics.append(Diagnostic("error", phrase(message, **values), span, help))
 
     def find(self, kind: str, name: str, span, verb: str) -> int | None:
         for i, item in enumerate(self.items):
@@ -51,17 +53,18 @@ class _Merge:
                 return i
         same_kind = [kn[1] for kn in map(kind_and_name, self.items) if kn and kn[0] == kind]
         close = difflib.get_close_matches(name, same_kind, n=1, cutoff=0.5)
-        self.error(f"{verb} {kind} {name}: {self.base_name} has no {kind} {name}", span,
-                   f"did you mean {close[0]}?" if close else None)
+        self.error(N_("inherit.not_in_base", "{verb} {kind} {name}: {base} has no {kind} {name}"), span,
+                   phrase(N_("hint.did_you_mean", "did you mean {name}?"), name=close[0]) if close else None,
+                   verb=verb, kind=kind, name=name, base=self.base_name)
         return None
 
     # ------------------------------------------------------------ amend
-    def amend_amounts(self, base: tuple, patch: tuple, removed: tuple, where: str) -> tuple:
+    def amend_amounts(self, base: tuple, patch: tuple, removed: tuple, where: Phrase) -> tuple:
         parts = list(base)
         for name in removed:
             index = next((i for i, p in enumerate(parts) if p.name == name.text), None)
             if index is None:
-                self.error(f"remove amount {name.text}: {where} has no amount {name.text}", name.span)
+                self.error(N_("inherit.no_amount", "remove amount {name}: {where} has no amount {name}"), name.span, name=name.text, where=where)
             else:
                 del parts[index]
         for p in patch:
@@ -76,7 +79,7 @@ class _Merge:
         changes = {field: getattr(patch, field) for key, field in _AMOUNT_FIELDS.items() if key in patch.given}
         if "round_down" in patch.given:  # the `round down` line brings its own source (or none)
             changes["round_source"] = patch.round_source
-        changes["parts"] = self.amend_amounts(base.parts, patch.parts, patch.removed, f"amount {base.name}")
+        changes["parts"] = self.amend_amounts(base.parts, patch.parts, patch.removed, phrase(N_("inherit.amount", "amount {name}"), name=base.name))
         # an amount still `like` another (resolved after the frames) states the lines of both
         changes["given"] = base.given | patch.given
         if patch.like is not None:
@@ -85,13 +88,13 @@ class _Merge:
 
     def amend_frame(self, base: ast.FrameDef, patch: ast.FrameDef) -> ast.FrameDef:
         changes = {field: getattr(patch, field) for key, field in _FRAME_FIELDS.items() if key in patch.given}
-        changes["amounts"] = self.amend_amounts(base.amounts, patch.amounts, patch.removed, f"frame {base.name}")
+        changes["amounts"] = self.amend_amounts(base.amounts, patch.amounts, patch.removed, phrase(N_("inherit.frame", "frame {name}"), name=base.name))
         return attrs.evolve(base, **changes)
 
     def amend_table(self, base: ast.TableDef, patch: ast.TableDef) -> ast.TableDef:
         if [c.text for c in patch.columns] != [c.text for c in base.columns]:
-            self.error(f"amend table {base.name}: the columns must be those of {self.base_name}: "
-                       f"{', '.join(c.text for c in base.columns)}", patch.span)
+            self.error(N_("inherit.table_columns", "amend table {table}: the columns must be those of {base}: {columns}"), patch.span,
+                       table=base.name, base=self.base_name, columns=", ".join(c.text for c in base.columns))
             return base
         rows = {r.key.text: r for r in base.rows}
         rows.update({r.key.text: r for r in patch.rows})
@@ -102,7 +105,7 @@ class _Merge:
         existing = {m.name for m in base.members}
         for m in patch.members:
             if m.name in existing:
-                self.error(f"amend enum {base.name}: {m.name} is already a member", m.span)
+                self.error(N_("inherit.member_exists", "amend enum {enum}: {member} is already a member"), m.span, enum=base.name, member=m.name)
         return attrs.evolve(base, members=base.members + tuple(m for m in patch.members if m.name not in existing),
                             label=patch.label or base.label)
 
@@ -138,8 +141,9 @@ class _Merge:
             if key is not None:
                 clash = next((b for b in self.items if kind_and_name(b) == key), None)
                 if clash is not None:
-                    self.error(f"{key[0]} {key[1]} is already defined in {self.base_name} (at {clash.span}); "
-                               f"write `override {key[0]} …` or `amend {key[0]} …`", item.span)
+                    self.error(N_("inherit.defined_in_base", "{kind} {name} is already defined in {base} (at {at}); "
+                                                             "write `override {kind} …` or `amend {kind} …`"), item.span,
+                               kind=key[0], name=key[1], base=self.base_name, at=clash.span)
                     return
             self.items.append(item)
 
@@ -164,7 +168,7 @@ def derive_frames(items: list) -> tuple[list, list[Diagnostic]]:
     keeps its own name, label (A's if it gives none) and position; A may itself be `like` another."""
     frames = {item.name: item for item in items if isinstance(item, ast.FrameDef)}
     done: dict[str, ast.FrameDef] = {}
-    m = _Merge([], "this policy")
+    m = _Merge([], phrase(N_("inherit.this_policy", "this policy")))
     structural: list[str] = []  # a `like` that leads nowhere: what follows from it is not reported
 
     def resolve(frame: ast.FrameDef, chain: tuple[str, ...]) -> ast.FrameDef:
@@ -172,15 +176,15 @@ def derive_frames(items: list) -> tuple[list, list[Diagnostic]]:
             return done.get(frame.name, frame)
         base_name = frame.like.text
         if base_name in chain + (frame.name,):
-            m.error(f"frames are like each other in a circle: {' -> '.join(chain + (frame.name, base_name))}", frame.like.span,
-                    "one of them must state its lines itself")
+            m.error(N_("inherit.like_cycle", "frames are like each other in a circle: {chain}"), frame.like.span,
+                    phrase(N_("hint.like_cycle", "one of them must state its lines itself")), chain=" -> ".join(chain + (frame.name, base_name)))
             structural.append(frame.name)
             return attrs.evolve(frame, like=None)
         base = frames.get(base_name)
         if base is None:
             close = difflib.get_close_matches(base_name, list(frames), n=1, cutoff=0.5)
-            m.error(f"frame {frame.name} is like {base_name}, but this policy has no frame {base_name}", frame.like.span,
-                    f"did you mean {close[0]}?" if close else None)
+            m.error(N_("inherit.like_unknown", "frame {frame} is like {base}, but this policy has no frame {base}"), frame.like.span,
+                    phrase(N_("hint.did_you_mean", "did you mean {name}?"), name=close[0]) if close else None, frame=frame.name, base=base_name)
             structural.append(frame.name)
             return attrs.evolve(frame, like=None)
         merged = m.amend_frame(resolve(base, chain + (frame.name,)), frame)
@@ -204,7 +208,7 @@ def derive_amounts(items: list) -> tuple[list, list[Diagnostic]]:
     another. Run after the frames are derived, so A may be one a frame took from the frame it is like."""
     frames = {item.name: item for item in items if isinstance(item, ast.FrameDef)}
     index = {name: _amounts_by_name(frame) for name, frame in frames.items()}
-    m = _Merge([], "this policy")
+    m = _Merge([], phrase(N_("inherit.this_policy", "this policy")))
     done: dict[int, ast.AmountDef] = {}
 
     def find(frame_name: str, amount: ast.AmountDef) -> tuple[str, ast.AmountDef] | None:
@@ -213,14 +217,14 @@ def derive_amounts(items: list) -> tuple[list, list[Diagnostic]]:
         if frame_ref is not None:
             if frame_ref.text not in frames:
                 close = difflib.get_close_matches(frame_ref.text, list(frames), n=1, cutoff=0.5)
-                m.error(f"amount {amount.name} is like {shown}, but this policy has no frame {frame_ref.text}", frame_ref.span,
-                        f"did you mean {close[0]}?" if close else None)
+                m.error(N_("inherit.amount_like_no_frame", "amount {amount} is like {like}, but this policy has no frame {frame}"), frame_ref.span,
+                        phrase(N_("hint.did_you_mean", "did you mean {name}?"), name=close[0]) if close else None, amount=amount.name, like=shown, frame=frame_ref.text)
                 return None
             found = index[frame_ref.text].get(target.text)
             if found is None:
                 close = difflib.get_close_matches(target.text, list(index[frame_ref.text]), n=1, cutoff=0.5)
-                m.error(f"amount {amount.name} is like {shown}, but frame {frame_ref.text} has no amount {target.text}", target.span,
-                        f"did you mean {close[0]}?" if close else None)
+                m.error(N_("inherit.amount_like_no_amount", "amount {amount} is like {like}, but frame {frame} has no amount {target}"),
+                        target.span, phrase(N_("hint.did_you_mean", "did you mean {name}?"), name=close[0]) if close else None, amount=amount.name, like=shown, frame=frame_ref.text, target=target.text)
                 return None
             return frame_ref.text, found
         if target.text in index[frame_name]:
@@ -229,13 +233,14 @@ def derive_amounts(items: list) -> tuple[list, list[Diagnostic]]:
         if len(owners) == 1:
             return owners[0], index[owners[0]][target.text]
         if owners:
-            m.error(f"amount {amount.name} is like {target.text}, an amount of more than one frame ({', '.join(owners)})", target.span,
-                    f"name the frame: `like {owners[0]}.{target.text}`")
+            m.error(N_("inherit.amount_like_ambiguous", "amount {amount} is like {target}, an amount of more than one frame ({frames})"),
+                    target.span, phrase(N_("hint.name_the_frame", "name the frame: `like {frame}.{target}`"), frame=owners[0], target=target.text),
+                    amount=amount.name, target=target.text, frames=", ".join(owners))
         else:
             names = sorted({n for amounts in index.values() for n in amounts})
             close = difflib.get_close_matches(target.text, names, n=1, cutoff=0.5)
-            m.error(f"amount {amount.name} is like {target.text}, but no frame of this policy has an amount {target.text}", target.span,
-                    f"did you mean {close[0]}?" if close else None)
+            m.error(N_("inherit.amount_like_nowhere", "amount {amount} is like {target}, but no frame of this policy has an amount {target}"),
+                    target.span, phrase(N_("hint.did_you_mean", "did you mean {name}?"), name=close[0]) if close else None, amount=amount.name, target=target.text)
         return None
 
     def resolve(frame_name: str, amount: ast.AmountDef, chain: tuple) -> ast.AmountDef:
@@ -249,7 +254,8 @@ def derive_amounts(items: list) -> tuple[list, list[Diagnostic]]:
                 result = attrs.evolve(result, like=None)
             elif found[1] is amount or any(seen == id(found[1]) for seen, _ in chain):
                 circle = " -> ".join([n for _, n in chain] + [f"{frame_name}.{amount.name}", f"{found[0]}.{found[1].name}"])
-                m.error(f"amounts are like each other in a circle: {circle}", amount.like[1].span, "one of them must state its lines itself")
+                m.error(N_("inherit.amount_like_cycle", "amounts are like each other in a circle: {chain}"), amount.like[1].span,
+                        phrase(N_("hint.like_cycle", "one of them must state its lines itself")), chain=circle)
                 result = attrs.evolve(result, like=None)
             else:
                 base_frame, base = found

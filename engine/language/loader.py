@@ -15,8 +15,9 @@ from pathlib import Path
 
 import attrs
 
+from engine.i18n import N_
 from engine.language import ast, inherit
-from engine.language.diagnostics import Diagnostic, PolicyError, Span
+from engine.language.diagnostics import Diagnostic, PolicyError, Span, phrase
 from engine.language.parser import parse
 
 ENTRY_FILE = "policy.rules"
@@ -78,16 +79,17 @@ def _read(path: Path, shown: str, at: Span | None, sources: dict[str, str]) -> s
     try:
         data = read_regular(path)
     except IsADirectoryError:
-        raise PolicyError([Diagnostic("error", f"{shown} is a folder, not a .rules file", at)], sources) from None
+        raise PolicyError([Diagnostic("error", phrase(N_("load.folder", "{file} is a folder, not a .rules file"), file=shown), at)], sources) from None
     except OSError as exc:
-        raise PolicyError([Diagnostic("error", f"cannot read {shown}: {exc.strerror or exc}", at)], sources) from None
+        raise PolicyError([Diagnostic("error", phrase(N_("load.unreadable", "cannot read {file}: {reason}"), file=shown, reason=exc.strerror or str(exc)), at)], sources) from None
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
         column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
         span = Span(shown, line, column, line, column + 1)
-        message = f"{shown} is not UTF-8 text (byte 0x{data[exc.start]:02x} at line {line}); save it as UTF-8"
+        message = phrase(N_("load.not_utf8", "{file} is not UTF-8 text (byte 0x{byte:02x} at line {line}); save it as UTF-8"),
+                         file=shown, byte=data[exc.start], line=line)
         raise PolicyError([Diagnostic("error", message, span)], sources) from None
 
 
@@ -97,16 +99,18 @@ def load(policy_dir: str | Path, _extending: tuple[Path, ...] = ()) -> tuple[lis
     A policy that `extends` another comes back as one module: the base with the changes applied."""
     root = Path(policy_dir)
     if not root.exists():
-        raise PolicyError([Diagnostic("error", f"policy folder {_display(root)} does not exist")])
+        raise PolicyError([Diagnostic("error", phrase(N_("load.no_folder", "policy folder {folder} does not exist"), folder=_display(root)))])
     if not root.is_dir():
-        raise PolicyError([Diagnostic("error", f"{_display(root)} is not a folder; give the folder that holds {ENTRY_FILE}")])
+        raise PolicyError([Diagnostic("error", phrase(N_("load.not_folder", "{folder} is not a folder; give the folder that holds {entry}"),
+                                                     folder=_display(root), entry=ENTRY_FILE))])
     entry = root / ENTRY_FILE
     if not os.path.lexists(entry):
-        raise PolicyError([Diagnostic("error", f"policy folder {_display(root)} has no {ENTRY_FILE}")])
+        raise PolicyError([Diagnostic("error", phrase(N_("load.no_entry", "policy folder {folder} has no {entry}"), folder=_display(root), entry=ENTRY_FILE))])
     real_root = Path(os.path.realpath(root))
     if not inside(real_root, entry):
-        raise PolicyError([Diagnostic("error", f"{_display(entry)} leaves the policy folder {_display(root)}",
-                                      help="policy.rules must be a file inside its own folder (a symlink may point only inside it)")])
+        raise PolicyError([Diagnostic("error", phrase(N_("load.entry_outside", "{file} leaves the policy folder {folder}"),
+                                                      file=_display(entry), folder=_display(root)),
+                                      help=phrase(N_("hint.entry_inside", "policy.rules must be a file inside its own folder (a symlink may point only inside it)")))])
     modules: list[ast.Module] = []
     sources: dict[str, str] = {}
     names: dict[str, str] = {}
@@ -125,16 +129,20 @@ def load(policy_dir: str | Path, _extending: tuple[Path, ...] = ()) -> tuple[lis
                 target = (path.parent / item.path)
                 real = Path(os.path.realpath(target))
                 if not inside(real_root, target):
-                    raise PolicyError([Diagnostic("error", f'include "{item.path}" leaves the policy folder {_display(root)}', item.span,
-                                                  help="a policy may only include files inside its own folder")], sources)
+                    raise PolicyError([Diagnostic("error", phrase(N_("load.include_outside", 'include "{path}" leaves the policy folder {folder}'),
+                                                                  path=item.path, folder=_display(root)), item.span,
+                                                  help=phrase(N_("hint.include_inside", "a policy may only include files inside its own folder")))],
+                                      sources)
                 if real in (Path(os.path.realpath(p)) for p in stack + (path,)):
                     chain = " -> ".join(_display(p) for p in stack + (path, target))
-                    raise PolicyError([Diagnostic("error", f"include cycle: {chain}", item.span)], sources)
+                    raise PolicyError([Diagnostic("error", phrase(N_("load.include_cycle", "include cycle: {chain}"), chain=chain), item.span)], sources)
                 if not real.exists():
-                    problem = "a symlink that leads nowhere (dangling, or a loop)" if os.path.lexists(target) else "no such file"
-                    raise PolicyError([Diagnostic("error", f'include "{item.path}": {problem} {_display(target)}', item.span)], sources)
+                    problem = phrase(N_("load.dangling", "a symlink that leads nowhere (dangling, or a loop)") if os.path.lexists(target)
+                                     else N_("load.no_file", "no such file"))
+                    raise PolicyError([Diagnostic("error", phrase(N_("load.include_missing", 'include "{path}": {problem} {target}'),
+                                                                  path=item.path, problem=problem, target=_display(target)), item.span)], sources)
                 if real in seen:
-                    raise PolicyError([Diagnostic("error", f'"{item.path}" is included twice', item.span)], sources)
+                    raise PolicyError([Diagnostic("error", phrase(N_("load.included_twice", '"{path}" is included twice'), path=item.path), item.span)], sources)
                 visit(target, stack + (path,), item.span)
 
     visit(entry, (), None)
@@ -143,7 +151,7 @@ def load(policy_dir: str | Path, _extending: tuple[Path, ...] = ()) -> tuple[lis
         return _derived(modules, sources), sources, names
     misplaced = [e for e in extends if e.span.file != modules[0].file] + extends[1:]
     if misplaced:
-        raise PolicyError([Diagnostic("error", "`extends` must appear once, in policy.rules", misplaced[0].span)], sources)
+        raise PolicyError([Diagnostic("error", phrase(N_("load.extends_misplaced", "`extends` must appear once, in policy.rules")), misplaced[0].span)], sources)
     return _extend(root, real_root, extends[0], modules, sources, names, _extending)
 
 
@@ -160,9 +168,10 @@ def _extend(root, real_root, extends: ast.Extends, modules, sources, names, exte
     base_dir = Path(os.path.realpath(root / extends.path))
     if real_root in extending or base_dir in extending + (real_root,):
         chain = " -> ".join(_display(p) for p in extending + (real_root, base_dir))
-        raise PolicyError([Diagnostic("error", f"extends cycle: {chain}", extends.span)], sources)
+        raise PolicyError([Diagnostic("error", phrase(N_("load.extends_cycle", "extends cycle: {chain}"), chain=chain), extends.span)], sources)
     if not is_policy_folder(base_dir):
-        raise PolicyError([Diagnostic("error", f'extends "{extends.path}": {_display(base_dir)} is not a policy folder (no {ENTRY_FILE})',
+        raise PolicyError([Diagnostic("error", phrase(N_("load.extends_not_policy", 'extends "{path}": {folder} is not a policy folder (no {entry})'),
+                                                 path=extends.path, folder=_display(base_dir), entry=ENTRY_FILE),
                                       extends.span)], sources)
     base_modules, base_sources, base_inside = load(base_dir, extending + (real_root,))
     base_root = base_dir

@@ -16,7 +16,8 @@ from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput
 from lark.indenter import DedentError, Indenter
 
 from engine.language import ast, literals
-from engine.language.diagnostics import Diagnostic, PolicyError, Span
+from engine.i18n import N_
+from engine.language.diagnostics import Diagnostic, Phrase, PolicyError, Span, phrase
 from engine.language.resources import grammar_path
 
 
@@ -67,30 +68,30 @@ def _lark() -> lark.Lark:
 
 # What a person should read for each terminal the parser may expect.
 _TERMINAL_WORDS = {
-    "_NL": "the end of the line",
-    "_INDENT": "an indented block",
-    "_DEDENT": "the end of the indented block",
-    "$END": "the end of the file",
-    "NAME": "a name",
-    "STRING": 'a quoted text ("…")',
-    "CITE_KEY": "a source key (e.g. seed-004)",
-    "MONEY": "an amount in yen (e.g. 50万円)",
-    "COUNT": "a count (e.g. 300人)",
-    "RATIO": "a ratio (e.g. 1/2)",
-    "PERCENT": "a percentage (e.g. 50%)",
-    "INT": "a number",
-    "DATE": "a date (YYYY-MM-DD)",
-    "DURATION": "a duration (e.g. 3年, 30日)",
-    "COMP_OP": "a comparison (≤, <, =, ≠, ≥, >)",
-    "ADD_OP": "+ or -",
-    "MUL_OP": "× or ÷",
-    "TIER_MEASURE": "subsidy or cost",
+    "_NL": N_("terminal.newline", "the end of the line"),
+    "_INDENT": N_("terminal.indent", "an indented block"),
+    "_DEDENT": N_("terminal.dedent", "the end of the indented block"),
+    "$END": N_("terminal.end", "the end of the file"),
+    "NAME": N_("terminal.name", "a name"),
+    "STRING": N_("terminal.string", 'a quoted text ("…")'),
+    "CITE_KEY": N_("terminal.cite_key", "a source key (e.g. seed-004)"),
+    "MONEY": N_("terminal.money", "an amount in yen (e.g. 50万円)"),
+    "COUNT": N_("terminal.count", "a count (e.g. 300人)"),
+    "RATIO": N_("terminal.ratio", "a ratio (e.g. 1/2)"),
+    "PERCENT": N_("terminal.percent", "a percentage (e.g. 50%)"),
+    "INT": N_("terminal.int", "a number"),
+    "DATE": N_("terminal.date", "a date (YYYY-MM-DD)"),
+    "DURATION": N_("terminal.duration", "a duration (e.g. 3年, 30日)"),
+    "COMP_OP": N_("terminal.comparison", "a comparison (≤, <, =, ≠, ≥, >)"),
+    "ADD_OP": N_("terminal.add", "+ or -"),
+    "MUL_OP": N_("terminal.multiply", "× or ÷"),
+    "TIER_MEASURE": N_("terminal.measure", "subsidy or cost"),
 }
 
 
-def _describe_terminal(name: str) -> str:
+def _describe_terminal(name: str) -> Phrase | str:
     if name in _TERMINAL_WORDS:
-        return _TERMINAL_WORDS[name]
+        return phrase(_TERMINAL_WORDS[name])
     try:
         pattern = _lark().get_terminal(name).pattern
     except KeyError:
@@ -100,33 +101,34 @@ def _describe_terminal(name: str) -> str:
 
 # Literal terminals are summarised as one word when the parser would take any of them.
 _VALUE_TERMINALS = {"MONEY", "COUNT", "RATIO", "PERCENT", "INT", "DATE", "DURATION", "TRUE", "FALSE"}
-_VALUE_WORDS = "a value (e.g. 50万円, 300人, 1/2, 50%, 2024-02-16, true)"
+_VALUE_WORDS = N_("terminal.value", "a value (e.g. 50万円, 300人, 1/2, 50%, 2024-02-16, true)")
 
 
-def _expected(names) -> str:
+def _expected(names) -> Phrase | str:
     names = set(names)
     words = set()
     if _VALUE_TERMINALS <= names:
         names -= _VALUE_TERMINALS
-        words.add(_VALUE_WORDS)
-    words = sorted(words | {_describe_terminal(n) for n in names})
+        words.add(phrase(_VALUE_WORDS))
+    words = sorted(words | {_describe_terminal(n) for n in names}, key=str)
     if not words:
         return ""
     if len(words) == 1:
-        return f"; expected {words[0]}"
-    return "; expected one of: " + ", ".join(words)
+        return phrase(N_("syntax.expected", "; expected {what}"), what=words[0])
+    return phrase(N_("syntax.expected_one_of", "; expected one of: {what}"), what=tuple(words))
 
 
-_TOKEN_WORDS = {"_NL": "end of line", "_INDENT": "indented line", "_DEDENT": "end of the indented block", "$END": "end of file"}
+_TOKEN_WORDS = {"_NL": N_("token.newline", "end of line"), "_INDENT": N_("token.indent", "indented line"),
+                "_DEDENT": N_("token.dedent", "end of the indented block"), "$END": N_("token.end", "end of file")}
 _TOKEN_HELP = {
-    "_INDENT": "this line is indented more than the line before it; a block's lines share one indentation",
-    "_DEDENT": "the indented block ends here; check the indentation of the lines around it",
+    "_INDENT": N_("hint.indent", "this line is indented more than the line before it; a block's lines share one indentation"),
+    "_DEDENT": N_("hint.dedent", "the indented block ends here; check the indentation of the lines around it"),
 }
 
 
-def _describe_token(token: Token) -> str:
+def _describe_token(token: Token) -> Phrase | str:
     if token.type in _TOKEN_WORDS:
-        return _TOKEN_WORDS[token.type]
+        return phrase(_TOKEN_WORDS[token.type])
     return f'"{token.value}"'
 
 
@@ -150,18 +152,21 @@ def _syntax_diagnostic(file: str, exc: UnexpectedInput, text: str) -> Diagnostic
         span = Span(file, exc.line, exc.column, exc.line, exc.column + 1)
         lines = text.splitlines()
         if exc.char in _NEAR_OPERATORS:
-            return Diagnostic("error", f"syntax error: unexpected character {exc.char!r}; did you mean `{_NEAR_OPERATORS[exc.char]}`?", span,
-                              help="operators are written in half-width characters or as ≤ ≥ ≠ × ÷")
+            return Diagnostic("error", phrase(N_("syntax.near_operator", "syntax error: unexpected character {char!r}; did you mean `{near}`?"),
+                                              char=exc.char, near=_NEAR_OPERATORS[exc.char]), span,
+                              help=phrase(N_("hint.half_width", "operators are written in half-width characters or as ≤ ≥ ≠ × ÷")))
         if exc.char == "/":
-            return Diagnostic("error", "syntax error: `/` is not an operator; a ratio is written 1/3 (`× 1/3` for a third), "
-                                       "a division `÷ 3`", span)
+            return Diagnostic("error", phrase(N_("syntax.slash", "syntax error: `/` is not an operator; a ratio is written 1/3 (`× 1/3` for a third), "
+                                                                 "a division `÷ 3`")), span)
         if exc.char == '"' and '"' not in (lines[exc.line - 1][exc.column:] if exc.line <= len(lines) else ""):
             # a text opened and never closed on its line: the lexer can only say the quote is unexpected
-            return Diagnostic("error", 'syntax error: this quoted text is never closed; expected a closing " on the same line',
-                              span, help="a quoted text ends on the line it starts on")
-        return Diagnostic("error", f"syntax error: unexpected character {exc.char!r}{_expected(exc.allowed or ())}", span)
+            return Diagnostic("error", phrase(N_("syntax.unclosed_quote", 'syntax error: this quoted text is never closed; expected a closing " on the same line')),
+                              span, help=phrase(N_("hint.quote_one_line", "a quoted text ends on the line it starts on")))
+        return Diagnostic("error", phrase(N_("syntax.unexpected_character", "syntax error: unexpected character {char!r}{expected}"),
+                                          char=exc.char, expected=_expected(exc.allowed or ())), span)
     if isinstance(exc, UnexpectedEOF):
-        return Diagnostic("error", f"syntax error: the file ends too early{_expected(exc.expected)}", Span(file, 1, 1, 1, 1))
+        return Diagnostic("error", phrase(N_("syntax.early_end", "syntax error: the file ends too early{expected}"),
+                                          expected=_expected(exc.expected)), Span(file, 1, 1, 1, 1))
     assert isinstance(exc, UnexpectedToken)
     token = exc.token
     line, column = getattr(token, "line", None) or 1, getattr(token, "column", None) or 1
@@ -177,28 +182,35 @@ def _syntax_diagnostic(file: str, exc: UnexpectedInput, text: str) -> Diagnostic
         while last > 1 and not lines[last - 1].strip():
             last -= 1
         width = len(lines[last - 1]) - len(lines[last - 1].lstrip())
-        return Diagnostic("error", "this `cases:` block has no `otherwise:`; end it with an `otherwise:` line",
+        return Diagnostic("error", phrase(N_("syntax.no_otherwise", "this `cases:` block has no `otherwise:`; end it with an `otherwise:` line")),
                           Span(file, last, width + 1, last, len(lines[last - 1]) + 1),
-                          help="`otherwise:` gives the result for every case no `when` matches")
-    message = f"syntax error: unexpected {_describe_token(token)}{_expected(expected)}"
+                          help=phrase(N_("hint.otherwise", "`otherwise:` gives the result for every case no `when` matches")))
     near = _NEAR_OPERATORS.get(str(token.value)) or _near_keyword(token, expected)
     if near:
-        message += f" (did you mean `{near}`?)"
+        after = phrase(N_("syntax.did_you_mean", " (did you mean `{near}`?)"), near=near)
     elif str(token.value) == "/":
-        message += " (`/` is not an operator: write `× 1/3` for a third, or `÷ 3`)"
-    return Diagnostic("error", message, span, help=_indent_help(text, line) or _TOKEN_HELP.get(token.type))
+        after = phrase(N_("syntax.slash_after", " (`/` is not an operator: write `× 1/3` for a third, or `÷ 3`)"))
+    else:
+        after = ""
+    message = phrase(N_("syntax.unexpected", "syntax error: unexpected {token}{expected}{after}"),
+                     token=_describe_token(token), expected=_expected(expected), after=after)
+    hint = _indent_help(text, line) or (phrase(_TOKEN_HELP[token.type]) if token.type in _TOKEN_HELP else None)
+    return Diagnostic("error", message, span, help=hint)
 
 
-def _indent_help(text: str, line: int) -> str | None:
+def _indent_help(text: str, line: int) -> Phrase | None:
     """The likelier cause when a line is indented with what the eye cannot tell from spaces."""
     lines = text.splitlines()
     source = lines[line - 1] if 0 < line <= len(lines) else ""
     indent = source[:len(source) - len(source.lstrip(" \t\u3000"))]
     if "\u3000" in indent:
-        return "this line is indented with a full-width space (U+3000), which is not indentation; indent with ASCII spaces"
+        return phrase(N_("hint.full_width_space", "this line is indented with a full-width space (U+3000), which is not indentation; indent with ASCII spaces"))
     if "\t" in indent:
-        return "this line is indented with a tab (counted as 8 columns); indent every line of a block with the same ASCII spaces"
+        return phrase(N_("hint.tab", "this line is indented with a tab (counted as 8 columns); indent every line of a block with the same ASCII spaces"))
     return None
+
+
+_TOO_DEEP = N_("syntax.too_deep", "expression nested too deeply to read")
 
 
 def parse(text: str, file: str) -> ast.Module:
@@ -213,14 +225,15 @@ def parse(text: str, file: str) -> ast.Module:
         line = exc.token.end_line
         width = len(text.splitlines()[line - 1]) - len(text.splitlines()[line - 1].lstrip(" \t\u3000"))
         span = Span(file, line, width + 1, line, width + 2)
-        message = "indentation does not match any enclosing block"
-        raise PolicyError([Diagnostic("error", message, span, help="indent a block's lines by the same amount")], {file: text}) from None
+        message = phrase(N_("syntax.dedent", "indentation does not match any enclosing block"))
+        raise PolicyError([Diagnostic("error", message, span, help=phrase(N_("hint.same_indent", "indent a block's lines by the same amount")))],
+                          {file: text}) from None
     except RecursionError:
-        raise PolicyError([Diagnostic("error", "expression nested too deeply to read", Span(file, 1, 1, 1, 1))], {file: text}) from None
+        raise PolicyError([Diagnostic("error", phrase(_TOO_DEEP), Span(file, 1, 1, 1, 1))], {file: text}) from None
     too_deep = _too_deep(tree)
     if too_deep is not None:
         line, column = too_deep
-        message = f"expression nested more than {MAX_NESTING} levels deep; split it into named rules or values"
+        message = phrase(N_("syntax.nesting", "expression nested more than {most} levels deep; split it into named rules or values"), most=MAX_NESTING)
         raise PolicyError([Diagnostic("error", message, Span(file, line, column, line, column + 1))], {file: text})
     try:
         items = _ToAst(file).transform(tree)
@@ -229,7 +242,7 @@ def parse(text: str, file: str) -> ast.Module:
             raise PolicyError([exc.orig_exc.diagnostic], {file: text}) from None
         raise
     except RecursionError:
-        raise PolicyError([Diagnostic("error", "expression nested too deeply to read", Span(file, 1, 1, 1, 1))], {file: text}) from None
+        raise PolicyError([Diagnostic("error", phrase(_TOO_DEEP), Span(file, 1, 1, 1, 1))], {file: text}) from None
     return ast.Module(file=file, items=tuple(items))
 
 
@@ -334,7 +347,8 @@ class _ToAst(lark.Transformer):
         start = self._literal(meta, [children[0]], "date", literals.date).value
         end = self._literal(meta, [children[1]], "date", literals.date).value
         if end < start:  # every case would be judged outside the term (or blamed for it)
-            raise _LiteralError(Diagnostic("error", f"in force {start} .. {end} ends before it starts; write the earlier date first",
+            raise _LiteralError(Diagnostic("error", phrase(N_("syntax.term_backwards", "in force {start} .. {end} ends before it starts; write the earlier date first"),
+                                                  start=start, end=end),
                                            self._tspan(children[1])))
         return ("in_force", (start, end))
 
@@ -457,8 +471,9 @@ class _ToAst(lark.Transformer):
         op_token, value = children
         op = self._BOUND_OPS.get(str(op_token))
         if op is None:
-            raise _LiteralError(Diagnostic("error", f"a row of a table keyed by a number starts with ≤, <, ≥ or > "
-                                                    f"(or is `low .. high`), not {op_token}", self._tspan(op_token)))
+            raise _LiteralError(Diagnostic("error", phrase(N_("syntax.band_bound", "a row of a table keyed by a number starts with ≤, <, ≥ or > "
+                                                                                  "(or is `low .. high`), not {op}"), op=str(op_token)),
+                                           self._tspan(op_token)))
         low, high = (value, None) if op in ("≥", ">") else (None, value)
         return ast.BandKey(op=op, low=low, high=high, text=f"{op} {value.text}", span=self._span(meta))
 
@@ -571,7 +586,8 @@ class _ToAst(lark.Transformer):
     def _time(self, token) -> datetime.time:
         hours, minutes = (int(x) for x in str(token).split(":"))
         if hours > 23 or minutes > 59:
-            raise _LiteralError(Diagnostic("error", f"{token} is not a time of day (HH:MM, 0:00 to 23:59)", self._tspan(token)))
+            raise _LiteralError(Diagnostic("error", phrase(N_("syntax.time", "{time} is not a time of day (HH:MM, 0:00 to 23:59)"), time=str(token)),
+                                           self._tspan(token)))
         return datetime.time(hours, minutes)
 
     def deadlines_unknown(self, meta, children):

@@ -7,6 +7,9 @@ from __future__ import annotations
 
 import attrs
 
+from engine.i18n import N_
+from engine.language.diagnostics import phrase
+
 
 @attrs.frozen
 class Type:
@@ -18,12 +21,13 @@ class Type:
     def required(self) -> "Type":
         return attrs.evolve(self, optional=False)
 
-    def describe(self) -> str:
+    def describe(self, lang: str = "en") -> str:
+        """The type as a message names it, in `lang`."""
         if self.kind == "list":
-            return f"list of {self.element.describe()}"
+            return phrase(LIST_OF, element=self.element).say(lang)
         if self.kind in ("enum", "record"):
             return f"{self.name}"
-        return KIND_WORDS.get(self.kind, "an unknown type")  # an error already reported elsewhere
+        return phrase(KIND_WORDS.get(self.kind, UNKNOWN_TYPE)).say(lang)  # unknown: an error already reported elsewhere
 
 
 YEN = Type("yen")
@@ -35,14 +39,16 @@ NUMBER = Type("number")  # a bare integer literal: becomes yen or count from wha
 DURATION = Type("duration")  # 3年, 30日 (and 6か月 beside a date): only ever added to or taken from a date
 
 KIND_WORDS = {
-    "yen": "円 (yen)",
-    "count": "人 (count)",
-    "ratio": "ratio",
-    "bool": "true/false",
-    "date": "date",
-    "number": "number",
-    "duration": "a duration (年, か月, 日)",
+    "yen": N_("type.yen", "円 (yen)"),
+    "count": N_("type.count", "人 (count)"),
+    "ratio": N_("type.ratio", "ratio"),
+    "bool": N_("type.bool", "true/false"),
+    "date": N_("type.date", "date"),
+    "number": N_("type.number", "number"),
+    "duration": N_("type.duration", "a duration (年, か月, 日)"),
 }
+LIST_OF = N_("type.list", "list of {element}")
+UNKNOWN_TYPE = N_("type.unknown", "an unknown type")
 
 # The names an author may use for the built-in types.
 BUILTIN_TYPES = {

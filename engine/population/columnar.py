@@ -42,17 +42,18 @@ def available() -> bool:
 
 
 def why_not(policies: dict, trace: bool, input_format: str, output_format: str) -> str | None:
-    """Why the columnar path cannot run this batch (None when it can)."""
+    """Why the columnar path cannot run this batch, as a reason key the command line words (None
+    when it can): trace, formats, one_year, control_character, not_installed."""
     if trace:
-        return "--trace needs the tree evaluator"
+        return "trace"
     if input_format != "jsonl" or output_format not in ("jsonl", "csv"):
-        return "it reads JSON Lines and writes JSON Lines or CSV"
+        return "formats"
     if len(policies) != 1:
-        return "it decides under one policy year (give --policy)"
+        return "one_year"
     if any(_RS in n or _US in n for n in _names(next(iter(policies.values())))):
-        return "a name of the policy holds a control character"
+        return "control_character"
     if not available():
-        return "DuckDB, pyarrow and orjson are not all installed (pip install 'subsidy-policy[population]')"
+        return "not_installed"
     return None
 
 

@@ -1,0 +1,5 @@
+"""`python -m engine.cli`: the `policy` command."""
+
+from engine.cli import main
+
+main()
