@@ -96,7 +96,8 @@ def test_text_shows_the_arithmetic_of_each_band(run, write_case):
     # whole yen, and the sum is rounded down once
     assert "      666,666円余 × 3/4（小規模事業者に該当しないため） = 500,000円   (補助額 50万円 まで)" in lines
     assert "      333,333円余 × 2/3 = 222,222円余   (残りの部分)" in lines
-    assert "      = 722,222円 (円未満切り捨て)" in lines
+    # the rounding with the rule that says so beside it (policies/2024 cites 公募要領 2-3 on every `round down`)
+    assert "      = 722,222円 (円未満切り捨て) [IT導入補助金2025 公募要領・交付規程 2-3 ※ 補助額の１円未満は切り捨てとする。]" in lines
 
 
 def test_english_text(run, write_case):
