@@ -171,6 +171,9 @@ frame 無期限 "期限のない枠":
         load_policy(tmp_path, use_cache=False)
     assert '"追加公募" is not a round of 無期限' in str(error.value)
     assert 'help: 無期限 lists no rounds: give it `deadline "NAME" DATE` lines' in str(error.value)
+    said = error.value.said("ja")  # as `policy check` says it by default
+    assert '"追加公募" は 無期限 の申請回ではありません' in said
+    assert '無期限 には申請回がありません: `deadline "回の名前" 日付` の行を書いてください' in said
 
 
 def test_a_what_if_is_verified_under_the_round(tmp_path, run):

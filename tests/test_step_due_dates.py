@@ -146,6 +146,8 @@ def test_a_frame_without_rounds_is_warned(tmp_path, run):
                                                           "  deadlines unknown\n"), encoding="utf-8")
     out = run("check", "--lang", "en", "--policy", tmp_path)
     assert "warning: step 書類提出 is due by the round's deadline, but frame 枠 lists no rounds: there it has no due date" in out.stdout + out.stderr
+    out = run("check", "--policy", tmp_path)  # Japanese by default
+    assert "手続き 書類提出 の期限は申請する回の締切から数えますが、枠 枠 には申請回がありません: この枠では期限がありません" in out.stdout + out.stderr
 
 
 def test_the_json_decision_fits_the_services_schema(folder, tmp_path, run):

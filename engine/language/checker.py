@@ -580,8 +580,9 @@ class _Checker:
                        part=node.part, frame=node.frame.text)
             return ERROR
         if not next(f for f in self.symbols.frames if f.name == node.frame.text).deadlines:
-            self.warning(f"{node.part} of {node.frame.text} is always missing: {node.frame.text} lists no rounds", node.span,
-                         f'give {node.frame.text} `deadline "NAME" DATE` lines (with `opens DATE` for its opening)')
+            self.warning(N_("check.round_of_no_rounds", "{part} of {frame} is always missing: {frame} lists no rounds"), node.span,
+                         phrase(N_("hint.give_rounds_opens", 'give {frame} `deadline "NAME" DATE` lines (with `opens DATE` for its opening)'),
+                                frame=node.frame.text), part=node.part, frame=node.frame.text)
         # missing when the application falls in no round: present where a condition tested it with `is given`
         return DATE if ("round", node.part, node.frame.text) in self.narrowed else attrs.evolve(DATE, optional=True)
 
@@ -589,18 +590,22 @@ class _Checker:
         frames = {f.name: f for f in self.symbols.frames}
         frame = frames.get(node.frame.text)
         if frame is None:
-            self.error(f"round of {node.frame.text}: no frame {node.frame.text}", node.frame.span, _suggest(node.frame.text, list(frames)))
+            self.error(N_("check.round_is_unknown", "round of {frame}: no frame {frame}"), node.frame.span, _suggest(node.frame.text, list(frames)),
+                       frame=node.frame.text)
             return BOOL
         if self.symbols.programme is None or self.symbols.programme.applied_on is None:
-            self.error(f"round of {node.frame.text} needs the programme's `applied on` (the application date)", node.span)
+            self.error(N_("check.round_is_date", "round of {frame} needs the programme's `applied on` (the application date)"), node.span,
+                       frame=node.frame.text)
             return BOOL
         rounds = [d.name for d in frame.deadlines]
         for name in node.names:
             if name.text not in rounds:
                 quoted = ", ".join(f'"{r}"' for r in rounds)
-                hint = f"its rounds are: {quoted}" if rounds else f'{frame.name} lists no rounds: give it `deadline "NAME" DATE` lines'
+                hint = (phrase(N_("hint.rounds_are", "its rounds are: {rounds}"), rounds=quoted) if rounds else
+                        phrase(N_("hint.no_rounds", '{frame} lists no rounds: give it `deadline "NAME" DATE` lines'), frame=frame.name))
                 close = _suggest(name.text, rounds)
-                self.error(f"\"{name.text}\" is not a round of {frame.name}", name.span, f"{close} {hint}" if close else hint)
+                help = phrase(N_("hint.both", "{first} {second}"), first=close, second=hint) if close else hint
+                self.error(N_("check.not_a_round", '"{name}" is not a round of {frame}'), name.span, help, name=name.text, frame=frame.name)
         return BOOL
 
     def t_IsGiven(self, node, scope):
@@ -1023,18 +1028,19 @@ class _Checker:
         """A step's `due` line: its source is declared; one relative to the round's deadline needs the
         application date, and each frame that lists the step needs rounds to count from."""
         if due.source is not None:
-            self.check_source(due.source, f"the due date of step {name}", due.span)
+            self.check_source(due.source, phrase(N_("what.due_date", "the due date of step {name}"), name=name), due.span)
         if due.date is not None:
             return
         if self.symbols.programme is None or self.symbols.programme.applied_on is None:
-            self.error(f"step {name} is due by the deadline of the round applied in, which needs the programme's "
-                       f"`applied on` (the application date)", due.span)
+            self.error(N_("check.due_needs_date", "step {name} is due by the deadline of the round applied in, which needs the programme's "
+                                                   "`applied on` (the application date)"), due.span, name=name)
             return
         for frame in self.symbols.frames:
             if name in {n.text for n in frame.steps} and not frame.deadlines:
-                self.warning(f"step {name} is due by the round's deadline, but frame {frame.name} lists no rounds: "
-                             f"there it has no due date", due.span, f"give {frame.name} `deadline \"NAME\" DATE` lines, "
-                             f"or the step a date: `due 2024-08-01`")
+                self.warning(N_("check.due_no_rounds", "step {name} is due by the round's deadline, but frame {frame} lists no rounds: "
+                                                       "there it has no due date"), due.span,
+                             phrase(N_("hint.due_rounds_or_date", 'give {frame} `deadline "NAME" DATE` lines, or the step a date: `due 2024-08-01`'),
+                                    frame=frame.name), name=name, frame=frame.name)
 
     # ------------------------------------------------------------ the whole policy
     def run(self) -> Checked:

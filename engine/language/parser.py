@@ -525,8 +525,9 @@ class _ToAst(lark.Transformer):
                 amount = self._literal(meta, [token], "duration", literals.duration).value * (1 if sign == "+" else -1)
                 unit = "か月" if literals.is_months(str(token)) else literals.duration_unit(str(token))
             else:
-                raise _LiteralError(Diagnostic("error", f"a step is due a duration (年, か月, 日) before or after the deadline, "
-                                                        f"not {token}", self._tspan(token)))
+                raise _LiteralError(Diagnostic("error", phrase(N_("syntax.due_duration", "a step is due a duration (年, か月, 日) before or "
+                                                                          "after the deadline, not {token}"), token=str(token)),
+                                               self._tspan(token)))
         if children and isinstance(children[-1], ast.Citation):
             source = children[-1]
         return ast.StepDue(date=None, amount=amount, unit=unit, source=source, span=self._span(meta))
