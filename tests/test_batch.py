@@ -225,3 +225,31 @@ def test_csv_resume_keeps_one_header(tmp_path, run):
     out.write_text("".join(full.splitlines(keepends=True)[:2]), encoding="utf-8")  # only the header rows (names, labels) survived
     assert run("batch", source, "-o", out, "--resume").exit_code == 0
     assert out.read_text(encoding="utf-8") == full
+
+
+def test_a_sheet_says_each_records_errors_in_its_language_and_json_lines_keeps_english(tmp_path, run):
+    """An office reads the CSV's errors column: in --lang's words (Japanese by default), as its statuses.
+    JSON Lines, for programs, keeps the English beside the field paths, as it keeps status codes."""
+    lines = [json.dumps(CASES[0][0], ensure_ascii=False), "{ this is not JSON",
+             json.dumps({**CASES[0][0], "申請者": {**CASES[0][0]["申請者"], "業種": "製造"}}, ensure_ascii=False)]
+    source = tmp_path / "in.jsonl"
+    write_jsonl(source, lines)
+
+    def errors(lang: str | None, out: str) -> list[str]:
+        result = run("batch", source, "-o", tmp_path / out, "--policy", POLICY_2024, "--no-bom", *(("--lang", lang) if lang else ()))
+        assert result.exit_code == 0, result.output
+        if out.endswith(".jsonl"):
+            return [e["message"] for r in read_jsonl(tmp_path / out) for e in r.get("errors", [])]
+        rows = list(csv.DictReader((tmp_path / out).read_text(encoding="utf-8").splitlines()))[1:]  # after the labels row
+        return [r["errors"] for r in rows if r["errors"]]
+
+    bad_json = "Expecting property name enclosed in double quotes"
+    members = ("製造業、建設業、運輸業、卸売業、サービス業（ソフトウェア業・情報処理サービス業・旅館業・娯楽業を除く）、サービス業のうち娯楽業、"
+               "小売業、ゴム製品製造業（自動車又は航空機用タイヤ及びチューブ製造業並びに工業用ベルト製造業を除く）、"
+               "ソフトウェア業又は情報処理サービス業、旅館業、その他の業種（上記以外）")
+    assert errors(None, "ja.csv") == [f"3列目: JSONの書き方に誤りがあります（{bad_json}）",
+                                      f'申請者.業種: "製造" は選択肢にありません（「製造業」のことですか？）。次から選んでください: {members}']
+    en = errors("en", "en.csv")
+    assert en[0] == f"column 3: malformed JSON: {bad_json}"
+    assert en[1].startswith('申請者.業種: got "製造", expected one of: 製造業, 建設業'), en
+    assert errors(None, "out.jsonl") == [en[0], en[1].removeprefix("申請者.業種: ")]

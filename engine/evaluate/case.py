@@ -91,7 +91,9 @@ def _reject_constant(name):
     raise _Constant(name)
 
 
-def parse_json(text: str, file: str | None = None, lang: str = "en") -> object:
+def parse_json(text: str, file: str | None = None, lang: str = "en", one_line: bool = False) -> object:
+    """The JSON of a case; CaseError in `lang` when it is not one. `one_line`: the text is a line of
+    JSON Lines, so a mistake's place is its column (the caller names the line)."""
     if text.startswith("\ufeff"):
         text = text[1:]
     if not text.strip():
@@ -101,6 +103,8 @@ def parse_json(text: str, file: str | None = None, lang: str = "en") -> object:
     except _Duplicate as exc:
         raise CaseError([word(lang, "json.duplicate", key=repr(exc.args[0]))], file) from None
     except json.JSONDecodeError as exc:
+        if one_line and exc.lineno == 1:
+            raise CaseError([word(lang, "json.malformed_at_column", column=exc.colno, detail=exc.msg)], file) from None
         raise CaseError([word(lang, "json.malformed_at", line=exc.lineno, column=exc.colno, detail=exc.msg)], file) from None
     except _Constant as exc:
         raise CaseError([word(lang, "json.constant", name=exc.args[0])], file) from None
@@ -110,14 +114,10 @@ def parse_json(text: str, file: str | None = None, lang: str = "en") -> object:
         raise CaseError([word(lang, "json.too_deep")], file) from None
 
 
-def parse_json_line(text: str) -> object:
+def parse_json_line(text: str, lang: str = "en") -> object:
     """One line of JSON Lines: as parse_json, with a malformed line's place given as its column
     (the line is the record's own, which the caller names)."""
-    try:
-        return parse_json(text.rstrip("\r\n"))
-    except CaseError as exc:
-        problems = [p.removeprefix("line 1 ") if p.startswith("line 1 column ") else p for p in exc.problems]
-        raise CaseError(problems, exc.file) from None
+    return parse_json(text.rstrip("\r\n"), lang=lang, one_line=True)
 
 
 STDIN = "-"  # the case file named "-" is standard input (as for `policy batch`)

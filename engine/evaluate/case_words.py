@@ -73,6 +73,7 @@ SOURCE = catalogue([
     N_("json.empty", "the case is empty; expected a JSON object"),
     N_("json.duplicate", "the key {key} appears twice in one object"),
     N_("json.malformed_at", "line {line} column {column}: malformed JSON: {detail}"),
+    N_("json.malformed_at_column", "column {column}: malformed JSON: {detail}"),  # a line of JSON Lines, which its record names
     N_("json.malformed", "malformed JSON: {detail}"),
     N_("json.constant", "malformed JSON: {name} is not a number a case may hold"),
     N_("json.too_deep", "the JSON is nested too deeply"),
@@ -82,6 +83,11 @@ SOURCE = catalogue([
     N_("file.unreadable", "cannot read {file}: {reason}"),
     N_("file.not_utf8", "not UTF-8 text (byte {byte} at offset {offset}); save the case as UTF-8"),
     N_("file.too_big", "the case is larger than {most} bytes ({size}); a case holds one applicant (POLICY_MAX_CASE_BYTES)"),
+    # a record of a batch (engine/population/batch.py): a line, a CSV row
+    N_("record.not_utf8", "not UTF-8 text; save the input as UTF-8"),
+    N_("record.too_big", "the record is larger than {most} bytes; a case holds one applicant (POLICY_MAX_CASE_BYTES)"),
+    N_("row.extra_cells", "{n} cell(s) more than the header has columns"),
+    N_("row.unnamed_column", "got {got} in a column with no name; name the column or leave its cells empty"),
 ])
 
 

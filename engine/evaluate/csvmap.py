@@ -84,14 +84,16 @@ def column_problems(policies: list[tree.Policy], header: list[str] | None, also_
     return problems
 
 
-def row_to_case(policy: tree.Policy, row: dict) -> dict:
-    """One CSV row (column -> cell text) as a case object."""
+def row_to_case(policy: tree.Policy, row: dict, lang: str = "en") -> dict:
+    """One CSV row (column -> cell text) as a case object; a row that does not fit its header is a
+    CaseError in `lang`."""
     if row.get(None) or (row.get("") or "").strip():
+        from engine.evaluate.case_words import word
         from engine.language.diagnostics import CaseError
 
         if row.get(None):  # csv.DictReader keeps the cells past the header's last column under None
-            raise CaseError([f"{len(row[None])} cell(s) more than the header has columns"])
-        raise CaseError([f"got {row['']!r} in a column with no name; name the column or leave its cells empty"])
+            raise CaseError([word(lang, "row.extra_cells", n=len(row[None]))])
+        raise CaseError([word(lang, "row.unnamed_column", got=repr(row['']))])
     case: dict = {}
     records = {f.name: f for _, f in _fields(policy) if f.kind == "list" and f.element == "record"}
     for group, f in _fields(policy):

@@ -22,6 +22,7 @@ import attrs
 
 from engine.explain import render_json
 from engine.evaluate.case import parse_json_line, read_case
+from engine.evaluate.case_words import word
 from engine.evaluate.csvmap import row_to_case
 from engine.explain.render_sheet import Words, columns
 from engine.language.diagnostics import CaseError
@@ -69,6 +70,13 @@ class Summary:
 
 
 # ---------------------------------------------------------------- reading records
+@attrs.frozen
+class TooLarge:
+    """A line past the case size limit, skipped unread: its record says so in the batch's language."""
+
+    limit: int
+
+
 def json_lines(stream):
     """(line number, text) for every non-blank line; a line that is not UTF-8 comes as bytes and
     gives an error record."""
@@ -84,7 +92,7 @@ def json_lines(stream):
         if len(line) > limit and not line.endswith(b"\n" if isinstance(line, bytes) else "\n"):
             while line and not line.endswith(b"\n" if isinstance(line, bytes) else "\n"):  # skip the rest of this record
                 line = stream.readline(limit + 1)
-            yield number, CaseError([f"the record is larger than {limit:,} bytes; a case holds one applicant (POLICY_MAX_CASE_BYTES)"])
+            yield number, TooLarge(limit)
             continue
         if isinstance(line, bytes):
             try:
@@ -117,7 +125,10 @@ def _init(policies: dict, default: str | None, trace: bool, input_format: str, o
     _STATE.update(policies=policies, default=default, choose=len(policies) > 1,
                   fast=None if trace else {name: FastPolicy(p) for name, p in policies.items()}, trace=trace,
                   input_format=input_format, output_format=output_format, header=csv_header(policies, trace),
-                  also_known=also_known, words=Words(policies, lang))
+                  also_known=also_known, words=Words(policies, lang),
+                  # a record's errors: in words for a sheet's people (CSV, .xlsx), in English beside the
+                  # field paths in JSON Lines, which keeps codes for programs
+                  lang="en" if output_format == "jsonl" else lang)
 
 
 def _worker_init(parent: int, *args) -> None:
@@ -163,7 +174,7 @@ def _year_of(raw) -> tuple[str, bool]:
     from engine.evaluate.selection import NoDate, choose_year
 
     try:
-        return choose_year(list(_STATE["policies"].items()), raw)[0], False
+        return choose_year(list(_STATE["policies"].items()), raw, lang=_STATE.get("lang", "en"))[0], False
     except NoDate:
         if _STATE["default"] is None:
             raise
@@ -203,20 +214,23 @@ def _problems(exc: CaseError, labels: bool = False) -> list[dict]:
 
 
 def _decide(number: int, record) -> dict:
+    lang = _STATE.get("lang", "en")
     if isinstance(record, UnicodeDecodeError):
-        return {"line": number, "ok": False, "errors": [{"field": None, "message": "not UTF-8 text; save the input as UTF-8"}]}
-    if isinstance(record, CaseError):  # refused before it was read whole (too large)
+        return {"line": number, "ok": False, "errors": [{"field": None, "message": word(lang, "record.not_utf8")}]}
+    if isinstance(record, TooLarge):  # refused before it was read whole
+        return {"line": number, "ok": False, "errors": [{"field": None, "message": word(lang, "record.too_big", most=f"{record.limit:,}")}]}
+    if isinstance(record, CaseError):
         return {"line": number, "ok": False, "errors": _problems(record)}
     policies = _STATE["policies"]
     year, by_default = next(iter(policies)), False
     try:
         if _STATE["input_format"] == "jsonl":
-            raw = parse_json_line(record)
+            raw = parse_json_line(record, lang)
             year, by_default = _year_of(raw) if _STATE["choose"] else (year, False)
         else:
             year, by_default = _year_of(_dating_case(policies, record)) if _STATE["choose"] else (year, False)
-            raw = row_to_case(policies[year], record)
-        values = read_case(policies[year], raw, also_known=_STATE["also_known"])
+            raw = row_to_case(policies[year], record, lang)
+        values = read_case(policies[year], raw, also_known=_STATE["also_known"], lang=lang)
     except CaseError as exc:
         return {"line": number, "ok": False, "errors": _problems(exc)}
     said = ({"policy": year, **({"policy_by_default": True} if by_default else {})} if _STATE["choose"] else {})

@@ -115,6 +115,9 @@ def cases_to_parquet(path: Path, policies: list[tree.Policy], out: Path, also_kn
     from engine.evaluate.csvmap import row_to_case
 
     schema = union_schema(policies)
+    from engine.evaluate.case_words import word
+    from engine.population.batch import TooLarge
+
     names = [field_names(p) for p in policies]
     problems: list[str] = []
     writer = pq.ParquetWriter(out, schema)
@@ -123,8 +126,8 @@ def cases_to_parquet(path: Path, policies: list[tree.Policy], out: Path, also_kn
     try:
         for where, number, record, kind in _records(path, policies, also_known):
             try:
-                if isinstance(record, CaseError):  # a record too large to read
-                    raise record
+                if isinstance(record, TooLarge):  # a record too large to read
+                    raise CaseError([word("en", "record.too_big", most=f"{record.limit:,}")])
                 if isinstance(record, Exception):
                     raise CaseError([f"not UTF-8 text ({record.reason})"])
                 raw = {"csv": lambda: row_to_case(policies[0], record), "line": lambda: parse_json_line(record),
