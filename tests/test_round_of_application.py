@@ -11,13 +11,13 @@ import json
 import pytest
 
 from engine.authoring import corpus
-from engine.compile.pipeline import load_policy
 from engine.evaluate.case import read_case
 from engine.evaluate.evaluator import evaluate
 from engine.evaluate.fast import FastPolicy, summary
 from engine.explain import relevance, relevance_plan
 from engine.language.diagnostics import PolicyError
 from engine.language.fmt import format_text
+from policy_support import load, policy_fixtures, write
 from sql_support import duckdb_rows, mismatches
 
 POLICY = """\
@@ -66,17 +66,7 @@ frame 特例 "追加公募の特例枠":
 """
 
 
-@pytest.fixture(scope="module")
-def folder(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("round_of") / "policy"
-    folder.mkdir()
-    (folder / "policy.rules").write_text(POLICY, encoding="utf-8")
-    return folder
-
-
-@pytest.fixture(scope="module")
-def policy(folder):
-    return load_policy(folder, use_cache=False).policy
+folder, policy = policy_fixtures(POLICY, "round_of")
 
 
 def decided(policy, applied, raise_=False):
@@ -150,9 +140,8 @@ def test_fmt_keeps_it_and_spaces_it():
     ("  applied on 申請日\n", "", "error: round of 枠 needs the programme's `applied on` (the application date)"),
 ])
 def test_what_the_round_needs(tmp_path, old, new, message):
-    (tmp_path / "policy.rules").write_text(POLICY.replace(old, new, 1), encoding="utf-8")
     with pytest.raises(PolicyError) as error:
-        load_policy(tmp_path, use_cache=False)
+        load(tmp_path, POLICY.replace(old, new, 1))
     assert message in str(error.value), str(error.value)
 
 
@@ -166,9 +155,8 @@ frame 無期限 "期限のない枠":
     rate 1/2
     round down
 """
-    (tmp_path / "policy.rules").write_text(text, encoding="utf-8")
     with pytest.raises(PolicyError) as error:
-        load_policy(tmp_path, use_cache=False)
+        load(tmp_path, text)
     assert '"追加公募" is not a round of 無期限' in str(error.value)
     assert 'help: 無期限 lists no rounds: give it `deadline "NAME" DATE` lines' in str(error.value)
     said = error.value.said("ja")  # as `policy check` says it by default
@@ -181,8 +169,7 @@ def test_a_what_if_is_verified_under_the_round(tmp_path, run):
     missing 賃上げ is offered with the 追加公募's rate, in 2次 with the 2次's."""
     text = POLICY.replace("  requires 通常の回\n", "  requires 賃上げ表明\n").replace(
         "rule 追加公募以外で賃上げ", 'rule 賃上げ表明 "賃上げを表明している":\n  source 要領 "賃上げ"\n  賃上げ\n\nrule 追加公募以外で賃上げ')
-    (tmp_path / "policy.rules").write_text(text.replace("rate 2/3 if 追加公募以外で賃上げ else 1/2", "rate 2/3 if 追加公募 else 1/2"),
-                                           encoding="utf-8")
+    write(tmp_path, text.replace("rate 2/3 if 追加公募以外で賃上げ else 1/2", "rate 2/3 if 追加公募 else 1/2"))
     for applied, subsidy in (("2024-11-01", "200,000円"), ("2024-08-01", "150,000円")):
         case = tmp_path / "case.json"
         case.write_text(json.dumps({"申請日": applied, "経費": 300_000}), encoding="utf-8")
@@ -234,7 +221,7 @@ frame 枠 "枠":
     ("2021-06-29", "2024-06-01", "en", ["設立日 is 2021-06-29; it must be at least 3年 before the deadline of the round applied in (2021-06-30)"]),
 ])
 def test_the_round_dates_are_named_in_the_explanation(tmp_path, run, founded, applied, lang, lines):
-    (tmp_path / "policy.rules").write_text(DATES, encoding="utf-8")
+    write(tmp_path, DATES)
     case = tmp_path / "case.json"
     case.write_text(json.dumps({"申請者": {"設立日": founded}, "申請日": applied, "経費": 300_000}), encoding="utf-8")
     out = run("eval", case, "--policy", tmp_path, "--format", "brief", "--lang", lang).stdout
@@ -243,16 +230,14 @@ def test_the_round_dates_are_named_in_the_explanation(tmp_path, run, founded, ap
 
 
 def test_arithmetic_on_a_round_date_says_how_to_guard_it(tmp_path):
-    (tmp_path / "policy.rules").write_text(DATES.replace("deadline of 枠 is given and 申請者", "申請者"), encoding="utf-8")
     with pytest.raises(PolicyError) as error:
-        load_policy(tmp_path, use_cache=False)
+        load(tmp_path, DATES.replace("deadline of 枠 is given and 申請者", "申請者"))
     assert ("help: deadline of 枠 is missing when the application date is in no round of 枠: test it first, in the same "
             "condition: `deadline of 枠 is given and …` (or `when deadline of 枠 is given:` in `cases:`)") in str(error.value)
 
 
 def test_a_round_date_of_a_frame_without_rounds_is_warned(tmp_path, run):
-    (tmp_path / "policy.rules").write_text(DATES.replace('  deadline "1次" 2024-06-30 opens 2024-04-01\n', "  deadlines unknown\n"),
-                                           encoding="utf-8")
+    write(tmp_path, DATES.replace('  deadline "1次" 2024-06-30 opens 2024-04-01\n', "  deadlines unknown\n"))
     result = run("check", "--lang", "en", "--policy", tmp_path)
     out = result.stdout + result.stderr
     assert "warning: opening of 枠 is always missing: 枠 lists no rounds" in out

@@ -11,12 +11,12 @@ import json
 import pytest
 
 from engine.authoring import corpus
-from engine.compile.pipeline import load_policy
 from engine.evaluate.case import read_case
 from engine.evaluate.evaluator import evaluate
 from engine.evaluate.fast import FastPolicy, summary
 from engine.language.diagnostics import PolicyError
 from engine.language.fmt import format_text
+from policy_support import load, policy_fixtures, write
 from sql_support import duckdb_rows, mismatches
 
 POLICY = """\
@@ -56,17 +56,7 @@ frame 枠 "枠":
 D = datetime.date
 
 
-@pytest.fixture(scope="module")
-def folder(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("steps") / "policy"
-    folder.mkdir()
-    (folder / "policy.rules").write_text(POLICY, encoding="utf-8")
-    return folder
-
-
-@pytest.fixture(scope="module")
-def policy(folder):
-    return load_policy(folder, use_cache=False).policy
+folder, policy = policy_fixtures(POLICY, "steps")
 
 
 def dues(policy, applied, done=False):
@@ -135,15 +125,13 @@ def test_fmt_keeps_the_due_line():
      "error: step 書類提出 is due by the deadline of the round applied in, which needs the programme's `applied on`"),
 ])
 def test_what_a_due_line_needs(tmp_path, old, new, message):
-    (tmp_path / "policy.rules").write_text(POLICY.replace(old, new, 1), encoding="utf-8")
     with pytest.raises(PolicyError) as error:
-        load_policy(tmp_path, use_cache=False)
+        load(tmp_path, POLICY.replace(old, new, 1))
     assert message in str(error.value), str(error.value)
 
 
 def test_a_frame_without_rounds_is_warned(tmp_path, run):
-    (tmp_path / "policy.rules").write_text(POLICY.replace('  deadline "1次" 2024-06-30\n  deadline "2次" 2024-09-30 opens 2024-07-15\n',
-                                                          "  deadlines unknown\n"), encoding="utf-8")
+    write(tmp_path, POLICY.replace('  deadline "1次" 2024-06-30\n  deadline "2次" 2024-09-30 opens 2024-07-15\n', "  deadlines unknown\n"))
     out = run("check", "--lang", "en", "--policy", tmp_path)
     assert "warning: step 書類提出 is due by the round's deadline, but frame 枠 lists no rounds: there it has no due date" in out.stdout + out.stderr
     out = run("check", "--policy", tmp_path)  # Japanese by default
