@@ -270,3 +270,17 @@ def test_a_template_has_the_columns_labels_and_drop_downs_and_reads_back_once_fi
         csv.writer(f, lineterminator="\r\n").writerow([values.get(k, "") for k in keys])
     assert run("batch", tmp_path / "cases.csv", "-o", tmp_path / "out2.jsonl", "--policy", POLICY_2024).exit_code == 0
     assert jsonl(tmp_path / "out2.jsonl") == [record]
+
+
+def test_a_template_says_a_broken_policy_and_an_unwritable_file_in_its_language(tmp_path, run):
+    folder = tmp_path / "policy"
+    folder.mkdir()
+    (folder / "policy.rules").write_text('programme "x"\n  year 2024\nrule 中小企業 "x":\n  資本金 ≤ 1円\n', encoding="utf-8")
+    result = run("template", "-o", tmp_path / "cases.csv", "--policy", folder)
+    assert result.exit_code == 4
+    assert f"{folder / 'policy.rules'}:4:3: エラー: 資本金 という名前はありません" in result.stderr
+    result = run("template", "-o", tmp_path / "cases.csv", "--policy", folder, "--lang", "en")
+    assert result.exit_code == 4 and f"{folder / 'policy.rules'}:4:3: error: unknown name 資本金" in result.stderr
+    result = run("template", "-o", tmp_path / "no" / "cases.csv", "--policy", POLICY_2024)
+    assert result.exit_code == 2
+    assert f"{tmp_path / 'no' / 'cases.csv'} に書けません: No such file or directory" in result.stderr

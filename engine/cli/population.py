@@ -10,6 +10,7 @@ import click
 from engine.language.diagnostics import CaseError, PolicyError
 from engine.compile.pipeline import load_policy
 from engine.language.resources import default_policy_dir
+from engine.cli.words import word
 from engine.cli.common import (EXIT_USAGE, EXIT_BAD_CASE, EXIT_BAD_POLICY, _case_message, _fail, cli, _write_whole,
                                _sibling_fields, _known_frames)
 
@@ -61,13 +62,13 @@ def template_command(output, policy_dir, lang, items, bom) -> None:
     try:
         policy = load_policy(policy_dir or default_policy_dir()).policy
     except PolicyError as exc:
-        _fail(str(exc), EXIT_BAD_POLICY)
+        _fail(exc.said(lang), EXIT_BAD_POLICY)  # in --lang, as every command that takes it
     try:
         n = sheets.write_template(policy, Path(output), fmt, lang, items, bom)
     except sheets.SheetProblem as exc:
         _fail(str(exc), EXIT_USAGE)
     except OSError as exc:
-        _fail(f"cannot write {output}: {exc.strerror or exc}", EXIT_USAGE)
+        _fail(word(lang, "file.unwritable", path=output, reason=exc.strerror or exc), EXIT_USAGE)
     click.echo(f"{n} columns → {output}", err=True)
 
 
