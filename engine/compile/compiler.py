@@ -14,7 +14,7 @@ def _unit(f: ast.Field) -> str | None:
     """The unit a count field was declared in (人, 者, か月…), kept for display."""
     name = f.type.name
     return name if BUILTIN_TYPES.get(name) is not None and BUILTIN_TYPES[name].kind == "count" and name != "count" else None
-from engine.language.checker import INFERRED, Checked
+from engine.language.symbols import INFERRED, Checked
 
 
 class _Compiler:
