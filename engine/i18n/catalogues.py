@@ -24,7 +24,7 @@ SOURCES = {
     "population": ("population/report.py", "population/report_tables.py"),
     "serve": ("serve/messages.py",),
     "page": ("serve/page_text.py",),
-    "language": ("language/diagnostics.py", "language/types.py", "language/loader.py", "language/parser.py",
+    "language": ("language/diagnostics.py", "language/types.py", "language/loader.py", "language/parser.py", "language/syntax_errors.py", "language/transform_declarations.py",
                  "language/inherit.py", "language/symbols.py", "language/checker.py",
                  "language/checker_declarations.py", "language/checker_expressions.py", "language/checker_frames.py", "language/ranges.py",
                  "evaluate/selection.py"),
