@@ -123,3 +123,20 @@ def test_digits_inside_names_and_parentheses_inside_labels_are_left_alone():
     text = 'rule 要件2024 "(a 要件":\n  source doc\n  従業員数 ≤ 3000人\n'
     assert format_text(text) == 'rule 要件2024 "(a 要件":\n  source doc\n  従業員数 ≤ 3,000人\n'
     assert format_text("  on 1億5000万円\n") == "  on 1億5,000万円\n"
+
+
+def test_fmt_refuses_a_layout_that_would_change_the_meaning_in_the_commands_language(run, tmp_path, monkeypatch):
+    """fmt re-parses what it wrote and compares meanings; if they differ (a bug in fmt) it leaves the
+    file as it is and says so in --lang. The bug is simulated by a comparison that always differs."""
+    from engine.language import fmt
+
+    meanings = iter(range(1000))
+    monkeypatch.setattr(fmt, "_meaning", lambda module: next(meanings))
+    monkeypatch.chdir(tmp_path)
+    Path("a.rules").write_text(MESSY, encoding="utf-8")
+    for lang, said in (("en", "fmt would change the meaning of a.rules; left as it is"),
+                       ("ja", "a.rules は、整形すると意味が変わってしまうため、そのままにしました（fmt の不具合です）")):
+        result = run("fmt", "--lang", lang, "a.rules")
+        assert result.exit_code == 4
+        assert result.stderr.splitlines()[0] == said
+    assert Path("a.rules").read_text(encoding="utf-8") == MESSY

@@ -293,3 +293,26 @@ def test_an_indentation_the_eye_cannot_tell_from_spaces_is_named(write_policy, i
     with pytest.raises(PolicyError) as exc:
         load_policy(write_policy(rule(indent + "従業員数 ≤ 300人\n")), use_cache=False)
     assert str(exc.value).endswith("  help: " + help_text)
+
+
+@pytest.mark.parametrize("line, english, japanese", [
+    ("  資本金 ≤ 50,00円\n",
+     "malformed number '50,00': commas must separate groups of three digits",
+     "数 '50,00' の書き方に誤りがあります: 桁区切りのカンマは3桁ごとに置いてください"),
+    ("  資本金 ≤ 1億12,000万円\n",
+     "malformed amount '1億12,000万円': the 万 part after 億 must be below 1万",
+     "金額 '1億12,000万円' の書き方に誤りがあります: 億のあとの万の部分は1万未満にしてください"),
+    ("  資本金 ≤ 100000000億円\n",
+     "amount 100000000億円 is larger than 1,000,000,000,000,000円; is it a typo?",
+     "金額 100000000億円 は 1,000,000,000,000,000円 より大きい値です。書き誤りではありませんか"),
+])
+def test_a_literal_that_cannot_be_read_is_said_in_the_commands_language(line, english, japanese, write_policy, run, tmp_path, monkeypatch):
+    """literals.py's problems are catalogue phrases like every other diagnostic: `policy check`
+    says them in --lang (Japanese by default), at the literal's position."""
+    write_policy(rule(line))
+    monkeypatch.chdir(tmp_path)
+    for lang, message in (("en", english), ("ja", japanese)):
+        result = run("check", "--lang", lang, "--policy", "policy")
+        assert result.exit_code != 0
+        first = result.stderr.splitlines()[0]
+        assert first.startswith("policy/policy.rules:14:9: ") and first.endswith(message), first

@@ -84,8 +84,8 @@ def fmt_command(paths: tuple[str, ...], check_only: bool, show_diff: bool, lang:
             click.echo(exc.said(lang), err=True)
             failed += 1
             continue
-        except fmt.FormatChangedMeaning as exc:
-            click.echo(str(exc), err=True)
+        except fmt.FormatChangedMeaning:
+            click.echo(word(lang, "fmt.changed_meaning", path=path), err=True)
             failed += 1
             continue
         if formatted != text:

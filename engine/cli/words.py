@@ -19,6 +19,7 @@ WORDS = catalogue([
     N_("fmt.not_read", ", {n} not formatted: fix the error(s) above"),
     N_("fmt.not_utf8", "{path}: not UTF-8 text; save it as UTF-8"),
     N_("fmt.no_such", "no such file or folder {path}"),
+    N_("fmt.changed_meaning", "fmt would change the meaning of {path}; left as it is"),
     # cases given on the command line (test, diff)
     N_("cases.none", "no case files in {paths}"),
     # the policy folder

@@ -26,7 +26,7 @@ SOURCES = {
     "page": ("serve/page_text.py",),
     "language": ("language/diagnostics.py", "language/types.py", "language/loader.py", "language/parser.py", "language/syntax_errors.py", "language/transform_declarations.py",
                  "language/inherit.py", "language/symbols.py", "language/checker.py",
-                 "language/checker_declarations.py", "language/checker_expressions.py", "language/checker_frames.py", "language/ranges.py",
+                 "language/checker_declarations.py", "language/checker_expressions.py", "language/checker_frames.py", "language/ranges.py", "language/literals.py",
                  "evaluate/selection.py"),
     "authoring": ("authoring/words.py",),
     "cli": ("cli/words.py",),

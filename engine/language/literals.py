@@ -7,6 +7,9 @@ import re
 from decimal import Decimal, InvalidOperation
 from fractions import Fraction
 
+from engine.i18n import N_
+from engine.language.diagnostics import Phrase, phrase
+
 # Larger than any subsidy programme's figure: a literal above it is surely a typo.
 MAX_LITERAL = 10**15
 
@@ -16,7 +19,18 @@ COUNT_UNITS = ("か月", "ヶ月", "人", "者", "社", "件", "個")
 
 
 class LiteralProblem(ValueError):
-    pass
+    """A literal that cannot be read: its message kept as a Phrase (said in the reader's language;
+    `str()` is the English)."""
+
+    def __init__(self, mark: tuple[str, str], **values):
+        self.phrase: Phrase = phrase(mark, **values)
+        super().__init__(str(self.phrase))
+
+
+# what `_int` was reading, as a message names it
+_WHAT = {"number": N_("literal.what.number", "number"), "ratio part": N_("literal.what.ratio_part", "ratio part"),
+         "amount": N_("literal.what.amount", "amount")}
+_MOST = f"{MAX_LITERAL:,}"
 
 
 _MAX_DIGITS = len(str(MAX_LITERAL))
@@ -31,34 +45,34 @@ def _int(text: str, what: str = "number") -> int:
     """A string of digits as an int; one longer than any literal allowed is refused before it is
     converted (Python refuses to convert past 4,300 digits, and converting is quadratic before that)."""
     if len(text.lstrip("0")) > _MAX_DIGITS:
-        raise LiteralProblem(f"{what} {_shown(text)} is larger than {MAX_LITERAL:,}; is it a typo?")
+        raise LiteralProblem(N_("literal.too_large", "{what} {text} is larger than {most}; is it a typo?"), what=phrase(_WHAT[what]), text=_shown(text), most=_MOST)
     return int(text)
 
 
 def grouped_int(text: str) -> int:
     """`500,000` or `500000`; commas must separate groups of three digits."""
     if not _GROUPED.fullmatch(text):
-        raise LiteralProblem(f"malformed number {_shown(text)!r}: commas must separate groups of three digits")
+        raise LiteralProblem(N_("literal.grouping", "malformed number {text}: commas must separate groups of three digits"), text=repr(_shown(text)))
     value = _int(text.replace(",", ""))
     if value > MAX_LITERAL:
-        raise LiteralProblem(f"number {text} is larger than {MAX_LITERAL:,}; is it a typo?")
+        raise LiteralProblem(N_("literal.too_large", "{what} {text} is larger than {most}; is it a typo?"), what=phrase(_WHAT["number"]), text=text, most=_MOST)
     return value
 
 
 def money(text: str) -> int:
     m = _MONEY.fullmatch(text)
     if not m:
-        raise LiteralProblem(f"malformed amount {text!r}")
+        raise LiteralProblem(N_("literal.malformed_amount", "malformed amount {text}"), text=repr(text))
     oku = grouped_int(m["oku"]) if m["oku"] else 0
     man = grouped_int(m["man"]) if m["man"] else 0
     rest = grouped_int(m["rest"]) if m["rest"] else 0
     if m["oku"] and man >= 10_000:
-        raise LiteralProblem(f"malformed amount {text!r}: the 万 part after 億 must be below 1万")
+        raise LiteralProblem(N_("literal.man_after_oku", "malformed amount {text}: the 万 part after 億 must be below 1万"), text=repr(text))
     if (m["oku"] or m["man"]) and rest >= 10_000:
-        raise LiteralProblem(f"malformed amount {text!r}: the part after 万 must be below 1万")
+        raise LiteralProblem(N_("literal.rest_after_man", "malformed amount {text}: the part after 万 must be below 1万"), text=repr(text))
     value = oku * 10**8 + man * 10**4 + rest
     if value > MAX_LITERAL:
-        raise LiteralProblem(f"amount {text} is larger than {MAX_LITERAL:,}円; is it a typo?")
+        raise LiteralProblem(N_("literal.amount_too_large", "amount {text} is larger than {most}円; is it a typo?"), text=text, most=_MOST)
     return value
 
 
@@ -88,32 +102,32 @@ def duration(text: str) -> int:
     unit = duration_unit(text)
     value = grouped_int(text[: -len(unit)])
     if value > MAX_DURATION[unit]:
-        raise LiteralProblem(f"duration {text} is longer than a century; is it a typo?")
+        raise LiteralProblem(N_("literal.duration_too_long", "duration {text} is longer than a century; is it a typo?"), text=text)
     return value
 
 
 def ratio(text: str) -> Fraction:
     numerator, denominator = (_int(part, "ratio part") for part in text.split("/"))
     if denominator == 0:
-        raise LiteralProblem(f"ratio {text} divides by zero")
+        raise LiteralProblem(N_("literal.divides_by_zero", "ratio {text} divides by zero"), text=text)
     return Fraction(numerator, denominator)
 
 
 def percent(text: str) -> Fraction:
     digits = text.rstrip("%")
     if len(digits.split(".")[0].lstrip("0")) > _MAX_DIGITS or len(digits) > 64:
-        raise LiteralProblem(f"percentage {_shown(text)} is larger than any rate; is it a typo?")
+        raise LiteralProblem(N_("literal.percent_too_large", "percentage {text} is larger than any rate; is it a typo?"), text=_shown(text))
     try:
         return Fraction(Decimal(digits)) / 100
     except InvalidOperation as exc:  # pragma: no cover - the grammar admits digits only
-        raise LiteralProblem(f"malformed percentage {text!r}") from exc
+        raise LiteralProblem(N_("literal.malformed_percent", "malformed percentage {text}"), text=repr(text)) from exc
 
 
 def date(text: str) -> datetime.date:
     try:
         return datetime.date.fromisoformat(text)
     except ValueError:
-        raise LiteralProblem(f"{text} is not a date that exists") from None
+        raise LiteralProblem(N_("literal.no_such_date", "{text} is not a date that exists"), text=text) from None
 
 
 # ---------------------------------------------------------------- what a person types in a form or a cell
@@ -136,10 +150,10 @@ def half_width(text: str) -> str:
 def _scaled(text: str, zeros: int) -> int:
     m = _SCALED.fullmatch(text)
     if not m:
-        raise LiteralProblem(f"not an amount: {_shown(text)!r}")
+        raise LiteralProblem(N_("literal.not_amount", "not an amount: {text}"), text=repr(_shown(text)))
     frac = m["frac"] or ""
     if any(c != "0" for c in frac[zeros:]):
-        raise LiteralProblem(f"{_shown(text)} leaves a fraction of a yen")
+        raise LiteralProblem(N_("literal.fraction_of_yen", "{text} leaves a fraction of a yen"), text=_shown(text))
     return _int(m["whole"] + (frac + "0" * zeros)[:zeros], "amount")
 
 
@@ -150,10 +164,10 @@ def entered_yen(text: str) -> int | None:
         return None
     m = _ENTERED_YEN.fullmatch(s)
     if not m or not (m["oku"] or m["man"] or m["rest"]):
-        raise LiteralProblem(f"not an amount: {_shown(text)!r} (e.g. 1,000,000 or 100万円)")
+        raise LiteralProblem(N_("literal.not_entered_amount", "not an amount: {text} (e.g. 1,000,000 or 100万円)"), text=repr(_shown(text)))
     value = sum(_scaled(m[part], zeros) for part, zeros in (("oku", 8), ("man", 4), ("rest", 0)) if m[part])
     if value > MAX_LITERAL:
-        raise LiteralProblem(f"amount {_shown(text)} is larger than {MAX_LITERAL:,}円; is it a typo?")
+        raise LiteralProblem(N_("literal.amount_too_large", "amount {text} is larger than {most}円; is it a typo?"), text=_shown(text), most=_MOST)
     return value
 
 
@@ -164,7 +178,7 @@ def entered_count(text: str) -> int | None:
     if s == "":
         return None
     if not (s.isascii() and s.isdigit()):
-        raise LiteralProblem(f"not a whole number: {_shown(text)!r}")
+        raise LiteralProblem(N_("literal.not_whole", "not a whole number: {text}"), text=repr(_shown(text)))
     return _int(s)
 
 

@@ -44,7 +44,7 @@ class ToAst(Declarations):
         try:
             value = convert(str(token))
         except literals.LiteralProblem as exc:
-            raise LiteralError(Diagnostic("error", str(exc), self._tspan(token))) from None
+            raise LiteralError(Diagnostic("error", exc.phrase, self._tspan(token))) from None
         return ast.Literal(kind=kind, value=value, text=str(token), span=self._tspan(token))
 
     # ------------------------------------------------------------ expressions
