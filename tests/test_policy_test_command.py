@@ -118,6 +118,26 @@ def test_malformed_expectations_are_invalid_not_a_crash(run, write_case):
         assert result.exit_code == 3 and f"ERROR {path}: {message}" in result.stdout
 
 
+
+def test_an_expectation_or_a_case_that_cannot_be_read_is_told_in_japanese_by_default(run, write_case):
+    """policy test's own refusals follow --lang like its results: the expectation's problems are
+    authoring words, the case reader's are its own (in the same words eval uses)."""
+    bad = write_case(with_expected({"frames": {"通常": {"subsidy": 1}, "通常枠": {"status": "ok"}},
+                                    "rules": {"中小企業": "no"}}), "bad.json")
+    wrong = write_case({**with_expected({"frames": {"通常枠": {"eligible": True}}}),
+                        "申請者": {**CASE["申請者"], "従業員数": "多い"}}, "wrong.json")
+    result = run("test", bad, wrong)
+    assert result.exit_code == 3
+    lines = result.stdout.splitlines()
+    assert lines[0] == (
+        f"エラー {bad}: expected.frames: 通常 という枠はありません（「通常枠」のことですか？）。このポリシーの枠: 通常枠, "
+        "インボイス対応類型, 電子取引類型, 複数社連携IT導入枠, セキュリティ対策推進枠; "
+        'expected.frames.通常枠.status: "ok" が書かれていますが、次のいずれか（eligible, eligible_after_steps, not_eligible）にしてください; '
+        'expected.rules.中小企業: "no" が書かれていますが、true か false にしてください')
+    assert lines[1] == f'エラー {wrong}: 「申請者」の「従業員数」: "多い" は使えません。整数（例: 12）で入力してください'
+    assert lines[2] == "0件一致、0件不一致、2件は読めません"
+
+
 NEIGHBOURS = {
     "mine": 'programme "p"\n  year 2024\n  source doc "d"\n\ninput 費用: 円 "費用"\n\nframe 枠 "枠":\n  source doc\n'
             '  amount 補助 "補助":\n    on 費用\n    rate 1/2\n    round down\n',

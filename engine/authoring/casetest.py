@@ -18,6 +18,7 @@ from engine.evaluate.case import read_case, read_case_file
 from engine.evaluate.decision import ELIGIBLE, ELIGIBLE_AFTER_STEPS, NOT_ELIGIBLE
 from engine.language.diagnostics import CaseError
 from engine.evaluate.evaluator import definition_results, evaluate
+from engine.authoring.words import word
 
 _FRAME_KEYS = ("status", "eligible", "subsidy")
 STATUSES = (ELIGIBLE, ELIGIBLE_AFTER_STEPS, NOT_ELIGIBLE)
@@ -43,59 +44,57 @@ class CaseResult:
 
 
 # what each expected key may hold: a wrong one is a bad expectation (exit 3), not a failed test
-_KEY_VALUES = {"status": (lambda v: v in STATUSES, "one of: " + ", ".join(STATUSES)),
-               "eligible": (lambda v: isinstance(v, bool), "true or false"),
-               "subsidy": (lambda v: isinstance(v, int) and not isinstance(v, bool) and v >= 0, "a whole number of yen")}
+_KEY_VALUES = {"status": (lambda v: v in STATUSES, "expect.one_of"),
+               "eligible": (lambda v: isinstance(v, bool), "expect.true_or_false"),
+               "subsidy": (lambda v: isinstance(v, int) and not isinstance(v, bool) and v >= 0, "expect.whole_yen")}
 
 
 _YEAR = re.compile(r"\d{4}")
 
 
-def for_year(expected, policy: tree.Policy) -> tuple[object, str | None, str]:
-    """(the expectation that applies to the policy's year, a problem, the key path to name in
+def for_year(expected, policy: tree.Policy, lang: str = "en") -> tuple[object, str | None, str]:
+    """(the expectation that applies to the policy's year, a problem in `lang`, the key path to name in
     messages). A plain expectation applies to every year; {"2024": …, "2025": …} holds one per
     year, and a year it does not name gets None (no expectation)."""
     if not isinstance(expected, dict) or not any(isinstance(k, str) and _YEAR.fullmatch(k) for k in expected):
         return expected, None, "expected"
     if not all(_YEAR.fullmatch(k) for k in expected):
-        return None, '"expected" holds either one expectation or one per year ("2024": {…}), not both', "expected"
+        return None, word(lang, "expect.mixed", example='"2024": {…}'), "expected"
     if policy.year is None:
-        return None, '"expected" is given per year, but the policy states no year in its programme header', "expected"
+        return None, word(lang, "expect.no_year"), "expected"
     return expected.get(str(policy.year)), None, f"expected.{policy.year}"
 
 
-def _expectation_problems(expected, policy: tree.Policy, where: str = "expected") -> list[str]:
-    problems = _problems(expected, policy)
-    return [p.replace("expected", where, 1) if where != "expected" else p for p in problems]
-
-
-def _problems(expected, policy: tree.Policy) -> list[str]:
+def _problems(expected, policy: tree.Policy, where: str = "expected", lang: str = "en") -> list[str]:
+    """What is wrong with an expectation, in `lang`; `where` is its key path (expected, expected.2024)."""
     from engine.evaluate.case import suggest
 
     frames = [f.name for f in policy.frames]
     problems = []
     if not isinstance(expected, dict) or set(expected) - {"frames", "rules"}:
-        return ['"expected" must be an object with "frames" and/or "rules" (or one such object per year, keyed "2024", "2025", …)']
+        return [word(lang, "expect.not_object", where=where)]
     if not isinstance(expected.get("frames") or {}, dict) or not isinstance(expected.get("rules") or {}, dict):
-        return ['expected.frames and expected.rules must be objects keyed by frame and rule names']
+        return [word(lang, "expect.not_objects", where=where)]
     if not expected.get("frames") and not expected.get("rules"):  # would pass whatever the decision
-        return ['"expected" names nothing to check; give "frames" and/or "rules"']
+        return [word(lang, "expect.nothing", where=where)]
+    keys = ", ".join(_FRAME_KEYS)
     for name, want in (expected.get("frames") or {}).items():
         if name not in frames:
-            problems.append(f"expected.frames: unknown frame {name}{suggest(name, frames)}; the policy's frames are: {', '.join(frames)}")
+            problems.append(word(lang, "expect.unknown_frame", where=where, name=name, hint=suggest(name, frames, lang), frames=", ".join(frames)))
         elif not isinstance(want, dict) or not want:
-            problems.append(f"expected.frames.{name}: expected an object with any of {', '.join(_FRAME_KEYS)}")
+            problems.append(word(lang, "expect.frame_not_object", where=where, name=name, keys=keys))
         else:
             for key, value in want.items():
                 if key not in _KEY_VALUES:
-                    problems.append(f"expected.frames.{name}.{key}: unknown{suggest(key, _FRAME_KEYS)}; expected any of {', '.join(_FRAME_KEYS)}")
+                    problems.append(word(lang, "expect.unknown_key", where=where, name=name, key=key, hint=suggest(key, _FRAME_KEYS, lang), keys=keys))
                 elif not _KEY_VALUES[key][0](value):
-                    problems.append(f"expected.frames.{name}.{key}: got {json.dumps(value, ensure_ascii=False)}, expected {_KEY_VALUES[key][1]}")
+                    problems.append(word(lang, "expect.bad_value", where=where, name=name, key=key, got=json.dumps(value, ensure_ascii=False),
+                                         expected=word(lang, _KEY_VALUES[key][1], statuses=", ".join(STATUSES))))
     for name, want in (expected.get("rules") or {}).items():
         if name not in policy.definitions:
-            problems.append(f"expected.rules: unknown rule {name}")
+            problems.append(word(lang, "expect.unknown_rule", where=where, name=name))
         elif not isinstance(want, bool):
-            problems.append(f"expected.rules.{name}: expected true or false, got {json.dumps(want, ensure_ascii=False)}")
+            problems.append(word(lang, "expect.rule_not_bool", where=where, name=name, got=json.dumps(want, ensure_ascii=False)))
     return problems
 
 
@@ -123,14 +122,15 @@ def _other_years(name: str, raw, policy: tree.Policy) -> CaseResult:
 
 
 def run_case(policy: tree.Policy, path: Path, also_known: frozenset = frozenset(), on_decision=None,
-             name: str | None = None, raw=None) -> CaseResult:
-    """`raw`: the case already read (standard input can be read once only)."""
+             name: str | None = None, raw=None, lang: str = "en") -> CaseResult:
+    """`raw`: the case already read (standard input can be read once only). A case or an expectation
+    that cannot be read is told in `lang`."""
     name = name or ("standard input" if str(path) == "-" else str(path))
     try:
-        raw = read_case_file(path) if raw is None else raw
+        raw = read_case_file(path, lang) if raw is None else raw
         if for_other_years_only(raw, policy):  # e.g. a 2025 case naming a process 2024 does not know
             return _other_years(name, raw, policy)
-        values = read_case(policy, raw, also_known=also_known)
+        values = read_case(policy, raw, also_known=also_known, lang=lang)
     except CaseError as exc:
         return CaseResult(case=name, outcome="invalid", error="; ".join(exc.problems))
     decision = evaluate(policy, values)
@@ -139,12 +139,12 @@ def run_case(policy: tree.Policy, path: Path, also_known: frozenset = frozenset(
     expected = raw.get("expected")
     if expected is None:
         return CaseResult(case=name, outcome="no_expectation")
-    expected, problem, where = for_year(expected, policy)
+    expected, problem, where = for_year(expected, policy, lang)
     if problem:
         return CaseResult(case=name, outcome="invalid", error=problem)
     if expected is None:  # expectations for other years only
         return _other_years(name, raw, policy)
-    problems = _expectation_problems(expected, policy, where)
+    problems = _problems(expected, policy, where, lang)
     if problems:
         return CaseResult(case=name, outcome="invalid", error="; ".join(problems))
     frames = {f.name: f for f in decision.frames}

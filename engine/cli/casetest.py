@@ -86,7 +86,7 @@ def test_command(cases: tuple[str, ...], policy_dir: str | None, show_coverage: 
     covered = 0  # the cases judged under the policy whose coverage is reported
     for path in paths:
         if years is None:
-            results.append(casetest.run_case(policy, path, known, record))
+            results.append(casetest.run_case(policy, path, known, record, lang=lang))
             covered += 1
             continue
         raw, chosen_years = _years_of_case(path, years, lang)
@@ -95,7 +95,7 @@ def test_command(cases: tuple[str, ...], policy_dir: str | None, show_coverage: 
             if refused is not None:  # eval refuses it too, with these words
                 results.append(casetest.CaseResult(case=label, outcome="invalid", error=refused))
             else:
-                results.append(casetest.run_case(chosen, path, known, record if chosen is policy else None, name=label, raw=raw))
+                results.append(casetest.run_case(chosen, path, known, record if chosen is policy else None, name=label, raw=raw, lang=lang))
                 covered += chosen is policy
     if fmt == "json":
         out = render_casetest.as_json(results, cov if show_coverage else None, covered)
@@ -122,14 +122,14 @@ def _years_of_case(path: Path, years: dict, lang: str = "en") -> tuple[object, l
     from engine.evaluate.selection import NoDate, choose_year
 
     try:
-        raw = read_case_file(path)
+        raw = read_case_file(path, lang)
     except CaseError as exc:  # as run_case reports it (standard input is not read twice)
         return None, [(None, None, "; ".join(exc.problems))]
     named = [y for y in casetest.years_named(raw) if y in years]
     if named:
         return raw, [(y if len(named) > 1 else None, years[y], None) for y in named]
     try:
-        name = choose_year(list(years.items()), raw, _shown(str(path)))[0]
+        name = choose_year(list(years.items()), raw, _shown(str(path), lang), lang=lang)[0]
     except NoDate:
         name = DEFAULT_YEAR
     except CaseError as exc:
