@@ -79,7 +79,7 @@ SCANNED = sorted((ROOT / "engine" / "explain").glob("*.py")) + [
 ] + [ROOT / "engine" / "population" / "report_tables.py"] + [
     # the command line's words (domain "cli") and the author's reports (domain "authoring")
     CLI / f"{name}.py" for name in ("common", "decide", "batch", "authoring", "casetest", "words")] + [
-    ROOT / "engine" / "authoring" / f"{name}.py" for name in ("doc", "render_casetest", "words")]
+    ROOT / "engine" / "authoring" / f"{name}.py" for name in ("doc", "render_casetest", "words", "casetest")]
 _JAPANESE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff]")
 _ENGLISH = re.compile(r"[A-Za-z]{2,}[ ,;:]+[A-Za-z]{2,}")
 _MARKUP = re.compile(r"<[^>]*(?:>|$)|&\w+;")  # tags, whole or cut by a placeholder

@@ -39,3 +39,25 @@ async def test_a_client_that_names_no_locale_gets_japanese_diagnostics(client: L
 
 def test_the_locale_chooses_the_language():
     assert [language_of(x) for x in ("en", "en-US", "EN-gb", "ja", "ja-JP", None, "", "fr")] == ["en", "en", "en", "ja", "ja", "ja", "ja", "ja"]
+
+
+@pytest.mark.asyncio(loop_scope="module")
+async def test_the_hover_and_a_refused_rename_are_in_japanese_too(client: LanguageClient):
+    """Not only diagnostics: the hover's words (kind, type, source, where defined) and why a rename
+    is refused follow the client's locale."""
+    path = P2024 / "frame_normal.rules"
+    text = open_doc(client, path)
+    hover = await client.text_document_hover_async(types.HoverParams(
+        text_document=types.TextDocumentIdentifier(uri=uri(path)), position=position(text, "requires 中小企業", offset=10)))
+    lines = hover.contents.value.split("  \n")
+    assert lines[0] == "**中小企業**（ルール）"
+    assert lines[1] == "中小企業・小規模事業者等に該当する / is an SME"
+    assert lines[2] == "型: `真偽（true/false）`"
+    assert lines[3].startswith("出典: `it-hojo` 「資本金・従業員規模の一方が、右記以下の場合対象")
+    assert lines[4] == "定義: policies/2024/applicants.rules:18:6"
+    path = P2024 / "applicants.rules"
+    text = open_doc(client, path)
+    with pytest.raises(Exception, match="組織形態 は2つのもの（選択肢, 入力項目）を指しています。名前を書き換えると、そのすべてが変わってしまいます"):
+        await client.text_document_rename_async(types.RenameParams(
+            text_document=types.TextDocumentIdentifier(uri=uri(path)), position=position(text, "when 組織形態 in", offset=6),
+            new_name="法人形態"))

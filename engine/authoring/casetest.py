@@ -15,6 +15,7 @@ import attrs
 
 from engine.tree import nodes as tree
 from engine.evaluate.case import read_case, read_case_file
+from engine.evaluate.case_words import word as case_word
 from engine.evaluate.decision import ELIGIBLE, ELIGIBLE_AFTER_STEPS, NOT_ELIGIBLE
 from engine.language.diagnostics import CaseError
 from engine.evaluate.evaluator import definition_results, evaluate
@@ -125,7 +126,7 @@ def run_case(policy: tree.Policy, path: Path, also_known: frozenset = frozenset(
              name: str | None = None, raw=None, lang: str = "en") -> CaseResult:
     """`raw`: the case already read (standard input can be read once only). A case or an expectation
     that cannot be read is told in `lang`."""
-    name = name or ("standard input" if str(path) == "-" else str(path))
+    name = name or (case_word(lang, "file.stdin") if str(path) == "-" else str(path))
     try:
         raw = read_case_file(path, lang) if raw is None else raw
         if for_other_years_only(raw, policy):  # e.g. a 2025 case naming a process 2024 does not know

@@ -22,7 +22,7 @@ from pygls.lsp.server import LanguageServer
 from pygls.uris import from_fs_path, to_fs_path
 
 from engine import __version__
-from engine.authoring import workspace
+from engine.authoring import editing, workspace
 from engine.language.diagnostics import HELP, phrase
 
 SYMBOL_KINDS = {
@@ -159,7 +159,7 @@ class PolicyLanguageServer(LanguageServer):
     def publish(self, folder: Path, analysis: workspace.Analysis) -> None:
         by_file: dict[str, list[types.Diagnostic]] = {}
         entry = str(folder / "policy.rules")
-        for path in workspace.policy_files([folder]):
+        for path in editing.policy_files([folder]):
             by_file.setdefault(str(path), [])
         for d in analysis.diagnostics:
             where = workspace.absolute(d.span.file) if d.span else entry
@@ -244,7 +244,7 @@ def hover(ls: PolicyLanguageServer, params: types.HoverParams) -> types.Hover | 
         return None
     found = workspace.word_at(text, line, column)
     rng = types.Range(start=to_position(text, line, found[1]), end=to_position(text, line, found[2])) if found else None
-    return types.Hover(contents=types.MarkupContent(kind=types.MarkupKind.Markdown, value=workspace.hover_text(analysis, symbols)),
+    return types.Hover(contents=types.MarkupContent(kind=types.MarkupKind.Markdown, value=editing.hover_text(analysis, symbols, ls.lang)),
                        range=rng)
 
 
@@ -267,8 +267,8 @@ def references(ls: PolicyLanguageServer, params: types.ReferenceParams) -> list[
     found = workspace.word_at(text, line, column)
     if not found or found[0] not in analysis.symbols:
         return None
-    files = workspace.policy_files(workspace.year_folders(analysis.folder))
-    spans = workspace.occurrences(found[0], files, ls.overlay())
+    files = editing.policy_files(editing.year_folders(analysis.folder))
+    spans = editing.occurrences(found[0], files, ls.overlay())
     if not params.context.include_declaration:
         declared = {(workspace.absolute(s.file), s.line, s.column) for sym in analysis.symbols[found[0]]
                     if (s := workspace.name_span(sym, analysis.sources))}
@@ -283,9 +283,9 @@ def rename(ls: PolicyLanguageServer, params: types.RenameParams) -> types.Worksp
         raise JsonRpcInvalidParams("not a file of a policy folder")
     line, column = from_position(text, params.position)
     try:
-        spans = workspace.rename(analysis, text, line, column, params.new_name, ls.overlay())
-    except workspace.RenameRefused as exc:
-        raise JsonRpcInvalidParams(str(exc)) from None
+        spans = editing.rename(analysis, text, line, column, params.new_name, ls.overlay())
+    except editing.RenameRefused as exc:
+        raise JsonRpcInvalidParams(exc.said(ls.lang)) from None
     changes: dict[str, list[types.TextEdit]] = {}
     for s in spans:
         changes.setdefault(from_fs_path(s.file), []).append(
@@ -300,11 +300,11 @@ def completion(ls: PolicyLanguageServer, params: types.CompletionParams) -> type
         return None
     line, column = from_position(text, params.position)
     items = [types.CompletionItem(label=label, kind=COMPLETION_KINDS.get(kind), detail=detail)
-             for label, kind, detail in workspace.completions(analysis, text, line, column)]
+             for label, kind, detail in editing.completions(analysis, text, line, column)]
     return types.CompletionList(is_incomplete=False, items=items)
 
 
-def _symbol(text: str, o: workspace.Outline) -> types.DocumentSymbol:
+def _symbol(text: str, o: editing.Outline) -> types.DocumentSymbol:
     rng = to_range(text, o.span)
     return types.DocumentSymbol(name=o.name, detail=o.label, kind=SYMBOL_KINDS.get(o.kind, types.SymbolKind.Variable),
                                 range=rng, selection_range=rng, children=[_symbol(text, c) for c in o.children] or None)
@@ -313,13 +313,13 @@ def _symbol(text: str, o: workspace.Outline) -> types.DocumentSymbol:
 @server.feature(types.TEXT_DOCUMENT_DOCUMENT_SYMBOL)
 def document_symbols(ls: PolicyLanguageServer, params: types.DocumentSymbolParams) -> list[types.DocumentSymbol]:
     doc = ls.workspace.get_text_document(params.text_document.uri)
-    return [_symbol(doc.source, o) for o in workspace.outline(doc.source, doc.path or doc.uri)]
+    return [_symbol(doc.source, o) for o in editing.outline(doc.source, doc.path or doc.uri)]
 
 
 @server.feature(types.TEXT_DOCUMENT_FORMATTING)
 def formatting(ls: PolicyLanguageServer, params: types.DocumentFormattingParams) -> list[types.TextEdit] | None:
     doc = ls.workspace.get_text_document(params.text_document.uri)
-    new = workspace.formatted(doc.source, doc.path or doc.uri)
+    new = editing.formatted(doc.source, doc.path or doc.uri)
     if new is None or new == doc.source:
         return [] if new is not None else None
     lines = doc.source.splitlines()
