@@ -55,7 +55,7 @@ def cases(tmp_path_factory) -> Path:
 def test_a_compare_report_cut_short_leaves_the_previous_report(cases, tmp_path):
     out = tmp_path / "report.html"  # about 11 KB
     out.write_text(PREVIOUS, encoding="utf-8")
-    run = _policy("population", "--compare", str(POLICY_2024), str(POLICY_2024), str(cases), "-o", str(out), limit=4096)
+    run = _policy("population", "--lang", "en", "--compare", str(POLICY_2024), str(POLICY_2024), str(cases), "-o", str(out), limit=4096)
     assert (run.returncode, run.stderr) == (2, f"cannot write {out}: File too large\n")
     assert out.read_text(encoding="utf-8") == PREVIOUS and _leftovers(out) == []
     run = _policy("population", "--compare", str(POLICY_2024), str(POLICY_2024), str(cases), "-o", str(out), limit=1 << 30)

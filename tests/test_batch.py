@@ -191,7 +191,8 @@ def test_a_csv_header_no_input_reads_is_refused_before_any_output(tmp_path, run)
     expected = ["column 申請者.資本: no input has this path (did you mean 申請者.資本金?)",  # in the header's order
                 "column 経費[0].金: 経費 items have no field 金 (did you mean 金額?); they have: 利用月数, 区分, 金額",
                 "column 申請者.業種: given twice; give each column once"]
-    for command in (["batch", source, "-o", tmp_path / "out.csv"], ["population", source, "-o", tmp_path / "out.parquet"]):
+    for command in (["batch", "--lang", "en", source, "-o", tmp_path / "out.csv"],
+                    ["population", "--lang", "en", source, "-o", tmp_path / "out.parquet"]):
         result = run(*command)
         assert result.exit_code == 3, result.output
         assert result.stderr == "invalid case:\n" + "".join(f"{source}: {e}\n" for e in expected)

@@ -67,7 +67,7 @@ def test_the_runtime_reads_the_catalogues_with_the_standard_library():
 # The modules whose every sentence must come from a catalogue, and the literals they may hold that
 # are not sentences: markup, symbols and the units the policy language itself spells. The command
 # line's modules are scanned less their click decorators (--help texts are English, and not a
-# message); of them, population and serve still say their usage errors in English (docs/messages.md).
+# message); of them, serve still says its usage errors in English (docs/messages.md).
 CLI = ROOT / "engine" / "cli"
 SCANNED = sorted((ROOT / "engine" / "explain").glob("*.py")) + [
     ROOT / "engine" / "evaluate" / name for name in ("case.py", "case_words.py", "case_problems.py")] + [
@@ -78,7 +78,8 @@ SCANNED = sorted((ROOT / "engine" / "explain").glob("*.py")) + [
     for name in ("page", "page_text", "result", "calculation", "way_forward", "call_period", "citation", "questions", "templating")
 ] + [ROOT / "engine" / "population" / "report_tables.py"] + [
     # the command line's words (domain "cli") and the author's reports (domain "authoring")
-    CLI / f"{name}.py" for name in ("common", "decide", "batch", "authoring", "casetest", "words")] + [
+    CLI / f"{name}.py" for name in ("common", "decide", "batch", "authoring", "casetest", "words", "population")] + [
+    ROOT / "engine" / "population" / "errors.py"] + [
     ROOT / "engine" / "authoring" / f"{name}.py" for name in ("doc", "render_casetest", "words", "casetest")]
 _JAPANESE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff]")
 _ENGLISH = re.compile(r"[A-Za-z]{2,}[ ,;:]+[A-Za-z]{2,}")

@@ -83,28 +83,28 @@ def test_the_report_equals_the_tree_on_every_firm(population):
 
 def test_cli_population_writes_decisions_and_the_report(population, tmp_path, run):
     out = tmp_path / "decisions.parquet"
-    result = run("population", str(population), "-o", str(out))
+    result = run("population", "--lang", "en", str(population), "-o", str(out))
     assert result.exit_code == 0, result.output
     table = pq.read_table(out)
     assert table.num_rows == 1200
     assert table.column_names[:3] == ["id", "best_frame", "best_subsidy"]
     report = tmp_path / "report.json"
-    result = run("population", "--compare", str(OLD), str(NEW), str(population), "-o", str(report))
+    result = run("population", "--lang", "en", "--compare", str(OLD), str(NEW), str(population), "-o", str(report))
     assert result.exit_code == 0, result.output
     assert json.loads(report.read_text(encoding="utf-8"))["format"] == "subsidy-population-compare/1"
-    result = run("population", "--compare", str(OLD), str(NEW), str(population), "-o", str(report), "--budget", "１億円",
+    result = run("population", "--lang", "en", "--compare", str(OLD), str(NEW), str(population), "-o", str(report), "--budget", "１億円",
                  "--national", "12000")
     assert result.exit_code == 0, result.output
     figures = json.loads(report.read_text(encoding="utf-8"))
     assert (figures["budget"], figures["national"]["firms"], figures["national"]["factor"]) == (100_000_000, 12_000, "10/1")
-    result = run("population", "--compare", str(OLD), str(NEW), str(population), "-o", str(tmp_path / "report.xlsx"))
+    result = run("population", "--lang", "en", "--compare", str(OLD), str(NEW), str(population), "-o", str(tmp_path / "report.xlsx"))
     assert result.exit_code == 0, result.output
     assert (tmp_path / "report.xlsx").read_bytes()[:2] == b"PK"  # a workbook (its sheets: test_population_report.py)
     for args, message in ((["--budget", "たくさん"], "--budget: not an amount: 'たくさん' (e.g. 1,000,000 or 100万円)"),
                           (["--budget", "0円"], "--budget: '0円' is no amount above 0円 (e.g. 2000億円)")):
-        result = run("population", "--compare", str(OLD), str(NEW), str(population), *args)
+        result = run("population", "--lang", "en", "--compare", str(OLD), str(NEW), str(population), *args)
         assert (result.exit_code, result.stderr.strip()) == (2, message)
-    result = run("population", str(population), "-o", str(out), "--budget", "1億円")
+    result = run("population", "--lang", "en", str(population), "-o", str(out), "--budget", "1億円")
     assert (result.exit_code, result.stderr.strip()) == (2, "--budget is for the --compare report")
 
 
@@ -169,7 +169,7 @@ def test_cli_population_reads_a_json_case_or_an_array_of_them(tmp_path, run):
     cases is read as that document; a problem names the case by its place in the array."""
     example = ROOT / "examples" / "seed_invoice_small_1m.json"
     out = tmp_path / "d.csv"
-    result = run("population", str(example), "-o", str(out))
+    result = run("population", "--lang", "en", str(example), "-o", str(out))
     assert result.exit_code == 0, result.output
     assert ",750000," in out.read_text(encoding="utf-8").splitlines()[2]
     seed = json.loads(example.read_text(encoding="utf-8"))
@@ -182,11 +182,15 @@ def test_cli_population_reads_a_json_case_or_an_array_of_them(tmp_path, run):
     assert [line.split(",")[:3] for line in out.read_text(encoding="utf-8-sig").splitlines()[2:]] == \
         [["1", "インボイス枠（インボイス対応類型）", "750000"], ["2", "インボイス枠（インボイス対応類型）", "750000"]]  # ids: places in the array, from 1
     cases.write_text(json.dumps([seed, bad], ensure_ascii=False, indent=1), encoding="utf-8")
-    result = run("population", str(cases), "-o", str(out))
+    result = run("population", "--lang", "en", str(cases), "-o", str(out))
     assert result.exit_code == 3
     assert 'cases.json: case 2: 申請者.資本金: got "abc", expected a whole number of yen (e.g. 500000)' in result.output
+    result = run("population", str(cases), "-o", str(out))  # --lang ja, the default: the place and the problem in Japanese
+    assert result.exit_code == 3
+    assert result.output == (f'ケースに誤りがあります: {cases}: 2件目のケース: 「申請者」の「資本金」: "abc" は使えません。'
+                             "円単位の整数（例: 500000）で入力してください\n")
     cases.write_text('{\n "申請者": {,\n}', encoding="utf-8")
-    result = run("population", str(cases), "-o", str(out))
+    result = run("population", "--lang", "en", str(cases), "-o", str(out))
     assert result.exit_code == 3
     assert ("cases.json: not one JSON document (a case, or an array of cases) nor JSON Lines (a case per line): "
             "line 2 column 10: malformed JSON: Expecting property name enclosed in double quotes") in result.output
@@ -240,17 +244,17 @@ def test_cli_population_bad_input(tmp_path, run, monkeypatch):
     (tmp_path / "temp").mkdir()
     bad = tmp_path / "bad.jsonl"
     bad.write_text('{"申請者": {"業種": "製造", "従業員数": 3}}\n', encoding="utf-8")
-    result = run("population", str(bad), "-o", str(tmp_path / "d.parquet"))
+    result = run("population", "--lang", "en", str(bad), "-o", str(tmp_path / "d.parquet"))
     assert result.exit_code == 3
     assert "line 1: 申請者.業種: got \"製造\", expected one of:" in result.output
     assert list((tmp_path / "temp").iterdir()) == []  # no half-written copy left behind
-    result = run("population", str(tmp_path / "none.parquet"), "-o", str(tmp_path / "d.parquet"))
+    result = run("population", "--lang", "en", str(tmp_path / "none.parquet"), "-o", str(tmp_path / "d.parquet"))
     assert result.exit_code == 3 and f"invalid case: no such file {tmp_path / 'none.parquet'}" in result.output
-    result = run("population", str(bad), "-o", str(tmp_path / "d.txt"))
+    result = run("population", "--lang", "en", str(bad), "-o", str(tmp_path / "d.txt"))
     assert result.exit_code == 2 and "the decisions are written as Parquet (.parquet), CSV (.csv) or Excel (.xlsx)" in result.output
     wrong = tmp_path / "wrong.parquet"
     pq.write_table(__import__("pyarrow").table({"id": [1]}), wrong)
-    result = run("population", str(wrong), "-o", str(tmp_path / "d.parquet"))
+    result = run("population", "--lang", "en", str(wrong), "-o", str(tmp_path / "d.parquet"))
     assert result.exit_code == 3 and "column 申請者: missing; expected struct<" in result.output
 
 
@@ -274,13 +278,13 @@ def test_cli_population_refuses_what_it_cannot_do_before_any_work(population, tm
              "cannot write /proc/r.txt: No such file or directory"),
             (["--compare", str(OLD), str(NEW), str(population), "-o", str(tmp_path / "r.xml")], 2,
              f"cannot tell the report's format from {tmp_path / 'r.xml'}: name it .txt, .json, .html or .xlsx, or give --format")):
-        result = run("population", *args)
+        result = run("population", "--lang", "en", *args)
         assert (result.exit_code, result.stderr.strip()) == (code, message), args
     assert same.read_bytes() == population.read_bytes()  # the cases are untouched
     for content, reason in ((b"", "Parquet file size is 0 bytes"), (b"garbage\n", "Parquet magic bytes not found in footer.")):
         broken = tmp_path / "broken.parquet"
         broken.write_bytes(content)
-        result = run("population", str(broken), "-o", str(tmp_path / "d.parquet"))
+        result = run("population", "--lang", "en", str(broken), "-o", str(tmp_path / "d.parquet"))
         assert result.exit_code == 3 and result.stderr.startswith(f"invalid case: {broken}: not a readable Parquet file ({reason}")
 
 
@@ -389,29 +393,29 @@ def test_cli_population_needs_a_distinct_id_per_case(population, tmp_path, run):
                            ([ids[0], None, None, ids[3]], "column id: 2 case(s) without an id")):
         path = tmp_path / "cases.parquet"
         pq.write_table(firms.set_column(0, "id", pa.array(given, pa.int64())), path)
-        result = run("population", str(path), "-o", str(tmp_path / "d.parquet"))
+        result = run("population", "--lang", "en", str(path), "-o", str(tmp_path / "d.parquet"))
         assert result.exit_code == 3 and message in result.output, result.output
 
 
 def test_cli_sql(run):
-    result = run("sql", "--dialect", "spark", "--frame", "通常枠")
+    result = run("sql", "--lang", "en", "--dialect", "spark", "--frame", "通常枠")
     assert result.exit_code == 0
     assert "`通常枠.subsidy`" in result.output and "インボイス対応類型.subsidy" not in result.output
-    result = run("sql", "--frame", "通常")
+    result = run("sql", "--lang", "en", "--frame", "通常")
     assert result.exit_code == 2 and "no frame '通常' (did you mean 通常枠?); the frames are: 通常枠," in result.output
-    assert run("sql", "--dialect", "Spark", "--frame", "通常枠").output == run("sql", "--dialect", "spark", "--frame", "通常枠").output
-    result = run("sql", "--dialect", "tsql")
+    assert run("sql", "--lang", "en", "--dialect", "Spark", "--frame", "通常枠").output == run("sql", "--lang", "en", "--dialect", "spark", "--frame", "通常枠").output
+    result = run("sql", "--lang", "en", "--dialect", "tsql")
     assert result.exit_code == 2 and result.stderr == (
         "refusing --dialect tsql: sqlglot writes an integer division in tsql as CAST(CAST(a AS FLOAT) / b AS BIGINT), which is "
         "not exact integer arithmetic (a float or a rounded decimal quotient); the query must be exact to the yen (duckdb and "
         "spark are tested against the tree evaluator)\n")
     # §7 C-1's per-item totals (金額 × 24 ÷ 利用月数) fold a list: written for DuckDB and Spark only
-    result = run("sql", "--dialect", "mysql")
+    result = run("sql", "--lang", "en", "--dialect", "mysql")
     assert result.exit_code == 4 and result.stderr == ("the SQL form cannot write this policy exactly: eligible_costs.rules:8: "
                                                        "a total of a value per item is written for DuckDB and Spark only\n")
-    result = run("sql", "--dialect", "oracle2")
+    result = run("sql", "--lang", "en", "--dialect", "oracle2")
     assert result.exit_code == 2 and "unknown dialect 'oracle2'; sqlglot writes: athena, bigquery," in result.output
-    readable, fused = run("sql").output, run("sql", "--fused").output
+    readable, fused = run("sql", "--lang", "en").output, run("sql", "--lang", "en", "--fused").output
     assert '"rule: 中小企業" /* rule 中小企業 (applicants.rules:' in readable
     # rules-2024.md §7 C-2, C-4, C-7 add rules and a value beside 中小企業 in its step; C-1 the eligible costs' folds
     # (each total of fractions folded once on DuckDB, issue 25), first
@@ -438,12 +442,29 @@ def test_a_list_past_max_items_is_refused_in_parquet_as_in_json_lines(tmp_path, 
             ([{**item, "機能": ["PC", "PC", "ソフト"]}], 3, "経費[…].機能: 3 items; a list holds at most 2 (POLICY_MAX_ITEMS) (case id 1)")):
         cases = tmp_path / "cases.parquet"
         pq.write_table(pa.Table.from_pylist([{"id": 1, "経費": items, "申請日": None}], schema=schema), cases)
-        result = run("population", str(cases), "-o", str(tmp_path / "d.csv"), "--policy", str(folder))
+        result = run("population", "--lang", "en", str(cases), "-o", str(tmp_path / "d.csv"), "--policy", str(folder))
         assert result.exit_code == code, result.output
         if message:
             assert f"{cases}: {message}" in result.stderr, result.stderr
     lines = tmp_path / "cases.jsonl"
     lines.write_text(json.dumps({"経費": [item] * 3}, ensure_ascii=False) + "\n", encoding="utf-8")
-    result = run("population", str(lines), "-o", str(tmp_path / "d.csv"), "--policy", str(folder))
+    result = run("population", "--lang", "en", str(lines), "-o", str(tmp_path / "d.csv"), "--policy", str(folder))
     assert result.exit_code == 3
     assert f"{lines}: line 1: 経費: 3 items; a list holds at most 2 (POLICY_MAX_ITEMS)" in result.stderr, result.stderr
+
+
+def test_the_population_commands_say_their_refusals_in_japanese_by_default(tmp_path, run):
+    """population, synth and sql speak --lang (Japanese unless asked for English) in their own
+    refusals too, not only in the report's words."""
+    result = run("population", str(tmp_path), "-o", str(tmp_path / "d.parquet"))
+    assert (result.exit_code, result.stderr) == (
+        3, f"ケースに誤りがあります: {tmp_path} はフォルダです。ケースのファイル（.parquet、.jsonl、.json、.csv、.xlsx）を指定してください\n")
+    result = run("population", "--compare", str(OLD), str(NEW))
+    assert (result.exit_code, result.stderr) == (2, "--compare には OLD_POLICY NEW_POLICY CASES の三つを指定してください\n")
+    result = run("population", str(tmp_path / "none.jsonl"), "-o", str(tmp_path / "d.txt"))
+    assert (result.exit_code, result.stderr) == (
+        2, f"{tmp_path / 'd.txt'}: 判定結果は Parquet（.parquet）、CSV（.csv）、Excel（.xlsx）のいずれかで書き出します\n")
+    result = run("synth", "--n", "0", "-o", str(tmp_path / "p.parquet"))
+    assert (result.exit_code, result.stderr) == (2, "事業者の数は 1 から 1,000,000,000 までの整数にしてください（指定: 0）\n")
+    result = run("sql", "--dialect", "oracle2")
+    assert result.exit_code == 2 and result.stderr.startswith("'oracle2' という SQL の方言はありません。sqlglot が書ける方言: ")

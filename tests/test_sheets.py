@@ -96,7 +96,7 @@ def test_a_file_neither_utf8_nor_cp932_is_refused_naming_both(tmp_path, run):
     message = (f"invalid case: {source}: neither UTF-8 nor CP932 text; tried UTF-8 (byte 0 does not fit) and "
                f"CP932 (Shift_JIS) (byte {bad:,} does not fit); save it from Excel as 「CSV UTF-8 (コンマ区切り)」\n")
     for command in ("batch", "population"):
-        result = run(command, source, "-o", tmp_path / "out.csv", "--policy", POLICY_2024)
+        result = run(command, "--lang", "en", source, "-o", tmp_path / "out.csv", "--policy", POLICY_2024)
         assert (result.exit_code, result.stderr) == (3, message), command
     assert not (tmp_path / "out.csv").exists()
 
@@ -219,7 +219,7 @@ def test_a_template_has_the_columns_labels_and_drop_downs_and_reads_back_once_fi
 
     policy = load_policy(POLICY_2024).policy
     result = run("template", "-o", tmp_path / "cases.xlsx", "--policy", POLICY_2024, "--items", "2")
-    assert (result.exit_code, result.stderr) == (0, f"57 columns → {tmp_path / 'cases.xlsx'}\n")
+    assert (result.exit_code, result.stderr) == (0, f"57列 → {tmp_path / 'cases.xlsx'}\n")
     book = openpyxl.load_workbook(tmp_path / "cases.xlsx")
     assert book.sheetnames == ["申請", "選択肢"] and book["選択肢"].sheet_state == "hidden"
     sheet = book["申請"]

@@ -61,7 +61,7 @@ def test_an_interrupted_spark_run_says_one_line_and_leaves_nothing_running(cases
     log = tmp_path / "stderr.txt"
     env = {**os.environ, "POLICY_CACHE": "off", "SPARK_DRIVER_MEMORY": "1g"}
     with open(log, "w", encoding="utf-8") as err:
-        proc = subprocess.Popen([sys.executable, "-m", "engine.cli", "population", str(cases), "-o", str(out), "--engine", "spark",
+        proc = subprocess.Popen([sys.executable, "-m", "engine.cli", "population", "--lang", "en", str(cases), "-o", str(out), "--engine", "spark",
                                  "--policy", str(POLICY_2024)], cwd=ROOT, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                                 stderr=err, env=env, start_new_session=True)
         try:

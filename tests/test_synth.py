@@ -172,7 +172,7 @@ def test_official_figures_and_take_up():
 
 def test_cli_writes_the_file(run, tmp_path):
     out = tmp_path / "p.parquet"
-    result = run("synth", "--n", "500", "--seed", "3", "-o", out)
+    result = run("synth", "--lang", "en", "--n", "500", "--seed", "3", "-o", out)
     assert result.exit_code == 0, result.stderr
     assert result.stderr.startswith(f"wrote 500 firms (seed 3) to {out} in ")
     count = duckdb.connect().read_parquet(str(out)).query("p", "SELECT count(*) FROM p").fetchall()
@@ -185,22 +185,22 @@ def test_cli_writes_the_file(run, tmp_path):
     (["--n", "5", "--seed", "-1"], 2, "the seed must be a whole number from 0 to 9223372036854775807 (got -1)\n"),
 ])
 def test_cli_bad_numbers(run, tmp_path, args, code, message):
-    result = run("synth", *args, "-o", tmp_path / "p.parquet")
+    result = run("synth", "--lang", "en", *args, "-o", tmp_path / "p.parquet")
     assert (result.exit_code, result.stderr) == (code, message)
 
 
 def test_cli_unwritable_and_bad_policy(run, tmp_path):
     missing = tmp_path / "no" / "p.parquet"
-    result = run("synth", "--n", "5", "-o", missing)
+    result = run("synth", "--lang", "en", "--n", "5", "-o", missing)
     assert (result.exit_code, result.stderr) == (2, f"cannot write {missing}: No such file or directory\n")
-    result = run("synth", "--n", "5", "-o", tmp_path)
+    result = run("synth", "--lang", "en", "--n", "5", "-o", tmp_path)
     assert (result.exit_code, result.stderr) == (2, f"cannot write {tmp_path}: Is a directory\n")
-    result = run("synth", "--n", "5", "-o", tmp_path / "p.csv")
+    result = run("synth", "--lang", "en", "--n", "5", "-o", tmp_path / "p.csv")
     assert (result.exit_code, result.stderr) == (2, "CSV cannot hold the nested case-table layout; write .parquet (or .jsonl)\n")
     for name in ("p.txt", "p.json", "-"):  # synth writes the case table or JSON Lines, and nothing else
-        result = run("synth", "--n", "5", "-o", tmp_path / name)
+        result = run("synth", "--lang", "en", "--n", "5", "-o", tmp_path / name)
         assert (result.exit_code, result.stderr) == (2, f"cannot tell what to write to {tmp_path / name}: name it .parquet "
                                                         "(the case table) or .jsonl (case JSON, one per line)\n")
         assert not (tmp_path / name).exists()
-    result = run("synth", "--n", "5", "--policy", tmp_path / "nope", "-o", tmp_path / "p.parquet")
+    result = run("synth", "--lang", "en", "--n", "5", "--policy", tmp_path / "nope", "-o", tmp_path / "p.parquet")
     assert result.exit_code == 4 and "does not exist" in result.stderr

@@ -20,30 +20,31 @@ from engine.cli.common import (EXIT_USAGE, EXIT_BAD_CASE, EXIT_BAD_POLICY, _case
 @click.option("--n", "n", type=int, default=3_364_891, show_default=True, help="Number of firms (rows).")
 @click.option("--seed", type=int, default=0, show_default=True)
 @click.option("-o", "--output", required=True, type=click.Path(), help="Parquet file (.jsonl: case JSON, one per line).")
-def synth_command(policy_dirs, n, seed, output) -> None:
+@click.option("--lang", type=click.Choice(["ja", "en"]), default="ja", show_default=True, help="Language of its messages.")
+def synth_command(policy_dirs, n, seed, output, lang) -> None:
     """Write a seeded synthetic population of SMEs (docs/batch-and-population.md) in the case-table layout."""
     import time
 
     from engine.population import synth
     from engine.language.resources import policies_root as bundled
     if n < 1:
-        _fail(f"the number of firms must be a whole number from 1 to 1,000,000,000 (got {n})", EXIT_USAGE)
+        _fail(word(lang, "synth.bad_n", n=n), EXIT_USAGE)
     try:
         policies = [load_policy(d).policy for d in (policy_dirs or (bundled() / "2024", bundled() / "2025"))]
     except PolicyError as exc:
-        _fail(str(exc), EXIT_BAD_POLICY)
+        _fail(exc.said(lang), EXIT_BAD_POLICY)
     start = time.monotonic()
     try:
         synth.generate(policies, n, seed, output)
     except ImportError as exc:
-        _fail(f"policy synth needs the population extra: pip install 'subsidy-policy[population]' ({exc})", EXIT_USAGE)
+        _fail(word(lang, "extra.population", command="synth", error=exc), EXIT_USAGE)
     except synth.PolicyMismatch as exc:
         _fail(str(exc), EXIT_BAD_POLICY)
     except synth.SynthError as exc:
         _fail(str(exc), EXIT_USAGE)
     except OSError as exc:
-        _fail(f"cannot write {output}: {exc.strerror or exc}", EXIT_USAGE)
-    click.echo(f"wrote {n:,} firm{'s' if n != 1 else ''} (seed {seed}) to {output} in {time.monotonic() - start:.1f} s", err=True)
+        _fail(word(lang, "file.unwritable", path=output, reason=exc.strerror or exc), EXIT_USAGE)
+    click.echo(word(lang, "synth.wrote" if n != 1 else "synth.wrote_one", n=n, seed=seed, path=output, seconds=time.monotonic() - start), err=True)
 
 
 @cli.command("template")
@@ -58,7 +59,7 @@ def template_command(output, policy_dir, lang, items, bom) -> None:
 
     fmt = Path(output).suffix.lower().lstrip(".")
     if fmt not in ("xlsx", "csv"):
-        _fail(f"cannot tell the template's format from {output}: name it .xlsx or .csv", EXIT_USAGE)
+        _fail(word(lang, "template.format", path=output), EXIT_USAGE)
     try:
         policy = load_policy(policy_dir or default_policy_dir()).policy
     except PolicyError as exc:
@@ -69,7 +70,7 @@ def template_command(output, policy_dir, lang, items, bom) -> None:
         _fail(str(exc), EXIT_USAGE)
     except OSError as exc:
         _fail(word(lang, "file.unwritable", path=output, reason=exc.strerror or exc), EXIT_USAGE)
-    click.echo(f"{n} columns → {output}", err=True)
+    click.echo(word(lang, "template.wrote", n=n, path=output), err=True)
 
 
 @cli.command("sql")
@@ -80,30 +81,30 @@ def template_command(output, policy_dir, lang, items, bom) -> None:
 @click.option("--no-dates", is_flag=True, help="Judge every case as though applied within the policy's term.")
 @click.option("--fused", is_flag=True,
               help="The steps grouped by dependency level, as `policy population` runs it (default: a step per rule).")
-def sql_command(policy_dir, dialect, frames, no_dates, fused) -> None:
+@click.option("--lang", type=click.Choice(["ja", "en"]), default="ja", show_default=True, help="Language of its messages.")
+def sql_command(policy_dir, dialect, frames, no_dates, fused, lang) -> None:
     """Print the policy as one SQL query over a table `cases` (layout: engine/sql/case_table.py, docs/batch-and-population.md)."""
     try:
         import sqlglot
 
         from engine.sql import query as sql
     except ImportError as exc:
-        _fail(f"policy sql needs the population extra: pip install 'subsidy-policy[population]' ({exc})", EXIT_USAGE)
+        _fail(word(lang, "extra.population", command="sql", error=exc), EXIT_USAGE)
     known = sorted(d.value for d in sqlglot.dialects.Dialects if d.value)
     if dialect.lower() not in known:
-        _fail(f"unknown dialect {dialect!r}; sqlglot writes: {', '.join(known)}", EXIT_USAGE)
+        _fail(word(lang, "sql.dialect", dialect=repr(dialect), known=", ".join(known)), EXIT_USAGE)
     dialect = dialect.lower()  # sqlglot's names are lower case; `Spark` and `DuckDB` mean the same
     try:
         policy = load_policy(policy_dir or default_policy_dir()).policy
     except PolicyError as exc:
-        _fail(str(exc), EXIT_BAD_POLICY)
-    _known_frames(policy, frames)
+        _fail(exc.said(lang), EXIT_BAD_POLICY)
+    _known_frames(policy, frames, lang)
     try:
         click.echo(sql.to_sql(policy, dialect, tuple(frames) or None, check_dates=not no_dates, fused=fused))
     except sql.InexactDialect as exc:
-        _fail(f"refusing --dialect {dialect}: {exc}; the query must be exact to the yen (duckdb and spark are tested "
-              f"against the tree evaluator)", EXIT_USAGE)
+        _fail(word(lang, "sql.inexact", dialect=dialect, reason=exc), EXIT_USAGE)
     except sql.Unsupported as exc:
-        _fail(f"the SQL form cannot write this policy exactly: {exc}", EXIT_BAD_POLICY)
+        _fail(word(lang, "sql.unsupported", reason=exc), EXIT_BAD_POLICY)
 
 
 @cli.command("population")
@@ -136,7 +137,7 @@ def population_command(paths, output, policy_dir, engine, frames, compare, fmt, 
         from engine.population import run as population, compare as population_compare
         from engine.sql import query as sql
     except ImportError as exc:
-        _fail(f"policy population needs the population extra: pip install 'subsidy-policy[population]' ({exc})", EXIT_USAGE)
+        _fail(word(lang, "extra.population", command="population", error=exc), EXIT_USAGE)
     start = time.monotonic()
 
     received = {"signal": signal.SIGINT}
@@ -149,51 +150,51 @@ def population_command(paths, output, policy_dir, engine, frames, compare, fmt, 
     try:
         if compare:
             if len(paths) != 3:
-                _fail("--compare takes OLD_POLICY NEW_POLICY CASES", EXIT_USAGE)
+                _fail(word(lang, "population.compare_usage"), EXIT_USAGE)
             if frames:
-                _fail("--frame does not go with --compare: the report covers every frame of both policies", EXIT_USAGE)
+                _fail(word(lang, "population.compare_frame"), EXIT_USAGE)
             if policy_dir:
-                _fail("--policy does not go with --compare: the policies are OLD_POLICY and NEW_POLICY", EXIT_USAGE)
+                _fail(word(lang, "population.compare_policy"), EXIT_USAGE)
             old_dir, new_dir, cases = paths
             misplaced = [p for p in (old_dir, new_dir) if Path(p).is_file()]
             if misplaced:
-                _fail(f"--compare takes OLD_POLICY NEW_POLICY CASES, policy folders first; {misplaced[0]} is a file", EXIT_USAGE)
+                _fail(word(lang, "population.compare_file", path=misplaced[0]), EXIT_USAGE)
             if output and fmt is None and Path(output).suffix.lower() not in REPORT_FORMATS:
-                _fail(f"cannot tell the report's format from {output}: name it .txt, .json, .html or .xlsx, or give --format", EXIT_USAGE)
-            budget_yen = _budget(budget)
+                _fail(word(lang, "population.report_format", path=output), EXIT_USAGE)
+            budget_yen = _budget(budget, lang)
             if output:
-                population.writable(Path(output), cases)  # before the comparison runs, and never over the cases
+                population.writable(Path(output), cases, lang)  # before the comparison runs, and never over the cases
             old, new = load_policy(old_dir).policy, load_policy(new_dir).policy
             also = _sibling_fields(old_dir) | _sibling_fields(new_dir)  # a corpus written for other years too
             report = population_compare.compare(old, new, cases, engine, labels=(old_dir, new_dir), also_known=also,
-                                                folders=(old_dir, new_dir), national=national, budget=budget_yen)
+                                                folders=(old_dir, new_dir), national=national, budget=budget_yen, lang=lang)
             _write_report(report, output, fmt, lang)
             _ignore_late_signals()
-            click.echo(f"compared {report['cases']:,} cases on {engine} in {time.monotonic() - start:.1f} s", err=True)
+            click.echo(word(lang, "population.compared", n=report["cases"], engine=engine, seconds=time.monotonic() - start), err=True)
             return
         if len(paths) != 1 or output is None:
-            _fail("policy population CASES -o DECISIONS (or --compare OLD_POLICY NEW_POLICY CASES)", EXIT_USAGE)
+            _fail(word(lang, "population.usage"), EXIT_USAGE)
         if national is not None or budget is not None:
-            _fail(f"--{'national' if national is not None else 'budget'} is for the --compare report", EXIT_USAGE)
+            _fail(word(lang, "population.compare_only", option="national" if national is not None else "budget"), EXIT_USAGE)
         if fmt:
-            _fail("--format is for the --compare report; the decisions' format is -o's extension (.parquet, .csv or .xlsx)", EXIT_USAGE)
+            _fail(word(lang, "population.format_compare_only"), EXIT_USAGE)
         policy = load_policy(policy_dir or default_policy_dir()).policy
-        _known_frames(policy, frames)
+        _known_frames(policy, frames, lang)
         also = _sibling_fields(policy_dir or default_policy_dir())  # `policy synth` writes for 2024 and 2025
         n = population.decide(policy, paths[0], output, engine, tuple(frames) or None, also_known=also, lang=lang, bom=bom,
                               headers=headers)
         _ignore_late_signals()
-        click.echo(f"decided {n:,} case{'s' if n != 1 else ''} on {engine} in {time.monotonic() - start:.1f} s → {output}", err=True)
+        click.echo(word(lang, "population.decided" if n != 1 else "population.decided_one", n=n, engine=engine, seconds=time.monotonic() - start, path=output), err=True)
     except PolicyError as exc:
-        _fail(str(exc), EXIT_BAD_POLICY)
+        _fail(exc.said(lang), EXIT_BAD_POLICY)
     except CaseError as exc:
-        _fail(_case_message(exc), EXIT_BAD_CASE)
+        _fail(_case_message(exc, lang), EXIT_BAD_CASE)
     except (population.PopulationError, population.SheetProblem) as exc:
         _fail(str(exc), EXIT_USAGE)
     except sql.Unsupported as exc:
-        _fail(f"the SQL form cannot write this policy exactly: {exc}", EXIT_BAD_POLICY)
+        _fail(word(lang, "sql.unsupported", reason=exc), EXIT_BAD_POLICY)
     except KeyboardInterrupt:
-        _fail(f"interrupted; {output or 'the report'} was not written (an existing file is left as it was)", 128 + received["signal"])
+        _fail(word(lang, "population.interrupted", path=output or word(lang, "population.the_report")), 128 + received["signal"])
 
 
 def _ignore_late_signals() -> None:
@@ -208,7 +209,7 @@ def _ignore_late_signals() -> None:
 REPORT_FORMATS = {".txt": "text", ".text": "text", ".json": "json", ".html": "html", ".htm": "html", ".xlsx": "xlsx"}
 
 
-def _budget(text: str | None) -> int | None:
+def _budget(text: str | None, lang: str = "en") -> int | None:
     """--budget as a person writes an amount (2000億円, 200,000,000,000)."""
     from engine.language.literals import LiteralProblem, entered_yen
 
@@ -217,9 +218,9 @@ def _budget(text: str | None) -> int | None:
     try:
         value = entered_yen(text)
     except LiteralProblem as exc:
-        _fail(f"--budget: {exc}", EXIT_USAGE)
+        _fail(word(lang, "population.budget", problem=exc.phrase.say(lang)), EXIT_USAGE)
     if not value:
-        _fail(f"--budget: {text!r} is no amount above 0円 (e.g. 2000億円)", EXIT_USAGE)
+        _fail(word(lang, "population.budget_zero", text=repr(text)), EXIT_USAGE)
     return value
 
 
@@ -229,14 +230,14 @@ def _write_report(report, output, fmt, lang) -> None:
     fmt = fmt or REPORT_FORMATS.get(Path(output).suffix.lower() if output else "", "text")
     if fmt == "xlsx":
         if output is None:
-            _fail("the report as .xlsx goes to a file: give -o report.xlsx", EXIT_USAGE)
+            _fail(word(lang, "population.xlsx_to_file"), EXIT_USAGE)
         from engine.population import report_tables
         from engine.population.sheets import SheetProblem
 
         try:
             report_tables.write_xlsx(report, Path(output), lang)
         except OSError as exc:
-            _fail(f"cannot write {output}: {exc.strerror or exc}", EXIT_USAGE)
+            _fail(word(lang, "file.unwritable", path=output, reason=exc.strerror or exc), EXIT_USAGE)
         except SheetProblem as exc:  # openpyxl missing
             _fail(str(exc), EXIT_USAGE)
         return
@@ -245,4 +246,4 @@ def _write_report(report, output, fmt, lang) -> None:
     if output is None:
         click.echo(text, nl=False)
         return
-    _write_whole(text, output)  # population's own messages are English (docs/cli.md)
+    _write_whole(text, output, lang)

@@ -21,7 +21,7 @@ ENGINE = LOCALE_DIR.parent
 SOURCES = {
     "explain": ("explain/messages.py", "explain/sentences.py"),
     "case": ("evaluate/case_words.py",),
-    "population": ("population/report.py", "population/report_tables.py"),
+    "population": ("population/report.py", "population/report_tables.py", "population/errors.py"),
     "serve": ("serve/messages.py",),
     "page": ("serve/page_text.py",),
     "language": ("language/diagnostics.py", "language/types.py", "language/loader.py", "language/parser.py", "language/syntax_errors.py", "language/transform_declarations.py",

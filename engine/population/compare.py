@@ -120,15 +120,17 @@ _EFFECT_SQL = {  # (difference, gainers, losers) that the clause accounts for, f
 
 def compare(old: tree.Policy, new: tree.Policy, cases: str, engine: str = "duckdb", progress=None,
             labels: tuple[str, str] = ("old", "new"), also_known: frozenset[str] = frozenset(),
-            folders: tuple[str, str] | None = None, national: int | None = None, budget: int | None = None) -> dict:
+            folders: tuple[str, str] | None = None, national: int | None = None, budget: int | None = None,
+            lang: str = "en") -> dict:
     """`folders` (the two policy folders): also attribute the change to each changed clause.
     `national`: the number of firms the cases stand for (default: every SME of Japan; 0: the
-    sample only). `budget`: a budget in yen to set the national figures against."""
+    sample only). `budget`: a budget in yen to set the national figures against. `lang`: the language
+    of a refusal (cases that cannot be read); the report itself is data, said when rendered."""
     from engine.population.engines import narrow_first
     import sqlglot
 
     variants = _variants(*folders) if folders else []
-    with cases_on(engine, cases, [old, new], progress, also_known) as runner:
+    with cases_on(engine, cases, [old, new], progress, also_known, lang) as runner:
         kept = {"old_decisions": _keep(old), "new_decisions": _keep(new)}
         for name, policy in (("old_decisions", old), ("new_decisions", new)):
             narrow_first(runner, lambda integer: compile_query(policy, runner.dialect, check_dates=False, keep=kept[name],

@@ -26,7 +26,7 @@ from pathlib import Path
 
 from sqlglot import exp
 
-from engine.population.errors import PopulationError
+from engine.population.errors import PopulationError, word as run_word
 from engine.sql.query import NARROW
 
 
@@ -46,7 +46,7 @@ def narrow_first(runner, build, act):
 class DuckDB:
     dialect = "duckdb"
 
-    def __init__(self, progress: bool = False):
+    def __init__(self, progress: bool = False, lang: str = "en"):
         import duckdb
 
         # an overflow in BIGINT arithmetic, or a sum cast back to BIGINT
@@ -109,12 +109,12 @@ class DuckDB:
 class Spark:
     dialect = "spark"
 
-    def __init__(self, progress: bool = False):
+    def __init__(self, progress: bool = False, lang: str = "en"):
         try:
             from pyspark.errors import ArithmeticException
             from pyspark.sql import SparkSession
         except ImportError:
-            raise PopulationError("--engine spark needs PySpark: pip install 'subsidy-policy[spark]' (and Java)") from None
+            raise PopulationError(run_word(lang, "run.needs_spark")) from None
         self.overflow = (ArithmeticException,)
         self.views = 0
         builder = SparkSession.builder.appName("subsidy-policy population")
@@ -146,8 +146,7 @@ class Spark:
             _put_back(original)
             raise
         if self.spark.conf.get("spark.sql.ansi.enabled").lower() != "true":
-            raise PopulationError("Spark's ANSI mode is off (spark.sql.ansi.enabled): an overflow would wrap silently; "
-                                  "turn it on")
+            raise PopulationError(run_word(lang, "run.ansi_off"))
         self._interrupted = False
         self._handlers = _take_interrupts(self._stop_quietly, original)
 
@@ -331,7 +330,8 @@ def _put_back(handlers: dict) -> None:
         signal.signal(signum, handler if handler is not None else signal.SIG_DFL)
 
 
-def open_engine(name: str, progress: bool | None = None):
+def open_engine(name: str, progress: bool | None = None, lang: str = "en"):
+    """`lang`: the language of the engine's refusals (Spark missing, or its ANSI mode off)."""
     if progress is None:
         progress = sys.stderr.isatty()
-    return {"duckdb": DuckDB, "spark": Spark}[name](progress)
+    return {"duckdb": DuckDB, "spark": Spark}[name](progress, lang)

@@ -1,5 +1,41 @@
-"""The error of a population run, shared by the run and its engines (kept apart so neither imports the other)."""
+"""The error of a population run, shared by the run and its engines (kept apart so neither imports the
+other), and the run's own words: its refusals and where a case sits in the file, in the run's
+language (catalogue domain "population", beside the report's words)."""
+
+from __future__ import annotations
+
+from engine.i18n import N_, catalogue, say
+
+WORDS = catalogue([
+    N_("run.output_format", "{path}: the decisions are written as Parquet (.parquet), CSV (.csv) or Excel (.xlsx)"),
+    N_("run.input_format", "{path}: cases are read from Parquet (.parquet), JSON Lines (.jsonl), JSON (.json: a case or an "
+                           "array of cases), CSV (.csv) or Excel (.xlsx)"),
+    N_("run.folder", "{path} is a folder; give a file of cases (.parquet, .jsonl, .json, .csv or .xlsx)"),
+    N_("run.no_such_file", "no such file {path}"),
+    N_("run.same_file", "-o {path} is the cases file itself; write to another file"),
+    N_("run.unwritable", "cannot write {path}: {reason}"),
+    N_("run.damaged", "cannot read the cases in {path}: {first}; the file is damaged or not Parquet"),
+    N_("run.not_parquet", "not a readable Parquet file ({reason})"),
+    N_("run.not_one_document", "not one JSON document (a case, or an array of cases) nor JSON Lines (a case per line): {problem}"),
+    N_("run.not_utf8", "not UTF-8 text ({reason})"),
+    N_("run.at", "{where}: {problem}"),
+    N_("run.line", "line {n}"),
+    N_("run.row", "row {n}"),
+    N_("run.case", "case {n}"),
+    N_("run.the_case", "the case"),
+    N_("run.column_missing", "column {path}: missing; expected {type}"),
+    N_("run.column_type", "column {path}: got {got}, expected {type}"),
+    N_("run.no_id", "column id: {n} case(s) without an id; expected a distinct id for every case"),
+    N_("run.shared_id", "column id: {n} id(s) given to more than one case; expected a distinct id for every case"),
+    N_("run.needs_spark", "--engine spark needs PySpark: pip install 'subsidy-policy[spark]' (and Java)"),
+    N_("run.ansi_off", "Spark's ANSI mode is off (spark.sql.ansi.enabled): an overflow would wrap silently; turn it on"),
+])
+
+
+def word(lang: str, key: str, /, **values) -> str:
+    """The population run's word `key` in `lang`, its placeholders filled."""
+    return say(lang, "population", WORDS, key, **values)
 
 
 class PopulationError(Exception):
-    """A population run that cannot go on (the message says why)."""
+    """A population run that cannot go on: the message says why, in the run's language."""

@@ -12,7 +12,7 @@ import os
 import tempfile
 from pathlib import Path
 
-from engine.population.errors import PopulationError
+from engine.population.errors import PopulationError, word as run_word
 from engine.population.sheets import SheetProblem  # noqa: F401 - raised by decide, caught by its callers
 from engine.population.outputs import atomic_output  # noqa: F401  (population's output, and the CLI's)
 from engine.sql import case_table
@@ -26,10 +26,10 @@ OUTPUT_FORMATS = {".parquet": "parquet", ".csv": "csv", ".xlsx": "xlsx"}
 MAX_SHOWN_PROBLEMS = 10
 
 
-def output_format(path: str) -> str:
+def output_format(path: str, lang: str = "en") -> str:
     fmt = OUTPUT_FORMATS.get(Path(path).suffix.lower())
     if fmt is None:
-        raise PopulationError(f"{path}: the decisions are written as Parquet (.parquet), CSV (.csv) or Excel (.xlsx)")
+        raise PopulationError(run_word(lang, "run.output_format", path=path))
     return fmt
 
 
@@ -50,7 +50,7 @@ def union_schema(policies: list[tree.Policy]):
     return pa.schema(list(merged.values()))
 
 
-def _records(path: Path, policies: list[tree.Policy], also_known: frozenset[str] = frozenset()):
+def _records(path: Path, policies: list[tree.Policy], also_known: frozenset[str] = frozenset(), lang: str = "en"):
     """(where, id, record, kind) for each case: a CSV row ("csv"), a line of JSON Lines ("line"), or a
     case of a `.json` file holding one JSON document, a case or an array of cases ("parsed"). The
     id is the case's line number (as `policy batch` reports it), or its place in the array from 1."""
@@ -69,22 +69,22 @@ def _records(path: Path, policies: list[tree.Policy], also_known: frozenset[str]
             raise CaseError(exc.problems, str(path)) from None
         try:
             for number, row in rows:
-                yield f"{'row' if path.suffix.lower() == '.xlsx' else 'line'} {number}", number, row, "csv"
+                yield run_word(lang, "run.row" if path.suffix.lower() == ".xlsx" else "run.line", n=number), number, row, "csv"
         finally:
             if path.suffix.lower() == ".csv":
                 stream.close()
         return
-    document = _one_document(path) if path.suffix.lower() == ".json" else None
+    document = _one_document(path, lang) if path.suffix.lower() == ".json" else None
     if document is not None:
         for k, raw in enumerate(document, 1):
-            yield f"case {k}" if len(document) > 1 else "the case", k, raw, "parsed"
+            yield run_word(lang, "run.case", n=k) if len(document) > 1 else run_word(lang, "run.the_case"), k, raw, "parsed"
         return
     with open(path, "rb") as stream:
         for number, line in json_lines(stream):
-            yield f"line {number}", number, line, "line"
+            yield run_word(lang, "run.line", n=number), number, line, "line"
 
 
-def _one_document(path: Path) -> list | None:
+def _one_document(path: Path, lang: str = "en") -> list | None:
     """The cases of a `.json` file that is one JSON document (an object, or an array of them);
     None when it is JSON Lines instead (it is not one document, and its first line is one case).
     A file that is neither gets the document's own error, which is the likelier intent."""
@@ -93,18 +93,19 @@ def _one_document(path: Path) -> list | None:
     except UnicodeDecodeError:
         return None  # JSON Lines reports the line that is not UTF-8
     try:
-        document = parse_json(text)
+        document = parse_json(text, lang=lang)
     except CaseError as exc:
         first = next((line for line in text.splitlines() if line.strip()), "")
         try:
-            parse_json(first)
+            parse_json(first, lang=lang)
         except CaseError:
-            raise CaseError([f"not one JSON document (a case, or an array of cases) nor JSON Lines (a case per line): {exc.problems[0]}"], str(path)) from None
+            raise CaseError([run_word(lang, "run.not_one_document", problem=exc.problems[0])], str(path)) from None
         return None
     return document if isinstance(document, list) else [document]
 
 
-def cases_to_parquet(path: Path, policies: list[tree.Policy], out: Path, also_known: frozenset[str] = frozenset()) -> int:
+def cases_to_parquet(path: Path, policies: list[tree.Policy], out: Path, also_known: frozenset[str] = frozenset(),
+                     lang: str = "en") -> int:
     """JSON Lines, a JSON document or CSV -> Parquet in the union layout; every case is checked against every
     policy (fields another year declares, or `also_known`, are not typos). Raises CaseError listing the first
     problems with their line numbers."""
@@ -124,13 +125,13 @@ def cases_to_parquet(path: Path, policies: list[tree.Policy], out: Path, also_kn
     rows: list = []
     count = 0
     try:
-        for where, number, record, kind in _records(path, policies, also_known):
+        for where, number, record, kind in _records(path, policies, also_known, lang):
             try:
                 if isinstance(record, TooLarge):  # a record too large to read
-                    raise CaseError([word("en", "record.too_big", most=f"{record.limit:,}")])
+                    raise CaseError([word(lang, "record.too_big", most=f"{record.limit:,}")])
                 if isinstance(record, Exception):
-                    raise CaseError([f"not UTF-8 text ({record.reason})"])
-                raw = {"csv": lambda: row_to_case(policies[0], record), "line": lambda: parse_json_line(record),
+                    raise CaseError([run_word(lang, "run.not_utf8", reason=record.reason)])
+                raw = {"csv": lambda: row_to_case(policies[0], record), "line": lambda: parse_json_line(record, lang),
                        "parsed": lambda: record}[kind]()
                 row: dict = {}
                 for i, p in enumerate(policies):
@@ -139,9 +140,9 @@ def cases_to_parquet(path: Path, policies: list[tree.Policy], out: Path, also_kn
                         reading = row_to_case(p, record)  # groups merged field by field, so no year's group
                         _merge(reading, raw)  # hides a field only the other declares
                         raw = reading
-                    _merge(row, case_table.to_row(p, number, read_case(p, raw, also_known=also)))
+                    _merge(row, case_table.to_row(p, number, read_case(p, raw, also_known=also, lang=lang)))
             except CaseError as exc:
-                problems += [f"{where}: {m}" for m in exc.problems]
+                problems += [run_word(lang, "run.at", where=where, problem=m) for m in exc.problems]
                 if len(problems) >= MAX_SHOWN_PROBLEMS:
                     break
                 continue
@@ -167,15 +168,15 @@ def _merge(into: dict, row: dict) -> None:
             into[k] = v
 
 
-def check_ids(runner, path: str) -> None:
+def check_ids(runner, path: str, lang: str = "en") -> None:
     """Every case needs its own id: the output is keyed by it, and Spark's form aggregates lists by it."""
     row = runner.rows("SELECT COUNT(*) AS n, COUNT(id) AS given, COUNT(DISTINCT id) AS distinct_ids FROM cases")[0]
     n, given, distinct = (int(row[k]) for k in ("n", "given", "distinct_ids"))
     problems = []
     if given < n:
-        problems.append(f"column id: {n - given} case(s) without an id; expected a distinct id for every case")
+        problems.append(run_word(lang, "run.no_id", n=n - given))
     if distinct < given:
-        problems.append(f"column id: {given - distinct} id(s) given to more than one case; expected a distinct id for every case")
+        problems.append(run_word(lang, "run.shared_id", n=given - distinct))
     if problems:
         raise CaseError(problems, path)
 
@@ -183,19 +184,19 @@ def check_ids(runner, path: str) -> None:
 class Source:
     """The cases as a Parquet file (converted to a temporary one when they are JSON Lines or CSV)."""
 
-    def __init__(self, path: str, policies: list[tree.Policy], also_known: frozenset[str] = frozenset()):
+    def __init__(self, path: str, policies: list[tree.Policy], also_known: frozenset[str] = frozenset(), lang: str = "en"):
         p = Path(path)
         if p.is_dir():
-            raise CaseError([f"{path} is a folder; give a file of cases (.parquet, .jsonl, .json, .csv or .xlsx)"])
+            raise CaseError([run_word(lang, "run.folder", path=path)])
         if not p.is_file():
-            raise CaseError([f"no such file {path}"])  # as `policy eval` and `batch`: exit 3
+            raise CaseError([run_word(lang, "run.no_such_file", path=path)])  # as `policy eval` and `batch`: exit 3
         self.temp = None
         if p.suffix.lower() in (".jsonl", ".ndjson", ".json", ".csv", ".xlsx"):
             handle, name = tempfile.mkstemp(suffix=".parquet")
             os.close(handle)
             self.temp = Path(name)
             try:
-                cases_to_parquet(p, policies, self.temp, also_known)
+                cases_to_parquet(p, policies, self.temp, also_known, lang)
             except BaseException:  # a refused case or header: the half-written copy goes too
                 self.temp.unlink(missing_ok=True)
                 raise
@@ -203,25 +204,25 @@ class Source:
         elif p.suffix.lower() == ".parquet":
             self.parquet = p
         else:
-            raise PopulationError(f"{path}: cases are read from Parquet (.parquet), JSON Lines (.jsonl), JSON (.json: a case or an array of cases), CSV (.csv) or Excel (.xlsx)")
-        self.check_layout(policies)
+            raise PopulationError(run_word(lang, "run.input_format", path=path))
+        self.check_layout(policies, lang)
 
-    def check_layout(self, policies):
+    def check_layout(self, policies, lang: str = "en"):
         """Every column and field the policies read must be in the file, with a type that holds it."""
         import pyarrow.parquet as pq
 
         try:
             have = pq.read_schema(self.parquet)
         except (OSError, ValueError) as exc:  # pyarrow's ArrowInvalid is a ValueError
-            raise CaseError([f"not a readable Parquet file ({str(exc).splitlines()[0]})"], str(self.parquet)) from None
+            raise CaseError([run_word(lang, "run.not_parquet", reason=str(exc).splitlines()[0])], str(self.parquet)) from None
         want = union_schema(policies)
         problems = []
         for field in want:
             if field.name not in have.names:
-                problems.append(f"column {field.name}: missing; expected {field.type}")
+                problems.append(run_word(lang, "run.column_missing", path=field.name, type=field.type))
                 continue
             got = have.field(field.name).type
-            problems += _type_problems(field.name, got, field.type)
+            problems += _type_problems(field.name, got, field.type, lang)
         if problems:
             raise CaseError(problems[:MAX_SHOWN_PROBLEMS], str(self.parquet))
 
@@ -230,27 +231,27 @@ class Source:
             self.temp.unlink(missing_ok=True)
 
 
-def _type_problems(path: str, got, want) -> list[str]:
+def _type_problems(path: str, got, want, lang: str = "en") -> list[str]:
     import pyarrow as pa
 
     if pa.types.is_struct(want):
         if not pa.types.is_struct(got):
-            return [f"column {path}: got {got}, expected {want}"]
+            return [run_word(lang, "run.column_type", path=path, got=got, type=want)]
         have = {f.name: f.type for f in got}
         out = []
         for f in want:
             if f.name not in have:
-                out.append(f"column {path}.{f.name}: missing; expected {f.type}")
+                out.append(run_word(lang, "run.column_missing", path=f"{path}.{f.name}", type=f.type))
             else:
-                out += _type_problems(f"{path}.{f.name}", have[f.name], f.type)
+                out += _type_problems(f"{path}.{f.name}", have[f.name], f.type, lang)
         return out
     if pa.types.is_list(want):
         if not (pa.types.is_list(got) or pa.types.is_large_list(got)):
-            return [f"column {path}: got {got}, expected {want}"]
-        return _type_problems(f"{path}[]", got.value_type, want.value_type)
+            return [run_word(lang, "run.column_type", path=path, got=got, type=want)]
+        return _type_problems(f"{path}[]", got.value_type, want.value_type, lang)
     exact_enough = (pa.types.is_integer(want) and pa.types.is_integer(got)) or (
         pa.types.is_string(want) and (pa.types.is_string(got) or pa.types.is_large_string(got))) or got == want
-    return [] if exact_enough else [f"column {path}: got {got}, expected {want}"]
+    return [] if exact_enough else [run_word(lang, "run.column_type", path=path, got=got, type=want)]
 
 
 # ---------------------------------------------------------------- one policy over the cases
@@ -266,12 +267,12 @@ def decide(policy: tree.Policy, cases: str, out: str, engine: str = "duckdb", fr
     from engine.population.engines import narrow_first
     from engine.population.sheets import write_decisions
 
-    fmt = output_format(out)
+    fmt = output_format(out, lang)
     out_path = Path(out)
     if not out_path.parent.is_dir():
         raise PopulationError(f"cannot write {out}: no such folder {out_path.parent}")
-    writable(out_path, cases)
-    with cases_on(engine, cases, [policy], progress, also_known) as runner:
+    writable(out_path, cases, lang)
+    with cases_on(engine, cases, [policy], progress, also_known, lang) as runner:
         def run(query):
             relation = runner.ordered(runner.relation(query), "id")
             with atomic_output(out_path) as temp:
@@ -290,32 +291,33 @@ def decide(policy: tree.Policy, cases: str, out: str, engine: str = "duckdb", fr
         return runner.rows("SELECT COUNT(*) AS n FROM cases")[0]["n"]
 
 
-def writable(out: Path, cases: str) -> None:
+def writable(out: Path, cases: str, lang: str = "en") -> None:
     """Refuse, before any work, an output that is the cases file itself or cannot be written."""
     if Path(cases).exists() and out.exists() and os.path.samefile(cases, out):
-        raise PopulationError(f"-o {out} is the cases file itself; write to another file")
+        raise PopulationError(run_word(lang, "run.same_file", path=out))
     existed = out.exists()
     try:
         with open(out, "ab"):
             pass
     except OSError as exc:
-        raise PopulationError(f"cannot write {out}: {exc.strerror or exc}") from None
+        raise PopulationError(run_word(lang, "run.unwritable", path=out, reason=exc.strerror or exc)) from None
     if not existed:
         out.unlink()
 
 
 @contextlib.contextmanager
-def cases_on(engine: str, cases: str, policies: list[tree.Policy], progress=None, also_known: frozenset[str] = frozenset()):
+def cases_on(engine: str, cases: str, policies: list[tree.Policy], progress=None, also_known: frozenset[str] = frozenset(),
+             lang: str = "en"):
     """An engine with the cases read, checked (layout, ids) and registered as the table `cases`;
     the engine and any converted copy of the cases are closed after."""
     from engine.population.engines import open_engine
 
-    source = Source(cases, policies, also_known)
+    source = Source(cases, policies, also_known, lang)
     try:
-        runner = open_engine(engine, progress)
+        runner = open_engine(engine, progress, lang)
         try:
             runner.register_cases(source.parquet)
-            check_ids(runner, str(source.parquet))
+            check_ids(runner, str(source.parquet), lang)
             if source.temp is None:  # converted cases were read case by case already
                 check_values(runner, policies, str(source.parquet))
             yield runner
@@ -324,7 +326,7 @@ def cases_on(engine: str, cases: str, policies: list[tree.Policy], progress=None
                 raise KeyboardInterrupt from None
             if runner.unreadable(exc):  # damaged Parquet pages are bad input, not an engine bug
                 first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-                raise CaseError([f"cannot read the cases in {cases}: {first}; the file is damaged or not Parquet"]) from None
+                raise CaseError([run_word(lang, "run.damaged", path=cases, first=first)]) from None
             raise
         finally:
             runner.close()
