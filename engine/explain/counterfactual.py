@@ -11,6 +11,7 @@ found by interpolating on the leaf's subsidy before caps, a few probes instead o
 from __future__ import annotations
 
 import copy
+import functools
 import itertools
 import math
 from fractions import Fraction
@@ -68,13 +69,50 @@ def _apply(case: dict, changes) -> dict:
     return case
 
 
+class _Plan:
+    """What a what-if search reads from the policy alone, made once per policy (a policy's tree is
+    never changed): its fields, frames, leaf amounts and the totals each leaf counts."""
+
+    def __init__(self, policy: tree.Policy):
+        self.policy = policy
+        self.fields = {f.name: f for g in policy.groups for f in g.fields}
+        self.item_fields = {f.name: f for r in policy.records.values() for f in r.fields}
+        self.frames = {f.name: f for f in policy.frames}
+        self.leaves = {f.name: tuple(_leaves(f.amount)) for f in policy.frames}
+        self.item_labels: dict = {}
+        for r in policy.records.values():
+            for f in r.fields:
+                self.item_labels.setdefault(f.name, f.label)
+        self._totals: dict[int, tuple] = {}
+        self._fast = None
+
+    def totals(self, leaf: tree.Amount) -> tuple:
+        """(total, the yen field of its items a larger cost means) of a leaf, in the order they are added."""
+        known = self._totals.get(id(leaf))
+        if known is None or known[0] is not leaf:
+            known = self._totals[id(leaf)] = (leaf, tuple(_totals(self.policy, leaf.base, set())))
+        return known[1]
+
+    def fast(self):
+        if self._fast is None:  # compiled on first need: a decision with nothing to verify never needs it
+            from engine.evaluate.fast import fast_for
+
+            self._fast = fast_for(self.policy)
+        return self._fast
+
+
+@functools.lru_cache(maxsize=16)
+def _plan_for(policy: tree.Policy) -> _Plan:
+    return _Plan(policy)  # a Policy hashes by identity, as fast_for's cache relies on
+
+
 class _Search:
     def __init__(self, policy: tree.Policy, case: dict):
         self.policy = policy
         self.case = case
-        self.fields = {f.name: f for g in policy.groups for f in g.fields}
-        self.fast = None
-        self.item_fields = {f.name: f for r in policy.records.values() for f in r.fields}
+        self.plan = _plan_for(policy)
+        self.fields = self.plan.fields
+        self.item_fields = self.plan.item_fields
 
     # ------------------------------------------------------------ candidate changes from a trace
     def changeable(self, t: Trace) -> bool:
@@ -208,44 +246,25 @@ class _Search:
         """Re-evaluate one frame (also one built here from a part of a real frame) for a changed case."""
         return _Evaluation(self.policy, case).frame(frame)
 
-    def cost_item(self, frame: tree.Frame, case: dict):
-        """The first expense a leaf amount of the frame counts: (path, amount) to raise. The cost may
-        be a total, a per-item total (`total of (…)`), a sum of them or a named value of those."""
-        run = _Evaluation(self.policy, case)
-        for leaf in _leaves(frame.amount):
-            for base, field in self._totals(leaf.base, set()):
-                items = run.read(base.list.path) or ()
-                for i, it in enumerate(items):
-                    if base.where is None or run.eval(base.where, it).result:
-                        return leaf, base.list.path + (i, field), it.get(field) or 0
+    def cost_item(self, leaves, case: dict):
+        """The first expense one of the leaf amounts counts: (leaf, path, amount) to raise. The cost
+        may be a total, a per-item total (`total of (…)`), a sum of them or a named value of those."""
+        run = None
+        for leaf in leaves:
+            for base, field in self.plan.totals(leaf):
+                value = case
+                for key in base.list.path:
+                    value = value.get(key) if isinstance(value, dict) else None
+                for i, it in enumerate(value or ()):
+                    if base.where is not None:
+                        run = run or _Evaluation(self.policy, case)
+                        if not run.eval(base.where, it).result:
+                            continue
+                    return leaf, base.list.path + (i, field), it.get(field)
         return None
 
-    def _totals(self, node, seen: set):
-        """(total, the yen field of its items a larger cost means), in the order they are added."""
-        if isinstance(node, tree.Total):
-            yield node, node.field
-        elif isinstance(node, tree.TotalOf):
-            field = next((n.name for n in _nodes(node.value) if isinstance(n, tree.Item) and n.kind == "yen"), None)
-            if field is not None:
-                yield node, field
-        elif isinstance(node, tree.Arith) and node.op in ("+", "×", "÷"):
-            yield from self._totals(node.left, seen)
-            if node.op == "+":
-                yield from self._totals(node.right, seen)
-        elif isinstance(node, (tree.Smaller, tree.Larger, tree.RoundDown)):
-            yield from self._totals(getattr(node, "left", None) or node.operand, seen)
-        elif isinstance(node, tree.Fallback):
-            yield from self._totals(node.value, seen)
-        elif isinstance(node, tree.DefRef) and node.name not in seen and node.name in self.policy.definitions:
-            seen.add(node.name)
-            yield from self._totals(self.policy.definitions[node.name].body, seen)
-
     def fast_policy(self):
-        if self.fast is None:
-            from engine.evaluate.fast import fast_for
-
-            self.fast = fast_for(self.policy)
-        return self.fast
+        return self.plan.fast()
 
     def eligible_fast(self, name: str):
         """A probe for the binary search: is frame `name` eligible for this case? (the fast form)"""
@@ -256,26 +275,30 @@ class _Search:
         """The fast form's summary of one frame for a changed case: what verifies an offer."""
         return self.fast_policy().decide(case, (name,))["frames"][0]
 
-    def least_cost(self, frame: tree.Frame, case: dict, good, guide=None) -> Change | None:
-        """The smallest raise of one counted expense of `frame` after which `good(changed case)` holds.
-        `guide`, when given, is (measure, target) with good(case) == (measure(case) >= target), the
-        measure growing with the cost (a leaf's subsidy before its caps): the search then
-        interpolates on it instead of halving, which finds a band's crossing in a few probes."""
-        found = self.cost_item(frame, case)
+    def least_cost(self, leaves, case: dict, good, guide=None, at_now=None) -> Change | None:
+        """The smallest raise of one counted expense of the leaf amounts after which `good(changed
+        case)` holds. `guide`, when given, is (measure, target) with good(case) == (measure(case) >=
+        target), the measure growing with the cost (a leaf's subsidy before its caps): the search then
+        interpolates on it instead of halving, which finds a band's crossing in a few probes.
+        `at_now`: the measure of the case as it is, when the decision already says it."""
+        found = self.cost_item(leaves, case)
         if found is None:
             return None
         leaf, path, now = found
-        return self._change(path, now, self._search(case, path, now, good, guide))
+        if now is None:  # no amount given: the search starts from 0, which the decision did not measure
+            now, at_now = 0, None
+        return self._change(path, now, self._search(case, path, now, good, guide, at_now))
 
     @staticmethod
-    def _search(case: dict, path: tuple, now, good, guide=None):
+    def _search(case: dict, path: tuple, now, good, guide=None, at_now=None):
         """The least cost above `now` at which `good` holds (it only grows with cost), or None. Every
         step keeps good(high) true and good(low) false, so the answer is the bisection's whatever
-        the guide says; the guide only chooses where to probe."""
-        if not good(_set(case, path, MAX_COST)):
-            return None
-        low, high = now, MAX_COST
+        the guide says; the guide only chooses where to probe (and `at_now`, the measure at `now`
+        when known, only saves a probe)."""
         if guide is None:
+            if not good(_set(case, path, MAX_COST)):
+                return None
+            low, high = now, MAX_COST
             while high - low > 1:
                 mid = (low + high) // 2
                 if good(_set(case, path, mid)):
@@ -284,35 +307,60 @@ class _Search:
                     low = mid
             return high
         measure, target = guide
-        at_low, at_high = measure(_set(case, path, low)), measure(_set(case, path, high))
-        interpolate = True
+        at_high = measure(_set(case, path, MAX_COST))  # good(x) == measure(x) >= target: one probe says both
+        if at_high < target:
+            return None
+        low, high = now, MAX_COST
+        at_low = measure(_set(case, path, low)) if at_now is None else at_now
+        # secant steps through the two latest probes: a schedule is linear between its bands' limits,
+        # so once two probes lie on the crossing's band the next guess is the crossing (give or take
+        # the rounding, which the bracket's neighbour probe settles). A step that does not halve the
+        # bracket twice running is followed by a halving, so the search never does worse than about
+        # three times the bisection.
+        (x0, f0), (x1, f1) = (low, at_low), (high, at_high)
+        slow = 0
         while high - low > 1:
             width = high - low
-            if interpolate and at_high > at_low:
-                # where the straight line through the two ends reaches the target (exact: ints and Fractions)
-                guess = low + math.ceil(Fraction(target - at_low) * width / (at_high - at_low))
-                probes = (min(max(guess, low + 1), high - 1), None)
+            if slow < 2 and f1 != f0:
+                guess = x0 + math.ceil(Fraction(target - f0) * (x1 - x0) / (f1 - f0))
+                probe = min(max(guess, low + 1), high - 1)
             else:
-                probes = ((low + high) // 2,)
-            for probe in probes:
-                if probe is None:  # after a guess, its neighbour on the far side: a good guess ends the search
-                    probe = high - 1 if probe_was_good else low + 1
-                    if not low < probe < high:
-                        break
-                value = measure(_set(case, path, probe))
-                probe_was_good = value >= target
-                if probe_was_good:
-                    high, at_high = probe, value
-                else:
-                    low, at_low = probe, value
-            interpolate = high - low <= width // 2  # halving at least, or bisect next
+                probe, slow = (low + high) // 2, 0
+            value = measure(_set(case, path, probe))
+            if value >= target:
+                high = probe
+            else:
+                low = probe
+            (x0, f0), (x1, f1) = (x1, f1), (probe, value)
+            slow = slow + 1 if high - low > width // 2 else 0
         return high
 
     def _change(self, path: tuple, now, high) -> Change | None:
         if high is None:
             return None
-        label = next((f.label for r in self.policy.records.values() for f in r.fields if f.name == path[-1]), tree.Label(ja=str(path[-1])))
+        label = self.plan.item_labels.get(path[-1]) or tree.Label(ja=str(path[-1]))
         return Change(path=path, label=label, kind="yen", old=now, new=high)
+
+
+def _totals(policy: tree.Policy, node, seen: set):
+    """(total, the yen field of its items a larger cost means), in the order they are added."""
+    if isinstance(node, tree.Total):
+        yield node, node.field
+    elif isinstance(node, tree.TotalOf):
+        field = next((n.name for n in _nodes(node.value) if isinstance(n, tree.Item) and n.kind == "yen"), None)
+        if field is not None:
+            yield node, field
+    elif isinstance(node, tree.Arith) and node.op in ("+", "×", "÷"):
+        yield from _totals(policy, node.left, seen)
+        if node.op == "+":
+            yield from _totals(policy, node.right, seen)
+    elif isinstance(node, (tree.Smaller, tree.Larger, tree.RoundDown)):
+        yield from _totals(policy, getattr(node, "left", None) or node.operand, seen)
+    elif isinstance(node, tree.Fallback):
+        yield from _totals(policy, node.value, seen)
+    elif isinstance(node, tree.DefRef) and node.name not in seen and node.name in policy.definitions:
+        seen.add(node.name)
+        yield from _totals(policy, policy.definitions[node.name].body, seen)
 
 
 def _find(t: Trace, kind: str):
@@ -345,12 +393,12 @@ def _minimal(found: list[WhatIf]) -> list[WhatIf]:
 def what_if(policy: tree.Policy, case: dict, decision: Decision) -> Decision:
     """The decision with each frame's verified what-ifs filled in."""
     search = _Search(policy, case)
-    frames = {f.name: f for f in policy.frames}
+    frames = search.plan.frames
     out = []
     for fd in decision.frames:
         frame = frames[fd.name]
-        offers = _for_ineligible(search, frame, fd) if fd.status == NOT_ELIGIBLE else _for_eligible(search, frame, fd)
-        out.append(attrs.evolve(fd, what_if=tuple(offers)))
+        offers = tuple(_for_ineligible(search, frame, fd) if fd.status == NOT_ELIGIBLE else _for_eligible(search, frame, fd))
+        out.append(fd if offers == fd.what_if else attrs.evolve(fd, what_if=offers))  # nothing to offer: the frame as it is
     return attrs.evolve(decision, frames=tuple(out))
 
 
@@ -370,7 +418,7 @@ def _for_ineligible(search: _Search, frame: tree.Frame, fd: FrameDecision) -> li
             found.append(WhatIf(kind="eligible", changes=changes, status=after["status"], subsidy=after["subsidy"],
                                 addresses=tuple(r.name for r in problems if r.name)))
         elif {kind for kind, _ in after["reasons"]} == {"floor"}:
-            raise_cost = search.least_cost(frame, changed, search.eligible_fast(frame.name))
+            raise_cost = search.least_cost(search.plan.leaves[frame.name], changed, search.eligible_fast(frame.name))
             if raise_cost is not None:
                 final = search.fast_frame(frame.name, _apply(changed, (raise_cost,)))
                 # the floors' figures are in the tree's reasons only
@@ -403,7 +451,7 @@ def _caps_reached(search: _Search, frame: tree.Frame, fd: FrameDecision) -> list
     """For each leaf amount's active cap not yet reached: the cost at which it is reached."""
     offers = []
     parts = {p.name: p for p in _walk(fd.amount)}
-    for leaf in _leaves(frame.amount):
+    for leaf in search.plan.leaves[frame.name]:
         result = parts.get(leaf.name)
         if result is None or result.base is None or any(c.binding for c in result.caps):
             continue  # a binding cap is already reached
@@ -411,10 +459,9 @@ def _caps_reached(search: _Search, frame: tree.Frame, fd: FrameDecision) -> list
         for cap in sorted((c for c in result.caps if c.limit is not None), key=lambda c: c.limit):
             if not cap.active or cap.binding or result.result >= cap.limit:
                 continue
-            one = attrs.evolve(frame, amount=attrs.evolve(frame.amount, parts=(leaf,), caps=(), floors=()))
             before_caps = search.fast_policy().before_caps(leaf)  # the fast form of the leaf's amount before its caps
-            change = search.least_cost(one, search.case, lambda case, limit=cap.limit: before_caps(case) >= limit,
-                                       guide=(before_caps, cap.limit))
+            change = search.least_cost((leaf,), search.case, lambda case, limit=cap.limit: before_caps(case) >= limit,
+                                       guide=(before_caps, cap.limit), at_now=result.before_caps)
             if change is not None:
                 after = search.fast_frame(frame.name, _apply(search.case, (change,)))
                 offers.append(WhatIf(kind="cap_reached", changes=(change,), status=after["status"], subsidy=after["subsidy"],
