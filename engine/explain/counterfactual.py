@@ -113,6 +113,8 @@ class _Search:
         self.plan = _plan_for(policy)
         self.fields = self.plan.fields
         self.item_fields = self.plan.item_fields
+        self.known_fixes: dict[tuple, tuple] = {}  # (id(trace), want) -> (trace, its fixes): a rule's trace is shared by frames
+        self.verified: dict[tuple, tuple] = {}  # the changes -> (the changed case's fast values, {frame: summary})
 
     # ------------------------------------------------------------ candidate changes from a trace
     def changeable(self, t: Trace) -> bool:
@@ -154,6 +156,12 @@ class _Search:
         """Alternative sets of changes (each a conjunction) that could make `t` come out `want`."""
         if t.result == want:
             return [()]
+        known = self.known_fixes.get((id(t), want))
+        if known is None or known[0] is not t:
+            known = self.known_fixes[(id(t), want)] = (t, self._fixes(t, want))
+        return known[1]
+
+    def _fixes(self, t: Trace, want: bool) -> list[tuple[Change, ...]]:
         kind = t.kind
         if kind in ("rule", "exclusion", "step", "value"):
             return self.fixes(t.children[0], want)
@@ -269,11 +277,25 @@ class _Search:
     def eligible_fast(self, name: str):
         """A probe for the binary search: is frame `name` eligible for this case? (the fast form)"""
         fast = self.fast_policy()
-        return lambda case: fast.decide(case, (name,))["frames"][0]["status"] != NOT_ELIGIBLE
+        return lambda case: fast.frame(fast.values(case), name)["status"] != NOT_ELIGIBLE
 
-    def fast_frame(self, name: str, case: dict) -> dict:
-        """The fast form's summary of one frame for a changed case: what verifies an offer."""
-        return self.fast_policy().decide(case, (name,))["frames"][0]
+    def verify(self, name: str, changes: tuple) -> dict:
+        """The fast form's summary of frame `name` for the case with `changes` made: what verifies an
+        offer. The same changes offered to several frames are made and evaluated once, the rules
+        those frames share decided once."""
+        fast = self.fast_policy()
+        try:
+            key = tuple((c.path, type(c.new), c.new) for c in changes)
+            known = self.verified.get(key)
+        except TypeError:  # a value that does not hash: not remembered
+            return fast.frame(fast.values(_apply(self.case, changes)), name)
+        if known is None:
+            known = self.verified[key] = (fast.values(_apply(self.case, changes)), {})
+        values, frames = known
+        summary = frames.get(name)
+        if summary is None:
+            summary = frames[name] = fast.frame(values, name)
+        return summary
 
     def least_cost(self, leaves, case: dict, good, guide=None, at_now=None) -> Change | None:
         """The smallest raise of one counted expense of the leaf amounts after which `good(changed
@@ -410,17 +432,17 @@ def _for_ineligible(search: _Search, frame: tree.Frame, fd: FrameDecision) -> li
     candidates = search.combine(options) if problems else [()]
     found = []
     for changes in candidates:
-        changed = _apply(search.case, changes)
         # each candidate is verified with the fast form (held equal to the tree by the differential
         # tests): re-evaluating it with the tree cost more than the decision it explains
-        after = search.fast_frame(frame.name, changed)
+        after = search.verify(frame.name, changes)
         if after["status"] != NOT_ELIGIBLE:
             found.append(WhatIf(kind="eligible", changes=changes, status=after["status"], subsidy=after["subsidy"],
                                 addresses=tuple(r.name for r in problems if r.name)))
         elif {kind for kind, _ in after["reasons"]} == {"floor"}:
+            changed = _apply(search.case, changes)
             raise_cost = search.least_cost(search.plan.leaves[frame.name], changed, search.eligible_fast(frame.name))
             if raise_cost is not None:
-                final = search.fast_frame(frame.name, _apply(changed, (raise_cost,)))
+                final = search.verify(frame.name, changes + (raise_cost,))
                 # the floors' figures are in the tree's reasons only
                 floors = tuple((k, v) for r in search.decide(frame, changed).reasons for k, v in r.facts)
                 found.append(WhatIf(kind="meet_floor" if not changes else "eligible", changes=changes + (raise_cost,),
@@ -437,7 +459,7 @@ def _for_eligible(search: _Search, frame: tree.Frame, fd: FrameDecision) -> list
                 for changes in search.fixes(cap.condition, want=cap.negated):
                     if not changes:
                         continue
-                    after = search.fast_frame(frame.name, _apply(search.case, changes))  # verified with the fast form
+                    after = search.verify(frame.name, changes)  # verified with the fast form
                     if after["status"] != NOT_ELIGIBLE and after["subsidy"] > fd.subsidy:
                         found.append(WhatIf(kind="raise_cap", changes=changes, status=after["status"], subsidy=after["subsidy"],
                                             addresses=(cap.condition.name or cap.condition.origin.text,),
@@ -463,7 +485,7 @@ def _caps_reached(search: _Search, frame: tree.Frame, fd: FrameDecision) -> list
             change = search.least_cost((leaf,), search.case, lambda case, limit=cap.limit: before_caps(case) >= limit,
                                        guide=(before_caps, cap.limit), at_now=result.before_caps)
             if change is not None:
-                after = search.fast_frame(frame.name, _apply(search.case, (change,)))
+                after = search.verify(frame.name, (change,))
                 offers.append(WhatIf(kind="cap_reached", changes=(change,), status=after["status"], subsidy=after["subsidy"],
                                      addresses=(leaf.name,), facts=(("cap", cap.limit), ("part", leaf.name))))
             break
