@@ -344,7 +344,7 @@ class _Search:
         while high - low > 1:
             width = high - low
             if slow < 2 and f1 != f0:
-                guess = x0 + math.ceil(Fraction(target - f0) * (x1 - x0) / (f1 - f0))
+                guess = x0 + _ceil_div((target - f0) * (x1 - x0), f1 - f0)
                 probe = min(max(guess, low + 1), high - 1)
             else:
                 probe, slow = (low + high) // 2, 0
@@ -362,6 +362,13 @@ class _Search:
             return None
         label = self.plan.item_labels.get(path[-1]) or tree.Label(ja=str(path[-1]))
         return Change(path=path, label=label, kind="yen", old=now, new=high)
+
+
+def _ceil_div(a, b):
+    """⌈a / b⌉ exactly: whole numbers by integer division, Fractions otherwise."""
+    if type(a) is int and type(b) is int:
+        return -(-a // b)
+    return math.ceil(Fraction(a) / b)
 
 
 def _totals(policy: tree.Policy, node, seen: set):
