@@ -85,6 +85,15 @@ class _Plan:
                 self.item_labels.setdefault(f.name, f.label)
         self._totals: dict[int, tuple] = {}
         self._fast = None
+        self._field_paths: dict[str, tuple] = {}
+
+    def field_path(self, f) -> tuple:
+        """Where a group's field sits in the case JSON."""
+        known = self._field_paths.get(f.name)
+        if known is None:
+            group = next(g for g in self.policy.groups if f in g.fields)
+            known = self._field_paths[f.name] = (group.name, f.name) if group.name else (f.name,)
+        return known
 
     def totals(self, leaf: tree.Amount) -> tuple:
         """(total, the yen field of its items a larger cost means) of a leaf, in the order they are added."""
@@ -117,13 +126,17 @@ class _Search:
         self.verified: dict[tuple, tuple] = {}  # the changes -> (the changed case's fast values, {frame: summary})
 
     # ------------------------------------------------------------ candidate changes from a trace
+    def field(self, t: Trace):
+        kind = t.kind
+        return self.fields.get(t.name) if kind == "input" else self.item_fields.get(t.name) if kind == "item" else None
+
     def changeable(self, t: Trace) -> bool:
-        f = {"input": self.fields, "item": self.item_fields}.get(t.kind, {}).get(t.name)
+        f = self.field(t)
         return f is not None and not f.fixed
 
     def signed(self, t: Trace) -> bool:
         """A `signed` amount: a what-if may take it below 0 (a smaller loss, a deficit)."""
-        f = {"input": self.fields, "item": self.item_fields}.get(t.kind, {}).get(t.name)
+        f = self.field(t)
         return f is not None and f.signed
 
     def input_change(self, t: Trace, new) -> Change:
@@ -225,8 +238,7 @@ class _Search:
         f = self.fields.get(among.name)
         if f is None or f.fixed:
             return None
-        path = next(g for g in self.policy.groups if f in g.fields)
-        path = (path.name, f.name) if path.name else (f.name,)
+        path = self.plan.field_path(f)
         value = self.case
         for key in path:
             value = value.get(key) if isinstance(value, dict) else None
