@@ -5,13 +5,14 @@ Candidates come from the evaluation tree and its trace (the thresholds, sets, fl
 case met or missed), never from per-rule code. Only inputs an applicant can change are touched
 (an author marks the others `fixed`), and every candidate is re-evaluated before it is offered:
 with the fast form, which the differential tests hold equal to the tree evaluator (re-evaluating
-with the tree cost more than the decision being explained). The cost at which a cap is reached is
-found by interpolating on the leaf's subsidy before caps, a few probes instead of a bisection's 43."""
+with the tree cost more than the decision being explained); the same changes offered to several
+frames are made and evaluated once. The cost at which a cap is reached is found by secant steps on
+the leaf's subsidy before caps (engine/explain/least_cost.py: a few probes instead of a
+bisection's 43); what the search reads from the policy alone is worked out once per policy
+(engine/explain/what_if_plan.py)."""
 
 from __future__ import annotations
 
-import copy
-import functools
 import itertools
 import math
 from fractions import Fraction
@@ -21,10 +22,11 @@ import attrs
 from engine.tree import nodes as tree
 from engine.evaluate.decision import NOT_ELIGIBLE, Decision, FrameDecision, Trace
 from engine.evaluate.evaluator import _Evaluation
+from engine.explain.least_cost import least_cost_search, set_value
+from engine.explain.what_if_plan import plan_for
 
 MAX_COMBINATIONS = 64  # candidate combinations tried per frame
 MAX_OFFERED = 5
-MAX_COST = 10**13
 
 
 @attrs.frozen(kw_only=True)
@@ -47,79 +49,17 @@ class WhatIf:
     facts: tuple[tuple[str, object], ...] = ()
 
 
-def _set(case: dict, path: tuple, value) -> dict:
-    """The case with one value changed: a copy of each object and list along `path`, the rest shared
-    (nothing here changes a case in place; a deep copy per probe was a third of a what-if search)."""
-    def put(node, i):
-        key = path[i]
-        if isinstance(node, tuple):  # a list of records, read from JSON as a tuple
-            node = list(node)
-            node[key] = value if i == len(path) - 1 else put(node[key], i + 1)
-            return tuple(node)
-        node = copy.copy(node)
-        node[key] = value if i == len(path) - 1 else put(node[key], i + 1)
-        return node
-
-    return put(case, 0)
-
-
 def _apply(case: dict, changes) -> dict:
     for change in changes:
-        case = _set(case, change.path, change.new)
+        case = set_value(case, change.path, change.new)
     return case
-
-
-class _Plan:
-    """What a what-if search reads from the policy alone, made once per policy (a policy's tree is
-    never changed): its fields, frames, leaf amounts and the totals each leaf counts."""
-
-    def __init__(self, policy: tree.Policy):
-        self.policy = policy
-        self.fields = {f.name: f for g in policy.groups for f in g.fields}
-        self.item_fields = {f.name: f for r in policy.records.values() for f in r.fields}
-        self.frames = {f.name: f for f in policy.frames}
-        self.leaves = {f.name: tuple(_leaves(f.amount)) for f in policy.frames}
-        self.item_labels: dict = {}
-        for r in policy.records.values():
-            for f in r.fields:
-                self.item_labels.setdefault(f.name, f.label)
-        self._totals: dict[int, tuple] = {}
-        self._fast = None
-        self._field_paths: dict[str, tuple] = {}
-
-    def field_path(self, f) -> tuple:
-        """Where a group's field sits in the case JSON."""
-        known = self._field_paths.get(f.name)
-        if known is None:
-            group = next(g for g in self.policy.groups if f in g.fields)
-            known = self._field_paths[f.name] = (group.name, f.name) if group.name else (f.name,)
-        return known
-
-    def totals(self, leaf: tree.Amount) -> tuple:
-        """(total, the yen field of its items a larger cost means) of a leaf, in the order they are added."""
-        known = self._totals.get(id(leaf))
-        if known is None or known[0] is not leaf:
-            known = self._totals[id(leaf)] = (leaf, tuple(_totals(self.policy, leaf.base, set())))
-        return known[1]
-
-    def fast(self):
-        if self._fast is None:  # compiled on first need: a decision with nothing to verify never needs it
-            from engine.evaluate.fast import fast_for
-
-            self._fast = fast_for(self.policy)
-        return self._fast
-
-
-@functools.lru_cache(maxsize=16)
-def _plan_for(policy: tree.Policy) -> _Plan:
-    return _Plan(policy)  # a Policy hashes by identity, as fast_for's cache relies on
 
 
 class _Search:
     def __init__(self, policy: tree.Policy, case: dict):
         self.policy = policy
         self.case = case
-        self.plan = _plan_for(policy)
+        self.plan = plan_for(policy)
         self.fields = self.plan.fields
         self.item_fields = self.plan.item_fields
         self.known_fixes: dict[tuple, tuple] = {}  # (id(trace), want) -> (trace, its fixes): a rule's trace is shared by frames
@@ -321,53 +261,7 @@ class _Search:
         leaf, path, now = found
         if now is None:  # no amount given: the search starts from 0, which the decision did not measure
             now, at_now = 0, None
-        return self._change(path, now, self._search(case, path, now, good, guide, at_now))
-
-    @staticmethod
-    def _search(case: dict, path: tuple, now, good, guide=None, at_now=None):
-        """The least cost above `now` at which `good` holds (it only grows with cost), or None. Every
-        step keeps good(high) true and good(low) false, so the answer is the bisection's whatever
-        the guide says; the guide only chooses where to probe (and `at_now`, the measure at `now`
-        when known, only saves a probe)."""
-        if guide is None:
-            if not good(_set(case, path, MAX_COST)):
-                return None
-            low, high = now, MAX_COST
-            while high - low > 1:
-                mid = (low + high) // 2
-                if good(_set(case, path, mid)):
-                    high = mid
-                else:
-                    low = mid
-            return high
-        measure, target = guide
-        at_high = measure(_set(case, path, MAX_COST))  # good(x) == measure(x) >= target: one probe says both
-        if at_high < target:
-            return None
-        low, high = now, MAX_COST
-        at_low = measure(_set(case, path, low)) if at_now is None else at_now
-        # secant steps through the two latest probes: a schedule is linear between its bands' limits,
-        # so once two probes lie on the crossing's band the next guess is the crossing (give or take
-        # the rounding, which the bracket's neighbour probe settles). A step that does not halve the
-        # bracket twice running is followed by a halving, so the search never does worse than about
-        # three times the bisection.
-        (x0, f0), (x1, f1) = (low, at_low), (high, at_high)
-        slow = 0
-        while high - low > 1:
-            width = high - low
-            if slow < 2 and f1 != f0:
-                guess = x0 + _ceil_div((target - f0) * (x1 - x0), f1 - f0)
-                probe = min(max(guess, low + 1), high - 1)
-            else:
-                probe, slow = (low + high) // 2, 0
-            value = measure(_set(case, path, probe))
-            if value >= target:
-                high = probe
-            else:
-                low = probe
-            (x0, f0), (x1, f1) = (x1, f1), (probe, value)
-            slow = slow + 1 if high - low > width // 2 else 0
-        return high
+        return self._change(path, now, least_cost_search(case, path, now, good, guide, at_now))
 
     def _change(self, path: tuple, now, high) -> Change | None:
         if high is None:
@@ -376,47 +270,11 @@ class _Search:
         return Change(path=path, label=label, kind="yen", old=now, new=high)
 
 
-def _ceil_div(a, b):
-    """⌈a / b⌉ exactly: whole numbers by integer division, Fractions otherwise."""
-    if type(a) is int and type(b) is int:
-        return -(-a // b)
-    return math.ceil(Fraction(a) / b)
-
-
-def _totals(policy: tree.Policy, node, seen: set):
-    """(total, the yen field of its items a larger cost means), in the order they are added."""
-    if isinstance(node, tree.Total):
-        yield node, node.field
-    elif isinstance(node, tree.TotalOf):
-        field = next((n.name for n in _nodes(node.value) if isinstance(n, tree.Item) and n.kind == "yen"), None)
-        if field is not None:
-            yield node, field
-    elif isinstance(node, tree.Arith) and node.op in ("+", "×", "÷"):
-        yield from _totals(policy, node.left, seen)
-        if node.op == "+":
-            yield from _totals(policy, node.right, seen)
-    elif isinstance(node, (tree.Smaller, tree.Larger, tree.RoundDown)):
-        yield from _totals(policy, getattr(node, "left", None) or node.operand, seen)
-    elif isinstance(node, tree.Fallback):
-        yield from _totals(policy, node.value, seen)
-    elif isinstance(node, tree.DefRef) and node.name not in seen and node.name in policy.definitions:
-        seen.add(node.name)
-        yield from _totals(policy, policy.definitions[node.name].body, seen)
-
-
 def _find(t: Trace, kind: str):
     if t.kind == kind:
         yield t
     for child in t.children:
         yield from _find(child, kind)
-
-
-def _leaves(a: tree.Amount):
-    if a.parts:
-        for p in a.parts:
-            yield from _leaves(p)
-    elif a.base is not None and a.for_each is None:
-        yield a
 
 
 def _minimal(found: list[WhatIf]) -> list[WhatIf]:
@@ -517,13 +375,3 @@ def _walk(result):
         yield from _walk(child)
 
 
-def _nodes(node):
-    """Every tree node under `node` (attrs nodes and tuples of them)."""
-    stack = [node]
-    while stack:
-        n = stack.pop()
-        if isinstance(n, (tuple, list)):
-            stack.extend(reversed(n))
-        elif attrs.has(type(n)):
-            yield n
-            stack.extend(reversed([getattr(n, f.name) for f in attrs.fields(type(n))]))
