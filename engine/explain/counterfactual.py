@@ -56,13 +56,16 @@ def _apply(case: dict, changes) -> dict:
 
 
 class _Search:
-    def __init__(self, policy: tree.Policy, case: dict):
+    def __init__(self, policy: tree.Policy, case: dict, decision: Decision | None = None):
         self.policy = policy
         self.case = case
         self.plan = plan_for(policy)
         self.fields = self.plan.fields
         self.item_fields = self.plan.item_fields
         self.known_fixes: dict[tuple, tuple] = {}  # (id(trace), want) -> (trace, its fixes): a rule's trace is shared by frames
+        self.decision = decision
+        self.rules: dict | None = None  # the decision's value of each rule it names, once needed
+        self.kept: dict[tuple, dict] = {}  # the changed places -> the rules' values that stand
         self.verified: dict[tuple, tuple] = {}  # the changes -> (the changed case's fast values, {frame: summary})
 
     # ------------------------------------------------------------ candidate changes from a trace
@@ -242,12 +245,26 @@ class _Search:
         except TypeError:  # a value that does not hash: not remembered
             return fast.frame(fast.values(_apply(self.case, changes)), name)
         if known is None:
-            known = self.verified[key] = (fast.values(_apply(self.case, changes)), {})
+            values = fast.values(_apply(self.case, changes))
+            values.memo.update(self.standing(tuple(c.path for c in changes)))
+            known = self.verified[key] = (values, {})
         values, frames = known
         summary = frames.get(name)
         if summary is None:
             summary = frames[name] = fast.frame(values, name)
         return summary
+
+    def standing(self, changed: tuple) -> dict:
+        """The decision's rule values that changes at the `changed` places leave as they are."""
+        known = self.kept.get(changed)
+        if known is None:
+            rules = self.rules
+            if rules is None:
+                d = self.decision
+                rules = self.rules = {} if d is None else {t.name: t.result for t in d.exclusions} | {
+                    t.name: t.result for fd in d.frames for t in fd.requirements + fd.exclusions + fd.steps}
+            known = self.kept[changed] = {name: rules[name] for name in self.plan.standing(changed) if name in rules}
+        return known
 
     def least_cost(self, leaves, case: dict, good, guide=None, at_now=None) -> Change | None:
         """The smallest raise of one counted expense of the leaf amounts after which `good(changed
@@ -291,13 +308,15 @@ def _minimal(found: list[WhatIf]) -> list[WhatIf]:
 
 def what_if(policy: tree.Policy, case: dict, decision: Decision) -> Decision:
     """The decision with each frame's verified what-ifs filled in."""
-    search = _Search(policy, case)
+    search = _Search(policy, case, decision)
     frames = search.plan.frames
     out = []
     for fd in decision.frames:
         frame = frames[fd.name]
         offers = tuple(_for_ineligible(search, frame, fd) if fd.status == NOT_ELIGIBLE else _for_eligible(search, frame, fd))
         out.append(fd if offers == fd.what_if else attrs.evolve(fd, what_if=offers))  # nothing to offer: the frame as it is
+    if all(a is b for a, b in zip(out, decision.frames)):
+        return decision  # nothing offered anywhere: the decision as it is
     return attrs.evolve(decision, frames=tuple(out))
 
 

@@ -14,14 +14,16 @@ MAX_COST = 10**13
 def set_value(case: dict, path: tuple, value) -> dict:
     """The case with one value changed: a copy of each object and list along `path`, the rest shared
     (nothing here changes a case in place; a deep copy per probe was a third of a what-if search)."""
+    last = len(path) - 1
+
     def put(node, i):
         key = path[i]
         if isinstance(node, tuple):  # a list of records, read from JSON as a tuple
             node = list(node)
-            node[key] = value if i == len(path) - 1 else put(node[key], i + 1)
+            node[key] = value if i == last else put(node[key], i + 1)
             return tuple(node)
-        node = copy.copy(node)
-        node[key] = value if i == len(path) - 1 else put(node[key], i + 1)
+        node = node.copy() if type(node) is dict else copy.copy(node)
+        node[key] = value if i == last else put(node[key], i + 1)
         return node
 
     return put(case, 0)

@@ -28,6 +28,43 @@ class Plan:
         self._totals: dict[int, tuple] = {}
         self._fast = None
         self._field_paths: dict[str, tuple] = {}
+        self._reads: dict[str, frozenset | None] = {}
+        self._standing: dict[frozenset, tuple] = {}
+
+    def standing(self, changed) -> tuple[str, ...]:
+        """The rules that read none of the `changed` places (paths in the case JSON), so keep their
+        values. A rule reads whole inputs (no list index), so a place is cut at its first index."""
+        places = frozenset(next((path[:i] for i, key in enumerate(path) if isinstance(key, int)), path) for path in changed)
+        known = self._standing.get(places)
+        if known is None:
+            known = self._standing[places] = tuple(
+                name for name in self.policy.definitions if (reads := self.reads(name)) is not None
+                and not any(r[:len(c)] == c or c[:len(r)] == r for r in reads for c in places))
+        return known
+
+    def reads(self, name: str) -> frozenset | None:
+        """The places in the case (input paths) rule `name` and the rules it names read; None when it
+        holds a node not known here, which may read anything. A rule that reads none of the places a
+        what-if changes keeps its value."""
+        if name not in self._reads:
+            self._reads[name] = None  # while it is worked out: a rule naming itself would read "anything"
+            found: set = set()
+            for n in nodes(self.policy.definitions[name].body):
+                if isinstance(n, tree.Input):
+                    found.add(n.path)
+                elif isinstance(n, tree.RoundOf):  # reads the application date
+                    found.add(self.policy.applied_on.path)
+                elif isinstance(n, tree.DefRef):
+                    inner = self.reads(n.name) if n.name in self.policy.definitions else None
+                    if inner is None:
+                        found = None
+                        break
+                    found |= inner
+                elif not isinstance(n, _PLAIN):
+                    found = None
+                    break
+            self._reads[name] = None if found is None else frozenset(found)
+        return self._reads[name]
 
     def field_path(self, f) -> tuple:
         """Where a group's field sits in the case JSON."""
@@ -50,6 +87,14 @@ class Plan:
 
             self._fast = fast_for(self.policy)
         return self._fast
+
+
+# nodes whose value comes only from their children, constants, the list item in scope (read through
+# its list's Input) or an Input node's own path
+_PLAIN = (tree.Origin, tree.Label, tree.Cite, tree.Const, tree.Item, tree.TableCell, tree.Compare, tree.Member,
+          tree.Contains, tree.Given, tree.Not, tree.All, tree.Any, tree.IfElse, tree.Branch, tree.Cases, tree.Arith,
+          tree.RoundDown, tree.Smaller, tree.Larger, tree.Fallback, tree.Total, tree.TotalOf, tree.Count,
+          tree.CountAmong, tree.Quantified)
 
 
 @functools.lru_cache(maxsize=16)
