@@ -64,6 +64,22 @@ def test_the_closures_alone_equal_the_tree_too(policies, year):
         assert fast.decide(values) == summary(evaluate(policy, values)), raw
 
 
+@pytest.mark.parametrize("year", YEARS)
+def test_one_frame_at_a_time_in_shared_values_equals_the_tree(policies, year):
+    """What verifies a what-if: each frame decided alone (the frames in reverse order, so a frame
+    finds in the shared values the rules another frame decided first) is the tree's frame."""
+    policy = policies[year]
+    fast = FastPolicy(policy)
+    known = frozenset().union(*(field_names(p) for p in policies.values()))
+    for path in examples_for(policy):
+        case = read_case(policy, read_case_file(path), also_known=known)
+        expected = {f["frame"]: f for f in summary(evaluate(policy, case))["frames"]}
+        shared = fast.values(case)
+        for name in reversed(fast.names):
+            assert fast.frame(shared, name) == expected[name], (path.name, name)
+            assert fast.frame(fast.values(case), name) == expected[name], (path.name, name)
+
+
 def test_no_name_from_a_policy_becomes_an_identifier_of_the_generated_code(policies):
     """Every identifier in the compiled functions is one the generator chose (mangled `_d7`, `_k3`, …,
     the parameters, and the attributes it reads): rule, input and member names occur only as constants."""

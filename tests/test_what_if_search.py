@@ -9,7 +9,7 @@ from fractions import Fraction
 
 import pytest
 
-from engine.explain.counterfactual import MAX_COST, _Search
+from engine.explain.least_cost import MAX_COST, least_cost_search
 
 
 def banded(bands, rounding=math.floor):
@@ -28,7 +28,7 @@ def banded(bands, rounding=math.floor):
 
 def least(measure, target, now):
     """By definition: the least cost above `now` whose measure reaches the target (plain bisection)."""
-    return _Search._search({"cost": now}, ("cost",), now, lambda c: measure(c) >= target)
+    return least_cost_search({"cost": now}, ("cost",), now, lambda c: measure(c) >= target)
 
 
 CASES = [
@@ -43,7 +43,7 @@ CASES = [
 @pytest.mark.parametrize("bands,target,now,expected", CASES)
 def test_the_guided_search_finds_the_least_cost(bands, target, now, expected):
     measure = banded(bands)
-    guided = _Search._search({"cost": now}, ("cost",), now, lambda c: measure(c) >= target, guide=(measure, target))
+    guided = least_cost_search({"cost": now}, ("cost",), now, lambda c: measure(c) >= target, guide=(measure, target))
     assert guided == least(measure, target, now) == expected
 
 
@@ -55,10 +55,10 @@ def test_guided_and_plain_search_agree_on_generated_schedules():
         measure = banded(bands)
         now = rng.randint(0, 5_000_000)
         target = measure({"cost": now}) + rng.randint(1, 3_000_000)
-        guided = _Search._search({"cost": now}, ("cost",), now, lambda c: measure(c) >= target, guide=(measure, target))
+        guided = least_cost_search({"cost": now}, ("cost",), now, lambda c: measure(c) >= target, guide=(measure, target))
         assert guided == least(measure, target, now), (bands, target, now)
 
 
 def test_a_target_no_cost_reaches_gives_none():
     measure = banded([(1_000, Fraction(1, 2)), (MAX_COST, Fraction(0))])  # at most 500 yen
-    assert _Search._search({"cost": 0}, ("cost",), 0, lambda c: measure(c) >= 501, guide=(measure, 501)) is None
+    assert least_cost_search({"cost": 0}, ("cost",), 0, lambda c: measure(c) >= 501, guide=(measure, 501)) is None

@@ -26,6 +26,7 @@ class FastPolicy:
         except RecursionError:
             c, self.frames = self._compile(policy, False)
         self.names = tuple(f.name for f in policy.frames)
+        self._by_name = dict(zip(self.names, self.frames))
         self._compiler = c
         self._leaves: dict[int, tuple] = {}
 
@@ -44,6 +45,16 @@ class FastPolicy:
             schedule = self._compiler.bands(leaf)
             known = self._leaves[id(leaf)] = (leaf, lambda case: schedule(_Env(case), None))
         return known[1]
+
+    @staticmethod
+    def values(case: dict) -> _Env:
+        """A case's values, ready for `frame`: the rules each frame decides are remembered in it."""
+        return _Env(case)
+
+    def frame(self, values: _Env, name: str) -> dict:
+        """One frame's decision summary (an element of decide's "frames"), in values made by `values`:
+        the rules it shares with frames decided before in the same values are looked up, not run again."""
+        return self._by_name[name](values)
 
     def decide(self, case: dict, frames: tuple[str, ...] | None = None) -> dict:
         env = _Env(case)

@@ -5,12 +5,14 @@ Candidates come from the evaluation tree and its trace (the thresholds, sets, fl
 case met or missed), never from per-rule code. Only inputs an applicant can change are touched
 (an author marks the others `fixed`), and every candidate is re-evaluated before it is offered:
 with the fast form, which the differential tests hold equal to the tree evaluator (re-evaluating
-with the tree cost more than the decision being explained). The cost at which a cap is reached is
-found by interpolating on the leaf's subsidy before caps, a few probes instead of a bisection's 43."""
+with the tree cost more than the decision being explained); the same changes offered to several
+frames are made and evaluated once. The cost at which a cap is reached is found by secant steps on
+the leaf's subsidy before caps (engine/explain/least_cost.py: a few probes instead of a
+bisection's 43); what the search reads from the policy alone is worked out once per policy
+(engine/explain/what_if_plan.py)."""
 
 from __future__ import annotations
 
-import copy
 import itertools
 import math
 from fractions import Fraction
@@ -20,10 +22,11 @@ import attrs
 from engine.tree import nodes as tree
 from engine.evaluate.decision import NOT_ELIGIBLE, Decision, FrameDecision, Trace
 from engine.evaluate.evaluator import _Evaluation
+from engine.explain.least_cost import least_cost_search, set_value
+from engine.explain.what_if_plan import plan_for
 
 MAX_COMBINATIONS = 64  # candidate combinations tried per frame
 MAX_OFFERED = 5
-MAX_COST = 10**13
 
 
 @attrs.frozen(kw_only=True)
@@ -46,44 +49,37 @@ class WhatIf:
     facts: tuple[tuple[str, object], ...] = ()
 
 
-def _set(case: dict, path: tuple, value) -> dict:
-    """The case with one value changed: a copy of each object and list along `path`, the rest shared
-    (nothing here changes a case in place; a deep copy per probe was a third of a what-if search)."""
-    def put(node, i):
-        key = path[i]
-        if isinstance(node, tuple):  # a list of records, read from JSON as a tuple
-            node = list(node)
-            node[key] = value if i == len(path) - 1 else put(node[key], i + 1)
-            return tuple(node)
-        node = copy.copy(node)
-        node[key] = value if i == len(path) - 1 else put(node[key], i + 1)
-        return node
-
-    return put(case, 0)
-
-
 def _apply(case: dict, changes) -> dict:
     for change in changes:
-        case = _set(case, change.path, change.new)
+        case = set_value(case, change.path, change.new)
     return case
 
 
 class _Search:
-    def __init__(self, policy: tree.Policy, case: dict):
+    def __init__(self, policy: tree.Policy, case: dict, decision: Decision | None = None):
         self.policy = policy
         self.case = case
-        self.fields = {f.name: f for g in policy.groups for f in g.fields}
-        self.fast = None
-        self.item_fields = {f.name: f for r in policy.records.values() for f in r.fields}
+        self.plan = plan_for(policy)
+        self.fields = self.plan.fields
+        self.item_fields = self.plan.item_fields
+        self.known_fixes: dict[tuple, tuple] = {}  # (id(trace), want) -> (trace, its fixes): a rule's trace is shared by frames
+        self.decision = decision
+        self.rules: dict | None = None  # the decision's value of each rule it names, once needed
+        self.kept: dict[tuple, dict] = {}  # the changed places -> the rules' values that stand
+        self.verified: dict[tuple, tuple] = {}  # the changes -> (the changed case's fast values, {frame: summary})
 
     # ------------------------------------------------------------ candidate changes from a trace
+    def field(self, t: Trace):
+        kind = t.kind
+        return self.fields.get(t.name) if kind == "input" else self.item_fields.get(t.name) if kind == "item" else None
+
     def changeable(self, t: Trace) -> bool:
-        f = {"input": self.fields, "item": self.item_fields}.get(t.kind, {}).get(t.name)
+        f = self.field(t)
         return f is not None and not f.fixed
 
     def signed(self, t: Trace) -> bool:
         """A `signed` amount: a what-if may take it below 0 (a smaller loss, a deficit)."""
-        f = {"input": self.fields, "item": self.item_fields}.get(t.kind, {}).get(t.name)
+        f = self.field(t)
         return f is not None and f.signed
 
     def input_change(self, t: Trace, new) -> Change:
@@ -116,6 +112,12 @@ class _Search:
         """Alternative sets of changes (each a conjunction) that could make `t` come out `want`."""
         if t.result == want:
             return [()]
+        known = self.known_fixes.get((id(t), want))
+        if known is None or known[0] is not t:
+            known = self.known_fixes[(id(t), want)] = (t, self._fixes(t, want))
+        return known[1]
+
+    def _fixes(self, t: Trace, want: bool) -> list[tuple[Change, ...]]:
         kind = t.kind
         if kind in ("rule", "exclusion", "step", "value"):
             return self.fixes(t.children[0], want)
@@ -179,8 +181,7 @@ class _Search:
         f = self.fields.get(among.name)
         if f is None or f.fixed:
             return None
-        path = next(g for g in self.policy.groups if f in g.fields)
-        path = (path.name, f.name) if path.name else (f.name,)
+        path = self.plan.field_path(f)
         value = self.case
         for key in path:
             value = value.get(key) if isinstance(value, dict) else None
@@ -208,110 +209,81 @@ class _Search:
         """Re-evaluate one frame (also one built here from a part of a real frame) for a changed case."""
         return _Evaluation(self.policy, case).frame(frame)
 
-    def cost_item(self, frame: tree.Frame, case: dict):
-        """The first expense a leaf amount of the frame counts: (path, amount) to raise. The cost may
-        be a total, a per-item total (`total of (…)`), a sum of them or a named value of those."""
-        run = _Evaluation(self.policy, case)
-        for leaf in _leaves(frame.amount):
-            for base, field in self._totals(leaf.base, set()):
-                items = run.read(base.list.path) or ()
-                for i, it in enumerate(items):
-                    if base.where is None or run.eval(base.where, it).result:
-                        return leaf, base.list.path + (i, field), it.get(field) or 0
+    def cost_item(self, leaves, case: dict):
+        """The first expense one of the leaf amounts counts: (leaf, path, amount) to raise. The cost
+        may be a total, a per-item total (`total of (…)`), a sum of them or a named value of those."""
+        run = None
+        for leaf in leaves:
+            for base, field in self.plan.totals(leaf):
+                value = case
+                for key in base.list.path:
+                    value = value.get(key) if isinstance(value, dict) else None
+                for i, it in enumerate(value or ()):
+                    if base.where is not None:
+                        run = run or _Evaluation(self.policy, case)
+                        if not run.eval(base.where, it).result:
+                            continue
+                    return leaf, base.list.path + (i, field), it.get(field)
         return None
 
-    def _totals(self, node, seen: set):
-        """(total, the yen field of its items a larger cost means), in the order they are added."""
-        if isinstance(node, tree.Total):
-            yield node, node.field
-        elif isinstance(node, tree.TotalOf):
-            field = next((n.name for n in _nodes(node.value) if isinstance(n, tree.Item) and n.kind == "yen"), None)
-            if field is not None:
-                yield node, field
-        elif isinstance(node, tree.Arith) and node.op in ("+", "×", "÷"):
-            yield from self._totals(node.left, seen)
-            if node.op == "+":
-                yield from self._totals(node.right, seen)
-        elif isinstance(node, (tree.Smaller, tree.Larger, tree.RoundDown)):
-            yield from self._totals(getattr(node, "left", None) or node.operand, seen)
-        elif isinstance(node, tree.Fallback):
-            yield from self._totals(node.value, seen)
-        elif isinstance(node, tree.DefRef) and node.name not in seen and node.name in self.policy.definitions:
-            seen.add(node.name)
-            yield from self._totals(self.policy.definitions[node.name].body, seen)
-
     def fast_policy(self):
-        if self.fast is None:
-            from engine.evaluate.fast import fast_for
-
-            self.fast = fast_for(self.policy)
-        return self.fast
+        return self.plan.fast()
 
     def eligible_fast(self, name: str):
         """A probe for the binary search: is frame `name` eligible for this case? (the fast form)"""
         fast = self.fast_policy()
-        return lambda case: fast.decide(case, (name,))["frames"][0]["status"] != NOT_ELIGIBLE
+        return lambda case: fast.frame(fast.values(case), name)["status"] != NOT_ELIGIBLE
 
-    def fast_frame(self, name: str, case: dict) -> dict:
-        """The fast form's summary of one frame for a changed case: what verifies an offer."""
-        return self.fast_policy().decide(case, (name,))["frames"][0]
+    def verify(self, name: str, changes: tuple) -> dict:
+        """The fast form's summary of frame `name` for the case with `changes` made: what verifies an
+        offer. The same changes offered to several frames are made and evaluated once, the rules
+        those frames share decided once."""
+        fast = self.fast_policy()
+        try:
+            key = tuple((c.path, type(c.new), c.new) for c in changes)
+            known = self.verified.get(key)
+        except TypeError:  # a value that does not hash: not remembered
+            return fast.frame(fast.values(_apply(self.case, changes)), name)
+        if known is None:
+            values = fast.values(_apply(self.case, changes))
+            values.memo.update(self.standing(tuple(c.path for c in changes)))
+            known = self.verified[key] = (values, {})
+        values, frames = known
+        summary = frames.get(name)
+        if summary is None:
+            summary = frames[name] = fast.frame(values, name)
+        return summary
 
-    def least_cost(self, frame: tree.Frame, case: dict, good, guide=None) -> Change | None:
-        """The smallest raise of one counted expense of `frame` after which `good(changed case)` holds.
-        `guide`, when given, is (measure, target) with good(case) == (measure(case) >= target), the
-        measure growing with the cost (a leaf's subsidy before its caps): the search then
-        interpolates on it instead of halving, which finds a band's crossing in a few probes."""
-        found = self.cost_item(frame, case)
+    def standing(self, changed: tuple) -> dict:
+        """The decision's rule values that changes at the `changed` places leave as they are."""
+        known = self.kept.get(changed)
+        if known is None:
+            rules = self.rules
+            if rules is None:
+                d = self.decision
+                rules = self.rules = {} if d is None else {t.name: t.result for t in d.exclusions} | {
+                    t.name: t.result for fd in d.frames for t in fd.requirements + fd.exclusions + fd.steps}
+            known = self.kept[changed] = {name: rules[name] for name in self.plan.standing(changed) if name in rules}
+        return known
+
+    def least_cost(self, leaves, case: dict, good, guide=None, at_now=None) -> Change | None:
+        """The smallest raise of one counted expense of the leaf amounts after which `good(changed
+        case)` holds. `guide`, when given, is (measure, target) with good(case) == (measure(case) >=
+        target), the measure growing with the cost (a leaf's subsidy before its caps): the search then
+        interpolates on it instead of halving, which finds a band's crossing in a few probes.
+        `at_now`: the measure of the case as it is, when the decision already says it."""
+        found = self.cost_item(leaves, case)
         if found is None:
             return None
         leaf, path, now = found
-        return self._change(path, now, self._search(case, path, now, good, guide))
-
-    @staticmethod
-    def _search(case: dict, path: tuple, now, good, guide=None):
-        """The least cost above `now` at which `good` holds (it only grows with cost), or None. Every
-        step keeps good(high) true and good(low) false, so the answer is the bisection's whatever
-        the guide says; the guide only chooses where to probe."""
-        if not good(_set(case, path, MAX_COST)):
-            return None
-        low, high = now, MAX_COST
-        if guide is None:
-            while high - low > 1:
-                mid = (low + high) // 2
-                if good(_set(case, path, mid)):
-                    high = mid
-                else:
-                    low = mid
-            return high
-        measure, target = guide
-        at_low, at_high = measure(_set(case, path, low)), measure(_set(case, path, high))
-        interpolate = True
-        while high - low > 1:
-            width = high - low
-            if interpolate and at_high > at_low:
-                # where the straight line through the two ends reaches the target (exact: ints and Fractions)
-                guess = low + math.ceil(Fraction(target - at_low) * width / (at_high - at_low))
-                probes = (min(max(guess, low + 1), high - 1), None)
-            else:
-                probes = ((low + high) // 2,)
-            for probe in probes:
-                if probe is None:  # after a guess, its neighbour on the far side: a good guess ends the search
-                    probe = high - 1 if probe_was_good else low + 1
-                    if not low < probe < high:
-                        break
-                value = measure(_set(case, path, probe))
-                probe_was_good = value >= target
-                if probe_was_good:
-                    high, at_high = probe, value
-                else:
-                    low, at_low = probe, value
-            interpolate = high - low <= width // 2  # halving at least, or bisect next
-        return high
+        if now is None:  # no amount given: the search starts from 0, which the decision did not measure
+            now, at_now = 0, None
+        return self._change(path, now, least_cost_search(case, path, now, good, guide, at_now))
 
     def _change(self, path: tuple, now, high) -> Change | None:
         if high is None:
             return None
-        label = next((f.label for r in self.policy.records.values() for f in r.fields if f.name == path[-1]), tree.Label(ja=str(path[-1])))
+        label = self.plan.item_labels.get(path[-1]) or tree.Label(ja=str(path[-1]))
         return Change(path=path, label=label, kind="yen", old=now, new=high)
 
 
@@ -320,14 +292,6 @@ def _find(t: Trace, kind: str):
         yield t
     for child in t.children:
         yield from _find(child, kind)
-
-
-def _leaves(a: tree.Amount):
-    if a.parts:
-        for p in a.parts:
-            yield from _leaves(p)
-    elif a.base is not None and a.for_each is None:
-        yield a
 
 
 def _minimal(found: list[WhatIf]) -> list[WhatIf]:
@@ -344,13 +308,15 @@ def _minimal(found: list[WhatIf]) -> list[WhatIf]:
 
 def what_if(policy: tree.Policy, case: dict, decision: Decision) -> Decision:
     """The decision with each frame's verified what-ifs filled in."""
-    search = _Search(policy, case)
-    frames = {f.name: f for f in policy.frames}
+    search = _Search(policy, case, decision)
+    frames = search.plan.frames
     out = []
     for fd in decision.frames:
         frame = frames[fd.name]
-        offers = _for_ineligible(search, frame, fd) if fd.status == NOT_ELIGIBLE else _for_eligible(search, frame, fd)
-        out.append(attrs.evolve(fd, what_if=tuple(offers)))
+        offers = tuple(_for_ineligible(search, frame, fd) if fd.status == NOT_ELIGIBLE else _for_eligible(search, frame, fd))
+        out.append(fd if offers == fd.what_if else attrs.evolve(fd, what_if=offers))  # nothing to offer: the frame as it is
+    if all(a is b for a, b in zip(out, decision.frames)):
+        return decision  # nothing offered anywhere: the decision as it is
     return attrs.evolve(decision, frames=tuple(out))
 
 
@@ -362,17 +328,17 @@ def _for_ineligible(search: _Search, frame: tree.Frame, fd: FrameDecision) -> li
     candidates = search.combine(options) if problems else [()]
     found = []
     for changes in candidates:
-        changed = _apply(search.case, changes)
         # each candidate is verified with the fast form (held equal to the tree by the differential
         # tests): re-evaluating it with the tree cost more than the decision it explains
-        after = search.fast_frame(frame.name, changed)
+        after = search.verify(frame.name, changes)
         if after["status"] != NOT_ELIGIBLE:
             found.append(WhatIf(kind="eligible", changes=changes, status=after["status"], subsidy=after["subsidy"],
                                 addresses=tuple(r.name for r in problems if r.name)))
         elif {kind for kind, _ in after["reasons"]} == {"floor"}:
-            raise_cost = search.least_cost(frame, changed, search.eligible_fast(frame.name))
+            changed = _apply(search.case, changes)
+            raise_cost = search.least_cost(search.plan.leaves[frame.name], changed, search.eligible_fast(frame.name))
             if raise_cost is not None:
-                final = search.fast_frame(frame.name, _apply(changed, (raise_cost,)))
+                final = search.verify(frame.name, changes + (raise_cost,))
                 # the floors' figures are in the tree's reasons only
                 floors = tuple((k, v) for r in search.decide(frame, changed).reasons for k, v in r.facts)
                 found.append(WhatIf(kind="meet_floor" if not changes else "eligible", changes=changes + (raise_cost,),
@@ -389,7 +355,7 @@ def _for_eligible(search: _Search, frame: tree.Frame, fd: FrameDecision) -> list
                 for changes in search.fixes(cap.condition, want=cap.negated):
                     if not changes:
                         continue
-                    after = search.fast_frame(frame.name, _apply(search.case, changes))  # verified with the fast form
+                    after = search.verify(frame.name, changes)  # verified with the fast form
                     if after["status"] != NOT_ELIGIBLE and after["subsidy"] > fd.subsidy:
                         found.append(WhatIf(kind="raise_cap", changes=changes, status=after["status"], subsidy=after["subsidy"],
                                             addresses=(cap.condition.name or cap.condition.origin.text,),
@@ -403,7 +369,7 @@ def _caps_reached(search: _Search, frame: tree.Frame, fd: FrameDecision) -> list
     """For each leaf amount's active cap not yet reached: the cost at which it is reached."""
     offers = []
     parts = {p.name: p for p in _walk(fd.amount)}
-    for leaf in _leaves(frame.amount):
+    for leaf in search.plan.leaves[frame.name]:
         result = parts.get(leaf.name)
         if result is None or result.base is None or any(c.binding for c in result.caps):
             continue  # a binding cap is already reached
@@ -411,12 +377,11 @@ def _caps_reached(search: _Search, frame: tree.Frame, fd: FrameDecision) -> list
         for cap in sorted((c for c in result.caps if c.limit is not None), key=lambda c: c.limit):
             if not cap.active or cap.binding or result.result >= cap.limit:
                 continue
-            one = attrs.evolve(frame, amount=attrs.evolve(frame.amount, parts=(leaf,), caps=(), floors=()))
             before_caps = search.fast_policy().before_caps(leaf)  # the fast form of the leaf's amount before its caps
-            change = search.least_cost(one, search.case, lambda case, limit=cap.limit: before_caps(case) >= limit,
-                                       guide=(before_caps, cap.limit))
+            change = search.least_cost((leaf,), search.case, lambda case, limit=cap.limit: before_caps(case) >= limit,
+                                       guide=(before_caps, cap.limit), at_now=result.before_caps)
             if change is not None:
-                after = search.fast_frame(frame.name, _apply(search.case, (change,)))
+                after = search.verify(frame.name, (change,))
                 offers.append(WhatIf(kind="cap_reached", changes=(change,), status=after["status"], subsidy=after["subsidy"],
                                      addresses=(leaf.name,), facts=(("cap", cap.limit), ("part", leaf.name))))
             break
@@ -429,13 +394,3 @@ def _walk(result):
         yield from _walk(child)
 
 
-def _nodes(node):
-    """Every tree node under `node` (attrs nodes and tuples of them)."""
-    stack = [node]
-    while stack:
-        n = stack.pop()
-        if isinstance(n, (tuple, list)):
-            stack.extend(reversed(n))
-        elif attrs.has(type(n)):
-            yield n
-            stack.extend(reversed([getattr(n, f.name) for f in attrs.fields(type(n))]))
