@@ -114,11 +114,16 @@ def batch_command(input_path, output_path, policy_dir, trace, workers, input_for
         decided = (columnar.decide_all(policies, source, output_format, also, default, lang, done, workers) if use_sql else
                    batch.decide_all(policies, records, trace, "jsonl" if input_format == "jsonl" else "csv", workers,
                                     output_format, also, default, lang))
+        raw = getattr(out, "buffer", None)  # the row path's chunks come as UTF-8 bytes, the columnar path's as text
         for text, counts in decided:
             if sheet is None:
-                out.write(text)  # a chunk's records, whole lines
+                if isinstance(text, bytes) and raw is not None:
+                    out.flush()  # anything written as text (the CSV header) first
+                    raw.write(text)  # a chunk's records, whole lines
+                else:
+                    out.write(text if isinstance(text, str) else text.decode("utf-8"))
             else:  # the chunk's CSV lines, cell by cell into the workbook (amounts as numbers)
-                for cells in csv.reader(io.StringIO(text)):
+                for cells in csv.reader(io.StringIO(text if isinstance(text, str) else text.decode("utf-8"))):
                     sheet.row([int(c) if n in numeric and c.isdigit() else c for n, c in zip(header, cells)])
             summary.merge(counts)
             if progress:

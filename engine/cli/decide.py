@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 
@@ -83,7 +82,9 @@ def eval_command(case: str, policy_dir: str | None, policies_root: str | None, f
         out = render_json.decision(decision, lang, traces=full)
         if chosen:
             out = {"selected_policy": chosen, **out}
-        click.echo(json.dumps(out, ensure_ascii=False, indent=2))
+        from engine.explain import json_text  # orjson when installed: a traced decision is 168 KiB of text
+
+        click.echo(json_text.indented(out))
     elif fmt == "brief":
         from engine.explain import render_brief
 

@@ -16,11 +16,12 @@ import os
 import re
 from collections import deque
 from multiprocessing import get_context
+from multiprocessing.pool import Pool
 from pathlib import Path
 
 import attrs
 
-from engine.explain import render_json
+from engine.explain import json_text, render_json
 from engine.evaluate.case import parse_json_line, read_case
 from engine.evaluate.case_words import word
 from engine.evaluate.csvmap import row_to_case
@@ -243,17 +244,31 @@ def _decide(number: int, record) -> dict:
     return {"line": number, "ok": True, **said, "decision": _STATE["fast"][year].decide(values)}
 
 
-def _decide_chunk(chunk) -> tuple[str, Summary]:
-    """A chunk's output lines, formatted and joined in the worker, and its counts: one string and
-    one small object cross between processes per chunk, never a record's dict (pickling every
-    decision back to the main process, and unpickling it there, made two workers slower than one)."""
+def _decide_chunk(chunk) -> tuple[bytes, Summary]:
+    """A chunk's output lines, formatted, encoded and joined in the worker, and its counts: one
+    bytes object and one small object cross between processes per chunk, never a record's dict
+    (pickling every decision back to the main process, and unpickling it there, made two workers
+    slower than one), nor a str (its UTF-8 decoded by unpickling and encoded again by the writer:
+    with traces, 168 KiB a record)."""
     lines, counts = [], Summary()
     output_format, header = _STATE["output_format"], _STATE["header"]
     for number, record in chunk:
         result = _decide(number, record)
-        lines.append(format_record(result, output_format, header, _STATE["words"]))
+        lines.append(record_line(result, output_format, header, _STATE["words"]))
         counts.add(result)
-    return "".join(lines), counts
+    return b"".join(lines), counts
+
+
+class _QuietPool(Pool):
+    """A Pool whose worker-keeping thread wakes when a worker ends or the pool changes, not whenever
+    results are waiting to be read: the standard Pool also waits on its results pipe there, and
+    while a traced chunk (about 2.5 MB) was passing through it, that thread spun, checking its
+    workers, for about 0.3 ms of the main process's CPU per traced record, more than reading the
+    records. That wake-up serves replacing a worker after `maxtasksperchild` tasks, which the batch
+    does not ask for; a worker that ends is still noticed by its own sentinel."""
+
+    def _get_sentinels(self):
+        return [self._change_notifier._reader]
 
 
 def _chunks(records, size: int):
@@ -269,8 +284,8 @@ def _chunks(records, size: int):
 
 def decide_all(policies: dict, records, trace: bool, input_format: str, workers: int, output_format: str = "jsonl",
                also_known: frozenset = frozenset(), default: str | None = None, lang: str = "ja"):
-    """(output text, Summary) for each chunk of records, in input order: the text is the chunk's
-    output records, whole lines; the Summary its counts. `records` is consumed lazily, a bounded
+    """(output bytes, Summary) for each chunk of records, in input order: the bytes are the chunk's
+    output records, whole lines in UTF-8; the Summary its counts. `records` is consumed lazily, a bounded
     window at a time. `policies`: {year name: policy}, one or a folder's years chosen between by
     each record's date. `also_known`: input names other policy years declare, read as unused rather
     than as typos."""
@@ -279,8 +294,8 @@ def decide_all(policies: dict, records, trace: bool, input_format: str, workers:
         for chunk in _chunks(records, TRACED_CHUNK if trace else CHUNK):
             yield _decide_chunk(chunk)
         return
-    with get_context("fork").Pool(workers, initializer=_worker_init,
-                                  initargs=(os.getpid(), policies, default, trace, input_format, output_format, also_known, lang)) as pool:
+    with _QuietPool(workers, initializer=_worker_init, context=get_context("fork"),
+                    initargs=(os.getpid(), policies, default, trace, input_format, output_format, also_known, lang)) as pool:
         pending: deque = deque()
         for chunk in _chunks(records, TRACED_CHUNK if trace else CHUNK):
             pending.append(pool.apply_async(_decide_chunk, (chunk,)))
@@ -322,10 +337,24 @@ def csv_row(record: dict) -> dict:
     return row
 
 
-def format_record(record: dict, output_format: str, header: list[str], words: Words) -> str:
-    """A record's output line: JSON as is (machine-readable), CSV in words (statuses, reasons, steps)."""
+def record_line(record: dict, output_format: str, header: list[str], words: Words) -> bytes:
+    """A record's output line in UTF-8: JSON as is (machine-readable; compact, as the service
+    answers, and with orjson when installed: json_text.compact), CSV in words (statuses, reasons,
+    steps). A lone surrogate, which only a JSON string can hold, is written as its backslash escape."""
     if output_format == "jsonl":
-        return json.dumps(record, ensure_ascii=False) + "\n"
+        return json_text.compact(record) + b"\n"
+    return _csv_line(record, header, words).encode("utf-8", "backslashreplace")
+
+
+def format_record(record: dict, output_format: str, header: list[str], words: Words) -> str:
+    """record_line's text (the columnar path's templates are made from it): the same bytes once
+    encoded as the batch's output is."""
+    if output_format == "jsonl":
+        return json_text.compact(record).decode("utf-8") + "\n"
+    return _csv_line(record, header, words)
+
+
+def _csv_line(record: dict, header: list[str], words: Words) -> str:
     # CSV, and for .xlsx the same line: the main process reads its cells back into the workbook
     buffer = io.StringIO()
     csv.writer(buffer, lineterminator="\n").writerow(words.cells(csv_row(record), header))
