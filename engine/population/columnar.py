@@ -81,11 +81,53 @@ def _names(policy) -> list[str]:
 
 
 # ---------------------------------------------------------------- lines, as the row path reads them
+class Block:
+    """The lines of one read. `numbers` and `texts`: the lines DuckDB may try (its text without
+    the newline, or with it); `entries(numbers)`: what the row path's reader (batch.json_lines) would
+    hand `_decide` for those lines and for every line DuckDB cannot try (all lines when None), as
+    (line number, item, text): `item` the same text, or the error of a line too large or not UTF-8,
+    `text` the text or None; blank lines give nothing, as there."""
+
+    def __init__(self, first: int, pieces: list, last_ended: bool, entries: list | None = None):
+        self.first, self.pieces, self.last_ended, self._entries = first, pieces, last_ended, entries
+        if entries is None:  # the whole read was UTF-8, and no record is to be passed over
+            self.numbers, self.texts = range(first, first + len(pieces)), pieces
+        else:
+            tried = [(number, text) for number, _, text in entries if text is not None]
+            self.numbers, self.texts = [n for n, _ in tried], [t for _, t in tried]
+
+    def entries(self, numbers: list | None) -> list:
+        if self._entries is not None:
+            if numbers is None:
+                return self._entries
+            wanted = set(numbers)
+            return [e for e in self._entries if e[2] is None or e[0] in wanted]
+        out = []
+        for number in (self.numbers if numbers is None else numbers):
+            k = number - self.first
+            entry = _entry(number, self.pieces[k], k < len(self.pieces) - 1 or self.last_ended)
+            if entry is not None:
+                out.append(entry)
+        return out
+
+
+def _entry(number: int, piece: str, ended: bool, limit: int | None = None):
+    """(number, item, text) of a decoded line, or None for a blank one (as `blocks` does per line)."""
+    from engine.evaluate.case import max_case_bytes
+
+    limit = max_case_bytes() if limit is None else limit
+    if len(piece) * 4 > limit and len(_bytes(piece)) > limit:
+        return number, next(iter(batch.json_lines(_One(_bytes(piece) + (b"\n" if ended else b"")))))[1], None
+    if number == 1 and piece.startswith("\ufeff"):  # the first line is read as utf-8-sig
+        piece = piece[1:]
+    if not piece.strip():
+        return None
+    item = piece + "\n" if ended else piece
+    return number, item, item
+
+
 def blocks(stream, skip: int = 0):
-    """Lists of (line number, item, text) per block of the binary `stream`: `text` the decoded line
-    (with its newline) for DuckDB to try, or None; `item` what the row path's reader
-    (batch.json_lines) would hand `_decide` — the same text, or the error of a line too large or not
-    UTF-8. Blank lines give nothing, as there; the first `skip` records are passed over (--resume)."""
+    """A Block per read of the binary `stream`, the first `skip` records passed over (--resume)."""
     from engine.evaluate.case import max_case_bytes
 
     limit = max_case_bytes()
@@ -110,34 +152,34 @@ def blocks(stream, skip: int = 0):
         last_ended = not pieces[-1]
         if last_ended:  # the block ended with a newline
             pieces.pop()
+        if seen >= skip and pieces and isinstance(pieces[0], str):
+            yield Block(number + 1, pieces, last_ended)
+            number += len(pieces)
+            continue
         out = []
         final = len(pieces) - 1
         for k, piece in enumerate(pieces):
             number += 1
             ended = k < final or last_ended
-            # a str's UTF-8 takes at most 4 bytes a character: only a long line is measured
-            if len(piece) * (4 if isinstance(piece, str) else 1) > limit and len(_bytes(piece)) > limit:
-                item = next(iter(batch.json_lines(_One(_bytes(piece) + (b"\n" if ended else b"")))))[1]
-                text = None
-            else:
-                if isinstance(piece, bytes):
-                    try:
-                        piece = piece.decode("utf-8-sig" if number == 1 else "utf-8")
-                    except UnicodeDecodeError as exc:
-                        seen += 1
-                        if seen > skip:
-                            out.append((number, exc, None))
-                        continue
-                elif number == 1 and piece.startswith("\ufeff"):  # the first line is read as utf-8-sig
-                    piece = piece[1:]
-                if not piece.strip():
+            if isinstance(piece, bytes) and not (len(piece) > limit):
+                try:
+                    piece = piece.decode("utf-8-sig" if number == 1 else "utf-8")
+                except UnicodeDecodeError as exc:
+                    seen += 1
+                    if seen > skip:
+                        out.append((number, exc, None))
                     continue
-                item = text = piece + "\n" if ended else piece
+            if isinstance(piece, bytes):  # too large, and not decoded: the row path's reader says so
+                entry = number, next(iter(batch.json_lines(_One(piece + (b"\n" if ended else b"")))))[1], None
+            else:
+                entry = _entry(number, piece, ended, limit)
+                if entry is None:
+                    continue
             seen += 1
             if seen > skip:
-                out.append((number, item, text))
+                out.append(entry)
         if out:
-            yield out
+            yield Block(0, [], False, out)
 
 
 def _bytes(piece) -> bytes:
@@ -185,55 +227,137 @@ class Columnar:
         self.shape_sql = f"concat_ws(chr(30), {', '.join(shape)})"
         self.subsidy_sql = ", ".join('"' + f.replace('"', '""') + '.subsidy"' for f in self.frames)
         self.templates: dict = {}
+        subsidies = ['"' + f.replace('"', '""') + '.subsidy"' for f in self.frames]
+        self.sums_sql = ", ".join(f"sum({c})" for c in subsidies)
+        values = "[CAST(id AS VARCHAR), " + ", ".join(f"CAST({c} AS VARCHAR)" for c in subsidies) + "]"
+        # NULL when a value is NULL (that block is then formatted in Python, as the row path would)
+        self.text_sql = (f"CASE WHEN len(list_filter({values}, lambda v: v IS NULL)) > 0 THEN NULL "
+                         f"ELSE pieces[1] || array_to_string(list_transform(generate_series(1, len(places)), "
+                         f"lambda i: {values}[places[i]] || pieces[i + 1]), '') END")
+        from engine.population.certain_sql import Unsupported, checked_sql
+        from engine.sql.case_table import columns, create_table_sql
+
+        self.con.execute(create_table_sql(self.policy, "cases").replace("CREATE TABLE", "CREATE TEMP TABLE", 1))
+        self.columns = ", ".join('"' + c.replace('"', '""') + '"' for c, _ in columns(self.policy))
+        try:
+            self.checked = checked_sql(self.policy)
+        except Unsupported:  # every line read in Python
+            self.checked = None
 
     def close(self) -> None:
         self.con.close()
 
-    def decide(self, block, parts) -> tuple[str, Summary]:
-        """A block's output records, in input order, and their counts; `parts`: what `read_part` gave
-        for the block's parts (in this process or in workers)."""
+    def decide(self, block: "Block", read) -> tuple[str, Summary]:
+        """A block's output records, in input order, and their counts. DuckDB reads the lines it can
+        prove plain (certain_sql); `read` reads the rest as `read_part` does, given lists of lines
+        (in this process or in workers), and gives what `read_part` gave for each list."""
         import pyarrow as pa
 
-        tables = [t for t, _ in parts if t is not None]
-        left = {number: done for _, odd in parts for number, *done in odd}
-        decided: dict = {}
-        if tables:
-            self.con.register("cases", pa.concat_tables(tables) if len(tables) > 1 else tables[0])
+        con = self.con
+        sure = False
+        if self.checked is not None and block.texts:
+            con.register("raw", pa.table({"id": pa.array(block.numbers, pa.int64()), "line": pa.array(block.texts, pa.string())}))
             try:
-                for i in range(len(self.queries)):
-                    if callable(self.queries[i]):
-                        self.queries[i] = self.queries[i]()
-                    query = self.queries[i]
-                    try:
-                        rows = self.con.execute(f"SELECT id, {self.shape_sql}, {self.subsidy_sql} FROM ({query})").fetchall()
-                        break
-                    except self.overflow:
-                        if i == len(self.queries) - 1:
-                            raise
-                decided = {r[0]: r for r in rows}
+                con.execute(f"CREATE OR REPLACE TEMP TABLE checked AS {self.checked}")
             finally:
-                self.con.unregister("cases")
-        text, counts = [], Summary()
-        for number, item, _ in block:
-            row = decided.get(number)
-            if row is None:  # decided by the row path's reader and evaluator in read_part
-                line, one = left[number]
-                text.append(line)
-                counts.merge(one)
+                con.unregister("raw")
+            unsure = con.execute("SELECT id FROM checked WHERE NOT ok ORDER BY id").fetchall()
+            rest = block.entries([n for n, in unsure])
+            sure = len(unsure) < len(block.texts)
+        else:
+            rest = block.entries(None)
+        parts = read(rest) if rest else []
+        tables = [t for t, _ in parts if t is not None]
+        odd = sorted((entry for _, part in parts for entry in part), key=lambda e: e[0])
+        if not (tables or sure):
+            return "".join(line for _, line, _ in odd), self._counts([], odd)
+        con.execute("DELETE FROM cases")
+        if sure:
+            con.execute(f"INSERT INTO cases SELECT {self.columns} FROM checked WHERE ok")
+        if tables:
+            con.register("read_here", pa.concat_tables(tables) if len(tables) > 1 else tables[0])
+            try:
+                con.execute(f"INSERT INTO cases SELECT {self.columns} FROM read_here")
+            finally:
+                con.unregister("read_here")
+        for i in range(len(self.queries)):
+            if callable(self.queries[i]):
+                self.queries[i] = self.queries[i]()
+            try:
+                con.execute(f"CREATE OR REPLACE TEMP TABLE decided AS SELECT id, {self.shape_sql} AS shape, {self.subsidy_sql} FROM ({self.queries[i]})")
+                break
+            except self.overflow:
+                if i == len(self.queries) - 1:
+                    raise
+        groups = con.execute(f"SELECT shape, min(id), count(*), {self.sums_sql} FROM decided GROUP BY shape").fetchall()
+        counts = self._counts(groups, odd)
+        if all(self.template(shape)[0] is not None for shape, *_ in groups):
+            self._register_templates([shape for shape, *_ in groups])
+            if not odd:
+                text, = con.execute(f"SELECT string_agg({self.text_sql}, '' ORDER BY id) FROM decided JOIN templates USING (shape)").fetchall()[0]
+                if text is not None:
+                    return text, counts
+            rows = con.execute(f"SELECT id, {self.text_sql} FROM decided JOIN templates USING (shape) ORDER BY id").fetchall()
+            if all(t is not None for _, t in rows):
+                return "".join(_merged(rows, odd)), counts
+        rows = con.execute(f"SELECT * FROM decided ORDER BY id").fetchall()
+        made = [(r[0], self.text(r[0], r[1], r[2:])) for r in rows]
+        return "".join(_merged(made, odd)), counts
+
+    def text(self, number: int, shape: str, subsidies) -> str:
+        template = self.template(shape)[0]
+        if template is not None:
+            return template.format(number, *subsidies)
+        return batch.format_record(self.record(number, shape, subsidies), self.output_format, self.header, self.words)
+
+    def _counts(self, groups, odd) -> Summary:
+        """The block's counts from DuckDB's per-shape totals and the other lines' own, added in the
+        order of each one's first line, so that frames enter the summary in the row path's order."""
+        parts = [(first, shape, n, sums) for shape, first, n, *sums in groups] + [(number, None, one, None) for number, _, one in odd]
+        parts.sort(key=lambda p: p[0])
+        counts = Summary()
+        for _, shape, n, sums in parts:
+            if shape is None:
+                counts.merge(n)
                 continue
-            template, eligible, best = self.template(row[1])
-            subsidies = row[2:]
-            text.append(template.format(number, *subsidies) if template is not None else
-                        batch.format_record(self.record(number, row[1], subsidies), self.output_format, self.header, self.words))
-            counts.read += 1
-            counts.decisions += 1
+            _, eligible, best = self.template(shape)
+            counts.read += n
+            counts.decisions += n
             for k in eligible:
                 frame = self.frames[k]
-                counts.eligible[frame] = counts.eligible.get(frame, 0) + 1
-                counts.subsidy[frame] = counts.subsidy.get(frame, 0) + subsidies[k]
+                counts.eligible[frame] = counts.eligible.get(frame, 0) + n
+                counts.subsidy[frame] = counts.subsidy.get(frame, 0) + int(sums[k])
             if best is not None:
-                counts.best_total += subsidies[best]
-        return "".join(text), counts
+                counts.best_total += int(sums[best])
+        return counts
+
+    def _register_templates(self, shapes) -> None:
+        """The table `templates` (shape, pieces, places): a record's text is pieces[1], then per
+        place the value it names (0 the line, k the k-th frame's subsidy) and the next piece."""
+        import string
+
+        import pyarrow as pa
+
+        pieces, places = [], []
+        for shape in shapes:
+            text, where = [], []
+            for literal, field, _, _ in string.Formatter().parse(self.template(shape)[0]):
+                if len(text) == len(where):  # a piece begins (the first, or after a value)
+                    text.append(literal)
+                else:  # the text went on after an escaped brace
+                    text[-1] += literal
+                if field is not None:
+                    where.append(int(field) + 1)
+            if len(text) == len(where):
+                text.append("")
+            pieces.append(text)
+            places.append(where)
+        self.con.register("templates_arrow", pa.table({"shape": pa.array(shapes, pa.string()), "pieces": pa.array(pieces, pa.list_(pa.string())),
+                                                        "places": pa.array(places, pa.list_(pa.int32()))}))
+        try:
+            self.con.execute("CREATE OR REPLACE TEMP TABLE templates AS SELECT * FROM templates_arrow")
+        finally:
+            self.con.unregister("templates_arrow")
 
     def record(self, number, shape: str, subsidies) -> dict:
         """The record the row path writes for a case of this shape, line number and amounts."""
@@ -324,6 +448,18 @@ def read_part(part):
     return (pa.concat_tables(batches) if len(batches) > 1 else batches[0] if batches else None), odd
 
 
+def _merged(rows, odd):
+    """The texts of (line, text) `rows` and (line, text, counts) `odd`, both in line order, merged."""
+    k = 0
+    for number, text in rows:
+        while k < len(odd) and odd[k][0] < number:
+            yield odd[k][1]
+            k += 1
+        yield text
+    for entry in odd[k:]:
+        yield entry[1]
+
+
 def _split(block, n: int) -> list:
     size = -(-len(block) // n)
     return [block[i:i + size] for i in range(0, len(block), size)]
@@ -332,26 +468,21 @@ def _split(block, n: int) -> list:
 def decide_all(policies: dict, stream, output_format: str, also_known: frozenset = frozenset(), default: str | None = None,
                lang: str = "ja", skip: int = 0, workers: int = 1):
     """(output text, Summary) per block of the JSON Lines `stream` (binary), in input order: the
-    records `batch.decide_all` gives for the same lines, decided on DuckDB. With `workers` > 1 the
-    lines are read (parsed, checked, made into Arrow) in that many processes, a block ahead of DuckDB."""
+    records `batch.decide_all` gives for the same lines, decided on DuckDB. DuckDB reads the plain
+    lines itself, on every core; with `workers` > 1 the other lines are read (parsed, checked, made
+    into Arrow, or decided by the row path) in that many processes."""
     runner = Columnar(policies, output_format, also_known, default, lang)
     try:
         if workers <= 1:
             _part_init(policies, output_format, also_known, default, lang)
             for block in blocks(stream, skip):
-                yield runner.decide(block, [read_part(block)])
+                yield runner.decide(block, lambda rest: [read_part(rest)])
             return
         from multiprocessing import get_context
 
         with get_context("fork").Pool(workers, initializer=_part_init,
                                       initargs=(policies, output_format, also_known, default, lang, os.getpid())) as pool:
-            pending = None
             for block in blocks(stream, skip):
-                ahead = (block, pool.map_async(read_part, _split(block, workers)))
-                if pending is not None:
-                    yield runner.decide(pending[0], pending[1].get())
-                pending = ahead
-            if pending is not None:
-                yield runner.decide(pending[0], pending[1].get())
+                yield runner.decide(block, lambda rest: pool.map(read_part, _split(rest, workers)))
     finally:
         runner.close()
