@@ -206,3 +206,79 @@ def test_the_columnar_reader_takes_plain_cases_and_leaves_the_rest_to_the_case_r
     assert [reader.row(1, line) for line in left] == [None, None, None]
     with pytest.raises(CaseError):
         read_case(policy, parse_json_line(left[0]))
+
+
+def _adversarial() -> list[str]:
+    """Lines written to catch DuckDB's JSON reader taking what Python's refuses, or reading it otherwise."""
+    good = json.loads((EXAMPLES / "c1_two_fees_summed_exactly.json").read_text(encoding="utf-8"))
+    good = {k: v for k, v in good.items() if k not in ("description", "expected")}
+    applicant, fees = good["申請者"], good["経費"]
+    compact = json.dumps(good, ensure_ascii=False, separators=(",", ":"))
+    plain = json.dumps(good, ensure_ascii=False)
+
+    def case(**changes) -> str:
+        return json.dumps({**good, **changes}, ensure_ascii=False)
+
+    def money(value) -> str:  # the capital written as the raw JSON text `value`
+        return case(申請者={**applicant, "資本金": 7}).replace('"資本金": 7', '"資本金": ' + value)
+
+    lines = [plain, compact, plain.replace(", ", ",\t"), plain + "\r", " " + plain + " ", json.dumps(good),  # \u escapes
+             "", "   ", "{}", "[]", "5", '"text"', "null", plain + " x", plain + plain, "[" + plain + "]",
+             plain[:-1] + ",}", plain[:-1] + ', "申請日": "2024-07-02"}', plain.replace('"経費": [', '"経費": [{"区分": "役務", "金額": 1},', 1),
+             plain.replace('"申請者":', '"申請者" :'), plain.replace('"申請者":', '"申請者"\t:'), plain[:-1] + ', "未知": 1}',
+             plain[:-1] + ', "申請者": ' + json.dumps(applicant, ensure_ascii=False) + "}", plain[:-1] + ', "description": "x"}',
+             plain[:-1] + ', "frame": "通常枠"}', plain.replace('"申請日": ', '"申請日": null, "x": ', 1), "\ufeff" + plain,
+             plain.replace("ソフトウェア", "\\u30bd\\u30d5\\u30c8\\u30a6\\u30a7\\u30a2"), plain.replace("ソフトウェア", "ソフト\\\"ウェア"),
+             case(申請者=[applicant]), case(申請者=5), case(申請者="x"), case(申請者=None), case(申請者={}),
+             case(経費=fees[0]), case(経費="x"), case(経費=None), case(経費=[None]), case(経費=[fees[0], 5]), case(経費=[[fees[0]]]),
+             case(経費=[{**fees[0], "金額": None}]), case(経費=[{**fees[0], "余分": 1}]), case(経費=[{"区分": fees[0]["区分"]}]),
+             case(申請者={**applicant, "業種": ":x"}), case(申請者={**applicant, "業種": "製造業 "}), case(申請者={**applicant, "業種": ["製造業"]}),
+             case(申請者={**applicant, "資本金": None}), case(申請者={**applicant, "従業員数": None}),
+             case(申請者={k: v for k, v in applicant.items() if k != "業種"}),
+             case(申請日="2024-02-29"), case(申請日="2023-02-29"), case(申請日="0000-01-01"), case(申請日="2024-1-01"),
+             case(申請日="2024-01-01T00:00"), case(申請日=" 2024-01-01"), case(申請日=20240101),
+             case(資本関係={}), case(資本関係=5), case(資本関係=[]), case(資本関係="x"), case(資本関係=None), case(資本関係={"": 1})]
+    for value in ["0", "-0", "-1", "1", "007", "1.0", "1e3", "1E3", "1000.5", "10000000.0", "1000000000000000", "1000000000000001",
+                  "10000000000000000", "9223372036854775807", "9223372036854775808", "18446744073709551616", "1" + "0" * 30,
+                  "true", "false", '"1000"', "NaN", "Infinity", "-Infinity", "[1]", "{}", "{\"a\": 1}"]:
+        lines.append(money(value))
+    for ratio in [0, 1, 2, "0", "1", "1/3", "2/6", "0/5", "5/0", "4/3", "3/3", "50%", " 1/3", "1/3 ", "1 / 3", 0.5, 1.0, True,
+                  "1" * 16 + "/" + "2" * 16, "0x1", "１/３"]:
+        lines.append(case(資本関係={"最大大企業株主の持株比率": ratio}))
+    return lines
+
+
+@pytest.mark.parametrize("newline", ["", "\n"])
+def test_duckdb_takes_only_lines_the_strict_reader_takes_and_reads_them_the_same(newline):
+    """What the SQL reader (certain_sql) rests on: every line DuckDB decides itself is one the Python
+    strict reader (certain.py) also takes, to the same cells; and it does take plain lines."""
+    import duckdb
+    import pyarrow as pa
+
+    from engine.compile.pipeline import load_policy
+    from engine.population.certain import CertainReader
+    from engine.population.certain_sql import checked_sql
+
+    policy = load_policy(POLICY_2024).policy
+    reader = CertainReader(policy)
+    lines = _adversarial() + _mixed().decode("utf-8", "replace").split("\n") + _examples()
+    con = duckdb.connect()
+    con.register("raw", pa.table({"id": pa.array(range(1, len(lines) + 1), pa.int64()),
+                                  "line": pa.array([line + newline for line in lines], pa.string())}))
+    result = con.execute(f"SELECT * FROM ({checked_sql(policy)}) WHERE ok ORDER BY id")
+    names = [d[0] for d in result.description]
+    taken = [dict(zip(names, row)) for row in result.fetchall()]
+    for row in taken:
+        line = lines[row.pop("ok") and row["id"] - 1]
+        assert reader.row(row["id"], line + newline) == row, line
+    numbers = {row["id"] for row in taken}
+    # of the adversarial lines: plain, compact, tabs, \r, spaces; a date that exists; an amount of 0,
+    # -0, 1 or 10**15; an empty group; a ratio of 0, 1, "0", "1", "1/3", "2/6", "0/5" or "3/3"
+    assert sorted(n for n in numbers if n <= len(_adversarial())) == [1, 2, 3, 4, 5, 19, 50, 57, 63, 64, 66, 73, 89, 90, 92, 93, 94, 95, 96, 99]
+    assert len(numbers) >= 150  # and the examples without a description
+
+
+@pytest.mark.parametrize("fmt", ["jsonl", "csv"])
+def test_adversarial_lines_give_the_same_bytes_both_ways(run, tmp_path, fmt):
+    """The lines above as a file: those DuckDB reads and those it leaves to Python, in input order."""
+    _both(run, tmp_path, "\n".join(_adversarial()).encode("utf-8") + b"\n", fmt, "--lang", "en")

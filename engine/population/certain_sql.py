@@ -175,15 +175,15 @@ def checked_sql(policy: tree.Policy, source: str = "raw") -> str:
         raise Unsupported("a name with an escape")
     element_types = [f"json_type(line, {_s(path + '[*]')})" for path, _ in records]
     checks += [f"len(list_filter(e{k}, lambda y: y <> 'OBJECT')) = 0" for k in range(len(records))]
-    checks.insert(0, "valid AND t[1] = 'OBJECT'")
-    checks.append(f"(length(line) - length(replace(line, '\":', ''))) // 2 = {' + '.join(keys)}")
+    checks.insert(0, "v IS NOT NULL AND t[1] = 'OBJECT'")
+    checks.append(f"(strlen(line) - strlen(replace(line, '\":', ''))) // 2 = {' + '.join(keys)}")
     order = [c for c, _ in columns(policy) if c != ID_COLUMN]
     shape = _s(json.dumps(structure, ensure_ascii=False))
-    lexical = ("NOT contains(line, '\\') AND NOT contains(line, chr(65279)) AND NOT regexp_matches(line, ',\\s*[\\]}]')"
-               f" AND NOT regexp_matches(line, '\"\\s+:') AND strlen(line) <= {max_case_bytes()} AND json_valid(line)")
-    parsed = (f"SELECT id, line, valid, CASE WHEN valid THEN json_type(line, [{', '.join(_s(p) for p in paths)}]) END AS t,"
-              f" CASE WHEN valid THEN json_transform(line, {shape}) END AS v"
-              + "".join(f", CASE WHEN valid THEN {e} END AS e{k}" for k, e in enumerate(element_types))
-              + f" FROM (SELECT id, line, {lexical} AS valid FROM {source})")
+    plain = ("NOT contains(line, '\\') AND NOT contains(line, chr(65279)) AND NOT regexp_matches(line, ',\\s*[\\]}]')"
+             f" AND NOT regexp_matches(line, '\"\\s+:') AND strlen(line) <= {max_case_bytes()}")
+    # TRY: NULL for a line that is not JSON; the JSON types asked of the lines that are
+    parsed = (f"SELECT id, line, v, CASE WHEN v IS NOT NULL THEN json_type(line, [{', '.join(_s(p) for p in paths)}]) END AS t"
+              + "".join(f", CASE WHEN v IS NOT NULL THEN {e} END AS e{k}" for k, e in enumerate(element_types))
+              + f" FROM (SELECT id, line, CASE WHEN {plain} THEN TRY(json_transform(line, {shape})) END AS v FROM {source})")
     return (f"SELECT {ID_COLUMN}, coalesce({' AND '.join(checks)}, false) AS ok, "
             + ", ".join(f"{cells[c]} AS {_q(c)}" for c in order) + f" FROM ({parsed})")
