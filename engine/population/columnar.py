@@ -228,12 +228,13 @@ class Columnar:
         self.subsidy_sql = ", ".join('"' + f.replace('"', '""') + '.subsidy"' for f in self.frames)
         self.templates: dict = {}
         subsidies = ['"' + f.replace('"', '""') + '.subsidy"' for f in self.frames]
-        self.sums_sql = ", ".join(f"sum({c})" for c in subsidies)
-        values = "[CAST(id AS VARCHAR), " + ", ".join(f"CAST({c} AS VARCHAR)" for c in subsidies) + "]"
-        # NULL when a value is NULL (that block is then formatted in Python, as the row path would)
-        self.text_sql = (f"CASE WHEN len(list_filter({values}, lambda v: v IS NULL)) > 0 THEN NULL "
-                         f"ELSE pieces[1] || array_to_string(list_transform(generate_series(1, len(places)), "
-                         f"lambda i: {values}[places[i]] || pieces[i + 1]), '') END")
+        self.sums_sql = ", ".join(f"sum({c})" for c in subsidies) + f", count(*) FILTER (WHERE {' OR '.join(c + ' IS NULL' for c in subsidies)})"
+        values = ["CAST(id AS VARCHAR)"] + [f"CAST({c} AS VARCHAR)" for c in subsidies]
+        # a record's text: its template's pieces with the line and amounts between them; when every
+        # template has them once each and in that order (the usual case), without a list per record
+        self.text_sql = ("pieces[1] || array_to_string(list_transform(generate_series(1, len(places)), "
+                         f"lambda i: [{', '.join(values)}][places[i]] || pieces[i + 1]), '')")
+        self.text_in_order_sql = "pieces[1] || " + " || ".join(f"{v} || pieces[{k + 2}]" for k, v in enumerate(values))
         from engine.population.certain_sql import Unsupported, checked_sql
         from engine.sql.case_table import columns, create_table_sql
 
@@ -290,16 +291,14 @@ class Columnar:
                 if i == len(self.queries) - 1:
                     raise
         groups = con.execute(f"SELECT shape, min(id), count(*), {self.sums_sql} FROM decided GROUP BY shape").fetchall()
-        counts = self._counts(groups, odd)
-        if all(self.template(shape)[0] is not None for shape, *_ in groups):
-            self._register_templates([shape for shape, *_ in groups])
+        counts = self._counts([g[:-1] for g in groups], odd)
+        if all(self.template(g[0])[0] is not None and not g[-1] for g in groups):  # a NULL amount: formatted in Python
+            text_sql = self.text_in_order_sql if self._register_templates([g[0] for g in groups]) else self.text_sql
             if not odd:
-                text, = con.execute(f"SELECT string_agg({self.text_sql}, '' ORDER BY id) FROM decided JOIN templates USING (shape)").fetchall()[0]
-                if text is not None:
-                    return text, counts
-            rows = con.execute(f"SELECT id, {self.text_sql} FROM decided JOIN templates USING (shape) ORDER BY id").fetchall()
-            if all(t is not None for _, t in rows):
-                return "".join(_merged(rows, odd)), counts
+                text, = con.execute(f"SELECT string_agg({text_sql}, '' ORDER BY id) FROM decided JOIN templates USING (shape)").fetchall()[0]
+                return text, counts
+            rows = con.execute(f"SELECT id, {text_sql} FROM decided JOIN templates USING (shape) ORDER BY id").fetchall()
+            return "".join(_merged(rows, odd)), counts
         rows = con.execute(f"SELECT * FROM decided ORDER BY id").fetchall()
         made = [(r[0], self.text(r[0], r[1], r[2:])) for r in rows]
         return "".join(_merged(made, odd)), counts
@@ -331,7 +330,7 @@ class Columnar:
                 counts.best_total += int(sums[best])
         return counts
 
-    def _register_templates(self, shapes) -> None:
+    def _register_templates(self, shapes) -> bool:
         """The table `templates` (shape, pieces, places): a record's text is pieces[1], then per
         place the value it names (0 the line, k the k-th frame's subsidy) and the next piece."""
         import string
@@ -358,6 +357,7 @@ class Columnar:
             self.con.execute("CREATE OR REPLACE TEMP TABLE templates AS SELECT * FROM templates_arrow")
         finally:
             self.con.unregister("templates_arrow")
+        return all(where == list(range(1, len(self.frames) + 2)) for where in places)  # each value once, in order
 
     def record(self, number, shape: str, subsidies) -> dict:
         """The record the row path writes for a case of this shape, line number and amounts."""
