@@ -2,17 +2,20 @@
 of lines at a time, writing byte for byte the records the row path (engine/population/batch.py)
 writes, in input order.
 
-Per block: the lines are split and decoded here; orjson parses them and a strict reader
-(engine/population/certain.py) takes the ones the case reader would certainly read to the same
-values into the case table (Arrow), which the policy's query decides on DuckDB (exact, held equal
-to the tree evaluator by the SQL tests); every other line — malformed, refused, or merely written
-in a way the strict reader leaves alone (a ratio as "50%", an amount as 1.0) — goes through the row
-path's own `_decide`, so its record is the row path's. With workers, the reading is done in them.
+Per block: the lines are split and decoded here and handed to DuckDB as they are; DuckDB parses
+them and takes into the case table the ones it can prove plain (engine/population/certain_sql.py);
+the rest are parsed by orjson and a strict reader (engine/population/certain.py) takes the ones the
+case reader would certainly read to the same values into the case table too (Arrow); the policy's
+query decides the table on DuckDB (exact, held equal to the tree evaluator by the SQL tests); every
+other line — malformed, refused, or merely written in a way neither reader is sure of (a ratio as
+"50%", an amount as 1.0) — goes through the row path's own `_decide`, so its record is the row
+path's. With workers, that Python reading is done in them.
 
 Records are formatted from a template per distinct decision shape (best frame, each frame's status,
 reasons and steps): the row path's formatter is run once per shape with marker amounts, and only the
-line number and the amounts are put in per record. A template is used only after it has been seen to
-give the formatter's own text for a second set of markers."""
+line number and the amounts are put in per record, by DuckDB. A template is used only after it has
+been seen to give the formatter's own text for a second set of markers. The summary's counts are
+DuckDB's totals per shape."""
 
 from __future__ import annotations
 
@@ -21,8 +24,9 @@ import re
 
 from engine.population import batch
 from engine.population.batch import Summary
+from engine.population.columnar_lines import Block, blocks
 
-# lines read per block: DuckDB plans the policy's query once a block (about 0.17 CPU-s), so a block
+# lines read per block: DuckDB plans its queries once a block (about 0.3 CPU-s in all), so a block
 # holds tens of thousands of cases; made into Arrow ROWS_PER_BATCH at a time (a case's dict is large)
 BLOCK_BYTES = 32 << 20
 ROWS_PER_BATCH = 8192
@@ -78,124 +82,6 @@ def _names(policy) -> list[str]:
         names += list(f.steps)
     names += [str(d) for d in policy.definitions]  # rule and amount names: the reasons name them
     return names
-
-
-# ---------------------------------------------------------------- lines, as the row path reads them
-class Block:
-    """The lines of one read. `numbers` and `texts`: the lines DuckDB may try (its text without
-    the newline, or with it); `entries(numbers)`: what the row path's reader (batch.json_lines) would
-    hand `_decide` for those lines and for every line DuckDB cannot try (all lines when None), as
-    (line number, item, text): `item` the same text, or the error of a line too large or not UTF-8,
-    `text` the text or None; blank lines give nothing, as there."""
-
-    def __init__(self, first: int, pieces: list, last_ended: bool, entries: list | None = None):
-        self.first, self.pieces, self.last_ended, self._entries = first, pieces, last_ended, entries
-        if entries is None:  # the whole read was UTF-8, and no record is to be passed over
-            self.numbers, self.texts = range(first, first + len(pieces)), pieces
-        else:
-            tried = [(number, text) for number, _, text in entries if text is not None]
-            self.numbers, self.texts = [n for n, _ in tried], [t for _, t in tried]
-
-    def entries(self, numbers: list | None) -> list:
-        if self._entries is not None:
-            if numbers is None:
-                return self._entries
-            wanted = set(numbers)
-            return [e for e in self._entries if e[2] is None or e[0] in wanted]
-        out = []
-        for number in (self.numbers if numbers is None else numbers):
-            k = number - self.first
-            entry = _entry(number, self.pieces[k], k < len(self.pieces) - 1 or self.last_ended)
-            if entry is not None:
-                out.append(entry)
-        return out
-
-
-def _entry(number: int, piece: str, ended: bool, limit: int | None = None):
-    """(number, item, text) of a decoded line, or None for a blank one (as `blocks` does per line)."""
-    from engine.evaluate.case import max_case_bytes
-
-    limit = max_case_bytes() if limit is None else limit
-    if len(piece) * 4 > limit and len(_bytes(piece)) > limit:
-        return number, next(iter(batch.json_lines(_One(_bytes(piece) + (b"\n" if ended else b"")))))[1], None
-    if number == 1 and piece.startswith("\ufeff"):  # the first line is read as utf-8-sig
-        piece = piece[1:]
-    if not piece.strip():
-        return None
-    item = piece + "\n" if ended else piece
-    return number, item, item
-
-
-def blocks(stream, skip: int = 0):
-    """A Block per read of the binary `stream`, the first `skip` records passed over (--resume)."""
-    from engine.evaluate.case import max_case_bytes
-
-    limit = max_case_bytes()
-    number, rest, seen = 0, b"", 0
-    while True:
-        data = stream.read(BLOCK_BYTES)
-        if data:
-            data = rest + data
-            cut = data.rfind(b"\n") + 1
-            if cut == 0:
-                rest = data
-                continue
-            data, rest = data[:cut], data[cut:]
-        else:
-            data, rest = rest, b""
-            if not data:
-                return
-        try:  # the whole block at once; per line only when some line is not UTF-8
-            pieces = data.decode("utf-8").split("\n")
-        except UnicodeDecodeError:
-            pieces = data.split(b"\n")
-        last_ended = not pieces[-1]
-        if last_ended:  # the block ended with a newline
-            pieces.pop()
-        if seen >= skip and pieces and isinstance(pieces[0], str):
-            yield Block(number + 1, pieces, last_ended)
-            number += len(pieces)
-            continue
-        out = []
-        final = len(pieces) - 1
-        for k, piece in enumerate(pieces):
-            number += 1
-            ended = k < final or last_ended
-            if isinstance(piece, bytes) and not (len(piece) > limit):
-                try:
-                    piece = piece.decode("utf-8-sig" if number == 1 else "utf-8")
-                except UnicodeDecodeError as exc:
-                    seen += 1
-                    if seen > skip:
-                        out.append((number, exc, None))
-                    continue
-            if isinstance(piece, bytes):  # too large, and not decoded: the row path's reader says so
-                entry = number, next(iter(batch.json_lines(_One(piece + (b"\n" if ended else b"")))))[1], None
-            else:
-                entry = _entry(number, piece, ended, limit)
-                if entry is None:
-                    continue
-            seen += 1
-            if seen > skip:
-                out.append(entry)
-        if out:
-            yield Block(0, [], False, out)
-
-
-def _bytes(piece) -> bytes:
-    return piece.encode("utf-8", "surrogatepass") if isinstance(piece, str) else piece
-
-
-class _One:
-    """One line as a stream, for the row path's reader (its handling of a line too large)."""
-
-    def __init__(self, data: bytes):
-        import io
-
-        self._io = io.BytesIO(data)
-
-    def readline(self, size: int = -1) -> bytes:
-        return self._io.readline(size)
 
 
 # ---------------------------------------------------------------- deciding a block
@@ -299,7 +185,7 @@ class Columnar:
                 return text, counts
             rows = con.execute(f"SELECT id, {text_sql} FROM decided JOIN templates USING (shape) ORDER BY id").fetchall()
             return "".join(_merged(rows, odd)), counts
-        rows = con.execute(f"SELECT * FROM decided ORDER BY id").fetchall()
+        rows = con.execute("SELECT * FROM decided ORDER BY id").fetchall()
         made = [(r[0], self.text(r[0], r[1], r[2:])) for r in rows]
         return "".join(_merged(made, odd)), counts
 
@@ -475,14 +361,14 @@ def decide_all(policies: dict, stream, output_format: str, also_known: frozenset
     try:
         if workers <= 1:
             _part_init(policies, output_format, also_known, default, lang)
-            for block in blocks(stream, skip):
+            for block in blocks(stream, skip, BLOCK_BYTES):
                 yield runner.decide(block, lambda rest: [read_part(rest)])
             return
         from multiprocessing import get_context
 
         with get_context("fork").Pool(workers, initializer=_part_init,
                                       initargs=(policies, output_format, also_known, default, lang, os.getpid())) as pool:
-            for block in blocks(stream, skip):
+            for block in blocks(stream, skip, BLOCK_BYTES):
                 yield runner.decide(block, lambda rest: pool.map(read_part, _split(rest, workers)))
     finally:
         runner.close()
