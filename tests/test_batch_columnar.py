@@ -117,7 +117,9 @@ def test_two_workers_give_the_same_bytes(run, tmp_path, monkeypatch):
     _both(run, tmp_path, _mixed(), "jsonl", "--workers", "2")
 
 
-def test_resume_continues_the_columnar_path_where_it_stopped(run, tmp_path):
+@pytest.mark.parametrize("block_bytes", [32 << 20, 4000])
+def test_resume_continues_the_columnar_path_where_it_stopped(run, tmp_path, monkeypatch, block_bytes):
+    monkeypatch.setattr(columnar, "BLOCK_BYTES", block_bytes)  # 4000: records passed over in the first blocks, read by DuckDB after
     lines = _examples()[:30]
     source = tmp_path / "in.jsonl"
     source.write_text("\n".join(lines) + "\n", encoding="utf-8")
