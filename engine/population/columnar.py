@@ -141,14 +141,16 @@ class Columnar:
         import pyarrow as pa
 
         con = self.con
+        con.execute("DELETE FROM cases")
         sure = False
         if self.checked is not None and block.texts:
+            # the lines DuckDB can prove plain go straight into the case table; the rest by number
             con.register("raw", pa.table({"id": pa.array(block.numbers, pa.int64()), "line": pa.array(block.texts, pa.string())}))
             try:
-                con.execute(f"CREATE OR REPLACE TEMP TABLE checked AS {self.checked}")
+                con.execute(f"INSERT INTO cases SELECT {self.columns} FROM ({self.checked}) WHERE ok")
+                unsure = con.execute("SELECT id FROM raw ANTI JOIN cases USING (id) ORDER BY id").fetchall()
             finally:
                 con.unregister("raw")
-            unsure = con.execute("SELECT id FROM checked WHERE NOT ok ORDER BY id").fetchall()
             rest = block.entries([n for n, in unsure])
             sure = len(unsure) < len(block.texts)
         else:
@@ -158,9 +160,6 @@ class Columnar:
         odd = sorted((entry for _, part in parts for entry in part), key=lambda e: e[0])
         if not (tables or sure):
             return "".join(line for _, line, _ in odd), self._counts([], odd)
-        con.execute("DELETE FROM cases")
-        if sure:
-            con.execute(f"INSERT INTO cases SELECT {self.columns} FROM checked WHERE ok")
         if tables:
             con.register("read_here", pa.concat_tables(tables) if len(tables) > 1 else tables[0])
             try:
