@@ -154,7 +154,7 @@ def decide(snapshot: Snapshot, raw, options: Options, masker) -> Outcome:
         summary = year.fast.decide(values, frames)
         body = {**head, "format": SUMMARY_FORMAT, "engine_version": __version__, "programme": year.policy.programme,
                 "year": year.policy.year, "selected_policy": selected, **summary,
-                "frames": [_summary_frame(year.policy, f, options.lang) for f in summary["frames"]]}
+                "frames": [_summary_frame(year, f, options.lang) for f in summary["frames"]]}
         frames_out = summary["frames"]
     else:
         decision = evaluate(year.policy, values, frames)
@@ -172,27 +172,36 @@ def decide(snapshot: Snapshot, raw, options: Options, masker) -> Outcome:
     return Outcome(year=year, body=body, log=log, decision=decision)
 
 
-def _summary_frame(policy, frame: dict, lang: str) -> dict:
+def _summary_frame(year: Year, frame: dict, lang: str) -> dict:
     """A frame of the fast form with its reasons and pending steps as objects of the full form's
-    shape ({kind, name, label, source}; {name, label, source}), labels in the request's language."""
-    definitions = policy.definitions
+    shape ({kind, name, label, source}; {name, label, source}), labels in the request's language.
+    Each object is made once per year, language and name and shared by every answer: read-only."""
+    made = year.summary_parts
+    reasons = []
+    for kind, name in frame["reasons"]:
+        out = made.get((lang, kind, name))
+        if out is None:
+            out = made[(lang, kind, name)] = _summary_reason(year.policy, kind, name, lang)
+        reasons.append(out)
+    steps = []
+    for name in frame["pending_steps"]:
+        out = made.get((lang, "step", name))
+        if out is None:
+            d = year.policy.definitions[name]
+            out = made[(lang, "step", name)] = {"name": name, "label": render_json.label(d.label, lang), "source": render_json.cite(d.cite)}
+        steps.append(out)
+    return {**frame, "reasons": reasons, "pending_steps": steps}
 
-    def reason(kind: str, name: str | None) -> dict:
-        out = {"kind": kind}
-        if name is not None:
-            out["name"] = name
-        d = definitions.get(name) if kind in ("requirement", "exclusion") else None
-        if d is not None:
-            out["label"] = render_json.label(d.label, lang)
-            out["source"] = render_json.cite(d.cite)
-        return out
 
-    def step(name: str) -> dict:
-        d = definitions[name]
-        return {"name": name, "label": render_json.label(d.label, lang), "source": render_json.cite(d.cite)}
-
-    return {**frame, "reasons": [reason(kind, name) for kind, name in frame["reasons"]],
-            "pending_steps": [step(n) for n in frame["pending_steps"]]}
+def _summary_reason(policy, kind: str, name: str | None, lang: str) -> dict:
+    out = {"kind": kind}
+    if name is not None:
+        out["name"] = name
+    d = policy.definitions.get(name) if kind in ("requirement", "exclusion") else None
+    if d is not None:
+        out["label"] = render_json.label(d.label, lang)
+        out["source"] = render_json.cite(d.cite)
+    return out
 
 
 def _selected(year: Year, raw, pinned) -> dict:
@@ -208,9 +217,12 @@ def _selected(year: Year, raw, pinned) -> dict:
     return out
 
 
+_CANONICAL = json.JSONEncoder(ensure_ascii=False, sort_keys=True, default=str).encode  # json.dumps's own, made once
+
+
 def case_fingerprint(raw) -> str:
     """SHA-256 of the case in canonical JSON (sorted keys): whoever holds the case can show which it was."""
-    text = json.dumps(raw, ensure_ascii=False, sort_keys=True, default=str)
+    text = _CANONICAL(raw)
     return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()  # a lone surrogate is hashed, not refused
 
 

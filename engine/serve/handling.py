@@ -129,13 +129,20 @@ async def read_body(request: Request, limit: int) -> bytes:
     if declared and declared.isdigit() and int(declared) > limit:
         raise too_big
     chunks, size = [], 0
-    async for chunk in request.stream():
+    receive = request.receive
+    while True:  # the ASGI messages themselves, as Request.stream() reads them, less its async generator
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            raise ClientDisconnect()
+        chunk = message.get("body", b"")
         size += len(chunk)
         if size > limit:
             raise too_big
         chunks.append(chunk)
+        if not message.get("more_body", False):
+            break
     request.scope["policy.body_read"] = True
-    return b"".join(chunks)
+    return chunks[0] if len(chunks) == 1 else b"".join(chunks)
 
 
 def deadline(request: Request) -> float:

@@ -26,6 +26,8 @@ class Year:
     policy: tree.Policy
     fast: FastPolicy
     content_hash: str  # engine/compile/cache.py's key: every file of the folder and its bases, grammar, engine
+    # the summary form's reason and step objects, made once per (language, kind, name) (decide.py); read-only
+    summary_parts: dict = attrs.field(factory=dict, init=False, repr=False)
 
     @property
     def name(self) -> str:
