@@ -347,6 +347,33 @@ def cost(bodies: list[str], rounds: int = 3) -> None:
         print(f"  {form} form in all: {total:.2f} ms; {sizes[form + ': JSON'] / n / 1024:.1f} KiB of JSON")
 
 
+def service_cost(bodies: list[str], rounds: int = 3) -> dict[str, float]:
+    """In process, no HTTP: the mean CPU time of the service's whole work for one decision of each
+    form (the body parsed, the year picked, the case read, the decision made and shaped, its log
+    record written, to /dev/null here, and counted), as `/v1/decide?year=2024` does it in a worker
+    thread. What `policy serve` spends beyond this is the HTTP stack's (uvicorn, Starlette, the hand-off)."""
+    from engine.serve.app import _decide_one
+    from engine.serve.decide import Options
+    from engine.serve.handling import Settings
+    from engine.serve.log import DecisionLog
+    from engine.serve.registry import Registry
+
+    settings = Settings(Registry(str(ROOT / "policies")), log=DecisionLog(os.devnull))
+    encoded = [b.encode("utf-8") for b in bodies]
+    spent = {}
+    for form in ("summary", "full"):
+        options = Options(form=form, year="2024")
+        for body in encoded[:20]:  # warm: every year's first decision fills its memos
+            _decide_one(settings, body, options)
+        t = time.process_time()
+        for _ in range(rounds):
+            for body in encoded:
+                _decide_one(settings, body, options)
+        spent[form] = (time.process_time() - t) / (rounds * len(encoded)) * 1000
+        print(f"  {form} form, the service's whole work without HTTP: {spent[form]:.2f} ms")
+    return spent
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--seconds", type=int, default=10)
@@ -364,6 +391,7 @@ def main() -> None:
     if args.cost:
         with results.record("load.py --cost", "CPU per decision, in process (benchmarks/load.py --cost)", write=not args.no_write):
             cost(bodies)
+            service_cost(bodies)
         return
     with results.record("load.py", "The decision service under load (benchmarks/load.py)", write=not args.no_write):
         if not args.no_healthz:

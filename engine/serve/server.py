@@ -72,6 +72,39 @@ _431 = b"HTTP/1.1 431 Request Header Fields Too Large\r\ncontent-type: applicati
 _408 = b"HTTP/1.1 408 Request Timeout\r\ncontent-type: application/problem+json\r\nconnection: close\r\n"
 
 
+class _OneWrite:
+    """The connection's transport, writing a response's status line and headers together with its
+    first body bytes: uvicorn writes them in two calls, which on a kept-alive connection with
+    TCP_NODELAY are two send(2)s and two TCP segments per answer (each one the kernel's work on
+    both ends of loopback). Held only until the next write or the close; a "100 Continue" interim
+    answer is never held (the client waits for it before sending its body). Everything else is the
+    transport's own."""
+
+    __slots__ = ("_transport", "_held")
+
+    def __init__(self, transport):
+        self._transport, self._held = transport, None
+
+    def write(self, data) -> None:
+        held = self._held
+        if held is not None:
+            self._held = None
+            self._transport.writelines((held, data))  # one send for both (uvloop: one write of two buffers)
+        elif data[:9] == b"HTTP/1.1 " and data[9:10] != b"1":
+            self._held = bytes(data)
+        else:
+            self._transport.write(data)
+
+    def close(self) -> None:
+        if self._held is not None:
+            held, self._held = self._held, None
+            self._transport.write(held)
+        self._transport.close()
+
+    def __getattr__(self, name):
+        return getattr(self._transport, name)
+
+
 def _too_big_words(max_header: int) -> Said:
     return said("headers.too_large", limit=f"{max_header:,}")
 
@@ -99,7 +132,7 @@ def _limited(base: type, max_header: int, header_timeout: float) -> type:
 
     def connection_made(self, transport) -> None:
         self._head_timer, self._head_size, self._too_big = None, 0, False
-        base.connection_made(self, transport)
+        base.connection_made(self, _OneWrite(transport))
         arm(self)
 
     def connection_lost(self, exc) -> None:
