@@ -9,6 +9,7 @@ closures (engine/evaluate/fast_compiler.py)."""
 from __future__ import annotations
 
 import functools
+import threading
 
 from engine.tree import nodes as tree
 from engine.evaluate.decision import NOT_ELIGIBLE
@@ -29,6 +30,10 @@ class FastPolicy:
         self._by_name = dict(zip(self.names, self.frames))
         self._compiler = c
         self._leaves: dict[int, tuple] = {}
+        # the compiler builds one function at a time (fast_codegen keeps what the function being
+        # built reads in its own state): a leaf compiled on first use, from several threads of
+        # `policy serve` at once, is compiled under this lock, or it may read another's state
+        self._compiling = threading.Lock()
 
     @staticmethod
     def _compile(policy: tree.Policy, generate: bool) -> tuple[_Compiler, tuple]:
@@ -42,8 +47,11 @@ class FastPolicy:
         (for a leaf with a base and no `for each`, evaluated at the frame's level)."""
         known = self._leaves.get(id(leaf))
         if known is None or known[0] is not leaf:
-            schedule = self._compiler.bands(leaf)
-            known = self._leaves[id(leaf)] = (leaf, lambda case: schedule(_Env(case), None))
+            with self._compiling:
+                known = self._leaves.get(id(leaf))
+                if known is None or known[0] is not leaf:
+                    schedule = self._compiler.bands(leaf)
+                    known = self._leaves[id(leaf)] = (leaf, lambda case: schedule(_Env(case), None))
         return known[1]
 
     @staticmethod
