@@ -8,7 +8,8 @@ client had received must be in the log, and no line may be torn.
 
     python benchmarks/load.py [--seconds 10] [--workers 2] [--forms summary,full,full-no-what-if] [--clients 1,8,32]
                               [--no-fault] [--no-healthz] [--wait-quiet S] [--no-write]
-    python benchmarks/load.py --cost     # only the CPU time of each stage of a decision, in process
+    python benchmarks/load.py --cost     # only the CPU time of each stage of a decision, in process,
+                                         # and of the service's whole work for one without HTTP
 
 On a machine shared with other work, --wait-quiet waits (up to S seconds) before each run for the
 other processes to quiet down; each row prints what the other processes took of the 2 cores during it
