@@ -94,6 +94,21 @@ def test_requests_within_the_limits_are_answered_on_one_connection(server):
     conn.close()
 
 
+
+def test_a_head_request_is_answered_and_the_connection_goes_on(server):
+    """A HEAD answer has headers and no body: the server sends its headers with the body's first
+    bytes in one write, so it must not hold a head that no body will follow (it hung)."""
+    import http.client
+
+    host, port = _address(server)
+    conn = http.client.HTTPConnection(host, port, timeout=10)
+    for method in ("GET", "HEAD", "HEAD", "GET"):
+        conn.request(method, "/healthz")
+        response = conn.getresponse()
+        assert response.status == 200, method
+        assert (response.read() == b"") == (method == "HEAD"), method
+    conn.close()
+
 def test_headers_past_the_limit_in_one_read_get_431(server):
     """A 100 KB header sent with its request in one write (it arrives whole, headers completed in
     one read) is refused too: the parser counts the line and the headers themselves."""

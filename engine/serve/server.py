@@ -76,9 +76,9 @@ class _OneWrite:
     """The connection's transport, writing a response's status line and headers together with its
     first body bytes: uvicorn writes them in two calls, which on a kept-alive connection with
     TCP_NODELAY are two send(2)s and two TCP segments per answer (each one the kernel's work on
-    both ends of loopback). Held only until the next write or the close; a "100 Continue" interim
-    answer is never held (the client waits for it before sending its body). Everything else is the
-    transport's own."""
+    both ends of loopback). Held only until the next write, the response's end (a HEAD answer has no
+    body to write) or the close; a "100 Continue" interim answer is never held (the client waits for
+    it before sending its body). Everything else is the transport's own."""
 
     __slots__ = ("_transport", "_held")
 
@@ -95,10 +95,14 @@ class _OneWrite:
         else:
             self._transport.write(data)
 
-    def close(self) -> None:
+    def flush(self) -> None:
+        """Send a head still held: a response with no body bytes to follow (HEAD) ends here."""
         if self._held is not None:
             held, self._held = self._held, None
             self._transport.write(held)
+
+    def close(self) -> None:
+        self.flush()
         self._transport.close()
 
     def __getattr__(self, name):
@@ -153,6 +157,10 @@ def _limited(base: type, max_header: int, header_timeout: float) -> type:
         self._head_size, self._too_big = 0, False
         base.on_message_begin(self)
 
+    def on_response_complete(self) -> None:
+        self.transport.flush()  # the head of a response without body bytes (HEAD) is not held past its end
+        base.on_response_complete(self)
+
     def on_url(self, url: bytes) -> None:
         self._head_size += len(url)
         self._too_big = self._too_big or self._head_size > max_header
@@ -190,7 +198,8 @@ def _limited(base: type, max_header: int, header_timeout: float) -> type:
     return type("Limited" + base.__name__, (base,), {
         "connection_made": connection_made, "connection_lost": connection_lost, "data_received": data_received,
         "on_headers_complete": on_headers_complete, "on_message_begin": on_message_begin, "on_url": on_url,
-        "on_header": on_header, "on_body": on_body, "on_message_complete": on_message_complete, "_head_late": head_late})
+        "on_header": on_header, "on_body": on_body, "on_message_complete": on_message_complete, "_head_late": head_late,
+        "on_response_complete": on_response_complete})
 
 
 def _http_protocol(name: str, options: dict):
