@@ -80,8 +80,9 @@ class DuckDB:
 
     def relation(self, query: exp.Expression) -> "Statement":
         """The query as SQL, run only when written: a DuckDB relation binds its query when made and
-        again when written, and binding a whole policy's query costs about 0.1 CPU-s (issue 25)."""
-        return Statement(query.sql(dialect=self.dialect))
+        again when written, and binding a whole policy's query costs about 0.1 CPU-s (issue 25).
+        `query` is used up: written without sqlglot's copy of the whole tree (0.02–0.03 CPU-s)."""
+        return Statement(query.sql(dialect=self.dialect, copy=False))
 
     def view(self, relation, name: str) -> None:
         self.con.sql(relation.sql).create_view(name)
