@@ -137,30 +137,32 @@ def floor(policy, firms: Path) -> None:
     con.execute("SET disabled_optimizers = 'in_clause'")
     con.read_parquet(str(firms)).create_view("cases")
 
-    def counted(steps: list, columns: list[str]) -> float:
+    def both(run) -> tuple[float, float]:
+        """Wall seconds and CPU-seconds (every thread of this process) of `run()`: on a shared
+        machine the CPU is the steadier figure."""
+        c, t = time.process_time(), time.perf_counter()
+        run()
+        return time.perf_counter() - t, time.process_time() - c
+
+    def counted(steps: list, columns: list[str]) -> tuple[float, float]:
         """Seconds to compute `columns` of the last of `steps` for every firm (COUNT needs each value)."""
         counts = ", ".join(f'COUNT("{c}")' for c in columns)
         sql = f'WITH {", ".join(s.sql(dialect="duckdb") for s in steps)} SELECT {counts} FROM "{steps[-1].alias}"'
-        t = time.perf_counter()
-        con.execute(sql).fetchall()
-        return time.perf_counter() - t
+        return both(lambda: con.execute(sql).fetchall())
 
     rules = ctes[:next(i for i, c in enumerate(ctes) if c.args.get("materialized"))]  # before the naming of reasons
     inputs = [e.alias_or_name for e in rules[0].this.expressions]
     over_lists = [e.alias_or_name for c in rules[1:] for e in c.this.expressions[1:] if e.find(exp.Lambda)]
     read = counted(rules[:1], inputs)
-    lists = counted(rules, over_lists) - read
-    t = time.perf_counter()
-    con.execute(f"CREATE TEMP TABLE decisions AS {query.sql(dialect='duckdb')}")
-    whole = time.perf_counter() - t
+    lists = tuple(a - b for a, b in zip(counted(rules, over_lists), read))
+    whole = both(lambda: con.execute(f"CREATE TEMP TABLE decisions AS {query.sql(dialect='duckdb')}"))
     out = firms.with_name("floor.parquet")
-    t = time.perf_counter()
-    con.execute(f"COPY decisions TO '{out}'")
-    write = time.perf_counter() - t
+    write = both(lambda: con.execute(f"COPY decisions TO '{out}'"))
     out.unlink()
-    print(f"  where the time goes: reading the {len(inputs)} inputs {read:.1f} s; the {len(over_lists)} measures over "
-          f"lists {lists:.1f} s more; the whole query into memory {whole:.1f} s; writing its decisions to Parquet "
-          f"{write:.1f} s. Reading, the list measures and writing alone: {read + lists + write:.1f} s")
+    show = lambda p: f"{p[0]:.1f} s ({p[1]:.2f} CPU-s)"  # noqa: E731
+    print(f"  where the time goes: reading the {len(inputs)} inputs {show(read)}; the {len(over_lists)} measures over "
+          f"lists {show(lists)} more; the whole query into memory {show(whole)}; writing its decisions to Parquet "
+          f"{show(write)}. Reading, the list measures and writing alone: {show(tuple(map(sum, zip(read, lists, write))))}")
 
 
 def timed(label: str, n: int, run) -> float:

@@ -88,6 +88,11 @@ def test_tree_fast_and_sql_agree(policy):
                      {"区分": "PC", "金額": 5, "利用月数": 7}]
             cases.append(read_case(policy, {"経費": items[: 1 + (i + j) % 3], "小規模": (i + j) % 2 == 0}))
     cases.append(read_case(policy, {"経費": []}))
+    # two and three lines of one 区分 (the SQL form folds two or more, takes one line as it is)
+    for k in range(len(months) - 2):
+        lines = [{"区分": "ソフトウェア", "金額": amounts[k + n], "利用月数": months[k + n]} for n in range(3)]
+        cases.append(read_case(policy, {"経費": lines[:2]}))
+        cases.append(read_case(policy, {"経費": lines + [{"区分": "オプション", "金額": 7, "利用月数": months[k]}] * 2}))
     fast = FastPolicy(policy)
     for values in cases:
         assert fast.decide(values) == summary(evaluate(policy, values))
