@@ -140,6 +140,20 @@ def test_english_words_and_no_bom(tmp_path, run):
     assert (row["ok"], row["インボイス対応類型.status"], row["電子取引類型.status"]) == ("yes", "eligible once the steps are done", "not eligible")
 
 
+def test_an_xlsx_headers_misspelt_column_is_refused_in_the_runs_language(tmp_path, run):
+    book = openpyxl.Workbook()
+    book.active.append([c.replace("申請者.資本金", "申請者.資本") for c in HEADER])
+    book.active.append(EXCEL_ROWS[1])
+    book.save(tmp_path / "in.xlsx")
+    said = {"ja": "列 申請者.資本（「申請者」の「資本」）: この列名の入力項目はありません（「申請者.資本金」のことですか？）",
+            "en": "column 申請者.資本: no input has this path (did you mean 申請者.資本金?)"}
+    for command in ("batch", "population"):
+        for lang, head in (("ja", "ケースに誤りがあります"), ("en", "invalid case")):
+            result = run(command, tmp_path / "in.xlsx", "-o", tmp_path / "out.csv", "--policy", POLICY_2024, "--lang", lang)
+            assert (result.exit_code, result.stderr) == (3, f"{head}: {tmp_path / 'in.xlsx'}: {said[lang]}\n"), (command, lang)
+    assert not (tmp_path / "out.csv").exists()
+
+
 def test_xlsx_in_and_out(tmp_path, run):
     book = openpyxl.Workbook()
     sheet = book.active
