@@ -216,6 +216,14 @@ def test_a_csv_headers_problems_are_said_in_japanese_by_default_naming_the_field
     assert not (tmp_path / "out.csv").exists() and not (tmp_path / "out.parquet").exists()
 
 
+def test_a_csv_that_cannot_be_read_is_refused_in_the_runs_language(tmp_path, run):
+    missing = tmp_path / "none.csv"
+    for lang, said in (("ja", f"ケースに誤りがあります: {missing}: {missing} を読めません: No such file or directory\n"),
+                       ("en", f"invalid case: {missing}: cannot read {missing}: No such file or directory\n")):
+        result = run("batch", missing, "-o", tmp_path / "out.csv", "--lang", lang)
+        assert (result.exit_code, result.stderr) == (3, said), lang
+
+
 def test_a_csv_row_with_more_cells_than_the_header_is_an_error_of_its_line(tmp_path, run):
     policy = load_policy(POLICY_2024).policy
     source = write_csv(tmp_path / "in.csv", [case_to_row(policy, c) for c, _ in CASES[:2]])
