@@ -199,6 +199,31 @@ def test_a_csv_header_no_input_reads_is_refused_before_any_output(tmp_path, run)
     assert not (tmp_path / "out.csv").exists() and not (tmp_path / "out.parquet").exists()
 
 
+def test_a_csv_headers_problems_are_said_in_japanese_by_default_naming_the_fields_by_their_labels(tmp_path, run):
+    policy = load_policy(POLICY_2024).policy
+    source = write_csv(tmp_path / "in.csv", [case_to_row(policy, c) for c, _ in CASES[:3]])
+    header, rest = source.read_text(encoding="utf-8").split("\n", 1)
+    source.write_text(header.replace("申請者.資本金", "申請者.資本").replace("経費[0].金額", "経費[0].金") + ",申請者.業種\n" + rest,
+                      encoding="utf-8")
+    expected = ["列 申請者.資本（「申請者」の「資本」）: この列名の入力項目はありません（「申請者.資本金」のことですか？）",
+                "列 経費[0].金（「経費（税抜）」1件目の「金」）: 「経費（税抜）」の各件にこの項目はありません"
+                "（「経費[0].金額」のことですか？）。使える項目名: 利用月数、区分、金額",
+                "列 申請者.業種（「申請者」の「主たる業種」）が2回あります。各列は1回だけにしてください"]
+    for command in (["batch", source, "-o", tmp_path / "out.csv"], ["population", source, "-o", tmp_path / "out.parquet"]):
+        result = run(*command)
+        assert result.exit_code == 3, result.output
+        assert result.stderr == "ケースに誤りがあります:\n" + "".join(f"{source}: {e}\n" for e in expected)
+    assert not (tmp_path / "out.csv").exists() and not (tmp_path / "out.parquet").exists()
+
+
+def test_a_csv_that_cannot_be_read_is_refused_in_the_runs_language(tmp_path, run):
+    missing = tmp_path / "none.csv"
+    for lang, said in (("ja", f"ケースに誤りがあります: {missing}: {missing} を読めません: No such file or directory\n"),
+                       ("en", f"invalid case: {missing}: cannot read {missing}: No such file or directory\n")):
+        result = run("batch", missing, "-o", tmp_path / "out.csv", "--lang", lang)
+        assert (result.exit_code, result.stderr) == (3, said), lang
+
+
 def test_a_csv_row_with_more_cells_than_the_header_is_an_error_of_its_line(tmp_path, run):
     policy = load_policy(POLICY_2024).policy
     source = write_csv(tmp_path / "in.csv", [case_to_row(policy, c) for c, _ in CASES[:2]])

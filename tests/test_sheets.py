@@ -101,6 +101,19 @@ def test_a_file_neither_utf8_nor_cp932_is_refused_naming_both(tmp_path, run):
     assert not (tmp_path / "out.csv").exists()
 
 
+def test_a_file_neither_utf8_nor_cp932_is_refused_in_japanese_by_default(tmp_path, run):
+    source = tmp_path / "in.csv"
+    source.write_bytes(",".join(HEADER).encode("cp932") + b"\r\n\x85\x40,\x82\xff\r\n")
+    bad = len(",".join(HEADER).encode("cp932")) + 2
+    message = (f"ケースに誤りがあります: {source}: UTF-8 でも CP932 でもないテキストです（試した文字コード: "
+               f"UTF-8（位置 0 のバイトが合いません）、CP932 (Shift_JIS)（位置 {bad:,} のバイトが合いません））。"
+               "Excel で「CSV UTF-8 (コンマ区切り)」として保存してください\n")
+    for command in ("batch", "population"):
+        result = run(command, source, "-o", tmp_path / "out.csv", "--policy", POLICY_2024)
+        assert (result.exit_code, result.stderr) == (3, message), command
+    assert not (tmp_path / "out.csv").exists()
+
+
 def test_batch_and_population_write_the_same_columns_and_cells(tmp_path, run):
     source = excel_csv(tmp_path / "in.csv", "cp932")
     assert run("batch", source, "-o", tmp_path / "b.csv", "--policy", POLICY_2024).exit_code == 0
@@ -125,6 +138,20 @@ def test_english_words_and_no_bom(tmp_path, run):
     labels, _, row = list(csv.DictReader(io.StringIO(data)))[:3]
     assert (labels["id"], labels["ok"]) == ("ID (input line)", "decided")
     assert (row["ok"], row["インボイス対応類型.status"], row["電子取引類型.status"]) == ("yes", "eligible once the steps are done", "not eligible")
+
+
+def test_an_xlsx_headers_misspelt_column_is_refused_in_the_runs_language(tmp_path, run):
+    book = openpyxl.Workbook()
+    book.active.append([c.replace("申請者.資本金", "申請者.資本") for c in HEADER])
+    book.active.append(EXCEL_ROWS[1])
+    book.save(tmp_path / "in.xlsx")
+    said = {"ja": "列 申請者.資本（「申請者」の「資本」）: この列名の入力項目はありません（「申請者.資本金」のことですか？）",
+            "en": "column 申請者.資本: no input has this path (did you mean 申請者.資本金?)"}
+    for command in ("batch", "population"):
+        for lang, head in (("ja", "ケースに誤りがあります"), ("en", "invalid case")):
+            result = run(command, tmp_path / "in.xlsx", "-o", tmp_path / "out.csv", "--policy", POLICY_2024, "--lang", lang)
+            assert (result.exit_code, result.stderr) == (3, f"{head}: {tmp_path / 'in.xlsx'}: {said[lang]}\n"), (command, lang)
+    assert not (tmp_path / "out.csv").exists()
 
 
 def test_xlsx_in_and_out(tmp_path, run):
@@ -166,8 +193,12 @@ def test_xlsx_output_refuses_resume_and_trace(tmp_path, run):
     result = run("batch", source, "-o", tmp_path / "out.xlsx", "--resume", "--lang", "en")
     assert result.exit_code == 2 and result.stderr.startswith("--resume does not go with .xlsx output")
     (tmp_path / "bad.xlsx").write_bytes(b"not a zip")
-    result = run("batch", tmp_path / "bad.xlsx", "-o", tmp_path / "out.jsonl")
+    result = run("batch", tmp_path / "bad.xlsx", "-o", tmp_path / "out.jsonl", "--lang", "en")
     assert result.exit_code == 3 and result.stderr == f"invalid case: {tmp_path / 'bad.xlsx'}: not a readable .xlsx workbook (BadZipFile: File is not a zip file)\n"
+    for command in ("batch", "population"):  # in Japanese by default
+        result = run(command, tmp_path / "bad.xlsx", "-o", tmp_path / "out.csv")
+        assert (result.exit_code, result.stderr) == (3, f"ケースに誤りがあります: {tmp_path / 'bad.xlsx'}: 読める .xlsx ブックではありません"
+                                                        "（BadZipFile: File is not a zip file）\n"), command
 
 
 # entries a person types: the self-check page and a spreadsheet cell read each the same way

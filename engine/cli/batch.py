@@ -69,11 +69,11 @@ def batch_command(input_path, output_path, policy_dir, trace, workers, input_for
         if input_format == "jsonl":
             records = batch.json_lines(source)
         elif input_format == "csv":  # UTF-8 (with or without a BOM) or CP932, whichever decodes the whole file
-            records = batch.csv_records(sheets.open_csv(input_path), list(policies.values()), also)
+            records = batch.csv_records(sheets.open_csv(input_path, lang), list(policies.values()), also, lang)
         else:
-            records = sheets.xlsx_records(input_path, list(policies.values()), also)
+            records = sheets.xlsx_records(input_path, list(policies.values()), also, lang)
     except CaseError as exc:
-        _fail(_case_message(exc if exc.file else CaseError(exc.problems, input_path)), EXIT_BAD_CASE)  # the reader speaks English here
+        _fail(_case_message(exc if exc.file else CaseError(exc.problems, input_path), lang), EXIT_BAD_CASE)
     except sheets.SheetProblem as exc:
         _fail(str(exc), EXIT_USAGE)
     use_sql, why_not = columnar.chosen(engine, policies, trace, input_format, output_format, input_path)

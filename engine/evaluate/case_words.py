@@ -88,6 +88,16 @@ SOURCE = catalogue([
     N_("record.too_big", "the record is larger than {most} bytes; a case holds one applicant (POLICY_MAX_CASE_BYTES)"),
     N_("row.extra_cells", "{n} cell(s) more than the header has columns"),
     N_("row.unnamed_column", "got {got} in a column with no name; name the column or leave its cells empty"),
+    # a sheet's header (engine/evaluate/csvmap.py column_problems): {where} is the column as
+    # `where` names a field (Japanese: by its labels), beside the column as written
+    N_("column.twice", "column {column}: given twice; give each column once"),
+    N_("column.no_field", "column {column}: {list} items have no field {field}{hint}; they have: {fields}"),
+    N_("column.unknown", "column {column}: no input has this path{hint}"),
+    # a sheet's file (engine/population/sheets.py)
+    N_("file.encoding_tried", "{encoding} (byte {byte} does not fit)"),
+    N_("list.and", " and "),
+    N_("file.neither_encoding", "neither UTF-8 nor CP932 text; tried {tried}; save it from Excel as 「CSV UTF-8 (コンマ区切り)」"),
+    N_("file.not_xlsx", "not a readable .xlsx workbook ({reason})"),
 ])
 
 

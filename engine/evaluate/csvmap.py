@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+import difflib
 import re
 
 from engine.tree import nodes as tree
@@ -47,12 +48,14 @@ def _cell_to_value(text: str, kind: str):
     return text  # anything else is passed on as text: the case reader reports what it expected
 
 
-def column_problems(policies: list[tree.Policy], header: list[str] | None, also_known: frozenset[str] = frozenset()) -> list[str]:
-    """What is wrong with a CSV header: a column no policy reads (a misspelt one would silently
-    leave its input out), or a column given twice (the second would silently win). A column whose
-    last name is in `also_known` (an input another policy year declares) is left alone, unread;
+def column_problems(policies: list[tree.Policy], header: list[str] | None, also_known: frozenset[str] = frozenset(),
+                    lang: str = "en") -> list[str]:
+    """What is wrong with a CSV header, in `lang`: a column no policy reads (a misspelt one would
+    silently leave its input out), or a column given twice (the second would silently win). A column
+    whose last name is in `also_known` (an input another policy year declares) is left alone, unread;
     so is an unnamed column (a trailing comma), whose cells row_to_case requires to be empty."""
     from engine.evaluate.case import META_KEYS, suggest
+    from engine.evaluate.case_words import word
 
     known, lists = set(META_KEYS), {}
     for policy in policies:
@@ -70,18 +73,37 @@ def column_problems(policies: list[tree.Policy], header: list[str] | None, also_
         read = column in known or (m and m["list"] in lists and m["field"] in lists[m["list"]])
         if not read and (m["field"] if m else column.rsplit(".", 1)[-1]) in also_known:
             continue  # another year's input: not read under this policy
+        named = _column_where(policies, column, lang)
         if column in seen:
-            problems.append(f"column {column}: given twice; give each column once")
+            problems.append(word(lang, "column.twice", column=column, where=named))
         elif m and m["list"] in lists:
             if m["field"] not in lists[m["list"]]:
                 fields = sorted(lists[m["list"]])
-                problems.append(f"column {column}: {m['list']} items have no field {m['field']}{suggest(m['field'], fields)}; "
-                                f"they have: {', '.join(fields)}")
+                close = difflib.get_close_matches(m["field"], fields, n=1, cutoff=0.5)  # as case.suggest
+                # English names the field, as it always did; Japanese the whole column to write instead
+                hint = word(lang, "hint", name=close[0] if lang == "en" else f"{m['list']}[{m['index']}].{close[0]}") if close else ""
+                problems.append(word(lang, "column.no_field", column=column, list=m["list"], field=m["field"], hint=hint,
+                                     fields=word(lang, "list.separator").join(fields), where=named,
+                                     list_where=_column_where(policies, m["list"], lang)))
         elif column not in known:
             names = sorted(known - set(META_KEYS)) + [f"{p}[0].{f}" for p, fs in sorted(lists.items()) for f in sorted(fs)]
-            problems.append(f"column {column}: no input has this path{suggest(column or '', names)}")
+            problems.append(word(lang, "column.unknown", column=column, hint=suggest(column or "", names, lang), where=named))
         seen.add(column)
     return problems
+
+
+def _column_where(policies: list[tree.Policy], column: str, lang: str) -> str:
+    """A column as the case reader names the field it would fill (case_words.where): its path in
+    English, its labels in Japanese (「申請者」の「資本金」); parts no policy declares as written."""
+    from engine.evaluate.case_words import where
+
+    path: list = []
+    for part in column.split("."):
+        m = re.fullmatch(r"(?P<name>[^\[\]]+)\[(?P<index>\d+)\]", part)
+        path += [m["name"], int(m["index"])] if m else [part]
+    declared = next((p for p in policies if any(g.name == path[0] or (g.name is None and any(f.name == path[0] for f in g.fields))
+                                                for g in p.groups)), policies[0] if policies else None)
+    return where(declared, tuple(path), lang) if declared is not None else column
 
 
 def row_to_case(policy: tree.Policy, row: dict, lang: str = "en") -> dict:

@@ -105,12 +105,12 @@ def json_lines(stream):
             yield number, line
 
 
-def csv_records(stream, policies=(), also_known: frozenset = frozenset()):
+def csv_records(stream, policies=(), also_known: frozenset = frozenset(), lang: str = "en"):
     """(line number, row dict) for every CSV row after the header. With `policies`, the header is
-    checked first (csvmap.column_problems; `also_known`: other years' input names): CaseError
-    before any row is read."""
+    checked first (csvmap.column_problems; `also_known`: other years' input names): CaseError in
+    `lang` before any row is read."""
     reader = csv.DictReader(stream)
-    return checked_rows(reader.fieldnames, ((reader.line_num, row) for row in reader), policies, also_known)
+    return checked_rows(reader.fieldnames, ((reader.line_num, row) for row in reader), policies, also_known, lang)
 
 
 # ---------------------------------------------------------------- evaluating (in a worker)

@@ -61,10 +61,10 @@ def _records(path: Path, policies: list[tree.Policy], also_known: frozenset[str]
 
         try:
             if path.suffix.lower() == ".xlsx":
-                rows = xlsx_records(str(path), policies, also_known)
+                rows = xlsx_records(str(path), policies, also_known, lang)
             else:
-                stream = open_csv(str(path))
-                rows = csv_records(stream, policies, also_known)
+                stream = open_csv(str(path), lang)
+                rows = csv_records(stream, policies, also_known, lang)
         except CaseError as exc:
             raise CaseError(exc.problems, str(path)) from None
         try:

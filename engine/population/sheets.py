@@ -21,6 +21,7 @@ import sys
 import tempfile
 from pathlib import Path
 
+from engine.evaluate.case_words import word as case_word
 from engine.evaluate.csvmap import column_problems
 from engine.language.diagnostics import CaseError
 
@@ -81,8 +82,9 @@ def _first_bad_byte(binary, encoding: str) -> int | None:
         offset += len(chunk)
 
 
-def open_csv(path: str):
-    """The CSV file (or standard input, `-`) as text in the encoding that decodes all of it."""
+def open_csv(path: str, lang: str = "en"):
+    """The CSV file (or standard input, `-`) as text in the encoding that decodes all of it; a file
+    that cannot be read or decoded is a CaseError in `lang`."""
     if path == "-":
         binary = tempfile.SpooledTemporaryFile(max_size=64 << 20)
         binary.write(sys.stdin.buffer.read())
@@ -90,24 +92,23 @@ def open_csv(path: str):
         try:
             binary = open(path, "rb")
         except OSError as exc:
-            raise CaseError([f"cannot read {path}: {exc.strerror}"]) from None
+            raise CaseError([case_word(lang, "file.unreadable", file=path, reason=exc.strerror)]) from None
     tried = []
     for encoding in CSV_ENCODINGS:
         bad = _first_bad_byte(binary, encoding)
         if bad is None:
             binary.seek(0)
             return io.TextIOWrapper(binary, encoding=encoding, newline="")
-        tried.append(f"{_NAMES[encoding]} (byte {bad:,} does not fit)")
+        tried.append(case_word(lang, "file.encoding_tried", encoding=_NAMES[encoding], byte=f"{bad:,}"))
     binary.close()
-    raise CaseError([f"neither UTF-8 nor CP932 text; tried {' and '.join(tried)}; save it from Excel as "
-                     "「CSV UTF-8 (コンマ区切り)」"], path)
+    raise CaseError([case_word(lang, "file.neither_encoding", tried=case_word(lang, "list.and").join(tried))], path)
 
 
-def checked_rows(header: list[str] | None, rows, policies=(), also_known: frozenset = frozenset()):
-    """The rows after the header is checked (csvmap.column_problems): CaseError before any row is
+def checked_rows(header: list[str] | None, rows, policies=(), also_known: frozenset = frozenset(), lang: str = "en"):
+    """The rows after the header is checked (csvmap.column_problems): CaseError in `lang` before any row is
     read. A first row that repeats the columns' labels (as `policy template` writes it) is skipped."""
     if policies:
-        problems = column_problems(list(policies), header, also_known)
+        problems = column_problems(list(policies), header, also_known, lang)
         if problems:
             raise CaseError(problems)
         return _without_labels(rows, _labels(policies))
@@ -155,16 +156,17 @@ def _cell_text(value) -> str:
     return str(value)
 
 
-def xlsx_records(path: str, policies=(), also_known: frozenset = frozenset()):
+def xlsx_records(path: str, policies=(), also_known: frozenset = frozenset(), lang: str = "en"):
     """(row number, row dict) for every row under the header of the workbook's first sheet; rows
-    wholly empty are skipped. The header is checked as a CSV header is."""
+    wholly empty are skipped. The header is checked as a CSV header is; its problems, and a file
+    that cannot be read, are a CaseError in `lang`."""
     openpyxl = needs_openpyxl("reading .xlsx")
     try:
         book = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except OSError as exc:
-        raise CaseError([f"cannot read {path}: {exc.strerror or exc}"]) from None
+        raise CaseError([case_word(lang, "file.unreadable", file=path, reason=exc.strerror or exc)]) from None
     except Exception as exc:  # a damaged or non-xlsx file: openpyxl raises zipfile's and its own errors
-        raise CaseError([f"not a readable .xlsx workbook ({type(exc).__name__}: {exc})"], path) from None
+        raise CaseError([case_word(lang, "file.not_xlsx", reason=f"{type(exc).__name__}: {exc}")], path) from None
     sheet = book.worksheets[0]
     rows = sheet.iter_rows(values_only=True)
     first = next(rows, None)
@@ -185,7 +187,7 @@ def xlsx_records(path: str, policies=(), also_known: frozenset = frozenset()):
         finally:
             book.close()
 
-    return checked_rows(header, records(), policies, also_known)
+    return checked_rows(header, records(), policies, also_known, lang)
 
 
 # ---------------------------------------------------------------- writing
