@@ -61,6 +61,17 @@ def _constant_traces(policy: tree.Policy) -> dict:
     return {}
 
 
+@functools.lru_cache(maxsize=64)
+def _item_defaults(policy: tree.Policy, path: tuple) -> dict:
+    """The fields of a list's items that have a default, with it: a field at its default (利用月数 0: not a
+    subscription) says nothing about the item. The same for every case, so found once per policy and list."""
+    group, name = (None, *path) if len(path) == 1 else path
+    field = next(f for g in policy.groups if g.name == group for f in g.fields if f.name == name)
+    if field.element != "record":
+        return {}
+    return {f.name: f.default for f in policy.records[field.type_name].fields if f.default is not None}
+
+
 class _Evaluation:
     def __init__(self, policy: tree.Policy, case: dict, check_dates: bool = True):
         self.policy = policy
@@ -108,12 +119,13 @@ class _Evaluation:
         return self.definition(n.name)
 
     def definition(self, name: str) -> Trace:
-        if name not in self.memo:
+        known = self.memo.get(name)
+        if known is None:
             d = self.policy.definitions[name]
             body = _EVAL[type(d.body)](self, d.body, None)
-            self.memo[name] = make_trace(kind=d.kind, result=body.result, origin=d.origin, name=name, label=d.label, cite=d.cite,
-                                    facts=(("kind", d.body.kind),), children=(body,))
-        return self.memo[name]
+            known = self.memo[name] = make_trace(kind=d.kind, result=body.result, origin=d.origin, name=name, label=d.label,
+                                                 cite=d.cite, facts=(("kind", d.body.kind),), children=(body,))
+        return known
 
     def e_TableCell(self, n, item):
         key = _EVAL[type(n.key)](self, n.key, item)
@@ -342,11 +354,7 @@ class _Evaluation:
         if frame.covers is None:
             return ()
         items = self.items(frame.covers.list.path)
-        # a field at its default (利用月数 0: not a subscription) says nothing about the item
-        group, name = (None, *frame.covers.list.path) if len(frame.covers.list.path) == 1 else frame.covers.list.path
-        field = next(f for g in self.policy.groups if g.name == group for f in g.fields if f.name == name)
-        defaults = {f.name: f.default for f in self.policy.records[field.type_name].fields
-                    if f.default is not None} if field.element == "record" else {}
+        defaults = _item_defaults(self.policy, frame.covers.list.path)
         where = frame.covers.where
         if isinstance(where, tree.Member) and isinstance(where.operand, tree.Item):
             # the usual `区分 in {…}`, as e_Member decides it: only its result is kept, so no trace is made
