@@ -73,6 +73,8 @@ def _item_defaults(policy: tree.Policy, path: tuple) -> dict:
 
 
 class _Evaluation:
+    # Traces are made by position, make_trace(kind, result, origin, name, label, cite, op, facts, children):
+    # some 330 a case, and keywords cost a tenth of the call again (docs/performance.md).
     def __init__(self, policy: tree.Policy, case: dict, check_dates: bool = True):
         self.policy = policy
         self.case = case
@@ -102,18 +104,18 @@ class _Evaluation:
         known = self.constants.get(id(n))
         if known is not None and known[0] is n:
             return known[1]
-        trace = make_trace(kind="const", result=n.value, origin=n.origin, facts=(("kind", n.kind), ("unit", n.unit)))
+        trace = make_trace("const", n.value, n.origin, None, None, None, None, (("kind", n.kind), ("unit", n.unit)))
         self.constants[id(n)] = (n, trace)  # the node is kept with it, so its id is not reused
         return trace
 
     def e_Input(self, n, item):
-        return make_trace(kind="input", result=self.read(n.path), origin=n.origin, name=n.name, label=n.label,
-                     facts=(("path", n.path), ("kind", n.kind), ("unit", n.unit)))
+        return make_trace("input", self.read(n.path), n.origin, n.name, n.label, None, None,
+                          (("path", n.path), ("kind", n.kind), ("unit", n.unit)))
 
     def e_Item(self, n, item):
         path = getattr(item, "path", ()) + (n.name,)
-        return make_trace(kind="item", result=item.get(n.name) if item else None, origin=n.origin, name=n.name, label=n.label,
-                     facts=(("kind", n.kind), ("unit", n.unit), ("path", path)))
+        return make_trace("item", item.get(n.name) if item else None, n.origin, n.name, n.label, None, None,
+                          (("kind", n.kind), ("unit", n.unit), ("path", path)))
 
     def e_DefRef(self, n, item):
         return self.definition(n.name)
@@ -123,8 +125,8 @@ class _Evaluation:
         if known is None:
             d = self.policy.definitions[name]
             body = _EVAL[type(d.body)](self, d.body, None)
-            known = self.memo[name] = make_trace(kind=d.kind, result=body.result, origin=d.origin, name=name, label=d.label,
-                                                 cite=d.cite, facts=(("kind", d.body.kind),), children=(body,))
+            known = self.memo[name] = make_trace(d.kind, body.result, d.origin, name, d.label, d.cite, None,
+                                                 (("kind", d.body.kind),), (body,))
         return known
 
     def e_TableCell(self, n, item):
@@ -133,9 +135,9 @@ class _Evaluation:
         row = tables.row_of(table, key.result)  # a member, or the band that holds a number
         value = table.rows[row][table.columns.index(n.column)] if row is not None else None
         cite = table.row_cites.get(row, table.cite) if table.row_cites else table.cite  # the row's own source, if it cites one
-        return make_trace(kind="table", result=value, origin=n.origin, name=n.table, label=table.label, cite=cite,
-                     facts=(("column", n.column), ("key", row), ("kind", n.kind), *((("row_source", True),) if cite is not table.cite else ()),
-                            ("unit", table.units[table.columns.index(n.column)])), children=(key,))
+        return make_trace("table", value, n.origin, n.table, table.label, cite, None,
+                          (("column", n.column), ("key", row), ("kind", n.kind), *((("row_source", True),) if cite is not table.cite else ()),
+                            ("unit", table.units[table.columns.index(n.column)])), (key,))
 
     def e_Compare(self, n, item):
         left, right = _EVAL[type(n.left)](self, n.left, item), _EVAL[type(n.right)](self, n.right, item)
@@ -143,40 +145,40 @@ class _Evaluation:
             result = False  # a missing optional value meets no comparison
         else:
             result = _ORDER[n.op](left.result, right.result)
-        return make_trace(kind="compare", result=result, origin=n.origin, op=n.op, children=(left, right))
+        return make_trace("compare", result, n.origin, None, None, None, n.op, (), (left, right))
 
     def e_Member(self, n, item):
         operand = _EVAL[type(n.operand)](self, n.operand, item)
         inside = operand.result in n.members
-        return make_trace(kind="member", result=inside != n.negated, origin=n.origin, facts=(("members", n.members), ("negated", n.negated)),
-                     children=(operand,))
+        return make_trace("member", inside != n.negated, n.origin, None, None, None, None,
+                          (("members", n.members), ("negated", n.negated)), (operand,))
 
     def e_Contains(self, n, item):
         operand = _EVAL[type(n.operand)](self, n.operand, item)
-        return make_trace(kind="contains", result=n.member in (operand.result or ()), origin=n.origin, facts=(("member", n.member),),
-                     children=(operand,))
+        return make_trace("contains", n.member in (operand.result or ()), n.origin, None, None, None, None,
+                          (("member", n.member),), (operand,))
 
     def e_Given(self, n, item):
         operand = _EVAL[type(n.operand)](self, n.operand, item)
-        return make_trace(kind="given", result=operand.result is not None, origin=n.origin, children=(operand,))
+        return make_trace("given", operand.result is not None, n.origin, None, None, None, None, (), (operand,))
 
     def e_Not(self, n, item):
         operand = _EVAL[type(n.operand)](self, n.operand, item)
-        return make_trace(kind="not", result=not operand.result, origin=n.origin, children=(operand,))
+        return make_trace("not", not operand.result, n.origin, None, None, None, None, (), (operand,))
 
     def e_All(self, n, item):
         children = tuple(_EVAL[type(i)](self, i, item) for i in n.items)
-        return make_trace(kind="all", result=all(c.result for c in children), origin=n.origin, children=children)
+        return make_trace("all", all(c.result for c in children), n.origin, None, None, None, None, (), children)
 
     def e_Any(self, n, item):
         children = tuple(_EVAL[type(i)](self, i, item) for i in n.items)
-        return make_trace(kind="any", result=any(c.result for c in children), origin=n.origin, children=children)
+        return make_trace("any", any(c.result for c in children), n.origin, None, None, None, None, (), children)
 
     def e_IfElse(self, n, item):
         condition = _EVAL[type(n.condition)](self, n.condition, item)
         branch = n.then if condition.result else n.otherwise
         chosen = _EVAL[type(branch)](self, branch, item)
-        return make_trace(kind="if", result=chosen.result, origin=n.origin, facts=(("kind", n.kind),), children=(condition, chosen))
+        return make_trace("if", chosen.result, n.origin, None, None, None, None, (("kind", n.kind),), (condition, chosen))
 
     def e_Cases(self, n, item):
         tried = []
@@ -185,46 +187,49 @@ class _Evaluation:
             tried.append(condition)
             if condition.result:
                 body = _EVAL[type(branch.body)](self, branch.body, item)
-                return make_trace(kind="cases", result=body.result, origin=n.origin, facts=(("branch", index), ("kind", n.kind)), children=(*tried, body))
+                return make_trace("cases", body.result, n.origin, None, None, None, None,
+                                  (("branch", index), ("kind", n.kind)), (*tried, body))
         body = _EVAL[type(n.otherwise)](self, n.otherwise, item)
-        return make_trace(kind="cases", result=body.result, origin=n.origin, facts=(("branch", "otherwise"), ("kind", n.kind)), children=(*tried, body))
+        return make_trace("cases", body.result, n.origin, None, None, None, None,
+                          (("branch", "otherwise"), ("kind", n.kind)), (*tried, body))
 
     def e_Arith(self, n, item):
         left, right = _EVAL[type(n.left)](self, n.left, item), _EVAL[type(n.right)](self, n.right, item)
         if n.kind == "date":  # date ± a duration (engine.tree.dates)
             result = dates.shift(left.result, right.result if n.op == "+" else -right.result, n.right.unit)
-            return make_trace(kind="arith", result=result, origin=n.origin, op=n.op, facts=(("kind", n.kind),), children=(left, right))
+            return make_trace("arith", result, n.origin, None, None, None, n.op, (("kind", n.kind),), (left, right))
         # a missing operand (tested with `is given` around it, so it is here only where the test failed): missing
         result = None if left.result is None or right.result is None else _whole(_ARITH[n.op](left.result, right.result))
-        return make_trace(kind="arith", result=result, origin=n.origin, op=n.op, facts=(("kind", n.kind),), children=(left, right))
+        return make_trace("arith", result, n.origin, None, None, None, n.op, (("kind", n.kind),), (left, right))
 
     def e_RoundOf(self, n, item):
         frame = next(f for f in self.policy.frames if f.name == n.frame)
         applied = self.read(self.policy.applied_on.path)
-        return make_trace(kind="round_of", result=rounds.round_date(frame, applied, n.part), origin=n.origin, name=frame.name,
-                          label=frame.label, facts=(("kind", n.kind), ("part", n.part)))
+        return make_trace("round_of", rounds.round_date(frame, applied, n.part), n.origin, frame.name, frame.label, None, None,
+                          (("kind", n.kind), ("part", n.part)))
 
     def e_RoundDown(self, n, item):
         operand = _EVAL[type(n.operand)](self, n.operand, item)
-        return make_trace(kind="round", result=None if operand.result is None else math.floor(operand.result), origin=n.origin, facts=(("kind", n.kind),), children=(operand,))
+        return make_trace("round", None if operand.result is None else math.floor(operand.result), n.origin, None, None, None, None,
+                          (("kind", n.kind),), (operand,))
 
     def e_Smaller(self, n, item):
         left, right = _EVAL[type(n.left)](self, n.left, item), _EVAL[type(n.right)](self, n.right, item)
         result = None if left.result is None or right.result is None else min(left.result, right.result)
-        return make_trace(kind="smaller", result=result, origin=n.origin, facts=(("kind", n.kind),), children=(left, right))
+        return make_trace("smaller", result, n.origin, None, None, None, None, (("kind", n.kind),), (left, right))
 
     def e_Larger(self, n, item):
         left, right = _EVAL[type(n.left)](self, n.left, item), _EVAL[type(n.right)](self, n.right, item)
         result = None if left.result is None or right.result is None else max(left.result, right.result)
-        return make_trace(kind="larger", result=result, origin=n.origin, facts=(("kind", n.kind),), children=(left, right))
+        return make_trace("larger", result, n.origin, None, None, None, None, (("kind", n.kind),), (left, right))
 
     def e_Fallback(self, n, item):
         value = _EVAL[type(n.value)](self, n.value, item)
         if value.result is not None:
-            return make_trace(kind="fallback", result=value.result, origin=n.origin, facts=(("kind", n.kind), ("used", False)), children=(value,))
+            return make_trace("fallback", value.result, n.origin, None, None, None, None, (("kind", n.kind), ("used", False)), (value,))
         fallback = _EVAL[type(n.fallback)](self, n.fallback, item)  # the case left it out: the stated value, and the trace says so
-        return make_trace(kind="fallback", result=fallback.result, origin=n.origin, facts=(("kind", n.kind), ("used", True), ("unit", n.fallback.unit)),
-                     children=(value, fallback))
+        return make_trace("fallback", fallback.result, n.origin, None, None, None, None,
+                          (("kind", n.kind), ("used", True), ("unit", n.fallback.unit)), (value, fallback))
 
     def _matching(self, n, items):
         """Indices of the items that meet `where` (all of them when there is no `where`)."""
@@ -238,17 +243,17 @@ class _Evaluation:
         chosen, _ = self._matching(n, items)
         values = [(i, items[i].get(n.field)) for i in chosen]
         total = sum(v for _, v in values if v is not None)
-        return make_trace(kind="total", result=total, origin=n.origin, name=n.list.name, label=n.list.label,
-                     facts=(("field", n.field), ("items", tuple(values)), ("kind", n.kind)))
+        return make_trace("total", total, n.origin, n.list.name, n.list.label, None, None,
+                          (("field", n.field), ("items", tuple(values)), ("kind", n.kind)))
 
     def e_TotalOf(self, n, item):
         items = self.items(n.list.path)
         chosen, _ = self._matching(n, items)
         values = [(i, _EVAL[type(n.value)](self, n.value, items[i])) for i in chosen]
         total = _whole(sum((v.result for _, v in values), Fraction(0)))
-        return make_trace(kind="total", result=total, origin=n.origin, name=n.list.name, label=n.list.label,
-                     facts=(("field", n.origin.text), ("items", tuple((i, v.result) for i, v in values)), ("kind", n.kind)),
-                     children=tuple(v for _, v in values))
+        return make_trace("total", total, n.origin, n.list.name, n.list.label, None, None,
+                          (("field", n.origin.text), ("items", tuple((i, v.result) for i, v in values)), ("kind", n.kind)),
+                          tuple(v for _, v in values))
 
     def e_Count(self, n, item):
         items = self.items(n.list.path)
@@ -258,22 +263,21 @@ class _Evaluation:
         else:
             chosen, _ = self._matching(n, items)
             result = len(chosen)
-        return make_trace(kind="count", result=result, origin=n.origin, name=n.list.name, label=n.list.label, facts=(("items", tuple(chosen)),))
+        return make_trace("count", result, n.origin, n.list.name, n.list.label, None, None, (("items", tuple(chosen)),))
 
     def e_CountAmong(self, n, item):
         items = self.read(n.list.path) or ()
         present = tuple(m for m in n.members if m in items)
-        return make_trace(kind="among", result=len(present), origin=n.origin, name=n.list.name, label=n.list.label,
-                     facts=(("members", n.members), ("present", present)))
+        return make_trace("among", len(present), n.origin, n.list.name, n.list.label, None, None,
+                          (("members", n.members), ("present", present)))
 
     def e_Quantified(self, n, item):
         items = self.items(n.list.path)
         checks = tuple(_EVAL[type(n.where)](self, n.where, it) for it in items)
         test = any if n.quantifier == "any" else all
         matched = tuple(i for i, c in enumerate(checks) if c.result)
-        return make_trace(kind=f"{n.quantifier}_item", result=test(c.result for c in checks), origin=n.origin, name=n.list.name,
-                     label=n.list.label, facts=(("items", matched), ("of", len(items)), ("where", n.where.origin.text)),
-                     children=checks)
+        return make_trace(f"{n.quantifier}_item", test(c.result for c in checks), n.origin, n.list.name, n.list.label, None, None,
+                          (("items", matched), ("of", len(items)), ("where", n.where.origin.text)), checks)
 
     # ------------------------------------------------------------ amounts
     def amount(self, a: tree.Amount, item=None) -> AmountResult:
