@@ -150,11 +150,12 @@ def make_floor(limit, met, origin) -> FloorResult:
     return f
 
 
-def make_amount(*, name, label, cite, origin, base=None, base_trace=None, bands=(), unrounded=None, rounded_down=False,
+def make_amount(name, label, cite, origin, base=None, base_trace=None, bands=(), unrounded=None, rounded_down=False,
                 round_cite=None, parts=(), items=(), item_index=None, before_caps=0, caps=(), floors=(), result=0,
                 like=None) -> AmountResult:
     """AmountResult(...) made as make_trace makes a Trace: a class called with 18 keywords builds a dict
-    of them for its __init__, which was about a tenth of the traced evaluator. Every field is set."""
+    of them for its __init__, which was about a tenth of the traced evaluator. Every field is set; the
+    fields may be passed by position, in the class's order."""
     a = _new(AmountResult)
     a.name = name
     a.label = label

@@ -330,10 +330,11 @@ class _Evaluation:
         floors = tuple(
             make_floor(lim := math.floor(_EVAL[type(f.limit)](self, f.limit, item).result), value >= lim, f.origin) for f in a.floors
         )
-        return make_amount(name=a.name, label=a.label, cite=a.cite, origin=a.origin, base=_whole(base), base_trace=base_trace,
-                            bands=bands, unrounded=_whole(unrounded) if unrounded is not None else None, rounded_down=a.round_down,
-                            round_cite=a.round_cite,
-                            parts=parts, item_index=index, before_caps=before, caps=tuple(caps), floors=floors, result=value, like=a.like)
+        # by position, in AmountResult's order (name label cite origin base base_trace bands unrounded rounded_down
+        # round_cite parts items item_index before_caps caps floors result like): 18 keywords cost a microsecond a call
+        return make_amount(a.name, a.label, a.cite, a.origin, _whole(base), base_trace, bands,
+                           _whole(unrounded) if unrounded is not None else None, a.round_down, a.round_cite, parts, (), index,
+                           before, tuple(caps), floors, value, a.like)
 
     # ------------------------------------------------------------ frames
     def deadline(self, frame: tree.Frame) -> DeadlineResult | None:
