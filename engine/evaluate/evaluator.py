@@ -118,7 +118,8 @@ class _Evaluation:
                           (("kind", n.kind), ("unit", n.unit), ("path", path)))
 
     def e_DefRef(self, n, item):
-        return self.definition(n.name)
+        known = self.memo.get(n.name)  # a rule named again (most of the ~130 references a case): no further call
+        return known if known is not None else self.definition(n.name)
 
     def definition(self, name: str) -> Trace:
         known = self.memo.get(name)
