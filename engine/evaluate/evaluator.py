@@ -378,9 +378,10 @@ class _Evaluation:
         )
 
     def frame(self, frame: tree.Frame) -> FrameDecision:
-        requirements = tuple(self.definition(n) for n in frame.requires)
-        exclusions = tuple(self.definition(n) for n in frame.exclusions)
-        steps = tuple(self.definition(n) for n in frame.steps)
+        memo, definition = self.memo, self.definition  # most are evaluated already, by an earlier frame or rule
+        requirements = tuple(memo.get(n) or definition(n) for n in frame.requires)
+        exclusions = tuple(memo.get(n) or definition(n) for n in frame.exclusions)
+        steps = tuple(memo.get(n) or definition(n) for n in frame.steps)
         amount = self.amount(frame.amount)
         deadline = self.deadline(frame)
         applied = self.read(self.policy.applied_on.path) if self.policy.applied_on is not None else None
