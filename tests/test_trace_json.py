@@ -84,3 +84,25 @@ def test_the_quick_trace_maker_makes_the_same_trace():
     assert make_trace(kind="const", result=1) == Trace(kind="const", result=1)
     made = make_trace(kind="const", result=1)
     assert all(getattr(made, f.name) == f.default for f in attrs.fields(Trace) if f.default is not attrs.NOTHING)
+
+
+def test_the_quick_result_makers_make_the_same_results():
+    # make_amount, make_band, make_cap and make_floor set every field themselves, as make_trace does
+    from fractions import Fraction
+
+    from engine.evaluate.decision import (AmountResult, BandResult, CapResult, FloorResult, make_amount, make_band, make_cap,
+                                          make_floor)
+    const = Trace(kind="const", result=500000)
+    band = dict(rate=Fraction(1, 2), rate_trace=const, measure="cost", limit=3, cost=Fraction(7, 3), subsidy=Fraction(7, 6))
+    cap = dict(limit=500000, active=True, binding=False, condition=const, negated=True, cite=None, origin=None, limit_trace=const)
+    floor = dict(limit=50000, met=False, origin=None)
+    assert set(band) == {f.name for f in attrs.fields(BandResult)} and make_band(**band) == BandResult(**band)
+    assert set(cap) == {f.name for f in attrs.fields(CapResult)} and make_cap(**cap) == CapResult(**cap)
+    assert set(floor) == {f.name for f in attrs.fields(FloorResult)} and make_floor(**floor) == FloorResult(**floor)
+    everything = dict(name="a", label=None, cite=None, origin=None, base=7, base_trace=const, bands=(BandResult(**band),),
+                      unrounded=Fraction(7, 2), rounded_down=True, round_cite=None, parts=(), items=(), item_index=2,
+                      before_caps=3, caps=(CapResult(**cap),), floors=(FloorResult(**floor),), result=3, like="x")
+    assert set(everything) == {f.name for f in attrs.fields(AmountResult)}
+    assert make_amount(**everything) == AmountResult(**everything)
+    least = dict(name="a", label=None, cite=None, origin=None)
+    assert make_amount(**least) == AmountResult(**least)
