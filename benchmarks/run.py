@@ -256,7 +256,7 @@ def main(full: bool) -> None:
         startup = sum(batch_cpu(tmp / "empty.jsonl", "-o", tmp / "out.jsonl", env=env))  # loading the policies, no record
         one = sum(cpu[1]) - startup
         for w, (own, workers) in cpu.items():
-            text = f"main process {(own - startup) / n * 1e6:.0f} µs"
+            text = f"main process {max(own - startup, 0) / n * 1e6:.0f} µs"  # never below 0: see the traced rows
             if w > 1:  # on w free cores the busiest process bounds the wall time: the main one, or a worker with 1/w of the records
                 busiest = max(own - startup, workers / w)
                 text += f"; on {w} free cores at most {n / busiest:,.0f}/s, {one / busiest:.2f}× one worker (target ≥ 1.8×)"

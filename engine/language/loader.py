@@ -12,13 +12,15 @@ import errno
 import os
 import stat
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import attrs
 
 from engine.i18n import N_
-from engine.language import ast, inherit
 from engine.language.diagnostics import Diagnostic, PolicyError, Span, phrase
-from engine.language.parser import parse
+
+if TYPE_CHECKING:  # the AST, the parser and `extends` load on first use (see parse below)
+    from engine.language import ast
 
 ENTRY_FILE = "policy.rules"
 
@@ -93,10 +95,20 @@ def _read(path: Path, shown: str, at: Span | None, sources: dict[str, str]) -> s
         raise PolicyError([Diagnostic("error", message, span)], sources) from None
 
 
+def parse(text: str, file: str):
+    """The parser, imported on first use: a policy read whole from the compiled cache (a warm
+    `policy eval`) never loads Lark, the grammar or the AST. A module attribute, so the language
+    server can read through its memo instead (engine/authoring/workspace.py)."""
+    from engine.language.parser import parse as parse_text
+
+    return parse_text(text, file)
+
 def load(policy_dir: str | Path, _extending: tuple[Path, ...] = ()) -> tuple[list[ast.Module], dict[str, str], dict[str, str]]:
     """Every module of the policy in `policy_dir`, entry file first; each file's text; and each
     file's name relative to the policy folder (what decisions cite, whatever the working folder).
     A policy that `extends` another comes back as one module: the base with the changes applied."""
+    from engine.language import ast  # here, not at the top: see parse() above
+
     root = Path(policy_dir)
     if not root.exists():
         raise PolicyError([Diagnostic("error", phrase(N_("load.no_folder", "policy folder {folder} does not exist"), folder=_display(root)))])
@@ -165,6 +177,8 @@ def is_policy_folder(folder: str | Path) -> bool:
 
 
 def _extend(root, real_root, extends: ast.Extends, modules, sources, names, extending):
+    from engine.language import ast, inherit
+
     base_dir = Path(os.path.realpath(root / extends.path))
     if real_root in extending or base_dir in extending + (real_root,):
         chain = " -> ".join(_display(p) for p in extending + (real_root, base_dir))
@@ -188,6 +202,8 @@ def _extend(root, real_root, extends: ast.Extends, modules, sources, names, exte
 
 def _derived(modules: list[ast.Module], sources: dict[str, str]) -> list[ast.Module]:
     """The modules with each `frame … like …` stated whole (inherit.derive_frames), across files."""
+    from engine.language import ast, inherit
+
     items = [item for m in modules for item in m.items]
     frames = [i for i in items if isinstance(i, ast.FrameDef)]
     amounts_like = any(a.like is not None for f in frames for a in _every_amount(f.amounts))
