@@ -56,6 +56,15 @@ def strict(tmp_path_factory):
     s.stop()
 
 
+@pytest.fixture(scope="module")
+def hasty(tmp_path_factory):
+    """A time limit far below what 1,000 full decisions take on any machine this runs on (2.5–3.4 s
+    measured after issue 25's what-if work, which made a 2 s limit too close to be sure of a 504)."""
+    s = logged_server(tmp_path_factory, "--request-timeout", "0.5")
+    yield s
+    s.stop()
+
+
 def small_requests(server) -> list[tuple[str, float]]:
     """/healthz, a summary decision and a full one, each checked; (what, when it was answered)."""
     done = []
@@ -151,14 +160,15 @@ def test_a_trickled_body_does_not_stall_others_and_gets_408_at_the_time_limit(st
     assert status == 200
 
 
-def test_work_past_the_time_limit_gets_504_and_the_batch_stops(strict):
+def test_work_past_the_time_limit_gets_504_and_the_batch_stops(hasty):
+    strict = hasty
+
     def records() -> int:
         return sum(1 for _ in strict.log.open(encoding="utf-8"))
 
-    # traced: each case costs several ms however fast the machine, so 1,000 stay well past the 2 s limit
-    status, headers, problem = strict.post_json("/v1/batch?form=full&trace=true&lang=en", cases(1000))
+    status, headers, problem = strict.post_json("/v1/batch?form=full&lang=en", cases(1000))
     assert status == 504 and headers["Content-Type"] == "application/problem+json" and problem["code"] == "decision_timeout"
-    assert problem["errors"][0]["message"].startswith("the request was not answered within the time limit of 2 s")
+    assert problem["errors"][0]["message"].startswith("the request was not answered within the time limit of 0.5 s")
     time.sleep(0.5)  # the batch checks its deadline between two cases
     stopped_at = records()
     time.sleep(1.0)
