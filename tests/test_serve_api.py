@@ -313,13 +313,13 @@ def test_the_json_encoder_writes_the_standard_librarys_bytes():
     the service writes: Japanese text, control characters, nested lists, an integer past 64 bits."""
     from decimal import Decimal
 
-    from engine.serve.decide import dump_json
+    from engine.explain.json_text import compact as dump_json
     from engine.serve.log import _plain
 
     body = json.loads(json.dumps(cli_json(str(SMALL), "--trace")))
-    from engine.serve import decide
+    from engine.explain import json_text
 
-    assert decide.orjson is not None  # the serve extra declares it
+    assert json_text.orjson is not None  # the serve extra declares it
     odd = {"text": "改行\n\tタブ\u0001\u001f\u007f\"引用\" \\ \u2028 é", "max": 2**64 - 1, "min": -(2**63), "none": None,
            "flag": True, "list": [[], {}, [1, [2, {"a": "b"}]]], "decimal": Decimal("1.50")}
     big = {"past 64 bits": 2**70, "below": -(2**63) - 1}  # orjson refuses these: the standard library writes them

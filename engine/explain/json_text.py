@@ -16,20 +16,21 @@ except ImportError:  # pragma: no cover - the extras install it; the core instal
     orjson = None
 
 
-def compact(data) -> bytes:
-    """UTF-8, no spaces: json.dumps(data, ensure_ascii=False, separators=(",", ":")), encoded. A lone
-    surrogate (valid in JSON as "\\ud800", not encodable as UTF-8) can only stand inside a string,
-    where its backslash escape is exactly its JSON spelling."""
+def compact(data, default=None) -> bytes:
+    """UTF-8, no spaces: json.dumps(data, ensure_ascii=False, separators=(",", ":"), default=default),
+    encoded (batch records, the service's answers and its decision log). A lone surrogate (valid in
+    JSON as "\\ud800", not encodable as UTF-8) can only stand inside a string, where its backslash
+    escape is exactly its JSON spelling."""
     if orjson is not None:
         try:
-            return orjson.dumps(data)
+            return orjson.dumps(data, default=default)
         except TypeError:  # orjson.JSONEncodeError is a TypeError
             pass
-    return stdlib_compact(data)
+    return stdlib_compact(data, default)
 
 
-def stdlib_compact(data) -> bytes:
-    return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8", "backslashreplace")
+def stdlib_compact(data, default=None) -> bytes:
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":"), default=default).encode("utf-8", "backslashreplace")
 
 
 def indented(data) -> str:

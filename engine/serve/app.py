@@ -22,7 +22,8 @@ from starlette.routing import Match, Route
 from engine import __version__
 from engine.authoring import schema
 from engine.serve import docs_page, openapi, page, relevance_route, rules_route
-from engine.serve.decide import Options, Outcome, decide, dump_json, frames_for, parse_body, pick_year, policy_ref
+from engine.explain.json_text import compact as dump_json
+from engine.serve.decide import Options, Outcome, decide, frames_for, parse_body, pick_year, policy_ref
 from engine.serve.handling import Late, Settings, deadline, offload, options, problem_response, read_body, record, route, json_response as _json
 from engine.serve.lifecycle import EARLY_HUP, lifespan
 from engine.serve.log import LogUnavailable, no_mask

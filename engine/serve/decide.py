@@ -12,11 +12,6 @@ import time
 
 import attrs
 
-try:
-    import orjson
-except ImportError:  # the serve extra declares it; without it, the standard library's encoder
-    orjson = None
-
 from engine import __version__
 from engine.explain import render_json
 from engine.population.batch import _problems
@@ -47,20 +42,6 @@ class Outcome:
     body: dict  # the response, decision_id included
     log: dict  # the decision log's record (the case masked)
     decision: object = None  # the explained Decision (full form), for the HTML renderers
-
-
-def dump_json(value, default=None) -> bytes:
-    """Compact UTF-8 JSON, the same bytes as json.dumps(ensure_ascii=False, separators=(",", ":")):
-    orjson when it can (5–10× faster), the standard library for what orjson refuses (an integer
-    past 64 bits)."""
-    if orjson is not None:
-        try:
-            return orjson.dumps(value, default=default)
-        except TypeError:  # orjson.JSONEncodeError is a TypeError
-            pass
-    # a lone surrogate (valid in JSON as "\\ud800", not encodable as UTF-8) can only stand inside a
-    # string, where its backslash escape is exactly its JSON spelling: valid UTF-8, the same value
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), default=default).encode("utf-8", "backslashreplace")
 
 
 def policy_ref(year: Year) -> dict:

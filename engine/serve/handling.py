@@ -18,7 +18,8 @@ from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 
 from engine import __version__
-from engine.serve.decide import Options, Outcome, dump_json, policy_ref
+from engine.explain.json_text import compact as dump_json
+from engine.serve.decide import Options, Outcome, policy_ref
 from engine.serve.log import LogUnavailable
 from engine.serve.messages import hint, said
 from engine.serve.problems import MEDIA_TYPE, Problem

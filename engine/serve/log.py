@@ -12,7 +12,7 @@ import time
 from decimal import Decimal
 
 from engine.tree import nodes as tree
-from engine.serve.decide import dump_json
+from engine.explain.json_text import compact as dump_json
 
 MASK = "***"
 
