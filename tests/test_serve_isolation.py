@@ -161,12 +161,10 @@ def test_a_trickled_body_does_not_stall_others_and_gets_408_at_the_time_limit(st
 
 
 def test_work_past_the_time_limit_gets_504_and_the_batch_stops(hasty):
-    strict = hasty
-
     def records() -> int:
-        return sum(1 for _ in strict.log.open(encoding="utf-8"))
+        return sum(1 for _ in hasty.log.open(encoding="utf-8"))
 
-    status, headers, problem = strict.post_json("/v1/batch?form=full&lang=en", cases(1000))
+    status, headers, problem = hasty.post_json("/v1/batch?form=full&lang=en", cases(1000))
     assert status == 504 and headers["Content-Type"] == "application/problem+json" and problem["code"] == "decision_timeout"
     assert problem["errors"][0]["message"].startswith("the request was not answered within the time limit of 0.5 s")
     time.sleep(0.5)  # the batch checks its deadline between two cases
@@ -174,7 +172,7 @@ def test_work_past_the_time_limit_gets_504_and_the_batch_stops(hasty):
     time.sleep(1.0)
     assert records() == stopped_at, "the abandoned batch went on deciding"
     assert stopped_at < 1000
-    status, _, body = strict.post_json("/v1/decide?form=summary", SMALL.read_text(encoding="utf-8"))
+    status, _, body = hasty.post_json("/v1/decide?form=summary", SMALL.read_text(encoding="utf-8"))
     assert status == 200 and body["best_frame"] == "インボイス対応類型"
-    _, _, metrics = strict.get("/metrics")
+    _, _, metrics = hasty.get("/metrics")
     assert 'policy_errors_total{route="/v1/batch",status="504"} 1' in metrics.decode()
