@@ -64,6 +64,58 @@ def make_trace(kind: str, result: object, origin: Origin | None = None, name: st
     return t
 
 
+class LazyTrace(Trace):
+    """A rule's step whose value is known (from the fast form) and whose own steps, its `children`,
+    are made only when first read, by the evaluation that made it: a decision read in part (its
+    reasons, amounts and what-ifs, as the service's full form and `policy eval` read it) costs
+    little more than its values. Read whole, it is the same data as an eagerly made Trace."""
+
+    __slots__ = ("_evaluation", "_body", "_made")
+
+    @property
+    def children(self) -> tuple:
+        made = self._made
+        if made is None:
+            made = self._made = (self._evaluation.steps(self._body),)
+            self._evaluation = self._body = None  # made once: the evaluation is no longer needed by this step
+        return made
+
+    @children.setter
+    def children(self, value: tuple) -> None:
+        self._made = value
+
+    _FIELDS = ("kind", "result", "origin", "name", "label", "cite", "op", "facts", "children")
+
+    def __eq__(self, other):  # equal to the plain Trace it reads as (attrs' own __eq__ wants one class)
+        if not isinstance(other, Trace):
+            return NotImplemented
+        return all(getattr(self, f) == getattr(other, f) for f in self._FIELDS)
+
+    __hash__ = Trace.__hash__  # defining __eq__ would otherwise unset it
+
+    def __reduce__(self):  # pickled (made whole) as the plain Trace it reads as
+        return make_trace, (self.kind, self.result, self.origin, self.name, self.label, self.cite, self.op, self.facts,
+                            self.children)
+
+
+def make_lazy_trace(kind: str, result: object, origin: Origin, name: str, label: Label | None, cite: Cite | None,
+                    facts: tuple, evaluation, body) -> LazyTrace:
+    """A rule's step of known `result` whose children `evaluation.steps(body)` makes when first read."""
+    t = _new(LazyTrace)
+    t.kind = kind
+    t.result = result
+    t.origin = origin
+    t.name = name
+    t.label = label
+    t.cite = cite
+    t.op = None
+    t.facts = facts
+    t._evaluation = evaluation
+    t._body = body
+    t._made = None
+    return t
+
+
 @made_per_step
 class BandResult:
     rate: Fraction

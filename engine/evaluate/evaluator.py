@@ -12,7 +12,7 @@ from engine.tree import bands as band_rule
 from engine.tree import dates, rounds, tables, nodes as tree
 from engine.evaluate.decision import (ELIGIBLE, ELIGIBLE_AFTER_STEPS, NOT_ELIGIBLE, AmountResult, Decision,
                        DeadlineResult, FrameDecision, Reason, StepDueResult, Trace, UncoveredItem,
-                       make_amount, make_band, make_cap, make_floor, make_trace)
+                       make_amount, make_band, make_cap, make_floor, make_lazy_trace, make_trace)
 
 _ORDER = {
     "<": lambda a, b: a < b,
@@ -75,7 +75,9 @@ def _item_defaults(policy: tree.Policy, path: tuple) -> dict:
 class _Evaluation:
     # Traces are made by position, make_trace(kind, result, origin, name, label, cite, op, facts, children):
     # some 330 a case, and keywords cost a tenth of the call again (docs/performance.md).
-    def __init__(self, policy: tree.Policy, case: dict, check_dates: bool = True):
+    def __init__(self, policy: tree.Policy, case: dict, check_dates: bool = True, fast=None):
+        self.fast = fast  # a FastPolicy: rules' values come from it, their steps are made when read
+        self.values = fast.values(case) if fast is not None else None
         self.policy = policy
         self.case = case
         self.check_dates = check_dates
@@ -125,10 +127,18 @@ class _Evaluation:
         known = self.memo.get(name)
         if known is None:
             d = self.policy.definitions[name]
+            if self.fast is not None:
+                known = self.memo[name] = make_lazy_trace(d.kind, self.fast.rule(self.values, name), d.origin, name, d.label,
+                                                          d.cite, (("kind", d.body.kind),), self, d.body)
+                return known
             body = _EVAL[type(d.body)](self, d.body, None)
             known = self.memo[name] = make_trace(d.kind, body.result, d.origin, name, d.label, d.cite, None,
                                                  (("kind", d.body.kind),), (body,))
         return known
+
+    def steps(self, body) -> Trace:
+        """A rule body's trace (a LazyTrace's children, when first read)."""
+        return _EVAL[type(body)](self, body, None)
 
     def e_TableCell(self, n, item):
         key = _EVAL[type(n.key)](self, n.key, item)
@@ -450,11 +460,16 @@ def _walk_amounts(result: AmountResult):
         yield from _walk_amounts(child)
 
 
-def evaluate(policy: tree.Policy, case: dict, frames: tuple[str, ...] | None = None, check_dates: bool = True) -> Decision:
+def evaluate(policy: tree.Policy, case: dict, frames: tuple[str, ...] | None = None, check_dates: bool = True,
+             fast=None) -> Decision:
     """The decision for `case` (values as read by `engine.evaluate.case.read_case`), for every frame or the
     named ones. `check_dates=False` judges the case as though applied within the policy's term
-    (its application date is not checked against the call or the deadlines)."""
-    run = _Evaluation(policy, case, check_dates)
+    (its application date is not checked against the call or the deadlines). `fast`: the policy's
+    FastPolicy, where one is built already: each rule's value then comes from it and its steps are
+    made only when read (LazyTrace); the decision reads the same, and costs less where it is read
+    in part. Without it (a single `policy eval`, which would spend more building the fast form than
+    it saves), every step is made at once."""
+    run = _Evaluation(policy, case, check_dates, fast)
     chosen = [f for f in policy.frames if frames is None or f.name in frames]
     decisions = tuple(run.frame(f) for f in chosen)
     exclusions = tuple(run.definition(n) for n, d in policy.definitions.items() if d.kind == "exclusion")

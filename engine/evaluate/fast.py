@@ -59,6 +59,15 @@ class FastPolicy:
         """A case's values, ready for `frame`: the rules each frame decides are remembered in it."""
         return _Env(case)
 
+    def rule(self, values: _Env, name: str):
+        """A rule's value in values made by `values` (as the tree gives it: the same value, the same
+        type), run once per values and remembered there, as a frame's decision remembers it."""
+        memo = values.memo
+        if name in memo:
+            return memo[name]
+        value = memo[name] = self._compiler.bodies[name](values, None)
+        return value
+
     def frame(self, values: _Env, name: str) -> dict:
         """One frame's decision summary (an element of decide's "frames"), in values made by `values`:
         the rules it shares with frames decided before in the same values are looked up, not run again."""

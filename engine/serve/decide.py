@@ -138,7 +138,9 @@ def decide(snapshot: Snapshot, raw, options: Options, masker) -> Outcome:
                 "frames": [_summary_frame(year, f, options.lang) for f in summary["frames"]]}
         frames_out = summary["frames"]
     else:
-        decision = evaluate(year.policy, values, frames)
+        # without traces the answer reads each rule's value and only the failed ones' steps: the
+        # fast form (built at load) gives the values and the steps are made when read
+        decision = evaluate(year.policy, values, frames, fast=None if options.trace else year.fast)
         if options.what_if:
             decision = what_if(year.policy, values, decision)
         rendered = render_json.decision(decision, options.lang, traces=options.trace)
