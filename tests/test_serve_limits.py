@@ -142,3 +142,33 @@ def test_a_traced_decision_past_max_trace_gets_413_and_is_not_logged(small_trace
     assert after == before
     status, _, _ = small_trace_server.post_json("/v1/decide", case)
     assert status == 200
+
+
+def test_a_traced_answer_is_encoded_once_measured_and_sent_as_it_is(monkeypatch):
+    """The traced body (some 140 KiB) is encoded to be measured against --max-trace; those bytes are
+    the response, not a second encoding of the same body."""
+    from starlette.testclient import TestClient
+
+    from conftest import EXAMPLES, ROOT
+    from engine.explain import json_text
+    from engine.serve import app as app_module, handling
+    from engine.serve.app import Settings, create_app
+    from engine.serve.registry import Registry
+
+    encoded = []
+
+    def counting(data, default=None):
+        out = json_text.compact(data, default)
+        if isinstance(data, dict) and "frames" in data:  # a decision's body, not a log record or an error
+            encoded.append(out)
+        return out
+
+    monkeypatch.setattr(app_module, "dump_json", counting)
+    monkeypatch.setattr(handling, "dump_json", counting)
+    client = TestClient(create_app(Settings(Registry(ROOT / "policies"), request_timeout=None)))
+    answer = client.post("/v1/decide?trace=true", content=(EXAMPLES / "seed_invoice_small_1m.json").read_bytes())
+    assert answer.status_code == 200 and len(encoded) == 1
+    assert answer.content == encoded[0] and answer.json()["frames"][1]["requirements"][0]["children"]
+    encoded.clear()
+    assert client.post("/v1/decide", content=(EXAMPLES / "seed_invoice_small_1m.json").read_bytes()).status_code == 200
+    assert len(encoded) == 1  # untraced: encoded once, by the response

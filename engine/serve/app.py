@@ -42,7 +42,9 @@ def _decide_one(settings: Settings, body: bytes, opts: Options) -> Outcome:
     raw = parse_body(body)
     outcome = decide(settings.registry.snapshot, raw, opts, settings.log.masker if settings.log else no_mask)
     if opts.trace:  # a trace grows with items × rules: bounded before it is logged or sent
-        _within_max_trace(settings, len(dump_json(outcome.body)), outcome, TRACED_DECISION)
+        encoded = dump_json(outcome.body)  # 140 KiB or so: encoded once, measured, then sent as it is
+        _within_max_trace(settings, len(encoded), outcome, TRACED_DECISION)
+        outcome = attrs.evolve(outcome, encoded=encoded)
     record(settings, outcome)
     return outcome
 
@@ -71,7 +73,7 @@ async def decide_route(request: Request) -> Response:
     body = await read_body(request, settings.max_body)
     inline = opts.form == "summary" and len(body) <= INLINE_BYTES
     outcome = await offload(settings, inline, _decide_one, settings, body, opts)
-    return _json(outcome.body, year=outcome.year, decision_id=outcome.body["decision_id"])
+    return _json(outcome.body, year=outcome.year, decision_id=outcome.body["decision_id"], encoded=outcome.encoded)
 
 
 def _batch(settings: Settings, body: bytes, opts: Options, until: float = math.inf) -> dict:

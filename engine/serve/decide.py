@@ -42,6 +42,7 @@ class Outcome:
     body: dict  # the response, decision_id included
     log: dict  # the decision log's record (the case masked)
     decision: object = None  # the explained Decision (full form), for the HTML renderers
+    encoded: bytes | None = None  # the body as JSON, where it is encoded already (a traced answer, measured against --max-trace)
 
 
 def policy_ref(year: Year) -> dict:

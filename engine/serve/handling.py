@@ -52,7 +52,9 @@ class Late(Exception):
     """A request past its time limit: its body still arriving (408) or its work still running (504)."""
 
 
-def json_response(body: dict, status: int = 200, year=None, decision_id: str | None = None) -> Response:
+def json_response(body: dict, status: int = 200, year=None, decision_id: str | None = None,
+                  encoded: bytes | None = None) -> Response:
+    """`body` as the answer; `encoded`: its JSON, when the caller has encoded it already."""
     headers = {"X-Engine-Version": __version__}
     ref = body.get("policy") if year is None else policy_ref(year)
     if isinstance(ref, dict):
@@ -60,7 +62,8 @@ def json_response(body: dict, status: int = 200, year=None, decision_id: str | N
         headers["X-Policy-Content-Hash"] = ref["content_hash"]
     if decision_id:
         headers["X-Decision-Id"] = decision_id
-    return Response(dump_json(body), status_code=status, media_type="application/json", headers=headers)
+    return Response(dump_json(body) if encoded is None else encoded, status_code=status, media_type="application/json",
+                    headers=headers)
 
 
 def problem_response(exc: Problem, request: Request | None = None) -> Response:
