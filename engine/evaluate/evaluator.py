@@ -233,16 +233,22 @@ class _Evaluation(FrameEvaluation):
         return make_trace("fallback", fallback.result, n.origin, None, None, None, None,
                           (("kind", n.kind), ("used", True), ("unit", n.fallback.unit)), (value, fallback))
 
-    def _matching(self, n, items):
-        """Indices of the items that meet `where` (all of them when there is no `where`)."""
-        if n.where is None:
-            return list(range(len(items))), ()
-        checks = [_EVAL[type(n.where)](self, n.where, it) for it in items]
-        return [i for i, c in enumerate(checks) if c.result], tuple(checks)
+    def _matching(self, n, items) -> list[int]:
+        """Indices of the items that meet `where` (all of them when there is no `where`). A total or a
+        count keeps only which items it took, not each item's test, so the test's steps are not made:
+        the usual `区分 is …` (a field of the item among members) is decided as e_Member decides it,
+        anything else by its result."""
+        where = n.where
+        if where is None:
+            return list(range(len(items)))
+        if type(where) is tree.Member and type(where.operand) is tree.Item:
+            name, members, negated = where.operand.name, where.members, where.negated
+            return [i for i, it in enumerate(items) if ((it.get(name) if it else None) in members) != negated]
+        return [i for i, it in enumerate(items) if _EVAL[type(where)](self, where, it).result]
 
     def e_Total(self, n, item):
         items = self.items(n.list.path)
-        chosen, _ = self._matching(n, items)
+        chosen = self._matching(n, items)
         values = [(i, items[i].get(n.field)) for i in chosen]
         total = sum(v for _, v in values if v is not None)
         return make_trace("total", total, n.origin, n.list.name, n.list.label, None, None,
@@ -250,7 +256,7 @@ class _Evaluation(FrameEvaluation):
 
     def e_TotalOf(self, n, item):
         items = self.items(n.list.path)
-        chosen, _ = self._matching(n, items)
+        chosen = self._matching(n, items)
         values = [(i, _EVAL[type(n.value)](self, n.value, items[i])) for i in chosen]
         total = _whole(sum((v.result for _, v in values), Fraction(0)))
         return make_trace("total", total, n.origin, n.list.name, n.list.label, None, None,
@@ -263,7 +269,7 @@ class _Evaluation(FrameEvaluation):
             result = len(set(items))  # distinct members of an enum list
             chosen = sorted(set(items), key=list(items).index)
         else:
-            chosen, _ = self._matching(n, items)
+            chosen = self._matching(n, items)
             result = len(chosen)
         return make_trace("count", result, n.origin, n.list.name, n.list.label, None, None, (("items", tuple(chosen)),))
 
