@@ -306,7 +306,7 @@ class _Evaluation(FrameEvaluation):
             portion = band_rule.portion(remaining, subsidy, cost, rate, band.measure, limit)
             paid = portion * rate
             results.append(make_band(rate, rate_trace, band.measure, limit, portion, paid))
-            subsidy += paid
+            subsidy = paid if index == 1 else subsidy + paid  # 0 + paid is paid: a Fraction sum saved
             if index < len(a.bands):  # what is left and the cost so far matter only to a later band
                 remaining -= portion
                 cost += portion

@@ -121,7 +121,13 @@ class FrameEvaluation:
         return tuple(out)
 
 
-def _walk_amounts(result: AmountResult):
-    yield result
-    for child in result.parts + result.items:
-        yield from _walk_amounts(child)
+def _walk_amounts(result: AmountResult) -> list[AmountResult]:
+    """The amount and every part and item under it, depth first (the order its floors' reasons are
+    listed in); a list, not nested generators, which cost a call per level and result."""
+    out, todo = [], [result]
+    while todo:
+        r = todo.pop()
+        out.append(r)
+        if r.parts or r.items:
+            todo.extend(reversed(r.parts + r.items))
+    return out
