@@ -218,7 +218,7 @@ def test_a_csv_headers_problems_are_said_in_japanese_by_default_naming_the_field
 
 def test_a_csv_that_cannot_be_read_is_refused_in_the_runs_language(tmp_path, run):
     missing = tmp_path / "none.csv"
-    for lang, said in (("ja", f"ケースに誤りがあります: {missing}: {missing} を読めません: No such file or directory\n"),
+    for lang, said in (("ja", f"ケースに誤りがあります: {missing}: {missing} を読めません: そのファイルまたはフォルダはありません\n"),
                        ("en", f"invalid case: {missing}: cannot read {missing}: No such file or directory\n")):
         result = run("batch", missing, "-o", tmp_path / "out.csv", "--lang", lang)
         assert (result.exit_code, result.stderr) == (3, said), lang

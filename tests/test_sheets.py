@@ -314,4 +314,4 @@ def test_a_template_says_a_broken_policy_and_an_unwritable_file_in_its_language(
     assert result.exit_code == 4 and f"{folder / 'policy.rules'}:4:3: error: unknown name 資本金" in result.stderr
     result = run("template", "-o", tmp_path / "no" / "cases.csv", "--policy", POLICY_2024)
     assert result.exit_code == 2
-    assert f"{tmp_path / 'no' / 'cases.csv'} に書けません: No such file or directory" in result.stderr
+    assert f"{tmp_path / 'no' / 'cases.csv'} に書けません: そのファイルまたはフォルダはありません" in result.stderr

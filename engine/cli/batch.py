@@ -17,6 +17,7 @@ from engine.language.resources import policies_root as bundled_policies
 from engine.evaluate.selection import fields_of_years, policy_folders
 from engine.cli.common import EXIT_OK, EXIT_USAGE, EXIT_BAD_CASE, EXIT_BAD_POLICY, _case_message, _fail, cli, _sibling_fields
 from engine.cli.words import word
+from engine.i18n.system import os_reason
 
 
 @cli.command("batch")
@@ -63,7 +64,7 @@ def batch_command(input_path, output_path, policy_dir, trace, workers, input_for
         if input_format == "jsonl":  # read as bytes: a line that is not UTF-8 is one bad record, not a crash
             source = sys.stdin.buffer if input_path == "-" else open(input_path, "rb")
     except OSError as exc:
-        _fail(word(lang, "file.unreadable", path=input_path, reason=exc.strerror), EXIT_BAD_CASE)
+        _fail(word(lang, "file.unreadable", path=input_path, reason=os_reason(lang, exc)), EXIT_BAD_CASE)
     try:  # a CSV header is checked before any output is written
         also = _sibling_fields(policy_dir) if policy_dir else fields_of_years(bundled_policies())  # a corpus for several years
         if input_format == "jsonl":
@@ -89,13 +90,13 @@ def batch_command(input_path, output_path, policy_dir, trace, workers, input_for
         try:
             had_header = resume and output_format == "csv" and Path(output_path).exists() and Path(output_path).stat().st_size > 0
             if output_format == "xlsx":
-                sheet = sheets.XlsxSheet(output_path, [words.header(c) for c in header])
+                sheet = sheets.XlsxSheet(output_path, [words.header(c) for c in header], lang=lang)
                 out = io.StringIO()  # nothing goes here: the workbook takes each record's cells
             else:
                 # a lone surrogate can stand only inside a JSON string, where its backslash escape is its JSON spelling
                 out = open(output_path, "a" if resume else "w", encoding="utf-8", newline="", errors="backslashreplace")
         except OSError as exc:
-            _fail(word(lang, "file.unwritable", path=output_path, reason=exc.strerror), EXIT_USAGE)
+            _fail(word(lang, "file.unwritable", path=output_path, reason=os_reason(lang, exc)), EXIT_USAGE)
         except sheets.SheetProblem as exc:
             _fail(str(exc), EXIT_USAGE)
     if output_format == "csv" and done == 0 and not (output_path != "-" and had_header):
@@ -146,7 +147,7 @@ def batch_command(input_path, output_path, policy_dir, trace, workers, input_for
         try:
             sheet.close()
         except OSError as exc:
-            _fail(word(lang, "file.unwritable", path=output_path, reason=exc.strerror or exc), EXIT_USAGE)
+            _fail(word(lang, "file.unwritable", path=output_path, reason=os_reason(lang, exc)), EXIT_USAGE)
     if progress:
         progress.done()
     click.echo(_batch_summary(summary, done, lang), err=True)

@@ -13,6 +13,7 @@ from engine import __version__
 from engine.language.diagnostics import CaseError
 from engine.evaluate.selection import fields_of_years
 from engine.cli.words import word
+from engine.i18n.system import os_reason
 
 # One table, used by every command (README: "Exit codes").
 EXIT_OK = 0  # done; for `eval`: decided, whatever the decision (after OPA: a result is not a failure)
@@ -67,7 +68,7 @@ def _write_whole(text: str, output: str, lang: str = "en") -> None:
         with atomic_output(Path(output)) as temp:
             temp.write_text(text, encoding="utf-8")
     except OSError as exc:
-        _fail(word(lang, "file.unwritable", path=output, reason=exc.strerror or exc), EXIT_USAGE)
+        _fail(word(lang, "file.unwritable", path=output, reason=os_reason(lang, exc)), EXIT_USAGE)
 
 
 def _policy_option(default: str = "the bundled 2024 policy"):

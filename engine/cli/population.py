@@ -11,6 +11,7 @@ from engine.language.diagnostics import CaseError, PolicyError
 from engine.compile.pipeline import load_policy
 from engine.language.resources import default_policy_dir
 from engine.cli.words import word
+from engine.i18n.system import os_reason
 from engine.cli.common import (EXIT_USAGE, EXIT_BAD_CASE, EXIT_BAD_POLICY, _case_message, _fail, cli, _write_whole,
                                _sibling_fields, _known_frames)
 
@@ -43,7 +44,7 @@ def synth_command(policy_dirs, n, seed, output, lang) -> None:
     except synth.SynthError as exc:
         _fail(str(exc), EXIT_USAGE)
     except OSError as exc:
-        _fail(word(lang, "file.unwritable", path=output, reason=exc.strerror or exc), EXIT_USAGE)
+        _fail(word(lang, "file.unwritable", path=output, reason=os_reason(lang, exc)), EXIT_USAGE)
     click.echo(word(lang, "synth.wrote" if n != 1 else "synth.wrote_one", n=n, seed=seed, path=output, seconds=time.monotonic() - start), err=True)
 
 
@@ -69,7 +70,7 @@ def template_command(output, policy_dir, lang, items, bom) -> None:
     except sheets.SheetProblem as exc:
         _fail(str(exc), EXIT_USAGE)
     except OSError as exc:
-        _fail(word(lang, "file.unwritable", path=output, reason=exc.strerror or exc), EXIT_USAGE)
+        _fail(word(lang, "file.unwritable", path=output, reason=os_reason(lang, exc)), EXIT_USAGE)
     click.echo(word(lang, "template.wrote", n=n, path=output), err=True)
 
 
@@ -237,7 +238,7 @@ def _write_report(report, output, fmt, lang) -> None:
         try:
             report_tables.write_xlsx(report, Path(output), lang)
         except OSError as exc:
-            _fail(word(lang, "file.unwritable", path=output, reason=exc.strerror or exc), EXIT_USAGE)
+            _fail(word(lang, "file.unwritable", path=output, reason=os_reason(lang, exc)), EXIT_USAGE)
         except SheetProblem as exc:  # openpyxl missing
             _fail(str(exc), EXIT_USAGE)
         return

@@ -15,6 +15,7 @@ from fractions import Fraction
 from pathlib import Path
 
 from engine.tree import nodes as tree
+from engine.i18n.system import os_reason
 from engine.language.diagnostics import CaseError
 from engine.language.literals import MAX_LITERAL
 from engine.evaluate.case_problems import (MISSING, NOT_A_CHOICE, OUT_OF_RANGE, UNKNOWN_FIELD, WRONG_TYPE, FieldProblem,
@@ -140,7 +141,7 @@ def read_case_file(path: str | Path, lang: str = "en") -> object:
     except IsADirectoryError:
         raise CaseError([word(lang, "file.folder", file=shown)]) from None
     except OSError as exc:
-        raise CaseError([word(lang, "file.unreadable", file=shown, reason=exc.strerror)]) from None
+        raise CaseError([word(lang, "file.unreadable", file=shown, reason=os_reason(lang, exc))]) from None
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:

@@ -2,7 +2,7 @@
 "case" for the case reader's errors, "population" for the what-if report, "serve" for the service's own,
 "page" for the self-check page, "language" for the policy loader's, parser's and checker's
 diagnostics, "authoring" for the author's reports (policy test, policy doc), "cli" for what the
-command line itself says) and gives the gettext translator read from the compiled catalogues
+command line itself says, "system" for the reason the system refused a file: engine/i18n/system.py) and gives the gettext translator read from the compiled catalogues
 under engine/locale/<lang>/LC_MESSAGES/<domain>.mo.
 The lowest layer: standard library only at run time (Babel, in the test extra, extracts and
 compiles the catalogues: engine/i18n/catalogues.py)."""
@@ -15,7 +15,7 @@ from pathlib import Path
 
 LOCALE_DIR = Path(__file__).resolve().parent.parent / "locale"
 LANGUAGES = ("ja", "en")
-DOMAINS = ("explain", "case", "population", "serve", "page", "language", "authoring", "cli")
+DOMAINS = ("explain", "case", "population", "serve", "page", "language", "authoring", "cli", "system")
 
 
 @functools.lru_cache(maxsize=None)

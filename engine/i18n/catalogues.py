@@ -30,6 +30,7 @@ SOURCES = {
                  "evaluate/selection.py"),
     "authoring": ("authoring/words.py",),
     "cli": ("cli/words.py",),
+    "system": ("i18n/system.py",),
 }
 KEYWORDS = {"N_": ((1, "c"), 2)}
 _FIXED_DATE = datetime.datetime(2026, 12, 3, tzinfo=datetime.timezone.utc)  # no date churn in the files

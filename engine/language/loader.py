@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 import attrs
 
 from engine.i18n import N_
+from engine.i18n.system import OSReason
 from engine.language.diagnostics import Diagnostic, PolicyError, Span, phrase
 
 if TYPE_CHECKING:  # the AST, the parser and `extends` load on first use (see parse below)
@@ -83,7 +84,7 @@ def _read(path: Path, shown: str, at: Span | None, sources: dict[str, str]) -> s
     except IsADirectoryError:
         raise PolicyError([Diagnostic("error", phrase(N_("load.folder", "{file} is a folder, not a .rules file"), file=shown), at)], sources) from None
     except OSError as exc:
-        raise PolicyError([Diagnostic("error", phrase(N_("load.unreadable", "cannot read {file}: {reason}"), file=shown, reason=exc.strerror or str(exc)), at)], sources) from None
+        raise PolicyError([Diagnostic("error", phrase(N_("load.unreadable", "cannot read {file}: {reason}"), file=shown, reason=OSReason(exc)), at)], sources) from None
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:

@@ -1,6 +1,7 @@
 """The error of a population run, shared by the run and its engines (kept apart so neither imports the
-other), and the run's own words: its refusals and where a case sits in the file, in the run's
-language (catalogue domain "population", beside the report's words)."""
+other), and the run's own words: its refusals, where a case sits in the file and why a sheet cannot
+be read or written (engine/population/sheets.py's SheetProblem), in the run's language (catalogue
+domain "population", beside the report's words)."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ WORDS = catalogue([
     N_("run.no_such_file", "no such file {path}"),
     N_("run.same_file", "-o {path} is the cases file itself; write to another file"),
     N_("run.unwritable", "cannot write {path}: {reason}"),
+    N_("run.no_folder", "cannot write {path}: no such folder {folder}"),
     N_("run.damaged", "cannot read the cases in {path}: {first}; the file is damaged or not Parquet"),
     N_("run.not_parquet", "not a readable Parquet file ({reason})"),
     N_("run.not_one_document", "not one JSON document (a case, or an array of cases) nor JSON Lines (a case per line): {problem}"),
@@ -28,6 +30,10 @@ WORDS = catalogue([
     N_("run.no_id", "column id: {n} case(s) without an id; expected a distinct id for every case"),
     N_("run.shared_id", "column id: {n} id(s) given to more than one case; expected a distinct id for every case"),
     N_("run.needs_spark", "--engine spark needs PySpark: pip install 'subsidy-policy[spark]' (and Java)"),
+    N_("sheet.openpyxl_reading", "reading .xlsx needs openpyxl: pip install 'subsidy-policy[xlsx]'"),
+    N_("sheet.openpyxl_writing", "writing .xlsx needs openpyxl: pip install 'subsidy-policy[xlsx]'"),
+    N_("sheet.too_many_rows", "an .xlsx sheet holds at most {most} rows under its header; write .csv or .parquet for more"),
+    N_("sheet.too_many_decisions", "{n} decisions do not fit an .xlsx sheet (at most {most} rows under its header); write .csv or .parquet"),
     N_("run.ansi_off", "Spark's ANSI mode is off (spark.sql.ansi.enabled): an overflow would wrap silently; turn it on"),
 ])
 

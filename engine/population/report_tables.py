@@ -181,7 +181,7 @@ def write_xlsx(report: dict, out: Path, lang: str = "ja") -> None:
     """Every table on its own sheet of one workbook, headers bold and frozen."""
     from engine.population.sheets import needs_openpyxl
 
-    openpyxl = needs_openpyxl("writing .xlsx")  # an installation problem: English, as the sheets say it
+    openpyxl = needs_openpyxl(lang)
     from openpyxl.styles import Font
 
     book = openpyxl.Workbook()

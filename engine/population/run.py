@@ -13,6 +13,7 @@ import tempfile
 from pathlib import Path
 
 from engine.population.errors import PopulationError, word as run_word
+from engine.i18n.system import os_reason
 from engine.population.sheets import SheetProblem  # noqa: F401 - raised by decide, caught by its callers
 from engine.population.outputs import atomic_output  # noqa: F401  (population's output, and the CLI's)
 from engine.sql import case_table
@@ -270,7 +271,7 @@ def decide(policy: tree.Policy, cases: str, out: str, engine: str = "duckdb", fr
     fmt = output_format(out, lang)
     out_path = Path(out)
     if not out_path.parent.is_dir():
-        raise PopulationError(f"cannot write {out}: no such folder {out_path.parent}")
+        raise PopulationError(run_word(lang, "run.no_folder", path=out, folder=out_path.parent))
     writable(out_path, cases, lang)
     with cases_on(engine, cases, [policy], progress, also_known, lang) as runner:
         def run(query):
@@ -300,7 +301,7 @@ def writable(out: Path, cases: str, lang: str = "en") -> None:
         with open(out, "ab"):
             pass
     except OSError as exc:
-        raise PopulationError(run_word(lang, "run.unwritable", path=out, reason=exc.strerror or exc)) from None
+        raise PopulationError(run_word(lang, "run.unwritable", path=out, reason=os_reason(lang, exc))) from None
     if not existed:
         out.unlink()
 

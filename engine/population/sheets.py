@@ -22,6 +22,8 @@ import tempfile
 from pathlib import Path
 
 from engine.evaluate.case_words import word as case_word
+from engine.population.errors import word as run_word
+from engine.i18n.system import os_reason
 from engine.evaluate.csvmap import column_problems
 from engine.language.diagnostics import CaseError
 
@@ -54,14 +56,16 @@ def csv_head(rows: list[list[str]], bom: bool = True) -> str:
 
 
 class SheetProblem(Exception):
-    """A spreadsheet that cannot be written (the message says why)."""
+    """A spreadsheet that cannot be read or written: openpyxl missing, more rows than .xlsx holds (the
+    message says why, in the command's language)."""
 
 
-def needs_openpyxl(what: str):
+def needs_openpyxl(lang: str = "en", reading: bool = False):
+    """openpyxl, or a SheetProblem in `lang` saying how to install it."""
     try:
         import openpyxl
     except ImportError:
-        raise SheetProblem(f"{what} needs openpyxl: pip install 'subsidy-policy[xlsx]'") from None
+        raise SheetProblem(run_word(lang, "sheet.openpyxl_reading" if reading else "sheet.openpyxl_writing")) from None
     return openpyxl
 
 
@@ -92,7 +96,7 @@ def open_csv(path: str, lang: str = "en"):
         try:
             binary = open(path, "rb")
         except OSError as exc:
-            raise CaseError([case_word(lang, "file.unreadable", file=path, reason=exc.strerror)]) from None
+            raise CaseError([case_word(lang, "file.unreadable", file=path, reason=os_reason(lang, exc))]) from None
     tried = []
     for encoding in CSV_ENCODINGS:
         bad = _first_bad_byte(binary, encoding)
@@ -160,11 +164,11 @@ def xlsx_records(path: str, policies=(), also_known: frozenset = frozenset(), la
     """(row number, row dict) for every row under the header of the workbook's first sheet; rows
     wholly empty are skipped. The header is checked as a CSV header is; its problems, and a file
     that cannot be read, are a CaseError in `lang`."""
-    openpyxl = needs_openpyxl("reading .xlsx")
+    openpyxl = needs_openpyxl(lang, reading=True)
     try:
         book = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except OSError as exc:
-        raise CaseError([case_word(lang, "file.unreadable", file=path, reason=exc.strerror or exc)]) from None
+        raise CaseError([case_word(lang, "file.unreadable", file=path, reason=os_reason(lang, exc))]) from None
     except Exception as exc:  # a damaged or non-xlsx file: openpyxl raises zipfile's and its own errors
         raise CaseError([case_word(lang, "file.not_xlsx", reason=f"{type(exc).__name__}: {exc}")], path) from None
     sheet = book.worksheets[0]
@@ -213,10 +217,12 @@ class CsvSheet:
 
 class XlsxSheet:
     """Rows of cells to an .xlsx workbook (written whole by close(); openpyxl's write-only mode keeps
-    the rows on disk, not in memory): a bold, frozen header row, columns sized to their headers."""
+    the rows on disk, not in memory): a bold, frozen header row, columns sized to their headers.
+    A SheetProblem (openpyxl missing, too many rows) says why in `lang`."""
 
-    def __init__(self, path: str | Path, header: list[str], title: str = "判定結果"):
-        openpyxl = needs_openpyxl("writing .xlsx")
+    def __init__(self, path: str | Path, header: list[str], title: str = "判定結果", lang: str = "en"):
+        openpyxl = needs_openpyxl(lang)
+        self.lang = lang
         from openpyxl.cell import WriteOnlyCell
         from openpyxl.styles import Font
         from openpyxl.utils import get_column_letter
@@ -238,16 +244,15 @@ class XlsxSheet:
     def row(self, cells: list) -> None:
         self.count += 1
         if self.count >= XLSX_MAX_ROWS:
-            raise SheetProblem(f"an .xlsx sheet holds at most {XLSX_MAX_ROWS - 1:,} rows under its header; "
-                               "write .csv or .parquet for more")
+            raise SheetProblem(run_word(self.lang, "sheet.too_many_rows", most=f"{XLSX_MAX_ROWS - 1:,}"))
         self.sheet.append(cells)
 
     def close(self) -> None:
         self.book.save(self.path)
 
 
-def open_sheet(path: str | Path, fmt: str, header: list, bom: bool = True, append: bool = False):
-    return XlsxSheet(path, header) if fmt == "xlsx" else CsvSheet(path, None if append else header, bom, append)
+def open_sheet(path: str | Path, fmt: str, header: list, bom: bool = True, append: bool = False, lang: str = "en"):
+    return XlsxSheet(path, header, lang=lang) if fmt == "xlsx" else CsvSheet(path, None if append else header, bom, append)
 
 
 def write_decisions(parquet: Path, out: Path, fmt: str, policy, lang: str = "ja", bom: bool = True, headers: str = "both") -> None:
@@ -260,10 +265,9 @@ def write_decisions(parquet: Path, out: Path, fmt: str, policy, lang: str = "ja"
     source = pq.ParquetFile(parquet)
     names = [c for c in columns([policy], batch=False) if c in source.schema_arrow.names]
     if fmt == "xlsx" and source.metadata.num_rows >= XLSX_MAX_ROWS:
-        raise SheetProblem(f"{source.metadata.num_rows:,} decisions do not fit an .xlsx sheet (at most "
-                           f"{XLSX_MAX_ROWS - 1:,} rows under its header); write .csv or .parquet")
+        raise SheetProblem(run_word(lang, "sheet.too_many_decisions", n=f"{source.metadata.num_rows:,}", most=f"{XLSX_MAX_ROWS - 1:,}"))
     words = Words([policy], lang)
-    sheet = open_sheet(out, fmt, [words.header(c) for c in names] if fmt == "xlsx" else header_rows(names, words.header, headers), bom)
+    sheet = open_sheet(out, fmt, [words.header(c) for c in names] if fmt == "xlsx" else header_rows(names, words.header, headers), bom, lang=lang)
     try:
         for batch in source.iter_batches(batch_size=20_000, columns=names):
             for row in batch.to_pylist():
@@ -288,7 +292,7 @@ def write_template(policy, out: Path, fmt: str, lang: str = "ja", items: int = 5
         sheet.row(labels)
         sheet.close()
         return len(keys)
-    openpyxl = needs_openpyxl("writing .xlsx")
+    openpyxl = needs_openpyxl(lang)
     from openpyxl.comments import Comment
     from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.utils import get_column_letter, quote_sheetname
