@@ -53,3 +53,41 @@ def test_impossible_date_and_zero_ratio():
         literals.date("2024-02-30")
     with pytest.raises(literals.LiteralProblem, match="ratio 1/0 divides by zero"):
         literals.ratio("1/0")
+
+
+@pytest.mark.parametrize("read, text, ja, en", [
+    (literals.grouped_int, "1,2" + "3" * 50,
+     "数 '1,233333333333333333…（全53文字）' の書き方に誤りがあります: 桁区切りのカンマは3桁ごとに置いてください",
+     "malformed number '1,233333333333333333… (53 characters)': commas must separate groups of three digits"),
+    (literals.money, "1" * 50 + "円",
+     "数 11111111111111111111…（全50文字） は 1,000,000,000,000,000 より大きい値です。書き誤りではありませんか",
+     "number 11111111111111111111… (50 characters) is larger than 1,000,000,000,000,000; is it a typo?"),
+    (literals.entered_yen, "x" * 50,
+     "金額として読めません: 'xxxxxxxxxxxxxxxxxxxx…（全50文字）'（例: 1,000,000 や 100万円）",
+     "not an amount: 'xxxxxxxxxxxxxxxxxxxx… (50 characters)' (e.g. 1,000,000 or 100万円)"),
+    (literals.percent, "9" * 45 + "%",
+     "百分率 99999999999999999999…（全46文字） はどの補助率よりも大きい値です。書き誤りではありませんか",
+     "percentage 99999999999999999999… (46 characters) is larger than any rate; is it a typo?"),
+])
+def test_a_shortened_literal_says_its_length_in_the_messages_language(read, text, ja, en):
+    with pytest.raises(literals.LiteralProblem) as exc:
+        read(text)
+    assert (exc.value.phrase.say("ja"), exc.value.phrase.say("en"), str(exc.value)) == (ja, en, en)
+
+
+def test_a_literal_of_40_characters_is_shown_whole():
+    with pytest.raises(literals.LiteralProblem) as exc:
+        literals.entered_count("y" * 40)
+    assert exc.value.phrase.say("ja") == f"整数として読めません: '{'y' * 40}'"
+    assert str(exc.value) == f"not a whole number: '{'y' * 40}'"
+
+
+def test_policy_check_says_a_shortened_literal_in_its_language(run, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "p").mkdir()
+    literal = "1234567890" * 5
+    (tmp_path / "p" / "policy.rules").write_text(f'programme "x"\n  year 2024\nrule 中小企業 "x":\n  1 ≤ {literal}円\n', encoding="utf-8")
+    for lang, said in (("ja", "p/policy.rules:4:7: エラー: 数 12345678901234567890…（全50文字） は 1,000,000,000,000,000 より大きい値です。書き誤りではありませんか"),
+                       ("en", "p/policy.rules:4:7: error: number 12345678901234567890… (50 characters) is larger than 1,000,000,000,000,000; is it a typo?")):
+        result = run("check", "--policy", "p", "--lang", lang)
+        assert result.exit_code == 4 and result.stderr.splitlines()[0] == said, (lang, result.stderr)

@@ -7,6 +7,8 @@ import re
 from decimal import Decimal, InvalidOperation
 from fractions import Fraction
 
+import attrs
+
 from engine.i18n import N_
 from engine.language.diagnostics import Phrase, phrase
 
@@ -36,9 +38,27 @@ _MOST = f"{MAX_LITERAL:,}"
 _MAX_DIGITS = len(str(MAX_LITERAL))
 
 
-def _shown(text: str) -> str:
-    """A literal as a message quotes it: a very long one shortened (its length said)."""
-    return text if len(text) <= 40 else f"{text[:20]}… ({len(text)} characters)"
+_SHORTENED = N_("literal.shortened", "{start}… ({n} characters)")
+
+
+@attrs.frozen
+class _Shown:
+    """A literal as a message quotes it, said in the message's language (a Phrase's value with
+    `describe`): a very long one shortened, its length said (「…（全45文字）」); `quoted` as repr()."""
+
+    text: str
+    quoted: bool = False
+
+    def describe(self, lang: str) -> str:
+        shown = self.text if len(self.text) <= 40 else phrase(_SHORTENED, start=self.text[:20], n=len(self.text)).say(lang)
+        return repr(shown) if self.quoted else shown
+
+    def __str__(self) -> str:
+        return self.describe("en")
+
+
+def _shown(text: str, quoted: bool = False) -> _Shown:
+    return _Shown(text, quoted)
 
 
 def _int(text: str, what: str = "number") -> int:
@@ -52,7 +72,7 @@ def _int(text: str, what: str = "number") -> int:
 def grouped_int(text: str) -> int:
     """`500,000` or `500000`; commas must separate groups of three digits."""
     if not _GROUPED.fullmatch(text):
-        raise LiteralProblem(N_("literal.grouping", "malformed number {text}: commas must separate groups of three digits"), text=repr(_shown(text)))
+        raise LiteralProblem(N_("literal.grouping", "malformed number {text}: commas must separate groups of three digits"), text=_shown(text, quoted=True))
     value = _int(text.replace(",", ""))
     if value > MAX_LITERAL:
         raise LiteralProblem(N_("literal.too_large", "{what} {text} is larger than {most}; is it a typo?"), what=phrase(_WHAT["number"]), text=text, most=_MOST)
@@ -150,7 +170,7 @@ def half_width(text: str) -> str:
 def _scaled(text: str, zeros: int) -> int:
     m = _SCALED.fullmatch(text)
     if not m:
-        raise LiteralProblem(N_("literal.not_amount", "not an amount: {text}"), text=repr(_shown(text)))
+        raise LiteralProblem(N_("literal.not_amount", "not an amount: {text}"), text=_shown(text, quoted=True))
     frac = m["frac"] or ""
     if any(c != "0" for c in frac[zeros:]):
         raise LiteralProblem(N_("literal.fraction_of_yen", "{text} leaves a fraction of a yen"), text=_shown(text))
@@ -164,7 +184,7 @@ def entered_yen(text: str) -> int | None:
         return None
     m = _ENTERED_YEN.fullmatch(s)
     if not m or not (m["oku"] or m["man"] or m["rest"]):
-        raise LiteralProblem(N_("literal.not_entered_amount", "not an amount: {text} (e.g. 1,000,000 or 100万円)"), text=repr(_shown(text)))
+        raise LiteralProblem(N_("literal.not_entered_amount", "not an amount: {text} (e.g. 1,000,000 or 100万円)"), text=_shown(text, quoted=True))
     value = sum(_scaled(m[part], zeros) for part, zeros in (("oku", 8), ("man", 4), ("rest", 0)) if m[part])
     if value > MAX_LITERAL:
         raise LiteralProblem(N_("literal.amount_too_large", "amount {text} is larger than {most}円; is it a typo?"), text=_shown(text), most=_MOST)
@@ -178,7 +198,7 @@ def entered_count(text: str) -> int | None:
     if s == "":
         return None
     if not (s.isascii() and s.isdigit()):
-        raise LiteralProblem(N_("literal.not_whole", "not a whole number: {text}"), text=repr(_shown(text)))
+        raise LiteralProblem(N_("literal.not_whole", "not a whole number: {text}"), text=_shown(text, quoted=True))
     return _int(s)
 
 
