@@ -318,9 +318,39 @@ def test_cli_population_refuses_a_value_the_case_reader_refuses(population, tmp_
     con.execute(change)
     con.execute(f"COPY u TO '{bad}'")
     out = tmp_path / "d.parquet"
-    result = run("population", str(bad), "-o", str(out))
+    result = run("population", "--lang", "en", str(bad), "-o", str(out))
     assert result.exit_code == 3 and f"{bad}: {message}" in result.stderr, result.stderr
     assert not out.exists()
+
+
+@pytest.mark.parametrize("change, message", [
+    ("UPDATE u SET 申請者 = struct_update(申請者, 資本金 := -5) WHERE id IN (3, 7, 9)",
+     "「申請者」の「資本金」: -5 は負の数です。0以上の円単位の整数（例: 500000）で入力してください（ケース id 3。同じ誤りのケースがほかに2件）"),
+    ("UPDATE u SET 申請者 = struct_update(申請者, 資本金 := -5) WHERE id IN (3, 7)",
+     "「申請者」の「資本金」: -5 は負の数です。0以上の円単位の整数（例: 500000）で入力してください（ケース id 3。同じ誤りのケースがほかに1件）"),
+    ("UPDATE u SET 申請者 = NULL WHERE id = 12",
+     "「申請者」の「従業員数」: 未入力です。整数（例: 12）で入力してください（ケース id 12）"),
+    ("UPDATE u SET 経費 = [{'区分': 'ソフトウェア', '金額': 100, '利用月数': NULL}, "
+     "{'区分': 'ソフトウェア', '金額': 9000000000000000000, '利用月数': NULL}] WHERE id = 14",
+     "「経費（税抜）」2件目の「金額（税抜）」: 9000000000000000000 は大きすぎます（1,000,000,000,000,000まで）。桁を確かめてください（ケース id 14）"),
+    ("UPDATE u SET 資本関係 = struct_update(資本関係, 最大大企業株主の持株比率 := {'num': 1, 'den': 0}) WHERE id = 15",
+     "「資本関係・役員（みなし大企業の判定）」の「同一の大企業が所有する株式・出資の比率（中小企業投資育成株式会社・投資事業有限責任組合は"
+     "大企業に含めない）」: 1/0 は使えません。割合（「1/2」「50%」または0から1までの数）で入力してください（ケース id 15）"),
+], ids=["negative", "one more", "missing", "absurd second item", "ratio"])
+def test_cli_population_says_a_refused_value_in_japanese_by_default(population, tmp_path, run, change, message):
+    """The value checks of a Parquet file speak as the case reader does in Japanese: the field by its
+    labels (a list's item by its place in the first failing case), the problem, the case's id and how
+    many more cases share it."""
+    import duckdb
+
+    bad = tmp_path / "bad.parquet"
+    con = duckdb.connect()
+    con.execute(f"CREATE TABLE u AS SELECT * FROM '{population}'")
+    con.execute(change)
+    con.execute(f"COPY u TO '{bad}'")
+    result = run("population", str(bad), "-o", str(tmp_path / "d.parquet"))
+    assert result.exit_code == 3 and f"{bad}: {message}\n" in result.stderr, result.stderr
+    assert result.stderr.startswith("ケースに誤りがあります:")
 
 
 RECORD_POLICY = """programme "T"
@@ -377,7 +407,7 @@ def test_the_value_checks_reach_into_a_records_own_list_and_ratio(tmp_path, run)
              '経費[…].比率: got 3/2, expected a ratio: "1/2", "50%" or a number from 0 to 1 (case id 1)')):
         cases = tmp_path / "cases.parquet"
         pq.write_table(pa.Table.from_pylist([{"id": 1, "経費": items, "申請日": None}], schema=schema), cases)
-        result = run("population", str(cases), "-o", str(tmp_path / "d.csv"), "--policy", str(folder))
+        result = run("population", "--lang", "en", str(cases), "-o", str(tmp_path / "d.csv"), "--policy", str(folder))
         assert result.exit_code == code, result.output
         if message:
             assert f"{cases}: {message}" in result.stderr

@@ -140,7 +140,7 @@ def test_a_table_of_cases_accepts_a_loss_and_refuses_a_negative_capital(policy, 
     con.execute(f"CREATE TABLE u AS SELECT * FROM '{good}'")
     con.execute("UPDATE u SET 申請者 = struct_update(申請者, 資本金 := -5) WHERE id = 1")
     con.execute(f"COPY u TO '{bad}'")
-    result = run("population", bad, "-o", tmp_path / "bad.csv", "--policy", folder)
+    result = run("population", bad, "-o", tmp_path / "bad.csv", "--policy", folder, "--lang", "en")
     assert result.exit_code == 3
     assert "申請者.資本金: got -5, expected a whole number of yen (e.g. 500000); it must not be negative (case id 1)" in result.stderr
 

@@ -158,16 +158,20 @@ def test_spark_makes_the_case_readers_value_checks_as_duckdb_does(spark, tmp_pat
     con.execute(f"COPY u TO '{bad}'")
     spark.register_cases(path)
     case_checks.check_values(spark, [policy], str(path))  # a valid file: nothing to say
-    messages = []
+    messages, japanese = [], []
     for runner in (spark, engine("duckdb")):
         runner.register_cases(bad)
-        with pytest.raises(CaseError) as exc:
-            case_checks.check_values(runner, [policy], str(bad))
-        messages.append(exc.value.problems)
-    assert messages[0] == messages[1]
+        for lang, said in (("en", messages), ("ja", japanese)):
+            with pytest.raises(CaseError) as exc:
+                case_checks.check_values(runner, [policy], str(bad), lang=lang)
+            said.append(exc.value.problems)
+    assert messages[0] == messages[1] and japanese[0] == japanese[1]
     assert messages[0][0] == ("申請者.資本金: got -5, expected a whole number of yen (e.g. 500000); it must not be negative "
                               "(case id 3, and 1 more case)")
     assert messages[0][1].startswith('経費[…].区分: got "ソフト", expected one of: ソフトウェア,') and messages[0][1].endswith("(case id 7)")
+    assert japanese[0][0] == ("「申請者」の「資本金」: -5 は負の数です。0以上の円単位の整数（例: 500000）で入力してください"
+                              "（ケース id 3。同じ誤りのケースがほかに1件）")
+    assert japanese[0][1].startswith('「経費（税抜）」1件目の「経費の区分」: "ソフト" は選択肢にありません') and japanese[0][1].endswith("（ケース id 7）")
 
 
 @pytest.mark.parametrize("module", ["test_signed_amounts", "test_range_tables", "test_optional_narrowing", "test_durations",

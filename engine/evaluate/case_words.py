@@ -98,6 +98,11 @@ SOURCE = catalogue([
     N_("list.and", " and "),
     N_("file.neither_encoding", "neither UTF-8 nor CP932 text; tried {tried}; save it from Excel as 「CSV UTF-8 (コンマ区切り)」"),
     N_("file.not_xlsx", "not a readable .xlsx workbook ({reason})"),
+    # a value of a table of cases refused by the SQL checks (engine/sql/case_checks.py): the first
+    # failing case's id and how many more fail the same check
+    N_("table.at", "{where}: {problem} (case id {id})"),
+    N_("table.at_one_more", "{where}: {problem} (case id {id}, and 1 more case)"),
+    N_("table.at_more", "{where}: {problem} (case id {id}, and {more} more cases)"),
 ])
 
 

@@ -320,7 +320,7 @@ def cases_on(engine: str, cases: str, policies: list[tree.Policy], progress=None
             runner.register_cases(source.parquet)
             check_ids(runner, str(source.parquet), lang)
             if source.temp is None:  # converted cases were read case by case already
-                check_values(runner, policies, str(source.parquet))
+                check_values(runner, policies, str(source.parquet), lang=lang)
             yield runner
         except Exception as exc:
             if runner.interrupted(exc):  # Ctrl-C (or SIGTERM) while a query ran: an interruption, not a bug
