@@ -353,6 +353,19 @@ def test_cli_population_says_a_refused_value_in_japanese_by_default(population, 
     assert result.stderr.startswith("ケースに誤りがあります:")
 
 
+def test_cli_population_says_a_text_in_a_number_column_in_its_language(population, tmp_path, run):
+    import duckdb
+
+    bad = tmp_path / "text.parquet"
+    con = duckdb.connect()
+    con.execute(f"CREATE TABLE u AS SELECT * REPLACE (struct_update(申請者, 資本金 := 'たくさん') AS 申請者) FROM '{population}'")
+    con.execute(f"COPY u TO '{bad}'")
+    for lang, said in (("ja", f"ケースに誤りがあります: {bad}: 列 申請者.資本金: 型が string です。int64 にしてください\n"),
+                       ("en", f"invalid case: {bad}: column 申請者.資本金: got string, expected int64\n")):
+        result = run("population", str(bad), "-o", str(tmp_path / "d.parquet"), "--lang", lang)
+        assert (result.exit_code, result.stderr) == (3, said), lang
+
+
 RECORD_POLICY = """programme "T"
   title "t"
   year 2024
