@@ -100,3 +100,13 @@ def test_explain_to_standard_output_with_a_dash(tmp_path, run, monkeypatch):
     monkeypatch.chdir(tmp_path)
     result = run("explain", str(EXAMPLES / "seed_invoice_small_1m.json"), "-o", "-")
     assert result.exit_code == 0 and result.stdout.startswith("<!DOCTYPE html>") and not (tmp_path / "-").exists()
+
+
+def test_a_number_past_40_digits_is_shortened_with_its_length_in_the_commands_language(run, write_case):
+    path = write_case(with_change(["申請者", "資本金"], int("9" * 45)))
+    for lang, said in (("ja", f"ケースに誤りがあります: {path}: 「申請者」の「資本金」: 99999999999999999999…（全45桁） は大きすぎます"
+                              "（1,000,000,000,000,000まで）。桁を確かめてください"),
+                       ("en", f"invalid case: {path}: 申請者.資本金: got 99999999999999999999… (45 digits), which is larger than "
+                              "1,000,000,000,000,000; is it a typo?")):
+        result = run("eval", path, "--lang", lang)
+        assert (result.exit_code, result.stderr.strip()) == (3, said), lang

@@ -38,6 +38,7 @@ SOURCE = catalogue([
     # a value as a message quotes it
     N_("show.object", "an object"),
     N_("show.list", "a list"),
+    N_("show.long_number", "{start}… ({n} digits)"),  # a number past 40 digits, shortened
     # the problems
     N_("missing", "missing; expected {expected}"),
     N_("missing.bool", "missing; expected true or false"),
@@ -114,7 +115,7 @@ def show(value, lang: str = "en") -> str:
     """A value as a message quotes it: JSON's spelling, a long number shortened."""
     if isinstance(value, int) and not isinstance(value, bool) and len(str(value)) > 40:
         digits = str(value)
-        return f"{digits[:20]}… ({len(digits.lstrip('-'))} digits)"
+        return word(lang, "show.long_number", start=digits[:20], n=len(digits.lstrip("-")))
     if isinstance(value, str):
         return json.dumps(value, ensure_ascii=False)
     if isinstance(value, bool):
