@@ -204,3 +204,18 @@ def test_cli_unwritable_and_bad_policy(run, tmp_path):
         assert not (tmp_path / name).exists()
     result = run("synth", "--lang", "en", "--n", "5", "--policy", tmp_path / "nope", "-o", tmp_path / "p.parquet")
     assert result.exit_code == 4 and "does not exist" in result.stderr
+
+
+def test_cli_says_its_refusals_in_japanese_by_default(run, tmp_path):
+    for args, message in (
+            (["--n", "5", "--seed", "-1", "-o", tmp_path / "p.parquet"], "シードは 0 から 9223372036854775807 までの整数にしてください（指定: -1）\n"),
+            (["--n", "5000000000", "-o", tmp_path / "p.parquet"], "事業者の数は 1 から 1,000,000,000 までの整数にしてください（指定: 5000000000）\n"),
+            (["--n", "5", "-o", tmp_path / "p.csv"], "CSV には入れ子になったケース表を書けません。.parquet（または .jsonl）に書いてください\n"),
+            (["--n", "5", "-o", tmp_path / "p.txt"],
+             f"{tmp_path / 'p.txt'} に何を書くのかわかりません。名前を .parquet（ケース表）か .jsonl（1行に1件のケースJSON）で終えてください\n"),
+            (["--n", "5", "-o", tmp_path / "no" / "p.parquet"], f"{tmp_path / 'no' / 'p.parquet'} に書けません: そのファイルまたはフォルダはありません\n")):
+        result = run("synth", *args)
+        assert (result.exit_code, result.stderr) == (2, message), args
+    with pytest.raises(synth.SynthError) as exc:
+        synth.generate([], 5, 0, "")
+    assert (str(exc.value), exc.value.said("ja")) == ("give at least one policy", "ポリシーを1つ以上指定してください")

@@ -42,7 +42,7 @@ def synth_command(policy_dirs, n, seed, output, lang) -> None:
     except synth.PolicyMismatch as exc:
         _fail(str(exc), EXIT_BAD_POLICY)
     except synth.SynthError as exc:
-        _fail(str(exc), EXIT_USAGE)
+        _fail(exc.said(lang), EXIT_USAGE)
     except OSError as exc:
         _fail(word(lang, "file.unwritable", path=output, reason=os_reason(lang, exc)), EXIT_USAGE)
     click.echo(word(lang, "synth.wrote" if n != 1 else "synth.wrote_one", n=n, seed=seed, path=output, seconds=time.monotonic() - start), err=True)

@@ -21,6 +21,7 @@ from pathlib import Path
 
 from engine.sql import case_table
 from engine.tree import nodes as tree
+from engine.population.errors import word as run_word
 from engine.population.synth_draws import EMITTED, Draws
 from engine.population.synth_figures import CALIBRATION, OFFICIAL_APPLICATIONS_2024  # noqa: F401  (re-exported for reports)
 from engine.population.synth_query import select
@@ -36,11 +37,26 @@ RECORDS = {(None, "経費"): ("区分", "金額", "利用月数"),
 
 
 class SynthError(ValueError):
-    """Bad arguments (n, seed, the output's kind); the message says which."""
+    """Bad arguments (n, seed, the output's kind); the message says which: `said(lang)` in a
+    language of the catalogues (domain "population", keys synth.*), str() in English."""
+
+    def __init__(self, key: str, /, **values):
+        self.key, self.values = key, values
+        super().__init__(run_word("en", key, **values))
+
+    def said(self, lang: str) -> str:
+        return run_word(lang, self.key, **self.values)
 
 
 class PolicyMismatch(SynthError):
-    """Policies the generator cannot serve together (a field typed differently, a missing enum member)."""
+    """Policies the generator cannot serve together (a field typed differently, a missing enum
+    member): a limit of engine/synth a policy's author meets, said in English."""
+
+    def __init__(self, message: str):
+        ValueError.__init__(self, message)
+
+    def said(self, lang: str) -> str:
+        return str(self)
 
 
 def layout(policies: list[tree.Policy]) -> list:
@@ -100,16 +116,16 @@ def query(policies: list[tree.Policy], n: int, seed: int) -> str:
     """The SELECT producing the population (for a caller that wants it as a view rather than a file)."""
     n, seed = _validated(n, seed)
     if not policies:
-        raise SynthError("give at least one policy")
+        raise SynthError("synth.no_policy")
     limits = _check(policies)
     return select(layout(policies), Draws(seed), n, limits)
 
 
 def _validated(n, seed) -> tuple[int, int]:
     if isinstance(n, bool) or not isinstance(n, int) or not 1 <= n <= MAX_N:
-        raise SynthError(f"the number of firms must be a whole number from 1 to {MAX_N:,} (got {n})")
+        raise SynthError("synth.n", most=f"{MAX_N:,}", n=n)
     if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed <= MAX_SEED:
-        raise SynthError(f"the seed must be a whole number from 0 to {MAX_SEED} (got {seed})")
+        raise SynthError("synth.seed", most=MAX_SEED, seed=seed)
     return n, seed
 
 
@@ -123,9 +139,9 @@ def generate(policies: list[tree.Policy], n: int = DEFAULT_N, seed: int = 0, out
     path = Path(out)
     suffix = path.suffix.lower()
     if suffix == ".csv":
-        raise SynthError("CSV cannot hold the nested case-table layout; write .parquet (or .jsonl)")
+        raise SynthError("synth.csv")
     if suffix not in (".parquet", ".jsonl", ".ndjson") and not path.is_dir():  # a folder: the OS's words, below
-        raise SynthError(f"cannot tell what to write to {str(out) or '(an empty name)'}: name it .parquet (the case table) or .jsonl (case JSON, one per line)")
+        raise SynthError("synth.format", path=out) if str(out) else SynthError("synth.format_no_name")
     with open(path, "wb"):  # fails early, with the OS's reason, for a folder or an unwritable place
         pass
     con = duckdb.connect()
