@@ -109,3 +109,32 @@ def test_a_policy_file_the_system_refuses_is_said_in_the_checks_language(run, mo
     for lang, said in (("ja", "エラー: p/policy.rules を読めません: 権限がありません\n"), ("en", "error: cannot read p/policy.rules: Permission denied\n")):
         result = run("check", "--policy", "p", "--lang", lang)
         assert (result.exit_code, result.stderr) == (4, said), lang
+
+
+def test_the_engines_own_refusal_of_a_policy_file_is_said_in_the_checks_language(run, monkeypatch, tmp_path):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "p").mkdir()
+    (tmp_path / "p" / "policy.rules").write_text('programme "x"\n  year 2024\ninclude "more.rules"\n', encoding="utf-8")
+    (tmp_path / "p" / "more.rules").write_text("# padding\n" * 1000, encoding="utf-8")
+    monkeypatch.setenv("POLICY_MAX_FILE_BYTES", "4096")
+    for lang, said in (("ja", "p/policy.rules:3:1: エラー: p/more.rules を読めません: 4,096バイトより大きいファイルです（POLICY_MAX_FILE_BYTES）"),
+                       ("en", "p/policy.rules:3:1: error: cannot read p/more.rules: larger than 4,096 bytes (POLICY_MAX_FILE_BYTES)")):
+        result = run("check", "--policy", "p", "--lang", lang)
+        assert (result.exit_code, result.stderr.splitlines()[0]) == (4, said), lang
+    if hasattr(os, "mkfifo"):
+        (tmp_path / "p" / "more.rules").unlink()
+        os.mkfifo(tmp_path / "p" / "more.rules")
+        for lang, said in (("ja", "p/policy.rules:3:1: エラー: p/more.rules を読めません: 通常のファイルではありません（FIFO、ソケットまたはデバイス）"),
+                           ("en", "p/policy.rules:3:1: error: cannot read p/more.rules: not a regular file (a FIFO, a socket or a device)")):
+            result = run("check", "--policy", "p", "--lang", lang)
+            assert (result.exit_code, result.stderr.splitlines()[0]) == (4, said), lang
+
+
+def test_the_engines_own_refusal_keeps_its_words_across_processes():
+    import pickle
+
+    from engine.i18n.system import Refused
+
+    refused = pickle.loads(pickle.dumps(Refused(errno.EFBIG, "refused.too_large", limit="4,096")))
+    assert (refused.errno, refused.strerror) == (errno.EFBIG, "larger than 4,096 bytes (POLICY_MAX_FILE_BYTES)")
+    assert os_reason("ja", refused) == "4,096バイトより大きいファイルです（POLICY_MAX_FILE_BYTES）"

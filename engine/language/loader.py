@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 import attrs
 
 from engine.i18n import N_
-from engine.i18n.system import OSReason
+from engine.i18n.system import OSReason, Refused
 from engine.language.diagnostics import Diagnostic, PolicyError, Span, phrase
 
 if TYPE_CHECKING:  # the AST, the parser and `extends` load on first use (see parse below)
@@ -57,13 +57,13 @@ def read_regular(path: str | Path, limit: int | None = None) -> bytes:
         if stat.S_ISDIR(mode):
             raise IsADirectoryError(errno.EISDIR, "is a folder")
         if not stat.S_ISREG(mode):
-            raise OSError(errno.EINVAL, "not a regular file (a FIFO, a socket or a device)")
+            raise Refused(errno.EINVAL, "refused.not_regular")
         chunks, size = [], 0
         while chunk := os.read(fd, min(1 << 20, limit + 1 - size)):
             chunks.append(chunk)
             size += len(chunk)
             if size > limit:
-                raise OSError(errno.EFBIG, f"larger than {limit:,} bytes (POLICY_MAX_FILE_BYTES)")
+                raise Refused(errno.EFBIG, "refused.too_large", limit=f"{limit:,}")
         return b"".join(chunks)
     finally:
         os.close(fd)
