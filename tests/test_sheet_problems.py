@@ -67,3 +67,12 @@ def test_population_past_the_rows_of_an_xlsx_sheet_is_said_in_its_language(run, 
     result = run("population", _cases(tmp_path / "in.jsonl", 3), "-o", tmp_path / "d.xlsx", "--lang", lang)
     assert (result.exit_code, result.stderr) == (2, said)
     assert not (tmp_path / "d.xlsx").exists()
+
+
+def test_the_what_if_report_as_xlsx_without_openpyxl_is_said_in_japanese(run, tmp_path, no_openpyxl):
+    pytest.importorskip("duckdb")
+    policies = POLICY_2024.parent
+    report = tmp_path / "r.xlsx"
+    result = run("population", "--compare", policies / "2024", policies / "2025", _cases(tmp_path / "in.jsonl", 1), "-o", report)
+    assert (result.exit_code, result.stderr) == (2, WRITING["ja"])
+    assert not report.exists()
