@@ -60,7 +60,8 @@ def trace(t: Trace, lang: str, shared: dict | None = None) -> dict:
         known = shared.get(id(t))
         if known is not None:
             return known[1]
-    out = {"kind": t.kind, "result": value(t.result)}
+    result = t.result  # most results and facts are a bool, int, str or None, written as they are: no call
+    out = {"kind": t.kind, "result": result if type(result) in _AS_IS else value(result)}
     if t.name is not None:
         out["name"] = t.name
     if t.label is not None:
@@ -69,13 +70,14 @@ def trace(t: Trace, lang: str, shared: dict | None = None) -> dict:
         out["source"] = cite(t.cite)
     if t.op is not None:
         out["op"] = t.op
-    if t.origin is not None:
-        out["at"] = f"{t.origin.file}:{t.origin.line}"
-        out["text"] = t.origin.text
+    origin = t.origin
+    if origin is not None:
+        out["at"] = f"{origin.file}:{origin.line}"
+        out["text"] = origin.text
     for key, fact in t.facts:
         if fact is not None:
             # the value's kind (money, count, bool …) is its `type`: "kind" stays the step's kind
-            out["type" if key == "kind" else key] = value(fact)
+            out["type" if key == "kind" else key] = fact if type(fact) in _AS_IS else value(fact)
     if t.children:
         out["children"] = [trace(c, lang, shared) for c in t.children]
     if shared is not None:
