@@ -19,7 +19,7 @@ from engine.cli.words import word
 
 @cli.command("schema")
 @click.argument("policy_dir", required=False, type=click.Path(), metavar="[DIR]")
-@_policy_option()
+@_policy_option(help="Policy folder. Default: the bundled 2024 policy.")
 def schema_command(policy_dir: str | None, policy_option: str | None) -> None:
     """Print the JSON Schema of a case for the policy (for editors and validators). DIR: deprecated, use --policy."""
     from engine.authoring import schema
@@ -33,7 +33,7 @@ def schema_command(policy_dir: str | None, policy_option: str | None) -> None:
 
 @cli.command("graph")
 @click.argument("policy_dir", required=False, type=click.Path(), metavar="[DIR]")
-@_policy_option()
+@_policy_option(help="Policy folder. Default: the bundled 2024 policy.")
 @click.option("--format", "fmt", type=click.Choice(["mermaid", "dot"]), default="mermaid", show_default=True)
 @click.option("--frame", default=None, help="Only this frame and what it depends on.")
 def graph_command(policy_dir: str | None, policy_option: str | None, fmt: str, frame: str | None) -> None:
@@ -106,7 +106,7 @@ def fmt_command(paths: tuple[str, ...], check_only: bool, show_diff: bool, lang:
 
 @cli.command("check")
 @click.argument("policy_dir", required=False, type=click.Path(), metavar="[DIR]")
-@_policy_option("the bundled 2024 policy; a folder of policy years checks each")
+@_policy_option(help="Policy folder. Default: the bundled 2024 policy; a folder of policy years checks each.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "sarif"]), default="text", show_default=True,
               help="text: file:line:col with the line and a caret, on standard error; json: the problems as data; "
                    "sarif: SARIF 2.1.0 for CI annotations (json and sarif on standard output).")
@@ -162,7 +162,7 @@ def check_command(policy_dir: str | None, policy_option: str | None, fmt: str, l
 
 @cli.command("doc")
 @click.argument("policy_dir", required=False, type=click.Path(), metavar="[DIR]")
-@_policy_option()
+@_policy_option(help="Policy folder. Default: the bundled 2024 policy.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False), default=None,
               help="Write the document here (default: standard output); .html or .md chooses the format.")
 @click.option("--format", "fmt", type=click.Choice(["html", "markdown"]), default=None,

@@ -12,6 +12,7 @@ import click
 from engine import __version__
 from engine.language.diagnostics import CaseError
 from engine.evaluate.selection import fields_of_years
+from engine.cli.help import HelpGroup
 from engine.cli.words import word
 from engine.i18n.system import os_reason
 
@@ -45,7 +46,7 @@ def _fail(message: str, code: int) -> None:
     sys.exit(code)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=HelpGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="policy")
 def cli() -> None:
     """Rules-as-code for public subsidy programmes."""
@@ -71,10 +72,11 @@ def _write_whole(text: str, output: str, lang: str = "en") -> None:
         _fail(word(lang, "file.unwritable", path=output, reason=os_reason(lang, exc)), EXIT_USAGE)
 
 
-def _policy_option(default: str = "the bundled 2024 policy"):
+def _policy_option(help: str):
     """`--policy DIR`, the one spelling of the policy folder on every command (OLD_DIR NEW_DIR of
-    diff and --compare excepted: two policies)."""
-    return click.option("--policy", "policy_option", type=click.Path(), default=None, help=f"Policy folder. Default: {default}.")
+    diff and --compare excepted: two policies). Its help is written where it is used, whole, so
+    that the catalogue reads it there (engine/i18n/catalogues.py)."""
+    return click.option("--policy", "policy_option", type=click.Path(), default=None, help=help)
 
 
 def _policy_folder(command: str, option: str | None, positional: str | None, lang: str = "en") -> str | None:

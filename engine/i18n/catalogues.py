@@ -29,10 +29,16 @@ SOURCES = {
                  "language/checker_declarations.py", "language/checker_expressions.py", "language/checker_frames.py", "language/ranges.py", "language/literals.py",
                  "evaluate/selection.py"),
     "authoring": ("authoring/words.py",),
-    "cli": ("cli/words.py",),
+    "cli": ("cli/words.py", "cli/help.py"),
     "system": ("i18n/system.py",),
 }
 KEYWORDS = {"N_": ((1, "c"), 2)}
+# Where a domain's --help texts are: the English of each command's docstring and each option's help=
+# in its click decorators, keyed by the command and option names (engine/cli/help.py says them)
+HELP_SOURCES = {"cli": ("cli/common.py", "cli/decide.py", "cli/batch.py", "cli/authoring.py", "cli/casetest.py", "cli/serve.py",
+                        "cli/population.py")}
+# decorators that make an option without naming it in the call: engine/cli/common.py's --policy
+OPTION_HELPERS = {"_policy_option": "--policy"}
 _FIXED_DATE = datetime.datetime(2026, 12, 3, tzinfo=datetime.timezone.utc)  # no date churn in the files
 
 
@@ -50,7 +56,59 @@ def extracted(domain: str) -> list[tuple[str, str]]:
         if path.exists():
             for _line, msgid, _comments, context in extract_from_file("python", path, keywords=KEYWORDS):
                 found.append((context, msgid))
+    for name in HELP_SOURCES.get(domain, ()):
+        found += help_texts(ENGINE / name)
     return found
+
+
+def help_texts(path: Path) -> list[tuple[str, str]]:
+    """(key, English) of the --help texts a module of the command line writes: `help.<command>` for
+    the docstring of a function decorated `@cli.command("<command>")` (`help.policy` for the
+    `@click.group`), `help.<command>.<--option>` for the help= of each of its decorators, named by
+    the option's first long name (engine/cli/help.py text_key reads the same keys at run time)."""
+    import ast
+
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    found = []
+    for node in tree.body:
+        if not isinstance(node, ast.FunctionDef):
+            continue
+        scope = next((s for s in map(_command_name, node.decorator_list) if s), None)
+        if scope is None:
+            continue
+        if ast.get_docstring(node):
+            found.append((f"help.{scope}", ast.get_docstring(node)))
+        for decorator in node.decorator_list:
+            text = next((k.value for k in getattr(decorator, "keywords", ()) if k.arg == "help"), None)
+            if text is None:
+                continue
+            if not (isinstance(text, ast.Constant) and isinstance(text.value, str)):
+                raise ValueError(f"{path}:{decorator.lineno}: help= is not a plain string; the catalogue cannot read it")
+            found.append((f"help.{scope}.{_option_name(decorator, path)}", text.value))
+    return found
+
+
+def _command_name(decorator) -> str | None:
+    """`cli.command("x")` names the command x; `click.group(...)` is the `policy` group."""
+    import ast
+
+    if isinstance(decorator, ast.Call) and isinstance(decorator.func, ast.Attribute):
+        if decorator.func.attr == "command" and decorator.args and isinstance(decorator.args[0], ast.Constant):
+            return decorator.args[0].value
+        if decorator.func.attr == "group" and getattr(decorator.func.value, "id", None) == "click":
+            return "policy"
+    return None
+
+
+def _option_name(decorator, path: Path) -> str:
+    """The option's first long name (`--trace` of "--trace/--no-trace"), else its first name."""
+    names = [a.value.split("/")[0] for a in decorator.args if isinstance(getattr(a, "value", None), str) and a.value.startswith("-")]
+    if names:
+        return next((n for n in names if n.startswith("--")), names[0])
+    helper = getattr(decorator.func, "id", None)
+    if helper in OPTION_HELPERS:
+        return OPTION_HELPERS[helper]
+    raise ValueError(f"{path}:{decorator.lineno}: cannot tell which option this help= is for")
 
 
 def _new_catalog(lang: str, domain: str):
