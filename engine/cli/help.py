@@ -199,21 +199,27 @@ def width(text: str) -> int:
     return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
 
 
-_TOKEN = re.compile(r" +|[!-~]+|.", re.S)  # spaces; a run of ASCII (an option, a file name, a number); any other character
+# spaces; an option's extras ([既定: 1; 1<=x<=64]); a run of ASCII (an option, a file name, a number); any other character
+_TOKEN = re.compile(r" +|\[[^\]]*\]|[!-~]+|.", re.S)
 _NO_LINE_START = set("、。，．）」』】〕・：；！？…%ー々ぁぃぅぇぉっゃゅょゎァィゥェォッャュョヮヵヶ" ",.:;)]")
 _NO_LINE_END = set("（「『【〔")
 
 
 def wrap(text: str, columns: int, initial: str = "", subsequent: str = "") -> str:
-    """`text` in lines of at most `columns` columns (a closing mark may hang one past), broken
-    between any two Japanese characters but never inside a run of ASCII that fits a line."""
+    """`text` in lines of at most `columns` columns, broken between any two Japanese characters but
+    never inside a run of ASCII that fits a line; a closing mark never begins a line (the character
+    before it goes down with it) and an opening bracket never ends one."""
     lines, line, indent = [], [], initial
     for token in _TOKEN.findall(re.sub(r"\s*\n\s*", " ", text.strip())):
         used = width(indent) + sum(width(t) for t in line)
         if not line and token.isspace():
             continue
-        if used + width(token) > columns and line and token[0] not in _NO_LINE_START:
-            carried = [line.pop()] if line[-1] in _NO_LINE_END else []
+        if used + width(token) > columns and line:
+            carried = []
+            if token[0] in _NO_LINE_START and len(line) > 1 and not line[-1].isspace():
+                carried.insert(0, line.pop())
+            if len(line) > 1 and line[-1] in _NO_LINE_END:
+                carried.insert(0, line.pop())
             lines.append(indent + "".join(line).rstrip())
             line, indent = carried, subsequent
             if token.isspace():
