@@ -146,6 +146,7 @@ def test_japanese_help_fits_the_terminal(command):
 def test_japanese_is_wrapped_between_characters_but_not_inside_a_name():
     assert wrap("ポリシーのフォルダー（policy.rules を含む）。", 20) == "ポリシーのフォルダー\n（policy.rules を含\nむ）。"
     assert wrap("あ" * 9 + "。", 18) == "あ" * 8 + "\nあ。"  # a closing mark takes the character before it down
+    assert wrap("同梱のポリシー。", 14) == "同梱のポリ\nシー。"  # and a long vowel mark the one before it
     assert wrap("ワーカー数。  [既定: 1; 1<=x<=64]", 24) == "ワーカー数。\n[既定: 1; 1<=x<=64]"  # an option's extras kept whole
     assert wrap("あいう（えお）", 8) == "あいう\n（えお）"  # an opening bracket does not end a line
 

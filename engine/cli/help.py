@@ -216,8 +216,9 @@ def wrap(text: str, columns: int, initial: str = "", subsequent: str = "") -> st
             continue
         if used + width(token) > columns and line:
             carried = []
-            if token[0] in _NO_LINE_START and len(line) > 1 and not line[-1].isspace():
-                carried.insert(0, line.pop())
+            if token[0] in _NO_LINE_START:  # down with the characters it must follow (ポリシー。 as one)
+                while len(line) > 1 and not line[-1].isspace() and (not carried or carried[0][0] in _NO_LINE_START):
+                    carried.insert(0, line.pop())
             if len(line) > 1 and line[-1] in _NO_LINE_END:
                 carried.insert(0, line.pop())
             lines.append(indent + "".join(line).rstrip())
