@@ -12,7 +12,7 @@ import pytest
 from click.testing import CliRunner
 
 from engine.cli import cli
-from engine.cli.help import text_key, width, wrap
+from engine.cli.help import HelpFormatter, text_key, width, wrap
 from engine.i18n import catalogues
 
 COMMANDS = sorted(cli.commands)
@@ -141,6 +141,14 @@ def test_japanese_help_fits_the_terminal(command):
     text = _help(*([command] if command else []), "--help")
     too_wide = [line for line in text.splitlines() if width(line) > 80]
     assert too_wide == []
+
+
+def test_a_long_usage_line_goes_on_under_its_arguments():
+    formatter = HelpFormatter("ja", width=50)
+    formatter.write_usage("policy population", "[OPTIONS] OLD_POLICY NEW_POLICY CASES OUTPUT_FILE")
+    assert formatter.getvalue() == ("使い方: policy population [OPTIONS] OLD_POLICY\n"
+                                    "                          NEW_POLICY CASES\n"
+                                    "                          OUTPUT_FILE\n")
 
 
 def test_japanese_is_wrapped_between_characters_but_not_inside_a_name():

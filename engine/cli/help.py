@@ -240,9 +240,10 @@ class HelpFormatter(click.HelpFormatter):
         self.lang = lang
 
     def write_usage(self, prog: str, args: str = "", prefix: str | None = None) -> None:
-        if self.lang != "en" and prefix is None:
-            prefix = _word(self.lang, "help.usage") + " "
-        super().write_usage(prog, args, prefix)
+        if self.lang == "en" or prefix is not None:
+            return super().write_usage(prog, args, prefix)
+        head = f"{'':>{self.current_indent}}{_word(self.lang, 'help.usage')} {prog} "  # its lines go on under the arguments
+        self.write((wrap(args, self.width, head, " " * width(head)) if args else head.rstrip(" ")) + "\n")
 
     def write_heading(self, heading: str) -> None:
         key = _HEADINGS.get(heading)
