@@ -169,3 +169,39 @@ def test_a_help_the_catalogue_cannot_read_is_refused(tmp_path):
         catalogues.help_texts(source)
     source.write_text('@cli.command("x")\n@click.option("-q", "--quiet/--loud", help="Q.")\ndef x():\n    """Do x."""\n', encoding="utf-8")
     assert catalogues.help_texts(Path(source)) == [("help.x", "Do x."), ("help.x.--quiet", "Q.")]
+
+
+def _error(*args: str):
+    result = CliRunner().invoke(cli, list(args), prog_name="policy")
+    assert result.exit_code == 2 and result.stdout == ""
+    return result.stderr
+
+
+@pytest.mark.parametrize(("args", "japanese", "english"), [
+    (("eval",), "エラー: 引数 'CASE' を指定してください。", "Error: Missing argument 'CASE'."),
+    (("eval", "x.json", "--frmae", "a"), "エラー: '--frmae' というオプションはありません。（もしかして: --frame, --format, --trace）",
+     "Error: No such option '--frmae'. (Did you mean one of: '--format', '--frame', '--trace'?)"),
+    (("eval", "x.json", "--format", "xml"), "エラー: '--format' の値が正しくありません。text, json, brief のいずれかを指定してください。",
+     "Error: Invalid value for '--format': 'xml' is not one of 'text', 'json', 'brief'."),
+    (("eval", "a.json", "b.json"), "エラー: 余分な引数があります（b.json）。", "Error: Got unexpected extra argument (b.json)"),
+    (("batch", "in.jsonl"), "エラー: オプション '-o' / '--output' を指定してください。", "Error: Missing option '-o' / '--output'."),
+    (("batch", "in.jsonl", "-o", "o.csv", "--workers", "99"),
+     "エラー: '--workers' の値が正しくありません。1<=x<=64 の範囲の数を指定してください。",
+     "Error: Invalid value for '--workers': 99 is not in the range 1<=x<=64."),
+    (("synth", "-o", "x.parquet", "--n", "many"), "エラー: '--n' の値が正しくありません。整数を指定してください。",
+     "Error: Invalid value for '--n': 'many' is not a valid integer."),
+])
+def test_usage_errors_in_japanese_and_in_clicks_english(args, japanese, english):
+    command = f"policy {args[0]}"
+    usage = {"eval": "[OPTIONS] CASE", "batch": "[OPTIONS] INPUT", "synth": "[OPTIONS]"}[args[0]]
+    assert _error(*args) == f"使い方: {command} {usage}\n詳しくは '{command} --help' で確認してください。\n\n{japanese}\n"
+    assert _error(*args, "--lang", "en") == f"Usage: {command} {usage}\nTry '{command} --help' for help.\n\n{english}\n"
+
+
+def test_usage_errors_of_the_group_and_of_the_parser():
+    assert _error("evl") == ("使い方: policy [OPTIONS] COMMAND [ARGS]...\n詳しくは 'policy --help' で確認してください。\n\n"
+                             "エラー: 'evl' というコマンドはありません。（もしかして: eval）\n")
+    # click's parser says a missing value without the usage line; in Japanese the usage comes too
+    assert _error("eval", "x.json", "--frame") == ("使い方: policy eval [OPTIONS] CASE\n詳しくは 'policy eval --help' で確認してください。\n\n"
+                                                   "エラー: オプション '--frame' には値が必要です。\n")
+    assert _error("eval", "x.json", "--lang", "en", "--frame") == "Error: Option '--frame' requires an argument.\n"

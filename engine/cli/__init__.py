@@ -2,7 +2,7 @@
 (decide: eval and explain; batch; authoring: check, fmt, schema, graph, doc, lsp; casetest: test
 and diff; serve; population: synth, template, sql, population; words: what the command line
 itself says, in the `cli` gettext catalogue; help: `--help` in the reader's language, through the same
-catalogue). Exit codes are one table (engine/cli/common.py)."""
+catalogue, and usage_errors: click's usage errors in it). Exit codes are one table (engine/cli/common.py)."""
 
 from engine.cli.common import (EXIT_BAD_CASE, EXIT_BAD_POLICY, EXIT_CHANGED, EXIT_INTERNAL, EXIT_NOT_ELIGIBLE, EXIT_OK,
                                EXIT_TEST_FAILED, EXIT_USAGE, cli, main)

@@ -3,7 +3,7 @@ decorators (the msgid), and are said at the moment help is written by the `cli` 
 keys taken from the command and option names (`help.eval`, `help.eval.--format`; the group's own
 `help.policy`). engine/i18n/catalogues.py reads the same keys from the decorators. Japanese by
 default, like every output; `--lang en` anywhere on the command line gives click's English as
-it was. Only the help is translated: a usage error keeps click's English frame."""
+it was. click's usage errors follow the same language (engine/cli/usage_errors.py)."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ import click
 from click.formatting import iter_rows, measure_table
 
 from engine.i18n import LANGUAGES, N_, catalogue, translator
+from engine.cli import usage_errors
 
 # click's own words on a help page (click says them through its own gettext domain, which has no
 # Japanese): the usage prefix, the section headings, the extras after an option's help, and the
@@ -104,7 +105,10 @@ class _Translated:
             # `policy --lang en --help`: a command without --lang takes it as the help's language only
             if not any(p.name == "lang" for p in self.params) and _asks_help(args, ctx.help_option_names):
                 args = _without_lang(args)
-        return super().parse_args(ctx, args)
+        try:
+            return super().parse_args(ctx, args)
+        except click.UsageError as exc:
+            raise _said(exc, ctx) from None
 
     def get_help(self, ctx: click.Context) -> str:
         formatter = HelpFormatter(ctx.meta.get(_LANG, DEFAULT_LANGUAGE), width=ctx.terminal_width,
@@ -132,6 +136,24 @@ class _Translated:
                 formatter.write_dl(rows)
         if isinstance(self, click.Group):
             self.format_commands(ctx, formatter)
+
+
+def _said(exc: click.UsageError, ctx: click.Context) -> click.UsageError:
+    """`exc` in the language of the command line (engine/cli/usage_errors.py), or as it is."""
+    lang = ctx.meta.get(_LANG, DEFAULT_LANGUAGE)
+    if lang == "en":
+        return exc
+    exc.ctx = exc.ctx or ctx  # the parser's own errors come without one
+
+    def say(key: str, **values) -> str:
+        return translated(lang, key, usage_errors.WORDS[key]).format(**values)
+
+    text = usage_errors.message(exc, say)
+    if text is None:
+        return exc
+    formatter = HelpFormatter(lang, width=exc.ctx.terminal_width, max_width=exc.ctx.max_content_width)
+    exc.ctx.command.format_usage(exc.ctx, formatter)
+    return usage_errors.SaidUsageError(text, exc.ctx, formatter.getvalue().rstrip("\n"), say)
 
 
 def _record(param: click.Parameter, ctx: click.Context, scope: str, lang: str) -> tuple[str, str] | None:
@@ -165,6 +187,12 @@ class HelpGroup(_Translated, click.Group):
     commands it makes are HelpCommands."""
 
     command_class = HelpCommand
+
+    def resolve_command(self, ctx: click.Context, args: list[str]):
+        try:
+            return super().resolve_command(ctx, args)
+        except click.UsageError as exc:  # no such command
+            raise _said(exc, ctx) from None
 
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         lang = getattr(formatter, "lang", "en")

@@ -29,7 +29,7 @@ SOURCES = {
                  "language/checker_declarations.py", "language/checker_expressions.py", "language/checker_frames.py", "language/ranges.py", "language/literals.py",
                  "evaluate/selection.py"),
     "authoring": ("authoring/words.py",),
-    "cli": ("cli/words.py", "cli/help.py"),
+    "cli": ("cli/words.py", "cli/help.py", "cli/usage_errors.py"),
     "system": ("i18n/system.py",),
 }
 KEYWORDS = {"N_": ((1, "c"), 2)}
