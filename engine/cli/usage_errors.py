@@ -1,6 +1,7 @@
 """click's usage errors in the reader's language: an unknown option or command, a missing argument
 or option, an option without its value, a value not among the choices or out of range, an
-argument too many. Said in Japanese (the default, as --help) from what the error holds; under
+argument too many (every kind of value the commands' options take: a choice, a range, a whole
+number; a path is not checked by click). Said in Japanese (the default, as --help) from what the error holds; under
 `--lang en`, and for any error not listed here, click's own English as it was (never half of each)."""
 
 from __future__ import annotations
@@ -23,7 +24,6 @@ WORDS = catalogue([
     N_("error.choice", "Invalid value for {name}: choose one of {choices}."),
     N_("error.range", "Invalid value for {name}: give a number in the range {range}."),
     N_("error.integer", "Invalid value for {name}: give a whole number."),
-    N_("error.number", "Invalid value for {name}: give a number."),
     N_("error.extra_arguments", "Got unexpected extra arguments ({args})."),
 ])
 _NEEDS_VALUE = re.compile(r"Option '(?P<name>[^']+)' requires an argument\.$")
@@ -47,11 +47,7 @@ def message(exc: click.UsageError, say) -> str | None:
             return say("error.choice", name=name, choices=", ".join(map(str, kind.choices)))
         if isinstance(kind, (click.IntRange, click.FloatRange)):
             return say("error.range", name=name, range=kind._describe_range())
-        if kind is click.INT or isinstance(kind, click.types.IntParamType):
-            return say("error.integer", name=name)
-        if isinstance(kind, click.types.FloatParamType):
-            return say("error.number", name=name)
-        return None
+        return say("error.integer", name=name) if isinstance(kind, click.types.IntParamType) else None
     if type(exc) in (click.BadOptionUsage, click.UsageError, click.BadArgumentUsage):
         if match := _NEEDS_VALUE.match(exc.message):
             return say("error.needs_value", name=repr(match["name"]))
