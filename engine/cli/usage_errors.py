@@ -41,7 +41,7 @@ def message(exc: click.UsageError, say) -> str | None:
     if isinstance(exc, click.MissingParameter) and exc.param is not None and not exc.message:
         key = {"argument": "error.missing_argument", "option": "error.missing_option"}.get(exc.param.param_type_name)
         return say(key, name=exc.param.get_error_hint(ctx)) if key else None
-    if isinstance(exc, click.BadParameter) and exc.param is not None and type(exc) is click.BadParameter:
+    if type(exc) is click.BadParameter and exc.param is not None:  # a value its type refused
         name, kind = exc.param.get_error_hint(ctx), exc.param.type
         if isinstance(kind, click.Choice):
             return say("error.choice", name=name, choices=", ".join(map(str, kind.choices)))
