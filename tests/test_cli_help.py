@@ -107,7 +107,7 @@ def test_every_help_text_has_a_japanese_translation():
     texts = _texts()
     keys = [key for key, _ in texts]  # the walk reached the group's and every command's own text and options
     assert {"help.policy", "help.policy.--version", "help.--help", "help.eval.--format", "help.serve.--max-trace"} <= set(keys)
-    assert {f"help.{name}" for name in COMMANDS} <= set(keys) and len(COMMANDS) == 16
+    assert {f"help.{name}" for name in COMMANDS} <= set(keys)
     japanese = {(key, msgid): string for key, msgid, string in catalogues.entries(catalogues.read("ja", "cli"))}
     missing = [f"{key}: {english}" for key, english in texts if not japanese.get((key, english), "").strip()]
     assert missing == []
