@@ -66,8 +66,10 @@ def test_the_runtime_reads_the_catalogues_with_the_standard_library():
 # ------------------------------------------------------------------ nothing bypasses the catalogue
 # The modules whose every sentence must come from a catalogue, and the literals they may hold that
 # are not sentences: markup, symbols and the units the policy language itself spells. The command
-# line's modules are scanned less their click decorators (--help texts are English, and not a
-# message); of them, serve still says its usage errors in English (docs/messages.md).
+# line's modules are scanned less their click decorators: the --help texts there are the English
+# source texts that engine/cli/help.py says through the cli catalogue (tests/test_cli_help.py holds
+# every one translated); help.py and usage_errors.py, not scanned, hold click's English only as the
+# keys and patterns they recognise it by. Serve still says its usage errors in English (docs/messages.md).
 CLI = ROOT / "engine" / "cli"
 SCANNED = sorted((ROOT / "engine" / "explain").glob("*.py")) + [
     ROOT / "engine" / "evaluate" / name for name in ("case.py", "case_words.py", "case_problems.py")] + [

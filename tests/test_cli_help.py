@@ -54,7 +54,8 @@ def test_eval_help_in_japanese_and_english():
     at = ja.index("  --format [text|json|brief]  text: 説明文、json: 判定をデータで、brief: 判定を")
     assert ja[at + 1:at + 3] == ["                              決めた点だけ（tests/snapshots/ の形）。",
                                  "                              [既定: text]"]
-    assert "  --lang [ja|en]              [既定: ja]" in ja
+    at = ja.index("  --lang [ja|en]              説明とメッセージの言語（ja: 日本語、en: 英語）。")
+    assert ja[at + 1] == "                              [既定: ja]"
     assert "  --frame TEXT                この枠だけを判定します（繰り返し指定できます）。" in ja
     assert "  -h, --help                  このヘルプを表示して終了します。" in ja
     en = _help("eval", "--lang", "en", "--help").splitlines()
@@ -62,7 +63,8 @@ def test_eval_help_in_japanese_and_english():
                       "  Evaluate CASE (a JSON file, or - for standard input) and explain the decision"]
     assert "  --format [text|json|brief]  text: the explanation; json: the decision as data;" in en
     assert "                              tests/snapshots/).  [default: text]" in en
-    assert "  --lang [ja|en]              [default: ja]" in en
+    at = en.index("  --lang [ja|en]              Language of the explanation and its messages (ja:")
+    assert en[at + 1] == "                              Japanese, en: English).  [default: ja]"
 
 
 def test_batch_help_in_japanese_and_english():

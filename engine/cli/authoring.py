@@ -34,7 +34,8 @@ def schema_command(policy_dir: str | None, policy_option: str | None) -> None:
 @cli.command("graph")
 @click.argument("policy_dir", required=False, type=click.Path(), metavar="[DIR]")
 @_policy_option(help="Policy folder. Default: the bundled 2024 policy.")
-@click.option("--format", "fmt", type=click.Choice(["mermaid", "dot"]), default="mermaid", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["mermaid", "dot"]), default="mermaid", show_default=True,
+              help="mermaid: for Markdown viewers; dot: for Graphviz.")
 @click.option("--frame", default=None, help="Only this frame and what it depends on.")
 def graph_command(policy_dir: str | None, policy_option: str | None, fmt: str, frame: str | None) -> None:
     """Print the compiled evaluation tree as Mermaid or Graphviz dot source. DIR: deprecated, use --policy."""
@@ -167,7 +168,8 @@ def check_command(policy_dir: str | None, policy_option: str | None, fmt: str, l
               help="Write the document here (default: standard output); .html or .md chooses the format.")
 @click.option("--format", "fmt", type=click.Choice(["html", "markdown"]), default=None,
               help="html: one self-contained page; markdown. Default: from -o's extension, else markdown.")
-@click.option("--lang", type=click.Choice(["ja", "en"]), default="ja", show_default=True)
+@click.option("--lang", type=click.Choice(["ja", "en"]), default="ja", show_default=True,
+              help="Language of the document (ja: Japanese, en: English).")
 def doc_command(policy_dir: str | None, policy_option: str | None, output: str | None, fmt: str | None, lang: str) -> None:
     """Render a policy (default: the bundled 2024) as a reviewer's document: every frame, rule, table
     and question with its citation, and what a year that extends another changed. DIR: deprecated, use --policy."""

@@ -25,7 +25,8 @@ from engine.cli.words import word
 @click.argument("cases", nargs=-1, required=True, type=click.Path())
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown"]), default="text", show_default=True,
               help="markdown: for pasting into a merge request.")
-@click.option("--lang", type=click.Choice(["ja", "en"]), default="ja", show_default=True)
+@click.option("--lang", type=click.Choice(["ja", "en"]), default="ja", show_default=True,
+              help="Language of the review (ja: Japanese, en: English).")
 def diff_command(old_dir: str, new_dir: str, cases: tuple[str, ...], fmt: str, lang: str) -> None:
     """What changed from OLD_DIR to NEW_DIR: every changed definition, clause by clause; every case of
     CASES (files or folders of .json) whose decision changed, and the changes that account for it.

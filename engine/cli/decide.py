@@ -63,7 +63,8 @@ def _chosen(selection, policy) -> dict | None:
               help="A folder of policy years: use the one in force on the case's application date.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "brief"]), default="text", show_default=True,
               help="text: the explanation; json: the decision as data; brief: only what decides (the form of tests/snapshots/).")
-@click.option("--lang", type=click.Choice(["ja", "en"]), default="ja", show_default=True)
+@click.option("--lang", type=click.Choice(["ja", "en"]), default="ja", show_default=True,
+              help="Language of the explanation and its messages (ja: Japanese, en: English).")
 @click.option("--frame", "frames", multiple=True, help="Evaluate only this frame (repeatable).")
 @click.option("--trace/--no-trace", "full", default=False,
               help="Add every rule's trace with the values it saw (text and JSON; off by default).")
@@ -124,7 +125,8 @@ def _frames(policy, raw, frames: tuple[str, ...], case: str, lang: str = "en") -
               help="Policy folder. Default: the bundled year in force on the case's 申請日 (2024 for an undated case).")
 @click.option("--policies", "policies_root", type=click.Path(), default=None,
               help="A folder of policy years: use the one in force on the case's application date.")
-@click.option("--lang", type=click.Choice(["ja", "en"]), default="ja", show_default=True)
+@click.option("--lang", type=click.Choice(["ja", "en"]), default="ja", show_default=True,
+              help="Language of the explanation and its messages (ja: Japanese, en: English).")
 @click.option("--frame", "frames", multiple=True, help="Explain only this frame, by name or label (repeatable).")
 @click.option("-o", "--output", type=click.Path(dir_okay=False), default=None, help="Write the page here (default: standard output).")
 def explain_command(case: str, policy_dir: str | None, policies_root: str | None, lang: str, frames: tuple[str, ...],

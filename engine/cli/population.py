@@ -19,7 +19,7 @@ from engine.cli.common import (EXIT_USAGE, EXIT_BAD_CASE, EXIT_BAD_POLICY, _case
 @cli.command("synth")
 @click.option("--policy", "policy_dirs", multiple=True, type=click.Path(), help="Policy folder (repeatable). Default: the bundled 2024 and 2025.")
 @click.option("--n", "n", type=int, default=3_364_891, show_default=True, help="Number of firms (rows).")
-@click.option("--seed", type=int, default=0, show_default=True)
+@click.option("--seed", type=int, default=0, show_default=True, help="The same seed writes the same firms.")
 @click.option("-o", "--output", required=True, type=click.Path(), help="Parquet file (.jsonl: case JSON, one per line).")
 @click.option("--lang", type=click.Choice(["ja", "en"]), default="ja", show_default=True, help="Language of its messages.")
 def synth_command(policy_dirs, n, seed, output, lang) -> None:
@@ -113,7 +113,8 @@ def sql_command(policy_dir, dialect, frames, no_dates, fused, lang) -> None:
 @click.option("-o", "--output", type=click.Path(dir_okay=False), default=None,
               help="Decisions file (.parquet, .csv or .xlsx); with --compare, the report (.txt, .json or .html; default: standard output).")
 @click.option("--policy", "policy_dir", type=click.Path(), default=None, help="Policy folder. Default: the bundled 2024 policy.")
-@click.option("--engine", type=click.Choice(["duckdb", "spark"]), default="duckdb", show_default=True)
+@click.option("--engine", type=click.Choice(["duckdb", "spark"]), default="duckdb", show_default=True,
+              help="Where the query runs: DuckDB in this process, or Spark (needs Java and the spark extra).")
 @click.option("--frame", "frames", multiple=True, help="Only this frame (repeatable; not with --compare).")
 @click.option("--compare", is_flag=True, help="PATHS are OLD_POLICY NEW_POLICY CASES: report what the change does.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "html", "xlsx"]), default=None,

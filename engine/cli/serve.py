@@ -12,7 +12,7 @@ from engine.cli.common import EXIT_USAGE, EXIT_BAD_POLICY, _fail, cli
 
 @cli.command("serve")
 @click.option("--policies", "policies_root", type=click.Path(), default=None, help="A folder of policy years. Default: the bundled policies.")
-@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on (0.0.0.0: every interface).")
 @click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True, help="0: any free port (printed).")
 @click.option("--workers", type=click.IntRange(1, 64), default=None, help="Worker processes. Default: one per CPU.")
 @click.option("--log", "log_path", type=click.Path(dir_okay=False), default=None, help="Append every decision to this JSON Lines file.")
