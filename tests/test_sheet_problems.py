@@ -54,6 +54,21 @@ def test_a_batch_past_the_rows_of_an_xlsx_sheet_is_said_in_its_language(run, tmp
     out = tmp_path / "out.xlsx"
     result = run("batch", _cases(tmp_path / "in.jsonl", 3), "-o", out, "--lang", lang, "--workers", "1")
     assert (result.exit_code, result.stderr) == (2, said.format(out=out))
+    assert not out.exists()
+
+
+def test_a_sheet_past_its_rows_closes_what_it_streamed(tmp_path, monkeypatch):
+    """The refused workbook's rows are closed when it is refused, not left open to the collector
+    (which printed "Exception ignored in: <generator … _write_rows>" in a later test)."""
+    pytest.importorskip("openpyxl")
+    monkeypatch.setattr(sheets, "XLSX_MAX_ROWS", 3)
+    sheet = sheets.XlsxSheet(tmp_path / "out.xlsx", ["id"], lang="ja")
+    sheet.row([1])
+    sheet.row([2])
+    with pytest.raises(sheets.SheetProblem):
+        sheet.row([3])
+    assert sheet.sheet._rows is None or sheet.sheet._rows.gi_frame is None  # the row stream has ended
+    assert not (tmp_path / "out.xlsx").exists()
 
 
 @pytest.mark.parametrize("lang, said", [

@@ -134,6 +134,8 @@ def batch_command(input_path, output_path, policy_dir, trace, workers, input_for
                 raise KeyboardInterrupt
     except KeyboardInterrupt:
         out.flush()
+        if sheet is not None:
+            sheet.discard()  # an interrupted .xlsx is not written
         click.echo("\n" + word(lang, "batch.interrupted_sheet" if sheet else "batch.interrupted", n=done + summary.read), err=True)
         sys.exit(130)
     except sheets.SheetProblem as exc:

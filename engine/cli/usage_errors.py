@@ -7,6 +7,7 @@ number; a path is not checked by click). Said in Japanese (the default, as --hel
 from __future__ import annotations
 
 import re
+import sys
 
 import click
 
@@ -74,6 +75,6 @@ class SaidUsageError(click.UsageError):
         if ctx.command.get_help_option(ctx) is not None:
             names = ctx.command.get_help_option_names(ctx)
             hint = self.say("error.frame.try", command=ctx.command_path, option=max(names, key=len)) + "\n"
-        stream = file or click.get_text_stream("stderr")
+        stream = file if file is not None else sys.stderr  # click.get_text_stream is deprecated (Click 9)
         click.echo(f"{self.usage}\n{hint}", file=stream, color=ctx.color)
         click.echo(self.say("error.frame.error", message=self.format_message()), file=stream, color=ctx.color)

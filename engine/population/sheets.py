@@ -244,11 +244,17 @@ class XlsxSheet:
     def row(self, cells: list) -> None:
         self.count += 1
         if self.count >= XLSX_MAX_ROWS:
+            self.discard()
             raise SheetProblem(run_word(self.lang, "sheet.too_many_rows", most=f"{XLSX_MAX_ROWS - 1:,}"))
         self.sheet.append(cells)
 
     def close(self) -> None:
         self.book.save(self.path)
+
+    def discard(self) -> None:
+        """Stop without writing the workbook (too many rows, or the batch interrupted): the rows
+        streamed to openpyxl's temporary file are closed, not left to the collector (which warned)."""
+        self.sheet.close()
 
 
 def open_sheet(path: str | Path, fmt: str, header: list, bom: bool = True, append: bool = False, lang: str = "en"):
