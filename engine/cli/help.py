@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import inspect
 import re
-import unicodedata
 
 import click
 from click.formatting import iter_rows, measure_table
 
 from engine.i18n import LANGUAGES, N_, catalogue, translator
+from engine.language.diagnostics import display_width
 from engine.cli import usage_errors
 
 # click's own words on a help page (click says them through its own gettext domain, which has no
@@ -222,10 +222,7 @@ def _short(text: str, limit: int) -> str:
 
 
 # ------------------------------------------------------------------ laying Japanese out on a terminal
-def width(text: str) -> int:
-    """Columns a terminal gives `text`: two for a wide (CJK) character."""
-    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
-
+width = display_width  # columns a terminal gives a text: two for a wide (CJK) character
 
 # spaces; an option's extras ([既定: 1; 1<=x<=64]); a run of ASCII (an option, a file name, a number); any other character
 _TOKEN = re.compile(r" +|\[[^\]]*\]|[!-~]+|.", re.S)

@@ -7,11 +7,11 @@ of the budget."""
 from __future__ import annotations
 
 import json
-import unicodedata
 
 from engine.explain.render_text import yen
 from engine.population import report_tables as tables
 from engine.i18n import N_, catalogue, say
+from engine.language.diagnostics import display_width as _width  # terminals give CJK characters two cells, ambiguous ones (→, −) one
 
 # The report's own words (catalogue domain "population", engine/locale/<lang>/LC_MESSAGES/population.po):
 # a key and the English source string; the catalogues give the Japanese.
@@ -85,11 +85,6 @@ def _w(lang: str, key: str, **values) -> str:
 def signed(v: int) -> str:
     """+1,234円 / −1,234円 (a true minus sign, as in print) / 0円."""
     return yen(0) if v == 0 else ("+" if v > 0 else "−") + yen(abs(v))
-
-
-def _width(s: str) -> int:
-    # Terminals give CJK (wide/fullwidth) characters two cells; ambiguous ones (→, −) one.
-    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in s)
 
 
 def _table(header: list[str], rows: list[list]) -> list[str]:
