@@ -65,10 +65,17 @@ def test_every_rule_has_the_tree_value_and_type_on_a_boundary_corpus(policies, k
         assert lazy == eager and eager == lazy  # a LazyTrace equals the plain Trace it reads as, both ways
 
 
-def test_a_lazy_step_compares_and_hashes_as_a_trace():
+def test_a_lazy_step_differing_in_any_field_is_not_equal(policies, known):
     import attrs
 
-    assert LazyTrace._FIELDS == tuple(f.name for f in attrs.fields(Trace))  # a field added to Trace is compared too
+    policy = policies["2024"]
+    values = read_case(policy, read_case_file(EXAMPLES / "seed_invoice_small_1m.json"), also_known=known)
+    rule = evaluate(policy, values, fast=FastPolicy(policy)).frames[0].requirements[0]
+    eager = evaluate(policy, values).frames[0].requirements[0]
+    assert rule == eager
+    for field in attrs.fields(Trace):  # every field is compared, a field added to Trace too
+        other = attrs.evolve(eager, **{field.name: "different"})
+        assert rule != other and other != rule, field.name
 
 
 def test_a_rule_s_steps_are_made_only_when_read(policies, known):

@@ -67,7 +67,7 @@ def make_trace(kind: str, result: object, origin: Origin | None = None, name: st
 class LazyTrace(Trace):
     """A rule's step whose value is known (from the fast form) and whose own steps, its `children`,
     are made only when first read, by the evaluation that made it: a decision read in part (its
-    reasons, amounts and what-ifs, as the service's full form and `policy eval` read it) costs
+    reasons, amounts and what-ifs, as the service's full form reads it) costs
     little more than its values. Read whole, it is the same data as an eagerly made Trace."""
 
     __slots__ = ("_evaluation", "_body", "_made")
@@ -76,7 +76,7 @@ class LazyTrace(Trace):
     def children(self) -> tuple:
         made = self._made
         if made is None:
-            made = self._made = (self._evaluation.steps(self._body),)
+            made = self._made = (self._evaluation.eval(self._body),)
             self._evaluation = self._body = None  # made once: the evaluation is no longer needed by this step
         return made
 
@@ -84,7 +84,7 @@ class LazyTrace(Trace):
     def children(self, value: tuple) -> None:
         self._made = value
 
-    _FIELDS = ("kind", "result", "origin", "name", "label", "cite", "op", "facts", "children")
+    _FIELDS = tuple(f.name for f in attrs.fields(Trace))
 
     def __eq__(self, other):  # equal to the plain Trace it reads as (attrs' own __eq__ wants one class)
         if not isinstance(other, Trace):
@@ -100,7 +100,7 @@ class LazyTrace(Trace):
 
 def make_lazy_trace(kind: str, result: object, origin: Origin, name: str, label: Label | None, cite: Cite | None,
                     facts: tuple, evaluation, body) -> LazyTrace:
-    """A rule's step of known `result` whose children `evaluation.steps(body)` makes when first read."""
+    """A rule's step of known `result` whose children `evaluation.eval(body)` makes when first read."""
     t = _new(LazyTrace)
     t.kind = kind
     t.result = result
@@ -228,6 +228,18 @@ def make_amount(name, label, cite, origin, base=None, base_trace=None, bands=(),
     a.result = result
     a.like = like
     return a
+
+
+def amounts_within(result: AmountResult) -> list[AmountResult]:
+    """The amount and every part and item under it, depth first, in the decision's order (a list,
+    not nested generators, which cost a call per level and result)."""
+    out, todo = [], [result]
+    while todo:
+        r = todo.pop()
+        out.append(r)
+        if r.parts or r.items:
+            todo.extend(reversed(r.parts + r.items))
+    return out
 
 
 @data

@@ -127,10 +127,6 @@ class _Evaluation(FrameEvaluation):
                                                  (("kind", d.body.kind),), (body,))
         return known
 
-    def steps(self, body) -> Trace:
-        """A rule body's trace (a LazyTrace's children, when first read)."""
-        return _EVAL[type(body)](self, body, None)
-
     def e_TableCell(self, n, item):
         key = _EVAL[type(n.key)](self, n.key, item)
         table = self.policy.tables[n.table]
@@ -233,18 +229,21 @@ class _Evaluation(FrameEvaluation):
         return make_trace("fallback", fallback.result, n.origin, None, None, None, None,
                           (("kind", n.kind), ("used", True), ("unit", n.fallback.unit)), (value, fallback))
 
-    def _matching(self, n, items) -> list[int]:
-        """Indices of the items that meet `where` (all of them when there is no `where`). A total or a
-        count keeps only which items it took, not each item's test, so the test's steps are not made:
-        the usual `区分 is …` (a field of the item among members) is decided as e_Member decides it,
-        anything else by its result."""
-        where = n.where
-        if where is None:
-            return list(range(len(items)))
+    def item_test(self, where):
+        """(item) -> whether it meets `where`, without making the test's steps: a total, a count or a
+        frame's cover keeps only which items met it. The usual `区分 is …` (a field of the item among
+        members) is decided as e_Member decides it, anything else by its result."""
         if type(where) is tree.Member and type(where.operand) is tree.Item:
             name, members, negated = where.operand.name, where.members, where.negated
-            return [i for i, it in enumerate(items) if ((it.get(name) if it else None) in members) != negated]
-        return [i for i, it in enumerate(items) if _EVAL[type(where)](self, where, it).result]
+            return lambda it: ((it.get(name) if it else None) in members) != negated
+        return lambda it: _EVAL[type(where)](self, where, it).result
+
+    def _matching(self, n, items) -> list[int]:
+        """Indices of the items that meet `where` (all of them when there is no `where`)."""
+        if n.where is None:
+            return list(range(len(items)))
+        meets = self.item_test(n.where)
+        return [i for i, it in enumerate(items) if meets(it)]
 
     def e_Total(self, n, item):
         items = self.items(n.list.path)

@@ -7,8 +7,8 @@ from __future__ import annotations
 import functools
 
 from engine.tree import rounds, nodes as tree
-from engine.evaluate.decision import (ELIGIBLE, ELIGIBLE_AFTER_STEPS, NOT_ELIGIBLE, AmountResult, DeadlineResult, FrameDecision,
-                                      Reason, StepDueResult, Trace, UncoveredItem)
+from engine.evaluate.decision import (ELIGIBLE, ELIGIBLE_AFTER_STEPS, NOT_ELIGIBLE, DeadlineResult, FrameDecision, Reason,
+                                      StepDueResult, Trace, UncoveredItem, amounts_within)
 
 
 @functools.lru_cache(maxsize=64)
@@ -24,7 +24,7 @@ def _item_defaults(policy: tree.Policy, path: tuple) -> dict:
 
 class FrameEvaluation:
     """Mixed into the evaluator's _Evaluation, whose `policy`, `check_dates`, `memo`, `definition`,
-    `amount`, `items`, `read` and `eval` it uses."""
+    `amount`, `items`, `read` and `item_test` it uses."""
 
     def deadline(self, frame: tree.Frame) -> DeadlineResult | None:
         if not self.check_dates or not frame.deadlines or self.policy.applied_on is None:
@@ -49,16 +49,7 @@ class FrameEvaluation:
             return ()
         items = self.items(frame.covers.list.path)
         defaults = _item_defaults(self.policy, frame.covers.list.path)
-        where = frame.covers.where
-        if isinstance(where, tree.Member) and isinstance(where.operand, tree.Item):
-            # the usual `区分 in {…}`, as e_Member decides it: only its result is kept, so no trace is made
-            name, members, negated = where.operand.name, where.members, where.negated
-
-            def covered(it):
-                return ((it.get(name) if it else None) in members) != negated
-        else:
-            def covered(it):
-                return self.eval(where, it).result
+        covered = self.item_test(frame.covers.where)  # only which items it covers is kept: no steps are made
         return tuple(
             UncoveredItem(index=i, values=tuple((k, v) for k, v in it.items() if k not in defaults or v != defaults[k]))
             for i, it in enumerate(items)
@@ -91,7 +82,7 @@ class FrameEvaluation:
             elif deadline.round is None and not deadline.unknown:
                 reasons.append(Reason(kind="deadline", name=None, label=None, cite=None,
                                       facts=(("applied_on", deadline.applied_on), ("last_deadline", deadline.last_deadline))))
-        for result in _walk_amounts(amount):
+        for result in amounts_within(amount):
             for f in result.floors:
                 if not f.met:
                     reasons.append(Reason(kind="floor", name=result.name, label=result.label, cite=result.cite,
@@ -119,15 +110,3 @@ class FrameEvaluation:
                                      before_deadline=None if due.date is not None else (due.amount, due.unit), cite=due.cite,
                                      applied_on=applied))
         return tuple(out)
-
-
-def _walk_amounts(result: AmountResult) -> list[AmountResult]:
-    """The amount and every part and item under it, depth first (the order its floors' reasons are
-    listed in); a list, not nested generators, which cost a call per level and result."""
-    out, todo = [], [result]
-    while todo:
-        r = todo.pop()
-        out.append(r)
-        if r.parts or r.items:
-            todo.extend(reversed(r.parts + r.items))
-    return out

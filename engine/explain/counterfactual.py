@@ -20,7 +20,7 @@ from fractions import Fraction
 import attrs
 
 from engine.tree import nodes as tree
-from engine.evaluate.decision import NOT_ELIGIBLE, Decision, FrameDecision, Trace
+from engine.evaluate.decision import NOT_ELIGIBLE, Decision, FrameDecision, Trace, amounts_within
 from engine.evaluate.evaluator import _Evaluation
 from engine.explain.least_cost import least_cost_search, set_value
 from engine.explain.what_if_plan import plan_for
@@ -221,7 +221,7 @@ class _Search:
                 for i, it in enumerate(value or ()):
                     if base.where is not None:
                         run = run or _Evaluation(self.policy, case)
-                        if not run.eval(base.where, it).result:
+                        if not run.item_test(base.where)(it):
                             continue
                     return leaf, base.list.path + (i, field), it.get(field)
         return None
@@ -349,7 +349,7 @@ def _for_ineligible(search: _Search, frame: tree.Frame, fd: FrameDecision) -> li
 
 def _for_eligible(search: _Search, frame: tree.Frame, fd: FrameDecision) -> list[WhatIf]:
     found = []
-    for result in _walk(fd.amount):
+    for result in amounts_within(fd.amount):
         for cap in result.caps:
             if cap.binding and cap.condition is not None:
                 for changes in search.fixes(cap.condition, want=cap.negated):
@@ -368,7 +368,7 @@ def _for_eligible(search: _Search, frame: tree.Frame, fd: FrameDecision) -> list
 def _caps_reached(search: _Search, frame: tree.Frame, fd: FrameDecision) -> list[WhatIf]:
     """For each leaf amount's active cap not yet reached: the cost at which it is reached."""
     offers = []
-    parts = {p.name: p for p in _walk(fd.amount)}
+    parts = {p.name: p for p in amounts_within(fd.amount)}
     for leaf in search.plan.leaves[frame.name]:
         result = parts.get(leaf.name)
         if result is None or result.base is None or any(c.binding for c in result.caps):
@@ -386,11 +386,3 @@ def _caps_reached(search: _Search, frame: tree.Frame, fd: FrameDecision) -> list
                                      addresses=(leaf.name,), facts=(("cap", cap.limit), ("part", leaf.name))))
             break
     return offers
-
-
-def _walk(result):
-    yield result
-    for child in result.parts + result.items:
-        yield from _walk(child)
-
-

@@ -23,7 +23,7 @@ import markupsafe
 
 from engine.explain import relevance, sentences
 from engine.tree import nodes as tree
-from engine.evaluate.decision import AmountResult, FrameDecision
+from engine.evaluate.decision import AmountResult, FrameDecision, amounts_within
 from engine.explain.messages import message
 from engine.explain.render_text import cite, lbl, reason_lines, what_if_lines, yen
 from engine.serve import calculation, call_period, templating, way_forward
@@ -32,19 +32,8 @@ from engine.serve.decide import Outcome
 from engine.serve.page_text import text
 
 
-def _leaves(a: AmountResult):
-    if a.base is not None:
-        yield a
-    for p in a.parts + a.items:
-        yield from _leaves(p)
-
-
 def _binding_caps(a: AmountResult):
-    for c in a.caps:
-        if c.binding:
-            yield a, c
-    for p in a.parts + a.items:
-        yield from _binding_caps(p)
+    return [(r, c) for r in amounts_within(a) for c in r.caps if c.binding]
 
 
 @attrs.frozen
@@ -91,7 +80,7 @@ class _Shown:
 
 def covered_cost(f: FrameDecision) -> int:
     """The cost the frame's amounts are computed on (whole yen: costs are whole yen)."""
-    return int(sum(leaf.base for leaf in _leaves(f.amount)))
+    return int(sum(r.base for r in amounts_within(f.amount) if r.base is not None))
 
 
 def _cited(line: str, c, lang: str) -> dict:
